@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages (and, with --web, the npm packages pinned by
+# web/package-lock.json) that Samling needs to build, run and test. Idempotent: only what is
+# missing is installed, so a second run is a few dpkg queries.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+
+# Build: compiler, CMake, Ninja, ccache (makes rebuilds of a clean clone cheap), pkg-config.
+# Libraries: Boost 1.81 (Asio, Beast, JSON, URL), OpenSSL 3, SQLite 3, GStreamer 1.22, toml++.
+# Tests: GoogleTest, curl (smoke checks), chromium (browser tests), Node.js + npm (web build).
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libssl-dev openssl libsqlite3-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
+  libtomlplusplus-dev
+  googletest libgtest-dev
+  curl ca-certificates
+  chromium fonts-dejavu-core
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+# Node.js and npm may come from Debian or be present already (e.g. from NodeSource): only
+# install Debian's when there is no working node/npm at all.
+if ! command -v node >/dev/null 2>&1; then missing+=(nodejs); fi
+if ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: these Debian packages are missing: ${missing[*]}" >&2
+    echo "install-deps: run this script as root (or: sudo $0) to install them." >&2
+    exit 1
+  fi
+  echo "install-deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  echo "install-deps: all Debian packages present"
+fi
+
+if [ "${1:-}" = "--web" ] || [ "${1:-}" = "--all" ]; then
+  # npm ci installs exactly what package-lock.json pins; skip when node_modules matches it.
+  cd "$top/web"
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "install-deps: installing npm packages from web/package-lock.json"
+    npm ci --no-audit --no-fund --loglevel=error
+  else
+    echo "install-deps: npm packages present"
+  fi
+fi

@@ -1,0 +1,148 @@
+#include "api/routes.hpp"
+
+#include <chrono>
+#include <dirent.h>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+
+#include "core/version.hpp"
+#include "program/program_json.hpp"
+
+namespace samling::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using core::errc;
+using net::request;
+using net::response;
+
+namespace {
+
+const auto process_start = std::chrono::system_clock::now();
+
+asio::awaitable<response> healthz(request) {
+  co_return net::json_response(R"({"status":"ok"})");
+}
+
+asio::awaitable<response> readyz(const api_context* ctx, request) {
+  if (ctx->stopping()) co_return net::json_error(errc::unavailable, "The server is shutting down.");
+  bool ok = false;
+  try {
+    ok = co_await core::run_blocking(*ctx->db_pool, ctx->store_ping);
+  } catch (const std::exception&) {
+    ok = false;
+  }
+  if (!ok) co_return net::json_error(errc::unavailable, "The store does not answer.");
+  co_return net::json_response(R"({"status":"ready"})");
+}
+
+asio::awaitable<response> metrics_text(const api_context* ctx, request) {
+  response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = ctx->metrics->render() + process_metrics_text();
+  co_return r;
+}
+
+asio::awaitable<response> info(request) {
+  json::object o;
+  o["name"] = "Samling";
+  o["version"] = core::version();
+  json::array langs;
+  for (auto l : program::supported_languages) langs.emplace_back(l);
+  o["languages"] = std::move(langs);
+  co_return net::json_response(json::serialize(o));
+}
+
+asio::awaitable<response> list_events(const api_context* ctx, request) {
+  auto* store = ctx->program;
+  // Named, not a temporary inside the co_await: GCC 12 destroys lambda temporaries with
+  // non-trivial captures in a co_await full-expression twice.
+  auto fetch = [store] { return store->list_events(); };
+  auto events = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
+  json::array arr;
+  for (auto& e : events) arr.push_back(program::to_json(e));
+  json::object o;
+  o["events"] = std::move(arr);
+  co_return net::json_response(json::serialize(o));
+}
+
+asio::awaitable<response> get_event(const api_context* ctx, request r) {
+  auto id = r.params["id"];
+  auto* store = ctx->program;
+  auto fetch = [store, id] { return store->find_event(id); };  // named: see list_events
+  auto event = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
+  if (!event) co_return net::json_error(errc::not_found, "No event with id \"" + id + "\".");
+  co_return net::json_response(json::serialize(program::to_json(*event)));
+}
+
+// Binds a context pointer to a handler taking it first (plain functions, no capturing
+// coroutine lambdas: the lambda only forwards to a coroutine whose parameters are values).
+template <typename F>
+net::handler with(const api_context* ctx, F f) {
+  return [ctx, f](request r) { return f(ctx, std::move(r)); };
+}
+
+std::string read_file(const char* path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace
+
+void register_routes(net::router& routes, const api_context& ctx) {
+  routes.add("GET", "/healthz", "healthz", healthz);
+  routes.add("GET", "/readyz", "readyz", with(&ctx, readyz));
+  routes.add("GET", "/metrics", "metrics", with(&ctx, metrics_text));
+  routes.add("GET", "/api/v1/info", "api_info", info);
+  routes.add("GET", "/api/v1/events", "api_events", with(&ctx, list_events));
+  routes.add("GET", "/api/v1/events/{id}", "api_event", with(&ctx, get_event));
+}
+
+std::string process_metrics_text() {
+  std::string out;
+  // /proc/self/stat fields 14 and 15 are utime and stime in clock ticks; 24 is RSS in pages.
+  auto stat = read_file("/proc/self/stat");
+  auto close_paren = stat.rfind(')');
+  if (close_paren != std::string::npos) {
+    std::istringstream in(stat.substr(close_paren + 2));
+    std::vector<std::string> f;
+    std::string tok;
+    while (in >> tok) f.push_back(tok);
+    // f[0] is field 3 (state), so field N is f[N - 3].
+    if (f.size() > 21) {
+      double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+      double cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;
+      double rss = std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE));
+      out += "# HELP process_cpu_seconds_total User and system CPU time spent, in seconds.\n"
+             "# TYPE process_cpu_seconds_total counter\n";
+      out += "process_cpu_seconds_total " + std::to_string(cpu) + "\n";
+      out += "# HELP process_resident_memory_bytes Resident memory size in bytes.\n"
+             "# TYPE process_resident_memory_bytes gauge\n";
+      out += "process_resident_memory_bytes " + std::to_string(static_cast<long long>(rss)) + "\n";
+    }
+  }
+  int fds = 0;
+  if (DIR* d = opendir("/proc/self/fd")) {
+    while (readdir(d)) ++fds;
+    closedir(d);
+    fds -= 2;  // "." and ".."
+  }
+  out += "# HELP process_open_fds Number of open file descriptors.\n"
+         "# TYPE process_open_fds gauge\n";
+  out += "process_open_fds " + std::to_string(fds) + "\n";
+  auto start = std::chrono::duration<double>(process_start.time_since_epoch()).count();
+  out += "# HELP process_start_time_seconds Start time of the process since the Unix epoch.\n"
+         "# TYPE process_start_time_seconds gauge\n";
+  out += "process_start_time_seconds " + std::to_string(start) + "\n";
+  out += "# HELP samling_build_info Build information; the value is always 1.\n"
+         "# TYPE samling_build_info gauge\n";
+  out += "samling_build_info{version=\"" + std::string(core::version()) + "\"} 1\n";
+  return out;
+}
+
+}  // namespace samling::api

@@ -1,0 +1,27 @@
+#pragma once
+// The JSON API under /api/v1/ and the operational routes (/healthz, /readyz, /metrics).
+// Handlers never touch the store on a network thread: they await core::run_blocking.
+#include <functional>
+
+#include "core/blocking.hpp"
+#include "metrics/registry.hpp"
+#include "net/router.hpp"
+#include "program/model.hpp"
+
+namespace samling::api {
+
+struct api_context {
+  program::program_store* program = nullptr;  // used only on db_pool
+  core::blocking_pool* db_pool = nullptr;
+  metrics::registry* metrics = nullptr;
+  std::function<bool()> store_ping;   // runs on db_pool: the store answers
+  std::function<bool()> stopping;     // shutdown has begun
+};
+
+// Registers every route. `ctx` must outlive the router.
+void register_routes(net::router& routes, const api_context& ctx);
+
+// Process figures for /metrics (RSS, CPU seconds, open fds, start time), read from /proc.
+std::string process_metrics_text();
+
+}  // namespace samling::api

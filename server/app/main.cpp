@@ -1,0 +1,95 @@
+// samling: one binary. Parses the command line and hands over to the subcommand.
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app/serve.hpp"
+#include "config/config.hpp"
+#include "core/version.hpp"
+#include "media/gst_runtime.hpp"
+
+namespace {
+
+constexpr const char* usage =
+    "Samling: a real-time livestream and hybrid conference server.\n"
+    "\n"
+    "Usage:\n"
+    "  samling serve [--config PATH]   run the server\n"
+    "  samling check-config [--config PATH]\n"
+    "                                  validate the configuration and exit\n"
+    "  samling --version               print the version\n"
+    "  samling --help                  print this help\n"
+    "\n"
+    "Configuration: a TOML file (default: $SAMLING_CONFIG, else config/samling.toml when it\n"
+    "exists, else built-in defaults), then SAMLING_* environment overrides, e.g.\n"
+    "SAMLING_SERVER_PORT=9000. Every key is described in docs/configuration.md.\n"
+    "\n"
+    "Exit codes: 0 ok; 1 start-up failure (port in use, store cannot open); 2 bad usage or\n"
+    "configuration.\n";
+
+int usage_error(const std::string& message) {
+  std::cerr << "samling: " << message << "\n\n" << usage;
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return usage_error("missing command");
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << usage;
+    return 0;
+  }
+  if (args[0] == "--version" || args[0] == "-V" || args[0] == "version") {
+    std::string gst_error;
+    std::string gst = samling::media::init_gstreamer(gst_error)
+                          ? samling::media::gstreamer_version()
+                          : "GStreamer unavailable: " + gst_error;
+    std::cout << "samling " << samling::core::version() << " (" << gst << ")\n";
+    return 0;
+  }
+  const std::string command = args[0];
+  if (command != "serve" && command != "check-config")
+    return usage_error("unknown command \"" + command + "\"");
+
+  std::string config_path;
+  bool config_given = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (args[i] == "--config" || args[i] == "-c") {
+      if (i + 1 >= args.size()) return usage_error("--config needs a path");
+      config_path = args[++i];
+      config_given = true;
+    } else if (args[i].starts_with("--config=")) {
+      config_path = args[i].substr(9);
+      config_given = true;
+    } else {
+      return usage_error("unknown option \"" + args[i] + "\"");
+    }
+  }
+  if (!config_given) {
+    if (const char* env = std::getenv("SAMLING_CONFIG"); env && *env) {
+      config_path = env;
+    } else if (std::error_code ec; std::filesystem::exists("config/samling.toml", ec)) {
+      config_path = "config/samling.toml";
+    }
+  }
+
+  samling::config::config cfg;
+  auto errors = samling::config::load(config_path, samling::config::process_environment(), cfg);
+  if (!errors.empty()) {
+    std::cerr << "samling: invalid configuration"
+              << (config_path.empty() ? std::string() : " (" + config_path + ")") << ":\n";
+    for (auto& e : errors) std::cerr << "  " << e.to_string() << "\n";
+    return 2;
+  }
+  if (command == "check-config") {
+    std::cout << "samling: configuration ok" << (config_path.empty() ? "" : " (" + config_path + ")")
+              << "\n";
+    return 0;
+  }
+  return samling::app::serve(cfg);
+}

@@ -1,0 +1,193 @@
+#include "app/serve.hpp"
+
+#include <csignal>
+#include <future>
+#include <iostream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "api/routes.hpp"
+#include "core/blocking.hpp"
+#include "core/log.hpp"
+#include "media/gst_runtime.hpp"
+#include "net/http_server.hpp"
+#include "net/router.hpp"
+#include "net/static_files.hpp"
+#include "net/tls.hpp"
+#include "program/demo.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/sqlite_program_store.hpp"
+
+namespace samling::app {
+
+namespace asio = boost::asio;
+using core::log;
+using core::log_level;
+
+namespace {
+
+// Runs `fn` on the pool and waits for it: used only during start-up and shutdown, when no
+// network thread is running yet or any more.
+template <typename Fn>
+auto on_pool(core::blocking_pool& pool, Fn fn) {
+  std::packaged_task<std::invoke_result_t<Fn>()> task(std::move(fn));
+  auto result = task.get_future();
+  asio::post(pool.executor(), [&task] { task(); });
+  return result.get();
+}
+
+// Waits until `server` has no open connection or `limit` passes; polling every 20 ms is
+// plenty for a shutdown and needs no extra bookkeeping in sessions.
+asio::awaitable<bool> drained(net::http_server& server, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  while (server.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  co_return server.open_connections() == 0;
+}
+
+// Arguments are references to objects that live until every io_context thread has returned.
+asio::awaitable<void> shutdown_on_signal(asio::signal_set& signals, net::http_server& server,
+                                         std::chrono::seconds grace, std::atomic<bool>& stopping) {
+  auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;
+  stopping = true;  // /readyz answers 503 from now on
+  log(log_level::info, "shutdown_started",
+      {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}, {"open_connections", server.open_connections()},
+       {"grace_seconds", static_cast<long long>(grace.count())}});
+  server.stop_accepting();
+  if (!co_await drained(server, grace)) {
+    log(log_level::warn, "shutdown_grace_expired", {{"open_connections", server.open_connections()}});
+    server.close_all();
+    co_await drained(server, std::chrono::seconds(2));
+  }
+  signals.cancel();
+}
+
+}  // namespace
+
+int serve(const config::config& cfg) {
+  core::log_settings ls;
+  core::parse_log_level(cfg.log.level, ls.level);
+  ls.json = cfg.log.format == "json";
+  core::configure_logging(ls);
+
+  std::shared_ptr<asio::ssl::context> tls;
+  if (!cfg.tls.certificate.empty()) {
+    std::string error;
+    tls = net::make_tls_context(cfg.tls.certificate, cfg.tls.private_key, error);
+    if (!tls) {
+      std::cerr << "samling: invalid configuration:\n  " << error << "\n";
+      return 2;
+    }
+  }
+
+  std::string gst_error;
+  if (media::init_gstreamer(gst_error)) {
+    log(log_level::info, "media_ready", {{"gstreamer", media::gstreamer_version()}});
+  } else {
+    log(log_level::warn, "media_unavailable", {{"error", gst_error}});
+  }
+
+  // The store lives on its own thread: SQLite calls block, and one thread serialises them.
+  core::blocking_pool db_pool(1);
+  std::unique_ptr<store::sqlite_db> db;
+  std::unique_ptr<store::sqlite_program_store> program_store;
+  try {
+    on_pool(db_pool, [&] {
+      db = std::make_unique<store::sqlite_db>(cfg.store.path);
+      program_store = std::make_unique<store::sqlite_program_store>(*db);
+      if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
+        log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
+    });
+  } catch (const std::exception& e) {
+    std::cerr << "samling: cannot open the store: " << e.what() << "\n";
+    return 1;
+  }
+  log(log_level::info, "store_ready",
+      {{"path", cfg.store.path},
+       {"schema_version", on_pool(db_pool, [&] { return db->schema_version(); })}});
+
+  metrics::registry metrics;
+  auto files = net::static_files::load(cfg.server.web_root);
+  net::router routes;
+  std::atomic<bool> stopping{false};
+  api::api_context ctx;
+  ctx.program = program_store.get();
+  ctx.db_pool = &db_pool;
+  ctx.metrics = &metrics;
+  ctx.store_ping = [&db] { return db->ping(); };
+  ctx.stopping = [&stopping] { return stopping.load(); };
+  api::register_routes(routes, ctx);
+
+  unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
+  asio::io_context ioc(static_cast<int>(threads));
+  net::server_options opt;
+  opt.listen = cfg.server.listen;
+  opt.port = static_cast<std::uint16_t>(cfg.server.port);
+  opt.max_header_bytes = cfg.server.limits.max_header_bytes;
+  opt.max_body_bytes = cfg.server.limits.max_body_bytes;
+  opt.idle_timeout = std::chrono::seconds(cfg.server.limits.idle_timeout_seconds);
+  opt.request_timeout = std::chrono::seconds(cfg.server.limits.request_timeout_seconds);
+  opt.max_connections = cfg.server.limits.max_connections;
+  opt.access_log = cfg.log.access_log;
+  net::http_server server(ioc, opt, routes, files, metrics, tls);
+
+  std::uint16_t port = 0;
+  try {
+    port = server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "samling: cannot listen on " << cfg.server.listen << ":" << cfg.server.port
+              << ": " << e.what() << "\n";
+    return 1;
+  }
+
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::co_spawn(ioc,
+                 shutdown_on_signal(signals, server,
+                                    std::chrono::seconds(cfg.server.limits.shutdown_grace_seconds),
+                                    stopping),
+                 asio::detached);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
+                                                                : cfg.server.listen;
+  std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
+  log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
+  // Scripts and tests read this line to learn the port (it may be 0 in the config).
+  std::cout << "samling: listening on " << url << std::endl;
+
+  std::vector<std::thread> pool;
+  for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : pool) t.join();
+  stopping = true;
+
+  on_pool(db_pool, [&] {
+    try {
+      db->checkpoint();
+    } catch (const std::exception& e) {
+      log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
+    }
+    program_store.reset();
+    db.reset();
+  });
+  db_pool.stop();
+  log(log_level::info, "stopped", {});
+  return 0;
+}
+
+}  // namespace samling::app

@@ -1,0 +1,686 @@
+// Loading, environment overrides and validation of the configuration. One table of key specs
+// (specs() below) drives all of it, and config_keys(), so a key cannot be parsed without being
+// overridable, validated and documented.
+#include "config/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <sstream>
+#include <type_traits>
+#include <variant>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+extern char** environ;  // POSIX; unistd.h declares it only under _GNU_SOURCE
+
+namespace samling::config {
+namespace {
+
+enum class value_type { string, integer, boolean };
+
+// Where a key's value lives in a config. The integer alternatives differ only in width; the
+// spec's range never exceeds the width (checked in specs()).
+using field_ref = std::variant<std::string*, std::uint32_t*, std::uint64_t*, bool*>;
+
+struct key_spec {
+  std::string_view key;
+  value_type type;
+  field_ref (*field)(config&);
+  std::string_view description;  // for config_keys() and the docs: meaning and why the default
+  // Integers: the accepted range, inclusive.
+  std::uint64_t min = 0;
+  std::uint64_t max = 0;
+  // Strings: when not empty, the only accepted values; `not_yet` are known but not built.
+  std::vector<std::string_view> one_of = {};
+  std::vector<std::string_view> not_yet = {};
+  bool non_empty = false;
+};
+
+constexpr std::uint64_t kib = 1024;
+constexpr std::uint64_t gib = kib * kib * kib;
+
+const std::vector<key_spec>& specs() {
+  static const std::vector<key_spec> table = [] {
+    std::vector<key_spec> t = {
+        {.key = "server.listen",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.server.listen; },
+         .description = "Address to bind. Loopback, so a fresh install is not exposed to the "
+                        "network until someone decides it should be (reverse proxy on the same "
+                        "host, or 0.0.0.0 / :: for all interfaces).",
+         .non_empty = true},
+        {.key = "server.port",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.port; },
+         .description = "TCP port, 0..65535. 8080 needs no privileges; 0 picks any free "
+                        "port (tests).",
+         .min = 0,
+         .max = 65535},
+        {.key = "server.threads",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.threads; },
+         .description = "Network threads, 0..256. 0 = one per CPU core, which suits a server "
+                        "that mostly waits on sockets.",
+         .min = 0,
+         .max = 256},
+        {.key = "server.web_root",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.server.web_root; },
+         .description = "Directory of the built web app, served as static files. Not checked "
+                        "at start-up: without a web build the server warns and still serves "
+                        "the API."},
+        {.key = "server.limits.max_header_bytes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.limits.max_header_bytes; },
+         .description = "Largest request line plus headers, 1024..1048576; beyond it: 431. "
+                        "16 KiB fits real browser requests, cookies included, and bounds the "
+                        "memory a connection can pin.",
+         .min = 1 * kib,
+         .max = 1024 * kib},
+        {.key = "server.limits.max_body_bytes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.limits.max_body_bytes; },
+         .description = "Largest request body, 1..1073741824; beyond it: 413. 1 MiB is ample "
+                        "for the JSON the API accepts and bounds what one request can make the "
+                        "server buffer.",
+         .min = 1,
+         .max = gib},
+        {.key = "server.limits.idle_timeout_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.limits.idle_timeout_seconds; },
+         .description = "A keep-alive connection with no request in progress is closed after "
+                        "this, 1..3600. 30 s lets a browser reuse its connections without "
+                        "idle sockets piling up.",
+         .min = 1,
+         .max = 3600},
+        {.key = "server.limits.request_timeout_seconds",
+         .type = value_type::integer,
+         .field =
+             [](config& c) -> field_ref { return &c.server.limits.request_timeout_seconds; },
+         .description = "Time to receive one whole request, headers and body, 1..3600. 15 s "
+                        "allows a slow mobile link but not a client that trickles bytes to "
+                        "hold a connection.",
+         .min = 1,
+         .max = 3600},
+        {.key = "server.limits.max_connections",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.limits.max_connections; },
+         .description = "Open connections at once, 1..1000000; beyond it new connections are "
+                        "refused. 10000 covers a large audience; the open-files limit "
+                        "(ulimit -n) must be higher.",
+         .min = 1,
+         .max = 1000000},
+        {.key = "server.limits.shutdown_grace_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.server.limits.shutdown_grace_seconds; },
+         .description = "On SIGTERM, in-flight requests get this long to finish, 0..300. 5 s "
+                        "is well inside the 10 s a container runtime waits before SIGKILL.",
+         .min = 0,
+         .max = 300},
+        {.key = "tls.certificate",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.tls.certificate; },
+         .description = "PEM certificate chain. Empty = plain HTTP, for local use or behind a "
+                        "TLS-terminating proxy. Set together with tls.private_key; the file "
+                        "must exist and be readable."},
+        {.key = "tls.private_key",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.tls.private_key; },
+         .description = "PEM private key of tls.certificate. Set together with "
+                        "tls.certificate; the file must exist and be readable."},
+        {.key = "store.driver",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.store.driver; },
+         .description = "Storage backend. Only sqlite: one file, no database server to run. "
+                        "postgresql is not available yet.",
+         .one_of = {"sqlite"},
+         .not_yet = {"postgresql"}},
+        {.key = "store.path",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.store.path; },
+         .description = "The SQLite database file. Must not be empty. Kept under var/ so "
+                        "state stays apart from the sources and the config.",
+         .non_empty = true},
+        {.key = "log.level",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.log.level; },
+         .description = "debug, info, warn or error. info reports start-up, shutdown and "
+                        "problems without per-message noise.",
+         .one_of = {"debug", "info", "warn", "error"}},
+        {.key = "log.format",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.log.format; },
+         .description = "text or json. text for a person at a terminal; json for a log "
+                        "collector.",
+         .one_of = {"text", "json"}},
+        {.key = "log.access_log",
+         .type = value_type::boolean,
+         .field = [](config& c) -> field_ref { return &c.log.access_log; },
+         .description = "One log line per HTTP request. On, because traffic is the first "
+                        "thing asked about during a live event; turn off when a proxy in "
+                        "front logs it already."},
+        {.key = "demo.seed",
+         .type = value_type::boolean,
+         .field = [](config& c) -> field_ref { return &c.demo.seed; },
+         .description = "Seed an empty database with the program in demo.file, so a fresh "
+                        "start shows a working conference."},
+        {.key = "demo.file",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.demo.file; },
+         .description = "The demo program (JSON) used by demo.seed. Not checked by "
+                        "validation: it matters only when an empty database is seeded."},
+    };
+    // A range wider than its field would let a valid-looking value be truncated on store:
+    // a defect in this table, so fail loudly at once.
+    config probe;
+    for (const key_spec& s : t) {
+      field_ref f = s.field(probe);
+      bool fits = true;
+      if (std::holds_alternative<std::uint32_t*>(f)) {
+        fits = s.type == value_type::integer && s.max <= std::numeric_limits<std::uint32_t>::max();
+      } else if (std::holds_alternative<std::uint64_t*>(f)) {
+        fits = s.type == value_type::integer;
+      } else if (std::holds_alternative<bool*>(f)) {
+        fits = s.type == value_type::boolean;
+      } else {
+        fits = s.type == value_type::string;
+      }
+      if (!fits || s.min > s.max) {
+        std::fprintf(stderr, "samling::config: key spec %.*s is inconsistent\n",
+                     static_cast<int>(s.key.size()), s.key.data());
+        std::abort();
+      }
+    }
+    return t;
+  }();
+  return table;
+}
+
+const std::vector<std::string>& table_names() {
+  // Every dotted prefix of a key ("server", "server.limits", ...), in first-seen order.
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const key_spec& s : specs()) {
+      for (std::size_t dot = s.key.find('.'); dot != std::string_view::npos;
+           dot = s.key.find('.', dot + 1)) {
+        std::string prefix(s.key.substr(0, dot));
+        if (std::find(n.begin(), n.end(), prefix) == n.end()) n.push_back(prefix);
+      }
+    }
+    return n;
+  }();
+  return names;
+}
+
+const key_spec* find_key(std::string_view key) {
+  for (const key_spec& s : specs()) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+const key_spec* find_env(std::string_view name) {
+  for (const key_spec& s : specs()) {
+    if (env_name(s.key) == name) return &s;
+  }
+  return nullptr;
+}
+
+// Optimal string alignment distance: Levenshtein plus adjacent transpositions, the commonest
+// typing slip ("prot" for "port").
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+  for (std::size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (std::size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.size()][b.size()];
+}
+
+// Within 2 edits the intended name is almost always the one meant; further away, a
+// suggestion misleads more often than it helps.
+constexpr std::size_t max_suggestion_distance = 2;
+
+std::string suggestion(std::string_view wrong, const std::vector<std::string>& candidates) {
+  const std::string* best = nullptr;
+  std::size_t best_distance = max_suggestion_distance + 1;
+  for (const std::string& c : candidates) {
+    std::size_t d = edit_distance(wrong, c);
+    if (d < best_distance) {
+      best = &c;
+      best_distance = d;
+    }
+  }
+  return best ? ", did you mean \"" + *best + "\"?" : std::string();
+}
+
+std::string_view article_type(value_type t) {
+  switch (t) {
+    case value_type::string: return "a string";
+    case value_type::integer: return "an integer";
+    case value_type::boolean: return "a boolean";
+  }
+  return "a value";
+}
+
+std::string_view toml_type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::none: return "nothing";
+    case toml::node_type::table: return "table";
+    case toml::node_type::array: return "array";
+    case toml::node_type::string: return "string";
+    case toml::node_type::integer: return "integer";
+    case toml::node_type::floating_point: return "float";
+    case toml::node_type::boolean: return "boolean";
+    case toml::node_type::date: return "date";
+    case toml::node_type::time: return "time";
+    case toml::node_type::date_time: return "date-time";
+  }
+  return "unknown";
+}
+
+std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
+
+std::string range_message(const key_spec& s, std::string_view got) {
+  return "must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) +
+         ", got " + std::string(got);
+}
+
+bool in_range(const key_spec& s, std::uint64_t v) { return v >= s.min && v <= s.max; }
+
+void store_integer(const key_spec& s, config& out, std::uint64_t v) {
+  // in_range() has been checked and the spec's range fits the field (see specs()).
+  std::visit(
+      [v](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
+          *p = static_cast<T>(v);
+        }
+      },
+      s.field(out));
+}
+
+template <class T>
+T& field_as(const key_spec& s, config& c) {
+  return *std::get<T*>(s.field(c));
+}
+
+std::uint64_t read_integer(const key_spec& s, config& c) {
+  return std::visit(
+      [](auto* p) -> std::uint64_t {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
+          return *p;
+        } else {
+          return 0;
+        }
+      },
+      s.field(c));
+}
+
+// --- TOML ------------------------------------------------------------------------------------
+
+struct located_error {
+  config_error error;
+  toml::source_position where;
+};
+
+std::string location(const std::string& origin, const toml::source_region& r) {
+  return origin + ":" + std::to_string(r.begin.line) + ":" + std::to_string(r.begin.column);
+}
+
+void assign_from_toml(const key_spec& s, const toml::node& node, config& out,
+                      const std::string& origin, std::vector<located_error>& errors) {
+  auto fail = [&](std::string message) {
+    errors.push_back({{std::string(s.key), message + " (" + location(origin, node.source()) + ")"},
+                      node.source().begin});
+  };
+  switch (s.type) {
+    case value_type::string:
+      if (const auto* v = node.as_string()) {
+        field_as<std::string>(s, out) = v->get();
+        return;
+      }
+      break;
+    case value_type::boolean:
+      if (const auto* v = node.as_boolean()) {
+        field_as<bool>(s, out) = v->get();
+        return;
+      }
+      break;
+    case value_type::integer:
+      if (const auto* v = node.as_integer()) {
+        std::int64_t i = v->get();
+        if (i < 0 || !in_range(s, static_cast<std::uint64_t>(i))) {
+          fail(range_message(s, std::to_string(i)));
+        } else {
+          store_integer(s, out, static_cast<std::uint64_t>(i));
+        }
+        return;
+      }
+      break;
+  }
+  fail("expected " + std::string(article_type(s.type)) + ", got " +
+       std::string(toml_type_name(node.type())));
+}
+
+void walk(const toml::table& table, const std::string& prefix, config& out,
+          const std::string& origin, std::vector<located_error>& errors) {
+  for (auto&& [k, node] : table) {
+    std::string path = prefix.empty() ? std::string(k.str()) : prefix + "." + std::string(k.str());
+    if (const key_spec* s = find_key(path)) {
+      assign_from_toml(*s, node, out, origin, errors);
+      continue;
+    }
+    const auto& tables = table_names();
+    if (std::find(tables.begin(), tables.end(), path) != tables.end()) {
+      if (const toml::table* sub = node.as_table()) {
+        walk(*sub, path, out, origin, errors);
+      } else {
+        errors.push_back({{path, "expected a table, got " +
+                                     std::string(toml_type_name(node.type())) + " (" +
+                                     location(origin, node.source()) + ")"},
+                          node.source().begin});
+      }
+      continue;
+    }
+    // An unknown table is reported once, not once per key inside it.
+    std::vector<std::string> candidates = tables;
+    for (const key_spec& s : specs()) candidates.emplace_back(s.key);
+    errors.push_back({{path, "unknown key" + suggestion(path, candidates) + " (" +
+                                 location(origin, k.source()) + ")"},
+                      k.source().begin});
+  }
+}
+
+// Parses TOML text into `out` (which holds the defaults or earlier values). Syntax errors
+// stop the parse; everything else is collected.
+void apply_toml(const std::string& text, const std::string& origin, config& out,
+                std::vector<config_error>& errors) {
+  toml::table root;
+  auto syntax_error = [&](const toml::parse_error& e) {
+    errors.push_back({"", location(origin, e.source()) + ": " + std::string(e.description())});
+  };
+#if TOML_EXCEPTIONS
+  try {
+    root = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    syntax_error(e);
+    return;
+  }
+#else
+  toml::parse_result result = toml::parse(text, origin);
+  if (!result) {
+    syntax_error(result.error());
+    return;
+  }
+  root = std::move(result).table();
+#endif
+  std::vector<located_error> found;
+  walk(root, "", out, origin, found);
+  // toml++ iterates a table in key order; report in file order, as a person reads the file.
+  std::stable_sort(found.begin(), found.end(), [](const located_error& a, const located_error& b) {
+    return a.where.line != b.where.line ? a.where.line < b.where.line
+                                        : a.where.column < b.where.column;
+  });
+  for (located_error& e : found) errors.push_back(std::move(e.error));
+}
+
+// --- environment -----------------------------------------------------------------------------
+
+constexpr std::string_view env_prefix = "SAMLING_";
+
+std::optional<bool> parse_bool(std::string_view text) {
+  std::string lower(text);
+  for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower == "true" || lower == "1" || lower == "yes") return true;
+  if (lower == "false" || lower == "0" || lower == "no") return false;
+  return std::nullopt;
+}
+
+void assign_from_env(const key_spec& s, const std::string& name, const std::string& text,
+                     config& out, std::vector<config_error>& errors) {
+  std::string from = " (from " + name + ")";
+  switch (s.type) {
+    case value_type::string:
+      // Taken as is: an empty value is how TLS is switched off from the environment.
+      field_as<std::string>(s, out) = text;
+      return;
+    case value_type::boolean:
+      if (std::optional<bool> b = parse_bool(text)) {
+        field_as<bool>(s, out) = *b;
+      } else {
+        errors.push_back({std::string(s.key),
+                          "expected a boolean (true/false/1/0/yes/no), got " + in_quotes(text) + from});
+      }
+      return;
+    case value_type::integer: {
+      // Decimal digits only: no sign, no spaces, no 0x, so "8080 " or "-1" is a mistake
+      // reported rather than a value guessed at.
+      bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
+        return ch >= '0' && ch <= '9';
+      });
+      if (!digits) {
+        errors.push_back({std::string(s.key), "expected an integer (decimal digits only), got " +
+                                                  in_quotes(text) + from});
+        return;
+      }
+      std::uint64_t v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size() || !in_range(s, v)) {
+        errors.push_back({std::string(s.key), range_message(s, text) + from});
+        return;
+      }
+      store_integer(s, out, v);
+      return;
+    }
+  }
+}
+
+void apply_environment(const std::map<std::string, std::string>& env, config& out,
+                       std::vector<config_error>& errors) {
+  const auto& reserved = reserved_environment();
+  std::vector<std::string> env_names;
+  for (const key_spec& s : specs()) env_names.push_back(env_name(s.key));
+  for (const auto& [name, value] : env) {
+    if (!name.starts_with(env_prefix)) continue;
+    if (std::find(reserved.begin(), reserved.end(), name) != reserved.end()) continue;
+    if (const key_spec* s = find_env(name)) {
+      assign_from_env(*s, name, value, out, errors);
+    } else {
+      // A misspelt override would otherwise be silently ignored, and the default used.
+      errors.push_back({name, "unknown environment variable" + suggestion(name, env_names)});
+    }
+  }
+}
+
+// --- files -----------------------------------------------------------------------------------
+
+// Why the file at `path` cannot be read, or nothing if it can; `what` names it ("file",
+// "config file").
+std::optional<std::string> file_problem(const std::string& path, std::string_view what) {
+  std::string w(what);
+  std::error_code ec;
+  std::filesystem::file_status st = std::filesystem::status(path, ec);
+  if (st.type() == std::filesystem::file_type::not_found) return w + " not found: " + path;
+  if (ec) return "cannot access " + w + " " + path + " (" + ec.message() + ")";
+  if (std::filesystem::is_directory(st)) return w + " is a directory: " + path;
+  // Opening is the only reliable readability test (ACLs, root, network file systems).
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return w + " not readable: " + path + " (" + std::strerror(errno) + ")";
+  ::close(fd);
+  return std::nullopt;
+}
+
+std::optional<std::string> read_file(const std::string& path, std::string& text) {
+  if (std::optional<std::string> problem = file_problem(path, "config file")) return problem;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (!in || in.bad()) return "cannot read config file " + path;
+  text = std::move(buffer).str();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string env_name(std::string_view key) {
+  std::string name(env_prefix);
+  for (char ch : key) {
+    name += ch == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  }
+  return name;
+}
+
+const std::vector<std::string>& reserved_environment() {
+  // SAMLING_BIN, SAMLING_SOURCE_DIR: set by CTest for the browser tests; SAMLING_E2E_URL:
+  // points those tests at a running server; SAMLING_CONFIG: the config path for scripts.
+  static const std::vector<std::string> names = {"SAMLING_BIN", "SAMLING_SOURCE_DIR",
+                                                 "SAMLING_E2E_URL", "SAMLING_CONFIG"};
+  return names;
+}
+
+const std::vector<key_info>& config_keys() {
+  static const std::vector<key_info> keys = [] {
+    std::vector<key_info> k;
+    config defaults;
+    for (const key_spec& s : specs()) {
+      std::string value = std::visit(
+          [](auto* p) -> std::string {
+            using T = std::remove_pointer_t<decltype(p)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              return *p;
+            } else if constexpr (std::is_same_v<T, bool>) {
+              return *p ? "true" : "false";
+            } else {
+              return std::to_string(*p);
+            }
+          },
+          s.field(defaults));
+      std::string type = s.type == value_type::string    ? "string"
+                         : s.type == value_type::integer ? "integer"
+                                                         : "boolean";
+      k.push_back({std::string(s.key), env_name(s.key), type, value, std::string(s.description)});
+    }
+    return k;
+  }();
+  return keys;
+}
+
+std::vector<config_error> validate(const config& c) {
+  std::vector<config_error> errors;
+  // The field accessors hand out mutable pointers; this copy is only read.
+  config copy = c;
+  for (const key_spec& s : specs()) {
+    std::string key(s.key);
+    if (s.type == value_type::integer) {
+      std::uint64_t v = read_integer(s, copy);
+      if (!in_range(s, v)) errors.push_back({key, range_message(s, std::to_string(v))});
+      continue;
+    }
+    if (s.type != value_type::string) continue;
+    const std::string& v = field_as<std::string>(s, copy);
+    if (s.non_empty && v.empty()) {
+      errors.push_back({key, "must not be empty"});
+      continue;
+    }
+    if (s.one_of.empty() || std::find(s.one_of.begin(), s.one_of.end(), v) != s.one_of.end()) {
+      continue;
+    }
+    std::string allowed;
+    for (std::string_view a : s.one_of) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
+    if (std::find(s.not_yet.begin(), s.not_yet.end(), v) != s.not_yet.end()) {
+      errors.push_back({key, in_quotes(v) + " is not available yet; expected one of " + allowed});
+    } else {
+      errors.push_back({key, "expected one of " + allowed + ", got " + in_quotes(v)});
+    }
+  }
+
+  // A certificate without its key (or the reverse) cannot serve TLS; silently falling back to
+  // plain HTTP would expose what the operator meant to protect.
+  if (!c.tls.certificate.empty() && c.tls.private_key.empty()) {
+    errors.push_back({"tls.private_key", "must be set when tls.certificate is set"});
+  }
+  if (c.tls.certificate.empty() && !c.tls.private_key.empty()) {
+    errors.push_back({"tls.certificate", "must be set when tls.private_key is set"});
+  }
+  if (!c.tls.certificate.empty()) {
+    if (auto problem = file_problem(c.tls.certificate, "file")) errors.push_back({"tls.certificate", *problem});
+  }
+  if (!c.tls.private_key.empty()) {
+    if (auto problem = file_problem(c.tls.private_key, "file")) errors.push_back({"tls.private_key", *problem});
+  }
+  return errors;
+}
+
+namespace {
+
+// The steps after the file, shared by load() and load_from_string().
+void finish(const std::map<std::string, std::string>& env, config& out,
+            std::vector<config_error>& errors) {
+  apply_environment(env, out, errors);
+  std::vector<config_error> invalid = validate(out);
+  errors.insert(errors.end(), invalid.begin(), invalid.end());
+}
+
+}  // namespace
+
+std::vector<config_error> load(const std::string& path,
+                               const std::map<std::string, std::string>& env, config& out) {
+  out = config{};
+  std::vector<config_error> errors;
+  if (!path.empty()) {
+    std::string text;
+    if (std::optional<std::string> problem = read_file(path, text)) {
+      errors.push_back({"", *problem});
+    } else {
+      apply_toml(text, path, out, errors);
+    }
+  }
+  // Carry on after a file problem: reporting the environment's problems too saves a round trip.
+  finish(env, out, errors);
+  return errors;
+}
+
+std::vector<config_error> load_from_string(const std::string& toml_text,
+                                           const std::map<std::string, std::string>& env,
+                                           config& out, const std::string& origin) {
+  out = config{};
+  std::vector<config_error> errors;
+  apply_toml(toml_text, origin, out, errors);
+  finish(env, out, errors);
+  return errors;
+}
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry && *entry; ++entry) {
+    std::string_view e(*entry);
+    std::size_t eq = e.find('=');
+    if (eq == std::string_view::npos) continue;
+    // emplace keeps the first of duplicate names, as getenv() does.
+    env.emplace(std::string(e.substr(0, eq)), std::string(e.substr(eq + 1)));
+  }
+  return env;
+}
+
+}  // namespace samling::config

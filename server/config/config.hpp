@@ -1,0 +1,115 @@
+#pragma once
+// The server's configuration: one TOML file, SAMLING_* environment overrides, validated at
+// start-up. Every key is listed in config_keys() and documented in docs/configuration.md.
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace samling::config {
+
+struct limits_config {
+  std::uint32_t max_header_bytes = 16 * 1024;     // request line + headers; beyond: 431
+  std::uint64_t max_body_bytes = 1024 * 1024;     // request body; beyond: 413
+  std::uint32_t idle_timeout_seconds = 30;        // keep-alive connection with no request
+  std::uint32_t request_timeout_seconds = 15;     // to receive one whole request
+  std::uint32_t max_connections = 10000;          // open connections; beyond: refused
+  std::uint32_t shutdown_grace_seconds = 5;       // in-flight requests at SIGTERM
+
+  bool operator==(const limits_config&) const = default;
+};
+
+struct server_config {
+  std::string listen = "127.0.0.1";   // address to bind
+  std::uint32_t port = 8080;          // 0 = any free port (tests)
+  std::uint32_t threads = 0;          // network threads; 0 = number of cores
+  std::string web_root = "web/dist";  // the built web app
+  limits_config limits;
+
+  bool operator==(const server_config&) const = default;
+};
+
+struct tls_config {
+  std::string certificate;  // PEM chain; empty = plain HTTP
+  std::string private_key;  // PEM key; required with certificate
+
+  bool operator==(const tls_config&) const = default;
+};
+
+struct store_config {
+  std::string driver = "sqlite";
+  std::string path = "var/samling.db";
+
+  bool operator==(const store_config&) const = default;
+};
+
+struct log_config {
+  std::string level = "info";   // debug | info | warn | error
+  std::string format = "text";  // text | json
+  bool access_log = true;
+
+  bool operator==(const log_config&) const = default;
+};
+
+struct demo_config {
+  bool seed = true;                                         // seed an empty database
+  std::string file = "config/demo/stockholm-tillsammans.json";
+
+  bool operator==(const demo_config&) const = default;
+};
+
+struct config {
+  server_config server;
+  tls_config tls;
+  store_config store;
+  log_config log;
+  demo_config demo;
+
+  bool operator==(const config&) const = default;
+};
+
+// One configuration problem: the key it concerns ("server.port") and what is wrong.
+struct config_error {
+  std::string key;
+  std::string message;
+  std::string to_string() const { return key.empty() ? message : key + ": " + message; }
+};
+
+struct key_info {
+  std::string key;          // dotted TOML path, e.g. "server.limits.max_body_bytes"
+  std::string env;          // environment override, e.g. "SAMLING_SERVER_LIMITS_MAX_BODY_BYTES"
+  std::string type;         // "string" | "integer" | "boolean"
+  std::string default_value;
+  std::string description;
+};
+
+// Every key the configuration accepts, in file order.
+const std::vector<key_info>& config_keys();
+
+// Reads `path` (TOML), applies overrides from `env` (name -> value, only SAMLING_* are read),
+// and validates. On any problem returns the errors (all of them, not only the first) and leaves
+// `out` unspecified. An empty path means: defaults + environment only.
+std::vector<config_error> load(const std::string& path,
+                               const std::map<std::string, std::string>& env,
+                               config& out);
+
+// Same, from TOML text instead of a file (for tests); `origin` names it in messages.
+std::vector<config_error> load_from_string(const std::string& toml_text,
+                                           const std::map<std::string, std::string>& env,
+                                           config& out, const std::string& origin = "<string>");
+
+// Validation alone (ranges, enums, files that must exist), on an already filled config.
+std::vector<config_error> validate(const config& c);
+
+// The process environment as a map, for load().
+std::map<std::string, std::string> process_environment();
+
+// The environment override for a dotted key: "SAMLING_" + key upper-cased, '.' -> '_'.
+std::string env_name(std::string_view key);
+
+// SAMLING_* variables that belong to the tooling (run script, tests), not to the
+// configuration; load() ignores them instead of reporting them as misspelt keys.
+const std::vector<std::string>& reserved_environment();
+
+}  // namespace samling::config

@@ -1,0 +1,389 @@
+#include "net/http_session.hpp"
+
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
+#include <boost/beast/http.hpp>
+
+#include "core/log.hpp"
+#include "core/version.hpp"
+#include "net/http_server.hpp"
+
+namespace samling::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using core::errc;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+
+// After an error response we half-close and read what the peer still sends, so that it sees
+// our response instead of a reset; bounded in time and bytes.
+constexpr auto drain_timeout = std::chrono::seconds(1);
+constexpr std::size_t drain_max_bytes = 1u << 20;
+
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(tcp::socket socket, std::shared_ptr<server_state> state)
+      : stream_(std::move(socket)), state_(std::move(state)) {
+    boost::system::error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  static asio::awaitable<void> run(std::shared_ptr<http_session> self);
+  void stop(bool force);
+  auto stream_executor() { return stream_.get_executor(); }
+
+ private:
+  template <typename Stream>
+  asio::awaitable<void> serve(Stream& s, bool tls_required);
+  asio::awaitable<response> dispatch(request r, std::string& route_name);
+  template <typename Stream>
+  asio::awaitable<bool> write(Stream& s, const response& res, bool head, bool keep_alive,
+                              unsigned version);
+  template <typename Stream>
+  asio::awaitable<void> close_gracefully(Stream& s);
+  void record(const request& r, std::string_view route, unsigned status, std::size_t bytes,
+              std::chrono::steady_clock::time_point started);
+
+  beast::tcp_stream stream_;
+  std::optional<asio::ssl::stream<beast::tcp_stream&>> tls_;
+  beast::flat_buffer buffer_;
+  std::shared_ptr<server_state> state_;
+  std::string remote_;
+  bool in_request_ = false;      // strand-only: a request is being read, handled or answered
+  bool stop_requested_ = false;  // strand-only
+};
+
+namespace {
+
+errc classify(const boost::system::error_code& ec) {
+  if (ec == http::error::header_limit || ec == http::error::buffer_overflow)
+    return errc::header_too_large;
+  if (ec == http::error::body_limit) return errc::payload_too_large;
+  if (ec == beast::error::timeout) return errc::request_timeout;
+  return errc::bad_request;
+}
+
+bool peer_gone(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::operation_aborted || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == asio::error::bad_descriptor ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+request to_request(http::request<http::string_body>& req, const std::string& remote) {
+  request r;
+  r.method = req.method() == http::verb::unknown ? "OTHER" : std::string(req.method_string());
+  r.target = std::string(req.target());
+  auto q = r.target.find('?');
+  auto raw_path = std::string_view(r.target).substr(0, q);
+  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  r.path = decode_path(raw_path).value_or("");
+  for (auto& f : req) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.headers.emplace_back(std::move(name), std::string(f.value()));
+  }
+  r.body = std::move(req.body());
+  r.remote = remote;
+  return r;
+}
+
+// The page for an unknown non-API URL, in the three languages the product speaks.
+const char* not_found_page =
+    "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>404 – Samling</title>"
+    "<meta name=\"viewport\" content=\"width=device-width\"></head><body style=\"font-family:"
+    "system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem\"><h1>404</h1>"
+    "<p>Sidan finns inte.</p><p lang=\"en\">This page does not exist.</p>"
+    "<p lang=\"fi\">Sivua ei ole olemassa.</p><p><a href=\"/\">Samling</a></p></body></html>";
+
+const char* not_built_page =
+    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Samling</title>"
+    "</head><body><h1>Samling</h1><p>The web app is not built. Run <code>npm run build</code> "
+    "in <code>web/</code>, or start the server with <code>deploy/run.sh</code>.</p></body></html>";
+
+}  // namespace
+
+asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
+  auto& state = *self->state_;
+  {
+    std::lock_guard lock(state.sessions_mutex);
+    state.sessions.emplace(self.get(), self);
+  }
+  state.open_connections->add(1);
+  try {
+    if (state.tls) {
+      // One port for both: a TLS ClientHello starts with a handshake record; anything else is
+      // plain HTTP, which gets a clear "use https://" answer instead of a hang.
+      self->stream_.expires_after(state.options.request_timeout);
+      auto [ec, is_tls] = co_await beast::async_detect_ssl(self->stream_, self->buffer_, use_tuple);
+      if (!ec && is_tls) {
+        self->tls_.emplace(self->stream_, *state.tls);
+        auto [hec, used] = co_await self->tls_->async_handshake(
+            asio::ssl::stream_base::server, self->buffer_.data(), use_tuple);
+        if (!hec) {
+          self->buffer_.consume(used);
+          co_await self->serve(*self->tls_, false);
+        } else {
+          core::log(core::log_level::debug, "tls_handshake_failed",
+                    {{"remote", self->remote_}, {"error", hec.message()}});
+        }
+      } else if (!ec) {
+        co_await self->serve(self->stream_, true);
+      }
+    } else {
+      co_await self->serve(self->stream_, false);
+    }
+  } catch (const std::exception& e) {
+    core::log(core::log_level::error, "http_session_failed",
+              {{"remote", self->remote_}, {"error", e.what()}});
+  }
+  boost::system::error_code ignored;
+  self->stream_.socket().close(ignored);
+  state.open_connections->add(-1);
+  state.connections.fetch_sub(1);
+  std::lock_guard lock(state.sessions_mutex);
+  state.sessions.erase(self.get());
+}
+
+template <typename Stream>
+asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
+  auto& opt = state_->options;
+  for (;;) {
+    in_request_ = false;
+    if (stop_requested_ || state_->stopping.load()) co_return;
+    if (buffer_.size() == 0) {
+      // Idle keep-alive: wait for the first byte of the next request.
+      stream_.expires_after(opt.idle_timeout);
+      auto [ec, n] = co_await s.async_read_some(buffer_.prepare(4096), use_tuple);
+      if (ec) co_return;  // peer left, idle timeout, or stopped by shutdown
+      buffer_.commit(n);
+    }
+    in_request_ = true;
+    auto started = std::chrono::steady_clock::now();
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(opt.max_header_bytes);
+    parser.body_limit(opt.max_body_bytes);
+    stream_.expires_after(opt.request_timeout);
+    auto [ec, n] = co_await http::async_read(s, buffer_, parser, use_tuple);
+    if (ec) {
+      if (peer_gone(ec)) co_return;
+      auto e = classify(ec);
+      state_->bad_requests->inc();
+      auto res = json_error(e, e == errc::bad_request
+                                   ? "The request is not valid HTTP/1.1: " + ec.message() + "."
+                                   : std::string());
+      request r;
+      r.method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
+      r.target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
+      r.remote = remote_;
+      core::log(core::log_level::info, "http_request_rejected",
+                {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
+      stream_.expires_after(opt.request_timeout);
+      co_await write(s, res, false, false, 11);
+      record(r, "rejected", res.status, res.body.size(), started);
+      co_await close_gracefully(s);
+      co_return;
+    }
+
+    auto& msg = parser.get();
+    bool head = msg.method() == http::verb::head;
+    unsigned version = msg.version();
+    bool keep_alive = msg.keep_alive();
+    request r = to_request(msg, remote_);
+    std::string route_name;
+    response res;
+    if (tls_required) {
+      res = json_error(errc::tls_required);
+      route_name = "tls_required";
+      keep_alive = false;
+    } else {
+      res = co_await dispatch(r, route_name);
+    }
+    keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
+    stream_.expires_after(opt.request_timeout);
+    bool written = co_await write(s, res, head, keep_alive, version);
+    record(r, route_name, res.status, head ? 0 : res.body_view().size(), started);
+    if (!written) co_return;
+    if (!keep_alive) {
+      co_await close_gracefully(s);
+      co_return;
+    }
+  }
+}
+
+asio::awaitable<response> http_session::dispatch(request r, std::string& route_name) {
+  if (r.path.empty() || r.path.front() != '/') {
+    route_name = "bad_path";
+    co_return json_error(errc::bad_request, "The request path is not a valid URL path.");
+  }
+  auto m = state_->routes->match(r.method, r.path);
+  if (m.fn) {
+    route_name = std::string(m.name);
+    r.params = std::move(m.params);
+    try {
+      co_return co_await (*m.fn)(std::move(r));
+    } catch (const std::exception& e) {
+      core::log(core::log_level::error, "handler_failed",
+                {{"route", route_name}, {"error", e.what()}});
+      co_return json_error(errc::internal);
+    }
+  }
+  if (m.path_matched) {
+    route_name = "method_not_allowed";
+    auto res = json_error(errc::method_not_allowed);
+    res.headers.emplace_back("Allow", m.allowed);
+    co_return res;
+  }
+  if (r.path == "/api" || r.path.starts_with("/api/")) {
+    route_name = "api_not_found";
+    co_return json_error(errc::not_found, "No API route " + r.method + " " + r.path + ".");
+  }
+  if (r.method == "GET" || r.method == "HEAD") {
+    if (auto* f = state_->files->find(r.path)) {
+      route_name = "static";
+      co_return state_->files->serve(*f, r.header("if-none-match"));
+    }
+    if (r.path == "/" && state_->files->empty()) {
+      route_name = "static";
+      response res;
+      res.status = 503;
+      res.content_type = "text/html; charset=utf-8";
+      res.body = not_built_page;
+      co_return res;
+    }
+  }
+  route_name = "not_found";
+  response res;
+  res.status = 404;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = not_found_page;
+  co_return res;
+}
+
+template <typename Stream>
+asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool head,
+                                          bool keep_alive, unsigned version) {
+  auto body = res.body_view();
+  auto fill = [&](auto& msg) {
+    msg.set(http::field::server, "samling/" + std::string(core::version()));
+    if (res.status != 304) msg.set(http::field::content_type, res.content_type);
+    for (auto& [k, v] : res.headers) msg.set(k, v);
+    msg.keep_alive(keep_alive);
+    msg.content_length(body.size());
+  };
+  boost::system::error_code ec;
+  if (head || res.status == 304) {
+    http::response<http::empty_body> msg{static_cast<http::status>(res.status), version};
+    fill(msg);
+    if (res.status == 304) msg.erase(http::field::content_length);
+    std::tie(ec, std::ignore) = co_await http::async_write(s, msg, use_tuple);
+  } else {
+    // span_body points at the response's buffer (a shared static file needs no copy); `res`
+    // outlives the write because the caller awaits it.
+    http::response<http::span_body<const char>> msg{
+        static_cast<http::status>(res.status), version,
+        boost::beast::span<const char>(body.data(), body.size())};
+    fill(msg);
+    std::tie(ec, std::ignore) = co_await http::async_write(s, msg, use_tuple);
+  }
+  co_return !ec;
+}
+
+template <typename Stream>
+asio::awaitable<void> http_session::close_gracefully(Stream& s) {
+  boost::system::error_code ec;
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    s.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(drain_timeout);
+    std::size_t drained = 0;
+    char sink[4096];
+    while (!ec && drained < drain_max_bytes) {
+      std::size_t n = 0;
+      std::tie(ec, n) = co_await s.async_read_some(asio::buffer(sink), use_tuple);
+      drained += n;
+    }
+  } else {
+    stream_.expires_after(drain_timeout);
+    std::tie(ec) = co_await s.async_shutdown(use_tuple);
+  }
+  stream_.socket().close(ec);
+}
+
+void http_session::record(const request& r, std::string_view route, unsigned status,
+                          std::size_t bytes, std::chrono::steady_clock::time_point started) {
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  auto status_text = std::to_string(status);
+  std::string method = r.method == "GET" || r.method == "HEAD" || r.method == "POST" ||
+                               r.method == "PUT" || r.method == "PATCH" || r.method == "DELETE" ||
+                               r.method == "OPTIONS"
+                           ? r.method
+                           : "other";
+  state_->requests->with({std::string(route), method, status_text}).inc();
+  state_->request_seconds->with({std::string(route)}).observe(seconds);
+  if (state_->options.access_log) {
+    core::log(core::log_level::info, "http_request",
+              {{"remote", remote_}, {"method", r.method}, {"target", r.target},
+               {"route", route}, {"status", status}, {"bytes", bytes},
+               {"ms", seconds * 1000.0}});
+  }
+}
+
+void http_session::stop(bool force) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
+    self->stop_requested_ = true;
+    if (force || !self->in_request_) {
+      boost::system::error_code ec;
+      self->stream_.socket().cancel(ec);
+      self->stream_.socket().close(ec);
+    }
+  });
+}
+
+void start_http_session(tcp::socket socket, std::shared_ptr<server_state> state) {
+  auto session = std::make_shared<http_session>(std::move(socket), std::move(state));
+  auto ex = session->stream_executor();
+  asio::co_spawn(ex, http_session::run(std::move(session)), asio::detached);
+}
+
+void stop_http_session(const std::shared_ptr<http_session>& session, bool force) {
+  session->stop(force);
+}
+
+namespace {
+asio::awaitable<void> refuse(tcp::socket socket, std::shared_ptr<server_state> state) {
+  beast::tcp_stream stream(std::move(socket));
+  auto body = json_error(errc::too_many_connections).body;
+  http::response<http::string_body> msg{http::status::service_unavailable, 11, body};
+  msg.set(http::field::content_type, "application/json");
+  msg.set(http::field::retry_after, "1");
+  msg.keep_alive(false);
+  msg.prepare_payload();
+  stream.expires_after(drain_timeout);
+  auto [ec, n] = co_await http::async_write(stream, msg, use_tuple);
+  if (!ec) {
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    char sink[4096];
+    while (!ec) std::tie(ec, n) = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
+  }
+  state->connections.fetch_sub(1);
+}
+}  // namespace
+
+void refuse_connection(tcp::socket socket, std::shared_ptr<server_state> state) {
+  state->refused_connections->inc();
+  auto ex = socket.get_executor();
+  asio::co_spawn(ex, refuse(std::move(socket), std::move(state)), asio::detached);
+}
+
+}  // namespace samling::net

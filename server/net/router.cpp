@@ -1,0 +1,114 @@
+#include "net/router.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/object.hpp>
+
+namespace samling::net {
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < path.size()) {
+    if (path[i] == '/') {
+      ++i;
+      continue;
+    }
+    auto j = path.find('/', i);
+    if (j == std::string_view::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j;
+  }
+  return out;
+}
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string_view request::header(std::string_view lower_name) const {
+  for (auto& [k, v] : headers)
+    if (k == lower_name) return v;
+  return {};
+}
+
+response json_error(core::errc e, std::string_view message) {
+  boost::json::object err;
+  err["code"] = core::code_name(e);
+  err["message"] = message.empty() ? core::default_message(e) : message;
+  boost::json::object root;
+  root["error"] = std::move(err);
+  response r;
+  r.status = core::http_status(e);
+  r.body = boost::json::serialize(root);
+  return r;
+}
+
+response json_response(std::string body, unsigned status) {
+  response r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+void router::add(std::string method, std::string pattern, std::string name, handler h) {
+  route r{std::move(method), {}, std::move(name), std::move(h)};
+  for (auto s : split_path(pattern)) r.segments.emplace_back(s);
+  routes_.push_back(std::move(r));
+}
+
+router::match_result router::match(std::string_view method, std::string_view path) const {
+  match_result result;
+  auto parts = split_path(path);
+  for (auto& r : routes_) {
+    if (r.segments.size() != parts.size()) continue;
+    std::map<std::string, std::string> params;
+    bool ok = true;
+    for (std::size_t i = 0; i < parts.size() && ok; ++i) {
+      auto& seg = r.segments[i];
+      if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
+        params[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
+      } else {
+        ok = seg == parts[i];
+      }
+    }
+    if (!ok) continue;
+    result.path_matched = true;
+    if (!result.allowed.empty()) result.allowed += ", ";
+    result.allowed += r.method;
+    if (r.method == method || (method == "HEAD" && r.method == "GET")) {
+      result.fn = &r.fn;
+      result.name = r.name;
+      result.params = std::move(params);
+      return result;
+    }
+  }
+  return result;
+}
+
+std::optional<std::string> decode_path(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '%') {
+      out += c;
+      continue;
+    }
+    if (i + 2 >= raw.size()) return std::nullopt;  // needs two hex digits
+    int hi = hex_value(raw[i + 1]), lo = hex_value(raw[i + 2]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    char decoded = static_cast<char>(hi * 16 + lo);
+    if (decoded == '\0' || decoded == '/') return std::nullopt;
+    out += decoded;
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace samling::net

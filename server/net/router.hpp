@@ -1,0 +1,79 @@
+#pragma once
+// HTTP routing without Beast: the request and response values handlers see, and a table of
+// (method, pattern) -> handler. Patterns are literal segments and `{name}` parameters:
+// "/api/v1/events/{id}". Handlers are coroutines; the session runs them on its strand.
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "core/errors.hpp"
+
+namespace samling::net {
+
+struct request {
+  std::string method;  // "GET", "POST", … ("HEAD" is routed as GET)
+  std::string target;  // as sent: path and query
+  std::string path;    // percent-decoded path, no query
+  std::string query;   // raw query string, without '?'
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote;  // peer address
+  std::map<std::string, std::string> params;  // from `{name}` segments
+
+  // The first header with this (lower-case) name, or empty.
+  std::string_view header(std::string_view lower_name) const;
+};
+
+struct response {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // A shared immutable body (static files), used instead of `body` when set.
+  std::shared_ptr<const std::string> shared_body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  std::string_view body_view() const { return shared_body ? *shared_body : std::string_view(body); }
+};
+
+// {"error":{"code":"not_found","message":"…"}} with the error's HTTP status.
+response json_error(core::errc e, std::string_view message = {});
+// A JSON body with status 200.
+response json_response(std::string body, unsigned status = 200);
+
+using handler = std::function<boost::asio::awaitable<response>(request)>;
+
+class router {
+ public:
+  // `name` labels the route in metrics and logs (bounded cardinality: one per route, not per URL).
+  void add(std::string method, std::string pattern, std::string name, handler h);
+
+  struct match_result {
+    const handler* fn = nullptr;         // set when method and path match
+    std::string_view name;               // the matched route's name
+    bool path_matched = false;           // path matched but not the method (-> 405)
+    std::string allowed;                 // methods allowed for the path, for the Allow header
+    std::map<std::string, std::string> params;
+  };
+  match_result match(std::string_view method, std::string_view path) const;
+
+ private:
+  struct route {
+    std::string method;
+    std::vector<std::string> segments;
+    std::string name;
+    handler fn;
+  };
+  std::vector<route> routes_;
+};
+
+// Percent-decodes a URL path; nullopt for invalid escapes or an encoded NUL or '/'.
+std::optional<std::string> decode_path(std::string_view raw);
+
+}  // namespace samling::net

@@ -1,0 +1,721 @@
+// Behaviour of load(), load_from_string() and validate(): every error class, the environment
+// overrides and their precedence, through the real TOML parser and real files.
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace samling::config {
+namespace {
+
+namespace fs = std::filesystem;
+using env_map = std::map<std::string, std::string>;
+
+std::string joined(const std::vector<config_error>& errors) {
+  std::string s;
+  for (const config_error& e : errors) s += "\n  " + e.to_string();
+  return s.empty() ? "\n  (no errors)" : s;
+}
+
+// Expects exactly one error, for `key`, whose message starts with `message`. Messages about a
+// TOML value end with its location, which the tests of the location check separately.
+void expect_one_error(const std::vector<config_error>& errors, const std::string& key,
+                      const std::string& message) {
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, key) << joined(errors);
+  EXPECT_EQ(errors[0].message.substr(0, message.size()), message) << joined(errors);
+}
+
+std::vector<config_error> load_text(const std::string& text, const env_map& env = {}) {
+  config c;
+  return load_from_string(text, env, c, "test.toml");
+}
+
+// A directory of its own per test, removed afterwards.
+class temp_dir_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = fs::temp_directory_path() /
+           ("samling_config_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    std::error_code ec;
+    fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
+    fs::remove_all(dir_, ec);
+  }
+  std::string write(const std::string& name, const std::string& content) {
+    fs::path p = dir_ / name;
+    std::ofstream(p) << content;
+    return p.string();
+  }
+  fs::path dir_;
+};
+
+// --- defaults and precedence -----------------------------------------------------------------
+
+TEST(config_load, empty_path_gives_defaults) {
+  config c;
+  c.server.port = 1;  // load() must start from the defaults, not from what `out` held
+  auto errors = load("", {}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c, config{});
+}
+
+TEST(config_load, defaults_are_valid) {
+  auto errors = validate(config{});
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+}
+
+TEST(config_load, precedence_defaults_then_file_then_environment) {
+  const std::string text = R"(
+[server]
+port = 9000
+threads = 4
+[log]
+level = "debug"
+)";
+  config c;
+  auto errors = load_from_string(text, {{"SAMLING_SERVER_PORT", "9100"}}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.server.port, 9100u);       // environment over file
+  EXPECT_EQ(c.server.threads, 4u);       // file over default
+  EXPECT_EQ(c.log.level, "debug");       // file over default
+  EXPECT_EQ(c.server.listen, "127.0.0.1");  // default
+  EXPECT_EQ(c.log.format, "text");          // default
+}
+
+TEST_F(temp_dir_test, load_reads_the_file_and_applies_the_environment) {
+  std::string path = write("s.toml", "[server.limits]\nmax_body_bytes = 2048\n[demo]\nseed = false\n");
+  config c;
+  auto errors = load(path, {{"SAMLING_DEMO_SEED", "yes"}}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.server.limits.max_body_bytes, 2048u);
+  EXPECT_TRUE(c.demo.seed);
+}
+
+TEST(config_load, every_value_type_is_read_from_toml) {
+  const std::string text = R"(
+[server]
+listen = "0.0.0.0"
+web_root = "/srv/web"
+[server.limits]
+max_body_bytes = 1073741824
+[log]
+access_log = false
+)";
+  config c;
+  auto errors = load_from_string(text, {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.server.listen, "0.0.0.0");
+  EXPECT_EQ(c.server.web_root, "/srv/web");
+  EXPECT_EQ(c.server.limits.max_body_bytes, 1073741824u);
+  EXPECT_FALSE(c.log.access_log);
+}
+
+TEST(config_load, dotted_keys_and_inline_tables_work) {
+  config c;
+  auto errors = load_from_string("server.limits = { max_connections = 7 }\nlog.level = \"warn\"\n",
+                                 {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.server.limits.max_connections, 7u);
+  EXPECT_EQ(c.log.level, "warn");
+}
+
+// --- wrong types ------------------------------------------------------------------------------
+
+TEST(config_errors, wrong_type) {
+  struct row {
+    std::string toml, key, message;
+  };
+  const std::vector<row> rows = {
+      {"[server]\nport = \"8080\"", "server.port", "expected an integer, got string"},
+      {"[server]\nport = 80.5", "server.port", "expected an integer, got float"},
+      {"[server]\nlisten = 5", "server.listen", "expected a string, got integer"},
+      {"[log]\naccess_log = \"yes\"", "log.access_log", "expected a boolean, got string"},
+      {"[demo]\nseed = 1", "demo.seed", "expected a boolean, got integer"},
+      {"[tls]\ncertificate = [\"a\"]", "tls.certificate", "expected a string, got array"},
+      {"[server.limits.max_body_bytes]\nx = 1", "server.limits.max_body_bytes",
+       "expected an integer, got table"},
+      {"server = 1", "server", "expected a table, got integer"},
+      {"[[log]]\nlevel = \"info\"", "log", "expected a table, got array"},
+      {"[server]\nlimits = \"big\"", "server.limits", "expected a table, got string"},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.toml);
+    expect_one_error(load_text(r.toml), r.key, r.message);
+  }
+}
+
+TEST(config_errors, a_value_error_names_file_line_and_column) {
+  auto errors = load_text("[server]\n\nport = \"x\"\n");
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_NE(errors[0].message.find("(test.toml:3:8)"), std::string::npos) << joined(errors);
+}
+
+// --- ranges -----------------------------------------------------------------------------------
+
+TEST(config_errors, out_of_range_in_file) {
+  struct row {
+    std::string table, name, value, message;
+  };
+  const std::vector<row> rows = {
+      {"server", "port", "65536", "must be between 0 and 65535, got 65536"},
+      {"server", "port", "-1", "must be between 0 and 65535, got -1"},
+      {"server", "threads", "257", "must be between 0 and 256, got 257"},
+      {"server.limits", "max_header_bytes", "1023", "must be between 1024 and 1048576, got 1023"},
+      {"server.limits", "max_header_bytes", "1048577",
+       "must be between 1024 and 1048576, got 1048577"},
+      {"server.limits", "max_body_bytes", "0", "must be between 1 and 1073741824, got 0"},
+      {"server.limits", "max_body_bytes", "1073741825",
+       "must be between 1 and 1073741824, got 1073741825"},
+      {"server.limits", "idle_timeout_seconds", "0", "must be between 1 and 3600, got 0"},
+      {"server.limits", "idle_timeout_seconds", "3601", "must be between 1 and 3600, got 3601"},
+      {"server.limits", "request_timeout_seconds", "0", "must be between 1 and 3600, got 0"},
+      {"server.limits", "request_timeout_seconds", "3601",
+       "must be between 1 and 3600, got 3601"},
+      {"server.limits", "max_connections", "0", "must be between 1 and 1000000, got 0"},
+      {"server.limits", "max_connections", "1000001",
+       "must be between 1 and 1000000, got 1000001"},
+      {"server.limits", "shutdown_grace_seconds", "301", "must be between 0 and 300, got 301"},
+      {"server.limits", "shutdown_grace_seconds", "-5", "must be between 0 and 300, got -5"},
+      // Wider than the uint32 field: must be refused, not truncated to a valid-looking value.
+      {"server", "port", "4294975488", "must be between 0 and 65535, got 4294975488"},
+  };
+  for (const row& r : rows) {
+    std::string toml = "[" + r.table + "]\n" + r.name + " = " + r.value + "\n";
+    SCOPED_TRACE(toml);
+    expect_one_error(load_text(toml), r.table + "." + r.name, r.message);
+  }
+}
+
+TEST(config_errors, range_boundaries_are_accepted) {
+  const std::string text = R"(
+[server]
+port = 65535
+threads = 256
+[server.limits]
+max_header_bytes = 1024
+max_body_bytes = 1
+idle_timeout_seconds = 3600
+request_timeout_seconds = 1
+max_connections = 1000000
+shutdown_grace_seconds = 0
+)";
+  config c;
+  auto errors = load_from_string(text, {}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.server.port, 65535u);
+  EXPECT_EQ(c.server.limits.max_connections, 1000000u);
+  EXPECT_EQ(c.server.limits.shutdown_grace_seconds, 0u);
+}
+
+TEST(config_errors, validate_checks_a_config_built_in_code) {
+  struct row {
+    std::function<void(config&)> change;
+    std::string key, message;
+  };
+  const std::vector<row> rows = {
+      {[](config& c) { c.server.port = 70000; }, "server.port", "must be between 0 and 65535"},
+      {[](config& c) { c.server.threads = 1000; }, "server.threads", "must be between 0 and 256"},
+      {[](config& c) { c.server.limits.max_header_bytes = 10; }, "server.limits.max_header_bytes",
+       "must be between 1024 and 1048576"},
+      {[](config& c) { c.server.limits.max_body_bytes = 2 * 1024ull * 1024 * 1024; },
+       "server.limits.max_body_bytes", "must be between 1 and 1073741824"},
+      {[](config& c) { c.server.limits.idle_timeout_seconds = 0; },
+       "server.limits.idle_timeout_seconds", "must be between 1 and 3600"},
+      {[](config& c) { c.server.limits.request_timeout_seconds = 4000; },
+       "server.limits.request_timeout_seconds", "must be between 1 and 3600"},
+      {[](config& c) { c.server.limits.max_connections = 0; }, "server.limits.max_connections",
+       "must be between 1 and 1000000"},
+      {[](config& c) { c.server.limits.shutdown_grace_seconds = 301; },
+       "server.limits.shutdown_grace_seconds", "must be between 0 and 300"},
+      {[](config& c) { c.server.listen.clear(); }, "server.listen", "must not be empty"},
+      {[](config& c) { c.store.path.clear(); }, "store.path", "must not be empty"},
+      {[](config& c) { c.store.driver = "postgresql"; }, "store.driver",
+       "\"postgresql\" is not available yet"},
+      {[](config& c) { c.log.level = "trace"; }, "log.level", "expected one of"},
+      {[](config& c) { c.log.format = "xml"; }, "log.format", "expected one of"},
+      {[](config& c) { c.tls.certificate = "/nonexistent/cert.pem"; }, "tls.private_key",
+       "must be set when tls.certificate is set"},
+  };
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE("row " + std::to_string(i));
+    config c;
+    rows[i].change(c);
+    auto errors = validate(c);
+    ASSERT_FALSE(errors.empty());
+    EXPECT_EQ(errors[0].key, rows[i].key) << joined(errors);
+    EXPECT_EQ(errors[0].message.substr(0, rows[i].message.size()), rows[i].message)
+        << joined(errors);
+  }
+}
+
+TEST(config_errors, web_root_and_demo_file_are_not_checked) {
+  config c;
+  c.server.web_root = "/nonexistent/web/dist";
+  c.demo.file = "/nonexistent/demo.json";
+  auto errors = validate(c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+}
+
+// --- enums and strings ------------------------------------------------------------------------
+
+TEST(config_errors, enums_and_required_strings) {
+  struct row {
+    std::string toml, key, message;
+  };
+  const std::vector<row> rows = {
+      {"[store]\ndriver = \"postgresql\"", "store.driver",
+       "\"postgresql\" is not available yet; expected one of \"sqlite\""},
+      {"[store]\ndriver = \"mysql\"", "store.driver", "expected one of \"sqlite\", got \"mysql\""},
+      {"[store]\npath = \"\"", "store.path", "must not be empty"},
+      {"[log]\nlevel = \"verbose\"", "log.level",
+       "expected one of \"debug\", \"info\", \"warn\", \"error\", got \"verbose\""},
+      {"[log]\nlevel = \"INFO\"", "log.level",
+       "expected one of \"debug\", \"info\", \"warn\", \"error\", got \"INFO\""},
+      {"[log]\nformat = \"xml\"", "log.format", "expected one of \"text\", \"json\", got \"xml\""},
+      {"[server]\nlisten = \"\"", "server.listen", "must not be empty"},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.toml);
+    expect_one_error(load_text(r.toml), r.key, r.message);
+  }
+}
+
+TEST(config_errors, every_enum_value_is_accepted) {
+  for (std::string level : {"debug", "info", "warn", "error"}) {
+    for (std::string format : {"text", "json"}) {
+      SCOPED_TRACE(level + " " + format);
+      auto errors = load_text("[log]\nlevel = \"" + level + "\"\nformat = \"" + format + "\"\n");
+      EXPECT_TRUE(errors.empty()) << joined(errors);
+    }
+  }
+}
+
+// --- unknown keys and the suggestion ----------------------------------------------------------
+
+TEST(config_errors, unknown_keys_with_suggestion) {
+  struct row {
+    std::string toml, key, message;
+  };
+  const std::vector<row> rows = {
+      {"[server]\nprot = 80", "server.prot", "unknown key, did you mean \"server.port\"?"},
+      {"[server]\nthread = 2", "server.thread", "unknown key, did you mean \"server.threads\"?"},
+      {"[server.limits]\nmax_body_byte = 2", "server.limits.max_body_byte",
+       "unknown key, did you mean \"server.limits.max_body_bytes\"?"},
+      {"[log]\nformats = \"json\"", "log.formats", "unknown key, did you mean \"log.format\"?"},
+      // Two edits away is still suggested; three is not.
+      {"[server]\nlstn = \"::\"", "server.lstn", "unknown key, did you mean \"server.listen\"?"},
+      {"[server]\nlsn = \"::\"", "server.lsn", "unknown key ("},
+      // Unknown tables are reported once, with the table suggested, not per key inside.
+      {"[sever]\nport = 80\nlisten = \"x\"", "sever", "unknown key, did you mean \"server\"?"},
+      {"[server.limit]\nmax_connections = 5", "server.limit",
+       "unknown key, did you mean \"server.limits\"?"},
+      {"[server.prot]\nx = 1", "server.prot", "unknown key, did you mean \"server.port\"?"},
+      // Too far from anything: no suggestion rather than a misleading one.
+      {"[server]\nbacklog = 5", "server.backlog", "unknown key ("},
+      {"colour = \"blue\"", "colour", "unknown key ("},
+      {"[metrics]\nenabled = true", "metrics", "unknown key ("},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.toml);
+    expect_one_error(load_text(r.toml), r.key, r.message);
+  }
+}
+
+TEST(config_errors, unknown_key_names_its_location) {
+  auto errors = load_text("[server]\nport = 1\n  prot = 80\n");
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_NE(errors[0].message.find("(test.toml:3:3)"), std::string::npos) << joined(errors);
+}
+
+// --- all errors at once -----------------------------------------------------------------------
+
+TEST(config_errors, all_errors_are_returned_in_file_order) {
+  const std::string text = R"(
+[server]
+prot = 80
+threads = "four"
+[store]
+driver = "postgresql"
+[log]
+level = "loud"
+)";
+  auto errors = load_text(text, {{"SAMLING_SERVER_LIMITS_MAX_CONNECTIONS", "lots"}});
+  ASSERT_EQ(errors.size(), 5u) << joined(errors);
+  // File problems in file order, then the environment's, then validation.
+  EXPECT_EQ(errors[0].key, "server.prot");
+  EXPECT_EQ(errors[1].key, "server.threads");
+  EXPECT_EQ(errors[2].key, "server.limits.max_connections");
+  EXPECT_EQ(errors[3].key, "store.driver");
+  EXPECT_EQ(errors[4].key, "log.level");
+}
+
+// --- syntax errors and the file itself --------------------------------------------------------
+
+TEST(config_errors, syntax_error_names_origin_line_and_column) {
+  auto errors = load_text("[server]\nport = 8080\nlisten = = \"x\"\n");
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].message.rfind("test.toml:3:10: ", 0), 0u) << joined(errors);
+}
+
+TEST(config_errors, syntax_errors_of_several_kinds_are_reported_not_thrown) {
+  for (std::string text : {"[server", "port = ", "a = \"unterminated", "[server]\n[server]\n",
+                           "x = 1\nx = 2\n", "\xff\xfe = 1"}) {
+    SCOPED_TRACE(text);
+    auto errors = load_text(text);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_EQ(errors[0].key, "");
+    EXPECT_EQ(errors[0].message.rfind("test.toml:", 0), 0u) << joined(errors);
+  }
+}
+
+TEST_F(temp_dir_test, syntax_error_in_a_file_names_the_path) {
+  std::string path = write("broken.toml", "[log]\nlevel = \"info\"\nformat = text\n");
+  config c;
+  auto errors = load(path, {}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].message.rfind(path + ":3:", 0), 0u) << joined(errors);
+}
+
+TEST_F(temp_dir_test, missing_config_file_is_an_error_naming_the_path) {
+  std::string path = (dir_ / "nope.toml").string();
+  config c;
+  auto errors = load(path, {}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].message, "config file not found: " + path);
+}
+
+TEST_F(temp_dir_test, a_directory_as_config_file_is_an_error_naming_the_path) {
+  config c;
+  auto errors = load(dir_.string(), {}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].message, "config file is a directory: " + dir_.string());
+}
+
+TEST_F(temp_dir_test, unreadable_config_file_is_an_error_naming_the_path) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads files regardless of their mode";
+  std::string path = write("secret.toml", "");
+  fs::permissions(path, fs::perms::none);
+  config c;
+  auto errors = load(path, {}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[0].message.rfind("config file not readable: " + path, 0), 0u) << joined(errors);
+}
+
+TEST_F(temp_dir_test, environment_problems_are_reported_with_a_missing_file) {
+  config c;
+  auto errors = load((dir_ / "nope.toml").string(), {{"SAMLING_SERVER_PORT", "x"}}, c);
+  ASSERT_EQ(errors.size(), 2u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "");
+  EXPECT_EQ(errors[1].key, "server.port");
+}
+
+TEST_F(temp_dir_test, empty_config_file_gives_defaults) {
+  config c;
+  auto errors = load(write("empty.toml", ""), {}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c, config{});
+}
+
+// --- TLS --------------------------------------------------------------------------------------
+
+TEST_F(temp_dir_test, tls_with_both_files_readable_is_accepted) {
+  std::string cert = write("cert.pem", "-----BEGIN CERTIFICATE-----\n");
+  std::string key = write("key.pem", "-----BEGIN PRIVATE KEY-----\n");
+  config c;
+  auto errors = load_text("[tls]\ncertificate = \"" + cert + "\"\nprivate_key = \"" + key + "\"\n");
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+}
+
+TEST_F(temp_dir_test, tls_problems) {
+  std::string cert = write("cert.pem", "c");
+  std::string key = write("key.pem", "k");
+  std::string missing = (dir_ / "missing.pem").string();
+  struct row {
+    std::string certificate, private_key, key, message;
+  };
+  const std::vector<row> rows = {
+      {cert, "", "tls.private_key", "must be set when tls.certificate is set"},
+      {"", key, "tls.certificate", "must be set when tls.private_key is set"},
+      {missing, key, "tls.certificate", "file not found: " + missing},
+      {cert, missing, "tls.private_key", "file not found: " + missing},
+      {dir_.string(), key, "tls.certificate", "file is a directory: " + dir_.string()},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.certificate + " / " + r.private_key);
+    config c;
+    c.tls.certificate = r.certificate;
+    c.tls.private_key = r.private_key;
+    auto errors = validate(c);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_EQ(errors[0].key, r.key);
+    EXPECT_EQ(errors[0].message, r.message);
+  }
+}
+
+TEST_F(temp_dir_test, tls_both_missing_reports_both) {
+  config c;
+  c.tls.certificate = "/nonexistent/x.pem";
+  c.tls.private_key = "/nonexistent/y.pem";
+  auto errors = validate(c);
+  ASSERT_EQ(errors.size(), 2u) << joined(errors);
+  EXPECT_EQ(errors[0].to_string(), "tls.certificate: file not found: /nonexistent/x.pem");
+  EXPECT_EQ(errors[1].to_string(), "tls.private_key: file not found: /nonexistent/y.pem");
+}
+
+TEST_F(temp_dir_test, tls_unreadable_file_is_an_error) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads files regardless of their mode";
+  std::string cert = write("cert.pem", "c");
+  std::string key = write("key.pem", "k");
+  fs::permissions(key, fs::perms::none);
+  config c;
+  c.tls.certificate = cert;
+  c.tls.private_key = key;
+  auto errors = validate(c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "tls.private_key");
+  EXPECT_EQ(errors[0].message.rfind("file not readable: " + key, 0), 0u) << joined(errors);
+}
+
+TEST(config_env, tls_can_be_switched_off_from_the_environment) {
+  config c;
+  auto errors = load_from_string("[tls]\ncertificate = \"/nonexistent/c.pem\"\n"
+                                 "private_key = \"/nonexistent/k.pem\"\n",
+                                 {{"SAMLING_TLS_CERTIFICATE", ""}, {"SAMLING_TLS_PRIVATE_KEY", ""}},
+                                 c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.tls.certificate, "");
+}
+
+// --- environment ------------------------------------------------------------------------------
+
+TEST(config_env, env_name_rule) {
+  EXPECT_EQ(env_name("server.limits.max_body_bytes"), "SAMLING_SERVER_LIMITS_MAX_BODY_BYTES");
+  EXPECT_EQ(env_name("log.access_log"), "SAMLING_LOG_ACCESS_LOG");
+  for (const key_info& k : config_keys()) EXPECT_EQ(k.env, env_name(k.key));
+}
+
+TEST(config_env, every_key_is_overridden_by_its_variable) {
+  struct row {
+    std::string env, value;
+    std::function<bool(const config&)> took;
+  };
+  const std::vector<row> rows = {
+      {"SAMLING_SERVER_LISTEN", "0.0.0.0", [](const config& c) { return c.server.listen == "0.0.0.0"; }},
+      {"SAMLING_SERVER_PORT", "9001", [](const config& c) { return c.server.port == 9001; }},
+      {"SAMLING_SERVER_THREADS", "3", [](const config& c) { return c.server.threads == 3; }},
+      {"SAMLING_SERVER_WEB_ROOT", "/w", [](const config& c) { return c.server.web_root == "/w"; }},
+      {"SAMLING_SERVER_LIMITS_MAX_HEADER_BYTES", "2048",
+       [](const config& c) { return c.server.limits.max_header_bytes == 2048; }},
+      {"SAMLING_SERVER_LIMITS_MAX_BODY_BYTES", "1073741824",
+       [](const config& c) { return c.server.limits.max_body_bytes == 1073741824; }},
+      {"SAMLING_SERVER_LIMITS_IDLE_TIMEOUT_SECONDS", "61",
+       [](const config& c) { return c.server.limits.idle_timeout_seconds == 61; }},
+      {"SAMLING_SERVER_LIMITS_REQUEST_TIMEOUT_SECONDS", "62",
+       [](const config& c) { return c.server.limits.request_timeout_seconds == 62; }},
+      {"SAMLING_SERVER_LIMITS_MAX_CONNECTIONS", "63",
+       [](const config& c) { return c.server.limits.max_connections == 63; }},
+      {"SAMLING_SERVER_LIMITS_SHUTDOWN_GRACE_SECONDS", "64",
+       [](const config& c) { return c.server.limits.shutdown_grace_seconds == 64; }},
+      {"SAMLING_STORE_DRIVER", "sqlite", [](const config& c) { return c.store.driver == "sqlite"; }},
+      {"SAMLING_STORE_PATH", "/tmp/x.db", [](const config& c) { return c.store.path == "/tmp/x.db"; }},
+      {"SAMLING_LOG_LEVEL", "error", [](const config& c) { return c.log.level == "error"; }},
+      {"SAMLING_LOG_FORMAT", "json", [](const config& c) { return c.log.format == "json"; }},
+      {"SAMLING_LOG_ACCESS_LOG", "false", [](const config& c) { return !c.log.access_log; }},
+      {"SAMLING_DEMO_SEED", "no", [](const config& c) { return !c.demo.seed; }},
+      {"SAMLING_DEMO_FILE", "/d.json", [](const config& c) { return c.demo.file == "/d.json"; }},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.env + "=" + r.value);
+    config c;
+    auto errors = load("", {{r.env, r.value}}, c);
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_TRUE(r.took(c));
+  }
+  // The two TLS keys are covered by the TLS tests (they need real files); everything else is
+  // above, so a key added to the table without a row here fails this count.
+  EXPECT_EQ(rows.size() + 2, config_keys().size());
+}
+
+TEST(config_env, integer_values) {
+  struct row {
+    std::string value;
+    bool ok;
+    std::string message;
+  };
+  const std::vector<row> rows = {
+      {"0", true, ""},
+      {"08080", true, ""},  // leading zeros are still decimal, not octal
+      {"65535", true, ""},
+      {"", false, "expected an integer (decimal digits only), got \"\" (from SAMLING_SERVER_PORT)"},
+      {"80a", false, "expected an integer (decimal digits only), got \"80a\""},
+      {"-1", false, "expected an integer (decimal digits only), got \"-1\""},
+      {"+80", false, "expected an integer (decimal digits only), got \"+80\""},
+      {" 80", false, "expected an integer (decimal digits only), got \" 80\""},
+      {"80 ", false, "expected an integer (decimal digits only), got \"80 \""},
+      {"0x50", false, "expected an integer (decimal digits only), got \"0x50\""},
+      {"8e1", false, "expected an integer (decimal digits only), got \"8e1\""},
+      {"65536", false, "must be between 0 and 65535, got 65536 (from SAMLING_SERVER_PORT)"},
+      {"99999999999999999999999", false,
+       "must be between 0 and 65535, got 99999999999999999999999"},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE("\"" + r.value + "\"");
+    config c;
+    auto errors = load("", {{"SAMLING_SERVER_PORT", r.value}}, c);
+    if (r.ok) {
+      EXPECT_TRUE(errors.empty()) << joined(errors);
+      EXPECT_EQ(c.server.port, std::stoul(r.value));
+    } else {
+      expect_one_error(errors, "server.port", r.message);
+    }
+  }
+}
+
+TEST(config_env, boolean_values) {
+  struct row {
+    std::string value;
+    bool ok, expected;
+  };
+  const std::vector<row> rows = {
+      {"true", true, true},   {"false", true, false}, {"1", true, true},   {"0", true, false},
+      {"yes", true, true},    {"no", true, false},    {"TRUE", true, true}, {"No", true, false},
+      {"", false, false},     {"maybe", false, false}, {"2", false, false}, {"on", false, false},
+      {" true", false, false},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE("\"" + r.value + "\"");
+    for (bool start : {true, false}) {  // from both states, so a no-op cannot pass
+      config c;
+      std::string toml = std::string("[log]\naccess_log = ") + (start ? "true" : "false");
+      auto errors = load_from_string(toml, {{"SAMLING_LOG_ACCESS_LOG", r.value}}, c);
+      if (r.ok) {
+        EXPECT_TRUE(errors.empty()) << joined(errors);
+        EXPECT_EQ(c.log.access_log, r.expected);
+      } else {
+        expect_one_error(errors, "log.access_log",
+                         "expected a boolean (true/false/1/0/yes/no), got \"" + r.value +
+                             "\" (from SAMLING_LOG_ACCESS_LOG)");
+      }
+    }
+  }
+}
+
+TEST(config_env, values_from_the_environment_are_validated) {
+  config c;
+  auto errors = load("", {{"SAMLING_LOG_FORMAT", "yaml"}, {"SAMLING_STORE_PATH", ""}}, c);
+  ASSERT_EQ(errors.size(), 2u) << joined(errors);
+  EXPECT_EQ(errors[0].to_string(), "store.path: must not be empty");
+  EXPECT_EQ(errors[1].to_string(), "log.format: expected one of \"text\", \"json\", got \"yaml\"");
+}
+
+TEST(config_env, unknown_samling_variable_is_an_error_naming_it) {
+  struct row {
+    std::string name, message;
+  };
+  const std::vector<row> rows = {
+      {"SAMLING_SERVER_PROT", "unknown environment variable, did you mean \"SAMLING_SERVER_PORT\"?"},
+      {"SAMLING_LOG_LEVLE", "unknown environment variable, did you mean \"SAMLING_LOG_LEVEL\"?"},
+      {"SAMLING_PORT", "unknown environment variable"},
+      {"SAMLING_", "unknown environment variable"},
+      {"SAMLING_server_port", "unknown environment variable"},  // names are upper case only
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.name);
+    config c;
+    auto errors = load("", {{r.name, "1"}}, c);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_EQ(errors[0].key, r.name);
+    EXPECT_EQ(errors[0].message, r.message);
+  }
+}
+
+TEST(config_env, tooling_and_foreign_variables_are_ignored) {
+  env_map env = {{"PATH", "/usr/bin"},        {"HOME", "/root"},
+                 {"samling_server_port", "x"}, {"XSAMLING_SERVER_PORT", "x"}};
+  for (const std::string& name : reserved_environment()) env[name] = "anything";
+  for (std::string name : {"SAMLING_BIN", "SAMLING_SOURCE_DIR", "SAMLING_E2E_URL", "SAMLING_CONFIG"}) {
+    EXPECT_TRUE(env.count(name)) << name << " missing from reserved_environment()";
+  }
+  config c;
+  auto errors = load("", env, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c, config{});
+}
+
+TEST(config_env, process_environment_reads_environ) {
+  ASSERT_EQ(::setenv("SAMLING_CONFIG_TEST_PROBE", "a=b=c", 1), 0);
+  auto env = process_environment();
+  ::unsetenv("SAMLING_CONFIG_TEST_PROBE");
+  ASSERT_TRUE(env.count("SAMLING_CONFIG_TEST_PROBE"));
+  EXPECT_EQ(env["SAMLING_CONFIG_TEST_PROBE"], "a=b=c");  // split at the first '=' only
+  EXPECT_FALSE(process_environment().count("SAMLING_CONFIG_TEST_PROBE"));
+}
+
+// --- config_keys() ----------------------------------------------------------------------------
+
+TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
+  const std::vector<std::string> expected = {
+      "server.listen",
+      "server.port",
+      "server.threads",
+      "server.web_root",
+      "server.limits.max_header_bytes",
+      "server.limits.max_body_bytes",
+      "server.limits.idle_timeout_seconds",
+      "server.limits.request_timeout_seconds",
+      "server.limits.max_connections",
+      "server.limits.shutdown_grace_seconds",
+      "tls.certificate",
+      "tls.private_key",
+      "store.driver",
+      "store.path",
+      "log.level",
+      "log.format",
+      "log.access_log",
+      "demo.seed",
+      "demo.file",
+  };
+  std::vector<std::string> keys;
+  for (const key_info& k : config_keys()) {
+    keys.push_back(k.key);
+    EXPECT_FALSE(k.description.empty()) << k.key;
+    EXPECT_TRUE(k.type == "string" || k.type == "integer" || k.type == "boolean") << k.key;
+  }
+  EXPECT_EQ(keys, expected);
+
+  auto info = [](const std::string& key) {
+    for (const key_info& k : config_keys()) {
+      if (k.key == key) return k;
+    }
+    return key_info{};
+  };
+  EXPECT_EQ(info("server.port").default_value, "8080");
+  EXPECT_EQ(info("server.port").type, "integer");
+  EXPECT_EQ(info("server.limits.max_body_bytes").default_value, "1048576");
+  EXPECT_EQ(info("server.listen").default_value, "127.0.0.1");
+  EXPECT_EQ(info("tls.certificate").default_value, "");
+  EXPECT_EQ(info("log.access_log").default_value, "true");
+  EXPECT_EQ(info("log.access_log").type, "boolean");
+}
+
+}  // namespace
+}  // namespace samling::config

@@ -1,0 +1,143 @@
+// The attendee app's first page: an event and its program, in Swedish, English or Finnish.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { ApiError, getEvent, listEvents, type ConferenceEvent, type EventSummary } from './api';
+import { catalogs, initialLang, pick, saveLang, type Lang, type Messages } from './i18n';
+import { LanguageSwitcher } from './components/language-switcher';
+import { EventView } from './components/event-view';
+
+type LoadState =
+  | { status: 'loading' }
+  | { status: 'error'; error: ApiError }
+  | { status: 'empty' }
+  | { status: 'ready'; events: EventSummary[]; event: ConferenceEvent };
+
+/** The event named in the URL: ?event=ID or #event=ID. */
+function requestedEventId(): string | null {
+  const hash = new URLSearchParams(location.hash.replace(/^#/, '')).get('event');
+  if (hash) return hash;
+  return new URLSearchParams(location.search).get('event');
+}
+
+async function load(id: string | null, signal: AbortSignal) {
+  if (id) {
+    const [events, event] = await Promise.all([listEvents(signal), getEvent(id, signal)]);
+    return { events, event };
+  }
+  const events = await listEvents(signal);
+  const first = events[0];
+  if (!first) return { events, event: null };
+  return { events, event: await getEvent(first.id, signal) };
+}
+
+function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError('invalid', String(e));
+}
+
+function errorText(t: Messages, error: ApiError): string {
+  switch (error.kind) {
+    case 'unreachable':
+      return t.errorUnreachable;
+    case 'not_found':
+      return t.errorNotFound;
+    case 'server':
+      return t.errorServer(error.status);
+    case 'invalid':
+      return t.errorInvalid;
+  }
+}
+
+export function App() {
+  const [lang, setLang] = useState<Lang>(initialLang);
+  const [eventId, setEventId] = useState(requestedEventId);
+  const [attempt, setAttempt] = useState(0);
+  const [state, setState] = useState<LoadState>({ status: 'loading' });
+  const t = catalogs[lang];
+
+  const chooseLang = useCallback((l: Lang) => {
+    setLang(l);
+    saveLang(l);
+  }, []);
+
+  useEffect(() => {
+    document.documentElement.lang = lang;
+  }, [lang]);
+
+  useEffect(() => {
+    const onHash = () => setEventId(requestedEventId());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ status: 'loading' });
+    load(eventId, controller.signal).then(
+      ({ events, event }) => setState(event ? { status: 'ready', events, event } : { status: 'empty' }),
+      (e: unknown) => {
+        if (!controller.signal.aborted) setState({ status: 'error', error: toApiError(e) });
+      },
+    );
+    return () => controller.abort();
+  }, [eventId, attempt]);
+
+  const title = state.status === 'ready' ? pick(state.event.title, lang).text : '';
+  useEffect(() => {
+    document.title = title ? t.documentTitle(title) : t.appName;
+  }, [title, t]);
+
+  if (state.status === 'error') console.warn(state.error.message);
+
+  return (
+    <>
+      {state.status === 'ready' && (
+        <a class="skip-link" href="#program" onClick={skipToProgram}>
+          {t.skipToProgram}
+        </a>
+      )}
+      <header class="topbar">
+        <div class="topbar-inner">
+          <span class="brand">
+            <span class="brand-mark" aria-hidden="true" />
+            {t.appName}
+          </span>
+          <LanguageSwitcher lang={lang} onChange={chooseLang} />
+        </div>
+      </header>
+      <main id="main" class="page" aria-busy={state.status === 'loading'}>
+        {state.status === 'loading' && (
+          <div class="state state--loading" role="status" data-testid="loading">
+            <span class="spinner" aria-hidden="true" />
+            <span>{t.loading}</span>
+          </div>
+        )}
+        {state.status === 'error' && (
+          <div class="state state--error" role="alert" data-testid="error">
+            <h1 class="state-title">{t.errorTitle}</h1>
+            <p data-testid="error-message" data-error-kind={state.error.kind}>
+              {errorText(t, state.error)}
+            </p>
+            <button type="button" class="button" data-testid="retry" onClick={() => setAttempt((n) => n + 1)}>
+              {t.retry}
+            </button>
+          </div>
+        )}
+        {state.status === 'empty' && (
+          <div class="state" data-testid="no-events">
+            <p>{t.noEvents}</p>
+          </div>
+        )}
+        {state.status === 'ready' && <EventView event={state.event} events={state.events} lang={lang} t={t} />}
+      </main>
+    </>
+  );
+}
+
+// Moves focus to the program heading without putting "#program" into the URL's hash, which
+// names the event.
+function skipToProgram(e: MouseEvent) {
+  const target = document.getElementById('program-heading');
+  if (!target) return;
+  e.preventDefault();
+  target.focus();
+  target.scrollIntoView({ block: 'start' });
+}

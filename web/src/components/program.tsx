@@ -1,0 +1,172 @@
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import type { ConferenceEvent, Room, Session } from '../api';
+import { formatDayLong, formatDayTab, formatTime, todayIn } from '../format';
+import type { Lang, Messages } from '../i18n';
+import { SessionCard } from './session-card';
+
+interface Props {
+  event: ConferenceEvent;
+  lang: Lang;
+  locale: string;
+  t: Messages;
+  zone: string;
+}
+
+interface Slot {
+  startsAt: string;
+  endsAt: string;
+  sessions: Session[];
+}
+
+/** The day's sessions grouped by start time; parallel sessions ordered by room position. */
+function slotsOf(sessions: Session[], day: string, rooms: Map<string, Room>): Slot[] {
+  const position = (s: Session) => rooms.get(s.room_id)?.position ?? Number.MAX_SAFE_INTEGER;
+  const ofDay = sessions
+    .filter((s) => s.day === day)
+    .sort(
+      (a, b) =>
+        a.starts_at.localeCompare(b.starts_at) || position(a) - position(b) || a.id.localeCompare(b.id),
+    );
+  const slots: Slot[] = [];
+  for (const s of ofDay) {
+    const last = slots[slots.length - 1];
+    if (last && last.startsAt === s.starts_at) {
+      last.sessions.push(s);
+      if (s.ends_at > last.endsAt) last.endsAt = s.ends_at;
+    } else {
+      slots.push({ startsAt: s.starts_at, endsAt: s.ends_at, sessions: [s] });
+    }
+  }
+  return slots;
+}
+
+function initialDay(event: ConferenceEvent): string {
+  const today = todayIn(event.timezone ?? 'Europe/Stockholm');
+  return event.days.includes(today) ? today : (event.days[0] ?? '');
+}
+
+export function Program({ event, lang, locale, t, zone }: Props) {
+  const [day, setDay] = useState(() => initialDay(event));
+  useEffect(() => setDay(initialDay(event)), [event]);
+
+  const rooms = useMemo(() => new Map(event.rooms.map((r) => [r.id, r])), [event.rooms]);
+  const slots = useMemo(() => slotsOf(event.sessions, day, rooms), [event.sessions, day, rooms]);
+  const tabbed = event.days.length > 1;
+  const time = (start: string, end: string) => t.timeRange(formatTime(start, locale), formatTime(end, locale));
+
+  return (
+    <section id="program" class="program" aria-labelledby="program-heading">
+      <div class="program-head">
+        <h2 id="program-heading" tabIndex={-1} data-testid="program-heading">
+          {t.program}
+        </h2>
+        <p class="program-zone" data-testid="time-zone">
+          {t.timesIn(zone)}
+        </p>
+      </div>
+      {tabbed && <DayTabs days={event.days} day={day} locale={locale} label={t.chooseDay} onChange={setDay} />}
+      <div
+        class="day-panel"
+        id="day-panel"
+        role={tabbed ? 'tabpanel' : undefined}
+        aria-labelledby={tabbed ? `day-tab-${day}` : undefined}
+        data-testid="day-panel"
+        data-day={day}
+      >
+        <h3 class="day-heading" data-testid="day-heading">
+          {formatDayLong(day, locale)}
+        </h3>
+        {slots.length === 0 ? (
+          <p class="empty" data-testid="no-sessions">
+            {t.noSessions}
+          </p>
+        ) : (
+          <ol class="slots">
+            {slots.map((slot) => {
+              const parallel = slot.sessions.length > 1;
+              return (
+                <li
+                  key={slot.startsAt}
+                  class={parallel ? 'slot slot--parallel' : 'slot'}
+                  data-testid="time-slot"
+                  data-starts-at={slot.startsAt}
+                  data-count={slot.sessions.length}
+                >
+                  <div class="slot-time">
+                    <time data-testid="slot-time">{time(slot.startsAt, slot.endsAt)}</time>
+                    {parallel && <span class="slot-parallel">{t.parallel(slot.sessions.length)}</span>}
+                  </div>
+                  <ul class="slot-sessions">
+                    {slot.sessions.map((s) => (
+                      <li key={s.id}>
+                        <SessionCard
+                          session={s}
+                          room={rooms.get(s.room_id)}
+                          lang={lang}
+                          t={t}
+                          time={time(s.starts_at, s.ends_at)}
+                          showTime={parallel || s.ends_at !== slot.endsAt}
+                        />
+                      </li>
+                    ))}
+                  </ul>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </div>
+    </section>
+  );
+}
+
+interface TabsProps {
+  days: string[];
+  day: string;
+  locale: string;
+  label: string;
+  onChange: (day: string) => void;
+}
+
+/** WAI-ARIA tabs: one tab stop, arrow keys, Home and End move between days. */
+function DayTabs({ days, day, locale, label, onChange }: TabsProps) {
+  const list = useRef<HTMLDivElement>(null);
+  const focusDay = (d: string) => {
+    onChange(d);
+    list.current?.querySelector<HTMLButtonElement>(`[data-day="${d}"]`)?.focus();
+  };
+  const onKeyDown = (e: KeyboardEvent) => {
+    const i = days.indexOf(day);
+    const next =
+      e.key === 'ArrowRight' ? days[(i + 1) % days.length]
+      : e.key === 'ArrowLeft' ? days[(i - 1 + days.length) % days.length]
+      : e.key === 'Home' ? days[0]
+      : e.key === 'End' ? days[days.length - 1]
+      : undefined;
+    if (next) {
+      e.preventDefault();
+      focusDay(next);
+    }
+  };
+  return (
+    <div class="day-tabs" role="tablist" aria-label={label} ref={list} onKeyDown={onKeyDown} data-testid="day-tabs">
+      {days.map((d) => (
+        <button
+          key={d}
+          type="button"
+          role="tab"
+          id={`day-tab-${d}`}
+          class="day-tab"
+          aria-selected={d === day}
+          aria-controls="day-panel"
+          tabIndex={d === day ? 0 : -1}
+          data-testid="day-tab"
+          data-day={d}
+          onClick={() => onChange(d)}
+        >
+          {formatDayTab(d, locale)}
+        </button>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+import type { Room, Session } from '../api';
+import { pick, type Lang, type Messages } from '../i18n';
+import { langIf } from './event-view';
+
+interface Props {
+  session: Session;
+  room: Room | undefined;
+  lang: Lang;
+  t: Messages;
+  /** The session's time range, already formatted. */
+  time: string;
+  /** False when the slot's time, right beside the card, says the same. */
+  showTime: boolean;
+}
+
+export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
+  const title = pick(session.title, lang);
+  const description = pick(session.description, lang);
+  const roomName = pick(room?.name, lang);
+  const titleId = `session-${session.id}`;
+  const speakers = session.speakers ?? [];
+  return (
+    <article
+      class={`session session--${session.kind}`}
+      aria-labelledby={titleId}
+      data-testid="session-card"
+      data-session-id={session.id}
+      data-kind={session.kind}
+      data-room-id={session.room_id}
+    >
+      <div class="session-meta">
+        <span class={`badge badge--${session.kind}`} data-testid="session-kind">
+          {t.sessionKind[session.kind]}
+        </span>
+        {roomName.text && (
+          <span class="session-room">
+            <span class="visually-hidden">{t.room}: </span>
+            <span lang={langIf(roomName.lang, lang)} data-testid="room-name">
+              {roomName.text}
+            </span>
+          </span>
+        )}
+      </div>
+      <h4 class="session-title" id={titleId} lang={langIf(title.lang, lang)} data-testid="session-title">
+        {title.text}
+      </h4>
+      {showTime && (
+        <p class="session-time">
+          <time data-testid="session-time">{time}</time>
+        </p>
+      )}
+      {description.text && (
+        <p class="session-description" lang={langIf(description.lang, lang)}>
+          {description.text}
+        </p>
+      )}
+      {speakers.length > 0 && (
+        <ul class="speakers" aria-label={t.speakers} data-testid="speakers">
+          {speakers.map((sp) => {
+            const affiliation = pick(sp.affiliation, lang);
+            return (
+              <li key={sp.name} class="speaker">
+                <span class="speaker-name">{sp.name}</span>
+                {affiliation.text && (
+                  <span class="speaker-affiliation" lang={langIf(affiliation.lang, lang)}>
+                    {affiliation.text}
+                  </span>
+                )}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+    </article>
+  );
+}

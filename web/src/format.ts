@@ -1,0 +1,88 @@
+// Dates and times of the program, formatted per locale with Intl. Days are "YYYY-MM-DD" and
+// times "HH:MM" in the event's own time zone; they are formatted as UTC wall-clock values so the
+// viewer's time zone never shifts them.
+
+function dayToUtc(day: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1);
+}
+
+function timeToUtc(time: string): number {
+  const [h, min] = time.split(':').map(Number);
+  return Date.UTC(2000, 0, 1, h ?? 0, min ?? 0);
+}
+
+const cache = new Map<string, Intl.DateTimeFormat>();
+function dtf(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = locale + JSON.stringify(options);
+  let f = cache.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', ...options });
+    cache.set(key, f);
+  }
+  return f;
+}
+
+function consecutive(days: string[]): boolean {
+  for (let i = 1; i < days.length; i++) {
+    if (dayToUtc(days[i]!) - dayToUtc(days[i - 1]!) !== 86_400_000) return false;
+  }
+  return true;
+}
+
+/** "tisdag 9 februari 2027", "9–10 februari 2027", or a list of dates. */
+export function formatEventDates(days: string[], locale: string): string {
+  if (days.length === 0) return '';
+  const sorted = [...days].sort();
+  if (sorted.length === 1) {
+    return dtf(locale, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' }).format(
+      dayToUtc(sorted[0]!),
+    );
+  }
+  const long = dtf(locale, { day: 'numeric', month: 'long', year: 'numeric' });
+  if (consecutive(sorted)) {
+    return long.formatRange(dayToUtc(sorted[0]!), dayToUtc(sorted[sorted.length - 1]!));
+  }
+  const list = new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' });
+  return list.format(sorted.map((d) => long.format(dayToUtc(d))));
+}
+
+/** Short label for a day tab: "tis 9 feb.", "Tue 9 Feb", "ti 9.2.". */
+export function formatDayTab(day: string, locale: string): string {
+  return dtf(locale, { weekday: 'short', day: 'numeric', month: 'short' }).format(dayToUtc(day));
+}
+
+/** Full date for a day's heading: "tisdag 9 februari". */
+export function formatDayLong(day: string, locale: string): string {
+  return dtf(locale, { weekday: 'long', day: 'numeric', month: 'long' }).format(dayToUtc(day));
+}
+
+/** "09:30" (sv, en-GB), "9.30" (fi: no leading zero), "9:30 AM" (en-US). */
+export function formatTime(time: string, locale: string): string {
+  const probe = dtf(locale, { hour: 'numeric' }).resolvedOptions();
+  const twelveHour = probe.hour12 ?? (probe.hourCycle === 'h12' || probe.hourCycle === 'h11');
+  const padded = !twelveHour && !locale.toLowerCase().startsWith('fi');
+  return dtf(locale, { hour: padded ? '2-digit' : 'numeric', minute: '2-digit' }).format(
+    timeToUtc(time),
+  );
+}
+
+/** The time zone's localized name, e.g. "centraleuropeisk tid"; the IANA id if unknown. */
+export function formatTimeZone(timeZone: string, locale: string, day: string | undefined): string {
+  try {
+    const f = new Intl.DateTimeFormat(locale, { timeZone, timeZoneName: 'longGeneric' });
+    const at = day ? dayToUtc(day) + 12 * 3_600_000 : Date.now();
+    return f.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value ?? timeZone;
+  } catch {
+    return timeZone;
+  }
+}
+
+/** Today's date in the event's time zone, as YYYY-MM-DD. */
+export function todayIn(timeZone: string): string {
+  try {
+    return new Intl.DateTimeFormat('en-CA', { timeZone }).format(Date.now());
+  } catch {
+    return new Date().toISOString().slice(0, 10);
+  }
+}
