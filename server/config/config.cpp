@@ -107,8 +107,7 @@ const std::vector<key_spec>& specs() {
          .max = 3600},
         {.key = "server.limits.request_timeout_seconds",
          .type = value_type::integer,
-         .field =
-             [](config& c) -> field_ref { return &c.server.limits.request_timeout_seconds; },
+         .field = [](config& c) -> field_ref { return &c.server.limits.request_timeout_seconds; },
          .description = "Time to receive one whole request, headers and body, 1..3600. 15 s "
                         "allows a slow mobile link but not a client that trickles bytes to "
                         "hold a connection.",
@@ -275,25 +274,38 @@ std::string suggestion(std::string_view wrong, const std::vector<std::string>& c
 
 std::string_view article_type(value_type t) {
   switch (t) {
-    case value_type::string: return "a string";
-    case value_type::integer: return "an integer";
-    case value_type::boolean: return "a boolean";
+    case value_type::string:
+      return "a string";
+    case value_type::integer:
+      return "an integer";
+    case value_type::boolean:
+      return "a boolean";
   }
   return "a value";
 }
 
 std::string_view toml_type_name(toml::node_type t) {
   switch (t) {
-    case toml::node_type::none: return "nothing";
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
+    case toml::node_type::none:
+      return "nothing";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
   }
   return "unknown";
 }
@@ -301,8 +313,8 @@ std::string_view toml_type_name(toml::node_type t) {
 std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\""; }
 
 std::string range_message(const key_spec& s, std::string_view got) {
-  return "must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) +
-         ", got " + std::string(got);
+  return "must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) + ", got " +
+         std::string(got);
 }
 
 bool in_range(const key_spec& s, std::uint64_t v) { return v >= s.min && v <= s.max; }
@@ -396,10 +408,10 @@ void walk(const toml::table& table, const std::string& prefix, config& out,
       if (const toml::table* sub = node.as_table()) {
         walk(*sub, path, out, origin, errors);
       } else {
-        errors.push_back({{path, "expected a table, got " +
-                                     std::string(toml_type_name(node.type())) + " (" +
-                                     location(origin, node.source()) + ")"},
-                          node.source().begin});
+        errors.push_back(
+            {{path, "expected a table, got " + std::string(toml_type_name(node.type())) + " (" +
+                        location(origin, node.source()) + ")"},
+             node.source().begin});
       }
       continue;
     }
@@ -469,16 +481,15 @@ void assign_from_env(const key_spec& s, const std::string& name, const std::stri
       if (std::optional<bool> b = parse_bool(text)) {
         field_as<bool>(s, out) = *b;
       } else {
-        errors.push_back({std::string(s.key),
-                          "expected a boolean (true/false/1/0/yes/no), got " + in_quotes(text) + from});
+        errors.push_back({std::string(s.key), "expected a boolean (true/false/1/0/yes/no), got " +
+                                                  in_quotes(text) + from});
       }
       return;
     case value_type::integer: {
       // Decimal digits only: no sign, no spaces, no 0x, so "8080 " or "-1" is a mistake
       // reported rather than a value guessed at.
-      bool digits = !text.empty() && std::all_of(text.begin(), text.end(), [](char ch) {
-        return ch >= '0' && ch <= '9';
-      });
+      bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                 [](char ch) { return ch >= '0' && ch <= '9'; });
       if (!digits) {
         errors.push_back({std::string(s.key), "expected an integer (decimal digits only), got " +
                                                   in_quotes(text) + from});
@@ -624,10 +635,12 @@ std::vector<config_error> validate(const config& c) {
     errors.push_back({"tls.certificate", "must be set when tls.private_key is set"});
   }
   if (!c.tls.certificate.empty()) {
-    if (auto problem = file_problem(c.tls.certificate, "file")) errors.push_back({"tls.certificate", *problem});
+    if (auto problem = file_problem(c.tls.certificate, "file"))
+      errors.push_back({"tls.certificate", *problem});
   }
   if (!c.tls.private_key.empty()) {
-    if (auto problem = file_problem(c.tls.private_key, "file")) errors.push_back({"tls.private_key", *problem});
+    if (auto problem = file_problem(c.tls.private_key, "file"))
+      errors.push_back({"tls.private_key", *problem});
   }
   return errors;
 }

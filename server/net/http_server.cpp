@@ -54,6 +54,10 @@ http_server::http_server(asio::io_context& ioc, server_options options, const ro
   state_->tls = std::move(tls);
   state_->open_connections =
       &metrics.gauge_family("samling_http_open_connections", "Open HTTP(S) connections.").get();
+  state_->requests_in_progress =
+      &metrics.gauge_family("samling_http_requests_in_progress",
+                            "Requests being received, handled or answered right now.")
+           .get();
   state_->requests = &metrics.counter_family("samling_http_requests_total",
                                              "HTTP requests answered, by route, method and status.",
                                              {"route", "method", "status"});

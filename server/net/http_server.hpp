@@ -41,6 +41,7 @@ struct server_state {
   std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain HTTP only
 
   metrics::gauge* open_connections = nullptr;
+  metrics::gauge* requests_in_progress = nullptr;
   metrics::family<metrics::counter>* requests = nullptr;         // route, method, status
   metrics::family<metrics::histogram>* request_seconds = nullptr;  // route
   metrics::counter* refused_connections = nullptr;

@@ -52,6 +52,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
                               unsigned version);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
+  void set_in_request(bool v) {
+    if (v != in_request_) state_->requests_in_progress->add(v ? 1 : -1);
+    in_request_ = v;
+  }
   void record(const request& r, std::string_view route, unsigned status, std::size_t bytes,
               std::chrono::steady_clock::time_point started);
 
@@ -148,6 +152,7 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
     core::log(core::log_level::error, "http_session_failed",
               {{"remote", self->remote_}, {"error", e.what()}});
   }
+  self->set_in_request(false);
   boost::system::error_code ignored;
   self->stream_.socket().close(ignored);
   state.open_connections->add(-1);
@@ -160,7 +165,7 @@ template <typename Stream>
 asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
   auto& opt = state_->options;
   for (;;) {
-    in_request_ = false;
+    set_in_request(false);
     if (stop_requested_ || state_->stopping.load()) co_return;
     if (buffer_.size() == 0) {
       // Idle keep-alive: wait for the first byte of the next request.
@@ -169,7 +174,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       if (ec) co_return;  // peer left, idle timeout, or stopped by shutdown
       buffer_.commit(n);
     }
-    in_request_ = true;
+    set_in_request(true);
     auto started = std::chrono::steady_clock::now();
     http::request_parser<http::string_body> parser;
     parser.header_limit(opt.max_header_bytes);

@@ -20,7 +20,8 @@ constexpr std::size_t max_demo_file_bytes = 4 * 1024 * 1024;
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open demo event file: " + std::strerror(errno));
+  if (!in)
+    throw std::runtime_error(path + ": cannot open demo event file: " + std::strerror(errno));
   std::string text;
   char buffer[64 * 1024];
   while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {

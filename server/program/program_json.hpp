@@ -15,7 +15,9 @@ boost::json::value to_json(const event& e);
 boost::json::value to_json(const event_summary& s);
 
 // Parses an event from JSON; on failure returns nullopt and appends messages naming the field
-// (e.g. "sessions[3].room_id: unknown room \"x\"") to `errors`.
+// (e.g. "sessions[2].starts_at: expected a string") to `errors`. Once the shape is right it runs
+// validate() and appends its problems (e.g. "sessions[3] (\"s-health\"): room \"x\" does not
+// exist"). A returned event is valid and normalized.
 std::optional<event> event_from_json(const boost::json::value& v, std::vector<std::string>& errors);
 
 // Localized text as a JSON object {"sv": "...", "en": "..."}; stores keep it in this form too.

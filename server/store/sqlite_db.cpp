@@ -91,6 +91,7 @@ void sqlite_db::migrate() {
   int version = schema_version();
   check_not_too_new(version);
   for (const migration& m : migrations()) {
+    // Already applied: skip without taking the write lock (the case at every ordinary start).
     if (m.version <= version) continue;
     transaction tx(*this);
     // Another process on the same file may have migrated while we waited for the write lock:

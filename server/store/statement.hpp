@@ -16,7 +16,7 @@ namespace samling::store {
 // indexes 0-based, as in SQLite.
 class statement {
  public:
-  statement(sqlite_db& db, std::string_view sql) : db_(db), sql_(sql) {
+  statement(sqlite_db& db, std::string_view sql) : db_(db), sql_(sql.substr(0, 120)) {
     const int rc = sqlite3_prepare_v2(db_.handle(), sql.data(), static_cast<int>(sql.size()),
                                       &stmt_, nullptr);
     if (rc != SQLITE_OK) fail("prepare");
@@ -32,7 +32,9 @@ class statement {
           "bind");
     return *this;
   }
-  statement& bind(int index, const std::string& text) { return bind(index, std::string_view(text)); }
+  statement& bind(int index, const std::string& text) {
+    return bind(index, std::string_view(text));
+  }
   statement& bind(int index, const char* text) { return bind(index, std::string_view(text)); }
   statement& bind(int index, std::int64_t value) {
     check(sqlite3_bind_int64(stmt_, index, value), "bind");
@@ -73,11 +75,11 @@ class statement {
   }
   [[noreturn]] void fail(const char* what) {
     throw store_error(db_.path() + ": " + what + " failed: " + sqlite3_errmsg(db_.handle()) +
-                      " (in: " + std::string(sql_.substr(0, 120)) + ")");
+                      " (in: " + sql_ + ")");
   }
 
   sqlite_db& db_;
-  std::string_view sql_;  // for messages; callers pass literals that outlive the statement
+  std::string sql_;  // the start of the SQL, to name the statement in messages
   sqlite3_stmt* stmt_ = nullptr;
 };
 

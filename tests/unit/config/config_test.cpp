@@ -3,6 +3,9 @@
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <filesystem>
@@ -10,10 +13,6 @@
 #include <functional>
 #include <string>
 #include <vector>
-
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace samling::config {
 namespace {
@@ -89,15 +88,16 @@ level = "debug"
   config c;
   auto errors = load_from_string(text, {{"SAMLING_SERVER_PORT", "9100"}}, c);
   ASSERT_TRUE(errors.empty()) << joined(errors);
-  EXPECT_EQ(c.server.port, 9100u);       // environment over file
-  EXPECT_EQ(c.server.threads, 4u);       // file over default
-  EXPECT_EQ(c.log.level, "debug");       // file over default
+  EXPECT_EQ(c.server.port, 9100u);          // environment over file
+  EXPECT_EQ(c.server.threads, 4u);          // file over default
+  EXPECT_EQ(c.log.level, "debug");          // file over default
   EXPECT_EQ(c.server.listen, "127.0.0.1");  // default
   EXPECT_EQ(c.log.format, "text");          // default
 }
 
 TEST_F(temp_dir_test, load_reads_the_file_and_applies_the_environment) {
-  std::string path = write("s.toml", "[server.limits]\nmax_body_bytes = 2048\n[demo]\nseed = false\n");
+  std::string path =
+      write("s.toml", "[server.limits]\nmax_body_bytes = 2048\n[demo]\nseed = false\n");
   config c;
   auto errors = load(path, {{"SAMLING_DEMO_SEED", "yes"}}, c);
   ASSERT_TRUE(errors.empty()) << joined(errors);
@@ -126,8 +126,8 @@ access_log = false
 
 TEST(config_load, dotted_keys_and_inline_tables_work) {
   config c;
-  auto errors = load_from_string("server.limits = { max_connections = 7 }\nlog.level = \"warn\"\n",
-                                 {}, c);
+  auto errors =
+      load_from_string("server.limits = { max_connections = 7 }\nlog.level = \"warn\"\n", {}, c);
   ASSERT_TRUE(errors.empty()) << joined(errors);
   EXPECT_EQ(c.server.limits.max_connections, 7u);
   EXPECT_EQ(c.log.level, "warn");
@@ -183,11 +183,9 @@ TEST(config_errors, out_of_range_in_file) {
       {"server.limits", "idle_timeout_seconds", "0", "must be between 1 and 3600, got 0"},
       {"server.limits", "idle_timeout_seconds", "3601", "must be between 1 and 3600, got 3601"},
       {"server.limits", "request_timeout_seconds", "0", "must be between 1 and 3600, got 0"},
-      {"server.limits", "request_timeout_seconds", "3601",
-       "must be between 1 and 3600, got 3601"},
+      {"server.limits", "request_timeout_seconds", "3601", "must be between 1 and 3600, got 3601"},
       {"server.limits", "max_connections", "0", "must be between 1 and 1000000, got 0"},
-      {"server.limits", "max_connections", "1000001",
-       "must be between 1 and 1000000, got 1000001"},
+      {"server.limits", "max_connections", "1000001", "must be between 1 and 1000000, got 1000001"},
       {"server.limits", "shutdown_grace_seconds", "301", "must be between 0 and 300, got 301"},
       {"server.limits", "shutdown_grace_seconds", "-5", "must be between 0 and 300, got -5"},
       // Wider than the uint32 field: must be refused, not truncated to a valid-looking value.
@@ -346,8 +344,8 @@ TEST(config_errors, unknown_key_names_its_location) {
 TEST(config_errors, all_errors_are_returned_in_file_order) {
   const std::string text = R"(
 [server]
-prot = 80
 threads = "four"
+prot = 80
 [store]
 driver = "postgresql"
 [log]
@@ -356,8 +354,9 @@ level = "loud"
   auto errors = load_text(text, {{"SAMLING_SERVER_LIMITS_MAX_CONNECTIONS", "lots"}});
   ASSERT_EQ(errors.size(), 5u) << joined(errors);
   // File problems in file order, then the environment's, then validation.
-  EXPECT_EQ(errors[0].key, "server.prot");
-  EXPECT_EQ(errors[1].key, "server.threads");
+  // (toml++ iterates keys alphabetically; "threads" first proves the errors are sorted.)
+  EXPECT_EQ(errors[0].key, "server.threads");
+  EXPECT_EQ(errors[1].key, "server.prot");
   EXPECT_EQ(errors[2].key, "server.limits.max_connections");
   EXPECT_EQ(errors[3].key, "store.driver");
   EXPECT_EQ(errors[4].key, "log.level");
@@ -497,10 +496,10 @@ TEST_F(temp_dir_test, tls_unreadable_file_is_an_error) {
 
 TEST(config_env, tls_can_be_switched_off_from_the_environment) {
   config c;
-  auto errors = load_from_string("[tls]\ncertificate = \"/nonexistent/c.pem\"\n"
-                                 "private_key = \"/nonexistent/k.pem\"\n",
-                                 {{"SAMLING_TLS_CERTIFICATE", ""}, {"SAMLING_TLS_PRIVATE_KEY", ""}},
-                                 c);
+  auto errors = load_from_string(
+      "[tls]\ncertificate = \"/nonexistent/c.pem\"\n"
+      "private_key = \"/nonexistent/k.pem\"\n",
+      {{"SAMLING_TLS_CERTIFICATE", ""}, {"SAMLING_TLS_PRIVATE_KEY", ""}}, c);
   EXPECT_TRUE(errors.empty()) << joined(errors);
   EXPECT_EQ(c.tls.certificate, "");
 }
@@ -519,7 +518,8 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
     std::function<bool(const config&)> took;
   };
   const std::vector<row> rows = {
-      {"SAMLING_SERVER_LISTEN", "0.0.0.0", [](const config& c) { return c.server.listen == "0.0.0.0"; }},
+      {"SAMLING_SERVER_LISTEN", "0.0.0.0",
+       [](const config& c) { return c.server.listen == "0.0.0.0"; }},
       {"SAMLING_SERVER_PORT", "9001", [](const config& c) { return c.server.port == 9001; }},
       {"SAMLING_SERVER_THREADS", "3", [](const config& c) { return c.server.threads == 3; }},
       {"SAMLING_SERVER_WEB_ROOT", "/w", [](const config& c) { return c.server.web_root == "/w"; }},
@@ -535,8 +535,10 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
        [](const config& c) { return c.server.limits.max_connections == 63; }},
       {"SAMLING_SERVER_LIMITS_SHUTDOWN_GRACE_SECONDS", "64",
        [](const config& c) { return c.server.limits.shutdown_grace_seconds == 64; }},
-      {"SAMLING_STORE_DRIVER", "sqlite", [](const config& c) { return c.store.driver == "sqlite"; }},
-      {"SAMLING_STORE_PATH", "/tmp/x.db", [](const config& c) { return c.store.path == "/tmp/x.db"; }},
+      {"SAMLING_STORE_DRIVER", "sqlite",
+       [](const config& c) { return c.store.driver == "sqlite"; }},
+      {"SAMLING_STORE_PATH", "/tmp/x.db",
+       [](const config& c) { return c.store.path == "/tmp/x.db"; }},
       {"SAMLING_LOG_LEVEL", "error", [](const config& c) { return c.log.level == "error"; }},
       {"SAMLING_LOG_FORMAT", "json", [](const config& c) { return c.log.format == "json"; }},
       {"SAMLING_LOG_ACCESS_LOG", "false", [](const config& c) { return !c.log.access_log; }},
@@ -596,9 +598,9 @@ TEST(config_env, boolean_values) {
     bool ok, expected;
   };
   const std::vector<row> rows = {
-      {"true", true, true},   {"false", true, false}, {"1", true, true},   {"0", true, false},
-      {"yes", true, true},    {"no", true, false},    {"TRUE", true, true}, {"No", true, false},
-      {"", false, false},     {"maybe", false, false}, {"2", false, false}, {"on", false, false},
+      {"true", true, true},    {"false", true, false},  {"1", true, true},    {"0", true, false},
+      {"yes", true, true},     {"no", true, false},     {"TRUE", true, true}, {"No", true, false},
+      {"", false, false},      {"maybe", false, false}, {"2", false, false},  {"on", false, false},
       {" true", false, false},
   };
   for (const row& r : rows) {
@@ -632,7 +634,8 @@ TEST(config_env, unknown_samling_variable_is_an_error_naming_it) {
     std::string name, message;
   };
   const std::vector<row> rows = {
-      {"SAMLING_SERVER_PROT", "unknown environment variable, did you mean \"SAMLING_SERVER_PORT\"?"},
+      {"SAMLING_SERVER_PROT",
+       "unknown environment variable, did you mean \"SAMLING_SERVER_PORT\"?"},
       {"SAMLING_LOG_LEVLE", "unknown environment variable, did you mean \"SAMLING_LOG_LEVEL\"?"},
       {"SAMLING_PORT", "unknown environment variable"},
       {"SAMLING_", "unknown environment variable"},
@@ -649,10 +652,13 @@ TEST(config_env, unknown_samling_variable_is_an_error_naming_it) {
 }
 
 TEST(config_env, tooling_and_foreign_variables_are_ignored) {
-  env_map env = {{"PATH", "/usr/bin"},        {"HOME", "/root"},
-                 {"samling_server_port", "x"}, {"XSAMLING_SERVER_PORT", "x"}};
+  env_map env = {{"PATH", "/usr/bin"},
+                 {"HOME", "/root"},
+                 {"samling_server_port", "x"},
+                 {"XSAMLING_SERVER_PORT", "x"}};
   for (const std::string& name : reserved_environment()) env[name] = "anything";
-  for (std::string name : {"SAMLING_BIN", "SAMLING_SOURCE_DIR", "SAMLING_E2E_URL", "SAMLING_CONFIG"}) {
+  for (std::string name :
+       {"SAMLING_BIN", "SAMLING_SOURCE_DIR", "SAMLING_E2E_URL", "SAMLING_CONFIG"}) {
     EXPECT_TRUE(env.count(name)) << name << " missing from reserved_environment()";
   }
   config c;

@@ -1,7 +1,5 @@
 // The files shipped with the configuration stay true to config_keys(): config/samling.toml holds
 // every key at its default, and docs/configuration.md documents every key and variable.
-#include "config/config.hpp"
-
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
@@ -9,6 +7,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "config/config.hpp"
 
 namespace samling::config {
 namespace {
@@ -74,7 +74,8 @@ TEST(configuration_docs, document_every_key_with_its_variable_type_and_default) 
     ASSERT_NE(row, nullptr) << "no table row starting with " << key_cell << " in " << docs;
     EXPECT_NE(row->find("`" + k.env + "`"), std::string::npos) << *row;
     EXPECT_NE(row->find("| " + k.type + " |"), std::string::npos) << *row;
-    std::string shown = k.type == "string" ? "`\"" + k.default_value + "\"`" : "`" + k.default_value + "`";
+    std::string shown =
+        k.type == "string" ? "`\"" + k.default_value + "\"`" : "`" + k.default_value + "`";
     EXPECT_NE(row->find(shown), std::string::npos) << "default " << shown << " not in: " << *row;
   }
 }

@@ -132,7 +132,9 @@ TEST(ModelTest, ValidateReportsEachRuleNamingTheItem) {
        [](event& e) { e.rooms.push_back({"", room_kind::press, {{"sv", "Press"}}, 2}); },
        "rooms[2]: id is required"},
       {"duplicate session id",
-       [](event& e) { e.sessions.push_back(make_session("s-open", "seminar-a", "10:00", "11:00")); },
+       [](event& e) {
+         e.sessions.push_back(make_session("s-open", "seminar-a", "10:00", "11:00"));
+       },
        "sessions[2] (\"s-open\"): id \"s-open\" is used by another session"},
       {"empty session id",
        [](event& e) { e.sessions.push_back(make_session("", "seminar-a", "10:00", "11:00")); },

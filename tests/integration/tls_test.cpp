@@ -1,0 +1,109 @@
+// TLS on the same port: HTTPS works, TLS below 1.2 is refused, plain HTTP gets a clear error.
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include <boost/json.hpp>
+
+#include "harness.hpp"
+
+using namespace samling::testing;
+namespace json = boost::json;
+
+namespace {
+
+struct tls_outcome {
+  bool handshake = false;
+  std::string protocol;
+  std::string response;
+};
+
+// One HTTPS request with OpenSSL directly. `max_version` 0 = no cap. The client accepts any
+// certificate (self-signed in the test) and, with SECLEVEL=0, is itself willing to speak old
+// protocol versions, so a refusal can only come from the server.
+tls_outcome tls_get(std::uint16_t port, const std::string& target, int max_version = 0) {
+  tls_outcome out;
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  SSL_CTX_set_security_level(ctx, 0);
+  SSL_CTX_set_cipher_list(ctx, "DEFAULT:@SECLEVEL=0");
+  if (max_version) {
+    SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+    SSL_CTX_set_max_proto_version(ctx, max_version);
+  }
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    SSL_set_tlsext_host_name(ssl, "localhost");
+    if (SSL_connect(ssl) == 1) {
+      out.handshake = true;
+      out.protocol = SSL_get_version(ssl);
+      std::string req = "GET " + target + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+      SSL_write(ssl, req.data(), static_cast<int>(req.size()));
+      char buf[4096];
+      int n;
+      while ((n = SSL_read(ssl, buf, sizeof buf)) > 0) out.response.append(buf, static_cast<std::size_t>(n));
+    }
+    SSL_free(ssl);
+  }
+  close(fd);
+  SSL_CTX_free(ctx);
+  return out;
+}
+
+class tls : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout " +
+               certs_.file("key.pem") + " -out " + certs_.file("cert.pem") + " 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a test certificate";
+    server_process::options o;
+    o.seed_demo = false;
+    o.extra_toml = "[tls]\ncertificate = \"" + certs_.file("cert.pem") + "\"\nprivate_key = \"" +
+                   certs_.file("key.pem") + "\"\n";
+    server_ = std::make_unique<server_process>(o);
+  }
+  temp_dir certs_;
+  std::unique_ptr<server_process> server_;
+};
+
+TEST_F(tls, https_serves_on_the_configured_port) {
+  EXPECT_EQ(server_->url().rfind("https://", 0), 0u) << server_->url();
+  auto r = tls_get(server_->port(), "/healthz");
+  ASSERT_TRUE(r.handshake);
+  auto parsed = parse_response(r.response);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->status, 200);
+  EXPECT_TRUE(r.protocol == "TLSv1.3" || r.protocol == "TLSv1.2") << r.protocol;
+}
+
+TEST_F(tls, tls_1_2_is_accepted_and_1_1_refused) {
+  EXPECT_TRUE(tls_get(server_->port(), "/healthz", TLS1_2_VERSION).handshake);
+  EXPECT_FALSE(tls_get(server_->port(), "/healthz", TLS1_1_VERSION).handshake);
+  EXPECT_FALSE(tls_get(server_->port(), "/healthz", TLS1_VERSION).handshake);
+}
+
+TEST_F(tls, plain_http_to_the_tls_port_gets_a_clear_error_not_a_hang) {
+  auto r = http_get(server_->port(), "/healthz");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(json::parse(r.body).at("error").at("code"), "tls_required");
+  EXPECT_NE(r.body.find("https://"), std::string::npos);
+  // And HTTPS still works afterwards.
+  EXPECT_TRUE(tls_get(server_->port(), "/healthz").handshake);
+}
+
+}  // namespace
