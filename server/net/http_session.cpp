@@ -7,6 +7,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
@@ -52,6 +53,20 @@ class http_session : public std::enable_shared_from_this<http_session> {
                               unsigned version);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
+  void arm_request_timer(std::chrono::seconds timeout) {
+    request_timed_out_ = false;
+    request_timer_.expires_after(timeout);
+    request_timer_.async_wait(
+        [self = shared_from_this(), gen = ++request_generation_](boost::system::error_code ec) {
+          if (ec || gen != self->request_generation_) return;  // cancelled or a later request
+          self->request_timed_out_ = true;
+          self->stream_.socket().shutdown(tcp::socket::shutdown_receive, ec);
+        });
+  }
+  void disarm_request_timer() {
+    ++request_generation_;
+    request_timer_.cancel();
+  }
   void set_in_request(bool v) {
     if (v != in_request_) state_->requests_in_progress->add(v ? 1 : -1);
     in_request_ = v;
@@ -64,6 +79,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   beast::flat_buffer buffer_;
   std::shared_ptr<server_state> state_;
   std::string remote_;
+  asio::steady_timer request_timer_{stream_.get_executor()};
+  unsigned request_generation_ = 0;  // strand-only: invalidates a timer that fired late
+  bool request_timed_out_ = false;   // strand-only
   bool in_request_ = false;      // strand-only: a request is being read, handled or answered
   bool stop_requested_ = false;  // strand-only
 };
@@ -179,11 +197,16 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(opt.max_header_bytes);
     parser.body_limit(opt.max_body_bytes);
-    stream_.expires_after(opt.request_timeout);
+    // The request timeout must leave the socket able to send a 408, so it is not Beast's
+    // stream timeout (which closes the socket): a timer half-closes the receive side instead,
+    // which ends the read with EOF while the send side stays open.
+    stream_.expires_never();
+    arm_request_timer(opt.request_timeout);
     auto [ec, n] = co_await http::async_read(s, buffer_, parser, use_tuple);
+    disarm_request_timer();
     if (ec) {
-      if (peer_gone(ec)) co_return;
-      auto e = classify(ec);
+      if (!request_timed_out_ && peer_gone(ec)) co_return;
+      auto e = request_timed_out_ ? errc::request_timeout : classify(ec);
       state_->bad_requests->inc();
       auto res = json_error(e, e == errc::bad_request
                                    ? "The request is not valid HTTP/1.1: " + ec.message() + "."

@@ -216,7 +216,7 @@ std::optional<int> server_process::wait_exit(std::chrono::milliseconds deadline)
 
 std::string server_process::stderr_text() const { return read_file(dir_->file("stderr")); }
 
-std::optional<http_response> parse_response(const std::string& raw) {
+std::optional<http_response> parse_response(const std::string& raw, bool head_only) {
   auto head_end = raw.find("\r\n\r\n");
   if (head_end == std::string::npos) return std::nullopt;
   http_response r;
@@ -236,6 +236,7 @@ std::optional<http_response> parse_response(const std::string& raw) {
     r.headers[name] = value;
   }
   auto body = raw.substr(head_end + 4);
+  if (head_only) return r;
   if (auto cl = r.headers.find("content-length"); cl != r.headers.end()) {
     auto n = std::stoul(cl->second);
     if (body.size() < n) return std::nullopt;
@@ -286,11 +287,12 @@ std::string connection::read_all(std::chrono::milliseconds deadline) {
   return out;
 }
 
-std::optional<http_response> connection::read_response(std::chrono::milliseconds deadline) {
+std::optional<http_response> connection::read_response(std::chrono::milliseconds deadline,
+                                                       bool head) {
   auto end = clock::now() + deadline;
   char buf[8192];
   for (;;) {
-    if (auto r = parse_response(pending_)) {
+    if (auto r = parse_response(pending_, head)) {
       // Drop the consumed bytes (head + body) so the next response can be read.
       auto consumed = pending_.find("\r\n\r\n") + 4 + r->body.size();
       pending_.erase(0, consumed);
@@ -299,7 +301,7 @@ std::optional<http_response> connection::read_response(std::chrono::milliseconds
     pollfd p{fd_, POLLIN, 0};
     if (poll(&p, 1, remaining_ms(end)) <= 0) return std::nullopt;
     auto n = recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return parse_response(pending_);
+    if (n <= 0) return parse_response(pending_, head);
     pending_.append(buf, static_cast<std::size_t>(n));
   }
 }
@@ -325,7 +327,7 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
   if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   req += "\r\n" + body;
   c.send(req);
-  return c.read_response().value_or(http_response{});
+  return c.read_response(10s, method == "HEAD").value_or(http_response{});
 }
 
 http_response http_get(std::uint16_t port, const std::string& target,

@@ -82,7 +82,8 @@ struct http_response {
   }
 };
 // Parses one response from raw bytes (Content-Length or until end); nullopt if incomplete.
-std::optional<http_response> parse_response(const std::string& raw);
+// A response to HEAD has no body whatever its Content-Length says: pass `head`.
+std::optional<http_response> parse_response(const std::string& raw, bool head = false);
 
 // A plain TCP connection with deadlines on every operation.
 class connection {
@@ -94,7 +95,8 @@ class connection {
   // Reads until the peer closes or `deadline` passes; returns everything read.
   std::string read_all(std::chrono::milliseconds deadline = 10s);
   // Reads until one complete HTTP response is available (keep-alive friendly).
-  std::optional<http_response> read_response(std::chrono::milliseconds deadline = 10s);
+  std::optional<http_response> read_response(std::chrono::milliseconds deadline = 10s,
+                                             bool head = false);
   // True when the peer closes the connection (EOF or reset) before `deadline`.
   bool wait_closed(std::chrono::milliseconds deadline);
 

@@ -183,6 +183,7 @@ struct bad_request_case {
   std::string bytes;
   int status;
   const char* code;
+  bool closes = true;  // malformed HTTP closes the connection; a well-formed bad request need not
 };
 
 class bad_requests : public http_api, public ::testing::WithParamInterface<bad_request_case> {};
@@ -196,7 +197,9 @@ TEST_P(bad_requests, get_a_clear_error_and_the_server_keeps_serving) {
   ASSERT_TRUE(r) << c.name << ": no response";
   EXPECT_EQ(r->status, c.status) << c.name;
   EXPECT_EQ(json::parse(r->body).at("error").at("code"), c.code) << c.name;
-  EXPECT_EQ(r->header("connection"), "close") << c.name;
+  if (c.closes) {
+    EXPECT_EQ(r->header("connection"), "close") << c.name;
+  }
   EXPECT_EQ(http_get(port(), "/healthz").status, 200) << "server still serves after " << c.name;
 }
 
@@ -207,7 +210,7 @@ INSTANTIATE_TEST_SUITE_P(
         bad_request_case{"bad_version", "GET / HTTP/9.9\r\nHost: x\r\n\r\n", 400, "bad_request"},
         bad_request_case{"bad_header", "GET / HTTP/1.1\r\nHo st: x\r\n\r\n", 400, "bad_request"},
         bad_request_case{"bad_content_length", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n", 400, "bad_request"},
-        bad_request_case{"bad_percent_escape", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request"},
+        bad_request_case{"bad_percent_escape", "GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request", false},
         bad_request_case{"huge_header", "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n", 431, "header_too_large"},
         bad_request_case{"huge_body_declared", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n", 413, "payload_too_large"},
         bad_request_case{"huge_body_chunked", "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n200000\r\n" + std::string(0x200000, 'b') + "\r\n0\r\n\r\n", 413, "payload_too_large"}),

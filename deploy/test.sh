@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# The second command of the README: the same set-up as deploy/run.sh, then every test
+# (unit, integration against the real binary, and the browser tests in chromium), in parallel.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+bash deploy/build.sh
+echo
+echo "test: running every test"
+cd build
+ctest -j "$(nproc)" --output-on-failure --timeout 300 "$@"
