@@ -92,20 +92,6 @@ std::optional<int> wait_pid(pid_t pid, clock::time_point end) {
 
 }  // namespace
 
-temp_dir::temp_dir() {
-  static std::atomic<int> counter{0};
-  std::random_device rd;
-  path = fs::temp_directory_path() /
-         ("samling-it-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + "-" +
-          std::to_string(rd() % 100000));
-  fs::create_directories(path);
-}
-
-temp_dir::~temp_dir() {
-  std::error_code ec;
-  fs::remove_all(path, ec);
-}
-
 void write_file(const std::string& path, const std::string& content) {
   std::ofstream out(path, std::ios::binary);
   out << content;
@@ -164,10 +150,10 @@ seed = )" + std::string(opt.seed_demo ? "true" : "false") + R"(
 file = "{SRC}/config/demo/stockholm-tillsammans.json"
 )" + opt.extra_toml;
   // A small stand-in for the built web app, so these tests do not depend on the web build.
-  fs::create_directories(dir_->path / "web" / "assets");
+  fs::create_directories(dir_->path() / "web" / "assets");
   write_file(dir_->file("web/index.html"), "<!doctype html><title>Samling test page</title>");
   write_file(dir_->file("web/assets/app-1a2b3c4d.js"), "console.log('samling');");
-  toml = replace_all(toml, "{DIR}", dir_->path.string());
+  toml = replace_all(toml, "{DIR}", dir_->path().string());
   toml = replace_all(toml, "{SRC}", SAMLING_SOURCE_DIR);
   write_file(dir_->file("samling.toml"), toml);
 

@@ -11,18 +11,11 @@
 #include <string>
 #include <vector>
 
+#include "temp_dir.hpp"
+
 namespace samling::testing {
 
 using namespace std::chrono_literals;
-
-// A temporary directory removed (recursively) on destruction.
-struct temp_dir {
-  temp_dir();
-  ~temp_dir();
-  temp_dir(const temp_dir&) = delete;
-  std::filesystem::path path;
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void write_file(const std::string& path, const std::string& content);
 std::string read_file(const std::string& path);

@@ -2,24 +2,21 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <fstream>
+#include "temp_dir.hpp"
 
-#include <unistd.h>
+#include <filesystem>
 
 using namespace samling::net;
 namespace fs = std::filesystem;
 
 namespace {
-struct web_dir {
+// A built web app in miniature: an index page and one hashed asset.
+struct web_dir : samling::testing::temp_dir {
   web_dir() {
-    root = fs::temp_directory_path() / ("samling-static-" + std::to_string(::getpid()));
-    fs::create_directories(root / "assets");
-    std::ofstream(root / "index.html") << "<!doctype html>";
-    std::ofstream(root / "assets" / "index-ab12.js") << "x()";
+    write("index.html", "<!doctype html>");
+    write("assets/index-ab12.js", "x()");
   }
-  ~web_dir() { fs::remove_all(root); }
-  fs::path root;
+  fs::path root = path();
 };
 }  // namespace
 

@@ -1,12 +1,12 @@
 #include "program/demo.hpp"
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <set>
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 
 namespace samling::program {
 namespace {
@@ -14,30 +14,7 @@ namespace {
 const std::string demo_path =
     std::string(SAMLING_SOURCE_DIR) + "/config/demo/stockholm-tillsammans.json";
 
-// A directory of its own under the system temp directory, removed with everything in it.
-class temp_dir {
- public:
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("samling-demo-test-" + std::to_string(random()) + "-" + std::to_string(++counter));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string write(const std::string& name, const std::string& content) const {
-    const auto file = path_ / name;
-    std::ofstream(file, std::ios::binary) << content;
-    return file.string();
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using samling::testing::temp_dir;
 
 std::string load_error(const std::string& path) {
   try {

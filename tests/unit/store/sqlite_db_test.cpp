@@ -1,11 +1,11 @@
 #include "store/sqlite_db.hpp"
 
-#include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <random>
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 #include <sqlite3.h>
 
 #include "store/migrations.hpp"
@@ -14,25 +14,7 @@
 namespace samling::store {
 namespace {
 
-// A directory of its own under the system temp directory, removed with everything in it.
-class temp_dir {
- public:
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("samling-db-test-" + std::to_string(random()) + "-" + std::to_string(++counter));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using samling::testing::temp_dir;
 
 std::string pragma_text(sqlite_db& db, const char* sql) {
   statement s(db, sql);

@@ -1,10 +1,10 @@
 #include "store/sqlite_program_store.hpp"
 
-#include <atomic>
 #include <filesystem>
-#include <random>
 
 #include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
 
 #include "program/demo.hpp"
 #include "store/statement.hpp"
@@ -17,25 +17,7 @@ using namespace samling::program;
 const std::string demo_path =
     std::string(SAMLING_SOURCE_DIR) + "/config/demo/stockholm-tillsammans.json";
 
-// A directory of its own under the system temp directory, removed with everything in it.
-class temp_dir {
- public:
-  temp_dir() {
-    static std::atomic<int> counter{0};
-    std::random_device random;
-    path_ = std::filesystem::temp_directory_path() /
-            ("samling-store-test-" + std::to_string(random()) + "-" + std::to_string(++counter));
-    std::filesystem::create_directories(path_);
-  }
-  ~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
+using samling::testing::temp_dir;
 
 session make_session(std::string id, std::string room_id, std::string day, std::string starts,
                      std::string ends) {
