@@ -134,6 +134,14 @@ const char* not_built_page =
     "</head><body><h1>Samling</h1><p>The web app is not built. Run <code>npm run build</code> "
     "in <code>web/</code>, or start the server with <code>deploy/run.sh</code>.</p></body></html>";
 
+response html_page(unsigned status, const char* html) {
+  response res;
+  res.status = status;
+  res.content_type = "text/html; charset=utf-8";
+  res.body = html;
+  return res;
+}
+
 }  // namespace
 
 asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
@@ -284,19 +292,11 @@ asio::awaitable<response> http_session::dispatch(request r, std::string& route_n
     }
     if (r.path == "/" && state_->files->empty()) {
       route_name = "static";
-      response res;
-      res.status = 503;
-      res.content_type = "text/html; charset=utf-8";
-      res.body = not_built_page;
-      co_return res;
+      co_return html_page(503, not_built_page);
     }
   }
   route_name = "not_found";
-  response res;
-  res.status = 404;
-  res.content_type = "text/html; charset=utf-8";
-  res.body = not_found_page;
-  co_return res;
+  co_return html_page(404, not_found_page);
 }
 
 template <typename Stream>
