@@ -130,7 +130,7 @@ std::string process_metrics_text() {
   if (DIR* d = opendir("/proc/self/fd")) {
     while (readdir(d)) ++fds;
     closedir(d);
-    fds -= 2;  // "." and ".."
+    fds -= 3;  // ".", ".." and the descriptor opendir itself holds
   }
   out += "# HELP process_open_fds Number of open file descriptors.\n"
          "# TYPE process_open_fds gauge\n";

@@ -1,5 +1,8 @@
 #include "app/serve.hpp"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <csignal>
 #include <future>
 #include <iostream>
@@ -60,11 +63,21 @@ asio::awaitable<bool> drained(net::http_server& server, std::chrono::millisecond
 }
 
 // Arguments are references to objects that live until every io_context thread has returned.
+// Phase 1 drains within `grace`; phase 2 closes what is left; then the io_context stops, so a
+// handler still waiting on the store cannot hold the process up. A second signal during the
+// drain skips straight to the end.
 asio::awaitable<void> shutdown_on_signal(asio::signal_set& signals, net::http_server& server,
-                                         std::chrono::seconds grace, std::atomic<bool>& stopping) {
+                                         std::chrono::seconds grace, std::atomic<bool>& stopping,
+                                         asio::io_context& ioc) {
   auto [ec, signo] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return;
   stopping = true;  // /readyz answers 503 from now on
+  signals.async_wait([&server, &ioc](boost::system::error_code sec, int) {
+    if (sec) return;
+    log(log_level::warn, "shutdown_forced", {{"reason", "second signal"}});
+    server.close_all();
+    ioc.stop();
+  });
   log(log_level::info, "shutdown_started",
       {{"signal", signo == SIGINT ? "SIGINT" : "SIGTERM"}, {"open_connections", server.open_connections()},
        {"grace_seconds", static_cast<long long>(grace.count())}});
@@ -75,6 +88,25 @@ asio::awaitable<void> shutdown_on_signal(asio::signal_set& signals, net::http_se
     co_await drained(server, std::chrono::seconds(2));
   }
   signals.cancel();
+  ioc.stop();
+}
+
+// Each connection is a file descriptor: raise the soft limit towards max_connections (plus a
+// reserve for the store, logs and the acceptor) so the cap answers 503 before accept() fails
+// with EMFILE; warn when the hard limit does not allow it.
+void fit_descriptor_limit(std::uint32_t max_connections) {
+  constexpr rlim_t reserve = 64;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + reserve;
+  if (lim.rlim_cur >= want) return;
+  rlimit raised = lim;
+  raised.rlim_cur = std::min(want, lim.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  if (lim.rlim_cur < want)
+    log(log_level::warn, "descriptor_limit_low",
+        {{"max_connections", max_connections}, {"nofile", static_cast<long long>(lim.rlim_cur)},
+         {"hint", "raise ulimit -n or lower server.limits.max_connections"}});
 }
 
 }  // namespace
@@ -133,6 +165,7 @@ int serve(const config::config& cfg) {
   ctx.stopping = [&stopping] { return stopping.load(); };
   api::register_routes(routes, ctx);
 
+  fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
   net::server_options opt;
@@ -159,7 +192,7 @@ int serve(const config::config& cfg) {
   asio::co_spawn(ioc,
                  shutdown_on_signal(signals, server,
                                     std::chrono::seconds(cfg.server.limits.shutdown_grace_seconds),
-                                    stopping),
+                                    stopping, ioc),
                  asio::detached);
   std::signal(SIGPIPE, SIG_IGN);
 

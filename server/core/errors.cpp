@@ -17,6 +17,7 @@ constexpr entry table[] = {
     {"bad_request", 400, "The request is malformed."},
     {"not_found", 404, "Not found."},
     {"method_not_allowed", 405, "This method is not allowed here."},
+    {"not_implemented", 501, "This HTTP method is not supported."},
     {"header_too_large", 431, "The request headers are too large."},
     {"payload_too_large", 413, "The request body is too large."},
     {"request_timeout", 408, "The request was not received in time."},

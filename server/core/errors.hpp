@@ -11,6 +11,7 @@ enum class errc {
   bad_request,          // malformed HTTP or invalid input
   not_found,            // no such route or resource
   method_not_allowed,   // route exists, method does not
+  not_implemented,      // an HTTP method the server does not know
   header_too_large,     // request line + headers over server.limits.max_header_bytes
   payload_too_large,    // body over server.limits.max_body_bytes
   request_timeout,      // request not received within server.limits.request_timeout_seconds

@@ -26,6 +26,37 @@ std::string_view level_name(log_level l) {
   return "info";
 }
 
+}  // namespace
+
+std::string valid_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) >> 6) == 0x2;
+    if (ok && len > 1) {
+      // Reject overlong encodings, surrogates and code points above U+10FFFF.
+      std::uint32_t cp = c & (0xFF >> (len + 1));
+      for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+      static constexpr std::uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+      ok = cp >= min_for_len[len] && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF);
+    }
+    if (ok) {
+      out.append(s.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER for each invalid byte
+      ++i;
+    }
+  }
+  return out;
+}
+
+namespace {
+
 std::string timestamp() {
   using namespace std::chrono;
   auto now = system_clock::now();
@@ -40,7 +71,7 @@ std::string timestamp() {
 }
 
 std::string json_quote(std::string_view s) {
-  return boost::json::serialize(boost::json::string(s));
+  return boost::json::serialize(boost::json::string(valid_utf8(s)));
 }
 
 // Text values are quoted only when they need it, so logs stay greppable.

@@ -37,6 +37,10 @@ bool log_enabled(log_level l);
 // Writes one record to stderr: time, level, event name and fields.
 void log(log_level l, std::string_view event, std::initializer_list<log_field> fields = {});
 
+// `s` with every byte that is not part of valid UTF-8 replaced by U+FFFD, so log lines built
+// from untrusted input (request targets, headers) stay valid UTF-8 and valid JSON.
+std::string valid_utf8(std::string_view s);
+
 // Formats one record (exposed for tests).
 std::string format_log_line(log_level l, std::string_view event,
                             std::initializer_list<log_field> fields, bool json);

@@ -19,9 +19,11 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Accepts until the acceptor is closed. Each connection gets its own strand.
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<server_state> state) {
-  auto& ioc_ex = acceptor.get_executor();
+// Accepts until the acceptor is closed. Each connection gets its own strand on the
+// io_context (not nested in the acceptor's strand, which would serialise every connection).
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc,
+                                  std::shared_ptr<server_state> state) {
+  auto ioc_ex = ioc.get_executor();
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc_ex),
                                                        asio::as_tuple(asio::use_awaitable));
@@ -34,11 +36,17 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, std::shared_ptr<serve
       continue;
     }
     auto open = state->connections.fetch_add(1) + 1;
-    if (open > state->options.max_connections || state->stopping.load()) {
-      refuse_connection(std::move(socket), state);
-      continue;
+    try {
+      if (open > state->options.max_connections || state->stopping.load()) {
+        refuse_connection(std::move(socket), state);
+      } else {
+        start_http_session(std::move(socket), state);
+      }
+    } catch (const std::exception& e) {
+      // Out of memory starting one session: drop that connection, keep accepting.
+      state->connections.fetch_sub(1);
+      core::log(core::log_level::error, "session_start_failed", {{"error", e.what()}});
     }
-    start_http_session(std::move(socket), state);
   }
 }
 
@@ -87,7 +95,7 @@ std::uint16_t http_server::start() {
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   auto port = acceptor_.local_endpoint().port();
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, state_), asio::detached);
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, ioc_, state_), asio::detached);
   return port;
 }
 

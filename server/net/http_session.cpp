@@ -1,6 +1,7 @@
 #include "net/http_session.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -107,9 +108,16 @@ request to_request(http::request<http::string_body>& req, const std::string& rem
   request r;
   r.method = req.method() == http::verb::unknown ? "OTHER" : std::string(req.method_string());
   r.target = std::string(req.target());
-  auto q = r.target.find('?');
-  auto raw_path = std::string_view(r.target).substr(0, q);
-  if (q != std::string::npos) r.query = r.target.substr(q + 1);
+  std::string_view origin_form = r.target;
+  // Absolute form ("http://host/path", RFC 9112 3.2.2): route on its path and query.
+  if (auto scheme = origin_form.find("://"); scheme != std::string_view::npos &&
+                                             origin_form.substr(0, scheme).find('/') == std::string_view::npos) {
+    auto slash = origin_form.find('/', scheme + 3);
+    origin_form = slash == std::string_view::npos ? std::string_view("/") : origin_form.substr(slash);
+  }
+  auto q = origin_form.find('?');
+  auto raw_path = origin_form.substr(0, q);
+  if (q != std::string_view::npos) r.query = std::string(origin_form.substr(q + 1));
   r.path = decode_path(raw_path).value_or("");
   for (auto& f : req) {
     std::string name(f.name_string());
@@ -134,6 +142,16 @@ const char* not_built_page =
     "</head><body><h1>Samling</h1><p>The web app is not built. Run <code>npm run build</code> "
     "in <code>web/</code>, or start the server with <code>deploy/run.sh</code>.</p></body></html>";
 
+// The Date header (RFC 9110 6.6.1), e.g. "Sat, 21 Nov 2026 14:00:00 GMT".
+std::string http_date() {
+  auto t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
 response html_page(unsigned status, const char* html) {
   response res;
   res.status = status;
@@ -146,11 +164,26 @@ response html_page(unsigned status, const char* html) {
 
 asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
   auto& state = *self->state_;
-  {
-    std::lock_guard lock(state.sessions_mutex);
-    state.sessions.emplace(self.get(), self);
-  }
-  state.open_connections->add(1);
+  // Undoes the registration on every way out, exceptions included, so a connection slot and
+  // the gauges never leak.
+  struct registration {
+    http_session* session;
+    server_state& state;
+    registration(http_session* s, server_state& st) : session(s), state(st) {
+      std::lock_guard lock(state.sessions_mutex);
+      state.sessions.emplace(session, session->weak_from_this());
+      state.open_connections->add(1);
+    }
+    ~registration() {
+      session->set_in_request(false);
+      boost::system::error_code ignored;
+      session->stream_.socket().close(ignored);
+      state.open_connections->add(-1);
+      state.connections.fetch_sub(1);
+      std::lock_guard lock(state.sessions_mutex);
+      state.sessions.erase(session);
+    }
+  } guard(self.get(), state);
   try {
     if (state.tls) {
       // One port for both: a TLS ClientHello starts with a handshake record; anything else is
@@ -178,21 +211,16 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
     core::log(core::log_level::error, "http_session_failed",
               {{"remote", self->remote_}, {"error", e.what()}});
   }
-  self->set_in_request(false);
-  boost::system::error_code ignored;
-  self->stream_.socket().close(ignored);
-  state.open_connections->add(-1);
-  state.connections.fetch_sub(1);
-  std::lock_guard lock(state.sessions_mutex);
-  state.sessions.erase(self.get());
 }
 
 template <typename Stream>
 asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
   auto& opt = state_->options;
-  for (;;) {
+  for (bool first = true;; first = false) {
     set_in_request(false);
-    if (stop_requested_ || state_->stopping.load()) co_return;
+    // A connection accepted just before shutdown began still gets its first request answered
+    // (with Connection: close); after that, a stopping server takes no new request.
+    if (stop_requested_ || (state_->stopping.load() && !first)) co_return;
     if (buffer_.size() == 0) {
       // Idle keep-alive: wait for the first byte of the next request.
       stream_.expires_after(opt.idle_timeout);
@@ -228,6 +256,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       stream_.expires_after(opt.request_timeout);
       co_await write(s, res, false, false, 11);
       record(r, "rejected", res.status, res.body.size(), started);
+      set_in_request(false);
       co_await close_gracefully(s);
       co_return;
     }
@@ -243,6 +272,9 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       res = json_error(errc::tls_required);
       route_name = "tls_required";
       keep_alive = false;
+    } else if (msg.method() == http::verb::unknown) {
+      res = json_error(errc::not_implemented);
+      route_name = "not_implemented";
     } else {
       res = co_await dispatch(r, route_name);
     }
@@ -252,6 +284,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     record(r, route_name, res.status, head ? 0 : res.body_view().size(), started);
     if (!written) co_return;
     if (!keep_alive) {
+      set_in_request(false);
       co_await close_gracefully(s);
       co_return;
     }
@@ -305,6 +338,7 @@ asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool h
   auto body = res.body_view();
   auto fill = [&](auto& msg) {
     msg.set(http::field::server, "samling/" + std::string(core::version()));
+    msg.set(http::field::date, http_date());
     if (res.status != 304) msg.set(http::field::content_type, res.content_type);
     for (auto& [k, v] : res.headers) msg.set(k, v);
     msg.keep_alive(keep_alive);
@@ -370,10 +404,13 @@ void http_session::record(const request& r, std::string_view route, unsigned sta
 void http_session::stop(bool force) {
   asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
     self->stop_requested_ = true;
-    if (force || !self->in_request_) {
-      boost::system::error_code ec;
-      self->stream_.socket().cancel(ec);
+    boost::system::error_code ec;
+    if (force) {
       self->stream_.socket().close(ec);
+    } else if (!self->in_request_) {
+      // Cancel the idle read only: if a request's bytes already arrived (the read completed
+      // but the coroutine has not resumed yet), the session still answers it.
+      self->stream_.socket().cancel(ec);
     }
   });
 }
@@ -389,23 +426,45 @@ void stop_http_session(const std::shared_ptr<http_session>& session, bool force)
 }
 
 namespace {
+
+// Answers a connection the server will not serve (over the cap, or shutting down) with a 503
+// in the protocol the client speaks, all within drain_timeout, then closes it.
 asio::awaitable<void> refuse(tcp::socket socket, std::shared_ptr<server_state> state) {
+  struct release {
+    server_state& state;
+    ~release() { state.connections.fetch_sub(1); }
+  } slot{*state};
   beast::tcp_stream stream(std::move(socket));
-  auto body = json_error(errc::too_many_connections).body;
-  http::response<http::string_body> msg{http::status::service_unavailable, 11, body};
+  beast::flat_buffer buffer;
+  auto e = state->stopping.load() ? errc::unavailable : errc::too_many_connections;
+  auto body = json_error(e, e == errc::unavailable ? "The server is shutting down." : "").body;
+  http::response<http::string_body> msg{static_cast<http::status>(core::http_status(e)), 11, body};
   msg.set(http::field::content_type, "application/json");
   msg.set(http::field::retry_after, "1");
   msg.keep_alive(false);
   msg.prepare_payload();
   stream.expires_after(drain_timeout);
+  if (state->tls) {
+    auto [ec, is_tls] = co_await beast::async_detect_ssl(stream, buffer, use_tuple);
+    if (ec) co_return;
+    if (is_tls) {
+      asio::ssl::stream<beast::tcp_stream&> tls(stream, *state->tls);
+      auto [hec, used] = co_await tls.async_handshake(asio::ssl::stream_base::server,
+                                                      buffer.data(), use_tuple);
+      if (hec) co_return;
+      auto [wec, n] = co_await http::async_write(tls, msg, use_tuple);
+      if (!wec) co_await tls.async_shutdown(use_tuple);
+      co_return;
+    }
+  }
   auto [ec, n] = co_await http::async_write(stream, msg, use_tuple);
   if (!ec) {
     stream.socket().shutdown(tcp::socket::shutdown_send, ec);
     char sink[4096];
     while (!ec) std::tie(ec, n) = co_await stream.async_read_some(asio::buffer(sink), use_tuple);
   }
-  state->connections.fetch_sub(1);
 }
+
 }  // namespace
 
 void refuse_connection(tcp::socket socket, std::shared_ptr<server_state> state) {

@@ -27,6 +27,22 @@ std::string static_files::content_type_for(std::string_view path) {
   return "application/octet-stream";
 }
 
+bool static_files::etag_matches(std::string_view if_none_match, std::string_view etag) {
+  // RFC 9110 13.1.2: "*" or a comma-separated list; If-None-Match compares weakly (W/ ignored).
+  std::size_t i = 0;
+  while (i < if_none_match.size()) {
+    auto comma = if_none_match.find(',', i);
+    auto item = if_none_match.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
+    i = comma == std::string_view::npos ? if_none_match.size() : comma + 1;
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item == "*") return true;
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (!item.empty() && item == etag) return true;
+  }
+  return false;
+}
+
 static_files static_files::load(const std::string& root, std::size_t max_total_bytes) {
   static_files out;
   std::error_code ec;
@@ -77,7 +93,7 @@ response static_files::serve(const static_file& f, std::string_view if_none_matc
   r.content_type = f.content_type;
   r.headers.emplace_back("ETag", f.etag);
   r.headers.emplace_back("Cache-Control", f.cache_control);
-  if (!if_none_match.empty() && if_none_match == f.etag) {
+  if (etag_matches(if_none_match, f.etag)) {
     r.status = 304;
     return r;
   }

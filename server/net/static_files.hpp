@@ -34,6 +34,8 @@ class static_files {
   bool empty() const { return files_.empty(); }
 
   static std::string content_type_for(std::string_view path);
+  // Whether an If-None-Match header value matches `etag` (lists, weak tags and "*").
+  static bool etag_matches(std::string_view if_none_match, std::string_view etag);
 
  private:
   std::map<std::string, static_file, std::less<>> files_;

@@ -167,6 +167,18 @@ TEST_F(http_api, serves_the_web_app_with_types_and_cache_policy) {
   EXPECT_EQ(head.header("content-length"), std::to_string(asset.body.size()));
 }
 
+TEST_F(http_api, absolute_form_targets_are_routed_by_their_path) {
+  auto r = http_get(port(), "http://127.0.0.1/healthz?x=1");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_FALSE(r.header("date").empty());
+}
+
+TEST_F(http_api, an_unknown_method_is_501) {
+  auto r = http_request(port(), "BREW", "/healthz");
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(json::parse(r.body).at("error").at("code"), "not_implemented");
+}
+
 TEST_F(http_api, keep_alive_serves_several_requests_on_one_connection) {
   connection c(port());
   ASSERT_TRUE(c.connected());

@@ -65,4 +65,18 @@ TEST(shutdown, a_request_that_never_finishes_is_cut_after_the_grace_period) {
   EXPECT_TRUE(stuck.wait_closed(1s));
 }
 
+TEST(shutdown, a_second_signal_ends_the_drain_at_once) {
+  server_process::options o;
+  o.extra_toml = "[server.limits]\nshutdown_grace_seconds = 60\nrequest_timeout_seconds = 60\n";
+  server_process server(o);
+  connection stuck(server.port());
+  ASSERT_TRUE(stuck.send("GET /healthz HTTP/1.1\r\n"));
+  ASSERT_TRUE(eventually([&] { return metric(server.port(), "samling_http_requests_in_progress") >= 2; }));
+  server.signal(SIGTERM);
+  ASSERT_TRUE(eventually([&] { return !connection(server.port()).connected(); }, 5s));
+  server.signal(SIGINT);
+  EXPECT_EQ(server.wait_exit(5s), 0) << server.stderr_text();
+  EXPECT_NE(server.stderr_text().find("shutdown_forced"), std::string::npos);
+}
+
 }  // namespace

@@ -67,6 +67,7 @@ tls_outcome tls_get(std::uint16_t port, const std::string& target, int max_versi
 
 class tls : public ::testing::Test {
  protected:
+  std::string extra_toml_;
   void SetUp() override {
     auto cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout " +
                certs_.file("key.pem") + " -out " + certs_.file("cert.pem") + " 2>/dev/null";
@@ -74,7 +75,7 @@ class tls : public ::testing::Test {
     server_process::options o;
     o.seed_demo = false;
     o.extra_toml = "[tls]\ncertificate = \"" + certs_.file("cert.pem") + "\"\nprivate_key = \"" +
-                   certs_.file("key.pem") + "\"\n";
+                   certs_.file("key.pem") + "\"\n" + extra_toml_;
     server_ = std::make_unique<server_process>(o);
   }
   temp_dir certs_;
@@ -104,6 +105,27 @@ TEST_F(tls, plain_http_to_the_tls_port_gets_a_clear_error_not_a_hang) {
   EXPECT_NE(r.body.find("https://"), std::string::npos);
   // And HTTPS still works afterwards.
   EXPECT_TRUE(tls_get(server_->port(), "/healthz").handshake);
+}
+
+class tls_capped : public tls {
+ protected:
+  void SetUp() override {
+    extra_toml_ = "[server.limits]\nmax_connections = 1\n";
+    tls::SetUp();
+  }
+};
+
+TEST_F(tls_capped, a_refused_https_client_gets_its_503_over_tls) {
+  connection holder(server_->port());  // takes the one slot
+  ASSERT_TRUE(eventually([&] {
+    auto r = tls_get(server_->port(), "/healthz");
+    auto parsed = parse_response(r.response);
+    return r.handshake && parsed && parsed->status == 503;
+  }, 5s));
+  auto r = tls_get(server_->port(), "/healthz");
+  auto parsed = parse_response(r.response);
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(json::parse(parsed->body).at("error").at("code"), "too_many_connections");
 }
 
 }  // namespace

@@ -35,3 +35,15 @@ TEST(log, levels_parse_and_filter) {
   EXPECT_TRUE(core::log_enabled(core::log_level::error));
   core::configure_logging({});
 }
+
+TEST(log, invalid_utf8_from_clients_is_replaced_so_json_lines_stay_valid) {
+  EXPECT_EQ(core::valid_utf8("caf\xC3\xA9"), "caf\xC3\xA9");
+  EXPECT_EQ(core::valid_utf8("caf\xE9"), "caf\xEF\xBF\xBD");
+  EXPECT_EQ(core::valid_utf8("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
+  EXPECT_EQ(core::valid_utf8("\xED\xA0\x80"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  EXPECT_EQ(core::valid_utf8("\xF0\x9F\x8E\xA4"), "\xF0\x9F\x8E\xA4");  // emoji kept
+  auto line = core::format_log_line(core::log_level::info, "x", {{"target", "/caf\xE9?x=\xFF"}}, true);
+  boost::system::error_code ec;
+  boost::json::parse(line, ec);
+  EXPECT_FALSE(ec) << line;
+}

@@ -50,3 +50,13 @@ TEST(static_files, a_missing_root_is_empty_not_an_error) {
   auto files = static_files::load("/nonexistent/web/dist");
   EXPECT_TRUE(files.empty());
 }
+
+TEST(static_files, if_none_match_handles_lists_weak_tags_and_star) {
+  EXPECT_TRUE(static_files::etag_matches("\"a\"", "\"a\""));
+  EXPECT_TRUE(static_files::etag_matches("\"x\", \"a\"", "\"a\""));
+  EXPECT_TRUE(static_files::etag_matches("W/\"a\"", "\"a\""));
+  EXPECT_TRUE(static_files::etag_matches("*", "\"a\""));
+  EXPECT_FALSE(static_files::etag_matches("", "\"a\""));
+  EXPECT_FALSE(static_files::etag_matches("\"b\"", "\"a\""));
+  EXPECT_FALSE(static_files::etag_matches("\"ab\"", "\"a\""));
+}
