@@ -8,7 +8,10 @@
 
 #include <boost/json.hpp>
 
+#include <random>
+
 #include "core/version.hpp"
+#include "rooms/text_rules.hpp"
 #include "program/program_json.hpp"
 
 namespace samling::api {
@@ -78,6 +81,51 @@ asio::awaitable<response> get_event(const api_context* ctx, request r) {
   co_return net::json_response(json::serialize(program::to_json(*event)));
 }
 
+// Development only (auth.dev_tokens): anyone who can reach the server can mint a token for any
+// role, which is what a demo needs and what production must never allow.
+asio::awaitable<response> dev_token(const api_context* ctx, request r) {
+  boost::system::error_code ec;
+  auto body = json::parse(r.body, ec);
+  if (ec || !body.is_object())
+    co_return net::json_error(errc::bad_request, "Send a JSON object {\"event\", \"name\", \"role\"}.");
+  auto& o = body.as_object();
+  auto field = [&](const char* k) -> std::optional<std::string> {
+    auto* v = o.if_contains(k);
+    if (!v || !v->is_string()) return std::nullopt;
+    return std::string(v->as_string());
+  };
+  auto event_id = field("event");
+  auto name = field("name");
+  auto role_name = field("role").value_or("attendee");
+  if (!event_id || !name)
+    co_return net::json_error(errc::bad_request, "\"event\" and \"name\" must be strings.");
+  if (rooms::check_name(*name) != errc::ok)
+    co_return net::json_error(errc::bad_request, "\"name\" must be 1-60 characters without control characters.");
+  auto role = auth::role_from_string(role_name);
+  if (!role || *role == auth::role::guest)
+    co_return net::json_error(errc::bad_request, "\"role\" must be attendee, speaker, press, moderator or organizer.");
+  auto* store = ctx->program;
+  auto fetch = [store, id = *event_id] { return store->find_event(id); };  // named: GCC 12
+  auto event = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
+  if (!event) co_return net::json_error(errc::not_found, "No event \"" + *event_id + "\".");
+
+  auth::claims c;
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char id[24];
+  std::snprintf(id, sizeof id, "u-%016llx", static_cast<unsigned long long>(rng()));
+  c.user_id = id;
+  c.name = *name;
+  c.event = *event_id;
+  c.role = *role;
+  c.issued_at = std::chrono::duration_cast<std::chrono::seconds>(
+                    std::chrono::system_clock::now().time_since_epoch()).count();
+  c.expires_at = c.issued_at + ctx->token_ttl_seconds;
+  json::object user{{"id", c.user_id}, {"name", c.name}, {"role", auth::to_string(c.role)}};
+  json::object out{{"token", ctx->dev_token_keys->sign(c)}, {"user", std::move(user)},
+                   {"expires_at", c.expires_at}};
+  co_return net::json_response(json::serialize(out));
+}
+
 // Binds a context pointer to a handler taking it first (plain functions, no capturing
 // coroutine lambdas: the lambda only forwards to a coroutine whose parameters are values).
 template <typename F>
@@ -101,6 +149,7 @@ void register_routes(net::router& routes, const api_context& ctx) {
   routes.add("GET", "/api/v1/info", "api_info", info);
   routes.add("GET", "/api/v1/events", "api_events", with(&ctx, list_events));
   routes.add("GET", "/api/v1/events/{id}", "api_event", with(&ctx, get_event));
+  if (ctx.dev_token_keys) routes.add("POST", "/api/v1/dev/token", "api_dev_token", with(&ctx, dev_token));
 }
 
 std::string process_metrics_text() {

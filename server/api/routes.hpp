@@ -3,6 +3,7 @@
 // Handlers never touch the store on a network thread: they await core::run_blocking.
 #include <functional>
 
+#include "auth/token.hpp"
 #include "core/blocking.hpp"
 #include "metrics/registry.hpp"
 #include "net/router.hpp"
@@ -16,6 +17,9 @@ struct api_context {
   metrics::registry* metrics = nullptr;
   std::function<bool()> store_ping;   // runs on db_pool: the store answers
   std::function<bool()> stopping;     // shutdown has begun
+  // POST /api/v1/dev/token (auth.dev_tokens): mints join tokens for the demo and tests.
+  const auth::keyring* dev_token_keys = nullptr;  // null: the route does not exist
+  std::int64_t token_ttl_seconds = 43200;
 };
 
 // Registers every route. `ctx` must outlive the router.

@@ -1,12 +1,11 @@
 // samling: one binary. Parses the command line and hands over to the subcommand.
 #include <cstdio>
-#include <cstdlib>
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app/serve.hpp"
+#include "app/token_command.hpp"
 #include "config/config.hpp"
 #include "core/version.hpp"
 #include "media/gst_runtime.hpp"
@@ -20,6 +19,8 @@ constexpr const char* usage =
     "  samling serve [--config PATH]   run the server\n"
     "  samling check-config [--config PATH]\n"
     "                                  validate the configuration and exit\n"
+    "  samling token --event ID --name NAME [--role ROLE] [--config PATH]\n"
+    "                                  mint a join token (samling token --help)\n"
     "  samling --version               print the version\n"
     "  samling --help                  print this help\n"
     "\n"
@@ -53,6 +54,9 @@ int main(int argc, char** argv) {
     return 0;
   }
   const std::string command = args[0];
+  if (command == "token") {
+    return samling::app::run_token_command(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (command != "serve" && command != "check-config")
     return usage_error("unknown command \"" + command + "\"");
 
@@ -70,16 +74,11 @@ int main(int argc, char** argv) {
       return usage_error("unknown option \"" + args[i] + "\"");
     }
   }
-  if (!config_given) {
-    if (const char* env = std::getenv("SAMLING_CONFIG"); env && *env) {
-      config_path = env;
-    } else if (std::error_code ec; std::filesystem::exists("config/samling.toml", ec)) {
-      config_path = "config/samling.toml";
-    }
-  }
+  const auto env = samling::config::process_environment();
+  if (!config_given) config_path = samling::config::default_config_path(env);
 
   samling::config::config cfg;
-  auto errors = samling::config::load(config_path, samling::config::process_environment(), cfg);
+  auto errors = samling::config::load(config_path, env, cfg);
   if (!errors.empty()) {
     std::cerr << "samling: invalid configuration"
               << (config_path.empty() ? std::string() : " (" + config_path + ")") << ":\n";

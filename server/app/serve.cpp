@@ -30,7 +30,11 @@
 #include "net/tls.hpp"
 #include "program/demo.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_program_store.hpp"
+#include "api/ws_handler.hpp"
+#include "auth/token.hpp"
+#include "rooms/registry.hpp"
 
 namespace samling::app {
 
@@ -138,10 +142,12 @@ int serve(const config::config& cfg) {
   core::blocking_pool db_pool(1);
   std::unique_ptr<store::sqlite_db> db;
   std::unique_ptr<store::sqlite_program_store> program_store;
+  std::unique_ptr<store::sqlite_chat_store> chat_store;
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
       program_store = std::make_unique<store::sqlite_program_store>(*db);
+      chat_store = std::make_unique<store::sqlite_chat_store>(*db);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
     });
@@ -153,6 +159,24 @@ int serve(const config::config& cfg) {
       {{"path", cfg.store.path},
        {"schema_version", on_pool(db_pool, [&] { return db->schema_version(); })}});
 
+  // Join tokens: the configured key signs; previous keys still verify during a rotation. With
+  // no secret configured, a random one per start: fine for a demo, but tokens die with it.
+  std::string secret = cfg.auth.secret;
+  if (secret.empty()) {
+    secret = auth::random_secret();
+    log(log_level::warn, "auth_random_secret",
+        {{"hint", "tokens do not survive a restart; set auth.secret (SAMLING_AUTH_SECRET)"}});
+  }
+  std::string key_error;
+  auto previous = auth::parse_key_list(cfg.auth.previous_keys, key_error);
+  if (!previous) {
+    std::cerr << "samling: invalid configuration:\n  auth.previous_keys: " << key_error << "\n";
+    return 2;
+  }
+  auth::keyring keys({cfg.auth.key_id, secret}, *previous);
+  if (cfg.auth.dev_tokens)
+    log(log_level::warn, "auth_dev_tokens_on", {{"route", "POST /api/v1/dev/token"}, {"hint", "never in production"}});
+
   metrics::registry metrics;
   auto files = net::static_files::load(cfg.server.web_root);
   net::router routes;
@@ -163,6 +187,8 @@ int serve(const config::config& cfg) {
   ctx.metrics = &metrics;
   ctx.store_ping = [&db] { return db->ping(); };
   ctx.stopping = [&stopping] { return stopping.load(); };
+  ctx.dev_token_keys = cfg.auth.dev_tokens ? &keys : nullptr;
+  ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
   api::register_routes(routes, ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
@@ -177,6 +203,32 @@ int serve(const config::config& cfg) {
   opt.request_timeout = std::chrono::seconds(cfg.server.limits.request_timeout_seconds);
   opt.max_connections = cfg.server.limits.max_connections;
   opt.access_log = cfg.log.access_log;
+  // Rooms: one actor per room on the io_context, chat stored on the store's thread.
+  rooms::rate_limiter limiter(cfg.rooms.rate_burst, cfg.rooms.rate_per_minute);
+  rooms::room_settings room_settings;
+  room_settings.history = cfg.rooms.history;
+  room_settings.resume_window = cfg.rooms.resume_window;
+  rooms::room_services room_services;
+  room_services.db = &db_pool;
+  room_services.store = chat_store.get();
+  room_services.limiter = &limiter;
+  // Bounded cardinality: one series per room, at most 1000 rooms (then "other").
+  room_services.members_gauge = &metrics.gauge_family("samling_room_members", "Sessions in a room.", {"room"}, 1000);
+  room_services.messages_posted =
+      &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
+  rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
+  api::ws_settings ws_settings;
+  ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
+  ws_settings.text_max_chars = cfg.rooms.text_max_chars;
+  ws_settings.history = cfg.rooms.history;
+  ws_settings.rate_burst = cfg.rooms.rate_burst;
+  ws_settings.rate_per_minute = cfg.rooms.rate_per_minute;
+  ws_settings.hello_timeout = std::chrono::seconds(cfg.ws.hello_timeout_seconds);
+  opt.ws.max_frame_bytes = cfg.ws.max_frame_bytes;
+  opt.ws.send_queue_messages = cfg.ws.send_queue_messages;
+  opt.ws.send_queue_bytes = cfg.ws.send_queue_bytes;
+  opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
+  opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys});
   net::http_server server(ioc, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -215,6 +267,7 @@ int serve(const config::config& cfg) {
     } catch (const std::exception& e) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
+    chat_store.reset();
     program_store.reset();
     db.reset();
   });

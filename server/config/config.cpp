@@ -46,7 +46,74 @@ struct key_spec {
   std::vector<std::string_view> one_of = {};
   std::vector<std::string_view> not_yet = {};
   bool non_empty = false;
+  // Strings: a format check beyond the above; returns what is wrong, or nothing. Its message
+  // must not quote the value, which may be a secret.
+  std::optional<std::string> (*check)(const std::string&) = nullptr;
 };
+
+// --- format checks for auth.* ----------------------------------------------------------------
+// The same rules as samling::auth's keyring (server/auth/token.cpp), repeated here so the
+// configuration can be validated without linking the auth module; a mismatch would surface as
+// a start-up exception from the keyring instead of a config error.
+
+constexpr std::size_t max_key_id_chars = 32;
+// HMAC-SHA256 keys shorter than the hash output weaken it.
+constexpr std::size_t min_secret_bytes = 32;
+
+bool valid_key_id(std::string_view id) {
+  return !id.empty() && id.size() <= max_key_id_chars &&
+         std::all_of(id.begin(), id.end(), [](char ch) {
+           return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+         });
+}
+
+std::optional<std::string> key_id_problem(const std::string& id) {
+  if (valid_key_id(id)) return std::nullopt;
+  return "must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'";
+}
+
+std::optional<std::string> secret_problem(const std::string& secret) {
+  if (secret.empty() || secret.size() >= min_secret_bytes) return std::nullopt;
+  return "must be empty (a random secret per start) or at least " +
+         std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(secret.size()) +
+         " bytes";
+}
+
+// "id:secret,id2:secret2" -> the ids, or what is wrong (naming the item, never a secret).
+std::optional<std::string> parse_previous_keys(std::string_view text,
+                                               std::vector<std::string>& ids) {
+  if (text.empty()) return std::nullopt;
+  std::size_t start = 0;
+  for (std::size_t item_no = 1;; ++item_no) {
+    std::size_t comma = text.find(',', start);
+    std::string_view item = text.substr(start, comma == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : comma - start);
+    std::string where = "item " + std::to_string(item_no) + ": ";
+    std::size_t colon = item.find(':');
+    if (colon == std::string_view::npos) {
+      return where + "expected \"id:secret\" (items are separated by ',')";
+    }
+    std::string id(item.substr(0, colon));
+    if (!valid_key_id(id)) return where + "the key id " + *key_id_problem(id);
+    if (std::size_t n = item.size() - colon - 1; n < min_secret_bytes) {
+      return where + "the secret of key \"" + id + "\" must be at least " +
+             std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(n);
+    }
+    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
+      return where + "key id \"" + id + "\" appears twice";
+    }
+    ids.push_back(std::move(id));
+    if (comma == std::string_view::npos) return std::nullopt;
+    start = comma + 1;
+  }
+}
+
+std::optional<std::string> previous_keys_problem(const std::string& text) {
+  std::vector<std::string> ids;
+  return parse_previous_keys(text, ids);
+}
 
 constexpr std::uint64_t kib = 1024;
 constexpr std::uint64_t gib = kib * kib * kib;
@@ -180,6 +247,131 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.demo.file; },
          .description = "The demo program (JSON) used by demo.seed. Not checked by "
                         "validation: it matters only when an empty database is seeded."},
+        {.key = "auth.key_id",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.auth.key_id; },
+         .description = "Id of the current signing key, written into every token it signs "
+                        "(1-32 of A-Z a-z 0-9 - _). A new id per rotation lets the server tell "
+                        "a token of a retired key (token_unknown_key) from a forged one.",
+         .check = key_id_problem},
+        {.key = "auth.secret",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.auth.secret; },
+         .description = "HMAC-SHA256 secret of auth.key_id, at least 32 bytes (e.g. "
+                        "`openssl rand -base64 32`). Empty = a random secret per start, enough "
+                        "for development: tokens then do not survive a restart and "
+                        "`samling token` cannot mint them. Prefer SAMLING_AUTH_SECRET to "
+                        "writing it into a file.",
+         .check = secret_problem},
+        {.key = "auth.previous_keys",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.auth.previous_keys; },
+         .description = "Keys that still verify but no longer sign, \"id:secret,id2:secret2\" "
+                        "(same rules as key_id and secret; ids distinct and not auth.key_id). "
+                        "During a rotation, tokens already handed out stay valid until they "
+                        "expire; remove the old key after auth.token_ttl_seconds.",
+         .check = previous_keys_problem},
+        {.key = "auth.token_ttl_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.token_ttl_seconds; },
+         .description = "Lifetime of a token minted by `samling token` or the dev endpoint, "
+                        "60..2592000 (30 days). 12 h covers a conference day from one link; a "
+                        "leaked link stops working by the next day.",
+         .min = 60,
+         .max = 2592000},
+        {.key = "auth.dev_tokens",
+         .type = value_type::boolean,
+         .field = [](config& c) -> field_ref { return &c.auth.dev_tokens; },
+         .description = "Enables POST /api/v1/dev/token, which mints a token for any name and "
+                        "role without a login: anyone who reaches the server can then be an "
+                        "organizer. Off by default; the demo config turns it on for the demo "
+                        "page. Never in production."},
+        {.key = "rooms.history",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.history; },
+         .description = "Messages a join without `since` gets, 0..500. 50 fills a chat pane "
+                        "with context without a large first reply for every joiner.",
+         .min = 0,
+         .max = 500},
+        {.key = "rooms.resume_window",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.resume_window; },
+         .description = "Messages per room kept for resume (join with `since`), 10..100000; "
+                        "older gets too_far_behind. 1000 covers a client that was away for "
+                        "minutes in a busy room, at bounded memory per room.",
+         .min = 10,
+         .max = 100000},
+        {.key = "rooms.max_rooms_per_session",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.max_rooms_per_session; },
+         .description = "Rooms one connection may be in at once, 1..256; beyond: "
+                        "too_many_rooms. 16 is more than an event's rooms, and bounds the "
+                        "fan-out one client can ask for.",
+         .min = 1,
+         .max = 256},
+        {.key = "rooms.rate_burst",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.rate_burst; },
+         .description = "Posts a user may send at once before rate_limited, 1..1000 (the "
+                        "token bucket's size). 5 allows a quick exchange, not a flood.",
+         .min = 1,
+         .max = 1000},
+        {.key = "rooms.rate_per_minute",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.rate_per_minute; },
+         .description = "Sustained posts per user per minute, 1..60000 (the bucket's refill). "
+                        "60, one a second, is faster than anyone types and slows a script.",
+         .min = 1,
+         .max = 60000},
+        {.key = "rooms.text_max_chars",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.rooms.text_max_chars; },
+         .description = "Longest message in Unicode code points, 1..10000; beyond: "
+                        "text_too_long. 1000 fits a question with context and keeps one "
+                        "message from filling every member's screen.",
+         .min = 1,
+         .max = 10000},
+        {.key = "ws.max_frame_bytes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.max_frame_bytes; },
+         .description = "Largest WebSocket message a client may send, 1024..16777216; beyond: "
+                        "close 1009. 64 KiB is far above any valid request and bounds what one "
+                        "client makes the server buffer.",
+         .min = 1 * kib,
+         .max = 16 * kib * kib},
+        {.key = "ws.send_queue_messages",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.send_queue_messages; },
+         .description = "Messages waiting to be sent to one client, 1..100000; beyond: close "
+                        "4008 (slow consumer), so one slow reader cannot stall a room or grow "
+                        "memory. 256 rides out a few seconds of a poor link.",
+         .min = 1,
+         .max = 100000},
+        {.key = "ws.send_queue_bytes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.send_queue_bytes; },
+         .description = "Bytes waiting to be sent to one client, 1024..1073741824; beyond: "
+                        "close 4008. 1 MiB bounds memory per connection whatever the message "
+                        "sizes.",
+         .min = 1 * kib,
+         .max = gib},
+        {.key = "ws.idle_timeout_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.idle_timeout_seconds; },
+         .description = "A connection that sends nothing (not even a pong) for this long is "
+                        "closed as dead, 2..3600; the server pings at half of it. 30 s frees a "
+                        "vanished mobile client's resources quickly, and pings every 15 s keep "
+                        "proxies and NATs from dropping an idle but live one.",
+         .min = 2,
+         .max = 3600},
+        {.key = "ws.hello_timeout_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.hello_timeout_seconds; },
+         .description = "Time from the handshake to the first message (hello), 1..300; beyond: "
+                        "close 4001. 10 s is ample for a real client and stops "
+                        "unauthenticated connections from piling up.",
+         .min = 1,
+         .max = 300},
     };
     // A range wider than its field would let a valid-looking value be truncated on store:
     // a defect in this table, so fail loudly at once.
@@ -570,6 +762,16 @@ const std::vector<std::string>& reserved_environment() {
   return names;
 }
 
+std::string default_config_path(const std::map<std::string, std::string>& env) {
+  if (auto it = env.find("SAMLING_CONFIG"); it != env.end() && !it->second.empty()) {
+    return it->second;
+  }
+  if (std::error_code ec; std::filesystem::exists("config/samling.toml", ec)) {
+    return "config/samling.toml";
+  }
+  return {};
+}
+
 const std::vector<key_info>& config_keys() {
   static const std::vector<key_info> keys = [] {
     std::vector<key_info> k;
@@ -614,6 +816,12 @@ std::vector<config_error> validate(const config& c) {
       errors.push_back({key, "must not be empty"});
       continue;
     }
+    if (s.check) {
+      if (std::optional<std::string> problem = s.check(v)) {
+        errors.push_back({key, *problem});
+        continue;
+      }
+    }
     if (s.one_of.empty() || std::find(s.one_of.begin(), s.one_of.end(), v) != s.one_of.end()) {
       continue;
     }
@@ -641,6 +849,15 @@ std::vector<config_error> validate(const config& c) {
   if (!c.tls.private_key.empty()) {
     if (auto problem = file_problem(c.tls.private_key, "file"))
       errors.push_back({"tls.private_key", *problem});
+  }
+
+  // The same id for the current and a previous key would make verification depend on which
+  // secret is tried first.
+  std::vector<std::string> previous_ids;
+  if (!parse_previous_keys(c.auth.previous_keys, previous_ids) &&
+      std::find(previous_ids.begin(), previous_ids.end(), c.auth.key_id) != previous_ids.end()) {
+    errors.push_back({"auth.previous_keys", "key id \"" + c.auth.key_id +
+                                                "\" is also auth.key_id, the current key"});
   }
   return errors;
 }

@@ -59,12 +59,49 @@ struct demo_config {
   bool operator==(const demo_config&) const = default;
 };
 
+// Signing keys and lifetime of join tokens (docs/protocol.md, Tokens).
+struct auth_config {
+  std::string key_id = "dev";             // id of the current signing key
+  std::string secret;                     // empty = a random secret per start
+  std::string previous_keys;              // "id:secret,id2:secret2", still verified
+  std::uint32_t token_ttl_seconds = 43200;  // lifetime of a minted token
+  bool dev_tokens = false;                // POST /api/v1/dev/token; never in production
+
+  bool operator==(const auth_config&) const = default;
+};
+
+// Chat rooms: history, resume and per-user limits.
+struct rooms_config {
+  std::uint32_t history = 50;                 // messages sent on join
+  std::uint32_t resume_window = 1000;         // messages per room kept for resume
+  std::uint32_t max_rooms_per_session = 16;   // rooms joined at once
+  std::uint32_t rate_burst = 5;               // posts a user may send at once
+  std::uint32_t rate_per_minute = 60;         // sustained posts per user
+  std::uint32_t text_max_chars = 1000;        // code points per message
+
+  bool operator==(const rooms_config&) const = default;
+};
+
+// WebSocket connections: frame and send-queue bounds, timeouts.
+struct ws_config {
+  std::uint32_t max_frame_bytes = 64 * 1024;       // beyond: close 1009
+  std::uint32_t send_queue_messages = 256;         // beyond: close 4008 (slow consumer)
+  std::uint64_t send_queue_bytes = 1024 * 1024;    // beyond: close 4008 (slow consumer)
+  std::uint32_t idle_timeout_seconds = 30;         // dead peer; pings at half of it
+  std::uint32_t hello_timeout_seconds = 10;        // beyond: close 4001
+
+  bool operator==(const ws_config&) const = default;
+};
+
 struct config {
   server_config server;
   tls_config tls;
   store_config store;
   log_config log;
   demo_config demo;
+  auth_config auth;
+  rooms_config rooms;
+  ws_config ws;
 
   bool operator==(const config&) const = default;
 };
@@ -104,6 +141,11 @@ std::vector<config_error> validate(const config& c);
 
 // The process environment as a map, for load().
 std::map<std::string, std::string> process_environment();
+
+// The config file to use when none is named on the command line: $SAMLING_CONFIG (from `env`)
+// when set and not empty, else config/samling.toml when it exists in the working directory,
+// else "" (built-in defaults plus the environment). Shared by every subcommand.
+std::string default_config_path(const std::map<std::string, std::string>& env);
 
 // The environment override for a dotted key: "SAMLING_" + key upper-cased, '.' -> '_'.
 std::string env_name(std::string_view key);

@@ -5,27 +5,60 @@
 namespace samling::core {
 namespace {
 
+enum class channel { http, ws, both };
+
 struct entry {
+  errc e;
   std::string_view code;
   unsigned status;
+  channel on;
   std::string_view message;
 };
 
-// The single table: code name, HTTP status, message. Index = errc value.
+// The single table: code name, HTTP status, where it is used, message.
 constexpr entry table[] = {
-    {"ok", 200, "ok"},
-    {"bad_request", 400, "The request is malformed."},
-    {"not_found", 404, "Not found."},
-    {"method_not_allowed", 405, "This method is not allowed here."},
-    {"not_implemented", 501, "This HTTP method is not supported."},
-    {"header_too_large", 431, "The request headers are too large."},
-    {"payload_too_large", 413, "The request body is too large."},
-    {"request_timeout", 408, "The request was not received in time."},
-    {"too_many_connections", 503, "The server has too many open connections; try again soon."},
-    {"tls_required", 400, "This port speaks HTTPS: use https:// instead of http://."},
-    {"unavailable", 503, "The service is not ready; try again soon."},
-    {"internal", 500, "Something went wrong on the server."},
+    {errc::ok, "ok", 200, channel::both, "ok"},
+    {errc::bad_request, "bad_request", 400, channel::http, "The request is malformed."},
+    {errc::not_found, "not_found", 404, channel::http, "Not found."},
+    {errc::method_not_allowed, "method_not_allowed", 405, channel::http, "This method is not allowed here."},
+    {errc::not_implemented, "not_implemented", 501, channel::http, "This HTTP method is not supported."},
+    {errc::header_too_large, "header_too_large", 431, channel::http, "The request headers are too large."},
+    {errc::payload_too_large, "payload_too_large", 413, channel::http, "The request body is too large."},
+    {errc::request_timeout, "request_timeout", 408, channel::http, "The request was not received in time."},
+    {errc::too_many_connections, "too_many_connections", 503, channel::http, "The server has too many open connections; try again soon."},
+    {errc::tls_required, "tls_required", 400, channel::http, "This port speaks HTTPS: use https:// instead of http://."},
+    {errc::bad_json, "bad_json", 400, channel::ws, "The frame is not a JSON object."},
+    {errc::bad_message, "bad_message", 400, channel::ws, "A field is missing or has the wrong type."},
+    {errc::unknown_type, "unknown_type", 400, channel::ws, "Unknown request type."},
+    {errc::not_authenticated, "not_authenticated", 401, channel::ws, "Send hello first."},
+    {errc::already_authenticated, "already_authenticated", 400, channel::ws, "This connection has already said hello."},
+    {errc::token_invalid, "token_invalid", 401, channel::ws, "The token is malformed or its signature does not match."},
+    {errc::token_expired, "token_expired", 401, channel::ws, "The token has expired."},
+    {errc::token_unknown_key, "token_unknown_key", 401, channel::ws, "The token was signed with a key this server does not hold."},
+    {errc::token_wrong_event, "token_wrong_event", 403, channel::ws, "The token is for another event."},
+    {errc::no_such_event, "no_such_event", 404, channel::ws, "No such event."},
+    {errc::guests_not_allowed, "guests_not_allowed", 403, channel::ws, "This event has no room open to guests."},
+    {errc::name_invalid, "name_invalid", 400, channel::ws, "The name must be 1-60 characters without control characters."},
+    {errc::no_such_room, "no_such_room", 404, channel::ws, "No such room."},
+    {errc::wrong_event, "wrong_event", 403, channel::ws, "That room belongs to another event."},
+    {errc::forbidden, "forbidden", 403, channel::ws, "Your role may not do this here."},
+    {errc::too_many_rooms, "too_many_rooms", 400, channel::ws, "Too many rooms joined at once."},
+    {errc::not_in_room, "not_in_room", 400, channel::ws, "Join the room first."},
+    {errc::text_empty, "text_empty", 400, channel::ws, "The message is empty."},
+    {errc::text_too_long, "text_too_long", 400, channel::ws, "The message is too long."},
+    {errc::text_invalid, "text_invalid", 400, channel::ws, "The message contains control characters."},
+    {errc::rate_limited, "rate_limited", 429, channel::ws, "Too many messages; wait a moment."},
+    {errc::too_far_behind, "too_far_behind", 409, channel::ws, "Too far behind to resume; join again without since."},
+    {errc::unavailable, "unavailable", 503, channel::both, "The service is not ready; try again soon."},
+    {errc::internal, "internal", 500, channel::both, "Something went wrong on the server."},
 };
+
+constexpr bool table_in_enum_order() {
+  for (std::size_t i = 0; i < std::size(table); ++i)
+    if (static_cast<std::size_t>(table[i].e) != i) return false;
+  return true;
+}
+static_assert(table_in_enum_order(), "errors table must list every errc in declaration order");
 
 const entry& lookup(errc e) {
   auto i = static_cast<std::size_t>(e);
@@ -50,5 +83,19 @@ std::error_code make_error_code(errc e) { return {static_cast<int>(e), samling_c
 std::string_view code_name(errc e) { return lookup(e).code; }
 unsigned http_status(errc e) { return lookup(e).status; }
 std::string_view default_message(errc e) { return lookup(e).message; }
+bool sent_on_websocket(errc e) { return lookup(e).on != channel::http && e != errc::ok; }
+
+std::vector<errc> all_errors() {
+  std::vector<errc> out;
+  for (auto& t : table)
+    if (t.e != errc::ok) out.push_back(t.e);
+  return out;
+}
+
+std::vector<ws_close> all_close_codes() {
+  return {ws_close::normal,        ws_close::going_away,    ws_close::unsupported_data,
+          ws_close::invalid_payload, ws_close::too_big,     ws_close::hello_timeout,
+          ws_close::slow_consumer, ws_close::too_many_errors};
+}
 
 }  // namespace samling::core

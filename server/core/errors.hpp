@@ -1,13 +1,17 @@
 #pragma once
 // The project's error category: one list of what can go wrong for a client, mapped in one
-// place to a stable machine-readable code, an HTTP status (and later WebSocket close codes).
+// place to a stable machine-readable code, an HTTP status, and whether the real-time protocol
+// (docs/protocol.md) can send it; plus the WebSocket close codes.
+#include <cstdint>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace samling::core {
 
 enum class errc {
   ok = 0,
+  // HTTP
   bad_request,          // malformed HTTP or invalid input
   not_found,            // no such route or resource
   method_not_allowed,   // route exists, method does not
@@ -17,6 +21,30 @@ enum class errc {
   request_timeout,      // request not received within server.limits.request_timeout_seconds
   too_many_connections, // server.limits.max_connections reached
   tls_required,         // plain HTTP sent to a TLS port
+  // Real-time protocol (docs/protocol.md, Error codes)
+  bad_json,
+  bad_message,
+  unknown_type,
+  not_authenticated,
+  already_authenticated,
+  token_invalid,
+  token_expired,
+  token_unknown_key,
+  token_wrong_event,
+  no_such_event,
+  guests_not_allowed,
+  name_invalid,
+  no_such_room,
+  wrong_event,
+  forbidden,
+  too_many_rooms,
+  not_in_room,
+  text_empty,
+  text_too_long,
+  text_invalid,
+  rate_limited,
+  too_far_behind,
+  // Both
   unavailable,          // not ready (store closed, shutting down)
   internal,             // a bug or an unexpected failure; details only in the log
 };
@@ -30,6 +58,23 @@ std::string_view code_name(errc e);
 unsigned http_status(errc e);
 // A short human message in English, safe to show (no internals).
 std::string_view default_message(errc e);
+// Whether the real-time protocol can send this code (each such code is in docs/protocol.md).
+bool sent_on_websocket(errc e);
+// Every code, for tests that check the documentation.
+std::vector<errc> all_errors();
+
+// WebSocket close codes the server uses (docs/protocol.md, Close codes).
+enum class ws_close : std::uint16_t {
+  normal = 1000,
+  going_away = 1001,          // server shutdown
+  unsupported_data = 1003,    // a binary frame
+  invalid_payload = 1007,     // text that is not UTF-8
+  too_big = 1009,             // a frame over ws.max_frame_bytes
+  hello_timeout = 4001,       // no hello within ws.hello_timeout_seconds
+  slow_consumer = 4008,       // send queue over its bound
+  too_many_errors = 4009,     // too many bad requests in a row
+};
+std::vector<ws_close> all_close_codes();
 
 }  // namespace samling::core
 

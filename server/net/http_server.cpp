@@ -83,6 +83,17 @@ http_server::http_server(asio::io_context& ioc, server_options options, const ro
       &metrics.counter_family("samling_http_rejected_requests_total",
                               "Requests rejected before routing: malformed, too large, too slow.")
            .get();
+  state_->ws_open = &metrics.gauge_family("samling_ws_sessions_open", "Open WebSocket sessions.").get();
+  state_->ws_messages_in = &metrics.counter_family("samling_ws_messages_in_total",
+                                                   "WebSocket text frames received.").get();
+  state_->ws_messages_out = &metrics.counter_family("samling_ws_messages_out_total",
+                                                    "WebSocket text frames sent.").get();
+  state_->ws_coalesced = &metrics.counter_family(
+      "samling_ws_send_queue_coalesced_total",
+      "Queued latest-value frames (presence) replaced by a newer one before being sent.").get();
+  state_->ws_slow_consumer_closes = &metrics.counter_family(
+      "samling_ws_slow_consumer_closes_total",
+      "WebSocket sessions closed with 4008 because their send queue passed its bound.").get();
 }
 
 http_server::~http_server() = default;

@@ -17,6 +17,7 @@
 #include "metrics/registry.hpp"
 #include "net/router.hpp"
 #include "net/static_files.hpp"
+#include "net/websocket.hpp"
 
 namespace samling::net {
 
@@ -29,6 +30,8 @@ struct server_options {
   std::chrono::seconds request_timeout{15};
   std::uint32_t max_connections = 10000;
   bool access_log = true;
+  ws_options ws;
+  ws_handler_factory ws_factory;  // empty: no WebSocket endpoint (GET /ws is a 404)
 };
 
 class http_session;
@@ -46,6 +49,11 @@ struct server_state {
   metrics::family<metrics::histogram>* request_seconds = nullptr;  // route
   metrics::counter* refused_connections = nullptr;
   metrics::counter* bad_requests = nullptr;
+  metrics::gauge* ws_open = nullptr;
+  metrics::counter* ws_messages_in = nullptr;
+  metrics::counter* ws_messages_out = nullptr;
+  metrics::counter* ws_coalesced = nullptr;
+  metrics::counter* ws_slow_consumer_closes = nullptr;
 
   std::atomic<bool> stopping{false};
   std::atomic<std::uint32_t> connections{0};

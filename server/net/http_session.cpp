@@ -13,10 +13,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 
 #include "core/log.hpp"
 #include "core/version.hpp"
 #include "net/http_server.hpp"
+#include "net/ws_session.hpp"
 
 namespace samling::net {
 
@@ -49,6 +51,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
   template <typename Stream>
   asio::awaitable<void> serve(Stream& s, bool tls_required);
   asio::awaitable<response> dispatch(request r, std::string& route_name);
+  template <typename Stream>
+  asio::awaitable<void> upgrade(Stream& s, http::request<http::string_body> msg,
+                                std::chrono::steady_clock::time_point started);
   template <typename Stream>
   asio::awaitable<bool> write(Stream& s, const response& res, bool head, bool keep_alive,
                               unsigned version);
@@ -84,6 +89,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   unsigned request_generation_ = 0;  // strand-only: invalidates a timer that fired late
   bool request_timed_out_ = false;   // strand-only
   bool in_request_ = false;      // strand-only: a request is being read, handled or answered
+  std::function<void(bool force)> ws_stop_;  // strand-only: set while serving a WebSocket
   bool stop_requested_ = false;  // strand-only
 };
 
@@ -262,6 +268,11 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     }
 
     auto& msg = parser.get();
+    if (beast::websocket::is_upgrade(msg) && state_->options.ws_factory &&
+        std::string_view(msg.target()).substr(0, std::string_view(msg.target()).find('?')) == "/ws") {
+      co_await upgrade(s, parser.release(), started);
+      co_return;
+    }
     bool head = msg.method() == http::verb::head;
     unsigned version = msg.version();
     bool keep_alive = msg.keep_alive();
@@ -289,6 +300,42 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       co_return;
     }
   }
+}
+
+// GET /ws with Upgrade: websocket. The client must offer the samling.v1 subprotocol (the
+// version of docs/protocol.md it speaks); a stopping server takes no new WebSocket.
+template <typename Stream>
+asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::string_body> msg,
+                                            std::chrono::steady_clock::time_point started) {
+  bool offered = false;
+  std::string_view protocols = msg[http::field::sec_websocket_protocol];
+  for (std::size_t i = 0; i < protocols.size();) {
+    auto comma = protocols.find(',', i);
+    auto item = protocols.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    offered = offered || item == "samling.v1";
+    i = comma == std::string_view::npos ? protocols.size() : comma + 1;
+  }
+  request r = to_request(msg, remote_);
+  std::optional<response> refusal;
+  if (!offered) {
+    refusal = json_error(errc::bad_request, "Offer the WebSocket subprotocol samling.v1.");
+  } else if (stop_requested_ || state_->stopping.load()) {
+    refusal = json_error(errc::unavailable, "The server is shutting down.");
+  }
+  if (refusal) {
+    stream_.expires_after(state_->options.request_timeout);
+    co_await write(s, *refusal, false, false, msg.version());
+    record(r, "ws", refusal->status, refusal->body.size(), started);
+    set_in_request(false);
+    co_await close_gracefully(s);
+    co_return;
+  }
+  record(r, "ws", 101, 0, started);
+  set_in_request(false);  // a WebSocket is not a request in flight; shutdown closes it with 1001
+  ws_run_params params{state_, remote_, std::move(r), &stream_, &ws_stop_};
+  co_await run_websocket(s, std::move(msg), std::move(params));
 }
 
 asio::awaitable<response> http_session::dispatch(request r, std::string& route_name) {
@@ -404,6 +451,10 @@ void http_session::record(const request& r, std::string_view route, unsigned sta
 void http_session::stop(bool force) {
   asio::post(stream_.get_executor(), [self = shared_from_this(), force] {
     self->stop_requested_ = true;
+    if (self->ws_stop_) {
+      self->ws_stop_(force);  // 1001 going away, or cut at once
+      return;
+    }
     boost::system::error_code ec;
     if (force) {
       self->stream_.socket().close(ec);

@@ -31,6 +31,9 @@ struct room {
   room_kind kind = room_kind::seminar;
   localized_text name;
   int position = 0;          // display order
+  // Whether people without a token may join with a display name alone (docs/protocol.md,
+  // "guest"). Off unless the event says so: a room is closed to the anonymous by default.
+  bool guests = false;
 
   bool operator==(const room&) const = default;
 };

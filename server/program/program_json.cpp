@@ -108,6 +108,16 @@ class reader {
     }
   }
 
+  void bool_field(const json::object& o, std::string_view key, const std::string& path,
+                  bool required, bool& out) {
+    const json::value* v = member(o, key, path, required);
+    if (!v) return;
+    if (auto* b = v->if_bool())
+      out = *b;
+    else
+      fail(join(path, key), "expected true or false");
+  }
+
   room read_room(const json::value& v, const std::string& path) {
     room r;
     const json::object* o = as_object(v, path);
@@ -124,6 +134,7 @@ class reader {
     }
     localized_field(*o, "name", path, true, r.name);
     int_field(*o, "position", path, true, r.position);
+    bool_field(*o, "guests", path, false, r.guests);
     return r;
   }
 
@@ -236,7 +247,8 @@ json::value to_json(const event& e) {
     rooms.push_back(json::object{{"id", r.id},
                                  {"kind", to_string(r.kind)},
                                  {"name", to_json(r.name)},
-                                 {"position", r.position}});
+                                 {"position", r.position},
+                                 {"guests", r.guests}});
   }
   json::array sessions;
   sessions.reserve(e.sessions.size());

@@ -75,9 +75,38 @@ CREATE TABLE speakers (
 ) STRICT;
 )sql";
 
+// Rooms open to guests, and chat history.
+//
+// guests: ADD COLUMN keeps every existing room, closed to guests (0) as before this version.
+//
+// chat_messages: `room` is the wire name "EVENT_ID/ROOM_ID", deliberately without a foreign key
+// to rooms: save_event replaces an event by DELETE and re-insert, which would cascade away the
+// whole chat history of every room on each program edit. The primary key (room, seq) serves
+// recent() and last_seq() as one range scan of one room; the UNIQUE constraint is both the
+// retry check (find_by_client_id) and its index. An ordinary rowid table rather than WITHOUT
+// ROWID: a message may be up to 1000 code points (4000 bytes), and WITHOUT ROWID keeps whole
+// rows in interior pages, which suits rows far smaller than that.
+static constexpr std::string_view migration_2_sql = R"sql(
+ALTER TABLE rooms ADD COLUMN guests INTEGER NOT NULL DEFAULT 0 CHECK (guests IN (0, 1));
+
+CREATE TABLE chat_messages (
+  room          TEXT NOT NULL,             -- "EVENT_ID/ROOM_ID"
+  seq           INTEGER NOT NULL CHECK (seq >= 1),  -- per room, assigned by the room
+  ts_ms         INTEGER NOT NULL,          -- server time, ms since the Unix epoch
+  user_id       TEXT NOT NULL,             -- token subject, or "g-..." for a guest
+  user_name     TEXT NOT NULL,
+  user_role     TEXT NOT NULL,
+  text          TEXT NOT NULL,
+  client_msg_id TEXT NOT NULL,
+  PRIMARY KEY (room, seq),
+  UNIQUE (room, user_id, client_msg_id)
+) STRICT;
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
+      {2, "rooms.guests; chat_messages", migration_2_sql},
   };
   return all;
 }

@@ -111,7 +111,7 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
   }
   {
     statement s(db_,
-                "SELECT id, kind, name, position FROM rooms WHERE event_id = ?1 "
+                "SELECT id, kind, name, position, guests FROM rooms WHERE event_id = ?1 "
                 "ORDER BY position, id");
     s.bind(1, id);
     while (s.step()) {
@@ -123,6 +123,7 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
       r.kind = *k;
       r.name = read_localized(db_, s.text(2), "rooms[" + r.id + "].name");
       r.position = s.integer(3);
+      r.guests = s.integer(4) != 0;
       e.rooms.push_back(std::move(r));
     }
   }
@@ -199,14 +200,15 @@ void sqlite_program_store::save_event(const program::event& e) {
   }
 
   statement room(db_,
-                 "INSERT INTO rooms (event_id, id, kind, name, position) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5)");
+                 "INSERT INTO rooms (event_id, id, kind, name, position, guests) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
   for (const program::room& r : e.rooms) {
     room.bind(1, e.id)
         .bind(2, r.id)
         .bind(3, program::to_string(r.kind))
         .bind(4, localized_column(r.name))
         .bind(5, r.position)
+        .bind(6, r.guests ? 1 : 0)
         .run();
     room.reset();
   }

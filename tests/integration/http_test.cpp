@@ -71,7 +71,12 @@ TEST_F(http_api, healthz_and_readyz_answer_200) {
 
 TEST_F(http_api, metrics_is_prometheus_text_and_counts_requests) {
   ASSERT_EQ(http_get(port(), "/healthz").status, 200);
-  auto m = http_get(port(), "/metrics");
+  // A request is counted after its response is written: wait until the count shows.
+  http_response m;
+  ASSERT_TRUE(eventually([&] {
+    m = http_get(port(), "/metrics");
+    return sample_value(m.body, R"(samling_http_requests_total{route="healthz",method="GET",status="200"})") >= 1;
+  }, 5s));
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   std::set<std::string> names;

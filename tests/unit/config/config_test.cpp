@@ -190,6 +190,31 @@ TEST(config_errors, out_of_range_in_file) {
       {"server.limits", "shutdown_grace_seconds", "-5", "must be between 0 and 300, got -5"},
       // Wider than the uint32 field: must be refused, not truncated to a valid-looking value.
       {"server", "port", "4294975488", "must be between 0 and 65535, got 4294975488"},
+      {"auth", "token_ttl_seconds", "59", "must be between 60 and 2592000, got 59"},
+      {"auth", "token_ttl_seconds", "2592001", "must be between 60 and 2592000, got 2592001"},
+      {"rooms", "history", "501", "must be between 0 and 500, got 501"},
+      {"rooms", "history", "-1", "must be between 0 and 500, got -1"},
+      {"rooms", "resume_window", "9", "must be between 10 and 100000, got 9"},
+      {"rooms", "resume_window", "100001", "must be between 10 and 100000, got 100001"},
+      {"rooms", "max_rooms_per_session", "0", "must be between 1 and 256, got 0"},
+      {"rooms", "max_rooms_per_session", "257", "must be between 1 and 256, got 257"},
+      {"rooms", "rate_burst", "0", "must be between 1 and 1000, got 0"},
+      {"rooms", "rate_burst", "1001", "must be between 1 and 1000, got 1001"},
+      {"rooms", "rate_per_minute", "0", "must be between 1 and 60000, got 0"},
+      {"rooms", "rate_per_minute", "60001", "must be between 1 and 60000, got 60001"},
+      {"rooms", "text_max_chars", "0", "must be between 1 and 10000, got 0"},
+      {"rooms", "text_max_chars", "10001", "must be between 1 and 10000, got 10001"},
+      {"ws", "max_frame_bytes", "1023", "must be between 1024 and 16777216, got 1023"},
+      {"ws", "max_frame_bytes", "16777217", "must be between 1024 and 16777216, got 16777217"},
+      {"ws", "send_queue_messages", "0", "must be between 1 and 100000, got 0"},
+      {"ws", "send_queue_messages", "100001", "must be between 1 and 100000, got 100001"},
+      {"ws", "send_queue_bytes", "1023", "must be between 1024 and 1073741824, got 1023"},
+      {"ws", "send_queue_bytes", "1073741825",
+       "must be between 1024 and 1073741824, got 1073741825"},
+      {"ws", "idle_timeout_seconds", "1", "must be between 2 and 3600, got 1"},
+      {"ws", "idle_timeout_seconds", "3601", "must be between 2 and 3600, got 3601"},
+      {"ws", "hello_timeout_seconds", "0", "must be between 1 and 300, got 0"},
+      {"ws", "hello_timeout_seconds", "301", "must be between 1 and 300, got 301"},
   };
   for (const row& r : rows) {
     std::string toml = "[" + r.table + "]\n" + r.name + " = " + r.value + "\n";
@@ -217,6 +242,49 @@ shutdown_grace_seconds = 0
   EXPECT_EQ(c.server.port, 65535u);
   EXPECT_EQ(c.server.limits.max_connections, 1000000u);
   EXPECT_EQ(c.server.limits.shutdown_grace_seconds, 0u);
+}
+
+TEST(config_errors, range_boundaries_of_auth_rooms_and_ws_are_accepted) {
+  for (std::string text : {R"(
+[auth]
+token_ttl_seconds = 60
+[rooms]
+history = 0
+resume_window = 10
+max_rooms_per_session = 1
+rate_burst = 1
+rate_per_minute = 1
+text_max_chars = 1
+[ws]
+max_frame_bytes = 1024
+send_queue_messages = 1
+send_queue_bytes = 1024
+idle_timeout_seconds = 2
+hello_timeout_seconds = 1
+)",
+                           R"(
+[auth]
+token_ttl_seconds = 2592000
+[rooms]
+history = 500
+resume_window = 100000
+max_rooms_per_session = 256
+rate_burst = 1000
+rate_per_minute = 60000
+text_max_chars = 10000
+[ws]
+max_frame_bytes = 16777216
+send_queue_messages = 100000
+send_queue_bytes = 1073741824
+idle_timeout_seconds = 3600
+hello_timeout_seconds = 300
+)"}) {
+    SCOPED_TRACE(text);
+    config c;
+    auto errors = load_from_string(text, {}, c);
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_NE(c, config{});
+  }
 }
 
 TEST(config_errors, validate_checks_a_config_built_in_code) {
@@ -247,6 +315,33 @@ TEST(config_errors, validate_checks_a_config_built_in_code) {
       {[](config& c) { c.log.format = "xml"; }, "log.format", "expected one of"},
       {[](config& c) { c.tls.certificate = "/nonexistent/cert.pem"; }, "tls.private_key",
        "must be set when tls.certificate is set"},
+      {[](config& c) { c.auth.key_id.clear(); }, "auth.key_id", "must be 1 to 32 characters"},
+      {[](config& c) { c.auth.secret = "short"; }, "auth.secret", "must be empty"},
+      {[](config& c) { c.auth.previous_keys = "old"; }, "auth.previous_keys", "item 1:"},
+      {[](config& c) { c.auth.previous_keys = "dev:" + std::string(32, 's'); },
+       "auth.previous_keys", "key id \"dev\" is also auth.key_id"},
+      {[](config& c) { c.auth.token_ttl_seconds = 0; }, "auth.token_ttl_seconds",
+       "must be between 60 and 2592000"},
+      {[](config& c) { c.rooms.history = 501; }, "rooms.history", "must be between 0 and 500"},
+      {[](config& c) { c.rooms.resume_window = 0; }, "rooms.resume_window",
+       "must be between 10 and 100000"},
+      {[](config& c) { c.rooms.max_rooms_per_session = 0; }, "rooms.max_rooms_per_session",
+       "must be between 1 and 256"},
+      {[](config& c) { c.rooms.rate_burst = 0; }, "rooms.rate_burst", "must be between 1 and 1000"},
+      {[](config& c) { c.rooms.rate_per_minute = 0; }, "rooms.rate_per_minute",
+       "must be between 1 and 60000"},
+      {[](config& c) { c.rooms.text_max_chars = 0; }, "rooms.text_max_chars",
+       "must be between 1 and 10000"},
+      {[](config& c) { c.ws.max_frame_bytes = 0; }, "ws.max_frame_bytes",
+       "must be between 1024 and 16777216"},
+      {[](config& c) { c.ws.send_queue_messages = 0; }, "ws.send_queue_messages",
+       "must be between 1 and 100000"},
+      {[](config& c) { c.ws.send_queue_bytes = 2 * 1024ull * 1024 * 1024; },
+       "ws.send_queue_bytes", "must be between 1024 and 1073741824"},
+      {[](config& c) { c.ws.idle_timeout_seconds = 1; }, "ws.idle_timeout_seconds",
+       "must be between 2 and 3600"},
+      {[](config& c) { c.ws.hello_timeout_seconds = 0; }, "ws.hello_timeout_seconds",
+       "must be between 1 and 300"},
   };
   for (std::size_t i = 0; i < rows.size(); ++i) {
     SCOPED_TRACE("row " + std::to_string(i));
@@ -544,6 +639,34 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
       {"SAMLING_LOG_ACCESS_LOG", "false", [](const config& c) { return !c.log.access_log; }},
       {"SAMLING_DEMO_SEED", "no", [](const config& c) { return !c.demo.seed; }},
       {"SAMLING_DEMO_FILE", "/d.json", [](const config& c) { return c.demo.file == "/d.json"; }},
+      {"SAMLING_AUTH_KEY_ID", "k2", [](const config& c) { return c.auth.key_id == "k2"; }},
+      {"SAMLING_AUTH_SECRET", std::string(40, 's'),
+       [](const config& c) { return c.auth.secret == std::string(40, 's'); }},
+      {"SAMLING_AUTH_PREVIOUS_KEYS", "k0:" + std::string(32, 'p'),
+       [](const config& c) { return c.auth.previous_keys == "k0:" + std::string(32, 'p'); }},
+      {"SAMLING_AUTH_TOKEN_TTL_SECONDS", "3600",
+       [](const config& c) { return c.auth.token_ttl_seconds == 3600; }},
+      {"SAMLING_AUTH_DEV_TOKENS", "true", [](const config& c) { return c.auth.dev_tokens; }},
+      {"SAMLING_ROOMS_HISTORY", "7", [](const config& c) { return c.rooms.history == 7; }},
+      {"SAMLING_ROOMS_RESUME_WINDOW", "71",
+       [](const config& c) { return c.rooms.resume_window == 71; }},
+      {"SAMLING_ROOMS_MAX_ROOMS_PER_SESSION", "72",
+       [](const config& c) { return c.rooms.max_rooms_per_session == 72; }},
+      {"SAMLING_ROOMS_RATE_BURST", "73", [](const config& c) { return c.rooms.rate_burst == 73; }},
+      {"SAMLING_ROOMS_RATE_PER_MINUTE", "74",
+       [](const config& c) { return c.rooms.rate_per_minute == 74; }},
+      {"SAMLING_ROOMS_TEXT_MAX_CHARS", "75",
+       [](const config& c) { return c.rooms.text_max_chars == 75; }},
+      {"SAMLING_WS_MAX_FRAME_BYTES", "4096",
+       [](const config& c) { return c.ws.max_frame_bytes == 4096; }},
+      {"SAMLING_WS_SEND_QUEUE_MESSAGES", "81",
+       [](const config& c) { return c.ws.send_queue_messages == 81; }},
+      {"SAMLING_WS_SEND_QUEUE_BYTES", "1073741824",
+       [](const config& c) { return c.ws.send_queue_bytes == 1073741824; }},
+      {"SAMLING_WS_IDLE_TIMEOUT_SECONDS", "82",
+       [](const config& c) { return c.ws.idle_timeout_seconds == 82; }},
+      {"SAMLING_WS_HELLO_TIMEOUT_SECONDS", "83",
+       [](const config& c) { return c.ws.hello_timeout_seconds == 83; }},
   };
   for (const row& r : rows) {
     SCOPED_TRACE(r.env + "=" + r.value);
@@ -676,6 +799,110 @@ TEST(config_env, process_environment_reads_environ) {
   EXPECT_FALSE(process_environment().count("SAMLING_CONFIG_TEST_PROBE"));
 }
 
+// --- auth keys --------------------------------------------------------------------------------
+
+TEST(config_auth, key_ids) {
+  const std::vector<std::string> good = {"dev", "k1", "A-z_09", std::string(32, 'k')};
+  for (const std::string& id : good) {
+    SCOPED_TRACE(id);
+    auto errors = load_text("[auth]\nkey_id = \"" + id + "\"\n");
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+  }
+  const std::vector<std::string> bad = {"", std::string(33, 'k'), "k.1", "k:1", "k 1", "k,1",
+                                       "nyckel-\xc3\xa5"};
+  for (const std::string& id : bad) {
+    SCOPED_TRACE(id);
+    expect_one_error(load_text("[auth]\nkey_id = \"" + id + "\"\n"), "auth.key_id",
+                     "must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'");
+  }
+}
+
+TEST(config_auth, secret_is_empty_or_at_least_32_bytes_and_never_quoted) {
+  for (std::string secret : {std::string(), std::string(32, 's'), std::string(100, 's')}) {
+    config c;
+    auto errors = load("", {{"SAMLING_AUTH_SECRET", secret}}, c);
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_EQ(c.auth.secret, secret);
+  }
+  const std::string short_secret = "correct-horse-battery-staple";  // 28 bytes
+  config c;
+  auto errors = load("", {{"SAMLING_AUTH_SECRET", short_secret}}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].to_string(),
+            "auth.secret: must be empty (a random secret per start) or at least 32 bytes, got 28 "
+            "bytes");
+}
+
+TEST(config_auth, previous_keys_format) {
+  const std::string s32(32, 's');
+  const std::vector<std::string> good = {"", "old:" + s32, "old:" + s32 + ",older:" + s32 + "x",
+                                        "old:abc:" + s32};
+  for (const std::string& text : good) {
+    SCOPED_TRACE(text);
+    config c;
+    auto errors = load("", {{"SAMLING_AUTH_PREVIOUS_KEYS", text}}, c);
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+  }
+  struct row {
+    std::string text, message;
+  };
+  const std::vector<row> rows = {
+      {"old", "item 1: expected \"id:secret\" (items are separated by ',')"},
+      {"old:" + s32 + ",", "item 2: expected \"id:secret\""},
+      {"old;older:" + s32, "item 1: the key id must be 1 to 32 characters"},
+      {":" + s32, "item 1: the key id must be 1 to 32 characters"},
+      {"o l d:" + s32, "item 1: the key id must be 1 to 32 characters"},
+      {"old:tooshort", "item 1: the secret of key \"old\" must be at least 32 bytes, got 8"},
+      {"old:" + s32 + ",old:" + s32 + "x", "item 2: key id \"old\" appears twice"},
+      {"dev:" + s32, "key id \"dev\" is also auth.key_id, the current key"},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.text);
+    config c;
+    auto errors = load("", {{"SAMLING_AUTH_PREVIOUS_KEYS", r.text}}, c);
+    expect_one_error(errors, "auth.previous_keys", r.message);
+    if (errors.empty()) continue;
+    // The message ends up in logs and terminals: no secret in it.
+    EXPECT_EQ(errors.at(0).message.find(s32), std::string::npos) << joined(errors);
+    EXPECT_EQ(errors.at(0).message.find("tooshort"), std::string::npos) << joined(errors);
+  }
+}
+
+TEST(config_auth, a_previous_key_may_share_no_id_with_the_current_key_wherever_set) {
+  config c;
+  auto errors = load_from_string("[auth]\nkey_id = \"k2\"\nprevious_keys = \"k1:" +
+                                     std::string(32, 'a') + "\"\n",
+                                 {{"SAMLING_AUTH_KEY_ID", "k1"}}, c);
+  expect_one_error(errors, "auth.previous_keys", "key id \"k1\" is also auth.key_id");
+}
+
+TEST(config_auth, dev_tokens_default_off) {
+  EXPECT_FALSE(config{}.auth.dev_tokens);
+  config c;
+  auto errors = load_text("[auth]\ndev_tokens = \"true\"\n");
+  expect_one_error(errors, "auth.dev_tokens", "expected a boolean, got string");
+}
+
+// --- default_config_path() ---------------------------------------------------------------------
+
+TEST_F(temp_dir_test, default_config_path_order) {
+  // SAMLING_CONFIG wins when set and not empty, whatever the working directory holds.
+  EXPECT_EQ(default_config_path({{"SAMLING_CONFIG", "/etc/samling.toml"}}), "/etc/samling.toml");
+
+  fs::path before = fs::current_path();
+  fs::current_path(dir_);
+  std::string without_file = default_config_path({{"SAMLING_CONFIG", ""}});
+  fs::create_directories(dir_ / "config");
+  write("config/samling.toml", "");
+  std::string with_file = default_config_path({});
+  std::string env_first = default_config_path({{"SAMLING_CONFIG", "x.toml"}});
+  fs::current_path(before);
+
+  EXPECT_EQ(without_file, "");
+  EXPECT_EQ(with_file, "config/samling.toml");
+  EXPECT_EQ(env_first, "x.toml");
+}
+
 // --- config_keys() ----------------------------------------------------------------------------
 
 TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
@@ -699,6 +926,22 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "log.access_log",
       "demo.seed",
       "demo.file",
+      "auth.key_id",
+      "auth.secret",
+      "auth.previous_keys",
+      "auth.token_ttl_seconds",
+      "auth.dev_tokens",
+      "rooms.history",
+      "rooms.resume_window",
+      "rooms.max_rooms_per_session",
+      "rooms.rate_burst",
+      "rooms.rate_per_minute",
+      "rooms.text_max_chars",
+      "ws.max_frame_bytes",
+      "ws.send_queue_messages",
+      "ws.send_queue_bytes",
+      "ws.idle_timeout_seconds",
+      "ws.hello_timeout_seconds",
   };
   std::vector<std::string> keys;
   for (const key_info& k : config_keys()) {
@@ -721,6 +964,10 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
   EXPECT_EQ(info("tls.certificate").default_value, "");
   EXPECT_EQ(info("log.access_log").default_value, "true");
   EXPECT_EQ(info("log.access_log").type, "boolean");
+  // The development endpoint is off unless a config turns it on.
+  EXPECT_EQ(info("auth.dev_tokens").default_value, "false");
+  EXPECT_EQ(info("auth.secret").default_value, "");
+  EXPECT_EQ(info("ws.send_queue_bytes").default_value, "1048576");
 }
 
 }  // namespace

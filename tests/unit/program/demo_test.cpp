@@ -54,6 +54,17 @@ TEST(DemoTest, DemoHasAMainStageFourSeminarRoomsAndAPressRoom) {
   EXPECT_EQ(e.rooms.front().kind, room_kind::main_stage);
 }
 
+TEST(DemoTest, DemoLetsGuestsIntoEveryRoomButThePressRoom) {
+  const event e = load_demo_event(demo_path);
+  std::set<std::string> open_to_guests;
+  for (const room& r : e.rooms)
+    if (r.guests) open_to_guests.insert(r.id);
+  EXPECT_EQ(open_to_guests,
+            (std::set<std::string>{"main", "seminar-housing", "seminar-health", "seminar-work",
+                                   "seminar-civil-society"}));
+  for (const room& r : e.rooms) EXPECT_EQ(r.guests, r.kind != room_kind::press) << r.id;
+}
+
 TEST(DemoTest, DemoHasFourParallelSeminarsOnePerSeminarRoom) {
   const event e = load_demo_event(demo_path);
   std::map<std::string, std::set<std::string>> rooms_by_slot;  // "day start-end" -> rooms

@@ -22,9 +22,11 @@ constexpr const char* full_event_json = R"({
   "days": ["2027-02-09", "2027-02-10"],
   "languages": ["sv", "en", "fi"],
   "rooms": [
-    {"id": "main", "kind": "main_stage", "name": {"sv": "Stora salen"}, "position": 0},
-    {"id": "seminar-a", "kind": "seminar", "name": {"sv": "Sal A", "fi": "Sali A"}, "position": 1},
-    {"id": "press", "kind": "press", "name": {"sv": "Pressrum"}, "position": 2}
+    {"id": "main", "kind": "main_stage", "name": {"sv": "Stora salen"}, "position": 0,
+     "guests": true},
+    {"id": "seminar-a", "kind": "seminar", "name": {"sv": "Sal A", "fi": "Sali A"}, "position": 1,
+     "guests": true},
+    {"id": "press", "kind": "press", "name": {"sv": "Pressrum"}, "position": 2, "guests": false}
   ],
   "sessions": [
     {"id": "s-open", "room_id": "main", "day": "2027-02-09", "starts_at": "10:00",
@@ -83,6 +85,9 @@ TEST(ProgramJsonTest, ParsesEveryFieldOfTheWireForm) {
   ASSERT_EQ(e.rooms.size(), 3u);
   EXPECT_EQ(e.rooms[2].kind, room_kind::press);
   EXPECT_EQ(e.rooms[1].name.at("fi"), "Sali A");
+  EXPECT_TRUE(e.rooms[0].guests);
+  EXPECT_TRUE(e.rooms[1].guests);
+  EXPECT_FALSE(e.rooms[2].guests);
   ASSERT_EQ(e.sessions.size(), 4u);
   // Normalized: day, then start, then room position.
   std::vector<std::string> order;
@@ -107,6 +112,9 @@ TEST(ProgramJsonTest, RoundTripsThroughTextUnchanged) {
   ASSERT_TRUE(again) << ::testing::PrintToString(errors);
   EXPECT_EQ(*again, e);
   EXPECT_EQ(json::serialize(to_json(*again)), text);
+  // guests survives in both directions, so the comparison above covers it.
+  EXPECT_EQ(again->rooms[0].guests, true);
+  EXPECT_EQ(again->rooms[2].guests, false);
 }
 
 TEST(ProgramJsonTest, WritesTheExactWireShape) {
@@ -116,9 +124,12 @@ TEST(ProgramJsonTest, WritesTheExactWireShape) {
                                                   "city", "timezone", "days", "languages",
                                                   "rooms", "sessions"}));
   const json::object& room = o.at("rooms").as_array().at(0).as_object();
-  EXPECT_EQ(keys_of(room), (std::vector<std::string>{"id", "kind", "name", "position"}));
+  EXPECT_EQ(keys_of(room),
+            (std::vector<std::string>{"id", "kind", "name", "position", "guests"}));
   EXPECT_EQ(room.at("kind"), "main_stage");
   EXPECT_EQ(room.at("position"), 0);
+  EXPECT_EQ(room.at("guests"), true);
+  EXPECT_EQ(o.at("rooms").as_array().at(2).at("guests"), false);
   const json::object& session = o.at("sessions").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(session),
             (std::vector<std::string>{"id", "room_id", "day", "starts_at", "ends_at", "kind",
@@ -150,9 +161,11 @@ TEST(ProgramJsonTest, OptionalFieldsTakeTheirDefaults) {
   EXPECT_EQ(e.sessions.at(0).track, "");
   EXPECT_TRUE(e.sessions.at(0).description.empty());
   EXPECT_TRUE(e.sessions.at(0).speakers.empty());
+  EXPECT_FALSE(e.rooms.at(0).guests);  // closed to guests unless the event says so
   // Absent optional fields are written back as empty values, so clients see one shape.
   const json::value v = to_json(e);
   EXPECT_EQ(v.at("summary"), json::object{});
+  EXPECT_EQ(v.at("rooms").at(0).at("guests"), false);
   EXPECT_EQ(v.at("sessions").at(0).at("speakers"), json::array{});
 }
 
@@ -161,10 +174,12 @@ TEST(ProgramJsonTest, NullOptionalFieldsCountAsAbsent) {
   v.as_object()["summary"] = nullptr;
   v.as_object()["languages"] = nullptr;
   v.at("sessions").as_array()[0].as_object()["speakers"] = nullptr;
+  v.at("rooms").as_array()[0].as_object()["guests"] = nullptr;
   std::vector<std::string> errors;
   const auto e = event_from_json(v, errors);
   ASSERT_TRUE(e) << ::testing::PrintToString(errors);
   EXPECT_EQ(e->languages, std::vector<std::string>{"sv"});
+  EXPECT_FALSE(e->rooms.at(0).guests);
 }
 
 struct error_case {
@@ -208,6 +223,10 @@ TEST(ProgramJsonTest, ReportsWrongTypesAndMissingFieldsWithTheirPath) {
        {"rooms[0].kind: unknown room kind \"hall\" (expected main_stage, seminar or press)"}},
       {"room name missing", [](json::value& v) { room0(v).erase("name"); },
        {"rooms[0].name: is required"}},
+      {"room guests is a string", [](json::value& v) { room0(v)["guests"] = "true"; },
+       {"rooms[0].guests: expected true or false"}},
+      {"room guests is a number", [](json::value& v) { room0(v)["guests"] = 1; },
+       {"rooms[0].guests: expected true or false"}},
       {"session start missing", [](json::value& v) { session0(v).erase("starts_at"); },
        {"sessions[0].starts_at: is required"}},
       {"session start is a number", [](json::value& v) { session0(v)["starts_at"] = 1000; },

@@ -1,12 +1,15 @@
 #include "store/sqlite_program_store.hpp"
 
 #include <filesystem>
+#include <map>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include "temp_dir.hpp"
 
 #include "program/demo.hpp"
+#include "store/migrations.hpp"
 #include "store/statement.hpp"
 
 namespace samling::store {
@@ -43,9 +46,10 @@ event sample_event(std::string id = "sample-2027", std::string first_day = "2027
   e.timezone = "Europe/Stockholm";
   e.days = {first_day, first_day.substr(0, 8) + "02"};
   e.languages = {"sv", "en", "fi"};
-  e.rooms = {{"press", room_kind::press, {{"sv", "Pressrum"}}, 2},
-             {"main", room_kind::main_stage, {{"sv", "Stora salen"}, {"en", "Main hall"}}, 0},
-             {"seminar-a", room_kind::seminar, {{"sv", "Sal A"}}, 1}};
+  e.rooms = {{"press", room_kind::press, {{"sv", "Pressrum"}}, 2, false},
+             {"main", room_kind::main_stage, {{"sv", "Stora salen"}, {"en", "Main hall"}}, 0,
+              true},
+             {"seminar-a", room_kind::seminar, {{"sv", "Sal A"}}, 1, true}};
   e.sessions = {make_session("day2", "main", e.days[1], "09:00", "10:00"),
                 make_session("press", "press", e.days[0], "12:15", "12:45"),
                 make_session("lunch", "main", e.days[0], "12:00", "13:00"),
@@ -110,6 +114,94 @@ TEST(SqliteProgramStoreTest, DemoEventRoundTripsAndSurvivesReopening) {
   const auto found = store.find_event(demo.id);
   ASSERT_TRUE(found);
   EXPECT_EQ(*found, demo);
+}
+
+TEST(SqliteProgramStoreTest, StoresWhichRoomsAllowGuests) {
+  temp_dir dir;
+  const std::string path = dir.file("samling.db");
+  event e = sample_event();
+  {
+    sqlite_db db(path);
+    sqlite_program_store store(db);
+    store.save_event(e);
+    EXPECT_EQ(count(db, "SELECT count(*) FROM rooms WHERE guests = 1"), 2);
+    // Turning guests off is saved too, not only turning it on.
+    e.rooms[1].guests = false;  // main
+    store.save_event(e);
+  }
+  sqlite_db db(path);
+  sqlite_program_store store(db);
+  const auto found = store.find_event(e.id);
+  ASSERT_TRUE(found);
+  std::map<std::string, bool> guests;
+  for (const room& r : found->rooms) guests[r.id] = r.guests;
+  EXPECT_EQ(guests, (std::map<std::string, bool>{
+                        {"main", false}, {"press", false}, {"seminar-a", true}}));
+  EXPECT_EQ(*found, normalized(e));
+  // The schema refuses anything but 0 and 1, as it would from a hand edit.
+  EXPECT_THROW(db.exec("UPDATE rooms SET guests = 2 WHERE id = 'main'"), store_error);
+}
+
+TEST(SqliteProgramStoreTest, MigratingAVersionOneFileKeepsItsEventAndClosesRoomsToGuests) {
+  temp_dir dir;
+  const std::string path = dir.file("samling.db");
+  // A file as a samling with only migration 1 left it: the SQL of migration 1, version 1, and
+  // an event written with the columns that version had.
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    const std::string setup =
+        std::string(migrations().at(0).sql) +
+        "PRAGMA user_version = 1;"
+        "INSERT INTO events (id, title, summary, organizer, venue, city, timezone, languages) "
+        "  VALUES ('old-2026', '{\"sv\":\"Gamla dagen\",\"fi\":\"Vanha päivä\"}', '{}',"
+        "          'Länsstyrelsen', 'Regeringsgatan 66', 'Stockholm', 'Europe/Stockholm',"
+        "          '[\"sv\",\"fi\"]');"
+        "INSERT INTO event_days (event_id, day) VALUES ('old-2026', '2026-02-10');"
+        "INSERT INTO rooms (event_id, id, kind, name, position) VALUES"
+        "  ('old-2026', 'main', 'main_stage', '{\"sv\":\"Stora salen\"}', 0),"
+        "  ('old-2026', 'press', 'press', '{\"sv\":\"Pressrum\"}', 1);"
+        "INSERT INTO sessions (event_id, id, room_id, day, starts_at, ends_at, kind, title)"
+        "  VALUES ('old-2026', 'open', 'main', '2026-02-10', '10:00', '10:30', 'plenary',"
+        "          '{\"sv\":\"Öppning\"}');"
+        "INSERT INTO speakers (event_id, session_id, position, name, affiliation)"
+        "  VALUES ('old-2026', 'open', 0, 'Karin Lindqvist', '{\"sv\":\"landshövding\"}');";
+    char* message = nullptr;
+    const int rc = sqlite3_exec(raw, setup.c_str(), nullptr, nullptr, &message);
+    EXPECT_EQ(rc, SQLITE_OK) << (message ? message : "");
+    sqlite3_free(message);
+    sqlite3_close(raw);
+    ASSERT_EQ(rc, SQLITE_OK);
+  }
+
+  sqlite_db db(path);
+  ASSERT_EQ(latest_schema_version(), 2);
+  EXPECT_EQ(db.schema_version(), 2);
+  sqlite_program_store store(db);
+
+  event expected;
+  expected.id = "old-2026";
+  expected.title = {{"sv", "Gamla dagen"}, {"fi", "Vanha päivä"}};
+  expected.organizer = "Länsstyrelsen";
+  expected.venue = "Regeringsgatan 66";
+  expected.city = "Stockholm";
+  expected.timezone = "Europe/Stockholm";
+  expected.days = {"2026-02-10"};
+  expected.languages = {"sv", "fi"};
+  expected.rooms = {{"main", room_kind::main_stage, {{"sv", "Stora salen"}}, 0, false},
+                    {"press", room_kind::press, {{"sv", "Pressrum"}}, 1, false}};
+  expected.sessions = {make_session("open", "main", "2026-02-10", "10:00", "10:30")};
+  expected.sessions[0].title = {{"sv", "Öppning"}};
+  expected.sessions[0].speakers = {{"Karin Lindqvist", {{"sv", "landshövding"}}}};
+  EXPECT_EQ(store.find_event("old-2026"), expected);
+  EXPECT_EQ(count(db, "SELECT count(*) FROM rooms WHERE guests = 0"), 2);
+  // The chat table of migration 2 is there and empty.
+  EXPECT_EQ(count(db, "SELECT count(*) FROM chat_messages"), 0);
+
+  // And the migrated file takes the new column like a fresh one.
+  expected.rooms[0].guests = true;
+  store.save_event(expected);
+  EXPECT_EQ(store.find_event("old-2026"), expected);
 }
 
 TEST(SqliteProgramStoreTest, SavingAgainReplacesEverythingOfTheEvent) {

@@ -1,0 +1,35 @@
+#pragma once
+// The real-time protocol (docs/protocol.md) for one WebSocket connection: parses each request,
+// checks it, authenticates with a token or as a guest, and hands room work to the rooms. Runs
+// on the connection's strand; replies and events leave through the connection's send queue.
+#include <memory>
+
+#include "auth/token.hpp"
+#include "net/websocket.hpp"
+#include "rooms/registry.hpp"
+
+namespace samling::api {
+
+struct ws_settings {
+  std::size_t max_rooms_per_session = 16;
+  std::size_t text_max_chars = 1000;
+  std::size_t history = 50;
+  double rate_burst = 5;
+  double rate_per_minute = 60;
+  std::chrono::seconds hello_timeout{10};
+  // Malformed requests (bad_json, bad_message, unknown_type) in a row before closing with 4009.
+  int max_error_streak = 20;
+};
+
+struct ws_services {
+  rooms::room_registry* rooms = nullptr;
+  const auth::keyring* keys = nullptr;
+};
+
+// The factory the HTTP server calls for each upgraded connection.
+net::ws_handler_factory make_ws_handler_factory(ws_settings settings, ws_services services);
+
+// The message types the server sends (for the protocol document test).
+const std::vector<std::string>& server_message_types();
+
+}  // namespace samling::api

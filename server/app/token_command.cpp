@@ -1,0 +1,329 @@
+// `samling token`: argument parsing, checks that catch a mistyped link before it is handed out,
+// and signing with the configured current key.
+#include "app/token_command.hpp"
+
+#include <openssl/rand.h>
+
+#include <chrono>
+#include <cstdint>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include "auth/token.hpp"
+#include "config/config.hpp"
+
+namespace samling::app {
+namespace {
+
+constexpr const char* usage =
+    "Usage: samling token --event ID --name NAME [options]\n"
+    "\n"
+    "Mints a signed join token for one event and prints it alone on stdout. It is signed with\n"
+    "auth.key_id and auth.secret of the configuration, which must be the running server's.\n"
+    "\n"
+    "Options:\n"
+    "  --event ID       the event the token admits to (required), e.g. stockholm-tillsammans-2027\n"
+    "  --name NAME      the display name (required), 1-60 characters\n"
+    "  --role ROLE      attendee (default), speaker, press, moderator or organizer\n"
+    "  --user ID        the user id (\"sub\"); default: u-<name as a slug>-<6 random hex digits>\n"
+    "  --ttl SECONDS    lifetime, 1..2592000; default: auth.token_ttl_seconds\n"
+    "  --config PATH    the configuration (default: $SAMLING_CONFIG, else config/samling.toml\n"
+    "                   when it exists, else built-in defaults); SAMLING_* overrides apply\n"
+    "  --help           print this help\n"
+    "\n"
+    "Exit codes: 0 ok; 2 bad usage or configuration.\n";
+
+// Display names follow the guest-name rule of docs/protocol.md (60 characters), so a token
+// cannot carry a name the chat would refuse from a guest.
+constexpr std::size_t max_name_chars = 60;
+// Matches the longest id the protocol allows elsewhere (request ids, client_msg_id).
+constexpr std::size_t max_user_id_chars = 64;
+// The upper bound of auth.token_ttl_seconds; the lower bound is 1 rather than 60 so that expiry
+// can be tried out by hand.
+constexpr std::uint64_t max_ttl_seconds = 2592000;
+// Enough to keep a generated user id readable; the random suffix keeps it unique.
+constexpr std::size_t max_slug_chars = 24;
+
+int usage_error(const std::string& message) {
+  std::cerr << "samling token: " << message << "\n(see samling token --help)\n";
+  return 2;
+}
+
+bool is_event_id(std::string_view s) {
+  if (s.empty()) return false;
+  for (char ch : s) {
+    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
+  }
+  return true;
+}
+
+// The number of code points in `s` if it is valid UTF-8 (shortest forms, no surrogates, at
+// most U+10FFFF); nullopt otherwise. The server's JSON parser rejects invalid UTF-8, so a token
+// carrying it would be refused as token_invalid after it has been handed out.
+std::optional<std::size_t> utf8_length(std::string_view s) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < s.size(); ++count) {
+    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    unsigned char b = byte(i);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (b < 0x80) {
+      ++i;
+      continue;
+    } else if ((b & 0xe0) == 0xc0) {
+      n = 1;
+      cp = b & 0x1f;
+    } else if ((b & 0xf0) == 0xe0) {
+      n = 2;
+      cp = b & 0x0f;
+    } else if ((b & 0xf8) == 0xf0) {
+      n = 3;
+      cp = b & 0x07;
+    } else {
+      return std::nullopt;
+    }
+    if (i + n >= s.size()) return std::nullopt;  // truncated sequence
+    for (std::size_t k = 1; k <= n; ++k) {
+      if ((byte(i + k) & 0xc0) != 0x80) return std::nullopt;
+      cp = (cp << 6) | (byte(i + k) & 0x3f);
+    }
+    static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_length[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      return std::nullopt;
+    }
+    i += n + 1;
+  }
+  return count;
+}
+
+bool has_control(std::string_view s) {
+  for (char ch : s) {
+    auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) return true;
+  }
+  return false;
+}
+
+// ASCII for a Latin-1 letter (U+00C0..U+00FF), so "Åsa Öberg" becomes "asa-oberg" rather
+// than "sa-berg"; empty for anything else.
+std::string_view fold_latin1(std::uint32_t cp) {
+  if (cp == 0xdf) return "ss";
+  if (cp == 0xff) return "y";
+  if (cp >= 0xe0) cp -= 0x20;  // lower case to upper case: the two halves mirror each other
+  if (cp >= 0xc0 && cp <= 0xc5) return "a";
+  if (cp == 0xc6) return "ae";
+  if (cp == 0xc7) return "c";
+  if (cp >= 0xc8 && cp <= 0xcb) return "e";
+  if (cp >= 0xcc && cp <= 0xcf) return "i";
+  if (cp == 0xd0) return "d";
+  if (cp == 0xd1) return "n";
+  if ((cp >= 0xd2 && cp <= 0xd6) || cp == 0xd8) return "o";
+  if (cp >= 0xd9 && cp <= 0xdc) return "u";
+  if (cp == 0xdd) return "y";
+  return {};
+}
+
+// "Anna Svensson" -> "anna-svensson": a-z, 0-9 and single '-' between words.
+std::string slug(std::string_view name) {
+  std::string out;
+  bool pending_dash = false;
+  auto add = [&](std::string_view piece) {
+    if (piece.empty()) {
+      pending_dash = !out.empty();
+      return;
+    }
+    if (pending_dash) out += '-';
+    pending_dash = false;
+    out += piece;
+  };
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    auto b = static_cast<unsigned char>(name[i]);
+    if ((b >= 'a' && b <= 'z') || (b >= '0' && b <= '9')) {
+      add(std::string_view(&name[i], 1));
+    } else if (b >= 'A' && b <= 'Z') {
+      char lower = static_cast<char>(b - 'A' + 'a');
+      add(std::string_view(&lower, 1));
+    } else if (b == 0xc3 && i + 1 < name.size()) {
+      // U+00C0..U+00FF are 0xc3 0x80..0xbf in UTF-8.
+      auto next = static_cast<unsigned char>(name[i + 1]);
+      add(fold_latin1(0xc0 + (next & 0x3f)));
+      ++i;
+    } else if (b < 0x80 || b >= 0xc0) {
+      add({});  // a separator, or the first byte of a character without an ASCII form
+    }
+    if (out.size() >= max_slug_chars) break;
+  }
+  if (out.size() > max_slug_chars) out.resize(max_slug_chars);
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::optional<std::string> random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    return std::nullopt;
+  }
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string hex;
+  for (char ch : raw) {
+    auto b = static_cast<unsigned char>(ch);
+    hex += digits[b >> 4];
+    hex += digits[b & 15];
+  }
+  return hex;
+}
+
+std::optional<std::uint64_t> parse_seconds(std::string_view text) {
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return std::nullopt;
+    v = v * 10 + static_cast<std::uint64_t>(ch - '0');
+  }
+  return v;
+}
+
+// Surrounding spaces only: every other control character is refused outright.
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+int run_token_command(const std::vector<std::string>& args) {
+  std::optional<std::string> config_path, event, name, role_text, user, ttl_text;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      std::cout << usage;
+      return 0;
+    }
+    // Each option takes a value, as "--opt VALUE" or "--opt=VALUE".
+    struct option {
+      std::string_view flag;
+      std::optional<std::string>* target;
+    };
+    const option options[] = {{"--config", &config_path}, {"--event", &event},
+                              {"--name", &name},          {"--role", &role_text},
+                              {"--user", &user},          {"--ttl", &ttl_text}};
+    bool matched = false;
+    for (const option& o : options) {
+      std::string_view flag = a == "-c" ? std::string_view("--config") : std::string_view(a);
+      if (flag == o.flag) {
+        if (i + 1 >= args.size()) return usage_error(std::string(o.flag) + " needs a value");
+        *o.target = args[++i];
+      } else if (flag.starts_with(o.flag) && flag.size() > o.flag.size() &&
+                 flag[o.flag.size()] == '=') {
+        *o.target = std::string(flag.substr(o.flag.size() + 1));
+      } else {
+        continue;
+      }
+      matched = true;
+      break;
+    }
+    if (!matched) return usage_error("unknown option \"" + a + "\"");
+  }
+
+  if (!event) return usage_error("--event is required");
+  if (!is_event_id(*event)) {
+    return usage_error("--event \"" + *event + "\" is not an event id (a-z, 0-9 and -)");
+  }
+  if (!name) return usage_error("--name is required");
+  const std::string display_name(trim(*name));
+  if (display_name.empty()) return usage_error("--name must not be empty");
+  std::optional<std::size_t> name_chars = utf8_length(display_name);
+  if (!name_chars) return usage_error("--name is not valid UTF-8");
+  if (has_control(display_name)) return usage_error("--name must not contain control characters");
+  if (*name_chars > max_name_chars) {
+    return usage_error("--name is " + std::to_string(*name_chars) + " characters; at most " +
+                       std::to_string(max_name_chars) + " are allowed");
+  }
+  auth::role role = auth::role::attendee;
+  if (role_text) {
+    std::optional<auth::role> r = auth::role_from_string(*role_text);
+    // A guest is someone without a token (docs/protocol.md, Roles), so no token says guest.
+    if (!r || *r == auth::role::guest) {
+      return usage_error("--role \"" + *role_text +
+                         "\" is not one of attendee, speaker, press, moderator, organizer");
+    }
+    role = *r;
+  }
+  if (user) {
+    bool ok = !user->empty() && user->size() <= max_user_id_chars;
+    for (char ch : *user) {
+      auto b = static_cast<unsigned char>(ch);
+      if (b <= 0x20 || b >= 0x7f) ok = false;  // printable ASCII only: ids end up in logs
+    }
+    if (!ok) {
+      return usage_error("--user must be 1 to " + std::to_string(max_user_id_chars) +
+                         " printable ASCII characters without spaces");
+    }
+  }
+  std::optional<std::uint64_t> ttl;
+  if (ttl_text) {
+    ttl = parse_seconds(*ttl_text);
+    if (!ttl || *ttl < 1 || *ttl > max_ttl_seconds) {
+      return usage_error("--ttl must be whole seconds between 1 and " +
+                         std::to_string(max_ttl_seconds) + ", got \"" + *ttl_text + "\"");
+    }
+  }
+
+  const auto env = config::process_environment();
+  std::string path = config_path ? *config_path : config::default_config_path(env);
+  config::config cfg;
+  auto errors = config::load(path, env, cfg);
+  if (!errors.empty()) {
+    std::cerr << "samling token: invalid configuration"
+              << (path.empty() ? std::string() : " (" + path + ")") << ":\n";
+    for (const auto& e : errors) std::cerr << "  " << e.to_string() << "\n";
+    return 2;
+  }
+  if (cfg.auth.secret.empty()) {
+    std::cerr << "samling token: auth.secret is empty"
+              << (path.empty() ? std::string() : " (" + path + ")") << ".\n"
+              << "With an empty secret each server start makes up a random one, which this command\n"
+                 "cannot know, so a token minted here would be refused. Set auth.secret (at least\n"
+                 "32 bytes, e.g. from `openssl rand -base64 32`) in the configuration, or\n"
+                 "SAMLING_AUTH_SECRET in the environment, for both the server and this command.\n";
+    return 2;
+  }
+
+  std::string user_id;
+  if (user) {
+    user_id = *user;
+  } else {
+    std::optional<std::string> suffix = random_hex(3);
+    if (!suffix) {
+      std::cerr << "samling token: no random bytes from OpenSSL (RAND_bytes failed)\n";
+      return 1;
+    }
+    std::string s = slug(display_name);
+    user_id = "u-" + (s.empty() ? "" : s + "-") + *suffix;
+  }
+
+  try {
+    auth::keyring keys({cfg.auth.key_id, cfg.auth.secret});
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    const auto lifetime = static_cast<std::int64_t>(ttl.value_or(cfg.auth.token_ttl_seconds));
+    auth::claims c{.user_id = user_id,
+                   .name = display_name,
+                   .event = *event,
+                   .role = role,
+                   .issued_at = now,
+                   .expires_at = now + lifetime};
+    std::cout << keys.sign(c) << "\n";
+  } catch (const std::invalid_argument& e) {
+    // Config validation applies the keyring's rules, so this means the two have drifted apart.
+    std::cerr << "samling token: invalid auth configuration: " << e.what() << "\n";
+    return 2;
+  }
+  return std::cout.flush() ? 0 : 1;
+}
+
+}  // namespace samling::app

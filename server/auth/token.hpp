@@ -1,0 +1,60 @@
+#pragma once
+// Signed join tokens: "v1.KEY_ID.PAYLOAD.SIGNATURE" (see docs/protocol.md, Tokens).
+// PAYLOAD = base64url(JSON claims), SIGNATURE = base64url(HMAC-SHA256(key, "v1.KEY_ID.PAYLOAD")).
+// Verification is constant-time in the signature comparison; a keyring holds the current key
+// and previous keys during a rotation. No I/O; thread-safe (const after construction).
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace samling::auth {
+
+enum class role { attendee, speaker, press, moderator, organizer, guest };
+std::string_view to_string(role r);
+std::optional<role> role_from_string(std::string_view s);
+
+struct claims {
+  std::string user_id;     // "sub"
+  std::string name;        // display name
+  std::string event;       // event id the token admits to
+  auth::role role = auth::role::attendee;
+  std::int64_t issued_at = 0;   // "iat", seconds since the epoch
+  std::int64_t expires_at = 0;  // "exp", seconds since the epoch
+  bool operator==(const claims&) const = default;
+};
+
+enum class token_error {
+  invalid,      // malformed, bad base64/JSON, missing claims, or signature mismatch
+  expired,      // exp <= now
+  unknown_key,  // KEY_ID not in the keyring
+};
+std::string_view to_string(token_error e);  // "token_invalid", "token_expired", "token_unknown_key"
+
+struct signing_key {
+  std::string id;      // [A-Za-z0-9_-]{1,32}
+  std::string secret;  // at least 32 bytes
+};
+
+class keyring {
+ public:
+  // `current` signs; `current` and `previous` verify.
+  keyring(signing_key current, std::vector<signing_key> previous = {});
+  const std::string& current_key_id() const;
+  std::string sign(const claims& c) const;
+  std::variant<claims, token_error> verify(std::string_view token, std::int64_t now_seconds) const;
+
+ private:
+  signing_key current_;
+  std::vector<signing_key> previous_;
+};
+
+// "id:secret,id2:secret2" -> keys; nullopt with `error` set when malformed.
+std::optional<std::vector<signing_key>> parse_key_list(std::string_view text, std::string& error);
+
+// 32 random bytes from OpenSSL's RAND_bytes, base64url-encoded (for a development secret).
+std::string random_secret();
+
+}  // namespace samling::auth

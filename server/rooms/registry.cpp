@@ -1,0 +1,75 @@
+#include "rooms/registry.hpp"
+
+namespace samling::rooms {
+
+namespace asio = boost::asio;
+using core::errc;
+
+room_registry::room_registry(asio::any_io_executor ex, room_settings settings,
+                             room_services services, program::program_store* program)
+    : ex_(std::move(ex)), settings_(settings), services_(services), program_(program) {}
+
+asio::awaitable<std::shared_ptr<const event_rooms>> room_registry::event(std::string event_id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = events_.find(event_id); it != events_.end()) co_return it->second;
+  }
+  auto* program = program_;
+  auto fetch = [program, event_id] { return program->find_event(event_id); };  // named: GCC 12
+  auto found = co_await core::run_blocking(*services_.db, std::move(fetch));
+  if (!found) co_return nullptr;
+  auto rooms = std::make_shared<event_rooms>();
+  rooms->event_id = found->id;
+  for (auto& r : found->rooms) {
+    room_info info{found->id + "/" + r.id, found->id, r.id, r.kind, r.guests};
+    rooms->any_guest_room = rooms->any_guest_room || (r.guests && r.kind != program::room_kind::press);
+    rooms->rooms.emplace(r.id, std::move(info));
+  }
+  std::lock_guard lock(mutex_);
+  // The program is read once per event and kept: live program changes come with their issue.
+  auto [it, _] = events_.emplace(event_id, std::move(rooms));
+  co_return it->second;
+}
+
+asio::awaitable<room_registry::lookup> room_registry::resolve(std::string key,
+                                                              std::string session_event) {
+  auto slash = key.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == key.size())
+    co_return lookup{nullptr, errc::no_such_room};
+  auto event_id = key.substr(0, slash);
+  auto room_id = key.substr(slash + 1);
+  if (event_id != session_event) co_return lookup{nullptr, errc::wrong_event};
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = rooms_.find(key); it != rooms_.end()) co_return lookup{it->second, errc::ok};
+  }
+  auto rooms = co_await event(event_id);
+  if (!rooms) co_return lookup{nullptr, errc::no_such_room};
+  auto def = rooms->rooms.find(room_id);
+  if (def == rooms->rooms.end()) co_return lookup{nullptr, errc::no_such_room};
+
+  // Load the room's recent messages. Two sessions may race to create it: both load, the first
+  // to insert wins, the other's copy is dropped (reads only, no harm).
+  auto* store = services_.store;
+  auto window = settings_.resume_window;
+  auto load = [store, key, window] {
+    return std::make_pair(store->recent(key, window), store->last_seq(key));
+  };  // named: GCC 12
+  auto [recent, last_seq] = co_await core::run_blocking(*services_.db, std::move(load));
+  auto created = std::make_shared<room>(ex_, def->second, settings_, services_, std::move(recent), last_seq);
+  std::lock_guard lock(mutex_);
+  auto [it, _] = rooms_.emplace(key, std::move(created));
+  co_return lookup{it->second, errc::ok};
+}
+
+void room_registry::remove_everywhere(const std::shared_ptr<member>& m) {
+  std::vector<std::shared_ptr<room>> joined;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& key : m->rooms())
+      if (auto it = rooms_.find(key); it != rooms_.end()) joined.push_back(it->second);
+  }
+  for (auto& r : joined) r->remove(m);
+}
+
+}  // namespace samling::rooms

@@ -1,0 +1,113 @@
+#pragma once
+// One chat room (main stage, a seminar, the press room of an event): its members, its sequence,
+// the recent messages kept for joins and resumes, presence. An actor: every operation is posted
+// to the room's own strand, so its state needs no lock; replies and broadcasts go out through
+// each member's bounded send queue (member::deliver), never while blocking. Owned by the
+// room_registry (shared_ptr; coroutines in flight hold it too).
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "core/blocking.hpp"
+#include "metrics/registry.hpp"
+#include "program/model.hpp"
+#include "rooms/chat_store.hpp"
+#include "rooms/frames.hpp"
+#include "rooms/member.hpp"
+#include "rooms/rate_limiter.hpp"
+
+namespace samling::rooms {
+
+struct room_info {
+  std::string key;       // "EVENT_ID/ROOM_ID"
+  std::string event_id;
+  std::string room_id;
+  program::room_kind kind = program::room_kind::seminar;
+  bool guests = false;
+};
+
+struct room_settings {
+  std::size_t history = 50;          // messages in a join ack without `since`
+  std::size_t resume_window = 1000;  // messages kept for `since`
+  // Presence goes out at most this often per room: a join storm becomes a few updates.
+  std::chrono::milliseconds presence_interval{250};
+};
+
+// What rooms use but do not own; all outlive every room.
+struct room_services {
+  core::blocking_pool* db = nullptr;
+  chat_store* store = nullptr;  // only on `db`
+  rate_limiter* limiter = nullptr;
+  metrics::family<metrics::gauge>* members_gauge = nullptr;  // label: room
+  metrics::counter* messages_posted = nullptr;
+};
+
+class room : public std::enable_shared_from_this<room> {
+ public:
+  // `recent` are the room's last stored messages (oldest first, at most resume_window);
+  // `last_seq` the highest stored seq.
+  room(boost::asio::any_io_executor ex, room_info info, room_settings settings,
+       room_services services, std::vector<chat_message> recent, std::uint64_t last_seq);
+
+  const room_info& info() const { return info_; }
+
+  // Each replies to `m` with an ack or an error frame carrying `id_json`.
+  void join(std::shared_ptr<member> m, std::string id_json, std::optional<std::uint64_t> since);
+  void leave(std::shared_ptr<member> m, std::string id_json);
+  void post(std::shared_ptr<member> m, std::string id_json, std::string text,
+            std::string client_msg_id);
+  void list_members(std::shared_ptr<member> m, std::string id_json);
+  // The session is gone: drop it without a reply.
+  void remove(std::shared_ptr<member> m);
+
+ private:
+  struct kept {
+    chat_message message;
+    frame_ptr frame;  // the serialized `message` event
+  };
+  struct pending_post {
+    std::vector<std::pair<std::shared_ptr<member>, std::string>> waiters;  // retries in flight
+  };
+
+  static boost::asio::awaitable<void> do_post(std::shared_ptr<room> self, std::shared_ptr<member> m,
+                                              std::string id_json, std::string text,
+                                              std::string client_msg_id);
+  void do_join(const std::shared_ptr<member>& m, const std::string& id_json,
+               std::optional<std::uint64_t> since);
+  void do_leave(const std::shared_ptr<member>& m, const std::string* id_json);
+  void keep(chat_message m);
+  void broadcast(const frame_ptr& frame);
+  void presence_changed();
+  void send_presence();
+  std::string members_json() const;
+  static std::string dedupe_key(const std::string& user_id, const std::string& client_msg_id);
+
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  const room_info info_;
+  const room_settings settings_;
+  const room_services services_;
+  metrics::gauge* members_gauge_ = nullptr;
+
+  // Strand-only state.
+  std::unordered_map<std::string, std::shared_ptr<member>> members_;  // by session id
+  std::deque<kept> kept_;                       // the last resume_window messages
+  std::uint64_t next_seq_ = 1;
+  std::uint64_t forgotten_up_to_ = 0;           // messages up to this seq are not in kept_
+  std::unordered_map<std::string, std::uint64_t> recent_ids_;  // dedupe key -> seq (kept_ only)
+  std::unordered_map<std::string, pending_post> in_flight_;    // dedupe key -> waiting retries
+  boost::asio::steady_timer presence_timer_;
+  bool presence_pending_ = false;
+};
+
+}  // namespace samling::rooms

@@ -1,0 +1,120 @@
+#include "store/sqlite_chat_store.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace samling::store {
+
+namespace {
+
+constexpr std::string_view columns =
+    "room, seq, ts_ms, user_id, user_name, user_role, text, client_msg_id";
+
+std::string select_sql(std::string_view rest) {
+  return "SELECT " + std::string(columns) + " FROM chat_messages " + std::string(rest);
+}
+
+// A cached statement must be reset after every use, also when a step throws: one left mid-
+// result keeps its read snapshot open, which holds back WAL checkpoints and hides later writes.
+class reset_on_exit {
+ public:
+  explicit reset_on_exit(statement& s) : s_(s) {}
+  ~reset_on_exit() { s_.reset(); }
+  reset_on_exit(const reset_on_exit&) = delete;
+  reset_on_exit& operator=(const reset_on_exit&) = delete;
+
+ private:
+  statement& s_;
+};
+
+// Reads a row selected with `columns`, in that order.
+rooms::chat_message read_message(const statement& s) {
+  rooms::chat_message m;
+  m.room = s.text(0);
+  m.seq = static_cast<std::uint64_t>(s.int64(1));  // CHECK (seq >= 1) in the schema
+  m.ts_ms = s.int64(2);
+  m.user.id = s.text(3);
+  m.user.name = s.text(4);
+  m.user.role = s.text(5);
+  m.text = s.text(6);
+  m.client_msg_id = s.text(7);
+  return m;
+}
+
+}  // namespace
+
+sqlite_chat_store::sqlite_chat_store(sqlite_db& db)
+    : db_(db),
+      // DO NOTHING only for (room, seq): append() has already looked for the client id in the
+      // same transaction, so a row not inserted means the seq is taken. RETURNING tells the two
+      // apart without a second query.
+      insert_(db, "INSERT INTO chat_messages (" + std::string(columns) +
+                      ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) "
+                      "ON CONFLICT (room, seq) DO NOTHING RETURNING seq"),
+      by_client_id_(db, select_sql("WHERE room = ?1 AND user_id = ?2 AND client_msg_id = ?3")),
+      recent_(db, select_sql("WHERE room = ?1 ORDER BY seq DESC LIMIT ?2")),
+      // Not max(seq): ORDER BY ... LIMIT 1 is one seek to the end of the room's key range.
+      last_seq_(db, "SELECT seq FROM chat_messages WHERE room = ?1 ORDER BY seq DESC LIMIT 1") {}
+
+std::optional<rooms::chat_message> sqlite_chat_store::append(const rooms::chat_message& m) {
+  if (m.seq > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    throw store_error(db_.path() + ": chat message seq " + std::to_string(m.seq) + " in room " +
+                      m.room + " does not fit in SQLite's INTEGER");
+  // One write transaction: the check for a retry and the insert see the same state, even with
+  // another process writing the same file.
+  transaction tx(db_);
+  if (auto earlier = find_by_client_id(m.room, m.user.id, m.client_msg_id)) {
+    tx.commit();
+    return earlier;
+  }
+  bool inserted = false;
+  {
+    reset_on_exit reset(insert_);
+    inserted = insert_.bind(1, m.room)
+                   .bind(2, static_cast<std::int64_t>(m.seq))
+                   .bind(3, m.ts_ms)
+                   .bind(4, m.user.id)
+                   .bind(5, m.user.name)
+                   .bind(6, m.user.role)
+                   .bind(7, m.text)
+                   .bind(8, m.client_msg_id)
+                   .step();
+  }
+  // The transaction rolls back as it goes out of scope.
+  if (!inserted)
+    throw store_error(db_.path() + ": chat room " + m.room + " already has a message with seq " +
+                      std::to_string(m.seq) + " (a different client_msg_id or sender)");
+  tx.commit();
+  return std::nullopt;
+}
+
+std::vector<rooms::chat_message> sqlite_chat_store::recent(const std::string& room,
+                                                           std::size_t limit) {
+  std::vector<rooms::chat_message> out;
+  if (limit == 0) return out;
+  // LIMIT takes a signed 64-bit value; anything above is "all" anyway.
+  const auto bounded = static_cast<std::int64_t>(
+      std::min<std::size_t>(limit, std::numeric_limits<std::int64_t>::max()));
+  reset_on_exit reset(recent_);
+  recent_.bind(1, room).bind(2, bounded);
+  // Newest first, so LIMIT keeps the newest; reversed below into the order clients show.
+  while (recent_.step()) out.push_back(read_message(recent_));
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+std::uint64_t sqlite_chat_store::last_seq(const std::string& room) {
+  reset_on_exit reset(last_seq_);
+  last_seq_.bind(1, room);
+  return last_seq_.step() ? static_cast<std::uint64_t>(last_seq_.int64(0)) : 0;
+}
+
+std::optional<rooms::chat_message> sqlite_chat_store::find_by_client_id(
+    const std::string& room, const std::string& user_id, const std::string& client_msg_id) {
+  reset_on_exit reset(by_client_id_);
+  by_client_id_.bind(1, room).bind(2, user_id).bind(3, client_msg_id);
+  if (!by_client_id_.step()) return std::nullopt;
+  return read_message(by_client_id_);
+}
+
+}  // namespace samling::store

@@ -1,0 +1,39 @@
+#pragma once
+// SQLite implementation of rooms::chat_store over the chat_messages table (migration 2).
+// Keeps its prepared statements for the life of the object. Not thread-safe: owned by the
+// store's one blocking thread (core::blocking_pool), which serialises all database work; the
+// sqlite_db must outlive it.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rooms/chat_store.hpp"
+#include "store/sqlite_db.hpp"
+#include "store/statement.hpp"
+
+namespace samling::store {
+
+class sqlite_chat_store final : public rooms::chat_store {
+ public:
+  // Prepares every statement now, so a schema this code does not match fails at start-up.
+  explicit sqlite_chat_store(sqlite_db& db);
+
+  // Returns nullopt when `m` was stored; the earlier message when (room, user.id,
+  // client_msg_id) was already stored (then nothing is written). Throws store_error when
+  // (room, seq) already holds a different message: the room handed out a seq twice.
+  std::optional<rooms::chat_message> append(const rooms::chat_message& m) override;
+  std::vector<rooms::chat_message> recent(const std::string& room, std::size_t limit) override;
+  std::uint64_t last_seq(const std::string& room) override;
+  std::optional<rooms::chat_message> find_by_client_id(const std::string& room,
+                                                       const std::string& user_id,
+                                                       const std::string& client_msg_id) override;
+
+ private:
+  sqlite_db& db_;
+  statement insert_;
+  statement by_client_id_;
+  statement recent_;
+  statement last_seq_;
+};
+
+}  // namespace samling::store

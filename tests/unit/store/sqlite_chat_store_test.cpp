@@ -1,0 +1,262 @@
+#include "store/sqlite_chat_store.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+#include "temp_dir.hpp"
+
+#include "store/statement.hpp"
+
+namespace samling::store {
+namespace {
+
+using rooms::chat_message;
+using rooms::chat_user;
+using samling::testing::temp_dir;
+
+const std::string main_room = "stockholm-tillsammans-2027/main";
+const std::string seminar_room = "stockholm-tillsammans-2027/seminar-housing";
+
+const chat_user anna{"u-anna", "Anna Svensson", "attendee"};
+const chat_user omar{"u-omar", "Omar Farah", "speaker"};
+
+chat_message message(const std::string& room, std::uint64_t seq, const chat_user& user,
+                     std::string client_msg_id, std::string text = "") {
+  chat_message m;
+  m.room = room;
+  m.seq = seq;
+  m.ts_ms = 1796822400000 + static_cast<std::int64_t>(seq) * 1000;
+  m.user = user;
+  m.text = text.empty() ? "Meddelande " + std::to_string(seq) : std::move(text);
+  m.client_msg_id = std::move(client_msg_id);
+  return m;
+}
+
+std::vector<std::uint64_t> seqs(const std::vector<chat_message>& messages) {
+  std::vector<std::uint64_t> out;
+  for (const auto& m : messages) out.push_back(m.seq);
+  return out;
+}
+
+std::string hex_of(const std::string& bytes) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 0xF];
+  }
+  return out;
+}
+
+int count_rows(sqlite_db& db) {
+  statement s(db, "SELECT count(*) FROM chat_messages");
+  return s.step() ? s.integer(0) : -1;
+}
+
+TEST(SqliteChatStoreTest, AnEmptyRoomHasNoHistory) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  EXPECT_TRUE(store.recent(main_room, 50).empty());
+  EXPECT_EQ(store.last_seq(main_room), 0u);
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "c1"), std::nullopt);
+}
+
+TEST(SqliteChatStoreTest, RecentGivesTheLastMessagesOldestFirst) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  std::vector<chat_message> posted;
+  for (std::uint64_t seq = 1; seq <= 5; ++seq) {
+    posted.push_back(message(main_room, seq, seq % 2 ? anna : omar, "c" + std::to_string(seq)));
+    EXPECT_EQ(store.append(posted.back()), std::nullopt) << "seq " << seq;
+  }
+  EXPECT_EQ(store.recent(main_room, 50), posted);
+  EXPECT_EQ(store.recent(main_room, 5), posted);
+  EXPECT_EQ(seqs(store.recent(main_room, 3)), (std::vector<std::uint64_t>{3, 4, 5}));
+  EXPECT_EQ(seqs(store.recent(main_room, 1)), (std::vector<std::uint64_t>{5}));
+  EXPECT_TRUE(store.recent(main_room, 0).empty());
+  EXPECT_EQ(store.recent(main_room, std::numeric_limits<std::size_t>::max()), posted);
+  // Other rooms, including one whose name starts the same, see none of it.
+  EXPECT_TRUE(store.recent(seminar_room, 50).empty());
+  EXPECT_TRUE(store.recent("stockholm-tillsammans-2027/mai", 50).empty());
+}
+
+TEST(SqliteChatStoreTest, RecentOrdersBySeqNotByArrival) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  // A failed post leaves a gap in seq; and the order is the room's, not the order of the rows.
+  for (std::uint64_t seq : {2, 1, 7, 4})
+    store.append(message(main_room, seq, anna, std::to_string(seq)));
+  EXPECT_EQ(seqs(store.recent(main_room, 10)), (std::vector<std::uint64_t>{1, 2, 4, 7}));
+  EXPECT_EQ(seqs(store.recent(main_room, 2)), (std::vector<std::uint64_t>{4, 7}));
+  EXPECT_EQ(store.last_seq(main_room), 7u);
+}
+
+TEST(SqliteChatStoreTest, LastSeqIsPerRoom) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  for (std::uint64_t seq = 1; seq <= 3; ++seq)
+    store.append(message(main_room, seq, anna, "m" + std::to_string(seq)));
+  store.append(message(seminar_room, 1, anna, "s1"));
+  EXPECT_EQ(store.last_seq(main_room), 3u);
+  EXPECT_EQ(store.last_seq(seminar_room), 1u);
+  EXPECT_EQ(store.last_seq("stockholm-tillsammans-2027/press"), 0u);
+}
+
+TEST(SqliteChatStoreTest, ARetriedPostReturnsTheOriginalAndStoresNothing) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  const chat_message original = message(main_room, 1, anna, "b9c1d3", "Hej!");
+  ASSERT_EQ(store.append(original), std::nullopt);
+  // The retry arrives after the room has moved on: it got a new seq, time and even text.
+  chat_message retry = message(main_room, 2, anna, "b9c1d3", "Hej igen!");
+  retry.user.name = "Anna S.";
+  EXPECT_EQ(store.append(retry), original);
+  EXPECT_EQ(count_rows(db), 1);
+  EXPECT_EQ(store.last_seq(main_room), 1u);
+  EXPECT_EQ(store.recent(main_room, 10), std::vector<chat_message>{original});
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "b9c1d3"), original);
+  // The same retry with the very same seq is a duplicate too, not a seq conflict.
+  EXPECT_EQ(store.append(original), original);
+  EXPECT_EQ(count_rows(db), 1);
+}
+
+TEST(SqliteChatStoreTest, TheSameClientIdInAnotherRoomOrFromAnotherSenderIsNew) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  const chat_message in_main = message(main_room, 1, anna, "same-id");
+  const chat_message in_seminar = message(seminar_room, 1, anna, "same-id");
+  const chat_message from_omar = message(main_room, 2, omar, "same-id");
+  EXPECT_EQ(store.append(in_main), std::nullopt);
+  EXPECT_EQ(store.append(in_seminar), std::nullopt);
+  EXPECT_EQ(store.append(from_omar), std::nullopt);
+  EXPECT_EQ(count_rows(db), 3);
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "same-id"), in_main);
+  EXPECT_EQ(store.find_by_client_id(seminar_room, anna.id, "same-id"), in_seminar);
+  EXPECT_EQ(store.find_by_client_id(main_room, omar.id, "same-id"), from_omar);
+  EXPECT_EQ(store.find_by_client_id(seminar_room, omar.id, "same-id"), std::nullopt);
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "other-id"), std::nullopt);
+}
+
+TEST(SqliteChatStoreTest, ASeqTakenByAnotherMessageThrowsNamingRoomAndSeq) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  const chat_message first = message(main_room, 1, anna, "a");
+  store.append(first);
+  for (const chat_message& clash :
+       {message(main_room, 1, anna, "b"), message(main_room, 1, omar, "a")}) {
+    try {
+      store.append(clash);
+      FAIL() << "a second message with seq 1 was accepted";
+    } catch (const store_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find(main_room), std::string::npos) << what;
+      EXPECT_NE(what.find("seq 1"), std::string::npos) << what;
+    }
+  }
+  // Nothing of the clashes was kept, and the store works on (statements reset, no open
+  // transaction left behind).
+  EXPECT_EQ(store.recent(main_room, 10), std::vector<chat_message>{first});
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "b"), std::nullopt);
+  EXPECT_EQ(store.append(message(main_room, 2, anna, "b")), std::nullopt);
+  EXPECT_EQ(store.last_seq(main_room), 2u);
+  // The same seq in another room is no clash.
+  EXPECT_EQ(store.append(message(seminar_room, 1, anna, "b")), std::nullopt);
+}
+
+TEST(SqliteChatStoreTest, ASeqOfZeroOrBeyondSqliteIntegersIsRefused) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  EXPECT_THROW(store.append(message(main_room, 0, anna, "zero")), store_error);
+  EXPECT_THROW(store.append(message(main_room, std::uint64_t{1} << 63, anna, "huge")),
+               store_error);
+  EXPECT_EQ(count_rows(db), 0);
+  EXPECT_EQ(store.append(message(main_room, 1, anna, "one")), std::nullopt);
+}
+
+TEST(SqliteChatStoreTest, HistorySurvivesClosingAndReopening) {
+  temp_dir dir;
+  const std::string path = dir.file("samling.db");
+  std::vector<chat_message> posted;
+  {
+    sqlite_db db(path);
+    sqlite_chat_store store(db);
+    for (std::uint64_t seq = 1; seq <= 3; ++seq) {
+      posted.push_back(message(main_room, seq, anna, "c" + std::to_string(seq)));
+      store.append(posted.back());
+    }
+  }
+  sqlite_db db(path);
+  sqlite_chat_store store(db);
+  EXPECT_EQ(store.recent(main_room, 10), posted);
+  EXPECT_EQ(store.last_seq(main_room), 3u);
+  // A retry after the restart is still recognised.
+  EXPECT_EQ(store.append(message(main_room, 4, anna, "c2")), posted[1]);
+}
+
+TEST(SqliteChatStoreTest, Utf8TextRoundTripsByteExact) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  // Swedish and Finnish letters (also decomposed: "a" + combining ring), emoji with a skin-tone
+  // modifier, a flag, a ZWJ family sequence, and a 4-byte CJK extension character.
+  const std::string text =
+      "Hej! Välkommen till Stora salen – åäö ÅÄÖ. Hyvää päivää, tervetuloa! "
+      "Sa\xCC\x8A"
+      "ll 👋🏽 🇸🇪🇫🇮 👨‍👩‍👧 𠀋 \"citat\" 'apostrof' \\ snedstreck\n"
+      "ny rad";
+  const chat_user user{"g-7f3a", "Äiti Öberg 🌷", "guest"};
+  const chat_message m = message(main_room, 1, user, "åäö-🆔", text);
+  store.append(m);
+  const auto back = store.recent(main_room, 1);
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(back[0], m);
+  EXPECT_EQ(back[0].text.size(), text.size());
+  EXPECT_EQ(std::memcmp(back[0].text.data(), text.data(), text.size()), 0);
+  // Stored as the same bytes, not transcoded or normalised.
+  statement s(db, "SELECT hex(text), hex(user_name), hex(client_msg_id) FROM chat_messages");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.text(0), hex_of(text));
+  EXPECT_EQ(s.text(1), hex_of(user.name));
+  EXPECT_EQ(s.text(2), hex_of("åäö-🆔"));
+  EXPECT_EQ(store.find_by_client_id(main_room, user.id, "åäö-🆔"), m);
+}
+
+TEST(SqliteChatStoreTest, TenThousandAppendsComplete) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  constexpr std::uint64_t n = 10'000;
+  const auto start = std::chrono::steady_clock::now();
+  for (std::uint64_t seq = 1; seq <= n; ++seq) {
+    const chat_user& user = seq % 3 ? anna : omar;
+    ASSERT_EQ(store.append(message(seq % 4 ? main_room : seminar_room, seq, user,
+                                   "id-" + std::to_string(seq))),
+              std::nullopt);
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+  std::printf("[ timing   ] %llu appends, one transaction each: %.0f ms (%.1f us per append)\n",
+              static_cast<unsigned long long>(n), ms, ms * 1000.0 / static_cast<double>(n));
+  EXPECT_EQ(count_rows(db), static_cast<int>(n));
+  // Every fourth seq went to the seminar room, so n (a multiple of 4) is its last.
+  EXPECT_EQ(store.last_seq(main_room), n - 1);
+  EXPECT_EQ(store.last_seq(seminar_room), n);
+  const auto tail = store.recent(main_room, 3);
+  EXPECT_EQ(seqs(tail), (std::vector<std::uint64_t>{n - 3, n - 2, n - 1}));
+  EXPECT_EQ(store.recent(seminar_room, n).size(), n / 4);
+}
+
+}  // namespace
+}  // namespace samling::store
