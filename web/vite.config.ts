@@ -4,7 +4,7 @@ import { defineConfig } from 'vite';
 declare const process: { env: Record<string, string | undefined> };
 
 // The Samling server serves web/dist at "/" and the JSON API under /api/v1/.
-// In development, `npm run dev` proxies the API to a running server
+// In development, `npm run dev` proxies the API and the WebSocket (/ws) to a running server
 // (SAMLING_API, default http://127.0.0.1:8080).
 const api = process.env['SAMLING_API'] ?? 'http://127.0.0.1:8080';
 
@@ -32,6 +32,9 @@ export default defineConfig({
     },
   },
   server: {
-    proxy: { '/api': { target: api, changeOrigin: false } },
+    proxy: {
+      '/api': { target: api, changeOrigin: false },
+      '/ws': { target: api, changeOrigin: false, ws: true },
+    },
   },
 });

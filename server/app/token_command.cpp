@@ -285,10 +285,11 @@ int run_token_command(const std::vector<std::string>& args) {
   if (cfg.auth.secret.empty()) {
     std::cerr << "samling token: auth.secret is empty"
               << (path.empty() ? std::string() : " (" + path + ")") << ".\n"
-              << "With an empty secret each server start makes up a random one, which this command\n"
-                 "cannot know, so a token minted here would be refused. Set auth.secret (at least\n"
-                 "32 bytes, e.g. from `openssl rand -base64 32`) in the configuration, or\n"
-                 "SAMLING_AUTH_SECRET in the environment, for both the server and this command.\n";
+              << "With an empty secret each server start makes up a random one, which this\n"
+                 "command cannot know, so a token minted here would be refused. Set auth.secret\n"
+                 "(at least 32 bytes, e.g. from `openssl rand -base64 32`) in the configuration,\n"
+                 "or SAMLING_AUTH_SECRET in the environment, for both the server and this\n"
+                 "command.\n";
     return 2;
   }
 

@@ -61,11 +61,11 @@ struct demo_config {
 
 // Signing keys and lifetime of join tokens (docs/protocol.md, Tokens).
 struct auth_config {
-  std::string key_id = "dev";             // id of the current signing key
-  std::string secret;                     // empty = a random secret per start
-  std::string previous_keys;              // "id:secret,id2:secret2", still verified
+  std::string key_id = "dev";               // id of the current signing key
+  std::string secret;                       // empty = a random secret per start
+  std::string previous_keys;                // "id:secret,id2:secret2", still verified
   std::uint32_t token_ttl_seconds = 43200;  // lifetime of a minted token
-  bool dev_tokens = false;                // POST /api/v1/dev/token; never in production
+  bool dev_tokens = false;                  // POST /api/v1/dev/token; never in production
 
   bool operator==(const auth_config&) const = default;
 };

@@ -5,8 +5,15 @@
 // [demo] file when it exists and otherwise serves the sample event below (two days, so the day
 // tabs show). Only for iterating on web/: the e2e tests run the real binary (SAMLING_BIN).
 //
+// It also speaks a minimal version of the real-time protocol (docs/protocol.md) on /ws, with a
+// small hand-written WebSocket (RFC 6455) implementation: hello (tokens from
+// POST /api/v1/dev/token when `[auth] dev_tokens = true`, or guests), join with since, leave,
+// post with client_msg_id de-duplication and a token-bucket rate limit, members, ping, and
+// message/presence events. Messages live in memory.
+//
 //   node tests/e2e/mock-server.mjs serve --config samling.toml
 //   SAMLING_BIN=tests/e2e/mock-server.mjs node tests/e2e/program.test.mjs
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -188,6 +195,7 @@ function json(res, status, body) {
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const path = decodeURIComponent(url.pathname);
+  if (path === '/api/v1/dev/token') return devToken(req, res);
   if (path === '/api/v1/events') return json(res, 200, { events: [summary(event)] });
   const m = path.match(/^\/api\/v1\/events\/([^/]+)$/);
   if (m) {
@@ -207,6 +215,236 @@ const server = createServer((req, res) => {
   res.end(readFileSync(file));
 });
 
+// --- real-time protocol (docs/protocol.md) ------------------------------------------------------
+
+const devTokens = config.auth?.dev_tokens === true;
+const ROLES = ['attendee', 'speaker', 'press', 'moderator', 'organizer'];
+const LIMITS = { text_max_chars: 1000, rate_burst: 5, rate_per_second: 1.0, history: 50 };
+const RESUME_WINDOW = 1000;
+const tokens = new Map(); // token -> user
+const buckets = new Map(); // user id -> post rate token bucket
+let nextUser = 1;
+
+function devToken(req, res) {
+  if (!devTokens || req.method !== 'POST') return json(res, 404, { error: { code: 'not_found', message: 'no such route' } });
+  let body = '';
+  req.on('data', (c) => (body += c));
+  req.on('end', () => {
+    let b;
+    try {
+      b = JSON.parse(body);
+    } catch {
+      return json(res, 400, { error: { code: 'bad_request', message: 'not JSON' } });
+    }
+    const name = typeof b.name === 'string' ? b.name.trim() : '';
+    if (!name || [...name].length > 60) return json(res, 400, { error: { code: 'name_invalid', message: 'bad name' } });
+    if (b.event !== event.id) return json(res, 400, { error: { code: 'no_such_event', message: 'no such event' } });
+    const role = ROLES.includes(b.role) ? b.role : 'attendee';
+    const user = { id: `u-${nextUser++}`, name, role };
+    const token = `v1.mock.${Buffer.from(JSON.stringify(user)).toString('base64url')}.${randomBytes(8).toString('base64url')}`;
+    tokens.set(token, user);
+    json(res, 200, { token, user });
+  });
+}
+
+const rooms = new Map(
+  event.rooms.map((r) => [`${event.id}/${r.id}`, { info: r, seq: 0, messages: [], members: new Set(), byClientId: new Map() }]),
+);
+
+function mayJoin(role, room) {
+  if (room.info.kind === 'press') return ['speaker', 'press', 'moderator', 'organizer'].includes(role);
+  if (role === 'guest') return room.info.guests === true;
+  return true;
+}
+const moderating = (role) => role === 'moderator' || role === 'organizer';
+
+const presenceTimers = new Map();
+function presence(ref) {
+  if (presenceTimers.has(ref)) return;
+  presenceTimers.set(ref, setTimeout(() => {
+    presenceTimers.delete(ref);
+    const room = rooms.get(ref);
+    if (!room) return;
+    const members = [...room.members].map((c) => c.user);
+    for (const c of room.members) {
+      const ev = { type: 'presence', room: ref, count: room.members.size };
+      if (moderating(c.user.role)) ev.members = members;
+      c.send(ev);
+    }
+  }, 250));
+}
+
+function handle(conn, msg) {
+  const { id = null, type } = msg;
+  const ack = (result) => conn.send({ type: 'ack', id, result });
+  const err = (code, message, extra = {}) => conn.send({ type: 'error', id, code, message, ...extra });
+  if (typeof type !== 'string') return err('bad_message', 'no "type"');
+  if (type !== 'hello' && !conn.user) return err('not_authenticated', 'say hello first');
+  if (['join', 'leave', 'post', 'members'].includes(type) && typeof msg.room !== 'string') return err('bad_message', '"room" must be a string');
+  if (type === 'post' && (typeof msg.text !== 'string' || typeof msg.client_msg_id !== 'string')) {
+    return err('bad_message', '"text" and "client_msg_id" must be strings');
+  }
+  switch (type) {
+    case 'hello': {
+      if (conn.user) return err('already_authenticated', 'hello again');
+      if (msg.event !== event.id) return err('no_such_event', 'no such event');
+      if (typeof msg.token === 'string') {
+        const user = tokens.get(msg.token);
+        if (!user) return err('token_invalid', 'unknown token');
+        conn.user = user;
+      } else if (msg.guest && typeof msg.guest.name === 'string') {
+        const name = msg.guest.name.trim();
+        if (!name || [...name].length > 60) return err('name_invalid', 'bad name');
+        if (!event.rooms.some((r) => r.guests)) return err('guests_not_allowed', 'no guests');
+        conn.user = { id: `g-${nextUser++}`, name, role: 'guest' };
+      } else return err('bad_message', 'token or guest');
+      return ack({ session: `s-${conn.n}`, server_time: Date.now(), user: conn.user, event: event.id, limits: LIMITS });
+    }
+    case 'join': {
+      const room = rooms.get(msg.room);
+      if (!room) return err('no_such_room', 'no such room');
+      if (!mayJoin(conn.user.role, room)) return err('forbidden', 'not for your role');
+      if (!conn.rooms.has(msg.room) && conn.rooms.size >= 16) return err('too_many_rooms', 'too many');
+      let messages;
+      if (typeof msg.since === 'number') {
+        const oldest = room.messages[0]?.seq ?? room.seq + 1;
+        if (msg.since < oldest - 1 && room.seq - msg.since > RESUME_WINDOW) return err('too_far_behind', 'too far');
+        messages = room.messages.filter((m) => m.seq > msg.since);
+      } else messages = room.messages.slice(-LIMITS.history);
+      conn.rooms.add(msg.room);
+      room.members.add(conn);
+      presence(msg.room);
+      return ack({ room: msg.room, seq: room.seq, count: room.members.size, messages });
+    }
+    case 'leave': {
+      const room = rooms.get(msg.room);
+      if (!room || !conn.rooms.has(msg.room)) return err('not_in_room', 'not in room');
+      conn.rooms.delete(msg.room);
+      room.members.delete(conn);
+      presence(msg.room);
+      return ack({ room: msg.room });
+    }
+    case 'post': {
+      const room = rooms.get(msg.room);
+      if (!room || !conn.rooms.has(msg.room)) return err('not_in_room', 'not in room');
+      const key = `${conn.user.id}\n${msg.client_msg_id}`;
+      const first = room.byClientId.get(key);
+      if (first) return ack({ room: msg.room, seq: first.seq, ts: first.ts, duplicate: true });
+      const text = typeof msg.text === 'string' ? msg.text.trim() : '';
+      if (!text) return err('text_empty', 'empty');
+      if ([...text].length > LIMITS.text_max_chars) return err('text_too_long', 'too long');
+      if (/[\u0000-\u0008\u000b-\u001f\u007f]/.test(text)) return err('text_invalid', 'control characters');
+      const now = Date.now();
+      let bucket = buckets.get(conn.user.id);
+      if (!bucket) buckets.set(conn.user.id, (bucket = { tokens: LIMITS.rate_burst, at: now }));
+      bucket.tokens = Math.min(LIMITS.rate_burst, bucket.tokens + ((now - bucket.at) / 1000) * LIMITS.rate_per_second);
+      bucket.at = now;
+      if (bucket.tokens < 1) {
+        return err('rate_limited', 'too many messages', { retry_after_ms: Math.ceil(((1 - bucket.tokens) / LIMITS.rate_per_second) * 1000) });
+      }
+      bucket.tokens -= 1;
+      const m = { type: 'message', room: msg.room, seq: ++room.seq, ts: now, user: { id: conn.user.id, name: conn.user.name, role: conn.user.role }, text, client_msg_id: msg.client_msg_id };
+      room.messages.push(m);
+      if (room.messages.length > RESUME_WINDOW) room.messages.shift();
+      room.byClientId.set(key, m);
+      ack({ room: msg.room, seq: m.seq, ts: m.ts, duplicate: false });
+      for (const c of room.members) c.send(m);
+      return;
+    }
+    case 'members': {
+      const room = rooms.get(msg.room);
+      if (!moderating(conn.user.role)) return err('forbidden', 'moderators only');
+      if (!room || !conn.rooms.has(msg.room)) return err('not_in_room', 'not in room');
+      return ack({ room: msg.room, count: room.members.size, members: [...room.members].map((c) => c.user) });
+    }
+    case 'ping':
+      return ack({ server_time: Date.now() });
+    default:
+      return err('unknown_type', `unknown type ${type}`);
+  }
+}
+
+// A minimal RFC 6455 server side: text frames, close, ping/pong, fragmentation, masking.
+let connections = 0;
+const sockets = new Set();
+server.on('upgrade', (req, socket) => {
+  const url = new URL(req.url, 'http://localhost');
+  const protocols = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+  const key = req.headers['sec-websocket-key'];
+  if (url.pathname !== '/ws' || !key || !protocols.includes('samling.v1')) {
+    const body = JSON.stringify({ error: { code: 'bad_request', message: 'subprotocol samling.v1 required' } });
+    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    return;
+  }
+  const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-accept: ${accept}\r\nsec-websocket-protocol: samling.v1\r\n\r\n`);
+  socket.setNoDelay(true);
+  sockets.add(socket);
+
+  const conn = { n: ++connections, user: null, rooms: new Set(), open: true };
+  const frame = (opcode, payload) => {
+    const len = payload.length;
+    const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 255]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(len)); return b; })()]);
+    if (conn.open) socket.write(Buffer.concat([head, payload]));
+  };
+  conn.send = (obj) => frame(1, Buffer.from(JSON.stringify(obj)));
+  const close = (code) => {
+    if (!conn.open) return;
+    const b = Buffer.alloc(2);
+    b.writeUInt16BE(code);
+    frame(8, b);
+    conn.open = false;
+    socket.end();
+  };
+  const helloTimer = setTimeout(() => { if (!conn.user) close(4001); }, 10_000);
+  const cleanup = () => {
+    conn.open = false;
+    clearTimeout(helloTimer);
+    sockets.delete(socket);
+    for (const ref of conn.rooms) {
+      rooms.get(ref)?.members.delete(conn);
+      presence(ref);
+    }
+    conn.rooms.clear();
+  };
+  socket.on('close', cleanup);
+  socket.on('error', cleanup);
+
+  let buf = Buffer.alloc(0);
+  let parts = [];
+  socket.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    for (;;) {
+      if (buf.length < 2) return;
+      const fin = (buf[0] & 0x80) !== 0;
+      const opcode = buf[0] & 0x0f;
+      let len = buf[1] & 0x7f;
+      let off = 2;
+      if (len === 126) { if (buf.length < 4) return; len = buf.readUInt16BE(2); off = 4; }
+      else if (len === 127) { if (buf.length < 10) return; len = Number(buf.readBigUInt64BE(2)); off = 10; }
+      const masked = (buf[1] & 0x80) !== 0;
+      if (buf.length < off + (masked ? 4 : 0) + len) return;
+      const mask = masked ? buf.subarray(off, off + 4) : null;
+      off += masked ? 4 : 0;
+      const payload = Buffer.from(buf.subarray(off, off + len));
+      if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
+      buf = buf.subarray(off + len);
+      if (opcode === 8) { close(1000); return; } // echo the close
+      if (opcode === 9) { frame(10, payload); continue; }
+      if (opcode === 10) continue;
+      if (opcode === 2) { close(1003); return; }
+      parts.push(payload);
+      if (!fin) continue;
+      const text = Buffer.concat(parts).toString('utf8');
+      parts = [];
+      let msg;
+      try { msg = JSON.parse(text); } catch { conn.send({ type: 'error', id: null, code: 'bad_json', message: 'not JSON' }); continue; }
+      if (typeof msg !== 'object' || msg === null || Array.isArray(msg)) { conn.send({ type: 'error', id: null, code: 'bad_json', message: 'not an object' }); continue; }
+      handle(conn, msg);
+    }
+  });
+});
+
 server.listen(config.server?.port ?? 0, config.server?.listen ?? '127.0.0.1', () => {
   const { address, port } = server.address();
   console.log(`mock samling: listening on http://${address}:${port}`);
@@ -215,5 +453,6 @@ for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => {
     server.close(() => process.exit(0));
     server.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
   });
 }

@@ -6,15 +6,11 @@
 //   SAMLING_BIN         the built server binary
 //   SAMLING_SOURCE_DIR  the repository root (web/ must be installed and built: npm ci && npm run build)
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { check, exactly, getJson, launchBrowser, main, pick, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
-const START_DEADLINE = 20_000; // ms, for the server's "listening on" line
-const STOP_GRACE = 5_000; // ms between SIGTERM and SIGKILL
 
 // UI strings the test expects per language (the catalogs in web/src/i18n/). Content strings
 // (titles, room names) are never hard-coded here: they come from the API.
@@ -24,106 +20,11 @@ const UI = {
   fi: { program: 'Ohjelma', language: 'Kieli' },
 };
 
-class TestFailure extends Error {}
-function check(condition, message) {
-  if (!condition) throw new TestFailure(message);
-}
-
 function log(message) {
   console.log(`[program.test] ${message}`);
 }
 
-// Content text in `lang`, falling back to Swedish, then to any language: as the app does.
-function pick(text, lang) {
-  if (!text) return '';
-  return text[lang] || text.sv || Object.values(text).find(Boolean) || '';
-}
-
-const escapeRegExp = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const exactly = (s) => new RegExp(`^\\s*${escapeRegExp(s)}\\s*$`);
-
-// --- server -----------------------------------------------------------------------------
-
-// Starts `samling serve` and resolves its base URL from the "listening on http://…" line. The
-// brief puts that line on stdout; stderr is scanned too, as a logger may write there.
-function startServer(bin, configPath) {
-  const child = spawn(bin, ['serve', '--config', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const output = { stdout: '', stderr: '' };
-  const exited = new Promise((resolveExit) => child.once('exit', (code, signal) => resolveExit({ code, signal })));
-
-  const url = new Promise((resolveUrl, rejectUrl) => {
-    let found = false;
-    const timer = setTimeout(() => {
-      if (!found) rejectUrl(new TestFailure(`the server printed no "listening on" line within ${START_DEADLINE / 1000} s`));
-    }, START_DEADLINE);
-    for (const key of ['stdout', 'stderr']) {
-      let pending = '';
-      child[key].setEncoding('utf8');
-      // Keeps reading after the match, so the server never blocks on a full pipe.
-      child[key].on('data', (chunk) => {
-        output[key] = (output[key] + chunk).slice(-64 * 1024); // the tail is enough for diagnostics
-        if (found) return;
-        pending += chunk;
-        const lines = pending.split('\n');
-        pending = lines.pop();
-        for (const line of lines) {
-          const m = line.match(/listening on (http:\/\/\S+)/);
-          if (m) {
-            found = true;
-            clearTimeout(timer);
-            resolveUrl(m[1].replace(/[/.,;)"']+$/, ''));
-            return;
-          }
-        }
-      });
-    }
-    child.once('error', (e) => {
-      clearTimeout(timer);
-      rejectUrl(new TestFailure(`cannot start ${bin}: ${e.message}`));
-    });
-    exited.then(({ code, signal }) => {
-      clearTimeout(timer);
-      if (!found) rejectUrl(new TestFailure(`the server exited (code ${code}, signal ${signal}) before listening`));
-    });
-  });
-  return { child, url, exited, output };
-}
-
-async function stopServer(server) {
-  const { child, exited } = server;
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-  child.kill('SIGTERM');
-  let timer;
-  const timedOut = new Promise((r) => {
-    timer = setTimeout(() => r('timeout'), STOP_GRACE);
-  });
-  const result = await Promise.race([exited, timedOut]);
-  clearTimeout(timer);
-  if (result === 'timeout') {
-    log(`the server did not stop within ${STOP_GRACE / 1000} s of SIGTERM; sending SIGKILL`);
-    child.kill('SIGKILL');
-    await exited;
-  }
-}
-
-async function getJson(url) {
-  const response = await fetch(url, { headers: { accept: 'application/json' } });
-  check(response.ok, `GET ${url}: HTTP ${response.status}`);
-  return response.json();
-}
-
 // --- page checks --------------------------------------------------------------------------
-
-// Fails the test on uncaught page errors, console errors and failed requests of our own origin.
-function watchPage(page, origin, problems) {
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-  });
-  page.on('response', (r) => {
-    if (r.url().startsWith(origin) && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
-}
 
 async function expectHtmlLang(page, lang) {
   await page
@@ -221,41 +122,7 @@ function parallelSlot(event) {
 // --- the test -------------------------------------------------------------------------------
 
 async function run(ctx) {
-  const src = resolve(process.env.SAMLING_SOURCE_DIR ?? '');
-  const bin = process.env.SAMLING_BIN;
-  check(process.env.SAMLING_SOURCE_DIR, 'SAMLING_SOURCE_DIR is not set');
-  check(bin && existsSync(bin), `SAMLING_BIN is not set or does not exist: ${bin}`);
-  const webRoot = join(src, 'web', 'dist');
-  check(existsSync(join(webRoot, 'index.html')), `${webRoot}/index.html is missing: run "npm ci && npm run build" in web/`);
-  const demo = join(src, 'config', 'demo', 'stockholm-tillsammans.json');
-
-  let chromium;
-  try {
-    chromium = createRequire(join(src, 'web', 'package.json'))('playwright-core').chromium;
-  } catch (e) {
-    throw new TestFailure(`cannot load playwright-core from web/node_modules (run "npm ci" in web/): ${e.message}`);
-  }
-
-  ctx.tmp = mkdtempSync(join(tmpdir(), 'samling-e2e-'));
-  const configPath = join(ctx.tmp, 'samling.toml');
-  const q = (s) => JSON.stringify(s); // a TOML basic string
-  writeFileSync(
-    configPath,
-    [
-      '[server]',
-      'listen = "127.0.0.1"',
-      'port = 0',
-      `web_root = ${q(webRoot)}`,
-      '[store]',
-      `path = ${q(join(ctx.tmp, 'samling.db'))}`,
-      '[demo]',
-      'seed = true',
-      `file = ${q(demo)}`,
-      '[log]',
-      'access_log = false',
-      '',
-    ].join('\n'),
-  );
+  const { src, bin, configPath, chromium } = setUp(ctx);
 
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
@@ -267,19 +134,7 @@ async function run(ctx) {
   const slot = parallelSlot(event);
   log(`event "${event.id}": ${slot.sessions.length} parallel sessions at ${slot.day} ${slot.startsAt}`);
 
-  ctx.browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
+  ctx.browser = await launchBrowser(chromium);
   const problems = [];
   const viewport = { width: 1440, height: 1000 };
 
@@ -343,26 +198,4 @@ async function run(ctx) {
   check(problems.length === 0, `problems in the page:\n  ${problems.join('\n  ')}`);
 }
 
-const ctx = {};
-let failure = null;
-try {
-  await run(ctx);
-} catch (e) {
-  failure = e;
-} finally {
-  if (ctx.browser) await ctx.browser.close().catch((e) => log(`closing the browser: ${e.message}`));
-  if (ctx.server) await stopServer(ctx.server).catch((e) => log(`stopping the server: ${e.message}`));
-  if (ctx.tmp) rmSync(ctx.tmp, { recursive: true, force: true });
-}
-
-if (failure) {
-  console.error(`FAIL program: ${failure instanceof TestFailure ? failure.message : failure.stack ?? failure}`);
-  if (ctx.server) {
-    if (ctx.server.output.stderr) console.error(`--- server stderr ---\n${ctx.server.output.stderr}`);
-    if (ctx.server.output.stdout) console.error(`--- server stdout ---\n${ctx.server.output.stdout}`);
-  }
-  console.log('0 passed, 1 failed');
-  process.exit(1);
-}
-console.log('1 passed, 0 failed');
-process.exit(0);
+await main('program', run, log);

@@ -180,8 +180,9 @@ TEST_P(token_cli_refuses, with_exit_2_a_message_and_no_token) {
 
 const std::map<std::string, std::string> with_secret = {{"SAMLING_AUTH_SECRET", secret}};
 
+// Prefixed "token_cli" so that --gtest_filter='token*' selects these cases too.
 INSTANTIATE_TEST_SUITE_P(
-    table, token_cli_refuses,
+    token_cli, token_cli_refuses,
     ::testing::Values(
         usage_case{"missing_event", {"--name", "Anna"}, with_secret, {"--event", "required"}},
         usage_case{"missing_name", {"--event", "x"}, with_secret, {"--name", "required"}},

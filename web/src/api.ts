@@ -12,6 +12,8 @@ export interface Room {
   kind: RoomKind;
   name: LocalizedText;
   position: number;
+  /** Whether guests (no token, a display name only) may join the room's chat. */
+  guests?: boolean;
 }
 
 export interface Speaker {
@@ -123,4 +125,52 @@ export async function getEvent(id: string, signal: AbortSignal): Promise<Confere
   const body = await getJson(path, signal);
   if (!isEvent(body)) throw new ApiError('invalid', `GET ${path}: not an event`);
   return body;
+}
+
+// --- chat identity ------------------------------------------------------------------------------
+
+export interface DevToken {
+  token: string;
+  user: { id: string; name: string; role: string };
+}
+
+/**
+ * A signed token from POST /api/v1/dev/token (only where the server has `auth.dev_tokens`). An
+ * ApiError of kind `not_found` means the server hands out none: use guest mode.
+ */
+export async function requestDevToken(event: string, name: string, role: string): Promise<DevToken> {
+  const path = '/api/v1/dev/token';
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ event, name, role }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (e) {
+    throw new ApiError('unreachable', `POST ${path}: ${String(e)}`);
+  }
+  let body: unknown = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+    const code = typeof err?.code === 'string' ? err.code : '';
+    const kind: ApiErrorKind =
+      response.status === 404
+        ? 'not_found'
+        : response.status === 502 || response.status === 503 || response.status === 504
+          ? 'unreachable'
+          : 'server';
+    throw new ApiError(kind, `POST ${path}: ${response.status} ${String(err?.message ?? '')}`, response.status, code);
+  }
+  const t = body as DevToken | null;
+  if (typeof t?.token !== 'string' || typeof t.user?.id !== 'string') {
+    throw new ApiError('invalid', `POST ${path}: no token in the reply`, response.status);
+  }
+  return t;
 }

@@ -86,3 +86,36 @@ export function todayIn(timeZone: string): string {
     return new Date().toISOString().slice(0, 10);
   }
 }
+
+/**
+ * A chat message's time (epoch ms) in the event's time zone: "14:05" (sv, en-GB), "14.05" (fi),
+ * "2:05 PM" (en-US); with a short date in front when it is not from today.
+ */
+export function formatMessageTime(ts: number, locale: string, timeZone: string, now = Date.now()): string {
+  const zone = safeZone(timeZone);
+  const day = (t: number) => dtfZ('en-CA', zone, {}).format(t);
+  const probe = dtfZ(locale, zone, { hour: 'numeric' }).resolvedOptions();
+  const twelveHour = probe.hour12 ?? (probe.hourCycle === 'h12' || probe.hourCycle === 'h11');
+  const padded = !twelveHour && !locale.toLowerCase().startsWith('fi');
+  const time: Intl.DateTimeFormatOptions = { hour: padded ? '2-digit' : 'numeric', minute: '2-digit' };
+  if (day(ts) === day(now)) return dtfZ(locale, zone, time).format(ts);
+  return dtfZ(locale, zone, { day: 'numeric', month: 'short', ...time }).format(ts);
+}
+
+/** The full date and time, for a tooltip. */
+export function formatMessageDateTime(ts: number, locale: string, timeZone: string): string {
+  return dtfZ(locale, safeZone(timeZone), { dateStyle: 'long', timeStyle: 'short' }).format(ts);
+}
+
+function safeZone(timeZone: string): string {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return timeZone;
+  } catch {
+    return 'UTC';
+  }
+}
+
+function dtfZ(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  return dtf(locale, { ...options, timeZone });
+}

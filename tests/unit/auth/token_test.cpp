@@ -249,6 +249,14 @@ TEST(token_refused, wrong_prefix_or_part_count_is_invalid) {
     SCOPED_TRACE(t);
     EXPECT_EQ(error_of(keys.verify(t, now)), token_error::invalid);
   }
+  // Correctly signed over another version prefix: refused for the prefix, not the MAC.
+  std::string payload = split(token)[2];
+  for (std::string prefix : {"v2", "V1", "v0", ""}) {
+    std::string signed_part = prefix + ".k1." + payload;
+    std::string t = signed_part + "." + b64url(hmac(secret_a, signed_part));
+    SCOPED_TRACE(t);
+    EXPECT_EQ(error_of(keys.verify(t, now)), token_error::invalid);
+  }
 }
 
 TEST(token_refused, over_4096_bytes_is_invalid_even_when_correctly_signed) {

@@ -889,17 +889,22 @@ TEST_F(temp_dir_test, default_config_path_order) {
   // SAMLING_CONFIG wins when set and not empty, whatever the working directory holds.
   EXPECT_EQ(default_config_path({{"SAMLING_CONFIG", "/etc/samling.toml"}}), "/etc/samling.toml");
 
-  fs::path before = fs::current_path();
+  // The rule is about the working directory; put it back even when a step below throws.
+  struct cwd_guard {
+    fs::path before = fs::current_path();
+    ~cwd_guard() { fs::current_path(before); }
+  } guard;
   fs::current_path(dir_);
   std::string without_file = default_config_path({{"SAMLING_CONFIG", ""}});
   fs::create_directories(dir_ / "config");
   write("config/samling.toml", "");
   std::string with_file = default_config_path({});
+  std::string empty_variable = default_config_path({{"SAMLING_CONFIG", ""}});  // as if unset
   std::string env_first = default_config_path({{"SAMLING_CONFIG", "x.toml"}});
-  fs::current_path(before);
 
   EXPECT_EQ(without_file, "");
   EXPECT_EQ(with_file, "config/samling.toml");
+  EXPECT_EQ(empty_variable, "config/samling.toml");
   EXPECT_EQ(env_first, "x.toml");
 }
 

@@ -1,7 +1,26 @@
+import { useEffect, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
 import { formatEventDates, formatTimeZone } from '../format';
 import { localeFor, pick, type Lang, type Messages } from '../i18n';
+import { Chat } from './chat';
 import { Program } from './program';
+
+/** Wide enough for the program and the chat side by side (the same width as in styles.css). */
+const WIDE = '(min-width: 64rem)';
+
+function useMediaQuery(query: string): boolean {
+  const [matches, setMatches] = useState(() => matchMedia(query).matches);
+  useEffect(() => {
+    const list = matchMedia(query);
+    const onChange = () => setMatches(list.matches);
+    onChange();
+    list.addEventListener('change', onChange);
+    return () => list.removeEventListener('change', onChange);
+  }, [query]);
+  return matches;
+}
+
+type View = 'program' | 'chat';
 
 interface Props {
   event: ConferenceEvent;
@@ -21,6 +40,18 @@ export function EventView({ event, events, lang, t }: Props) {
   const summary = pick(event.summary, lang);
   const place = [event.venue, event.city].filter(Boolean).join(', ');
   const zone = formatTimeZone(event.timezone ?? 'Europe/Stockholm', locale, event.days[0]);
+  const wide = useMediaQuery(WIDE);
+  const [view, setView] = useState<View>('program');
+  const [unread, setUnread] = useState(0);
+  const chatVisible = wide || view === 'chat';
+  // On a narrow screen, a switch brings the tabs to the top: the chosen view fills the screen.
+  const chooseView = (v: View) => {
+    setView(v);
+    requestAnimationFrame(() => {
+      const body = document.getElementById('event-body');
+      if (body && Math.abs(body.getBoundingClientRect().top) > 1) body.scrollIntoView({ block: 'start' });
+    });
+  };
 
   return (
     <>
@@ -72,7 +103,76 @@ export function EventView({ event, events, lang, t }: Props) {
           )}
         </dl>
       </header>
-      <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+      <div class={wide ? 'event-body event-body--wide' : 'event-body'} id="event-body">
+        {!wide && <ViewTabs view={view} unread={unread} t={t} onChange={chooseView} />}
+        <div
+          class="event-main"
+          id="view-program"
+          role={wide ? undefined : 'tabpanel'}
+          aria-labelledby={wide ? undefined : 'view-tab-program'}
+          hidden={!wide && view !== 'program'}
+        >
+          <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+        </div>
+        <div
+          class="event-chat"
+          id="view-chat"
+          role={wide ? undefined : 'tabpanel'}
+          aria-labelledby={wide ? undefined : 'view-tab-chat'}
+          hidden={!chatVisible}
+          data-testid="chat-panel"
+        >
+          <Chat key={event.id} event={event} lang={lang} locale={locale} t={t} visible={chatVisible} onUnread={setUnread} />
+        </div>
+      </div>
     </>
+  );
+}
+
+interface ViewTabsProps {
+  view: View;
+  unread: number;
+  t: Messages;
+  onChange: (view: View) => void;
+}
+
+/** Narrow screens: the program and the chat are two tabs. */
+function ViewTabs({ view, unread, t, onChange }: ViewTabsProps) {
+  const views: [View, string][] = [
+    ['program', t.program],
+    ['chat', t.chat],
+  ];
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
+    e.preventDefault();
+    const next: View = e.key === 'Home' ? 'program' : e.key === 'End' ? 'chat' : view === 'program' ? 'chat' : 'program';
+    onChange(next);
+    document.getElementById(`view-tab-${next}`)?.focus();
+  };
+  return (
+    <div class="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
+      {views.map(([v, label]) => (
+        <button
+          key={v}
+          type="button"
+          role="tab"
+          id={`view-tab-${v}`}
+          class="view-tab"
+          aria-selected={v === view}
+          aria-controls={`view-${v}`}
+          tabIndex={v === view ? 0 : -1}
+          data-testid={`view-tab-${v}`}
+          onClick={() => onChange(v)}
+        >
+          {label}
+          {v === 'chat' && unread > 0 && (
+            <span class="unread" data-testid="unread-total" data-count={unread}>
+              <span aria-hidden="true">{unread > 99 ? '99+' : unread}</span>
+              <span class="visually-hidden">{t.unread(unread)}</span>
+            </span>
+          )}
+        </button>
+      ))}
+    </div>
   );
 }

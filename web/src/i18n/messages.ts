@@ -2,6 +2,7 @@
 // language (sv.ts, en.ts, fi.ts), each declared as `Messages`: a missing or misspelled key is
 // a type error. Content (event titles, session descriptions…) comes from the API instead.
 import type { SessionKind } from '../api';
+import type { ConnectionState, Role } from '../ws';
 
 export interface Messages {
   /** The language's own name, shown in the language switcher. */
@@ -47,4 +48,80 @@ export interface Messages {
 
   /** Browser tab title. */
   documentTitle: (eventTitle: string) => string;
+
+  // --- chat ---------------------------------------------------------------------------------
+
+  /** Heading of the chat panel, and its tab on narrow screens. */
+  chat: string;
+  /** Label of the program/chat switch on narrow screens. */
+  viewSwitch: string;
+  joinChatTitle: string;
+  joinChatIntro: string;
+  nameLabel: string;
+  nameHint: string;
+  nameRequired: string;
+  /** The role select (only in this demo: a real sign-in decides the role). */
+  roleLabel: string;
+  joinButton: string;
+  joinAsGuestButton: string;
+  /** Shown when the server hands out no tokens: guests may still join open rooms. */
+  guestModeNote: string;
+  signingIn: string;
+  signedInAs: (name: string) => string;
+  leaveChat: string;
+  roles: Record<Role, string>;
+  connection: Record<ConnectionState, string>;
+  offlineHint: string;
+  reconnectNow: string;
+  /** Label of the room tabs. */
+  rooms: string;
+  /** Accessible text of a room tab's unread badge. */
+  unread: (n: number) => string;
+  /** Members in a room right now. */
+  people: (n: number) => string;
+  membersTitle: string;
+  noMessages: string;
+  joiningRoom: string;
+  leaveRoom: string;
+  /** Accessible name of a room's message log. */
+  messagesIn: (room: string) => string;
+  /** Accessible name of the composer. */
+  messageLabel: (room: string) => string;
+  messagePlaceholder: string;
+  enterHint: string;
+  send: string;
+  charsLeft: (n: number) => string;
+  charsOver: (n: number) => string;
+  postSending: string;
+  postQueued: string;
+  postRetry: string;
+  postDiscard: string;
+  /** Marks one's own messages for screen readers. */
+  you: string;
+  /** Translated error codes of docs/protocol.md, plus the client's `timeout` and `disconnected`. */
+  chatErrors: Record<ChatErrorCode, string>;
+  rateLimited: (seconds: number) => string;
+  textTooLong: (max: number) => string;
+  chatErrorOther: (code: string) => string;
 }
+
+/** Error codes with a plain translated text (rate_limited and text_too_long take a number). */
+export type ChatErrorCode =
+  | 'text_empty'
+  | 'text_invalid'
+  | 'forbidden'
+  | 'no_such_room'
+  | 'wrong_event'
+  | 'too_many_rooms'
+  | 'not_in_room'
+  | 'token_invalid'
+  | 'token_expired'
+  | 'token_unknown_key'
+  | 'token_wrong_event'
+  | 'no_such_event'
+  | 'guests_not_allowed'
+  | 'name_invalid'
+  | 'unavailable'
+  | 'internal'
+  | 'timeout'
+  | 'disconnected';

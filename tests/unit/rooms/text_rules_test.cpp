@@ -1,0 +1,44 @@
+#include "rooms/text_rules.hpp"
+
+#include <gtest/gtest.h>
+
+using samling::core::errc;
+using namespace samling::rooms;
+
+TEST(text_rules, trims_and_accepts_ordinary_text) {
+  std::string t = "  Hej på er!\n";
+  EXPECT_EQ(check_text(t, 1000), errc::ok);
+  EXPECT_EQ(t, "Hej på er!");
+}
+
+TEST(text_rules, counts_code_points_not_bytes) {
+  std::string fi(1000, 'x');
+  fi.replace(0, 1, "ä");  // 2 bytes, 1 code point: still 1000 characters
+  EXPECT_EQ(check_text(fi, 1000), errc::ok);
+  std::string over = std::string(1000, 'x') + "ö";
+  EXPECT_EQ(check_text(over, 1000), errc::text_too_long);
+  EXPECT_EQ(code_points("Hyvää päivää 🎤"), 14u);
+}
+
+TEST(text_rules, rejects_empty_and_control_characters_but_keeps_newline_and_tab) {
+  std::string blank = " \n\t ";
+  EXPECT_EQ(check_text(blank, 1000), errc::text_empty);
+  std::string bell = "ding\x07";
+  EXPECT_EQ(check_text(bell, 1000), errc::text_invalid);
+  std::string c1 = "x\xC2\x85y";  // U+0085, a C1 control
+  EXPECT_EQ(check_text(c1, 1000), errc::text_invalid);
+  std::string lines = "rad ett\nrad\ttvå";
+  EXPECT_EQ(check_text(lines, 1000), errc::ok);
+}
+
+TEST(text_rules, names) {
+  std::string ok = "  Anna Svensson ";
+  EXPECT_EQ(check_name(ok), errc::ok);
+  EXPECT_EQ(ok, "Anna Svensson");
+  std::string empty = "   ";
+  EXPECT_EQ(check_name(empty), errc::name_invalid);
+  std::string long_name(61, 'a');
+  EXPECT_EQ(check_name(long_name), errc::name_invalid);
+  std::string newline = "An\nna";
+  EXPECT_EQ(check_name(newline), errc::name_invalid);
+}

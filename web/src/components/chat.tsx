@@ -1,0 +1,180 @@
+// The chat panel: "Join the chat" until the page has an identity, then the rooms.
+import type { ComponentChild } from 'preact';
+import { useState } from 'preact/hooks';
+import { ApiError, requestDevToken, type ConferenceEvent } from '../api';
+import { loadIdentity, saveIdentity, type Identity } from '../identity';
+import type { Lang, Messages } from '../i18n';
+import type { ChatError, Role } from '../ws';
+import { chatErrorText } from './chat-errors';
+import { ChatSession } from './chat-session';
+
+interface Props {
+  event: ConferenceEvent;
+  lang: Lang;
+  locale: string;
+  t: Messages;
+  /** Whether the panel is on screen (wide layout, or the chat tab on narrow screens). */
+  visible: boolean;
+  onUnread: (n: number) => void;
+}
+
+/** Roles one may pick in this demo; a real sign-in would decide the role. */
+const demoRoles: Role[] = ['attendee', 'moderator', 'press'];
+
+export function Chat({ event, lang, locale, t, visible, onUnread }: Props) {
+  const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(event.id));
+  const [refused, setRefused] = useState<ChatError | null>(null);
+  const [lastName, setLastName] = useState(identity?.name ?? '');
+
+  const signIn = (id: Identity) => {
+    saveIdentity(id, event.id);
+    setRefused(null);
+    setIdentity(id);
+  };
+  const signOut = (why: ChatError | null) => {
+    if (identity) setLastName(identity.name);
+    saveIdentity(null, event.id);
+    setIdentity(null);
+    setRefused(why);
+    onUnread(0);
+  };
+
+  const heading = (
+    <h2 class="chat-heading" id="chat-heading">
+      {t.chat}
+    </h2>
+  );
+
+  return (
+    <aside class={identity ? 'chat' : 'chat chat--signin'} aria-labelledby="chat-heading" data-testid="chat">
+      {identity ? (
+        <ChatSession
+          heading={heading}
+          key={`${identity.token ?? 'guest'}:${identity.name}`}
+          event={event}
+          identity={identity}
+          lang={lang}
+          locale={locale}
+          t={t}
+          visible={visible}
+          onUnread={onUnread}
+          onSignOut={signOut}
+        />
+      ) : (
+        <SignIn
+          heading={heading}
+          event={event}
+          t={t}
+          initialName={lastName}
+          refused={refused ? chatErrorText(t, refused) : null}
+          onSignedIn={signIn}
+        />
+      )}
+    </aside>
+  );
+}
+
+interface SignInProps {
+  heading: ComponentChild;
+  event: ConferenceEvent;
+  t: Messages;
+  initialName: string;
+  refused: string | null;
+  onSignedIn: (identity: Identity) => void;
+}
+
+function SignIn({ heading, event, t, initialName, refused, onSignedIn }: SignInProps) {
+  const [name, setName] = useState(initialName);
+  const [role, setRole] = useState<Role>('attendee');
+  const [guestMode, setGuestMode] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(refused);
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const trimmed = name.trim();
+    if (!trimmed) {
+      setError(t.nameRequired);
+      return;
+    }
+    if (guestMode) {
+      onSignedIn({ event: event.id, name: trimmed, role: 'guest' });
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const { token, user } = await requestDevToken(event.id, trimmed, role);
+      onSignedIn({ event: event.id, name: user.name || trimmed, role: (user.role as Role) || role, token });
+    } catch (err) {
+      const apiError = err instanceof ApiError ? err : new ApiError('invalid', String(err));
+      console.warn(apiError.message);
+      if (apiError.kind === 'not_found') {
+        setGuestMode(true); // no dev tokens here: offer to join the open rooms as a guest
+      } else if (apiError.kind === 'unreachable') {
+        setError(t.errorUnreachable);
+      } else if (apiError.code) {
+        setError(chatErrorText(t, { code: apiError.code, message: apiError.message }));
+      } else {
+        setError(apiError.kind === 'server' ? t.errorServer(apiError.status) : t.errorInvalid);
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="signin" onSubmit={submit} data-testid="chat-signin" noValidate>
+      {heading}
+      <p class="signin-title">{t.joinChatTitle}</p>
+      <p class="signin-intro">{t.joinChatIntro}</p>
+      <div class="field">
+        <label for="chat-name">{t.nameLabel}</label>
+        <input
+          id="chat-name"
+          type="text"
+          autoComplete="nickname"
+          maxLength={60}
+          value={name}
+          onInput={(e) => setName((e.target as HTMLInputElement).value)}
+          aria-describedby="chat-name-hint"
+          aria-invalid={error === t.nameRequired}
+          data-testid="chat-name"
+        />
+        <span id="chat-name-hint" class="field-hint">
+          {t.nameHint}
+        </span>
+      </div>
+      {!guestMode && (
+        <div class="field">
+          <label for="chat-role">{t.roleLabel}</label>
+          <select
+            id="chat-role"
+            value={role}
+            onChange={(e) => setRole((e.target as HTMLSelectElement).value as Role)}
+            data-testid="chat-role"
+          >
+            {demoRoles.map((r) => (
+              <option key={r} value={r}>
+                {t.roles[r]}
+              </option>
+            ))}
+          </select>
+        </div>
+      )}
+      {guestMode && (
+        <p class="signin-note" role="status" data-testid="guest-mode">
+          {t.guestModeNote}
+        </p>
+      )}
+      {error && (
+        <p class="form-error" role="alert" data-testid="chat-signin-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="button" disabled={busy} data-testid="chat-join">
+        {busy ? t.signingIn : guestMode ? t.joinAsGuestButton : t.joinButton}
+      </button>
+    </form>
+  );
+}
