@@ -152,6 +152,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
       co_return;
     }
     rooms::chat_user user;
+    std::string guest_token;
     if (token) {
       auto now = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
@@ -184,6 +185,17 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
         co_return;
       }
       user = {"g-" + random_hex(6), display, "guest"};
+      // A guest reconnects with this token and keeps its id, so a post re-sent after a
+      // reconnect is still recognised by its client_msg_id.
+      auth::claims c;
+      c.user_id = user.id;
+      c.name = user.name;
+      c.event = *event_id;
+      c.role = auth::role::guest;
+      c.issued_at = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+      c.expires_at = c.issued_at + settings_.guest_token_ttl.count();
+      guest_token = services_.keys->sign(c);
     }
     event_id_ = *event_id;
     auto sink = ctx_.sink;
@@ -200,7 +212,8 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
                     std::to_string(settings_.text_max_chars) + R"(,"rate_burst":)" +
                     std::to_string(static_cast<long long>(settings_.rate_burst)) +
                     R"(,"rate_per_second":)" + rate + R"(,"history":)" +
-                    std::to_string(settings_.history) + "}}");
+                    std::to_string(settings_.history) + "}" +
+                    (guest_token.empty() ? "" : R"(,"token":)" + json_string(guest_token)) + "}");
     core::log(core::log_level::debug, "ws_hello",
               {{"remote", ctx_.remote}, {"user", user.id}, {"role", user.role}, {"event", event_id_}});
   }

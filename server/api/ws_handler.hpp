@@ -17,6 +17,7 @@ struct ws_settings {
   double rate_burst = 5;
   double rate_per_minute = 60;
   std::chrono::seconds hello_timeout{10};
+  std::chrono::seconds guest_token_ttl{43200};  // the token a guest reconnects with
   // Malformed requests (bad_json, bad_message, unknown_type) in a row before closing with 4009.
   int max_error_streak = 20;
 };

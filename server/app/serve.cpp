@@ -224,6 +224,7 @@ int serve(const config::config& cfg) {
   ws_settings.rate_burst = cfg.rooms.rate_burst;
   ws_settings.rate_per_minute = cfg.rooms.rate_per_minute;
   ws_settings.hello_timeout = std::chrono::seconds(cfg.ws.hello_timeout_seconds);
+  ws_settings.guest_token_ttl = std::chrono::seconds(cfg.auth.token_ttl_seconds);
   opt.ws.max_frame_bytes = cfg.ws.max_frame_bytes;
   opt.ws.send_queue_messages = cfg.ws.send_queue_messages;
   opt.ws.send_queue_bytes = cfg.ws.send_queue_bytes;

@@ -16,8 +16,9 @@ using core::errc;
 room::room(asio::any_io_executor ex, room_info info, room_settings settings,
            room_services services, std::vector<chat_message> recent, std::uint64_t last_seq)
     : strand_(asio::make_strand(ex)), info_(std::move(info)), settings_(settings),
-      services_(services), presence_timer_(strand_) {
-  next_seq_ = last_seq + 1;
+      services_(services), stored_seq_(std::make_shared<std::uint64_t>(last_seq)),
+      presence_timer_(strand_) {
+  last_seq_ = last_seq;
   // Messages older than what was loaded exist when the first loaded one is not seq 1.
   forgotten_up_to_ = recent.empty() ? last_seq : recent.front().seq - 1;
   for (auto& m : recent) keep(std::move(m));
@@ -75,8 +76,10 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
     m->set_joined(info_.key, true);
     presence_changed();
   }
+  // `seq` is the last message fanned out: posts still being stored arrive as events after
+  // this ack, all with a higher seq.
   std::string result = R"({"room":)" + json_string(info_.key) + R"(,"seq":)" +
-                       std::to_string(next_seq_ - 1) + R"(,"count":)" +
+                       std::to_string(last_seq_) + R"(,"count":)" +
                        std::to_string(members_.size()) + R"(,"messages":[)";
   for (auto it = first; it != kept_.end(); ++it) {
     if (it != first) result += ',';
@@ -213,46 +216,52 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
 
   chat_message msg;
   msg.room = self->info_.key;
-  msg.seq = self->next_seq_++;
   msg.ts_ms = now_ms();
   msg.user = m->user();
   msg.text = std::move(text);
   msg.client_msg_id = std::move(client_msg_id);
   self->in_flight_[dedupe];
 
-  // Stored (committed) before anyone hears of it. The store's one thread takes writes in
-  // order, so completions come back to this strand in seq order.
-  std::optional<chat_message> existing;
-  bool stored = false;
+  // Stored (committed) before anyone hears of it. On the store's thread: a retry of a post the
+  // room no longer keeps is found in the store and answered as a duplicate; otherwise the
+  // message takes the next seq. That thread takes writes in order, so completions come back to
+  // this strand in seq order.
+  std::optional<std::pair<chat_message, bool>> outcome;  // message, duplicate
   try {
     auto* store = self->services_.store;
-    auto write = [store, msg] { return store->append(msg); };  // named: GCC 12, see development.md
-    existing = co_await core::run_blocking(*self->services_.db, std::move(write));
-    stored = true;
+    auto write = [store, counter = self->stored_seq_, msg]() mutable {
+      if (auto found = store->find_by_client_id(msg.room, msg.user.id, msg.client_msg_id))
+        return std::make_pair(*found, true);
+      msg.seq = *counter + 1;
+      if (auto raced = store->append(msg)) return std::make_pair(*raced, true);
+      *counter = msg.seq;
+      return std::make_pair(msg, false);
+    };  // named: GCC 12, see development.md
+    outcome = co_await core::run_blocking(*self->services_.db, std::move(write));
   } catch (const std::exception& e) {
-    core::log(core::log_level::error, "chat_store_failed",
-              {{"room", self->info_.key}, {"seq", static_cast<long long>(msg.seq)}, {"error", e.what()}});
+    core::log(core::log_level::error, "chat_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
   }
   auto waiters = std::move(self->in_flight_[dedupe].waiters);
   self->in_flight_.erase(dedupe);
-  if (!stored) {
+  if (!outcome) {
     auto err = error_frame(id_json, errc::unavailable, "The message was not stored; send it again.");
     m->deliver(err);
     for (auto& [w, wid] : waiters) w->deliver(error_frame(wid, errc::unavailable));
     co_return;
   }
-  const auto& final_msg = existing ? *existing : msg;
-  auto result = [&](bool duplicate) {
+  auto& [final_msg, duplicate] = *outcome;
+  auto result = [&](bool dup) {
     return R"({"room":)" + json_string(self->info_.key) + R"(,"seq":)" + std::to_string(final_msg.seq) +
            R"(,"ts":)" + std::to_string(final_msg.ts_ms) + R"(,"duplicate":)" +
-           (duplicate ? "true" : "false") + "}";
+           (dup ? "true" : "false") + "}";
   };
-  m->deliver(ack_frame(id_json, result(existing.has_value())));
+  m->deliver(ack_frame(id_json, result(duplicate)));
   for (auto& [w, wid] : waiters) w->deliver(ack_frame(wid, result(true)));
-  if (existing) co_return;  // an older post with this id was in the store already
+  if (duplicate) co_return;  // stored long ago: nothing to send to anyone
 
   if (self->services_.messages_posted) self->services_.messages_posted->inc();
-  self->keep(std::move(msg));
+  self->last_seq_ = final_msg.seq;
+  self->keep(std::move(final_msg));
   self->broadcast(self->kept_.back().frame);
 }
 

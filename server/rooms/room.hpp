@@ -102,7 +102,10 @@ class room : public std::enable_shared_from_this<room> {
   // Strand-only state.
   std::unordered_map<std::string, std::shared_ptr<member>> members_;  // by session id
   std::deque<kept> kept_;                       // the last resume_window messages
-  std::uint64_t next_seq_ = 1;
+  std::uint64_t last_seq_ = 0;                  // the highest seq fanned out
+  // The highest seq stored. Touched only on the store's thread, which assigns seqs in the
+  // order it commits: dense, and a retry found in the store uses none.
+  std::shared_ptr<std::uint64_t> stored_seq_;
   std::uint64_t forgotten_up_to_ = 0;           // messages up to this seq are not in kept_
   std::unordered_map<std::string, std::uint64_t> recent_ids_;  // dedupe key -> seq (kept_ only)
   std::unordered_map<std::string, pending_post> in_flight_;    // dedupe key -> waiting retries

@@ -48,7 +48,9 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
                                    0644);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
 
-  std::vector<std::string> argv_s{SAMLING_BINARY};
+  // SAMLING_TEST_BINARY runs the same tests against another build (the ThreadSanitizer one).
+  const char* other = std::getenv("SAMLING_TEST_BINARY");
+  std::vector<std::string> argv_s{other && *other ? other : SAMLING_BINARY};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : argv_s) argv.push_back(a.data());

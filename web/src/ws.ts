@@ -169,7 +169,7 @@ export class ChatClient {
   /** Bumped on every change, for components that re-render on it. */
   version = 0;
 
-  private readonly opts: Required<ClientOptions>;
+  private opts: Required<ClientOptions>; // credentials change once: a guest switches to its token
   private ws: WebSocket | null = null;
   private ready = false; // hello acknowledged on the current socket
   private stopped = false;
@@ -356,6 +356,11 @@ export class ChatClient {
     this.attempt = 0;
     this.user = asUser(result['user']) ?? this.user;
     if (this.user) this.ownIds.add(this.user.id);
+    // A guest gets a token for its reconnects: it keeps its id, so re-sent posts are
+    // recognised by their client_msg_id (docs/protocol.md, hello).
+    if (typeof result['token'] === 'string' && 'guest' in this.opts.credentials) {
+      this.opts = { ...this.opts, credentials: { token: result['token'] } };
+    }
     const limits = result['limits'];
     if (isObject(limits) && typeof limits['text_max_chars'] === 'number') this.limits = limits as unknown as Limits;
     this.setState('connected');
