@@ -50,6 +50,19 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
   }
 
   asio::awaitable<void> on_text(std::string text) override {
+    // Every request gets its one reply even when the store fails underneath (a room or an
+    // event could not be read): `unavailable`, and the connection stays open.
+    std::string id_json = "null";
+    try {
+      co_await handle(std::move(text), id_json);
+    } catch (const std::exception& e) {
+      core::log(core::log_level::error, "ws_request_failed", {{"remote", ctx_.remote}, {"error", e.what()}});
+      reply_error(id_json, errc::unavailable);
+    }
+  }
+
+  // Parses and dispatches one request; sets `id_json` as soon as the request's id is known.
+  asio::awaitable<void> handle(std::string text, std::string& id_json) {
     boost::system::error_code ec;
     auto parsed = json::parse(text, ec);
     if (ec || !parsed.is_object()) {
@@ -58,7 +71,6 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
       co_return;
     }
     auto& req = parsed.as_object();
-    std::string id_json;
     if (auto* id = req.if_contains("id"); id && id->is_string() && !id->as_string().empty() &&
                                           id->as_string().size() <= 64) {
       id_json = json::serialize(*id);
