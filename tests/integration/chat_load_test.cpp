@@ -98,10 +98,7 @@ TEST(chat_load, many_clients_in_several_rooms_each_get_every_message_once_in_ord
 
   // The load shows in /metrics: messages stored, frames in and out, sessions, room members.
   auto metrics = http_get(server.port(), "/metrics").body;
-  auto value = [&](const std::string& series) {
-    auto pos = metrics.find("\n" + series + " ");
-    return pos == std::string::npos ? -1.0 : std::stod(metrics.substr(pos + series.size() + 2));
-  };
+  auto value = [&](const std::string& series) { return metric_value(metrics, series); };
   EXPECT_EQ(value("samling_chat_messages_total"), total_clients * posts_per_client);
   EXPECT_GE(value("samling_ws_messages_in_total"), total_clients * (posts_per_client + 3));
   EXPECT_GE(value("samling_ws_messages_out_total"), total_clients * posts_per_client);

@@ -318,6 +318,15 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
   return c.read_response(10s, method == "HEAD").value_or(http_response{});
 }
 
+double metric_value(const std::string& exposition, const std::string& series) {
+  auto pos = exposition.find("\n" + series + " ");
+  return pos == std::string::npos ? -1 : std::stod(exposition.substr(pos + series.size() + 2));
+}
+
+double metric(std::uint16_t port, const std::string& series) {
+  return metric_value(http_get(port, "/metrics").body, series);
+}
+
 http_response http_get(std::uint16_t port, const std::string& target,
                        const std::vector<std::pair<std::string, std::string>>& headers) {
   return http_request(port, "GET", target, {}, headers);

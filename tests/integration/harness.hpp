@@ -105,6 +105,12 @@ http_response http_request(std::uint16_t port, const std::string& method, const 
                            const std::string& body = {},
                            const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// The value of one series (e.g. `samling_http_open_connections` or
+// `x_total{route="a"}`) in a Prometheus exposition, or -1 when absent.
+double metric_value(const std::string& exposition, const std::string& series);
+// The same, read from the server's /metrics.
+double metric(std::uint16_t port, const std::string& series);
+
 // Polls `pred` every 10 ms until it holds or `deadline` passes.
 template <typename Pred>
 bool eventually(Pred pred, std::chrono::milliseconds deadline = 10s);

@@ -42,12 +42,6 @@ std::vector<std::string> prometheus_problems(const std::string& text, std::set<s
   return problems;
 }
 
-double sample_value(const std::string& text, const std::string& series) {
-  auto pos = text.find("\n" + series + " ");
-  if (pos == std::string::npos) return -1;
-  return std::stod(text.substr(pos + series.size() + 2));
-}
-
 class http_api : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { server_ = new server_process(); }
@@ -75,7 +69,7 @@ TEST_F(http_api, metrics_is_prometheus_text_and_counts_requests) {
   http_response m;
   ASSERT_TRUE(eventually([&] {
     m = http_get(port(), "/metrics");
-    return sample_value(m.body, R"(samling_http_requests_total{route="healthz",method="GET",status="200"})") >= 1;
+    return metric_value(m.body, R"(samling_http_requests_total{route="healthz",method="GET",status="200"})") >= 1;
   }, 5s));
   ASSERT_EQ(m.status, 200);
   EXPECT_EQ(m.header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
@@ -87,8 +81,8 @@ TEST_F(http_api, metrics_is_prometheus_text_and_counts_requests) {
                     "samling_http_request_duration_seconds_count", "process_resident_memory_bytes",
                     "process_cpu_seconds_total"})
     EXPECT_TRUE(names.count(want)) << want;
-  EXPECT_GE(sample_value(m.body, R"(samling_http_requests_total{route="healthz",method="GET",status="200"})"), 1);
-  EXPECT_GE(sample_value(m.body, "samling_http_open_connections"), 1);  // this request's own
+  EXPECT_GE(metric_value(m.body, R"(samling_http_requests_total{route="healthz",method="GET",status="200"})"), 1);
+  EXPECT_GE(metric_value(m.body, "samling_http_open_connections"), 1);  // this request's own
 }
 
 TEST_F(http_api, events_api_returns_the_demo_event) {

@@ -10,12 +10,6 @@ using namespace samling::testing;
 
 namespace {
 
-double metric(std::uint16_t port, const std::string& series) {
-  auto m = http_get(port, "/metrics");
-  auto pos = m.body.find("\n" + series + " ");
-  return pos == std::string::npos ? -1 : std::stod(m.body.substr(pos + series.size() + 2));
-}
-
 TEST(shutdown, sigterm_on_an_idle_server_exits_0) {
   server_process server;
   connection idle(server.port());  // an idle keep-alive connection must not hold shutdown up

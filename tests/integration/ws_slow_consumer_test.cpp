@@ -15,12 +15,6 @@ using namespace samling::testing;
 
 namespace {
 
-double metric(std::uint16_t port, const std::string& series) {
-  auto m = http_get(port, "/metrics");
-  auto pos = m.body.find("\n" + series + " ");
-  return pos == std::string::npos ? -1 : std::stod(m.body.substr(pos + series.size() + 2));
-}
-
 // A line of /proc/PID/status in kB ("VmRSS", "VmHWM"); -1 when absent.
 long status_kb(pid_t pid, const std::string& name) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
