@@ -32,7 +32,10 @@ TEST(chat_load, many_clients_in_several_rooms_each_get_every_message_once_in_ord
   constexpr int posts_per_client = 40;
   server_process::options o;
   // More network threads than cores: more interleavings for ThreadSanitizer to see.
-  o.extra_toml = "[rooms]\nrate_burst = 1000\nrate_per_minute = 60000\n";
+  // Clients send all their posts before they read: the send queues must hold what piles up
+  // meanwhile (16 clients x 20 main-stage posts), or they would be closed as slow consumers.
+  o.extra_toml = "[rooms]\nrate_burst = 1000\nrate_per_minute = 60000\n"
+                 "[ws]\nsend_queue_messages = 10000\nsend_queue_bytes = 16777216\n";
   o.env = {{"SAMLING_AUTH_KEY_ID", "k1"}, {"SAMLING_AUTH_SECRET", secret}, {"SAMLING_SERVER_THREADS", "4"}};
   server_process server(o);
 
@@ -80,7 +83,9 @@ TEST(chat_load, many_clients_in_several_rooms_each_get_every_message_once_in_ord
         }
         return main_n >= main_expected && seminar_n >= seminar_expected;
       };
-      if (!ws.wait_until(counted, 60s)) return fail("did not receive every message in time");
+      if (!ws.wait_until(counted, 60s))
+        return fail("did not receive every message in time (connection " +
+                    (ws.close_code() ? "closed with " + std::to_string(*ws.close_code()) : std::string("open")) + ")");
       for (auto& e : ws.take_events())
         if (string_field(e, "type") == "message") seqs[string_field(e, "room")].push_back(int_field(e, "seq"));
       for (auto& [room, list] : seqs) {

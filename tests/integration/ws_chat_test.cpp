@@ -2,6 +2,8 @@
 // with the sender's own echo, room isolation, and a post retried with the same client_msg_id.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "harness.hpp"
 #include "ws_client.hpp"
 
@@ -273,6 +275,27 @@ TEST(ws_chat, a_retry_of_a_post_older_than_the_resume_window_is_still_a_duplicat
   auto next = anna.post(main, "nästa");
   ASSERT_TRUE(is_ack(next)) << str(next);
   EXPECT_EQ(int_field(next, "result.seq"), 17) << "a duplicate used up a seq: " << str(next);
+}
+
+TEST(ws_chat, frames_sent_back_to_back_are_not_held_back_by_nagle) {
+  // After a post the server writes two frames in a row to the sender: the ack and the
+  // sender's own message event. Without TCP_NODELAY on the server's socket the second small
+  // write waits for the client's delayed ACK of the first (about 40 ms on Linux).
+  server_process server(chat_server());
+  const auto main = ws::room("main");
+  ws_client anna;
+  ASSERT_NO_FATAL_FAILURE(enter(anna, server.port(), "u-anna", "Anna"));
+  ASSERT_TRUE(is_ack(anna.join(main)));
+  std::vector<double> gaps;
+  for (int i = 0; i < 21; ++i) {
+    auto p = anna.post(main, "ping " + std::to_string(i));
+    ASSERT_TRUE(is_ack(p)) << str(p);
+    auto acked = std::chrono::steady_clock::now();
+    ASSERT_TRUE(anna.next_event_if([&](const json::object& e) { return int_field(e, "seq") == int_field(p, "result.seq"); }));
+    gaps.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - acked).count());
+  }
+  std::sort(gaps.begin(), gaps.end());
+  EXPECT_LT(gaps[gaps.size() / 2], 20.0) << "median ms from the ack to the sender's own message event";
 }
 
 }  // namespace
