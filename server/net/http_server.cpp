@@ -35,6 +35,9 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc
       co_await backoff.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    // Responses and WebSocket frames are small and often back to back: without TCP_NODELAY,
+    // Nagle holds the second behind the peer's delayed ACK (~40 ms on Linux).
+    socket.set_option(tcp::no_delay(true), ec);
     auto open = state->connections.fetch_add(1) + 1;
     try {
       if (open > state->options.max_connections || state->stopping.load()) {

@@ -268,7 +268,8 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     }
 
     auto& msg = parser.get();
-    if (beast::websocket::is_upgrade(msg) && state_->options.ws_factory &&
+    // On a TLS port a plain-text request gets tls_required below, upgrade or not.
+    if (!tls_required && beast::websocket::is_upgrade(msg) && state_->options.ws_factory &&
         std::string_view(msg.target()).substr(0, std::string_view(msg.target()).find('?')) == "/ws") {
       co_await upgrade(s, parser.release(), started);
       co_return;

@@ -107,6 +107,17 @@ TEST_F(tls, plain_http_to_the_tls_port_gets_a_clear_error_not_a_hang) {
   EXPECT_TRUE(tls_get(server_->port(), "/healthz").handshake);
 }
 
+TEST_F(tls, a_plain_websocket_upgrade_on_the_tls_port_is_refused_not_upgraded) {
+  connection c(server_->port());
+  ASSERT_TRUE(c.send("GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                     "Sec-WebSocket-Protocol: samling.v1\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(json::parse(r->body).at("error").at("code"), "tls_required");
+}
+
 class tls_capped : public tls {
  protected:
   void SetUp() override {
