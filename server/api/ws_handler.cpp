@@ -241,7 +241,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
       reply_error(id_json, errc::forbidden, "Your role may not join " + info.key + ".");
       co_return;
     }
-    if (!member_->in_room(key) && member_->room_count() >= settings_.max_rooms_per_session) {
+    if (!member_->reserve(key, settings_.max_rooms_per_session)) {
       reply_error(id_json, errc::too_many_rooms);
       co_return;
     }

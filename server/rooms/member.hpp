@@ -38,14 +38,40 @@ class member {
     std::lock_guard lock(mutex_);
     return rooms_.size();
   }
-  std::vector<std::string> rooms() const {
+
+  // The protocol handler reserves a room before it asks the room to join, so pipelined joins
+  // cannot pass `max` (joined + reserved). False when over the limit or closed.
+  bool reserve(const std::string& key, std::size_t max) {
     std::lock_guard lock(mutex_);
-    return {rooms_.begin(), rooms_.end()};
+    if (closed_) return false;
+    if (rooms_.count(key) || pending_.count(key)) return true;
+    if (rooms_.size() + pending_.size() >= max) return false;
+    pending_.insert(key);
+    return true;
   }
-  void set_joined(const std::string& key, bool joined) {
+  // The room admits the member: reserved -> joined. False when the session has closed
+  // meanwhile; the room must then not keep it (close() has already listed its rooms).
+  bool admit(const std::string& key) {
     std::lock_guard lock(mutex_);
-    if (joined) rooms_.insert(key);
-    else rooms_.erase(key);
+    pending_.erase(key);
+    if (closed_) return false;
+    rooms_.insert(key);
+    return true;
+  }
+  // A reservation that did not become a join (too_far_behind).
+  void release(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    pending_.erase(key);
+  }
+  void left(const std::string& key) {
+    std::lock_guard lock(mutex_);
+    rooms_.erase(key);
+  }
+  // The session is gone: no room admits it any more. Returns the rooms it is in, to leave.
+  std::vector<std::string> close() {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    return {rooms_.begin(), rooms_.end()};
   }
 
  private:
@@ -54,7 +80,9 @@ class member {
   const bool sees_member_lists_;
   const deliver_fn deliver_;
   mutable std::mutex mutex_;
-  std::set<std::string> rooms_;
+  std::set<std::string> rooms_;    // joined
+  std::set<std::string> pending_;  // reserved, join not yet run by the room
+  bool closed_ = false;
 };
 
 }  // namespace samling::rooms

@@ -66,7 +66,7 @@ void room_registry::remove_everywhere(const std::shared_ptr<member>& m) {
   std::vector<std::shared_ptr<room>> joined;
   {
     std::lock_guard lock(mutex_);
-    for (auto& key : m->rooms())
+    for (auto& key : m->close())
       if (auto it = rooms_.find(key); it != rooms_.end()) joined.push_back(it->second);
   }
   for (auto& r : joined) r->remove(m);

@@ -62,6 +62,7 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   auto first = kept_.begin();
   if (since) {
     if (*since < forgotten_up_to_) {
+      m->release(info_.key);
       m->deliver(error_frame(id_json, errc::too_far_behind,
                              "Messages after seq " + std::to_string(*since) +
                                  " are no longer kept; join again without since."));
@@ -71,9 +72,9 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   } else if (kept_.size() > settings_.history) {
     first = kept_.end() - static_cast<std::ptrdiff_t>(settings_.history);
   }
-  bool is_new = members_.emplace(m->session_id(), m).second;
-  if (is_new) {
-    m->set_joined(info_.key, true);
+  if (!members_.count(m->session_id())) {
+    if (!m->admit(info_.key)) return;  // the connection closed while this join was queued
+    members_.emplace(m->session_id(), m);
     presence_changed();
   }
   // `seq` is the last message fanned out: posts still being stored arrive as events after
@@ -104,7 +105,7 @@ void room::remove(std::shared_ptr<member> m) {
 void room::do_leave(const std::shared_ptr<member>& m, const std::string* id_json) {
   bool was_member = members_.erase(m->session_id()) > 0;
   if (was_member) {
-    m->set_joined(info_.key, false);
+    m->left(info_.key);
     presence_changed();
   }
   if (!id_json) return;

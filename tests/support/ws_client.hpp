@@ -7,8 +7,11 @@
 // the call is satisfied or the deadline passes. One read is kept in flight across calls (a read
 // that timed out would end a Beast stream), so frames the server sends are buffered in arrival
 // order and picked out by the accessors below: a reply by its id, an event by its type.
-// Between calls nothing is read: a client that is not called is a client that stopped reading
-// (with options::receive_buffer_bytes small, its TCP window closes quickly: the slow consumer).
+// Between calls nothing is read: a client that is not called is a client that stopped reading.
+// That is the raw mode for the slow-consumer case: with options::receive_buffer_bytes small
+// (SO_RCVBUF before connect) its TCP window closes after a few KiB, so the server's send queue
+// for it fills; wait_closed() later drains the socket and reports the close code.
+// The socket has TCP_NODELAY: small requests go out at once, not after the peer's delayed ACK.
 //
 // Not thread-safe; distinct clients may be driven from distinct threads. This header keeps Beast
 // out of the tests that include it (the implementation is behind a pointer).
