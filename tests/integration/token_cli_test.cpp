@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "harness.hpp"
+#include "token_codec.hpp"
 
 using namespace samling::testing;
 namespace json = boost::json;
@@ -18,31 +19,9 @@ namespace {
 
 const std::string secret = "integration-test-secret-of-40-bytes-xxxx";
 
-std::string b64url_decode(std::string in) {
-  for (char& ch : in) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-  std::size_t pad = (4 - in.size() % 4) % 4;
-  in.append(pad, '=');
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return {};
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
+std::string b64url_decode(std::string in) { return base64url_decode(std::move(in)); }
 std::string b64url_hmac(const std::string& key, const std::string& data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  std::string out(4 * ((len + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), mac,
-                          static_cast<int>(len));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-  return out;
+  return base64url(hmac_sha256(key, data));
 }
 
 std::int64_t unix_now() {

@@ -27,6 +27,8 @@
 
 #include <boost/json.hpp>
 
+#include "token_codec.hpp"
+
 namespace samling::testing {
 
 namespace json = boost::json;
@@ -158,8 +160,6 @@ std::string str(const json::value& v);
 
 // --- Tokens (docs/protocol.md, Tokens) ---------------------------------------------------------
 
-std::string base64url(std::string_view bytes);
-std::string hmac_sha256(std::string_view key, std::string_view data);
 // "v1.KEY_ID.base64url(payload).base64url(HMAC-SHA256(secret, "v1.KEY_ID.PAYLOAD"))".
 std::string mint_token(const std::string& key_id, const std::string& secret,
                        const json::object& payload);

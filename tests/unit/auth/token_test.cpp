@@ -5,6 +5,8 @@
 #include "auth/token.hpp"
 
 #include <gtest/gtest.h>
+
+#include "token_codec.hpp"
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
@@ -26,37 +28,9 @@ constexpr std::int64_t now = 1796822400;
 
 // --- independent helpers ------------------------------------------------------------------
 
-std::string b64url(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& ch : out) ch = ch == '+' ? '-' : ch == '/' ? '_' : ch;
-  return out;
-}
-
-std::string b64url_decode(std::string in) {
-  for (char& ch : in) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-  std::size_t pad = (4 - in.size() % 4) % 4;
-  in.append(pad, '=');
-  std::string out(in.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return {};
-  out.resize(static_cast<std::size_t>(n) - pad);
-  return out;
-}
-
-std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
-}
+std::string b64url(std::string_view in) { return samling::testing::base64url(in); }
+std::string b64url_decode(std::string in) { return samling::testing::base64url_decode(std::move(in)); }
+std::string hmac(std::string_view key, std::string_view data) { return samling::testing::hmac_sha256(key, data); }
 
 // A token with `payload` (already base64url or deliberately not) signed correctly.
 std::string forge(std::string_view key_id, std::string_view secret, std::string_view payload) {
