@@ -8,8 +8,7 @@
 
 #include <boost/json.hpp>
 
-#include <random>
-
+#include "api/ids.hpp"
 #include "core/version.hpp"
 #include "rooms/text_rules.hpp"
 #include "program/program_json.hpp"
@@ -110,10 +109,7 @@ asio::awaitable<response> dev_token(const api_context* ctx, request r) {
   if (!event) co_return net::json_error(errc::not_found, "No event \"" + *event_id + "\".");
 
   auth::claims c;
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char id[24];
-  std::snprintf(id, sizeof id, "u-%016llx", static_cast<unsigned long long>(rng()));
-  c.user_id = id;
+  c.user_id = "u-" + random_hex(8);
   c.name = *name;
   c.event = *event_id;
   c.role = *role;

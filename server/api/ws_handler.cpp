@@ -1,11 +1,11 @@
 #include "api/ws_handler.hpp"
 
 #include <chrono>
-#include <random>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 
+#include "api/ids.hpp"
 #include "core/log.hpp"
 #include "rooms/frames.hpp"
 #include "rooms/permissions.hpp"
@@ -20,18 +20,6 @@ using rooms::error_frame;
 using rooms::json_string;
 
 namespace {
-
-std::string random_hex(std::size_t bytes) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static const char* digits = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < bytes; ++i) {
-    auto b = rng() & 0xFF;
-    out += digits[b >> 4];
-    out += digits[b & 0xF];
-  }
-  return out;
-}
 
 bool is_malformed(errc e) { return e == errc::bad_json || e == errc::bad_message || e == errc::unknown_type; }
 

@@ -69,16 +69,8 @@ export class ApiError extends Error {
 
 const timeoutMs = 15_000;
 
-async function getJson(path: string, signal: AbortSignal): Promise<unknown> {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const both = AbortSignal.any([signal, timeout]);
-  let response: Response;
-  try {
-    response = await fetch(path, { headers: { Accept: 'application/json' }, signal: both });
-  } catch (e) {
-    if (signal.aborted) throw e; // the caller gave up: not an error to show
-    throw new ApiError('unreachable', `GET ${path}: ${String(e)}`);
-  }
+/** The reply's JSON body (null when there is none); an ApiError for a status other than 2xx. */
+async function readReply(response: Response, what: string): Promise<unknown> {
   let body: unknown = null;
   try {
     body = await response.json();
@@ -95,8 +87,22 @@ async function getJson(path: string, signal: AbortSignal): Promise<unknown> {
         : response.status === 502 || response.status === 503 || response.status === 504
           ? 'unreachable'
           : 'server';
-    throw new ApiError(kind, `GET ${path}: ${response.status} ${message}`, response.status, code);
+    throw new ApiError(kind, `${what}: ${response.status} ${message}`, response.status, code);
   }
+  return body;
+}
+
+async function getJson(path: string, signal: AbortSignal): Promise<unknown> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const both = AbortSignal.any([signal, timeout]);
+  let response: Response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' }, signal: both });
+  } catch (e) {
+    if (signal.aborted) throw e; // the caller gave up: not an error to show
+    throw new ApiError('unreachable', `GET ${path}: ${String(e)}`);
+  }
+  const body = await readReply(response, `GET ${path}`);
   if (body === null || typeof body !== 'object') {
     throw new ApiError('invalid', `GET ${path}: not a JSON object`, response.status);
   }
@@ -151,23 +157,7 @@ export async function requestDevToken(event: string, name: string, role: string)
   } catch (e) {
     throw new ApiError('unreachable', `POST ${path}: ${String(e)}`);
   }
-  let body: unknown = null;
-  try {
-    body = await response.json();
-  } catch {
-    body = null;
-  }
-  if (!response.ok) {
-    const err = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
-    const code = typeof err?.code === 'string' ? err.code : '';
-    const kind: ApiErrorKind =
-      response.status === 404
-        ? 'not_found'
-        : response.status === 502 || response.status === 503 || response.status === 504
-          ? 'unreachable'
-          : 'server';
-    throw new ApiError(kind, `POST ${path}: ${response.status} ${String(err?.message ?? '')}`, response.status, code);
-  }
+  const body = await readReply(response, `POST ${path}`);
   const t = body as DevToken | null;
   if (typeof t?.token !== 'string' || typeof t.user?.id !== 'string') {
     throw new ApiError('invalid', `POST ${path}: no token in the reply`, response.status);
