@@ -45,6 +45,7 @@ asio::awaitable<response> metrics_text(const api_context* ctx, request) {
   response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = ctx->metrics->render() + process_metrics_text();
+  if (ctx->extra_metrics) r.body += ctx->extra_metrics();
   co_return r;
 }
 

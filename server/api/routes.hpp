@@ -20,6 +20,7 @@ struct api_context {
   // POST /api/v1/dev/token (auth.dev_tokens): mints join tokens for the demo and tests.
   const auth::keyring* dev_token_keys = nullptr;  // null: the route does not exist
   std::int64_t token_ttl_seconds = 43200;
+  std::function<std::string()> extra_metrics;  // more Prometheus text (the stages)
 };
 
 // Registers every route. `ctx` must outlive the router.

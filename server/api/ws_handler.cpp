@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api/ids.hpp"
+#include "api/stages_api.hpp"
 #include "core/log.hpp"
 #include "rooms/frames.hpp"
 #include "rooms/permissions.hpp"
@@ -75,7 +76,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
     }
     std::string_view t = type->as_string();
     if (t == "hello") co_return co_await hello(id_json, req);
-    if (t != "join" && t != "leave" && t != "post" && t != "members" && t != "ping") {
+    if (t != "join" && t != "leave" && t != "post" && t != "members" && t != "ping" && t != "stages") {
       reply_error(id_json, errc::unknown_type, "Unknown request type \"" + std::string(t) + "\".");
       co_return;
     }
@@ -86,6 +87,19 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
     error_streak_ = 0;
     if (t == "ping") {
       ok(id_json, R"({"server_time":)" + std::to_string(rooms::now_ms()) + "}");
+      co_return;
+    }
+    if (t == "stages") {
+      // The stages' status, then a "stage" event whenever one changes. Moderators and
+      // organizers of the event get the staff view (outputs, input, errors).
+      const auto& role = member_->user().role;
+      bool staff = role == "moderator" || role == "organizer";
+      if (!services_.stages) {
+        ok(id_json, R"({"stages":[]})");
+        co_return;
+      }
+      ok(id_json, services_.stages->list(staff, event_id_));
+      services_.stages->watch(ctx_.sink, staff, event_id_);
       co_return;
     }
     auto room_key = string_field(req, "room", id_json);
@@ -296,7 +310,7 @@ net::ws_handler_factory make_ws_handler_factory(ws_settings settings, ws_service
 }
 
 const std::vector<std::string>& server_message_types() {
-  static const std::vector<std::string> types{"ack", "error", "message", "presence"};
+  static const std::vector<std::string> types{"ack", "error", "message", "presence", "stage"};
   return types;
 }
 

@@ -22,9 +22,12 @@ struct ws_settings {
   int max_error_streak = 20;
 };
 
+class stage_board;
+
 struct ws_services {
   rooms::room_registry* rooms = nullptr;
   const auth::keyring* keys = nullptr;
+  stage_board* stages = nullptr;  // null: no stages (media off)
 };
 
 // The factory the HTTP server calls for each upgraded connection.

@@ -21,6 +21,9 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
+#include "api/stages_api.hpp"
+#include "app/media_setup.hpp"
+#include "media/stage.hpp"
 #include "core/blocking.hpp"
 #include "core/log.hpp"
 #include "media/gst_runtime.hpp"
@@ -132,7 +135,13 @@ int serve(const config::config& cfg) {
   }
 
   std::string gst_error;
-  if (media::init_gstreamer(gst_error)) {
+  bool gst_ok = media::init_gstreamer(gst_error);
+  // Set once the engine exists; the log hook may fire before (and then has nowhere to report).
+  static std::atomic<media::engine*> engine_for_logs{nullptr};
+  if (gst_ok) {
+    media::route_gstreamer_logs([] {
+      if (auto* e = engine_for_logs.load()) e->caller_rejected();
+    });
     log(log_level::info, "media_ready", {{"gstreamer", media::gstreamer_version()}});
   } else {
     log(log_level::warn, "media_unavailable", {{"error", gst_error}});
@@ -177,6 +186,63 @@ int serve(const config::config& cfg) {
   if (cfg.auth.dev_tokens)
     log(log_level::warn, "auth_dev_tokens_on", {{"route", "POST /api/v1/dev/token"}, {"hint", "never in production"}});
 
+  // Media: the stages of [[stages]], driven on the engine's own control thread.
+  api::stage_board stage_board;
+  core::blocking_pool file_pool(2);  // HLS segments and recordings read from disk
+  std::unique_ptr<media::engine> engine;
+  if (cfg.media.enabled && !cfg.stages.empty()) {
+    if (!gst_ok) {
+      std::cerr << "samling: stages are configured but GStreamer does not start: " << gst_error << "\n";
+      return 1;
+    }
+    auto missing = media::missing_elements({"srtsrc", "tsdemux", "parsebin", "decodebin", "h264parse", "aacparse",
+                                            "flvmux", "rtmp2sink", "splitmuxsink", "mpegtsmux", "x264enc",
+                                            "avenc_aac", "appsrc", "appsink", "textoverlay", "clockoverlay",
+                                            "videotestsrc", "audiotestsrc", "videoconvert", "videoscale",
+                                            "videorate", "audioconvert", "audioresample"});
+    if (!missing.empty()) {
+      std::string list;
+      for (auto& m : missing) list += (list.empty() ? "" : ", ") + m;
+      std::cerr << "samling: GStreamer elements missing for the stages: " << list
+                << " (run deploy/install-deps.sh)\n";
+      return 1;
+    }
+    auto events = on_pool(db_pool, [&] {
+      std::vector<program::event> all;
+      for (auto& summary : program_store->list_events())
+        if (auto e = program_store->find_event(summary.id)) all.push_back(*e);
+      return all;
+    });
+    std::vector<std::string> problems;
+    auto specs = stage_specs(cfg, events, problems);
+    if (!problems.empty()) {
+      std::cerr << "samling: invalid configuration:\n";
+      for (auto& p : problems) std::cerr << "  " << p << "\n";
+      return 2;
+    }
+    std::map<std::string, std::vector<media::session_slot>> schedules;
+    for (auto& spec : specs)
+      for (auto& e : events)
+        if (e.id == spec.event) schedules[spec.id] = room_schedule(e, spec.room);
+    media::engine_options mo;
+    mo.dir = cfg.media.dir;
+    mo.relay.connect_timeout = std::chrono::seconds(cfg.media.relay_connect_timeout_seconds);
+    mo.relay.hung_after = std::chrono::seconds(cfg.media.relay_hung_seconds);
+    mo.relay.backoff.initial = std::chrono::milliseconds(cfg.media.relay_backoff_initial_ms);
+    mo.relay.backoff.max = std::chrono::milliseconds(cfg.media.relay_backoff_max_ms);
+    engine = std::make_unique<media::engine>(mo, std::move(specs),
+                                             [&stage_board](const media::stage_status& s) { stage_board.update(s); });
+    engine_for_logs = engine.get();
+    on_pool(engine->control(), [&] {
+      for (auto* st : engine->stages()) {
+        st->set_schedule(schedules[st->spec().id]);
+        stage_board.update(st->status());
+      }
+      engine->start_autostart();
+    });
+    log(log_level::info, "media_stages", {{"stages", static_cast<long long>(engine->stages().size())}, {"dir", cfg.media.dir}});
+  }
+
   metrics::registry metrics;
   auto files = net::static_files::load(cfg.server.web_root);
   net::router routes;
@@ -189,7 +255,15 @@ int serve(const config::config& cfg) {
   ctx.stopping = [&stopping] { return stopping.load(); };
   ctx.dev_token_keys = cfg.auth.dev_tokens ? &keys : nullptr;
   ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
+  ctx.extra_metrics = [&stage_board] { return stage_board.metrics_text(); };
   api::register_routes(routes, ctx);
+  api::stages_context stages_ctx;
+  stages_ctx.engine = engine.get();
+  stages_ctx.board = &stage_board;
+  stages_ctx.keys = &keys;
+  stages_ctx.files = &file_pool;
+  stages_ctx.media_dir = cfg.media.dir;
+  api::register_stage_routes(routes, stages_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -229,7 +303,7 @@ int serve(const config::config& cfg) {
   opt.ws.send_queue_messages = cfg.ws.send_queue_messages;
   opt.ws.send_queue_bytes = cfg.ws.send_queue_bytes;
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
-  opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys});
+  opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys, &stage_board});
   net::http_server server(ioc, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -261,6 +335,10 @@ int serve(const config::config& cfg) {
   ioc.run();
   for (auto& t : pool) t.join();
   stopping = true;
+  // Stages stop on their control thread (relays close, recordings end on what was written).
+  engine_for_logs = nullptr;
+  engine.reset();
+  file_pool.stop();
 
   on_pool(db_pool, [&] {
     try {

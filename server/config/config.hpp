@@ -93,6 +93,62 @@ struct ws_config {
   bool operator==(const ws_config&) const = default;
 };
 
+// The media engine (stages): where its files live and how relay destinations are watched.
+struct media_config {
+  bool enabled = true;                                 // false = no stages, no /live
+  std::string dir = "var/media";  // hls/<stage>/, recordings/<stage>/, outputs/<stage>.json
+  std::uint32_t relay_connect_timeout_seconds = 10;    // a destination must accept within this
+  std::uint32_t relay_hung_seconds = 5;                // no bytes sent this long = hung, restart
+  std::uint32_t relay_backoff_initial_ms = 1000;       // first retry delay after a failure
+  std::uint32_t relay_backoff_max_ms = 30000;          // retry delays double up to this
+
+  bool operator==(const media_config&) const = default;
+};
+
+// A stage's RTMP(S) destination from the file ([[stages.outputs]]). load() resolves key_env
+// into key, so after load() `key` holds the stream key whichever way it was given.
+struct output_config {
+  std::string id;       // [a-z0-9-]{1,40}, unique within the stage
+  std::string name;     // shown to organizers, e.g. "YouTube"
+  std::string url;      // rtmp:// or rtmps:// server URL, without the key
+  std::string key;      // the stream key (a secret; never quoted in messages)
+  std::string key_env;  // name of the environment variable holding the key (preferred)
+  bool enabled = true;
+
+  bool operator==(const output_config&) const = default;
+};
+
+// One stage ([[stages]] in the file): an input, a mode, HLS, recording and destinations.
+// Not in config_keys() and not overridable from the environment; see stage_keys().
+struct stage_config {
+  std::string id;                           // required, [a-z0-9-]{1,40}, unique
+  std::map<std::string, std::string> name;  // language ("sv", "en", "fi") -> name; required
+  std::string event;                        // program event id; empty = the first event
+  std::string room;                         // program room id; optional
+  bool is_public = true;                    // TOML key: public
+  bool autostart = true;
+  std::string mode = "passthrough";         // passthrough | produced
+  std::string input = "test";               // srt | pull | file | test
+  std::string listen = "0.0.0.0";           // srt: address to listen on
+  std::uint32_t port = 9000;                // srt: UDP port, 1..65535
+  std::string passphrase;                   // srt: empty or 10..79 characters (a secret)
+  std::string passphrase_env;               // srt: variable holding the passphrase
+  std::uint32_t latency_ms = 200;           // srt (and pull over SRT): 20..10000
+  std::string url;                          // pull: srt://, rtmp(s)://, rtsp://, http(s)://
+  std::string file;                         // file: a media file played in a loop
+  std::uint32_t width = 1280, height = 720, fps = 30;  // produced
+  std::uint32_t video_kbps = 3000, audio_kbps = 128;   // produced
+  double keyframe_seconds = 1.0;            // produced: 0.5..10
+  std::string preset = "veryfast";          // produced: x264 speed preset
+  double hls_segment_seconds = 2.0;         // 0.5..10
+  double hls_window_seconds = 120.0;        // >= 3 segments, <= 21600
+  bool record = false;
+  std::uint32_t input_timeout_ms = 700;     // 200..10000; no media this long = standby
+  std::vector<output_config> outputs;       // [[stages.outputs]]
+
+  bool operator==(const stage_config&) const = default;
+};
+
 struct config {
   server_config server;
   tls_config tls;
@@ -102,6 +158,8 @@ struct config {
   auth_config auth;
   rooms_config rooms;
   ws_config ws;
+  media_config media;
+  std::vector<stage_config> stages;  // [[stages]], in file order
 
   bool operator==(const config&) const = default;
 };
@@ -121,8 +179,13 @@ struct key_info {
   std::string description;
 };
 
-// Every key the configuration accepts, in file order.
+// Every scalar key the configuration accepts, in file order. [[stages]] keys are not here.
 const std::vector<key_info>& config_keys();
+
+// The keys of one [[stages]] table, then those of one [[stages.outputs]] table as
+// "outputs.<key>"; `env` is empty (stages are file-only), `type` is "string", "integer",
+// "boolean", "number" (integer or float), "string or table" (name) or "array of tables".
+const std::vector<key_info>& stage_keys();
 
 // Reads `path` (TOML), applies overrides from `env` (name -> value, only SAMLING_* are read),
 // and validates. On any problem returns the errors (all of them, not only the first) and leaves
@@ -137,6 +200,7 @@ std::vector<config_error> load_from_string(const std::string& toml_text,
                                            config& out, const std::string& origin = "<string>");
 
 // Validation alone (ranges, enums, files that must exist), on an already filled config.
+// Stage secrets given by key_env / passphrase_env are resolved by load(), not here.
 std::vector<config_error> validate(const config& c);
 
 // The process environment as a map, for load().

@@ -41,7 +41,7 @@ constexpr entry table[] = {
     {errc::name_invalid, "name_invalid", 400, channel::ws, "The name must be 1-60 characters without control characters."},
     {errc::no_such_room, "no_such_room", 404, channel::ws, "No such room."},
     {errc::wrong_event, "wrong_event", 403, channel::ws, "That room belongs to another event."},
-    {errc::forbidden, "forbidden", 403, channel::ws, "Your role may not do this here."},
+    {errc::forbidden, "forbidden", 403, channel::both, "Your role may not do this here."},
     {errc::too_many_rooms, "too_many_rooms", 400, channel::ws, "Too many rooms joined at once."},
     {errc::not_in_room, "not_in_room", 400, channel::ws, "Join the room first."},
     {errc::text_empty, "text_empty", 400, channel::ws, "The message is empty."},
@@ -51,6 +51,11 @@ constexpr entry table[] = {
     {errc::too_far_behind, "too_far_behind", 409, channel::ws, "Too far behind to resume; join again without since."},
     {errc::unavailable, "unavailable", 503, channel::both, "The service is not ready; try again soon."},
     {errc::internal, "internal", 500, channel::both, "Something went wrong on the server."},
+    {errc::unauthorized, "unauthorized", 401, channel::http, "Send a valid token (Authorization: Bearer …)."},
+    {errc::no_such_stage, "no_such_stage", 404, channel::http, "No such stage."},
+    {errc::no_such_output, "no_such_output", 404, channel::http, "No such destination on this stage."},
+    {errc::invalid_output, "invalid_output", 400, channel::http, "The destination is not valid."},
+    {errc::media_disabled, "media_disabled", 503, channel::http, "Media is not running on this server."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -47,6 +47,12 @@ enum class errc {
   // Both
   unavailable,          // not ready (store closed, shutting down)
   internal,             // a bug or an unexpected failure; details only in the log
+  // HTTP: the stages API (docs/protocol.md, Stages)
+  unauthorized,         // no token, or one that does not verify
+  no_such_stage,
+  no_such_output,
+  invalid_output,       // a destination that cannot be added (URL, name, key)
+  media_disabled,       // media.enabled = false, or GStreamer is missing
 };
 
 const std::error_category& samling_category();

@@ -11,6 +11,13 @@
 // post with client_msg_id de-duplication and a token-bucket rate limit, members, ping, and
 // message/presence events. Messages live in memory.
 //
+// With `[mock] stages = true` it also serves the stages contract (docs/web.md, Stages): GET
+// /api/v1/stages[/{id}] (public view, or the full one for a moderator's or organizer's bearer
+// token), start/stop, outputs (add with validation, stop, start, delete), recordings, and the
+// `stages` request and `stage` events on /ws. Tests change a stage behind the page's back with
+// POST /__mock/stages/{id} {fields} or POST /__mock/stages/{id}/outputs/{oid} {fields}: the
+// change is merged and pushed to every socket that asked for `stages`. No HLS is served.
+//
 //   node tests/e2e/mock-server.mjs serve --config samling.toml
 //   SAMLING_BIN=tests/e2e/mock-server.mjs node tests/e2e/program.test.mjs
 import { createHash, randomBytes } from 'node:crypto';
@@ -196,6 +203,7 @@ const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const path = decodeURIComponent(url.pathname);
   if (path === '/api/v1/dev/token') return devToken(req, res);
+  if (path.startsWith('/api/v1/stages') || path.startsWith('/__mock/')) return stagesRoute(req, res, url, path);
   if (path === '/api/v1/events') return json(res, 200, { events: [summary(event)] });
   const m = path.match(/^\/api\/v1\/events\/([^/]+)$/);
   if (m) {
@@ -359,9 +367,155 @@ function handle(conn, msg) {
     }
     case 'ping':
       return ack({ server_time: Date.now() });
+    case 'stages':
+      stageConns.add(conn);
+      return conn.send({ type: 'ack', id, stages: stages.map((st) => stageView(st, conn.user.role)) });
     default:
       return err('unknown_type', `unknown type ${type}`);
   }
+}
+
+// --- stages (the contract of docs/web.md) -----------------------------------------------------------
+
+const stagesOn = config.mock?.stages === true;
+const stageConns = new Set(); // connections that asked for `stages`
+let nextOutput = 1;
+const stages = !stagesOn
+  ? []
+  : [
+      {
+        id: 'main', name: { sv: 'Stora scenen', en: 'Main stage', fi: 'Päälava' }, room: 'main', state: 'live',
+        mode: 'passthrough', running: true,
+        input: { kind: 'srt', url: 'srt://0.0.0.0:9000?passphrase=••••', state: 'connected', last_error: null, bitrate_bps: 4_200_000, frames: 81234, keyframe_interval_ms: 2000, rejected_callers: 0, uptime_ms: 3_723_000 },
+        hls: { url: '/live/main/index.m3u8', segments: 6 },
+        recording: { enabled: true, state: 'recording', file: '2026-11-21T09-00-00_01-Oppning.ts' },
+        outputs: [
+          { id: `o${nextOutput++}`, name: 'Stadens kanal', url: 'rtmp://live.example.org/app', key: '••••9f3c', source: 'config', state: 'live', reason: null, last_error: null, bitrate_bps: 4_150_000, bytes: 1_873_000_000, reconnects: 1, uptime_ms: 3_600_000, next_retry_ms: null },
+        ],
+      },
+      {
+        id: 'seminar-housing', name: { sv: 'Sal A', en: 'Hall A', fi: 'Sali A' }, room: 'seminar-housing', state: 'offline',
+        mode: 'passthrough', running: false,
+        input: { kind: 'srt', url: 'srt://0.0.0.0:9001', state: 'idle', last_error: null, bitrate_bps: 0, frames: 0, keyframe_interval_ms: null, rejected_callers: 0, uptime_ms: 0 },
+        hls: { url: '/live/seminar-housing/index.m3u8', segments: 0 },
+        recording: { enabled: false, state: 'off', file: null },
+        outputs: [],
+      },
+    ];
+
+const publicStage = (s) => ({ id: s.id, name: s.name, room: s.room, state: s.state, hls: s.hls.url });
+const stageView = (s, role) => (moderating(role) ? structuredClone(s) : publicStage(s));
+
+function pushStage(stage) {
+  for (const c of stageConns) if (c.open) c.send({ type: 'stage', stage: stageView(stage, c.user?.role) });
+}
+
+function bearer(req, url) {
+  const h = String(req.headers.authorization ?? '');
+  const token = h.startsWith('Bearer ') ? h.slice(7) : url.searchParams.get('token');
+  return token ? tokens.get(token) ?? null : null;
+}
+
+function readBody(req) {
+  return new Promise((resolveBody) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      try {
+        resolveBody(body ? JSON.parse(body) : {});
+      } catch {
+        resolveBody(null);
+      }
+    });
+  });
+}
+
+/** An output moves from connecting to live a moment later, as a real one would. */
+function connectOutput(stage, o) {
+  Object.assign(o, { state: 'connecting', reason: null, last_error: null, next_retry_ms: null });
+  setTimeout(() => {
+    if (o.state !== 'connecting' || !stage.outputs.includes(o)) return;
+    Object.assign(o, { state: 'live', bitrate_bps: 4_100_000, uptime_ms: 0 });
+    pushStage(stage);
+  }, 300);
+}
+
+async function stagesRoute(req, res, url, path) {
+  const fail = (status, code, message) => json(res, status, { error: { code, message } });
+  const control = path.match(/^\/__mock\/stages\/([^/]+)(?:\/outputs\/([^/]+))?$/);
+  if (control && req.method === 'POST') {
+    const stage = stages.find((s) => s.id === control[1]);
+    const patch = await readBody(req);
+    if (!stage || !patch) return fail(404, 'not_found', 'no such stage');
+    const target = control[2] ? stage.outputs.find((o) => o.id === control[2]) : stage;
+    if (!target) return fail(404, 'not_found', 'no such output');
+    Object.assign(target, patch);
+    pushStage(stage);
+    return json(res, 200, stageView(stage, 'organizer'));
+  }
+  if (!stagesOn && path === '/api/v1/stages') return json(res, 200, { stages: [] });
+  const user = bearer(req, url);
+  const role = user?.role;
+  if (path === '/api/v1/stages' && req.method === 'GET') return json(res, 200, { stages: stages.map((s) => stageView(s, role)) });
+  const m = path.match(/^\/api\/v1\/stages\/([^/]+)(\/.*)?$/);
+  const stage = m && stages.find((s) => s.id === m[1]);
+  if (!stage) return fail(404, 'not_found', 'no such stage');
+  const rest = m[2] ?? '';
+  if (rest === '' && req.method === 'GET') return json(res, 200, stageView(stage, role));
+  // Everything else is for organizers.
+  if (!user) return fail(401, 'unauthorized', 'a bearer token is required');
+  if (role !== 'organizer') return fail(403, 'forbidden', 'organizers only');
+  if ((rest === '/start' || rest === '/stop') && req.method === 'POST') {
+    const on = rest === '/start';
+    Object.assign(stage, { running: on, state: on ? 'live' : 'offline' });
+    stage.input.state = on ? 'connected' : 'idle';
+    for (const o of stage.outputs) if (!on) o.state = 'stopped';
+    pushStage(stage);
+    return json(res, 200, stageView(stage, role));
+  }
+  if (rest === '/outputs' && req.method === 'POST') {
+    const b = await readBody(req);
+    if (!b || typeof b !== 'object') return fail(400, 'bad_request', 'the body must be a JSON object');
+    const name = typeof b.name === 'string' ? b.name.trim() : '';
+    if (!name || [...name].length > 60) return fail(400, 'bad_request', 'name must be 1-60 characters');
+    if (typeof b.url !== 'string' || !/^rtmps?:\/\/[^/\s]+/.test(b.url)) return fail(400, 'bad_request', 'url must be rtmp:// or rtmps://');
+    if (typeof b.key !== 'string' || !b.key) return fail(400, 'bad_request', 'key is required');
+    const o = { id: `o${nextOutput++}`, name, url: b.url, key: `••••${b.key.slice(-4)}`, source: 'api', state: 'idle', reason: null, last_error: null, bitrate_bps: 0, bytes: 0, reconnects: 0, uptime_ms: 0, next_retry_ms: null };
+    stage.outputs.push(o);
+    connectOutput(stage, o);
+    pushStage(stage);
+    return json(res, 201, o);
+  }
+  const om = rest.match(/^\/outputs\/([^/]+)(\/start|\/stop)?$/);
+  if (om) {
+    const o = stage.outputs.find((x) => x.id === om[1]);
+    if (!o) return fail(404, 'not_found', 'no such output');
+    if (!om[2] && req.method === 'DELETE') {
+      stage.outputs.splice(stage.outputs.indexOf(o), 1);
+      pushStage(stage);
+      res.writeHead(204);
+      return res.end();
+    }
+    if (om[2] && req.method === 'POST') {
+      if (om[2] === '/stop') Object.assign(o, { state: 'stopped', reason: null, bitrate_bps: 0, next_retry_ms: null });
+      else connectOutput(stage, o);
+      pushStage(stage);
+      return json(res, 200, o);
+    }
+  }
+  if (rest === '/recordings' && req.method === 'GET') {
+    const base = `/api/v1/stages/${stage.id}/recordings`;
+    const recordings = [
+      { name: '2026-11-21T09-00-00_01-Oppning.ts', size: 734_003_200, modified: Date.UTC(2026, 10, 21, 8, 31), session: 'Öppning' },
+      { name: '2026-11-21T09-30-00_02-Keynote.ts', size: 1_468_006_400, modified: Date.UTC(2026, 10, 21, 9, 32), session: null },
+    ].map((r) => ({ ...r, url: `${base}/${encodeURIComponent(r.name)}` }));
+    return json(res, 200, { recordings, chapters_url: `${base}/chapters.vtt` });
+  }
+  if (rest.startsWith('/recordings/') && req.method === 'GET') {
+    res.writeHead(200, { 'content-type': rest.endsWith('.vtt') ? 'text/vtt' : 'video/mp2t' });
+    return res.end(rest.endsWith('.vtt') ? 'WEBVTT\n' : Buffer.alloc(188));
+  }
+  return fail(404, 'not_found', 'no such route');
 }
 
 // A minimal RFC 6455 server side: text frames, close, ping/pong, fragmentation, masking.
@@ -401,6 +555,7 @@ server.on('upgrade', (req, socket) => {
     conn.open = false;
     clearTimeout(helloTimer);
     sockets.delete(socket);
+    stageConns.delete(conn);
     for (const ref of conn.rooms) {
       rooms.get(ref)?.members.delete(conn);
       presence(ref);

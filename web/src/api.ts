@@ -61,6 +61,8 @@ export class ApiError extends Error {
     message: string,
     readonly status = 0,
     readonly code = '',
+    /** The server's own message (`error.message`), e.g. to show beside a form field. */
+    readonly detail = '',
   ) {
     super(message);
     this.name = 'ApiError';
@@ -87,7 +89,7 @@ async function readReply(response: Response, what: string): Promise<unknown> {
         : response.status === 502 || response.status === 503 || response.status === 504
           ? 'unreachable'
           : 'server';
-    throw new ApiError(kind, `${what}: ${response.status} ${message}`, response.status, code);
+    throw new ApiError(kind, `${what}: ${response.status} ${message}`, response.status, code, typeof err?.message === 'string' ? err.message : '');
   }
   return body;
 }
@@ -163,4 +165,162 @@ export async function requestDevToken(event: string, name: string, role: string)
     throw new ApiError('invalid', `POST ${path}: no token in the reply`, response.status);
   }
   return t;
+}
+
+// --- stages (the main stage and the seminar rooms' video) -----------------------------------------
+
+export type StageState = 'live' | 'standby' | 'offline';
+export type InputState = 'idle' | 'waiting' | 'connected' | 'failed';
+export type OutputState = 'idle' | 'connecting' | 'live' | 'retrying' | 'failed' | 'stopped';
+
+export interface StageInput {
+  kind: 'srt' | 'pull' | 'file' | 'test';
+  /** The passphrase is masked by the server. */
+  url: string;
+  state: InputState;
+  last_error: string | null;
+  bitrate_bps: number;
+  frames: number;
+  keyframe_interval_ms: number | null;
+  rejected_callers: number;
+  uptime_ms: number;
+}
+
+/** A restream target (RTMP). The server never returns the stream key, only a masked form of it. */
+export interface StageOutput {
+  id: string;
+  name: string;
+  url: string;
+  key: string;
+  source: 'config' | 'api';
+  state: OutputState;
+  /** Why it failed or is retrying: key_rejected, refused, timeout, hung, error. */
+  reason: string | null;
+  last_error: string | null;
+  bitrate_bps: number;
+  bytes: number;
+  reconnects: number;
+  uptime_ms: number;
+  next_retry_ms: number | null;
+}
+
+/** A stage: the public view has id, name, room, state and hls (a URL); moderators and organizers get the rest. */
+export interface Stage {
+  id: string;
+  name: LocalizedText;
+  /** The program room this stage shows (a room id), if any. */
+  room: string | null;
+  state: StageState;
+  /** Public view: the playlist URL; full view: the URL and the number of segments. */
+  hls: string | { url: string; segments: number };
+  mode?: 'passthrough' | 'produced';
+  running?: boolean;
+  input?: StageInput;
+  recording?: { enabled: boolean; state: 'off' | 'recording'; file: string | null };
+  outputs?: StageOutput[];
+}
+
+export interface Recording {
+  name: string;
+  size: number;
+  /** Milliseconds since the epoch. */
+  modified: number;
+  url: string;
+  session: string | null;
+}
+
+export interface Recordings {
+  recordings: Recording[];
+  chapters_url: string | null;
+}
+
+export interface NewOutput {
+  name: string;
+  url: string;
+  key: string;
+}
+
+/** The stage's playlist URL, in either view. */
+export function stageHls(stage: Stage): string {
+  return typeof stage.hls === 'string' ? stage.hls : stage.hls.url;
+}
+
+export function isStage(v: unknown): v is Stage {
+  const s = v as Stage;
+  return typeof s?.id === 'string' && typeof s.state === 'string' && (typeof s.hls === 'string' || typeof s.hls?.url === 'string');
+}
+
+/** One request with an optional bearer token; the reply's body (null for 204). */
+async function call(method: string, path: string, token: string | undefined, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (token) headers['Authorization'] = `Bearer ${token}`;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const timeout = AbortSignal.timeout(timeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    throw new ApiError('unreachable', `${method} ${path}: ${String(e)}`);
+  }
+  if (response.status === 204) return null;
+  return readReply(response, `${method} ${path}`);
+}
+
+const stagePath = (id: string) => `/api/v1/stages/${encodeURIComponent(id)}`;
+
+/** The stages; the full view with a moderator's or organizer's token. */
+export async function listStages(token: string | undefined, signal?: AbortSignal): Promise<Stage[]> {
+  const body = (await call('GET', '/api/v1/stages', token, undefined, signal)) as { stages?: unknown } | null;
+  if (!Array.isArray(body?.stages)) throw new ApiError('invalid', 'GET /api/v1/stages: no "stages" array');
+  return body.stages.filter(isStage);
+}
+
+function asStage(v: unknown, what: string): Stage {
+  if (!isStage(v)) throw new ApiError('invalid', `${what}: not a stage`);
+  return v;
+}
+
+function asOutput(v: unknown, what: string): StageOutput {
+  const o = v as StageOutput | null;
+  if (typeof o?.id !== 'string' || typeof o.state !== 'string') throw new ApiError('invalid', `${what}: not an output`);
+  return o;
+}
+
+/** Starts or stops a stage (organizers). */
+export async function stageAction(id: string, action: 'start' | 'stop', token: string): Promise<Stage> {
+  const path = `${stagePath(id)}/${action}`;
+  return asStage(await call('POST', path, token), `POST ${path}`);
+}
+
+export async function addOutput(stage: string, output: NewOutput, token: string): Promise<StageOutput> {
+  const path = `${stagePath(stage)}/outputs`;
+  return asOutput(await call('POST', path, token, output), `POST ${path}`);
+}
+
+export async function removeOutput(stage: string, output: string, token: string): Promise<void> {
+  await call('DELETE', `${stagePath(stage)}/outputs/${encodeURIComponent(output)}`, token);
+}
+
+/** Stops an output, or starts it (also "retry now" after it failed). */
+export async function outputAction(stage: string, output: string, action: 'start' | 'stop', token: string): Promise<StageOutput> {
+  const path = `${stagePath(stage)}/outputs/${encodeURIComponent(output)}/${action}`;
+  return asOutput(await call('POST', path, token), `POST ${path}`);
+}
+
+export async function listRecordings(stage: string, token: string, signal?: AbortSignal): Promise<Recordings> {
+  const path = `${stagePath(stage)}/recordings`;
+  const body = (await call('GET', path, token, undefined, signal)) as Partial<Recordings> | null;
+  if (!Array.isArray(body?.recordings)) throw new ApiError('invalid', `GET ${path}: no "recordings" array`);
+  return { recordings: body.recordings, chapters_url: typeof body.chapters_url === 'string' ? body.chapters_url : null };
+}
+
+/** A plain link to a recording (or the chapters): the token goes in the query, as a link cannot send headers. */
+export function withToken(url: string, token: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
 }

@@ -126,7 +126,7 @@ export function App() {
             <p>{t.noEvents}</p>
           </div>
         )}
-        {state.status === 'ready' && <EventView event={state.event} events={state.events} lang={lang} t={t} />}
+        {state.status === 'ready' && <EventView key={state.event.id} event={state.event} events={state.events} lang={lang} t={t} />}
       </main>
     </>
   );

@@ -119,3 +119,53 @@ function safeZone(timeZone: string): string {
 function dtfZ(locale: string, timeZone: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
   return dtf(locale, { ...options, timeZone });
 }
+
+// --- stage status numbers --------------------------------------------------------------------
+
+const nfCache = new Map<string, Intl.NumberFormat>();
+function nf(locale: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = locale + JSON.stringify(options);
+  let f = nfCache.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(locale, options);
+    nfCache.set(key, f);
+  }
+  return f;
+}
+
+/** "4,2 Mbit/s", "850 kbit/s". */
+export function formatBitrate(bps: number, locale: string): string {
+  const mega = bps >= 1_000_000;
+  return nf(locale, {
+    style: 'unit',
+    unit: mega ? 'megabit-per-second' : 'kilobit-per-second',
+    maximumFractionDigits: mega ? 1 : 0,
+  }).format(mega ? bps / 1_000_000 : bps / 1000);
+}
+
+/** "1,2 GB", "350 MB", "12 kB". */
+export function formatBytes(bytes: number, locale: string): string {
+  const [unit, div] =
+    bytes >= 1e9 ? (['gigabyte', 1e9] as const) : bytes >= 1e6 ? (['megabyte', 1e6] as const) : (['kilobyte', 1e3] as const);
+  return nf(locale, { style: 'unit', unit, maximumFractionDigits: bytes >= 1e9 ? 1 : 0 }).format(bytes / div);
+}
+
+/** "2 s", "0,5 s". */
+export function formatSeconds(ms: number, locale: string): string {
+  return nf(locale, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 }).format(ms / 1000);
+}
+
+/** "1:02:03" or "4:05": a running time. */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${two(m)}:${two(s)}` : `${m}:${two(s)}`;
+}
+
+/** A moment (ms since the epoch) as a short date and time in the viewer's time zone. */
+export function formatTimestamp(ms: number, locale: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}

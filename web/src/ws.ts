@@ -78,6 +78,13 @@ export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'off
 
 export type Credentials = { token: string } | { guest: { name: string } };
 
+/**
+ * The stage feed over this connection (`stages` request, then `stage` events):
+ * 'waiting' until the ack, 'live' while the socket delivers events, 'unsupported' when the
+ * server does not know the request (an older server): poll the HTTP API instead.
+ */
+export type StageFeedState = 'waiting' | 'live' | 'unsupported';
+
 export interface ClientOptions {
   url: string;
   event: string;
@@ -166,6 +173,9 @@ export class ChatClient {
   user: ChatUser | null = null;
   limits: Limits | null = null;
   readonly rooms = new Map<string, RoomState>();
+  /** Stages (raw JSON objects, see stages.ts) by id, in the server's order; fresh while stageFeed is 'live'. */
+  stages: Record<string, unknown>[] = [];
+  stageFeed: StageFeedState = 'waiting';
   /** Bumped on every change, for components that re-render on it. */
   version = 0;
 
@@ -364,6 +374,7 @@ export class ChatClient {
     const limits = result['limits'];
     if (isObject(limits) && typeof limits['text_max_chars'] === 'number') this.limits = limits as unknown as Limits;
     this.setState('connected');
+    this.requestStages();
     for (const room of this.rooms.values()) {
       if (room.status === 'error') continue;
       room.status = 'joining';
@@ -405,6 +416,7 @@ export class ChatClient {
 
   private connectionLost(): void {
     this.ready = false;
+    if (this.stageFeed === 'live') this.stageFeed = 'waiting';
     this.clearIdle();
     this.failInflight('disconnected');
     for (const room of this.rooms.values()) {
@@ -521,7 +533,8 @@ export class ChatClient {
         this.inflight.delete(id as number);
         clearTimeout(pending.timer);
         if (frame['type'] === 'ack') {
-          pending.resolve(isObject(frame['result']) ? frame['result'] : {});
+          // Replies carry `result`; one without it (the `stages` ack) carries its fields inline.
+          pending.resolve(isObject(frame['result']) ? frame['result'] : frame);
         } else {
           const info: ChatError = {
             code: typeof frame['code'] === 'string' ? frame['code'] : 'internal',
@@ -548,9 +561,43 @@ export class ChatClient {
         this.changed();
         return;
       }
+      case 'stage': {
+        const stage = frame['stage'];
+        if (!isObject(stage) || typeof stage['id'] !== 'string' || this.stageFeed !== 'live') return;
+        const i = this.stages.findIndex((s) => s['id'] === stage['id']);
+        if (i >= 0) this.stages[i] = stage;
+        else this.stages.push(stage);
+        this.stages = [...this.stages];
+        this.changed();
+        return;
+      }
       default:
         return; // unknown events are ignored: newer servers may send more
     }
+  }
+
+  // --- stages -----------------------------------------------------------------------------------
+
+  /** Asks for the stages (the view of this token's role); `stage` events follow on every change. */
+  private requestStages(): void {
+    if (this.stageFeed === 'unsupported') return;
+    const ws = this.ws;
+    this.request({ type: 'stages' }).then(
+      (result) => {
+        if (ws !== this.ws) return;
+        const list = result['stages'];
+        this.stages = Array.isArray(list) ? list.filter(isObject) : [];
+        this.stageFeed = 'live';
+        this.changed();
+      },
+      (e: RequestError) => {
+        if (ws !== this.ws) return;
+        if (e.info.code === 'unknown_type' || e.info.code === 'bad_message' || e.info.code === 'forbidden') {
+          this.stageFeed = 'unsupported';
+          this.changed();
+        }
+      },
+    );
   }
 
   // --- rooms ------------------------------------------------------------------------------------

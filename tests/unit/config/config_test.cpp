@@ -215,6 +215,14 @@ TEST(config_errors, out_of_range_in_file) {
       {"ws", "idle_timeout_seconds", "3601", "must be between 2 and 3600, got 3601"},
       {"ws", "hello_timeout_seconds", "0", "must be between 1 and 300, got 0"},
       {"ws", "hello_timeout_seconds", "301", "must be between 1 and 300, got 301"},
+      {"media", "relay_connect_timeout_seconds", "1", "must be between 2 and 120, got 1"},
+      {"media", "relay_connect_timeout_seconds", "121", "must be between 2 and 120, got 121"},
+      {"media", "relay_hung_seconds", "1", "must be between 2 and 120, got 1"},
+      {"media", "relay_hung_seconds", "121", "must be between 2 and 120, got 121"},
+      {"media", "relay_backoff_initial_ms", "99", "must be between 100 and 60000, got 99"},
+      {"media", "relay_backoff_initial_ms", "60001", "must be between 100 and 60000, got 60001"},
+      {"media", "relay_backoff_max_ms", "999", "must be between 1000 and 600000, got 999"},
+      {"media", "relay_backoff_max_ms", "600001", "must be between 1000 and 600000, got 600001"},
   };
   for (const row& r : rows) {
     std::string toml = "[" + r.table + "]\n" + r.name + " = " + r.value + "\n";
@@ -261,6 +269,11 @@ send_queue_messages = 1
 send_queue_bytes = 1024
 idle_timeout_seconds = 2
 hello_timeout_seconds = 1
+[media]
+relay_connect_timeout_seconds = 2
+relay_hung_seconds = 2
+relay_backoff_initial_ms = 100
+relay_backoff_max_ms = 1000
 )",
                            R"(
 [auth]
@@ -278,6 +291,11 @@ send_queue_messages = 100000
 send_queue_bytes = 1073741824
 idle_timeout_seconds = 3600
 hello_timeout_seconds = 300
+[media]
+relay_connect_timeout_seconds = 120
+relay_hung_seconds = 120
+relay_backoff_initial_ms = 60000
+relay_backoff_max_ms = 600000
 )"}) {
     SCOPED_TRACE(text);
     config c;
@@ -342,6 +360,11 @@ TEST(config_errors, validate_checks_a_config_built_in_code) {
        "must be between 2 and 3600"},
       {[](config& c) { c.ws.hello_timeout_seconds = 0; }, "ws.hello_timeout_seconds",
        "must be between 1 and 300"},
+      {[](config& c) { c.media.dir.clear(); }, "media.dir", "must not be empty"},
+      {[](config& c) { c.media.relay_hung_seconds = 1; }, "media.relay_hung_seconds",
+       "must be between 2 and 120"},
+      {[](config& c) { c.media.relay_backoff_max_ms = 500; }, "media.relay_backoff_max_ms",
+       "must be between 1000 and 600000"},
   };
   for (std::size_t i = 0; i < rows.size(); ++i) {
     SCOPED_TRACE("row " + std::to_string(i));
@@ -380,6 +403,7 @@ TEST(config_errors, enums_and_required_strings) {
        "expected one of \"debug\", \"info\", \"warn\", \"error\", got \"INFO\""},
       {"[log]\nformat = \"xml\"", "log.format", "expected one of \"text\", \"json\", got \"xml\""},
       {"[server]\nlisten = \"\"", "server.listen", "must not be empty"},
+      {"[media]\ndir = \"\"", "media.dir", "must not be empty"},
   };
   for (const row& r : rows) {
     SCOPED_TRACE(r.toml);
@@ -667,6 +691,16 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
        [](const config& c) { return c.ws.idle_timeout_seconds == 82; }},
       {"SAMLING_WS_HELLO_TIMEOUT_SECONDS", "83",
        [](const config& c) { return c.ws.hello_timeout_seconds == 83; }},
+      {"SAMLING_MEDIA_ENABLED", "false", [](const config& c) { return !c.media.enabled; }},
+      {"SAMLING_MEDIA_DIR", "/m", [](const config& c) { return c.media.dir == "/m"; }},
+      {"SAMLING_MEDIA_RELAY_CONNECT_TIMEOUT_SECONDS", "91",
+       [](const config& c) { return c.media.relay_connect_timeout_seconds == 91; }},
+      {"SAMLING_MEDIA_RELAY_HUNG_SECONDS", "92",
+       [](const config& c) { return c.media.relay_hung_seconds == 92; }},
+      {"SAMLING_MEDIA_RELAY_BACKOFF_INITIAL_MS", "930",
+       [](const config& c) { return c.media.relay_backoff_initial_ms == 930; }},
+      {"SAMLING_MEDIA_RELAY_BACKOFF_MAX_MS", "94000",
+       [](const config& c) { return c.media.relay_backoff_max_ms == 94000; }},
   };
   for (const row& r : rows) {
     SCOPED_TRACE(r.env + "=" + r.value);
@@ -947,6 +981,12 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "ws.send_queue_bytes",
       "ws.idle_timeout_seconds",
       "ws.hello_timeout_seconds",
+      "media.enabled",
+      "media.dir",
+      "media.relay_connect_timeout_seconds",
+      "media.relay_hung_seconds",
+      "media.relay_backoff_initial_ms",
+      "media.relay_backoff_max_ms",
   };
   std::vector<std::string> keys;
   for (const key_info& k : config_keys()) {
@@ -973,6 +1013,10 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
   EXPECT_EQ(info("auth.dev_tokens").default_value, "false");
   EXPECT_EQ(info("auth.secret").default_value, "");
   EXPECT_EQ(info("ws.send_queue_bytes").default_value, "1048576");
+  EXPECT_EQ(info("media.enabled").default_value, "true");
+  EXPECT_EQ(info("media.dir").default_value, "var/media");
+  // Stage keys are not scalar keys: they have their own list, stage_keys().
+  EXPECT_EQ(info("stages").key, "");
 }
 
 }  // namespace

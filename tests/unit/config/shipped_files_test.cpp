@@ -1,5 +1,6 @@
-// The files shipped with the configuration stay true to config_keys(): config/samling.toml holds
-// every key at its default, and docs/configuration.md documents every key and variable.
+// The files shipped with the configuration stay true to config_keys() and stage_keys():
+// config/samling.toml holds every key at its default (plus the demo stage), and
+// docs/configuration.md documents every key, variable and stage key.
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
@@ -23,10 +24,44 @@ const std::string docs = source_dir + "/docs/configuration.md";
 // it lets anyone become an organizer (docs/configuration.md, auth.dev_tokens).
 const std::map<std::string, std::string> shipped_differences = {{"auth.dev_tokens", "true"}};
 
-config shipped_expected() {
+// The scalar keys of config/samling.toml: the defaults but shipped_differences.
+config shipped_scalars() {
   config c;
   c.auth.dev_tokens = true;
   return c;
+}
+
+// The whole of config/samling.toml: the scalars and the demo stage, a generated test picture
+// in the demo program's main hall.
+config shipped_expected() {
+  config c = shipped_scalars();
+  stage_config s;
+  s.id = "main";
+  s.name = {{"sv", "Stora scenen"}, {"en", "Main stage"}, {"fi", "Päälava"}};
+  s.room = "main";
+  s.mode = "produced";
+  s.input = "test";
+  s.width = 854;
+  s.height = 480;
+  s.fps = 25;
+  s.video_kbps = 1200;
+  s.preset = "veryfast";
+  s.record = false;
+  c.stages.push_back(s);
+  return c;
+}
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string joined(const std::vector<config_error>& errors) {
+  std::string all;
+  for (const config_error& e : errors) all += "\n  " + e.to_string();
+  return all;
 }
 
 std::vector<std::string> read_lines(const std::string& path) {
@@ -40,9 +75,7 @@ TEST(default_config_file, loads_without_errors_and_gives_the_defaults_but_dev_to
   config c;
   c.server.port = 1;  // so a load that does nothing cannot pass
   auto errors = load(default_config, {}, c);
-  std::string all;
-  for (const config_error& e : errors) all += "\n  " + e.to_string();
-  EXPECT_TRUE(errors.empty()) << all;
+  EXPECT_TRUE(errors.empty()) << joined(errors);
   EXPECT_EQ(c, shipped_expected());
   EXPECT_TRUE(c.auth.dev_tokens);
   EXPECT_FALSE(config{}.auth.dev_tokens);
@@ -55,7 +88,41 @@ TEST(default_config_file, the_differences_table_matches_the_expected_config) {
   config c;
   auto errors = load_from_string(toml, {}, c);
   EXPECT_TRUE(errors.empty()) << toml;
-  EXPECT_EQ(c, shipped_expected());
+  EXPECT_EQ(c, shipped_scalars());
+}
+
+TEST(default_config_file, the_demo_room_is_in_the_demo_program) {
+  // The demo stage shows the demo program's main hall; renaming the room would unlink them.
+  std::string program = read_text(source_dir + "/config/demo/stockholm-tillsammans.json");
+  ASSERT_FALSE(program.empty());
+  std::size_t room = program.find("\"id\": \"main\"");
+  ASSERT_NE(room, std::string::npos);
+  EXPECT_EQ(program.find("\"kind\": \"main_stage\""), program.find("\"kind\"", room));
+}
+
+// The commented SRT + YouTube example at the end of config/samling.toml is valid once
+// uncommented and its variables set.
+TEST(default_config_file, the_commented_stage_example_is_valid) {
+  std::vector<std::string> lines = read_lines(default_config);
+  std::string text = read_text(default_config);
+  bool in_example = false;
+  for (const std::string& line : lines) {
+    if (line == "# [[stages]]") in_example = true;
+    if (!in_example) continue;
+    ASSERT_EQ(line.rfind("#", 0), 0u) << line;
+    text += line.size() > 2 ? line.substr(2) + "\n" : "\n";
+  }
+  ASSERT_TRUE(in_example) << "no commented [[stages]] example in " << default_config;
+  config c;
+  auto errors = load_from_string(text, {{"STAGE_PASSPHRASE", "a long passphrase"},
+                                        {"YOUTUBE_STREAM_KEY", "abcd-efgh-ijkl-mnop"}},
+                                 c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  ASSERT_EQ(c.stages.size(), 2u);
+  EXPECT_EQ(c.stages[1].input, "srt");
+  EXPECT_EQ(c.stages[1].passphrase, "a long passphrase");
+  ASSERT_EQ(c.stages[1].outputs.size(), 1u);
+  EXPECT_EQ(c.stages[1].outputs[0].key, "abcd-efgh-ijkl-mnop");
 }
 
 TEST(default_config_file, holds_every_key_with_its_default) {
@@ -104,6 +171,73 @@ TEST(configuration_docs, document_every_key_with_its_variable_type_and_default) 
         k.type == "string" ? "`\"" + k.default_value + "\"`" : "`" + k.default_value + "`";
     EXPECT_NE(row->find(shown), std::string::npos) << "default " << shown << " not in: " << *row;
   }
+}
+
+// The lines of docs/configuration.md from the heading `heading` to the next "## " heading.
+std::vector<std::string> docs_section(const std::string& heading) {
+  std::vector<std::string> section;
+  bool in = false;
+  for (const std::string& line : read_lines(docs)) {
+    if (line.rfind("## ", 0) == 0) in = line == heading;
+    if (in) section.push_back(line);
+  }
+  return section;
+}
+
+// Every stage key has a row in the Stages section's table with its type and default (or
+// "required"), and no row names a key that does not exist.
+TEST(configuration_docs, document_every_stage_key_in_the_stages_section) {
+  std::vector<std::string> section = docs_section("## Stages");
+  ASSERT_FALSE(section.empty()) << "no \"## Stages\" heading in " << docs;
+  for (const key_info& k : stage_keys()) {
+    SCOPED_TRACE(k.key);
+    EXPECT_TRUE(k.env.empty());
+    EXPECT_FALSE(k.description.empty());
+    std::string key_cell = "| `" + k.key + "` |";
+    const std::string* row = nullptr;
+    for (const std::string& line : section) {
+      if (line.rfind(key_cell, 0) == 0) row = &line;
+    }
+    ASSERT_NE(row, nullptr) << "no row starting with " << key_cell << " under ## Stages";
+    EXPECT_NE(row->find("| " + k.type + " |"), std::string::npos) << *row;
+    std::string shown = k.description.rfind("Required.", 0) == 0 ? "| required |"
+                        : k.type == "string" ? "`\"" + k.default_value + "\"`"
+                                             : "`" + k.default_value + "`";
+    EXPECT_NE(row->find(shown), std::string::npos) << "default " << shown << " not in: " << *row;
+  }
+  std::size_t rows = 0;
+  for (const std::string& line : section) {
+    if (line.rfind("| `", 0) == 0) ++rows;
+  }
+  EXPECT_EQ(rows, stage_keys().size()) << "the Stages table has rows for unknown keys";
+  std::string text;
+  for (const std::string& line : section) text += line + "\n";
+  EXPECT_NE(text.find("not overridable from the environment"), std::string::npos);
+}
+
+// The example in the Stages section is a valid configuration.
+TEST(configuration_docs, the_stages_example_is_valid) {
+  std::string toml;
+  bool in = false, found = false;
+  for (const std::string& line : docs_section("## Stages")) {
+    if (!found && line == "```toml") {
+      in = found = true;
+      continue;
+    }
+    if (in && line == "```") in = false;
+    if (in) toml += line + "\n";
+  }
+  ASSERT_TRUE(found) << "no ```toml example under ## Stages";
+  config c;
+  auto errors = load_from_string(toml, {{"STAGE_PASSPHRASE", "a long passphrase"},
+                                        {"YOUTUBE_STREAM_KEY", "xxxx-xxxx-xxxx-xxxx"}},
+                                 c, "docs");
+  EXPECT_TRUE(errors.empty()) << joined(errors) << "\n" << toml;
+  ASSERT_EQ(c.stages.size(), 1u);
+  EXPECT_EQ(c.stages[0].input, "srt");
+  ASSERT_EQ(c.stages[0].outputs.size(), 1u);
+  EXPECT_EQ(c.stages[0].outputs[0].key_env, "YOUTUBE_STREAM_KEY");
+  EXPECT_EQ(c.stages[0].outputs[0].key, "xxxx-xxxx-xxxx-xxxx");
 }
 
 TEST(configuration_docs, document_the_reserved_variables) {

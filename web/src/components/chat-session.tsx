@@ -31,6 +31,7 @@ interface Props {
   visible: boolean;
   onUnread: (n: number) => void;
   onSignOut: (why: ChatError | null) => void;
+  onClient: (client: ChatClient | null) => void;
 }
 
 const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer'];
@@ -70,7 +71,7 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
   return client;
 }
 
-export function ChatSession({ heading, event, identity, lang, locale, t, visible, onUnread, onSignOut }: Props) {
+export function ChatSession({ heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient }: Props) {
   const rooms = useMemo(() => [...event.rooms].sort((a, b) => a.position - b.position), [event.rooms]);
   const role: Role = identity.role;
   const allowed = useMemo(() => rooms.filter((r) => roomAllowed(r, role)), [rooms, role]);
@@ -102,6 +103,10 @@ export function ChatSession({ heading, event, identity, lang, locale, t, visible
     savePending(event.id, client.unacknowledged());
   });
   useEffect(() => onUnread(unreadTotal), [unreadTotal, onUnread]);
+  useEffect(() => {
+    onClient(client);
+    return () => onClient(null);
+  }, [client, onClient]);
   useEffect(() => client.setVisibleRoom(visible ? active : null), [client, visible, active]);
   useEffect(() => {
     if (client.fatal) onSignOut(client.fatal);

@@ -2,9 +2,9 @@
 import type { ComponentChild } from 'preact';
 import { useState } from 'preact/hooks';
 import { ApiError, requestDevToken, type ConferenceEvent } from '../api';
-import { loadIdentity, saveIdentity, type Identity } from '../identity';
+import { saveIdentity, type Identity } from '../identity';
 import type { Lang, Messages } from '../i18n';
-import type { ChatError, Role } from '../ws';
+import type { ChatClient, ChatError, Role } from '../ws';
 import { chatErrorText } from './chat-errors';
 import { ChatSession } from './chat-session';
 
@@ -16,13 +16,17 @@ interface Props {
   /** Whether the panel is on screen (wide layout, or the chat tab on narrow screens). */
   visible: boolean;
   onUnread: (n: number) => void;
+  /** Who the page is (kept by the event view, which also shows the broadcast tab to organizers). */
+  identity: Identity | null;
+  onIdentity: (identity: Identity | null) => void;
+  /** The connection while signed in, for the stages' live status; null when signed out. */
+  onClient: (client: ChatClient | null) => void;
 }
 
 /** Roles one may pick in this demo; a real sign-in would decide the role. */
-const demoRoles: Role[] = ['attendee', 'moderator', 'press'];
+const demoRoles: Role[] = ['attendee', 'moderator', 'press', 'organizer'];
 
-export function Chat({ event, lang, locale, t, visible, onUnread }: Props) {
-  const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(event.id));
+export function Chat({ event, lang, locale, t, visible, onUnread, identity, onIdentity: setIdentity, onClient }: Props) {
   const [refused, setRefused] = useState<ChatError | null>(null);
   const [lastName, setLastName] = useState(identity?.name ?? '');
 
@@ -59,6 +63,7 @@ export function Chat({ event, lang, locale, t, visible, onUnread }: Props) {
           visible={visible}
           onUnread={onUnread}
           onSignOut={signOut}
+          onClient={onClient}
         />
       ) : (
         <SignIn

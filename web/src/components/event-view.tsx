@@ -1,9 +1,14 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
 import { formatEventDates, formatTimeZone } from '../format';
+import { loadIdentity, type Identity } from '../identity';
 import { localeFor, pick, type Lang, type Messages } from '../i18n';
+import { mainStage, useStages } from '../stages';
+import { canModerate, type ChatClient } from '../ws';
 import { Chat } from './chat';
 import { Program } from './program';
+import { StagePlayer } from './stage-player';
+import { StagesAdmin } from './stages-admin';
 
 /** Wide enough for the program and the chat side by side (the same width as in styles.css). */
 const WIDE = '(min-width: 64rem)';
@@ -20,7 +25,7 @@ function useMediaQuery(query: string): boolean {
   return matches;
 }
 
-type View = 'program' | 'chat';
+type View = 'program' | 'stages' | 'chat';
 
 interface Props {
   event: ConferenceEvent;
@@ -43,15 +48,36 @@ export function EventView({ event, events, lang, t }: Props) {
   const wide = useMediaQuery(WIDE);
   const [view, setView] = useState<View>('program');
   const [unread, setUnread] = useState(0);
-  const chatVisible = wide || view === 'chat';
-  // On a narrow screen, a switch brings the tabs to the top: the chosen view fills the screen.
+  // The chat's identity (EventView is keyed by the event) and its connection.
+  const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(event.id));
+  const [client, setClient] = useState<ChatClient | null>(null);
+  // Moderators and organizers see the broadcast view (organizers may act in it).
+  const staffToken = identity?.token && canModerate(identity.role) ? identity.token : undefined;
+  const organizer = staffToken !== undefined && identity?.role === 'organizer';
+  const feed = useStages(client, staffToken);
+  const stage = mainStage(feed.stages, event.rooms.find((r) => r.kind === 'main_stage')?.id);
+
+  const views: [View, string][] = [['program', t.program]];
+  if (staffToken) views.push(['stages', t.broadcast]);
+  if (!wide) views.push(['chat', t.chat]);
+  const shown: View = views.some(([v]) => v === view) ? view : 'program';
+  const chatVisible = wide || shown === 'chat';
+  // On a narrow screen, a switch brings the tabs (or the player above them) to the top: the
+  // chosen view fills the screen.
   const chooseView = (v: View) => {
     setView(v);
+    if (wide) return;
     requestAnimationFrame(() => {
-      const body = document.getElementById('event-body');
-      if (body && Math.abs(body.getBoundingClientRect().top) > 1) body.scrollIntoView({ block: 'start' });
+      const top = document.getElementById(stage ? 'stage-top' : 'event-body');
+      if (top && Math.abs(top.getBoundingClientRect().top) > 1) top.scrollIntoView({ block: 'start' });
     });
   };
+  const tabs = views.length > 1 && <ViewTabs views={views} view={shown} unread={unread} t={t} onChange={chooseView} />;
+  const player = stage && (
+    <div class="stage-slot" id="stage-top">
+      <StagePlayer stage={stage} lang={lang} t={t} />
+    </div>
+  );
 
   return (
     <>
@@ -104,15 +130,24 @@ export function EventView({ event, events, lang, t }: Props) {
         </dl>
       </header>
       <div class={wide ? 'event-body event-body--wide' : 'event-body'} id="event-body">
-        {!wide && <ViewTabs view={view} unread={unread} t={t} onChange={chooseView} />}
-        <div
-          class="event-main"
-          id="view-program"
-          role={wide ? undefined : 'tabpanel'}
-          aria-labelledby={wide ? undefined : 'view-tab-program'}
-          hidden={!wide && view !== 'program'}
-        >
-          <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+        {!wide && player}
+        {!wide && tabs}
+        <div class="event-main">
+          {wide && player}
+          {wide && tabs}
+          <div
+            id="view-program"
+            role={views.length > 1 ? 'tabpanel' : undefined}
+            aria-labelledby={views.length > 1 ? 'view-tab-program' : undefined}
+            hidden={shown !== 'program'}
+          >
+            <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+          </div>
+          {staffToken && (
+            <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
+              <StagesAdmin feed={feed} token={staffToken} canEdit={organizer} lang={lang} locale={locale} t={t} />
+            </div>
+          )}
         </div>
         <div
           class="event-chat"
@@ -122,7 +157,18 @@ export function EventView({ event, events, lang, t }: Props) {
           hidden={!chatVisible}
           data-testid="chat-panel"
         >
-          <Chat key={event.id} event={event} lang={lang} locale={locale} t={t} visible={chatVisible} onUnread={setUnread} />
+          <Chat
+            key={event.id}
+            event={event}
+            lang={lang}
+            locale={locale}
+            t={t}
+            visible={chatVisible}
+            onUnread={setUnread}
+            identity={identity}
+            onIdentity={setIdentity}
+            onClient={setClient}
+          />
         </div>
       </div>
     </>
@@ -130,22 +176,22 @@ export function EventView({ event, events, lang, t }: Props) {
 }
 
 interface ViewTabsProps {
+  views: [View, string][];
   view: View;
   unread: number;
   t: Messages;
   onChange: (view: View) => void;
 }
 
-/** Narrow screens: the program and the chat are two tabs. */
-function ViewTabs({ view, unread, t, onChange }: ViewTabsProps) {
-  const views: [View, string][] = [
-    ['program', t.program],
-    ['chat', t.chat],
-  ];
+/** Narrow screens: the program and the chat are tabs; moderators and organizers also get the broadcast view. */
+function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
     e.preventDefault();
-    const next: View = e.key === 'Home' ? 'program' : e.key === 'End' ? 'chat' : view === 'program' ? 'chat' : 'program';
+    const ids = views.map(([v]) => v);
+    const i = ids.indexOf(view);
+    const next =
+      e.key === 'Home' ? ids[0]! : e.key === 'End' ? ids[ids.length - 1]! : ids[(i + (e.key === 'ArrowRight' ? 1 : ids.length - 1)) % ids.length]!;
     onChange(next);
     document.getElementById(`view-tab-${next}`)?.focus();
   };

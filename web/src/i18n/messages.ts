@@ -1,7 +1,7 @@
 // The shape of a message catalog. Every user-visible UI string lives in one catalog per
 // language (sv.ts, en.ts, fi.ts), each declared as `Messages`: a missing or misspelled key is
 // a type error. Content (event titles, session descriptions…) comes from the API instead.
-import type { SessionKind } from '../api';
+import type { InputState, OutputState, SessionKind, StageInput, StageState } from '../api';
 import type { ConnectionState, Role } from '../ws';
 
 export interface Messages {
@@ -103,6 +103,77 @@ export interface Messages {
   rateLimited: (seconds: number) => string;
   textTooLong: (max: number) => string;
   chatErrorOther: (code: string) => string;
+
+  // --- stages (video) ---------------------------------------------------------------------------
+
+  /** Accessible name of the player region; stage is the stage's name. */
+  stagePlayer: (stage: string) => string;
+  /** The state badge on the player and in the broadcast view. */
+  stageState: Record<StageState, string>;
+  /** Over the player while the stage is offline. */
+  stageOfflineNote: string;
+  /** Over the player while it (re)loads the stream. */
+  stageConnecting: string;
+  unmute: string;
+  /** The organizers' and moderators' view tab ("Stages"). */
+  broadcast: string;
+  broadcastIntro: string;
+  broadcastReadOnly: string;
+  noStages: string;
+  /** How the live status arrives: over the WebSocket, or by polling. */
+  feedLive: string;
+  feedPolling: string;
+  stageMode: Record<'passthrough' | 'produced', string>;
+  startStage: string;
+  stopStage: string;
+  confirmStopStage: (stage: string) => string;
+  input: string;
+  inputKind: Record<StageInput['kind'], string>;
+  inputState: Record<InputState, string>;
+  bitrate: string;
+  keyframeInterval: string;
+  uptime: string;
+  frames: string;
+  rejectedCallers: string;
+  lastError: string;
+  hlsSegments: string;
+  recording: string;
+  recordingState: Record<'off' | 'recording' | 'disabled', string>;
+  outputs: string;
+  noOutputs: string;
+  outputName: string;
+  outputUrl: string;
+  streamKey: string;
+  stateLabel: string;
+  outputState: Record<OutputState, string>;
+  /** Why an output failed or is retrying (server reason codes); other codes show as they are. */
+  outputReasons: Partial<Record<string, string>>;
+  /** "retry in 4 s". */
+  nextRetry: (seconds: number) => string;
+  reconnects: string;
+  outputSource: Record<'config' | 'api', string>;
+  actions: string;
+  stopOutput: string;
+  retryOutput: string;
+  startOutput: string;
+  removeOutput: string;
+  confirmRemove: (name: string) => string;
+  cancel: string;
+  addOutput: string;
+  addOutputIntro: string;
+  streamKeyHint: string;
+  adding: string;
+  /** A refused request; detail is the server's own (English) message, if any. */
+  actionFailed: (detail: string) => string;
+  notAllowed: string;
+  recordings: string;
+  noRecordings: string;
+  chapters: string;
+  refresh: string;
+  recordingSize: string;
+  recordingTime: string;
+  recordingSession: string;
+  download: string;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

@@ -1,0 +1,97 @@
+#include "media/consumer.hpp"
+
+namespace samling::media {
+
+std::string consumer_sources() {
+  return "appsrc name=v format=time is-live=true do-timestamp=false block=false max-bytes=0 ! queue ! h264parse name=vparse "
+         "appsrc name=a format=time is-live=true do-timestamp=false block=false max-bytes=0 ! queue ! aacparse name=aparse ";
+}
+
+std::string ts_fragment_branches() {
+  return "vparse. ! video/x-h264,stream-format=byte-stream,alignment=au ! queue name=vq "
+         "aparse. ! audio/mpeg,stream-format=raw ! queue name=aq ";
+}
+
+void add_ts_fragments(pipeline& p, const ts_fragment_options& opts) {
+  GstElement* split = gst_element_factory_make("splitmuxsink", "split");
+  GstElement* mux = gst_element_factory_make("mpegtsmux", nullptr);
+  if (!split || !mux) throw std::runtime_error("splitmuxsink or mpegtsmux missing");
+  g_object_set(split, "muxer", mux, "location", opts.location.c_str(), "max-size-time", opts.max_size_time,
+               "send-keyframe-requests", FALSE, "start-index", opts.start_index, nullptr);
+  if (opts.name_fragment) {
+    auto* fn = new std::function<std::string(unsigned)>(opts.name_fragment);
+    g_signal_connect_data(split, "format-location",
+                          G_CALLBACK(+[](GstElement*, guint index, gpointer d) -> gchar* {
+                            auto name = (*static_cast<std::function<std::string(unsigned)>*>(d))(index);
+                            return g_strdup(name.c_str());
+                          }),
+                          fn, [](gpointer d, GClosure*) { delete static_cast<std::function<std::string(unsigned)>*>(d); },
+                          GConnectFlags{});
+  }
+  gst_bin_add(GST_BIN(p.get()), split);
+  auto link = [&](const char* from, const char* pad_template) {
+    auto q = p.by_name(from);
+    GstPad* src = gst_element_get_static_pad(q.get(), "src");
+    GstPad* sink = gst_element_request_pad_simple(split, pad_template);
+    bool ok = sink && gst_pad_link(src, sink) == GST_PAD_LINK_OK;
+    gst_object_unref(src);
+    if (sink) gst_object_unref(sink);
+    if (!ok) throw std::runtime_error(std::string("cannot link ") + from + " to splitmuxsink");
+  };
+  link("vq", "video");
+  link("aq", "audio_%u");
+}
+
+void split_after(pipeline& p) {
+  if (auto split = p.by_name("split")) g_signal_emit_by_name(split.get(), "split-after");
+}
+
+bool fragment_message(const bus_event& ev, bool& opened, std::string& location, GstClockTime& running_time) {
+  if (ev.kind != bus_event::element || !ev.fields) return false;
+  if (ev.structure == "splitmuxsink-fragment-opened") opened = true;
+  else if (ev.structure == "splitmuxsink-fragment-closed") opened = false;
+  else return false;
+  const gchar* loc = gst_structure_get_string(ev.fields.get(), "location");
+  location = loc ? loc : "";
+  guint64 rt = 0;
+  gst_structure_get_uint64(ev.fields.get(), "running-time", &rt);
+  running_time = rt;
+  return true;
+}
+
+void consumer_pipeline::open(const std::string& name, const std::string& description,
+                             std::function<void(const bus_event&)> on_bus, std::function<void(pipeline&)> prepare,
+                             std::uint64_t max_queue_bytes) {
+  close();
+  auto p = std::make_unique<pipeline>(name, description);
+  auto gen = ++*generation_;
+  auto generation = generation_;
+  auto control = control_;
+  auto handler = std::make_shared<std::function<void(const bus_event&)>>(std::move(on_bus));
+  p->on_bus([control, generation, gen, handler](bus_event ev) {
+    boost::asio::post(control, [generation, gen, handler, ev = std::move(ev)] {
+      if (*generation == gen) (*handler)(ev);
+    });
+  });
+  auto f = std::make_shared<feeder>(max_queue_bytes);
+  auto v = p->by_name("v");
+  auto a = p->by_name("a");
+  f->bind(v.get(), a.get());
+  if (prepare) prepare(*p);
+  if (!p->play()) throw std::runtime_error("pipeline " + name + " did not start");
+  pipeline_ = std::move(p);
+  feeder_ = f;
+  hub_.add(f);
+}
+
+void consumer_pipeline::close() {
+  ++*generation_;  // drop messages still queued for the old pipeline
+  if (feeder_) {
+    hub_.remove(feeder_);
+    feeder_->unbind();
+    feeder_.reset();
+  }
+  pipeline_.reset();
+}
+
+}  // namespace samling::media

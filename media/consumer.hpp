@@ -1,0 +1,66 @@
+#pragma once
+// What every consumer of a stage's program (relay destination, HLS, recording) shares: its own
+// pipeline fed by a feeder from the hub, built and torn down on the media control thread, with
+// bus messages posted back there. A consumer's failure stays inside it.
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include "media/gst_util.hpp"
+#include "media/hub.hpp"
+
+namespace samling::media {
+
+using control_executor = boost::asio::thread_pool::executor_type;
+
+class consumer_pipeline {
+ public:
+  consumer_pipeline(control_executor control, hub& program) : control_(control), hub_(program) {}
+  ~consumer_pipeline() { close(); }
+
+  // Builds `description` (which must contain appsrcs named "v" and "a"), binds them to a new
+  // feeder, plays, and joins the hub. `on_bus` runs on the control thread while this pipeline
+  // is the current one (messages of a closed pipeline are dropped). Throws on build errors.
+  // `prepare` (optional) adds elements the description cannot express before it plays.
+  void open(const std::string& name, const std::string& description, std::function<void(const bus_event&)> on_bus,
+            std::function<void(pipeline&)> prepare = {}, std::uint64_t max_queue_bytes = 16 * 1024 * 1024);
+  // Leaves the hub and stops the pipeline (synchronously).
+  void close();
+  bool is_open() const { return pipeline_ != nullptr; }
+  pipeline* get() const { return pipeline_.get(); }
+  const std::shared_ptr<feeder>& feed() const { return feeder_; }
+
+ private:
+  control_executor control_;
+  hub& hub_;
+  std::unique_ptr<pipeline> pipeline_;
+  std::shared_ptr<feeder> feeder_;
+  std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
+};
+
+// The appsrc pair every consumer description starts from: H.264 on "v", AAC on "a", both live
+// and never blocking (the feeder bounds their queues).
+std::string consumer_sources();
+
+// MPEG-TS files cut at keyframes, for HLS segments and recordings: the description part to
+// append to consumer_sources(), and the splitmuxsink (with an mpegtsmux) that `prepare` adds.
+// Fragments are announced on the bus as "splitmuxsink-fragment-opened"/"-closed" element
+// messages with "location" and "running-time" (ns on the consumer's own timeline).
+std::string ts_fragment_branches();
+struct ts_fragment_options {
+  std::string location;                    // printf pattern with one %u / %05u (the index)
+  GstClockTime max_size_time = 0;          // 0 = split only when asked (split_after)
+  unsigned start_index = 0;
+  // Called on a streaming thread to name fragment `index` (optional; overrides location).
+  std::function<std::string(unsigned index)> name_fragment;
+};
+void add_ts_fragments(pipeline& p, const ts_fragment_options& opts);
+// Asks the splitmuxsink added by add_ts_fragments to start a new file at the next keyframe.
+void split_after(pipeline& p);
+// A fragment message's location and running time; false if `ev` is none.
+bool fragment_message(const bus_event& ev, bool& opened, std::string& location, GstClockTime& running_time);
+
+}  // namespace samling::media

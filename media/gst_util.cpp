@@ -1,0 +1,169 @@
+#include "media/gst_util.hpp"
+
+#include <cstring>
+#include <mutex>
+#include <stdexcept>
+
+#include "core/log.hpp"
+
+namespace samling::media {
+
+std::string object_path(GstObject* o) {
+  if (!o) return {};
+  gchar* p = gst_object_get_path_string(o);
+  std::string out = p ? p : "";
+  g_free(p);
+  return out;
+}
+
+std::string launch_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+pipeline::pipeline(const std::string& name, const std::string& description) : name_(name) {
+  GError* err = nullptr;
+  GstElement* p = gst_parse_launch_full(description.c_str(), nullptr, GST_PARSE_FLAG_FATAL_ERRORS, &err);
+  if (!p || err) {
+    std::string msg = err ? err->message : "gst_parse_launch failed";
+    if (err) g_error_free(err);
+    if (p) gst_object_unref(p);
+    throw std::runtime_error("cannot build pipeline " + name + ": " + msg);
+  }
+  if (!GST_IS_PIPELINE(p)) {  // a single element: wrap it
+    GstElement* wrap = gst_pipeline_new(nullptr);
+    gst_bin_add(GST_BIN(wrap), p);
+    p = wrap;
+  }
+  gst_object_set_name(GST_OBJECT(p), name.c_str());
+  pipeline_ = p;
+}
+
+pipeline::~pipeline() {
+  stop();
+  if (pipeline_) {
+    GstBus* bus = gst_element_get_bus(pipeline_);
+    gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+    gst_object_unref(bus);
+    gst_object_unref(pipeline_);
+  }
+}
+
+element_ptr pipeline::by_name(const char* name) const {
+  return element_ptr(gst_bin_get_by_name(GST_BIN(pipeline_), name));
+}
+
+void pipeline::on_bus(std::function<void(bus_event)> handler) {
+  handler_ = std::move(handler);
+  GstBus* bus = gst_element_get_bus(pipeline_);
+  gst_bus_set_sync_handler(bus, &pipeline::sync_handler, this, nullptr);
+  gst_object_unref(bus);
+}
+
+GstBusSyncReply pipeline::sync_handler(GstBus*, GstMessage* m, gpointer self_ptr) {
+  auto* self = static_cast<pipeline*>(self_ptr);
+  if (!self->handler_) return GST_BUS_DROP;
+  bus_event ev;
+  ev.source = object_path(GST_MESSAGE_SRC(m));
+  if (GST_MESSAGE_SRC(m)) ev.source_name = GST_OBJECT_NAME(GST_MESSAGE_SRC(m));
+  ev.from_pipeline = GST_MESSAGE_SRC(m) == GST_OBJECT(self->pipeline_);
+  switch (GST_MESSAGE_TYPE(m)) {
+    case GST_MESSAGE_ERROR:
+    case GST_MESSAGE_WARNING: {
+      GError* err = nullptr;
+      gchar* dbg = nullptr;
+      if (GST_MESSAGE_TYPE(m) == GST_MESSAGE_ERROR) {
+        ev.kind = bus_event::error;
+        gst_message_parse_error(m, &err, &dbg);
+      } else {
+        ev.kind = bus_event::warning;
+        gst_message_parse_warning(m, &err, &dbg);
+      }
+      ev.message = err ? err->message : "";
+      ev.debug = dbg ? dbg : "";
+      if (err) g_error_free(err);
+      g_free(dbg);
+      break;
+    }
+    case GST_MESSAGE_EOS:
+      ev.kind = bus_event::eos;
+      break;
+    case GST_MESSAGE_ELEMENT:
+      if (const GstStructure* s = gst_message_get_structure(m)) {
+        ev.kind = bus_event::element;
+        ev.structure = gst_structure_get_name(s);
+        ev.fields = structure_ptr(gst_structure_copy(s), gst_structure_free);
+      }
+      break;
+    case GST_MESSAGE_STATE_CHANGED:
+      if (!ev.from_pipeline) return GST_BUS_DROP;
+      ev.kind = bus_event::state_changed;
+      gst_message_parse_state_changed(m, nullptr, &ev.new_state, nullptr);
+      break;
+    default:
+      return GST_BUS_DROP;
+  }
+  self->handler_(std::move(ev));
+  return GST_BUS_DROP;
+}
+
+bool pipeline::play() {
+  return gst_element_set_state(pipeline_, GST_STATE_PLAYING) != GST_STATE_CHANGE_FAILURE;
+}
+
+void pipeline::stop() {
+  if (pipeline_) gst_element_set_state(pipeline_, GST_STATE_NULL);
+}
+
+std::string pipeline::dot() const {
+  gchar* d = gst_debug_bin_to_dot_data(GST_BIN(pipeline_), GST_DEBUG_GRAPH_SHOW_ALL);
+  std::string out = d ? d : "";
+  g_free(d);
+  return out;
+}
+
+namespace {
+
+std::function<void()>* bad_passphrase_hook = nullptr;
+
+void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*, const gchar*, gint,
+                  GObject* object, GstDebugMessage* message, gpointer) {
+  const char* cat = gst_debug_category_get_name(category);
+  const char* text = gst_debug_message_get(message);
+  if (!text) return;
+  if (std::strcmp(cat, "srtlib") == 0) {
+    // libsrt reports a caller with the wrong passphrase only here, on the listener's side.
+    if (std::strstr(text, "BADSECRET") && std::strstr(text, "rsp(REJECT)") == nullptr &&
+        std::strstr(text, "newConnection") && bad_passphrase_hook && *bad_passphrase_hook)
+      (*bad_passphrase_hook)();
+    if (level > GST_LEVEL_WARNING) return;
+  }
+  if (level > GST_LEVEL_WARNING) return;
+  std::string path = object && GST_IS_OBJECT(object) ? object_path(GST_OBJECT(object)) : std::string();
+  core::log(level == GST_LEVEL_ERROR ? core::log_level::error : core::log_level::warn, "gstreamer",
+            {{"category", cat}, {"element", path}, {"message", text}});
+}
+
+}  // namespace
+
+void route_gstreamer_logs(std::function<void()> on_bad_passphrase) {
+  static std::once_flag once;
+  static std::function<void()> hook;
+  std::call_once(once, [&] {
+    hook = std::move(on_bad_passphrase);
+    bad_passphrase_hook = &hook;
+    // With GST_DEBUG set (debugging), GStreamer's own output stays on stderr as well.
+    if (!g_getenv("GST_DEBUG")) gst_debug_remove_log_function(gst_debug_log_default);
+    gst_debug_add_log_function(log_function, nullptr, nullptr);
+    // WARNING and ERROR everywhere (unless GST_DEBUG asks for more); INFO for libsrt, whose
+    // handshake rejections are only visible at that level.
+    if (!g_getenv("GST_DEBUG")) gst_debug_set_default_threshold(GST_LEVEL_WARNING);
+    gst_debug_set_threshold_for_name("srtlib", GST_LEVEL_INFO);
+  });
+}
+
+}  // namespace samling::media

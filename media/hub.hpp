@@ -1,0 +1,107 @@
+#pragma once
+// The fan-out from a stage's program (its encoded H.264 + AAC, on the stage's timeline) to its
+// consumers: each relay destination, HLS and the recording run their own pipeline fed through
+// their own appsrc pair (a "feeder"). One consumer's trouble never reaches the others: a feeder
+// whose queue passes its bound drops and then restarts cleanly on the next keyframe, and
+// nothing here ever blocks the program.
+//
+// Threads: push() is called on the program's streaming thread; feeders are added and removed
+// on the media control thread. Two small mutexes, never held while calling into another
+// component except appsrc's non-blocking push.
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+#include <gst/gst.h>
+
+#include "media/status.hpp"
+
+namespace samling::media {
+
+enum class track { video, audio };
+
+// Counts a stream's bytes, frames and keyframes, and its bitrate over a sliding window.
+class flow_meter {
+ public:
+  void add(track t, std::size_t bytes, bool keyframe, GstClockTime pts);
+  flow_stats snapshot() const;
+  void reset();
+
+ private:
+  mutable std::mutex m_;
+  flow_stats totals_;
+  std::deque<std::pair<std::int64_t, std::size_t>> window_;  // (steady ms, bytes)
+  GstClockTime last_keyframe_pts_ = GST_CLOCK_TIME_NONE;
+};
+
+// One consumer's entry: a pair of appsrcs (video, audio) it reads the program from.
+class feeder {
+ public:
+  explicit feeder(std::uint64_t max_queue_bytes = 16 * 1024 * 1024) : max_queue_bytes_(max_queue_bytes) {}
+  ~feeder();
+  // Binds (or rebinds, after the consumer rebuilt its pipeline) the appsrcs; the next buffer
+  // it passes on is a keyframe, and the consumer's timeline starts at 0 there.
+  void bind(GstElement* video_src, GstElement* audio_src);
+  void unbind();
+  void push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe);
+
+  // The stage-timeline time (ns) that this consumer's time 0 corresponds to; nullopt until the
+  // first keyframe passed.
+  std::optional<GstClockTime> base() const;
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t pushed_bytes() const { return pushed_bytes_.load(); }
+  // Steady-clock ms of the last buffer pushed (0 = never).
+  std::int64_t last_push_ms() const { return last_push_ms_.load(); }
+
+ private:
+  mutable std::mutex m_;
+  GstElement* video_ = nullptr;
+  GstElement* audio_ = nullptr;
+  GstCaps* video_caps_ = nullptr;  // last caps set on each appsrc
+  GstCaps* audio_caps_ = nullptr;
+  bool waiting_keyframe_ = true;
+  std::optional<GstClockTime> base_;
+  std::uint64_t max_queue_bytes_;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> pushed_bytes_{0};
+  std::atomic<std::int64_t> last_push_ms_{0};
+};
+
+// The program's fan-out, with the current group of pictures kept so that a consumer that
+// joins (or rejoins) starts at once on the latest keyframe instead of waiting for the next.
+class hub {
+ public:
+  hub() = default;
+  ~hub();
+  void add(std::shared_ptr<feeder> f);
+  void remove(const std::shared_ptr<feeder>& f);
+  // `buf` and `caps` are borrowed.
+  void push(track t, GstBuffer* buf, GstCaps* caps);
+  void clear_cache();
+  const flow_meter& meter() const { return meter_; }
+  std::int64_t last_video_ms() const { return last_video_ms_.load(); }
+
+ private:
+  struct cached {
+    track t;
+    GstBuffer* buf;
+    GstCaps* caps;
+    bool keyframe;
+  };
+  void drop_cache_locked();
+  std::mutex m_;
+  std::vector<std::shared_ptr<feeder>> feeders_;
+  std::vector<cached> gop_;
+  flow_meter meter_;
+  std::atomic<std::int64_t> last_video_ms_{0};
+};
+
+bool is_keyframe(GstBuffer* b);
+std::int64_t steady_ms();
+std::int64_t utc_ms();
+
+}  // namespace samling::media

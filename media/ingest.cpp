@@ -1,0 +1,469 @@
+#include "media/ingest.hpp"
+
+#include <stdexcept>
+
+#include <boost/asio/post.hpp>
+#include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+
+#include "core/log.hpp"
+
+namespace samling::media {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr GstClockTime jump_back = 2 * GST_SECOND;     // source time going back: new session
+constexpr GstClockTime jump_ahead = 5 * GST_SECOND;    // or leaping ahead: new session
+constexpr GstClockTime max_fill = GST_SECOND;          // the slate never fills more than this at once
+
+std::string raw_video_caps(const produced_spec& p) {
+  return "video/x-raw,format=I420,width=" + std::to_string(p.width) + ",height=" + std::to_string(p.height) +
+         ",framerate=" + std::to_string(p.fps) + "/1,pixel-aspect-ratio=1/1";
+}
+const char* raw_audio_caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
+constexpr int audio_rate = 48000;
+constexpr int audio_frame_bytes = 4;  // S16LE stereo
+
+GstElement* make(const char* factory) {
+  GstElement* e = gst_element_factory_make(factory, nullptr);
+  if (!e) throw std::runtime_error(std::string("GStreamer element missing: ") + factory);
+  return e;
+}
+
+GstElement* capsfilter(const std::string& caps) {
+  GstElement* f = make("capsfilter");
+  GstCaps* c = gst_caps_from_string(caps.c_str());
+  g_object_set(f, "caps", c, nullptr);
+  gst_caps_unref(c);
+  return f;
+}
+
+}  // namespace
+
+// A copy of the sample's buffer (sharing its memory) with PTS and DTS as running times.
+GstBuffer* running_time_copy(GstSample* s) {
+  GstBuffer* in = gst_sample_get_buffer(s);
+  if (!in) return nullptr;
+  const GstSegment* seg = gst_sample_get_segment(s);
+  GstBuffer* out = gst_buffer_copy(in);
+  if (seg && seg->format == GST_FORMAT_TIME) {
+    auto convert = [seg](GstClockTime t) -> GstClockTime {
+      if (!GST_CLOCK_TIME_IS_VALID(t)) return t;
+      guint64 rt = 0;
+      int sign = gst_segment_to_running_time_full(seg, GST_FORMAT_TIME, t, &rt);
+      return sign > 0 ? rt : 0;
+    };
+    GST_BUFFER_PTS(out) = convert(GST_BUFFER_PTS(in));
+    GST_BUFFER_DTS(out) = convert(GST_BUFFER_DTS(in));
+  }
+  return out;
+}
+
+// ---- timeline ----
+
+GstClockTime timeline::now() const {
+  return static_cast<GstClockTime>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
+}
+
+void timeline::restart() {
+  std::lock_guard lock(m_);
+  offset_.reset();
+  last_src_[0] = last_src_[1] = GST_CLOCK_TIME_NONE;
+}
+
+GstBuffer* timeline::map(track t, GstBuffer* in, bool keyframe) {
+  const int i = t == track::video ? 0 : 1;
+  GstClockTime src = GST_BUFFER_DTS_IS_VALID(in) ? GST_BUFFER_DTS(in) : GST_BUFFER_PTS(in);
+  if (!GST_CLOCK_TIME_IS_VALID(src) || !GST_BUFFER_PTS_IS_VALID(in)) return nullptr;
+  std::lock_guard lock(m_);
+  if (offset_ && GST_CLOCK_TIME_IS_VALID(last_src_[i]) &&
+      (src + jump_back < last_src_[i] || src > last_src_[i] + jump_ahead)) {
+    offset_.reset();  // the source's clock jumped: a new session, anchored anew
+    last_src_[0] = last_src_[1] = GST_CLOCK_TIME_NONE;
+  }
+  if (!offset_) {
+    if (t != track::video || !keyframe) return nullptr;
+    std::int64_t off = static_cast<std::int64_t>(now()) - static_cast<std::int64_t>(src);
+    // Never behind what was already sent: the timeline only moves forward.
+    std::int64_t floor = static_cast<std::int64_t>(std::max(last_out_[0], last_out_[1])) + 1'000'000;
+    if (static_cast<std::int64_t>(src) + off < floor) off = floor - static_cast<std::int64_t>(src);
+    offset_ = off;
+  }
+  std::int64_t pts = static_cast<std::int64_t>(GST_BUFFER_PTS(in)) + *offset_;
+  std::int64_t dts = static_cast<std::int64_t>(src) + *offset_;
+  if (pts < 0 || dts < 0) return nullptr;
+  if (t == track::audio && static_cast<GstClockTime>(pts) + 20'000'000 < last_out_[1]) return nullptr;
+  last_src_[i] = src;
+  last_out_[i] = std::max<GstClockTime>(last_out_[i], static_cast<GstClockTime>(dts));
+  GstBuffer* out = gst_buffer_copy(in);
+  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(pts);
+  GST_BUFFER_DTS(out) = GST_BUFFER_DTS_IS_VALID(in) ? static_cast<GstClockTime>(dts) : GST_CLOCK_TIME_NONE;
+  return out;
+}
+
+// ---- slate ----
+
+GstBuffer* render_slate(const stage_spec& spec) {
+  const auto& p = spec.produced;
+  std::string title = spec.slate_title;
+  if (title.empty()) {
+    for (const char* l : {"sv", "en", "fi"})
+      if (auto it = spec.name.find(l); it != spec.name.end() && !it->second.empty()) {
+        title = it->second;
+        break;
+      }
+  }
+  std::string text = title + "\n\nVi är strax tillbaka\nWe'll be right back\nPalaamme pian";
+  int font = std::max(8, static_cast<int>(p.height / 22));
+  std::string desc = "videotestsrc num-buffers=1 pattern=solid-color foreground-color=0xff14213d ! " +
+                     raw_video_caps(p) + " ! textoverlay text=" + launch_quote(text) +
+                     " font-desc=" + launch_quote("Sans " + std::to_string(font)) +
+                     " valignment=center halignment=center line-alignment=center shaded-background=false ! "
+                     "videoconvert ! " + raw_video_caps(p) + " ! appsink name=out sync=false";
+  pipeline slate("slate-" + spec.id, desc);
+  if (!slate.play()) throw std::runtime_error("the slate pipeline did not start");
+  auto sink = slate.by_name("out");
+  GstSample* s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 10 * GST_SECOND);
+  if (!s) throw std::runtime_error("the slate was not rendered (textoverlay missing? install gstreamer1.0-x)");
+  GstBuffer* b = gst_buffer_copy_deep(gst_sample_get_buffer(s));
+  gst_sample_unref(s);
+  return b;
+}
+
+// ---- ingest ----
+
+ingest::ingest(asio::thread_pool::executor_type control, const stage_spec& spec, hub& out, timeline& clock,
+               events ev)
+    : control_(control), spec_(spec), out_(out), clock_(clock), ev_(std::move(ev)) {}
+
+ingest::~ingest() { stop(); }
+
+void ingest::attach_appsink(GstElement* sink, track t, bool from_encoder) {
+  struct ctx {
+    ingest* self;
+    track t;
+    bool encoder;
+  };
+  GstAppSinkCallbacks cb{};
+  cb.new_sample = [](GstAppSink* s, gpointer p) -> GstFlowReturn {
+    auto* c = static_cast<ctx*>(p);
+    GstSample* sample = gst_app_sink_pull_sample(s);
+    if (!sample) return GST_FLOW_EOS;
+    if (c->encoder) c->self->on_encoded_sample(c->t, sample);
+    else c->self->on_source_sample(c->t, sample);
+    gst_sample_unref(sample);
+    return GST_FLOW_OK;
+  };
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, new ctx{this, t, from_encoder},
+                             [](gpointer p) { delete static_cast<ctx*>(p); });
+}
+
+void ingest::start() {
+  if (source_) return;
+  alive_->store(true);
+  if (spec_.mode == stage_mode::produced) {
+    const auto& p = spec_.produced;
+    if (!slate_) slate_ = render_slate(spec_);
+    gst_caps_replace(&raw_video_caps_, nullptr);
+    gst_caps_replace(&raw_audio_caps_, nullptr);
+    raw_video_caps_ = gst_caps_from_string(raw_video_caps(p).c_str());
+    raw_audio_caps_ = gst_caps_from_string(raw_audio_caps);
+    auto keyint = std::max(1u, static_cast<unsigned>(p.fps * p.keyframe_seconds + 0.5));
+    std::string desc =
+        "appsrc name=vin format=time is-live=true do-timestamp=false block=false caps=" +
+        launch_quote(raw_video_caps(p)) +
+        " ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 leaky=downstream"
+        " ! x264enc name=venc tune=zerolatency speed-preset=" + p.preset + " bitrate=" + std::to_string(p.video_kbps) +
+        " key-int-max=" + std::to_string(keyint) + " bframes=0 option-string=scenecut=0"
+        " ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au"
+        " ! appsink name=vout sync=false "
+        "appsrc name=ain format=time is-live=true do-timestamp=false block=false caps=" + launch_quote(raw_audio_caps) +
+        " ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 leaky=downstream"
+        " ! audioconvert ! avenc_aac bitrate=" + std::to_string(p.audio_kbps * 1000) +
+        " ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw ! appsink name=aout sync=false";
+    encoder_ = std::make_unique<pipeline>("encoder-" + spec_.id, desc);
+    enc_video_src_ = encoder_->by_name("vin");
+    enc_audio_src_ = encoder_->by_name("ain");
+    attach_appsink(encoder_->by_name("vout").get(), track::video, true);
+    attach_appsink(encoder_->by_name("aout").get(), track::audio, true);
+    encoder_->on_bus(ev_.bus);
+    {
+      std::lock_guard lock(raw_m_);
+      next_video_pts_ = next_audio_pts_ = clock_.now();
+    }
+    if (!encoder_->play()) throw std::runtime_error("the encoder pipeline did not start");
+    start_ticker();
+  }
+  build_source();
+}
+
+void ingest::stop() {
+  alive_->store(false);
+  if (ticker_) ticker_->cancel();
+  ticker_.reset();
+  source_.reset();
+  if (enc_video_src_) gst_app_src_end_of_stream(GST_APP_SRC(enc_video_src_.get()));
+  enc_video_src_.reset();
+  enc_audio_src_.reset();
+  encoder_.reset();
+  gst_caps_replace(&raw_video_caps_, nullptr);
+  gst_caps_replace(&raw_audio_caps_, nullptr);
+  if (slate_) gst_buffer_unref(slate_);
+  slate_ = nullptr;
+  slate_on_air_ = false;
+}
+
+void ingest::restart_source() {
+  source_.reset();
+  clock_.restart();
+  build_source();
+}
+
+void ingest::build_source() {
+  const auto& in = spec_.input;
+  const bool produced = spec_.mode == stage_mode::produced;
+  const char* bin = produced ? "decodebin" : "parsebin";
+  std::string desc;
+  switch (in.kind) {
+    case input_kind::srt_listener: {
+      std::string uri = "srt://" + in.listen + ":" + std::to_string(in.port) + "?mode=listener";
+      desc = "srtsrc name=src uri=" + launch_quote(uri) + " keep-listening=true latency=" + std::to_string(in.latency_ms);
+      if (!in.passphrase.empty()) desc += " passphrase=" + launch_quote(in.passphrase) + " pbkeylen=16";
+      desc += std::string(" ! queue ! ") + bin + " name=pb";
+      break;
+    }
+    case input_kind::pull:
+      desc = "urisourcebin name=src uri=" + launch_quote(in.url) + " ! " + bin + " name=pb";
+      break;
+    case input_kind::file:
+      desc = "filesrc name=src location=" + launch_quote(in.file) + " ! " + bin + " name=pb";
+      break;
+    case input_kind::test: {
+      const auto& p = spec_.produced;
+      int font = std::max(8, static_cast<int>(p.height / 14));
+      desc = "videotestsrc name=src is-live=true pattern=smpte ! video/x-raw,width=" + std::to_string(p.width) +
+             ",height=" + std::to_string(p.height) + ",framerate=" + std::to_string(p.fps) +
+             "/1 ! clockoverlay time-format=%H:%M:%S halignment=center valignment=center font-desc=" +
+             launch_quote("Sans Bold " + std::to_string(font)) + " ! videoconvert ! " + raw_video_caps(p) +
+             " ! appsink name=v sync=false "
+             "audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! audioconvert ! audioresample ! " +
+             raw_audio_caps + " ! appsink name=a sync=false";
+      break;
+    }
+  }
+  auto p = std::make_unique<pipeline>("source-" + spec_.id, desc);
+  p->on_bus(ev_.bus);
+  if (auto pb = p->by_name("pb")) g_signal_connect(pb.get(), "pad-added", G_CALLBACK(&ingest::on_pad_added), this);
+  if (in.kind == input_kind::test) {
+    attach_appsink(p->by_name("v").get(), track::video, false);
+    attach_appsink(p->by_name("a").get(), track::audio, false);
+  }
+  if (in.kind == input_kind::srt_listener) {
+    auto src = p->by_name("src");
+    struct hooks {
+      std::function<void()> added, removed;
+    };
+    auto* h = new hooks{ev_.caller_added, ev_.caller_removed};
+    g_signal_connect_data(src.get(), "caller-added", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
+                            auto* x = static_cast<hooks*>(d);
+                            if (x->added) x->added();
+                          }),
+                          h, [](gpointer d, GClosure*) { delete static_cast<hooks*>(d); }, GConnectFlags{});
+    g_signal_connect(src.get(), "caller-removed", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
+                       auto* x = static_cast<hooks*>(d);
+                       if (x->removed) x->removed();
+                     }),
+                     h);
+  }
+  if (!p->play()) throw std::runtime_error("the source pipeline did not start (" + describe_input(in) + ")");
+  source_ = std::move(p);
+}
+
+void ingest::on_pad_added(GstElement*, GstPad* pad, gpointer self) {
+  try {
+    static_cast<ingest*>(self)->link_branch(pad);
+  } catch (const std::exception& e) {
+    core::log(core::log_level::error, "media_link_failed", {{"error", e.what()}});
+  }
+}
+
+// Runs on a streaming thread when parsebin/decodebin exposes a stream: passthrough takes H.264
+// and AAC as they are, produced mode takes raw video and audio to the encoder's format; any
+// other stream (a second video, subtitles, data) ends in a fakesink.
+void ingest::link_branch(GstPad* pad) {
+  GstCaps* caps = gst_pad_get_current_caps(pad);
+  if (!caps) caps = gst_pad_query_caps(pad, nullptr);
+  std::string name = gst_structure_get_name(gst_caps_get_structure(caps, 0));
+  gst_caps_unref(caps);
+  // The pad belongs to parsebin/decodebin; its parent is the source pipeline (source_ may not
+  // be assigned yet: pads appear on a streaming thread while play() returns).
+  GstElement* owner = gst_pad_get_parent_element(pad);
+  GstObject* parent = owner ? gst_object_get_parent(GST_OBJECT(owner)) : nullptr;
+  if (owner) gst_object_unref(owner);
+  if (!parent) return;
+  std::unique_ptr<GstObject, void (*)(gpointer)> parent_ref(parent, gst_object_unref);
+  GstBin* bin = GST_BIN(parent);
+  const bool produced = spec_.mode == stage_mode::produced;
+  std::vector<GstElement*> chain;
+  std::optional<track> t;
+  if (!produced && name == "video/x-h264") {
+    t = track::video;
+    GstElement* parse = make("h264parse");
+    g_object_set(parse, "config-interval", -1, nullptr);
+    chain = {make("queue"), parse, capsfilter("video/x-h264,stream-format=byte-stream,alignment=au")};
+  } else if (!produced && name == "audio/mpeg") {
+    t = track::audio;
+    chain = {make("queue"), make("aacparse"), capsfilter("audio/mpeg,stream-format=raw")};
+  } else if (produced && name == "video/x-raw") {
+    t = track::video;
+    chain = {make("queue"), make("videoconvert"), make("videoscale"), make("videorate"),
+             capsfilter(raw_video_caps(spec_.produced))};
+  } else if (produced && name == "audio/x-raw") {
+    t = track::audio;
+    chain = {make("queue"), make("audioconvert"), make("audioresample"), capsfilter(raw_audio_caps)};
+  }
+  if (t) {
+    // Only the first stream of each kind is used.
+    std::string sink_name = *t == track::video ? "v" : "a";
+    GstElement* existing = gst_bin_get_by_name(bin, sink_name.c_str());
+    if (existing) {
+      gst_object_unref(existing);
+      t.reset();
+      chain.clear();
+    }
+  }
+  if (!t) {
+    for (auto* e : chain) gst_object_unref(e);
+    chain = {make("fakesink")};
+    if (name.rfind("video/", 0) == 0 && !produced && name != "video/x-h264")
+      core::log(core::log_level::warn, "media_input_not_h264",
+                {{"stage", spec_.id}, {"caps", name}, {"hint", "passthrough needs H.264 + AAC; use mode = \"produced\""}});
+  } else {
+    GstElement* sink = make("appsink");
+    gst_object_set_name(GST_OBJECT(sink), *t == track::video ? "v" : "a");
+    // A file plays at its own pace (appsink syncs to the clock); live inputs pass at once.
+    g_object_set(sink, "sync", spec_.input.kind == input_kind::file, "max-buffers", 0u, nullptr);
+    attach_appsink(sink, *t, false);
+    chain.push_back(sink);
+  }
+  for (auto* e : chain) gst_bin_add(bin, e);
+  for (std::size_t i = 0; i + 1 < chain.size(); ++i)
+    if (!gst_element_link(chain[i], chain[i + 1])) throw std::runtime_error("cannot link the " + name + " branch");
+  GstPad* sinkpad = gst_element_get_static_pad(chain.front(), "sink");
+  GstPadLinkReturn r = gst_pad_link(pad, sinkpad);
+  gst_object_unref(sinkpad);
+  for (auto* e : chain) gst_element_sync_state_with_parent(e);
+  if (r != GST_PAD_LINK_OK) throw std::runtime_error("cannot link the input's " + name + " stream");
+}
+
+void ingest::on_source_sample(track t, GstSample* s) {
+  GstBuffer* b = running_time_copy(s);
+  if (!b) return;
+  std::unique_ptr<GstBuffer, gst_unref> hold(b);
+  bool key = t == track::video && is_keyframe(b);
+  input_meter_.add(t, gst_buffer_get_size(b), key, GST_BUFFER_PTS(b));
+  (t == track::video ? last_source_video_ms_ : last_source_audio_ms_) = steady_ms();
+  GstBuffer* mapped = clock_.map(t, b, spec_.mode == stage_mode::produced ? t == track::video : key);
+  if (!mapped) return;
+  if (spec_.mode == stage_mode::produced) {
+    std::lock_guard lock(raw_m_);
+    push_raw_locked(t, mapped);
+  } else {
+    out_.push(t, mapped, gst_sample_get_caps(s));
+    gst_buffer_unref(mapped);
+  }
+}
+
+// Into the encoder, keeping each track's timestamps increasing (the slate and the source take
+// turns). Takes `mapped`.
+void ingest::push_raw_locked(track t, GstBuffer* mapped) {
+  GstElement* src = t == track::video ? enc_video_src_.get() : enc_audio_src_.get();
+  GstClockTime& next = t == track::video ? next_video_pts_ : next_audio_pts_;
+  GstClockTime pts = GST_BUFFER_PTS(mapped);
+  GstClockTime tolerance = t == track::video ? 0 : 20 * GST_MSECOND;
+  if (!src || pts + tolerance < next) {
+    gst_buffer_unref(mapped);
+    return;
+  }
+  GstClockTime dur = GST_BUFFER_DURATION(mapped);
+  if (!GST_CLOCK_TIME_IS_VALID(dur)) {
+    dur = t == track::video ? GST_SECOND / spec_.produced.fps
+                            : gst_util_uint64_scale(gst_buffer_get_size(mapped) / audio_frame_bytes, GST_SECOND, audio_rate);
+    GST_BUFFER_DURATION(mapped) = dur;
+  }
+  GST_BUFFER_DTS(mapped) = GST_CLOCK_TIME_NONE;
+  next = pts + dur;
+  gst_app_src_push_buffer(GST_APP_SRC(src), mapped);
+}
+
+void ingest::on_encoded_sample(track t, GstSample* s) {
+  // x264enc shifts its timestamps by 1000 hours (so DTS is never negative) and moves its
+  // segment with them: the running time is the stage timeline again.
+  GstBuffer* b = running_time_copy(s);
+  if (!b) return;
+  out_.push(t, b, gst_sample_get_caps(s));
+  gst_buffer_unref(b);
+}
+
+void ingest::start_ticker() {
+  ticker_ = std::make_unique<asio::steady_timer>(control_);
+  ticker_->expires_after(std::chrono::milliseconds(1000 / spec_.produced.fps));
+  auto alive = alive_;
+  ticker_->async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || !alive->load()) return;
+    tick();
+    start_ticker();
+  });
+}
+
+// The standby slate: while the source has delivered no video (or no audio) for
+// input_timeout_ms, the slate picture (and silence) keep the encoder, and so every output,
+// fed in real time.
+void ingest::tick() {
+  const auto now_ms = steady_ms();
+  const GstClockTime now = clock_.now();
+  const GstClockTime frame = GST_SECOND / spec_.produced.fps;
+  std::lock_guard lock(raw_m_);
+  bool video_stale = now_ms - last_source_video_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
+  bool audio_stale = now_ms - last_source_audio_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
+  if (video_stale) {
+    if (!slate_on_air_.exchange(true)) {
+      ++slate_switches_;
+      clock_.restart();  // the source comes back as a new session
+    }
+    if (next_video_pts_ + max_fill < now) next_video_pts_ = now - frame;
+    while (next_video_pts_ + frame <= now + frame) {
+      GstBuffer* b = gst_buffer_copy(slate_);
+      GST_BUFFER_PTS(b) = next_video_pts_;
+      GST_BUFFER_DURATION(b) = frame;
+      push_raw_locked(track::video, b);
+    }
+  } else {
+    slate_on_air_ = false;
+  }
+  if (audio_stale) {
+    if (next_audio_pts_ + max_fill < now) next_audio_pts_ = now - 20 * GST_MSECOND;
+    if (next_audio_pts_ < now) {
+      auto samples = gst_util_uint64_scale(now - next_audio_pts_, audio_rate, GST_SECOND);
+      if (samples > 0) {
+        GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * audio_frame_bytes, nullptr);
+        gst_buffer_memset(b, 0, 0, samples * audio_frame_bytes);
+        GST_BUFFER_PTS(b) = next_audio_pts_;
+        GST_BUFFER_DURATION(b) = gst_util_uint64_scale(samples, GST_SECOND, audio_rate);
+        push_raw_locked(track::audio, b);
+      }
+    }
+  }
+}
+
+std::string ingest::dot() const {
+  std::string out;
+  if (source_) out += source_->dot();
+  if (encoder_) out += encoder_->dot();
+  return out;
+}
+
+}  // namespace samling::media

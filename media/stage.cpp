@@ -1,0 +1,431 @@
+#include "media/stage.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include <boost/asio/post.hpp>
+#include <boost/json.hpp>
+
+#include "core/log.hpp"
+
+namespace samling::media {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+namespace json = boost::json;
+
+// ---- stage ----
+
+stage::stage(control_executor control, stage_spec spec, const engine_options& opts, std::function<void()> changed)
+    : control_(control),
+      spec_(std::move(spec)),
+      opts_(opts),
+      changed_(std::move(changed)),
+      source_backoff_(backoff_policy{std::chrono::milliseconds(500), std::chrono::milliseconds(10000), 2.0, 0.2},
+                      std::random_device{}()),
+      source_timer_(control) {
+  input_.description = describe_input(spec_.input);
+  input_.kind = to_string(spec_.input.kind);
+  load_outputs();
+  for (auto& o : spec_.outputs)
+    relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { save_outputs(), notify(); }));
+}
+
+stage::~stage() {
+  *alive_ = false;
+  stop();
+}
+
+std::string stage::hls_dir() const { return (fs::path(opts_.dir) / "hls" / spec_.id).string(); }
+std::string stage::recordings_dir() const { return (fs::path(opts_.dir) / "recordings" / spec_.id).string(); }
+
+void stage::start() {
+  if (running_) return;
+  running_ = true;
+  started_ms_ = utc_ms();
+  input_.state = input_state::waiting;
+  input_.last_error.reset();
+  auto alive = alive_;
+  auto control = control_;
+  ingest::events ev;
+  ev.bus = [this, alive, control](bus_event e) {
+    asio::post(control, [this, alive, e = std::move(e)] {
+      if (*alive) on_ingest_bus(e);
+    });
+  };
+  ev.caller_added = [this, alive, control] {
+    asio::post(control, [this, alive] {
+      if (!*alive) return;
+      ++input_.connections;
+      input_.connected_since_ms = utc_ms();
+      core::log(core::log_level::info, "stage_caller_connected", {{"stage", spec_.id}});
+      notify();
+    });
+  };
+  ev.caller_removed = [this, alive, control] {
+    asio::post(control, [this, alive] {
+      if (!*alive || !running_) return;
+      input_.connected_since_ms = 0;
+      core::log(core::log_level::info, "stage_caller_left", {{"stage", spec_.id}});
+      // A fresh listener for the next caller (tsdemux starts clean; keyframe gate downstream).
+      if (ingest_) ingest_->restart_source();
+      notify();
+    });
+  };
+  hls_ = std::make_unique<hls_output>(control_, hub_, clock_, hls_dir(), spec_.hls_segment_seconds,
+                                      spec_.hls_window_seconds, [this] { notify(); });
+  hls_->start();
+  if (spec_.record) {
+    recorder_ = std::make_unique<recorder>(control_, hub_, recordings_dir(), [this] { notify(); });
+    recorder_->set_schedule(schedule_);
+    recorder_->start();
+  }
+  for (auto& r : relays_)
+    if (r->spec().enabled) r->start();
+  ingest_ = std::make_unique<ingest>(control_, spec_, hub_, clock_, std::move(ev));
+  try {
+    ingest_->start();
+  } catch (const std::exception& e) {
+    input_.state = input_state::failed;
+    input_.last_error = e.what();
+    core::log(core::log_level::error, "stage_input_failed", {{"stage", spec_.id}, {"error", e.what()}});
+    restart_source_later(e.what());
+  }
+  core::log(core::log_level::info, "stage_started",
+            {{"stage", spec_.id}, {"mode", to_string(spec_.mode)}, {"input", input_.description}});
+  notify();
+}
+
+void stage::stop() {
+  if (!running_) return;
+  running_ = false;
+  source_timer_.cancel();
+  if (ingest_) ingest_->stop();
+  ingest_.reset();
+  for (auto& r : relays_) {
+    bool enabled = r->spec().enabled;
+    r->stop();
+    // Stopping the stage is not an organizer stopping this destination: it restarts with it.
+    if (enabled) const_cast<output_spec&>(r->spec()).enabled = true;
+  }
+  if (hls_) hls_->stop();
+  hls_.reset();
+  if (recorder_) recorder_->stop();
+  recorder_.reset();
+  hub_.clear_cache();
+  input_.state = input_state::idle;
+  input_.connected_since_ms = 0;
+  core::log(core::log_level::info, "stage_stopped", {{"stage", spec_.id}});
+  notify();
+}
+
+void stage::on_ingest_bus(const bus_event& ev) {
+  if (!running_ || !ingest_) return;
+  bool from_encoder = ev.source.find("encoder-") != std::string::npos;
+  if (ev.kind == bus_event::error) {
+    core::log(core::log_level::warn, "stage_input_error",
+              {{"stage", spec_.id}, {"element", ev.source}, {"error", ev.message}, {"debug", ev.debug}});
+    input_.last_error = ev.message;
+    if (from_encoder) {
+      // The encoder itself failed: rebuild the whole input side.
+      ingest_->stop();
+      input_.state = input_state::failed;
+      restart_source_later(ev.message);
+      return;
+    }
+    input_.state = input_state::failed;
+    restart_source_later(ev.message);
+    notify();
+  } else if (ev.kind == bus_event::eos && !from_encoder) {
+    if (spec_.input.kind == input_kind::file) {
+      ingest_->restart_source();  // the loop: play the file again
+    } else {
+      input_.last_error = "the input ended";
+      restart_source_later("the input ended");
+    }
+  } else if (ev.kind == bus_event::warning) {
+    core::log(core::log_level::warn, "stage_input_warning",
+              {{"stage", spec_.id}, {"element", ev.source}, {"warning", ev.message}});
+  }
+}
+
+void stage::restart_source_later(const std::string& why) {
+  auto delay = source_backoff_.next();
+  source_timer_.expires_after(delay);
+  auto alive = alive_;
+  core::log(core::log_level::info, "stage_input_restart",
+            {{"stage", spec_.id}, {"reason", why}, {"in_ms", static_cast<long long>(delay.count())}});
+  source_timer_.async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || !*alive || !running_) return;
+    try {
+      if (!ingest_->running()) ingest_->start();
+      else ingest_->restart_source();
+      input_.state = input_state::waiting;
+    } catch (const std::exception& e) {
+      input_.state = input_state::failed;
+      input_.last_error = e.what();
+      restart_source_later(e.what());
+    }
+    notify();
+  });
+}
+
+void stage::caller_rejected() {
+  if (spec_.input.kind != input_kind::srt_listener || !running_) return;
+  ++input_.rejected_callers;
+  input_.last_error = "an SRT caller was refused: wrong passphrase";
+  core::log(core::log_level::warn, "stage_caller_rejected", {{"stage", spec_.id}, {"reason", "wrong passphrase"}});
+  notify();
+}
+
+stage_status stage::status() const {
+  stage_status s;
+  s.id = spec_.id;
+  s.name = spec_.name;
+  s.room = spec_.room;
+  s.event = spec_.event;
+  s.is_public = spec_.is_public;
+  s.mode = spec_.mode;
+  s.running = running_;
+  s.started_ms = running_ ? started_ms_ : 0;
+  s.input = input_;
+  s.hls_url = "/live/" + spec_.id + "/index.m3u8";
+  s.record = spec_.record;
+  if (ingest_) {
+    s.input.flow = ingest_->input_meter().snapshot();
+    bool fresh = steady_ms() - ingest_->last_source_video_ms() <= static_cast<std::int64_t>(spec_.input_timeout_ms);
+    if (fresh) s.input.state = input_state::connected;
+    else if (s.input.state == input_state::connected) s.input.state = input_state::waiting;
+    s.state = fresh ? stage_state::live : stage_state::standby;
+    s.slate_switches = ingest_->slate_switches();
+  }
+  if (!running_) s.state = stage_state::offline;
+  s.program = hub_.meter().snapshot();
+  if (hls_) s.hls_segments = hls_->segments_written();
+  if (recorder_ && recorder_->recording()) s.recording_file = recorder_->current_file();
+  for (auto& r : relays_) s.outputs.push_back(r->status());
+  return s;
+}
+
+relay* stage::find_relay(const std::string& id) const {
+  for (auto& r : relays_)
+    if (r->spec().id == id) return r.get();
+  return nullptr;
+}
+
+std::optional<output_status> stage::output(const std::string& id) const {
+  if (auto* r = find_relay(id)) return r->status();
+  return std::nullopt;
+}
+
+std::optional<std::string> stage::add_output(output_spec o) {
+  if (relays_.size() >= 16) return "a stage has at most 16 destinations";
+  if (o.id.empty()) {
+    std::string base = slugify(o.name, 30);
+    o.id = base;
+    for (int n = 2; find_relay(o.id); ++n) o.id = base + "-" + std::to_string(n);
+  } else if (find_relay(o.id)) {
+    return "a destination with id \"" + o.id + "\" exists";
+  }
+  o.source = "api";
+  o.enabled = true;
+  if (auto e = validate_output(o)) return *e;
+  relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { save_outputs(), notify(); }));
+  if (running_) relays_.back()->start();
+  core::log(core::log_level::info, "output_added", {{"stage", spec_.id}, {"output", o.id}, {"url", o.url}});
+  save_outputs();
+  notify();
+  return std::nullopt;
+}
+
+std::optional<std::string> stage::remove_output(const std::string& id) {
+  auto it = std::find_if(relays_.begin(), relays_.end(), [&](auto& r) { return r->spec().id == id; });
+  if (it == relays_.end()) return "no destination \"" + id + "\"";
+  (*it)->stop();
+  relays_.erase(it);
+  core::log(core::log_level::info, "output_removed", {{"stage", spec_.id}, {"output", id}});
+  save_outputs();
+  notify();
+  return std::nullopt;
+}
+
+std::optional<std::string> stage::stop_output(const std::string& id) {
+  auto* r = find_relay(id);
+  if (!r) return "no destination \"" + id + "\"";
+  r->stop();
+  save_outputs();
+  return std::nullopt;
+}
+
+std::optional<std::string> stage::start_output(const std::string& id) {
+  auto* r = find_relay(id);
+  if (!r) return "no destination \"" + id + "\"";
+  if (!running_) {
+    const_cast<output_spec&>(r->spec()).enabled = true;
+    save_outputs();
+    notify();
+    return std::nullopt;  // starts with the stage
+  }
+  r->start();
+  save_outputs();
+  return std::nullopt;
+}
+
+void stage::set_schedule(std::vector<session_slot> schedule) {
+  schedule_ = std::move(schedule);
+  if (recorder_) recorder_->set_schedule(schedule_);
+}
+
+std::vector<recording_file> stage::recordings() const {
+  if (recorder_) return recorder_->list();
+  recorder probe(control_, const_cast<hub&>(hub_), recordings_dir(), {});
+  return probe.list();
+}
+
+std::string stage::dot() const {
+  std::string out;
+  if (ingest_) out += ingest_->dot();
+  if (hls_) out += hls_->dot();
+  if (recorder_) out += recorder_->dot();
+  for (auto& r : relays_) out += r->dot();
+  return out;
+}
+
+// Destinations: those from the configuration come from it at every start (an organizer's
+// stop is remembered); those added through the API are kept in outputs/<stage>.json (mode
+// 0600: it holds stream keys) so a restart does not lose them.
+void stage::save_outputs() const {
+  json::array arr;
+  for (auto& r : relays_) {
+    const auto& o = r->spec();
+    json::object j{{"id", o.id}, {"source", o.source}, {"enabled", o.enabled}};
+    if (o.source == "api") {
+      j["name"] = o.name;
+      j["url"] = o.url;
+      j["key"] = o.key;
+    }
+    arr.push_back(std::move(j));
+  }
+  auto dir = fs::path(opts_.dir) / "outputs";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  auto path = dir / (spec_.id + ".json");
+  auto tmp = dir / ("." + spec_.id + ".json.tmp");
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << json::serialize(arr);
+  }
+  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
+  fs::rename(tmp, path, ec);
+  if (ec) core::log(core::log_level::error, "outputs_save_failed", {{"stage", spec_.id}, {"error", ec.message()}});
+}
+
+void stage::load_outputs() {
+  auto path = fs::path(opts_.dir) / "outputs" / (spec_.id + ".json");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_array()) {
+    core::log(core::log_level::error, "outputs_load_failed", {{"stage", spec_.id}, {"path", path.string()}});
+    return;
+  }
+  for (auto& item : v.as_array()) {
+    if (!item.is_object()) continue;
+    auto& j = item.as_object();
+    auto str = [&](const char* k) {
+      auto* x = j.if_contains(k);
+      return x && x->is_string() ? std::string(x->as_string()) : std::string();
+    };
+    bool enabled = j.if_contains("enabled") && j.at("enabled").is_bool() ? j.at("enabled").as_bool() : true;
+    auto id = str("id");
+    if (str("source") == "api") {
+      output_spec o{id, str("name"), str("url"), str("key"), "api", enabled};
+      if (!validate_output(o) && std::none_of(spec_.outputs.begin(), spec_.outputs.end(), [&](auto& x) { return x.id == id; }))
+        spec_.outputs.push_back(o);
+    } else {
+      for (auto& o : spec_.outputs)
+        if (o.id == id) o.enabled = enabled;
+    }
+  }
+}
+
+// ---- engine ----
+
+engine::engine(engine_options opts, std::vector<stage_spec> specs, std::function<void(const stage_status&)> on_change)
+    : opts_(std::move(opts)), on_change_(std::move(on_change)) {
+  for (auto& s : specs) {
+    auto id = s.id;
+    stages_.push_back(std::make_unique<stage>(control_.executor(), std::move(s), opts_, [this, id] { changed(id); }));
+  }
+}
+
+engine::~engine() {
+  // Stop on the control thread (pipelines and timers belong to it), then join it.
+  asio::post(control_.executor(), [this] { shutdown(); });
+  control_.stop();
+}
+
+void engine::start_autostart() {
+  for (auto& s : stages_)
+    if (s->spec().autostart) s->start();
+  timer_ = std::make_unique<asio::steady_timer>(control_.executor());
+  tick();
+}
+
+void engine::tick() {
+  timer_->expires_after(std::chrono::seconds(2));
+  timer_->async_wait([this](boost::system::error_code ec) {
+    if (ec || stopped_) return;
+    for (auto& s : stages_)
+      if (s->running()) changed(s->spec().id);
+    tick();
+  });
+}
+
+stage* engine::find(const std::string& id) const {
+  for (auto& s : stages_)
+    if (s->spec().id == id) return s.get();
+  return nullptr;
+}
+
+std::vector<stage*> engine::stages() const {
+  std::vector<stage*> out;
+  for (auto& s : stages_) out.push_back(s.get());
+  return out;
+}
+
+void engine::shutdown() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (timer_) timer_->cancel();
+  for (auto& s : stages_) s->stop();
+  stages_.clear();
+}
+
+void engine::caller_rejected() {
+  asio::post(control_.executor(), [this] {
+    for (auto& s : stages_) s->caller_rejected();
+  });
+}
+
+void engine::changed(const std::string& id) {
+  if (stopped_) return;
+  dirty_[id] = true;
+  if (flush_pending_) return;
+  flush_pending_ = true;
+  // Coalesce a burst of changes (a reconnect touches several fields) into one snapshot.
+  auto t = std::make_shared<asio::steady_timer>(control_.executor(), std::chrono::milliseconds(250));
+  t->async_wait([this, t](boost::system::error_code) {
+    flush_pending_ = false;
+    if (stopped_) return;
+    auto dirty = std::move(dirty_);
+    dirty_.clear();
+    for (auto& [sid, _] : dirty)
+      if (auto* s = find(sid); s && on_change_) on_change_(s->status());
+  });
+}
+
+}  // namespace samling::media

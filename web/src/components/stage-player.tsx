@@ -1,0 +1,197 @@
+// The stage's video: HLS (docs: /live/<id>/index.m3u8) through the browser's own player where it
+// plays HLS (Safari, iOS, some Chromium builds), else hls.js, loaded on demand so the program
+// page does not pay for it. Muted autoplay (browsers allow no other) with an unmute button and
+// the native controls. While the stage is offline nothing is loaded; a fatal error (the
+// playlist 404s while the stage is off) is retried with backoff.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { stageHls, type Stage } from '../api';
+import { pick, type Lang, type Messages } from '../i18n';
+import { langIf } from './event-view';
+
+/** What the player is doing (data-player, for tests). */
+export type PlayerState = 'off' | 'loading' | 'playing' | 'paused' | 'retrying';
+
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 15_000;
+
+interface Props {
+  stage: Stage;
+  lang: Lang;
+  t: Messages;
+}
+
+export function StageBadge({ state, t }: { state: Stage['state']; t: Messages }) {
+  return (
+    <span class={`stage-badge stage-badge--${state}`} data-testid="stage-badge" data-state={state}>
+      <span class="stage-badge-dot" aria-hidden="true" />
+      {t.stageState[state]}
+    </span>
+  );
+}
+
+export function StagePlayer({ stage, lang, t }: Props) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [player, setPlayer] = useState<PlayerState>('off');
+  const [engine, setEngine] = useState<'native' | 'hls.js' | ''>('');
+  const [muted, setMuted] = useState(true);
+  const url = stageHls(stage);
+  const active = stage.state !== 'offline';
+  const name = pick(stage.name, lang);
+
+  useEffect(() => {
+    const v = video.current;
+    if (!v || !active) {
+      setPlayer('off');
+      return;
+    }
+    let stopped = false;
+    let attempt = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let hls: { destroy(): void } | null = null;
+    const cleanups: (() => void)[] = [];
+
+    const on = (type: string, fn: () => void) => {
+      v.addEventListener(type, fn);
+      cleanups.push(() => v.removeEventListener(type, fn));
+    };
+    on('playing', () => {
+      attempt = 0;
+      setPlayer('playing');
+    });
+    on('pause', () => setPlayer((p) => (p === 'playing' ? 'paused' : p)));
+    on('volumechange', () => setMuted(v.muted));
+
+    const play = () => {
+      v.muted = muted;
+      v.play().catch(() => {
+        // Autoplay refused (e.g. with sound): muted it always may.
+        if (!v.muted) {
+          v.muted = true;
+          v.play().catch(() => {});
+        }
+      });
+    };
+
+    const retry = () => {
+      if (stopped) return;
+      hls?.destroy();
+      hls = null;
+      setPlayer('retrying');
+      const ceiling = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+      attempt++;
+      clearTimeout(timer);
+      timer = setTimeout(load, ceiling / 2 + Math.random() * (ceiling / 2));
+    };
+
+    const load = () => {
+      if (stopped) return;
+      setPlayer('loading');
+      if (v.canPlayType('application/vnd.apple.mpegurl')) {
+        setEngine('native');
+        v.src = url;
+        play();
+        return;
+      }
+      setEngine('hls.js');
+      import('hls.js/light').then(
+        ({ default: Hls }) => {
+          if (stopped) return;
+          if (!Hls.isSupported()) {
+            console.warn('samling: this browser plays no HLS');
+            setPlayer('off');
+            return;
+          }
+          const h = new Hls({ liveDurationInfinity: true, backBufferLength: 30 });
+          hls = h;
+          h.on(Hls.Events.MANIFEST_PARSED, play);
+          h.on(Hls.Events.ERROR, (_e, data) => {
+            if (!data.fatal || h !== hls) return;
+            if (data.type === Hls.ErrorTypes.MEDIA_ERROR && attempt < 3) {
+              attempt++;
+              h.recoverMediaError();
+            } else {
+              retry(); // network errors (the playlist 404s while the stage is off) and the rest
+            }
+          });
+          h.loadSource(url);
+          h.attachMedia(v);
+        },
+        (e: unknown) => {
+          console.warn(`samling: cannot load the player: ${String(e)}`);
+          retry();
+        },
+      );
+    };
+
+    // Native HLS: a failed load or a dead stream comes as an error event.
+    on('error', () => {
+      if (!hls && v.getAttribute('src')) retry();
+    });
+
+    load();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      for (const c of cleanups) c();
+      hls?.destroy();
+      hls = null;
+      v.pause();
+      v.removeAttribute('src');
+      v.load();
+    };
+    // `muted` is read when playback starts; changing it does not reload.
+  }, [url, active]);
+
+  const unmute = () => {
+    const v = video.current;
+    if (!v) return;
+    v.muted = false;
+    if (v.volume === 0) v.volume = 1;
+    setMuted(false);
+    if (v.paused) v.play().catch(() => {});
+  };
+
+  return (
+    <section
+      class={`stage stage--${stage.state}`}
+      aria-label={t.stagePlayer(name.text)}
+      data-testid="stage-player"
+      data-stage-id={stage.id}
+      data-state={stage.state}
+      data-player={player}
+      data-engine={engine}
+    >
+      <div class="stage-video">
+        <video ref={video} muted autoplay playsInline controls={active} preload="none" data-testid="stage-video" />
+        {!active && (
+          <div class="stage-overlay" data-testid="stage-offline">
+            <p>{t.stageOfflineNote}</p>
+          </div>
+        )}
+        {active && (player === 'loading' || player === 'retrying') && (
+          <div class="stage-overlay stage-overlay--loading" aria-hidden="true">
+            <span class="spinner" />
+            <p>{t.stageConnecting}</p>
+          </div>
+        )}
+        {active && muted && (
+          <button type="button" class="stage-unmute" onClick={unmute} data-testid="stage-unmute">
+            <svg class="stage-unmute-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+              <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+              <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16 9l5 6M21 9l-5 6" />
+            </svg>
+            {t.unmute}
+          </button>
+        )}
+      </div>
+      <div class="stage-caption">
+        <h2 class="stage-name" lang={langIf(name.lang, lang)}>
+          {name.text}
+        </h2>
+        <div role="status" aria-live="polite">
+          <StageBadge state={stage.state} t={t} />
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,469 @@
+// The broadcast view for organizers (and, read-only, moderators): per stage its state, input,
+// HLS and recording status, start/stop, the restream outputs (stop, retry, remove, add) and the
+// recordings. The status comes live from useStages (stages.ts); actions use the HTTP API with
+// the signed-in organizer's token.
+import type { ComponentChildren } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  addOutput,
+  ApiError,
+  listRecordings,
+  outputAction,
+  removeOutput,
+  stageAction,
+  withToken,
+  type Recordings,
+  type Stage,
+  type StageOutput,
+} from '../api';
+import { formatBitrate, formatBytes, formatDuration, formatSeconds, formatTimestamp } from '../format';
+import { pick, type Lang, type Messages } from '../i18n';
+import type { StagesFeed } from '../stages';
+import { langIf } from './event-view';
+import { StageBadge } from './stage-player';
+
+interface Props {
+  feed: StagesFeed;
+  /** The organizer's or moderator's token. */
+  token: string;
+  /** Organizers may act; moderators only look. */
+  canEdit: boolean;
+  lang: Lang;
+  locale: string;
+  t: Messages;
+}
+
+function failureText(t: Messages, e: unknown): string {
+  if (e instanceof ApiError) {
+    if (e.status === 401 || e.status === 403) return t.notAllowed;
+    if (e.kind === 'unreachable') return t.errorUnreachable;
+    return t.actionFailed(e.detail);
+  }
+  return t.actionFailed('');
+}
+
+export function StagesAdmin({ feed, token, canEdit, lang, locale, t }: Props) {
+  const { stages, live } = feed;
+  return (
+    <section class="broadcast" aria-labelledby="broadcast-heading" data-testid="broadcast">
+      <div class="broadcast-head">
+        <h2 id="broadcast-heading">{t.broadcast}</h2>
+        <span class={`feed feed--${live ? 'live' : 'polling'}`} data-testid="stage-feed" data-live={live}>
+          {live ? t.feedLive : t.feedPolling}
+        </span>
+      </div>
+      <p class="broadcast-intro">{canEdit ? t.broadcastIntro : t.broadcastReadOnly}</p>
+      {stages === null && (
+        <div class="state state--loading" role="status">
+          <span class="spinner" aria-hidden="true" />
+        </div>
+      )}
+      {stages?.length === 0 && (
+        <p class="empty" data-testid="no-stages">
+          {t.noStages}
+        </p>
+      )}
+      {stages?.map((s) => (
+        <StageCard key={s.id} stage={s} feed={feed} token={token} canEdit={canEdit} lang={lang} locale={locale} t={t} />
+      ))}
+    </section>
+  );
+}
+
+interface CardProps extends Omit<Props, 'feed'> {
+  stage: Stage;
+  feed: StagesFeed;
+}
+
+function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) {
+  const name = pick(stage.name, lang);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const running = stage.running ?? stage.state !== 'offline';
+  const input = stage.input;
+  const hlsSegments = typeof stage.hls === 'object' ? stage.hls.segments : null;
+
+  const act = async (action: 'start' | 'stop') => {
+    if (action === 'stop' && !confirm(t.confirmStopStage(name.text))) return;
+    setBusy(true);
+    setError(null);
+    try {
+      feed.putStage(await stageAction(stage.id, action, token));
+    } catch (e) {
+      console.warn(e instanceof Error ? e.message : String(e));
+      setError(failureText(t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <article class="stage-card" aria-labelledby={`stage-${stage.id}-name`} data-testid="stage-card" data-stage-id={stage.id} data-state={stage.state}>
+      <header class="stage-card-head">
+        <h3 id={`stage-${stage.id}-name`} lang={langIf(name.lang, lang)}>
+          {name.text}
+        </h3>
+        <StageBadge state={stage.state} t={t} />
+        {stage.mode && <span class="chip">{t.stageMode[stage.mode]}</span>}
+        {canEdit && (
+          <div class="stage-card-actions">
+            {running ? (
+              <button type="button" class="button button--secondary" disabled={busy} onClick={() => act('stop')} data-testid="stage-stop">
+                {t.stopStage}
+              </button>
+            ) : (
+              <button type="button" class="button" disabled={busy} onClick={() => act('start')} data-testid="stage-start">
+                {t.startStage}
+              </button>
+            )}
+          </div>
+        )}
+      </header>
+      {error && (
+        <p class="form-error" role="alert" data-testid="stage-error">
+          {error}
+        </p>
+      )}
+
+      <dl class="stats">
+        {input && (
+          <>
+            <Stat label={t.input} testid="input-state" state={input.state}>
+              <span class={`dot dot--${input.state}`} aria-hidden="true" />
+              {t.inputState[input.state]} · {t.inputKind[input.kind]}
+              <span class="stat-sub" translate={false}>
+                {input.url}
+              </span>
+            </Stat>
+            <Stat label={t.bitrate} testid="input-bitrate">
+              {formatBitrate(input.bitrate_bps, locale)}
+            </Stat>
+            <Stat label={t.keyframeInterval} testid="input-keyframes">
+              {input.keyframe_interval_ms === null ? '–' : formatSeconds(input.keyframe_interval_ms, locale)}
+            </Stat>
+            <Stat label={t.uptime} testid="input-uptime">
+              {formatDuration(input.uptime_ms)}
+            </Stat>
+            {input.rejected_callers > 0 && (
+              <Stat label={t.rejectedCallers} testid="input-rejected">
+                {input.rejected_callers}
+              </Stat>
+            )}
+          </>
+        )}
+        {hlsSegments !== null && (
+          <Stat label={t.hlsSegments} testid="hls-segments">
+            {hlsSegments}
+          </Stat>
+        )}
+        {stage.recording && (
+          <Stat label={t.recording} testid="recording-state" state={stage.recording.enabled ? stage.recording.state : 'disabled'}>
+            <span class={`dot dot--${stage.recording.state === 'recording' ? 'recording' : 'idle'}`} aria-hidden="true" />
+            {t.recordingState[stage.recording.enabled ? stage.recording.state : 'disabled']}
+          </Stat>
+        )}
+      </dl>
+      {input?.last_error && (
+        <p class="stage-last-error" data-testid="input-error">
+          {t.lastError}: <span translate={false}>{input.last_error}</span>
+        </p>
+      )}
+
+      {stage.outputs && <Outputs stage={stage} feed={feed} token={token} canEdit={canEdit} locale={locale} t={t} />}
+      {canEdit && <AddOutput stage={stage} feed={feed} token={token} t={t} />}
+      {canEdit && <RecordingsList stage={stage} token={token} locale={locale} t={t} />}
+    </article>
+  );
+}
+
+function Stat({ label, testid, state, children }: { label: string; testid: string; state?: string; children: ComponentChildren }) {
+  return (
+    <div class="stat">
+      <dt>{label}</dt>
+      <dd data-testid={testid} data-state={state}>
+        {children}
+      </dd>
+    </div>
+  );
+}
+
+interface OutputsProps {
+  stage: Stage;
+  feed: StagesFeed;
+  token: string;
+  canEdit: boolean;
+  locale: string;
+  t: Messages;
+}
+
+function Outputs({ stage, feed, token, canEdit, locale, t }: OutputsProps) {
+  const outputs = stage.outputs ?? [];
+  return (
+    <div class="outputs">
+      <h4>{t.outputs}</h4>
+      {outputs.length === 0 ? (
+        <p class="empty" data-testid="no-outputs">
+          {t.noOutputs}
+        </p>
+      ) : (
+        <div class="table-wrap">
+          <table class="outputs-table" data-testid="outputs">
+            <thead>
+              <tr>
+                <th scope="col">{t.outputName}</th>
+                <th scope="col">{t.stateLabel}</th>
+                <th scope="col">{t.reconnects}</th>
+                <th scope="col">{t.bitrate}</th>
+                {canEdit && <th scope="col">{t.actions}</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {outputs.map((o) => (
+                <OutputRow key={o.id} stage={stage} output={o} feed={feed} token={token} canEdit={canEdit} locale={locale} t={t} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function OutputRow({ stage, output: o, feed, token, canEdit, locale, t }: Omit<OutputsProps, 'stage'> & { stage: Stage; output: StageOutput }) {
+  const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const reason = o.reason ? (t.outputReasons[o.reason] ?? o.reason) : null;
+  const stoppable = o.state === 'connecting' || o.state === 'live' || o.state === 'retrying';
+
+  const run = async (what: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await what();
+    } catch (e) {
+      console.warn(e instanceof Error ? e.message : String(e));
+      setError(failureText(t, e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const action = (a: 'start' | 'stop') => run(async () => feed.putOutput(stage.id, await outputAction(stage.id, o.id, a, token)));
+  const remove = () =>
+    run(async () => {
+      await removeOutput(stage.id, o.id, token);
+      feed.dropOutput(stage.id, o.id);
+    });
+
+  return (
+    <tr data-testid="output" data-output-id={o.id} data-state={o.state}>
+      <td>
+        <span class="output-name" data-testid="output-name">
+          {o.name}
+        </span>
+        <span class="output-url" translate={false}>
+          {o.url} · <span data-testid="output-key">{o.key}</span>
+        </span>
+        <span class="output-source">{t.outputSource[o.source]}</span>
+      </td>
+      <td>
+        <span class={`output-state output-state--${o.state}`} data-testid="output-state" data-state={o.state}>
+          <span class="dot" aria-hidden="true" />
+          {t.outputState[o.state]}
+        </span>
+        {reason && (o.state === 'failed' || o.state === 'retrying') && (
+          <span class="output-reason" data-testid="output-reason" data-reason={o.reason}>
+            {reason}
+            {o.state === 'retrying' && o.next_retry_ms !== null && ` · ${t.nextRetry(Math.ceil(o.next_retry_ms / 1000))}`}
+          </span>
+        )}
+        {o.last_error && o.state !== 'live' && (
+          <span class="output-error" translate={false}>
+            {o.last_error}
+          </span>
+        )}
+        {o.state === 'live' && <span class="output-sub">{formatDuration(o.uptime_ms)}</span>}
+      </td>
+      <td data-label={t.reconnects} data-testid="output-reconnects">{o.reconnects}</td>
+      <td data-label={t.bitrate} data-testid="output-bitrate">
+        {formatBitrate(o.bitrate_bps, locale)}
+        <span class="output-sub">{formatBytes(o.bytes, locale)}</span>
+      </td>
+      {canEdit && (
+        <td>
+          <div class="output-actions">
+          {confirming ? (
+            <span class="confirm" role="group" aria-label={t.confirmRemove(o.name)}>
+              <span>{t.confirmRemove(o.name)}</span>
+              <button type="button" class="button button--danger button--small" disabled={busy} onClick={remove} data-testid="output-remove-confirm">
+                {t.removeOutput}
+              </button>
+              <button type="button" class="button button--secondary button--small" onClick={() => setConfirming(false)} data-testid="output-remove-cancel">
+                {t.cancel}
+              </button>
+            </span>
+          ) : (
+            <>
+              {stoppable && (
+                <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => action('stop')} data-testid="output-stop">
+                  {t.stopOutput}
+                </button>
+              )}
+              {!stoppable && (
+                <button type="button" class="button button--small" disabled={busy} onClick={() => action('start')} data-testid="output-start">
+                  {o.state === 'failed' ? t.retryOutput : t.startOutput}
+                </button>
+              )}
+              {o.state === 'retrying' && (
+                <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => action('start')} data-testid="output-retry">
+                  {t.retryOutput}
+                </button>
+              )}
+              <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => setConfirming(true)} data-testid="output-remove">
+                {t.removeOutput}
+              </button>
+            </>
+          )}
+          </div>
+          {error && (
+            <p class="form-error" role="alert" data-testid="output-error">
+              {error}
+            </p>
+          )}
+        </td>
+      )}
+    </tr>
+  );
+}
+
+function AddOutput({ stage, feed, token, t }: { stage: Stage; feed: StagesFeed; token: string; t: Messages }) {
+  const [name, setName] = useState('');
+  const [url, setUrl] = useState('');
+  const [key, setKey] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const id = (f: string) => `output-${stage.id}-${f}`;
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await addOutput(stage.id, { name: name.trim(), url: url.trim(), key }, token);
+      feed.putOutput(stage.id, created);
+      setName('');
+      setUrl('');
+      setKey('');
+    } catch (err) {
+      console.warn(err instanceof Error ? err.message : String(err));
+      setError(failureText(t, err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form class="add-output" onSubmit={submit} noValidate data-testid="add-output">
+      <h4>{t.addOutput}</h4>
+      <p class="field-hint">{t.addOutputIntro}</p>
+      <div class="add-output-fields">
+        <div class="field">
+          <label for={id('name')}>{t.outputName}</label>
+          <input id={id('name')} type="text" maxLength={60} placeholder="YouTube" value={name} onInput={(e) => setName((e.target as HTMLInputElement).value)} data-testid="output-name-input" />
+        </div>
+        <div class="field field--wide">
+          <label for={id('url')}>{t.outputUrl}</label>
+          <input
+            id={id('url')}
+            type="url"
+            inputMode="url"
+            spellcheck={false}
+            placeholder="rtmp://a.rtmp.youtube.com/live2"
+            value={url}
+            onInput={(e) => setUrl((e.target as HTMLInputElement).value)}
+            data-testid="output-url-input"
+          />
+        </div>
+        <div class="field">
+          <label for={id('key')}>{t.streamKey}</label>
+          <input
+            id={id('key')}
+            type="password"
+            autoComplete="off"
+            spellcheck={false}
+            value={key}
+            onInput={(e) => setKey((e.target as HTMLInputElement).value)}
+            aria-describedby={id('key-hint')}
+            data-testid="output-key-input"
+          />
+          <span id={id('key-hint')} class="field-hint">
+            {t.streamKeyHint}
+          </span>
+        </div>
+      </div>
+      {error && (
+        <p class="form-error" role="alert" data-testid="add-output-error">
+          {error}
+        </p>
+      )}
+      <button type="submit" class="button" disabled={busy} data-testid="add-output-submit">
+        {busy ? t.adding : t.addOutput}
+      </button>
+    </form>
+  );
+}
+
+function RecordingsList({ stage, token, locale, t }: { stage: Stage; token: string; locale: string; t: Messages }) {
+  const [data, setData] = useState<Recordings | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setError(null);
+    listRecordings(stage.id, token, controller.signal).then(setData, (e: unknown) => {
+      if (controller.signal.aborted) return;
+      console.warn(e instanceof Error ? e.message : String(e));
+      setError(failureText(t, e));
+    });
+    return () => controller.abort();
+    // t changes with the language only; no reload for that.
+  }, [stage.id, token, attempt]);
+
+  return (
+    <div class="recordings" data-testid="recordings">
+      <div class="recordings-head">
+        <h4>{t.recordings}</h4>
+        <button type="button" class="link-button" onClick={() => setAttempt((n) => n + 1)} data-testid="recordings-refresh">
+          {t.refresh}
+        </button>
+      </div>
+      {error && (
+        <p class="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      {data && data.recordings.length === 0 && <p class="empty">{t.noRecordings}</p>}
+      {data && data.recordings.length > 0 && (
+        <ul class="recording-list">
+          {data.recordings.map((r) => (
+            <li key={r.name} data-testid="recording">
+              <a href={withToken(r.url, token)} download={r.name} data-testid="recording-link">
+                {r.session ?? r.name}
+              </a>
+              <span class="recording-meta">
+                {r.session && <span translate={false}>{r.name} · </span>}
+                {formatBytes(r.size, locale)} · {formatTimestamp(r.modified, locale)}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {data?.chapters_url && (
+        <a class="recordings-chapters" href={withToken(data.chapters_url, token)} download data-testid="chapters-link">
+          {t.chapters}
+        </a>
+      )}
+    </div>
+  );
+}
