@@ -36,6 +36,14 @@ void flow_meter::add(track t, std::size_t bytes, bool keyframe, GstClockTime pts
   last_keyframe_pts_ = pts;
 }
 
+void flow_meter::add_bytes(std::size_t bytes) {
+  std::lock_guard lock(m_);
+  auto now = steady_ms();
+  totals_.bytes += bytes;
+  window_.emplace_back(now, bytes);
+  while (!window_.empty() && window_.front().first < now - bitrate_window_ms) window_.pop_front();
+}
+
 flow_stats flow_meter::snapshot() const {
   std::lock_guard lock(m_);
   flow_stats s = totals_;

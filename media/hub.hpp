@@ -28,6 +28,7 @@ enum class track { video, audio };
 class flow_meter {
  public:
   void add(track t, std::size_t bytes, bool keyframe, GstClockTime pts);
+  void add_bytes(std::size_t bytes);  // bytes only (no frame), e.g. before a decoder
   flow_stats snapshot() const;
   void reset();
 

@@ -146,6 +146,7 @@ void ingest::attach_appsink(GstElement* sink, track t, bool from_encoder) {
     ingest* self;
     track t;
     bool encoder;
+    std::uint64_t generation;  // of the source pipeline; a retired one's samples are dropped
   };
   GstAppSinkCallbacks cb{};
   cb.new_sample = [](GstAppSink* s, gpointer p) -> GstFlowReturn {
@@ -153,12 +154,19 @@ void ingest::attach_appsink(GstElement* sink, track t, bool from_encoder) {
     GstSample* sample = gst_app_sink_pull_sample(s);
     if (!sample) return GST_FLOW_EOS;
     if (c->encoder) c->self->on_encoded_sample(c->t, sample);
-    else c->self->on_source_sample(c->t, sample);
+    else if (c->generation == c->self->source_generation_.load()) c->self->on_source_sample(c->t, sample);
     gst_sample_unref(sample);
     return GST_FLOW_OK;
   };
-  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, new ctx{this, t, from_encoder},
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, new ctx{this, t, from_encoder, source_generation_.load()},
                              [](gpointer p) { delete static_cast<ctx*>(p); });
+}
+
+// Stops the source pipeline (synchronously: an SRT listener must release its port before the
+// next one binds it). Samples and signals it still emits while stopping are ignored.
+void ingest::retire_source() {
+  ++source_generation_;
+  source_.reset();
 }
 
 void ingest::start() {
@@ -202,9 +210,9 @@ void ingest::start() {
 
 void ingest::stop() {
   alive_->store(false);
-  if (ticker_) ticker_->cancel();
-  ticker_.reset();
-  source_.reset();
+  ticking_ = false;
+  if (ticker_.joinable()) ticker_.join();
+  retire_source();
   if (enc_video_src_) gst_app_src_end_of_stream(GST_APP_SRC(enc_video_src_.get()));
   enc_video_src_.reset();
   enc_audio_src_.reset();
@@ -213,11 +221,13 @@ void ingest::stop() {
   gst_caps_replace(&raw_audio_caps_, nullptr);
   if (slate_) gst_buffer_unref(slate_);
   slate_ = nullptr;
+  if (latest_video_) gst_buffer_unref(latest_video_);
+  latest_video_ = nullptr;
   slate_on_air_ = false;
 }
 
 void ingest::restart_source() {
-  source_.reset();
+  retire_source();
   clock_.restart();
   build_source();
 }
@@ -230,7 +240,10 @@ void ingest::build_source() {
   switch (in.kind) {
     case input_kind::srt_listener: {
       std::string uri = "srt://" + in.listen + ":" + std::to_string(in.port) + "?mode=listener";
-      desc = "srtsrc name=src uri=" + launch_quote(uri) + " keep-listening=true latency=" + std::to_string(in.latency_ms);
+      // poll-timeout: without it, stopping a listener whose caller vanished blocks until SRT
+      // gives up on the peer (the streaming thread sits in an endless epoll wait).
+      desc = "srtsrc name=src uri=" + launch_quote(uri) + " keep-listening=true poll-timeout=200 latency=" +
+             std::to_string(in.latency_ms);
       if (!in.passphrase.empty()) desc += " passphrase=" + launch_quote(in.passphrase) + " pbkeylen=16";
       desc += std::string(" ! queue ! ") + bin + " name=pb";
       break;
@@ -255,8 +268,23 @@ void ingest::build_source() {
     }
   }
   auto p = std::make_unique<pipeline>("source-" + spec_.id, desc);
-  p->on_bus(ev_.bus);
-  if (auto pb = p->by_name("pb")) g_signal_connect(pb.get(), "pad-added", G_CALLBACK(&ingest::on_pad_added), this);
+  p->on_bus([this, gen = source_generation_.load(), bus = ev_.bus](bus_event e) {
+    if (gen == source_generation_.load()) bus(std::move(e));  // not from a retired source
+  });
+  if (auto pb = p->by_name("pb")) {
+    g_signal_connect(pb.get(), "pad-added", G_CALLBACK(&ingest::on_pad_added), this);
+    if (spec_.mode == stage_mode::produced) {
+      GstPad* sink = gst_element_get_static_pad(pb.get(), "sink");
+      gst_pad_add_probe(sink, GST_PAD_PROBE_TYPE_BUFFER,
+                        [](GstPad*, GstPadProbeInfo* info, gpointer self) -> GstPadProbeReturn {
+                          if (GstBuffer* b = GST_PAD_PROBE_INFO_BUFFER(info))
+                            static_cast<ingest*>(self)->input_meter_.add_bytes(gst_buffer_get_size(b));
+                          return GST_PAD_PROBE_OK;
+                        },
+                        this, nullptr);
+      gst_object_unref(sink);
+    }
+  }
   if (in.kind == input_kind::test) {
     attach_appsink(p->by_name("v").get(), track::video, false);
     attach_appsink(p->by_name("a").get(), track::audio, false);
@@ -265,16 +293,18 @@ void ingest::build_source() {
     auto src = p->by_name("src");
     struct hooks {
       std::function<void()> added, removed;
+      std::uint64_t generation;
+      const std::atomic<std::uint64_t>* current;
     };
-    auto* h = new hooks{ev_.caller_added, ev_.caller_removed};
+    auto* h = new hooks{ev_.caller_added, ev_.caller_removed, source_generation_.load(), &source_generation_};
     g_signal_connect_data(src.get(), "caller-added", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
                             auto* x = static_cast<hooks*>(d);
-                            if (x->added) x->added();
+                            if (x->added && x->generation == x->current->load()) x->added();
                           }),
                           h, [](gpointer d, GClosure*) { delete static_cast<hooks*>(d); }, GConnectFlags{});
     g_signal_connect(src.get(), "caller-removed", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
                        auto* x = static_cast<hooks*>(d);
-                       if (x->removed) x->removed();
+                       if (x->removed && x->generation == x->current->load()) x->removed();
                      }),
                      h);
   }
@@ -364,39 +394,45 @@ void ingest::on_source_sample(track t, GstSample* s) {
   if (!b) return;
   std::unique_ptr<GstBuffer, gst_unref> hold(b);
   bool key = t == track::video && is_keyframe(b);
-  input_meter_.add(t, gst_buffer_get_size(b), key, GST_BUFFER_PTS(b));
   (t == track::video ? last_source_video_ms_ : last_source_audio_ms_) = steady_ms();
-  GstBuffer* mapped = clock_.map(t, b, spec_.mode == stage_mode::produced ? t == track::video : key);
-  if (!mapped) return;
   if (spec_.mode == stage_mode::produced) {
+    // Decoded frames: bytes were counted before the decoder (see build_source).
+    input_meter_.add(t, 0, false, GST_BUFFER_PTS(b));
     std::lock_guard lock(raw_m_);
-    push_raw_locked(t, mapped);
-  } else {
-    out_.push(t, mapped, gst_sample_get_caps(s));
-    gst_buffer_unref(mapped);
-  }
-}
-
-// Into the encoder, keeping each track's timestamps increasing (the slate and the source take
-// turns). Takes `mapped`.
-void ingest::push_raw_locked(track t, GstBuffer* mapped) {
-  GstElement* src = t == track::video ? enc_video_src_.get() : enc_audio_src_.get();
-  GstClockTime& next = t == track::video ? next_video_pts_ : next_audio_pts_;
-  GstClockTime pts = GST_BUFFER_PTS(mapped);
-  GstClockTime tolerance = t == track::video ? 0 : 20 * GST_MSECOND;
-  if (!src || pts + tolerance < next) {
-    gst_buffer_unref(mapped);
+    if (t == track::video) {
+      // The ticker sends the latest picture at the output's frame rate (a frame
+      // synchronizer): the source's own timestamps, which restart with every caller and
+      // jump around at a decoder's start, never reach the output.
+      if (latest_video_) gst_buffer_unref(latest_video_);
+      latest_video_ = hold.release();
+      return;
+    }
+    push_audio_locked(hold.release(), clock_.now());
     return;
   }
-  GstClockTime dur = GST_BUFFER_DURATION(mapped);
-  if (!GST_CLOCK_TIME_IS_VALID(dur)) {
-    dur = t == track::video ? GST_SECOND / spec_.produced.fps
-                            : gst_util_uint64_scale(gst_buffer_get_size(mapped) / audio_frame_bytes, GST_SECOND, audio_rate);
-    GST_BUFFER_DURATION(mapped) = dur;
+  input_meter_.add(t, gst_buffer_get_size(b), key, GST_BUFFER_PTS(b));
+  GstBuffer* mapped = clock_.map(t, b, key);
+  if (!mapped) return;
+  out_.push(t, mapped, gst_sample_get_caps(s));
+  gst_buffer_unref(mapped);
+}
+
+// Source audio into the encoder, laid end to end on the output timeline as it arrives: sound
+// follows the picture within the jitter of arrival. Too far ahead of the clock (a burst
+// after a stall): dropped; fallen behind (a gap): the timeline jumps to now. Takes `b`.
+void ingest::push_audio_locked(GstBuffer* b, GstClockTime now) {
+  GstClockTime dur = gst_util_uint64_scale(gst_buffer_get_size(b) / audio_frame_bytes, GST_SECOND, audio_rate);
+  if (next_audio_pts_ > now + 500 * GST_MSECOND || !enc_audio_src_) {
+    gst_buffer_unref(b);
+    return;
   }
-  GST_BUFFER_DTS(mapped) = GST_CLOCK_TIME_NONE;
-  next = pts + dur;
-  gst_app_src_push_buffer(GST_APP_SRC(src), mapped);
+  if (next_audio_pts_ + 200 * GST_MSECOND < now) next_audio_pts_ = now;
+  b = gst_buffer_make_writable(b);
+  GST_BUFFER_PTS(b) = next_audio_pts_;
+  GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+  GST_BUFFER_DURATION(b) = dur;
+  next_audio_pts_ += dur;
+  gst_app_src_push_buffer(GST_APP_SRC(enc_audio_src_.get()), b);
 }
 
 void ingest::on_encoded_sample(track t, GstSample* s) {
@@ -408,20 +444,26 @@ void ingest::on_encoded_sample(track t, GstSample* s) {
   gst_buffer_unref(b);
 }
 
+// The slate runs on a thread of its own, one tick per frame: nothing the control thread does
+// (a source that takes seconds to stop, a burst of API calls) can delay it.
 void ingest::start_ticker() {
-  ticker_ = std::make_unique<asio::steady_timer>(control_);
-  ticker_->expires_after(std::chrono::milliseconds(1000 / spec_.produced.fps));
-  auto alive = alive_;
-  ticker_->async_wait([this, alive](boost::system::error_code ec) {
-    if (ec || !alive->load()) return;
-    tick();
-    start_ticker();
+  ticking_ = true;
+  ticker_ = std::thread([this] {
+    auto period = std::chrono::nanoseconds(1'000'000'000 / spec_.produced.fps);
+    auto next = std::chrono::steady_clock::now();
+    while (ticking_.load()) {
+      next += period;
+      std::this_thread::sleep_until(next);
+      auto now = std::chrono::steady_clock::now();
+      if (now - next > std::chrono::seconds(1)) next = now;  // after a stall, no catch-up burst
+      tick();
+    }
   });
 }
 
-// The standby slate: while the source has delivered no video (or no audio) for
-// input_timeout_ms, the slate picture (and silence) keep the encoder, and so every output,
-// fed in real time.
+// One output frame: the source's latest picture while it is fresh, else the standby slate
+// (and silence while no sound arrives), so the encoder and every output are fed in real time
+// whatever the venue's feed does.
 void ingest::tick() {
   const auto now_ms = steady_ms();
   const GstClockTime now = clock_.now();
@@ -430,30 +472,31 @@ void ingest::tick() {
   bool video_stale = now_ms - last_source_video_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
   bool audio_stale = now_ms - last_source_audio_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
   if (video_stale) {
-    if (!slate_on_air_.exchange(true)) {
-      ++slate_switches_;
-      clock_.restart();  // the source comes back as a new session
-    }
-    if (next_video_pts_ + max_fill < now) next_video_pts_ = now - frame;
-    while (next_video_pts_ + frame <= now + frame) {
-      GstBuffer* b = gst_buffer_copy(slate_);
-      GST_BUFFER_PTS(b) = next_video_pts_;
-      GST_BUFFER_DURATION(b) = frame;
-      push_raw_locked(track::video, b);
-    }
+    if (!slate_on_air_.exchange(true)) ++slate_switches_;
   } else {
     slate_on_air_ = false;
   }
-  if (audio_stale) {
+  if (enc_video_src_) {
+    if (next_video_pts_ + max_fill < now) next_video_pts_ = now;  // after a stall: no burst
+    if (next_video_pts_ <= now + frame) {
+      GstBuffer* picture = video_stale || !latest_video_ ? slate_ : latest_video_;
+      GstBuffer* b = gst_buffer_copy(picture);  // shares the pixels
+      GST_BUFFER_PTS(b) = next_video_pts_;
+      GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+      GST_BUFFER_DURATION(b) = frame;
+      GST_BUFFER_FLAG_UNSET(b, GST_BUFFER_FLAG_DISCONT);
+      next_video_pts_ += frame;
+      gst_app_src_push_buffer(GST_APP_SRC(enc_video_src_.get()), b);
+    }
+  }
+  if (audio_stale && enc_audio_src_) {
     if (next_audio_pts_ + max_fill < now) next_audio_pts_ = now - 20 * GST_MSECOND;
     if (next_audio_pts_ < now) {
       auto samples = gst_util_uint64_scale(now - next_audio_pts_, audio_rate, GST_SECOND);
       if (samples > 0) {
         GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * audio_frame_bytes, nullptr);
         gst_buffer_memset(b, 0, 0, samples * audio_frame_bytes);
-        GST_BUFFER_PTS(b) = next_audio_pts_;
-        GST_BUFFER_DURATION(b) = gst_util_uint64_scale(samples, GST_SECOND, audio_rate);
-        push_raw_locked(track::audio, b);
+        push_audio_locked(b, now);
       }
     }
   }

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -72,11 +73,12 @@ class ingest {
 
  private:
   void build_source();
+  void retire_source();
   static void on_pad_added(GstElement*, GstPad* pad, gpointer self);
   void link_branch(GstPad* pad);
   void on_source_sample(track t, GstSample* s);
   void on_encoded_sample(track t, GstSample* s);
-  void push_raw_locked(track t, GstBuffer* mapped);
+  void push_audio_locked(GstBuffer* b, GstClockTime now);
   void tick();
   void start_ticker();
   void attach_appsink(GstElement* sink, track t, bool from_encoder);
@@ -87,9 +89,11 @@ class ingest {
   timeline& clock_;
   events ev_;
   std::unique_ptr<pipeline> source_;
+  std::atomic<std::uint64_t> source_generation_{0};
   std::unique_ptr<pipeline> encoder_;
   element_ptr enc_video_src_, enc_audio_src_;
   GstBuffer* slate_ = nullptr;
+  GstBuffer* latest_video_ = nullptr;  // produced: the source's newest picture (raw_m_)
   GstCaps* raw_video_caps_ = nullptr;
   GstCaps* raw_audio_caps_ = nullptr;
   std::mutex raw_m_;  // orders pushes into the encoder from the source and the ticker
@@ -98,7 +102,8 @@ class ingest {
   std::atomic<bool> slate_on_air_{false};
   std::atomic<std::uint64_t> slate_switches_{0};
   flow_meter input_meter_;
-  std::unique_ptr<boost::asio::steady_timer> ticker_;
+  std::thread ticker_;  // the slate (produced mode)
+  std::atomic<bool> ticking_{false};
   std::shared_ptr<std::atomic<bool>> alive_ = std::make_shared<std::atomic<bool>>(true);
 };
 

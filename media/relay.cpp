@@ -101,6 +101,16 @@ void relay::stop() {
   set_state(output_state::stopped);
 }
 
+void relay::halt() {
+  retry_timer_.cancel();
+  watchdog_.cancel();
+  pipe_.close();
+  status_.live_since_ms = 0;
+  status_.next_retry_ms.reset();
+  status_.reason.reset();
+  set_state(spec_.enabled ? output_state::idle : output_state::stopped);
+}
+
 void relay::connect() {
   watchdog_.cancel();
   status_.next_retry_ms.reset();

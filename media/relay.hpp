@@ -36,7 +36,9 @@ class relay {
         std::function<void()> changed);
   ~relay();
   void start();  // also "retry now" after failed/retrying
-  void stop();   // → stopped
+  void stop();   // an organizer stopped it → stopped (stays so until start)
+  void halt();   // the stage stopped: → idle, starts again with the stage
+  void enable() { spec_.enabled = true; }
   output_status status() const;
   const output_spec& spec() const { return spec_; }
   std::string dot() const;

@@ -24,12 +24,13 @@ stage::stage(control_executor control, stage_spec spec, const engine_options& op
       changed_(std::move(changed)),
       source_backoff_(backoff_policy{std::chrono::milliseconds(500), std::chrono::milliseconds(10000), 2.0, 0.2},
                       std::random_device{}()),
-      source_timer_(control) {
+      source_timer_(control),
+      input_timer_(control) {
   input_.description = describe_input(spec_.input);
   input_.kind = to_string(spec_.input.kind);
   load_outputs();
   for (auto& o : spec_.outputs)
-    relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { save_outputs(), notify(); }));
+    relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { notify(); }));
 }
 
 stage::~stage() {
@@ -58,6 +59,8 @@ void stage::start() {
     asio::post(control, [this, alive] {
       if (!*alive) return;
       ++input_.connections;
+      ++callers_;
+      last_source_restart_ms_ = steady_ms();  // the silence watch counts from here
       input_.connected_since_ms = utc_ms();
       core::log(core::log_level::info, "stage_caller_connected", {{"stage", spec_.id}});
       notify();
@@ -66,10 +69,15 @@ void stage::start() {
   ev.caller_removed = [this, alive, control] {
     asio::post(control, [this, alive] {
       if (!*alive || !running_) return;
-      input_.connected_since_ms = 0;
-      core::log(core::log_level::info, "stage_caller_left", {{"stage", spec_.id}});
-      // A fresh listener for the next caller (tsdemux starts clean; keyframe gate downstream).
-      if (ingest_) ingest_->restart_source();
+      if (callers_ > 0) --callers_;
+      core::log(core::log_level::info, "stage_caller_left", {{"stage", spec_.id}, {"callers", static_cast<long long>(callers_)}});
+      // A caller that vanished is only noticed after SRT's peer timeout (5 s); a new caller
+      // may be sending by then, and keeps its connection. With nobody left: a fresh listener
+      // for the next caller (the demuxer starts clean; the keyframe gate is downstream).
+      if (callers_ == 0) {
+        input_.connected_since_ms = 0;
+        renew_source("the caller left");
+      }
       notify();
     });
   };
@@ -92,6 +100,7 @@ void stage::start() {
     core::log(core::log_level::error, "stage_input_failed", {{"stage", spec_.id}, {"error", e.what()}});
     restart_source_later(e.what());
   }
+  watch_input();
   core::log(core::log_level::info, "stage_started",
             {{"stage", spec_.id}, {"mode", to_string(spec_.mode)}, {"input", input_.description}});
   notify();
@@ -101,14 +110,10 @@ void stage::stop() {
   if (!running_) return;
   running_ = false;
   source_timer_.cancel();
+  input_timer_.cancel();
   if (ingest_) ingest_->stop();
   ingest_.reset();
-  for (auto& r : relays_) {
-    bool enabled = r->spec().enabled;
-    r->stop();
-    // Stopping the stage is not an organizer stopping this destination: it restarts with it.
-    if (enabled) const_cast<output_spec&>(r->spec()).enabled = true;
-  }
+  for (auto& r : relays_) r->halt();  // not an organizer's stop: it restarts with the stage
   if (hls_) hls_->stop();
   hls_.reset();
   if (recorder_) recorder_->stop();
@@ -116,8 +121,33 @@ void stage::stop() {
   hub_.clear_cache();
   input_.state = input_state::idle;
   input_.connected_since_ms = 0;
+  callers_ = 0;
   core::log(core::log_level::info, "stage_stopped", {{"stage", spec_.id}});
   notify();
+}
+
+// An SRT caller that vanished (crash, network gone) is only dropped by SRT after its 5 s peer
+// timeout, and srtsrc accepts no other caller meanwhile. So once the feed has been silent for
+// 3 s (or input_timeout_ms, if longer), the listener is renewed: an encoder that reconnects
+// finds it free (OBS retries until it gets through). Not sooner: renewing drops a caller
+// that was only having a hiccup, and ffmpeg-like senders do not reconnect by themselves.
+void stage::watch_input() {
+  input_timer_.expires_after(std::chrono::milliseconds(500));
+  auto alive = alive_;
+  input_timer_.async_wait([this, alive](boost::system::error_code ec) {
+    if (ec || !*alive || !running_) return;
+    if (spec_.input.kind == input_kind::srt_listener && ingest_ && ingest_->running() && callers_ > 0) {
+      auto silent_ms = steady_ms() - std::max(ingest_->last_source_video_ms(), last_source_restart_ms_);
+      if (silent_ms > std::max<std::int64_t>(spec_.input_timeout_ms, 3000)) {
+        core::log(core::log_level::info, "stage_listener_renewed", {{"stage", spec_.id}, {"silent_ms", static_cast<long long>(silent_ms)}});
+        callers_ = 0;
+        input_.connected_since_ms = 0;
+        renew_source("the feed went silent");
+        notify();
+      }
+    }
+    watch_input();
+  });
 }
 
 void stage::on_ingest_bus(const bus_event& ev) {
@@ -139,7 +169,7 @@ void stage::on_ingest_bus(const bus_event& ev) {
     notify();
   } else if (ev.kind == bus_event::eos && !from_encoder) {
     if (spec_.input.kind == input_kind::file) {
-      ingest_->restart_source();  // the loop: play the file again
+      renew_source("the file ended");  // the loop: play it again
     } else {
       input_.last_error = "the input ended";
       restart_source_later("the input ended");
@@ -171,6 +201,20 @@ void stage::restart_source_later(const std::string& why) {
   });
 }
 
+// Rebuilds the source pipeline now; if that fails, reports it and retries with backoff.
+void stage::renew_source(const std::string& why) {
+  last_source_restart_ms_ = steady_ms();
+  if (!ingest_) return;
+  try {
+    ingest_->restart_source();
+  } catch (const std::exception& e) {
+    input_.state = input_state::failed;
+    input_.last_error = e.what();
+    core::log(core::log_level::warn, "stage_input_failed", {{"stage", spec_.id}, {"after", why}, {"error", e.what()}});
+    restart_source_later(e.what());
+  }
+}
+
 void stage::caller_rejected() {
   if (spec_.input.kind != input_kind::srt_listener || !running_) return;
   ++input_.rejected_callers;
@@ -200,6 +244,8 @@ stage_status stage::status() const {
     s.state = fresh ? stage_state::live : stage_state::standby;
     s.slate_switches = ingest_->slate_switches();
   }
+  // "live" means watchable: until the first HLS segment is out, a starting stage is on standby.
+  if (s.state == stage_state::live && hls_ && hls_->segments_written() == 0) s.state = stage_state::standby;
   if (!running_) s.state = stage_state::offline;
   s.program = hub_.meter().snapshot();
   if (hls_) s.hls_segments = hls_->segments_written();
@@ -231,7 +277,7 @@ std::optional<std::string> stage::add_output(output_spec o) {
   o.source = "api";
   o.enabled = true;
   if (auto e = validate_output(o)) return *e;
-  relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { save_outputs(), notify(); }));
+  relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { notify(); }));
   if (running_) relays_.back()->start();
   core::log(core::log_level::info, "output_added", {{"stage", spec_.id}, {"output", o.id}, {"url", o.url}});
   save_outputs();
@@ -255,6 +301,7 @@ std::optional<std::string> stage::stop_output(const std::string& id) {
   if (!r) return "no destination \"" + id + "\"";
   r->stop();
   save_outputs();
+  notify();
   return std::nullopt;
 }
 
@@ -262,13 +309,14 @@ std::optional<std::string> stage::start_output(const std::string& id) {
   auto* r = find_relay(id);
   if (!r) return "no destination \"" + id + "\"";
   if (!running_) {
-    const_cast<output_spec&>(r->spec()).enabled = true;
+    r->enable();
     save_outputs();
     notify();
     return std::nullopt;  // starts with the stage
   }
   r->start();
   save_outputs();
+  notify();
   return std::nullopt;
 }
 
@@ -289,6 +337,12 @@ std::string stage::dot() const {
   if (hls_) out += hls_->dot();
   if (recorder_) out += recorder_->dot();
   for (auto& r : relays_) out += r->dot();
+  // GStreamer prints every property, the stream key in rtmp2sink's location among them.
+  for (auto& r : relays_) {
+    const auto& key = r->spec().key;
+    for (auto p = out.find(key); !key.empty() && p != std::string::npos; p = out.find(key, p))
+      out.replace(p, key.size(), mask_key(key));
+  }
   return out;
 }
 

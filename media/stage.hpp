@@ -60,6 +60,8 @@ class stage {
  private:
   void on_ingest_bus(const bus_event& ev);
   void restart_source_later(const std::string& why);
+  void watch_input();
+  void renew_source(const std::string& why);
   void save_outputs() const;
   void load_outputs();
   relay* find_relay(const std::string& id) const;
@@ -78,8 +80,11 @@ class stage {
   bool running_ = false;
   std::int64_t started_ms_ = 0;
   input_status input_;
+  std::uint64_t callers_ = 0;  // SRT callers connected (as srtsrc reports them)
   backoff source_backoff_;
   boost::asio::steady_timer source_timer_;
+  boost::asio::steady_timer input_timer_;
+  std::int64_t last_source_restart_ms_ = 0;
   std::vector<session_slot> schedule_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -323,10 +323,13 @@ asio::awaitable<response> get_stage(const stages_context* ctx, request r) {
 template <typename Fn>
 asio::awaitable<response> on_stage(const stages_context* ctx, std::string id, Fn fn) {
   auto* engine = ctx->engine;
-  auto work = [engine, id, fn]() -> response {
+  auto* board = ctx->board;
+  auto work = [engine, board, id, fn]() -> response {
     auto* s = engine->find(id);
     if (!s) return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
-    return fn(*s);
+    auto r = fn(*s);
+    board->update(s->status());  // at once: a GET right after the answer sees the change
+    return r;
   };
   co_return co_await core::run_blocking(engine->control(), std::move(work));
 }

@@ -234,11 +234,9 @@ int serve(const config::config& cfg) {
                                              [&stage_board](const media::stage_status& s) { stage_board.update(s); });
     engine_for_logs = engine.get();
     on_pool(engine->control(), [&] {
-      for (auto* st : engine->stages()) {
-        st->set_schedule(schedules[st->spec().id]);
-        stage_board.update(st->status());
-      }
+      for (auto* st : engine->stages()) st->set_schedule(schedules[st->spec().id]);
       engine->start_autostart();
+      for (auto* st : engine->stages()) stage_board.update(st->status());
     });
     log(log_level::info, "media_stages", {{"stages", static_cast<long long>(engine->stages().size())}, {"dir", cfg.media.dir}});
   }

@@ -443,7 +443,7 @@ void http_session::record(const request& r, std::string_view route, unsigned sta
   state_->request_seconds->with({std::string(route)}).observe(seconds);
   if (state_->options.access_log) {
     core::log(core::log_level::info, "http_request",
-              {{"remote", remote_}, {"method", r.method}, {"target", r.target},
+              {{"remote", remote_}, {"method", r.method}, {"target", redact_target(r.target)},
                {"route", route}, {"status", status}, {"bytes", bytes},
                {"ms", seconds * 1000.0}});
   }

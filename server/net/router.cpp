@@ -111,4 +111,23 @@ std::optional<std::string> decode_path(std::string_view raw) {
   return out;
 }
 
+std::string redact_target(std::string_view target) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  std::string out(target.substr(0, q + 1));
+  std::string_view query = target.substr(q + 1);
+  bool first = true;
+  while (true) {
+    auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    if (!first) out += '&';
+    first = false;
+    if (part.substr(0, 6) == "token=") out += "token=REDACTED";
+    else out += part;
+    if (amp == std::string_view::npos) break;
+    query = query.substr(amp + 1);
+  }
+  return out;
+}
+
 }  // namespace samling::net

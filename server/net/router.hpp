@@ -49,6 +49,10 @@ response json_response(std::string body, unsigned status = 200);
 
 using handler = std::function<boost::asio::awaitable<response>(request)>;
 
+// The request target for logs: the value of a `token` query parameter (download links carry
+// the bearer token there) replaced by "REDACTED".
+std::string redact_target(std::string_view target);
+
 class router {
  public:
   // `name` labels the route in metrics and logs (bounded cardinality: one per route, not per URL).

@@ -1,0 +1,145 @@
+// Relay destinations as separate failure domains (issue: main stage media). Real programs on
+// 127.0.0.1: nginx with the RTMP module stands in for YouTube (two of them), ffmpeg pushing
+// SRT with a passphrase stands in for OBS, ffprobe reads back what the platforms recorded.
+#include <gtest/gtest.h>
+
+#include <csignal>
+
+#include "media_fixture.hpp"
+
+namespace samling::testing {
+namespace {
+
+using namespace media_fixture;
+
+std::string srt_stage(std::uint16_t port, const std::string& mode, const std::string& outputs) {
+  return "[[stages]]\nid = \"main\"\nname = \"Main stage\"\nroom = \"main\"\nmode = \"" + mode +
+         "\"\ninput = \"srt\"\nlisten = \"127.0.0.1\"\nport = " + std::to_string(port) +
+         "\npassphrase = \"correct-horse-42\"\nhls_segment_seconds = 1\nhls_window_seconds = 10\n" +
+         (mode == "produced" ? small_produced_toml().substr(0, small_produced_toml().find("hls_")) : std::string()) +
+         outputs;
+}
+
+// Stops the server so that every RTMP session ends cleanly and nginx closes its recordings.
+void stop_server(server_process& s) {
+  s.signal(SIGTERM);
+  ASSERT_TRUE(s.wait_exit(20s).has_value()) << "the server did not exit";
+}
+
+TEST(MediaRelay, a_destination_killed_for_10s_reconnects_on_its_own_while_the_other_has_no_gap) {
+  nginx_rtmp a, b;
+  auto srt_port = free_udp_port();
+  server_process server(media_server(srt_stage(srt_port, "passthrough",
+                                               output_toml("a", a.rtmp_url("live"), "stage-a") +
+                                                   output_toml("b", b.rtmp_url("live"), "stage-b"))));
+  srt_sender obs(srt_port, "correct-horse-42");
+  obs.start();
+  ASSERT_TRUE(eventually([&] {
+    auto s = stage(server.port());
+    return str(output(s, "a"), "state") == "live" && str(output(s, "b"), "state") == "live";
+  }, 30s)) << "both destinations should go live; status: " << json::serialize(stage(server.port()))
+           << "\nffmpeg: " << obs.log();
+  auto live_since = std::chrono::steady_clock::now();
+  pause_for(4s);
+
+  // B goes away for 10 s (a crash: no goodbye), then comes back on the same port.
+  b.kill();
+  ASSERT_TRUE(eventually([&] {
+    auto st = output_state(server.port(), "b");
+    return st == "retrying" || st == "connecting";
+  }, 10s)) << json::serialize(output(stage(server.port()), "b"));
+  auto segments_before = num(stage(server.port()), "hls_segments");
+  pause_for(10s);
+  EXPECT_EQ(output_state(server.port(), "a"), "live") << "A must not notice B's failure";
+  EXPECT_GT(num(stage(server.port()), "hls_segments"), segments_before + 5) << "HLS must go on while B is away";
+  b.start();
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "b") == "live"; }, 20s))
+      << "B should reconnect on its own: " << json::serialize(output(stage(server.port()), "b")) << "\n"
+      << server.stderr_text();
+  pause_for(5s);
+  auto s = stage(server.port());
+  EXPECT_EQ(num(output(s, "a"), "reconnects"), 0) << json::serialize(output(s, "a"));
+  EXPECT_GE(num(output(s, "b"), "reconnects"), 1) << json::serialize(output(s, "b"));
+  auto live_for = std::chrono::duration<double>(std::chrono::steady_clock::now() - live_since).count();
+  obs.stop();
+  stop_server(server);
+  a.stop();
+  b.stop();
+
+  // A: one recording, the whole time, without a gap.
+  auto ra = a.recordings();
+  ASSERT_EQ(ra.size(), 1u) << "A was never disconnected, so it recorded one publish";
+  auto pa = probe_file(ra.front().string());
+  ASSERT_TRUE(pa.ok) << pa.error;
+  EXPECT_EQ(pa.video_codec, "h264");
+  EXPECT_EQ(pa.audio_codec, "aac");
+  EXPECT_GT(pa.audio_packets, 100u);
+  EXPECT_LT(pa.max_video_gap_s, 0.5) << "A's recording has a gap";
+  EXPECT_NEAR(pa.duration_s, live_for, 4.0);
+  EXPECT_TRUE(pa.first_video_is_keyframe);
+
+  // B: the publish before the crash, and one after it that starts on a keyframe.
+  auto rb = b.recordings();
+  ASSERT_GE(rb.size(), 2u);
+  auto pb = probe_file(rb.back().string());
+  ASSERT_TRUE(pb.ok) << pb.error;
+  EXPECT_EQ(pb.video_codec, "h264");
+  EXPECT_EQ(pb.audio_codec, "aac");
+  EXPECT_TRUE(pb.first_video_is_keyframe) << "B's new publish must start on a keyframe";
+  EXPECT_GT(pb.duration_s, 3.0);
+  EXPECT_LT(pb.max_video_gap_s, 0.5);
+}
+
+TEST(MediaRelay, refused_silent_and_key_rejecting_destinations_reach_their_states_without_disturbing_a_good_one) {
+  nginx_rtmp platform;
+  silent_tcp_peer silent;
+  auto refused = refused_port();
+  std::string stage_toml = "[[stages]]\nid = \"main\"\nname = \"Main stage\"\nmode = \"produced\"\ninput = \"test\"\n" +
+                           small_produced_toml() + output_toml("good", platform.rtmp_url("live"), "good-key") +
+                           output_toml("denied", platform.rtmp_url("deny"), "wrong-key") +
+                           output_toml("refused", "rtmp://127.0.0.1:" + std::to_string(refused) + "/live", "k1") +
+                           output_toml("silent", silent.rtmp_url("live"), "k2");
+  server_process server(media_server(stage_toml));
+  auto live_since = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "good") == "live"; }, 20s))
+      << json::serialize(stage(server.port()));
+  ASSERT_TRUE(eventually([&] {
+    auto o = output(stage(server.port()), "denied");
+    return str(o, "state") == "failed" && str(o, "reason") == "key_rejected";
+  }, 15s)) << json::serialize(output(stage(server.port()), "denied"));
+  ASSERT_TRUE(eventually([&] {
+    auto o = output(stage(server.port()), "refused");
+    return str(o, "state") != "live" && str(o, "reason") == "refused" && num(o, "reconnects") >= 2;
+  }, 15s)) << json::serialize(output(stage(server.port()), "refused"));
+  ASSERT_TRUE(eventually([&] {
+    auto o = output(stage(server.port()), "silent");
+    return str(o, "state") != "live" && str(o, "reason") == "timeout";
+  }, 20s)) << json::serialize(output(stage(server.port()), "silent"));
+  // A rejected key is not retried: it stays failed, with no further attempts.
+  auto denied_before = num(output(stage(server.port()), "denied"), "reconnects");
+  pause_for(3s);
+  auto s = stage(server.port());
+  EXPECT_EQ(str(output(s, "denied"), "state"), "failed");
+  EXPECT_EQ(num(output(s, "denied"), "reconnects"), denied_before);
+  EXPECT_EQ(str(output(s, "good"), "state"), "live");
+  EXPECT_EQ(num(output(s, "good"), "reconnects"), 0);
+  EXPECT_EQ(str(s, "state"), "live");
+  // The stream key appears masked in the status, never in clear.
+  EXPECT_EQ(json::serialize(s).find("good-key"), std::string::npos);
+  EXPECT_EQ(server.stderr_text().find("wrong-key"), std::string::npos) << "a stream key reached the log";
+  auto live_for = std::chrono::duration<double>(std::chrono::steady_clock::now() - live_since).count();
+  stop_server(server);
+  platform.stop();
+
+  auto recs = platform.recordings();
+  ASSERT_EQ(recs.size(), 1u) << "only the good destination records, once";
+  auto p = probe_file(recs.front().string());
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.video_codec, "h264");
+  EXPECT_EQ(p.audio_codec, "aac");
+  EXPECT_LT(p.max_video_gap_s, 0.5) << "the failing destinations disturbed the good one";
+  EXPECT_NEAR(p.duration_s, live_for, 5.0);
+}
+
+}  // namespace
+}  // namespace samling::testing
