@@ -48,6 +48,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
     let attempt = 0;
     let timer: ReturnType<typeof setTimeout> | undefined;
     let hls: { destroy(): void } | null = null;
+    let native = false; // the browser's own HLS is playing `url` (not hls.js through a blob)
     const cleanups: (() => void)[] = [];
 
     const on = (type: string, fn: () => void) => {
@@ -74,8 +75,14 @@ export function StagePlayer({ stage, lang, t }: Props) {
 
     const retry = () => {
       if (stopped) return;
-      hls?.destroy();
-      hls = null;
+      if (hls) {
+        // Detach first: hls.js revokes its blob URL, and the element would report that as an
+        // error of its own (a second retry).
+        hls.destroy();
+        hls = null;
+        v.removeAttribute('src');
+        v.load();
+      }
       setPlayer('retrying');
       const ceiling = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
       attempt++;
@@ -88,11 +95,13 @@ export function StagePlayer({ stage, lang, t }: Props) {
       setPlayer('loading');
       if (v.canPlayType('application/vnd.apple.mpegurl')) {
         setEngine('native');
+        native = true;
         v.src = url;
         play();
         return;
       }
       setEngine('hls.js');
+      native = false;
       import('hls.js/light').then(
         ({ default: Hls }) => {
           if (stopped) return;
@@ -125,7 +134,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
 
     // Native HLS: a failed load or a dead stream comes as an error event.
     on('error', () => {
-      if (!hls && v.getAttribute('src')) retry();
+      if (native && v.getAttribute('src')) retry();
     });
 
     load();
