@@ -92,13 +92,7 @@ void relay::start() {
 
 void relay::stop() {
   spec_.enabled = false;
-  retry_timer_.cancel();
-  watchdog_.cancel();
-  pipe_.close();
-  status_.live_since_ms = 0;
-  status_.next_retry_ms.reset();
-  status_.reason.reset();
-  set_state(output_state::stopped);
+  halt();
 }
 
 void relay::halt() {

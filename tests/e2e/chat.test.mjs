@@ -6,9 +6,8 @@
 //   SAMLING_BIN         the built server binary
 //   SAMLING_SOURCE_DIR  the repository root (web/ must be installed and built: npm ci && npm run build)
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, getJson, launchBrowser, main, pick, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const RECONNECT_WAIT = 30_000; // ms, for a reconnect (the backoff may have grown)
@@ -150,17 +149,6 @@ async function expectAttr(locator, name, value, what) {
     });
 }
 
-function saveScreenshot(src, tmp, name) {
-  const from = join(tmp, name);
-  try {
-    const dir = join(src, 'build', 'e2e-screenshots');
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(from, join(dir, name));
-    log(`screenshot: ${join(dir, name)}`);
-  } catch {
-    // a read-only tree is fine; screenshots are only for people
-  }
-}
 
 // --- the test -------------------------------------------------------------------------------------
 
@@ -197,7 +185,7 @@ async function run(ctx) {
   const nameB = 'Matti Virtanen';
   await signIn(a, base, nameA, 'moderator', 'sv', async () => {
     await a.getByTestId('chat-panel').screenshot({ path: join(ctx.tmp, 'chat-signin-sv.png') });
-    saveScreenshot(src, ctx.tmp, 'chat-signin-sv.png');
+    saveScreenshot(src, ctx.tmp, 'chat-signin-sv.png', log);
   });
   await signIn(b, base, nameB, 'attendee', 'fi');
   await expectRoomJoined(a, mainRef, 'A after sign-in');
@@ -270,7 +258,7 @@ async function run(ctx) {
     'B: a queued message does not say it waits for the connection',
   );
   await b.getByTestId('chat-panel').screenshot({ path: join(ctx.tmp, 'chat-offline-fi.png') });
-  saveScreenshot(src, ctx.tmp, 'chat-offline-fi.png');
+  saveScreenshot(src, ctx.tmp, 'chat-offline-fi.png', log);
   const seenOffline = (await shownMessages(b)).filter((m) => fromA.includes(m.text));
   check(seenOffline.length === 0, `B received A’s messages while offline: ${describe(seenOffline)}`);
   log('A posted 5 messages; B queued 2 while offline');
@@ -298,7 +286,7 @@ async function run(ctx) {
 
   // A desktop screenshot of A (Swedish).
   await a.screenshot({ path: join(ctx.tmp, 'chat-desktop-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'chat-desktop-sv.png');
+  saveScreenshot(src, ctx.tmp, 'chat-desktop-sv.png', log);
 
   // A reload keeps B signed in, in the same room, with the history.
   await b.reload({ waitUntil: 'domcontentloaded' });
@@ -314,7 +302,7 @@ async function run(ctx) {
   await b.getByTestId('composer-input').waitFor({ state: 'visible', timeout: WAIT });
   check(!(await b.locator('#program').isVisible()), 'B (narrow): the program is visible beside the chat tab');
   await b.screenshot({ path: join(ctx.tmp, 'chat-mobile-fi.png') });
-  saveScreenshot(src, ctx.tmp, 'chat-mobile-fi.png');
+  saveScreenshot(src, ctx.tmp, 'chat-mobile-fi.png', log);
   await b.getByTestId('view-tab-program').click({ timeout: WAIT });
   await b.locator('#program').waitFor({ state: 'visible', timeout: WAIT });
   log('narrow layout: program and chat tabs');

@@ -2,7 +2,7 @@
 // config, load playwright-core from web/node_modules, launch Debian's chromium, and watch a
 // page for errors.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -193,4 +193,25 @@ export async function main(name, run, log) {
   }
   console.log('1 passed, 0 failed');
   process.exit(0);
+}
+
+/** Copies a screenshot from the test's temp dir to build/e2e-screenshots/ for people to look at. */
+export function saveScreenshot(src, tmp, name, log = console.log) {
+  try {
+    const dir = join(src, 'build', 'e2e-screenshots');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(tmp, name), join(dir, name));
+    log(`screenshot: ${join(dir, name)}`);
+  } catch {
+    // a read-only tree is fine; screenshots are only for people
+  }
+}
+
+/** Awaits `promise`; a rejection becomes a TestFailure that says `what` was expected. */
+export async function expect(what, promise) {
+  try {
+    return await promise;
+  } catch (e) {
+    throw new TestFailure(`${what}: ${e.message.split('\n')[0]}`);
+  }
 }

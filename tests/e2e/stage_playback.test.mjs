@@ -13,9 +13,9 @@
 // Run by CTest as `node tests/e2e/stage_playback.test.mjs` with SAMLING_BIN (the built server,
 // with the media engine) and SAMLING_SOURCE_DIR (web/ installed and built). Every wait is
 // bounded; the whole test takes about 30 s. Prints `1 passed, 0 failed` last; exits 0 or 1.
-import { appendFileSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, getJson, launchBrowser, main, setUp, startServer, TestFailure } from './harness.mjs';
+import { check, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 const PLAYLIST_WAIT = 15_000; // ms, for the server's first playlist after the start
@@ -50,24 +50,7 @@ function log(message) {
   console.log(`[stage_playback.test] ${message}`);
 }
 
-function saveScreenshot(src, tmp, name) {
-  try {
-    const dir = join(src, 'build', 'e2e-screenshots');
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(join(tmp, name), join(dir, name));
-    log(`screenshot: ${join(dir, name)}`);
-  } catch {
-    // a read-only tree is fine; screenshots are only for people
-  }
-}
 
-async function expect(what, promise) {
-  try {
-    return await promise;
-  } catch (e) {
-    throw new TestFailure(`${what}: ${e.message.split('\n')[0]}`);
-  }
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -263,9 +246,9 @@ async function run(ctx) {
   const shot2 = await video.screenshot();
   check(!shot1.equals(shot2), 'A: the video picture did not change in 1.5 s');
   await a.screenshot({ path: join(ctx.tmp, 'stage-playback-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stage-playback-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stage-playback-sv.png', log);
   await a.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'stage-playback-player-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stage-playback-player-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stage-playback-player-sv.png', log);
 
   // --- B: signed in as an attendee (the WebSocket feed), with hls.js ------------------------------------
   // Debian's chromium plays HLS natively (A's engine); B's says it cannot, so the page loads hls.js.
@@ -330,7 +313,7 @@ async function run(ctx) {
   const playlistOff = await fetch(`${base}/live/main/index.m3u8`);
   check(playlistOff.status === 404, `the playlist of a stopped stage: HTTP ${playlistOff.status}, expected 404`);
   await a.screenshot({ path: join(ctx.tmp, 'stage-playback-offline-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stage-playback-offline-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stage-playback-offline-sv.png', log);
 
   // --- start it again ---------------------------------------------------------------------------------
   phase.now = 'restarted';
@@ -347,7 +330,7 @@ async function run(ctx) {
   await expectPlaying(b, 'B after the restart');
   await expectAdvancing(b, 'B (hls.js) after the restart');
   await a.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'stage-playback-restarted-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stage-playback-restarted-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stage-playback-restarted-sv.png', log);
 
   // --- what went wrong in the pages ---------------------------------------------------------------------
   // Expected: 404s of the stage's HLS (and Chromium's console line for each) once the stage is

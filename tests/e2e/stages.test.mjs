@@ -9,10 +9,9 @@
 //
 // It always runs the mock (the real server's stages get their own test with real HLS); CTest
 // passes SAMLING_SOURCE_DIR (web/ must be built). Prints `1 passed, 0 failed` last; exits 0 or 1.
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, launchBrowser, main, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, expect, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const POLL_WAIT = 20_000; // ms, for a change seen by polling (every 5 s)
@@ -27,24 +26,7 @@ function log(message) {
   console.log(`[stages.test] ${message}`);
 }
 
-function saveScreenshot(src, tmp, name) {
-  try {
-    const dir = join(src, 'build', 'e2e-screenshots');
-    mkdirSync(dir, { recursive: true });
-    copyFileSync(join(tmp, name), join(dir, name));
-    log(`screenshot: ${join(dir, name)}`);
-  } catch {
-    // a read-only tree is fine; screenshots are only for people
-  }
-}
 
-async function expect(what, promise) {
-  try {
-    return await promise;
-  } catch (e) {
-    throw new TestFailure(`${what}: ${e.message.split('\n')[0]}`);
-  }
-}
 
 async function signIn(page, base, name, role) {
   await page.goto(base);
@@ -83,7 +65,7 @@ async function run(ctx) {
   await expect('organizer: the player', player.and(org.locator('[data-state="live"]')).waitFor({ timeout: WAIT }));
   check((await org.locator('video').count()) === 1, 'one video element');
   await org.screenshot({ path: join(ctx.tmp, 'stages-attendee-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stages-attendee-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stages-attendee-sv.png', log);
 
   const tab = org.getByTestId('view-tab-stages');
   check((await tab.textContent()).trim() === UI.sv.broadcast, `the tab is called "${UI.sv.broadcast}"`);
@@ -137,7 +119,7 @@ async function run(ctx) {
   const retry = row.getByTestId('output-start');
   check((await retry.textContent()).trim() === UI.sv.retry, 'a failed output offers "retry"');
   await card.screenshot({ path: join(ctx.tmp, 'stages-organizer-sv.png') });
-  saveScreenshot(src, ctx.tmp, 'stages-organizer-sv.png');
+  saveScreenshot(src, ctx.tmp, 'stages-organizer-sv.png', log);
   await retry.click();
   await expect('live after the retry', row.and(org.locator('[data-state="live"]')).waitFor({ timeout: WAIT }));
 
@@ -176,7 +158,7 @@ async function run(ctx) {
   check((await attPlayer.getByTestId('stage-badge').textContent()).trim() === UI.fi.live, 'attendee: the live badge in Finnish');
   check((await att.getByTestId('view-tab-stages').count()) === 0, 'attendee: no broadcast tab');
   await att.screenshot({ path: join(ctx.tmp, 'stages-mobile-fi.png') });
-  saveScreenshot(src, ctx.tmp, 'stages-mobile-fi.png');
+  saveScreenshot(src, ctx.tmp, 'stages-mobile-fi.png', log);
 
   await mockChange(base, 'main', { state: 'standby' });
   await expect('attendee: standby', attPlayer.and(att.locator('[data-state="standby"]')).waitFor({ timeout: POLL_WAIT }));
