@@ -91,7 +91,15 @@ void consumer_pipeline::close() {
     feeder_->unbind();
     feeder_.reset();
   }
-  pipeline_.reset();
+  retire(std::move(pipeline_));
+}
+
+// Stopping a pipeline waits for its streaming threads; a sink stuck on a dead connection can
+// make that slow. The control thread does not wait for it: a thread of the reaper's does.
+void retire(std::unique_ptr<pipeline> p) {
+  if (!p) return;
+  static boost::asio::thread_pool reaper(1);
+  boost::asio::post(reaper, [p = std::shared_ptr<pipeline>(std::move(p))]() mutable { p.reset(); });
 }
 
 }  // namespace samling::media

@@ -41,6 +41,9 @@ class consumer_pipeline {
   std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
 };
 
+// Stops and frees a pipeline on the reaper thread (not the caller's).
+void retire(std::unique_ptr<pipeline> p);
+
 // The appsrc pair every consumer description starts from: H.264 on "v", AAC on "a", both live
 // and never blocking (the feeder bounds their queues).
 std::string consumer_sources();

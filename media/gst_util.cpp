@@ -143,7 +143,15 @@ void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*,
     if (level > GST_LEVEL_WARNING) return;
   }
   if (level > GST_LEVEL_WARNING) return;
-  std::string path = object && GST_IS_OBJECT(object) ? object_path(GST_OBJECT(object)) : std::string();
+  // Never gst_object_get_path_string() here: GStreamer logs while holding object locks, and
+  // taking the parents' locks from inside the log call deadlocks (seen: a pad query logging
+  // while its pipeline was being stopped). The names are read without locks, as GStreamer's
+  // own debug output does.
+  std::string path;
+  for (GstObject* o = object && GST_IS_OBJECT(object) ? GST_OBJECT(object) : nullptr; o; o = GST_OBJECT_PARENT(o)) {
+    const char* name = GST_OBJECT_NAME(o);
+    path = "/" + std::string(name ? name : "?") + path;
+  }
   core::log(level == GST_LEVEL_ERROR ? core::log_level::error : core::log_level::warn, "gstreamer",
             {{"category", cat}, {"element", path}, {"message", text}});
 }

@@ -81,7 +81,8 @@ void hls_output::on_bus(const bus_event& ev) {
     if (opened) {
       opened_[location] = rt;
       auto base = pipe_.feed() ? pipe_.feed()->base() : std::nullopt;
-      opened_pdt_[location] = clock_.start_utc_ms() + static_cast<std::int64_t>(((base ? *base : 0) + rt) / GST_MSECOND);
+      opened_pdt_[location] =
+          clock_.start_utc_ms() + ((base ? *base : 0) + static_cast<std::int64_t>(rt)) / static_cast<std::int64_t>(GST_MSECOND);
       ++next_index_;
       return;
     }

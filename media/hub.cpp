@@ -73,7 +73,9 @@ void feeder::bind(GstElement* video_src, GstElement* audio_src) {
   gst_caps_replace(&video_caps_, nullptr);
   gst_caps_replace(&audio_caps_, nullptr);
   waiting_keyframe_ = true;
-  base_.reset();
+  start_.reset();
+  offset_ = 0;
+  last_dts_[0] = last_dts_[1] = GST_CLOCK_TIME_NONE;
 }
 
 void feeder::unbind() {
@@ -85,9 +87,19 @@ void feeder::unbind() {
   gst_caps_replace(&audio_caps_, nullptr);
 }
 
-std::optional<GstClockTime> feeder::base() const {
+std::optional<std::int64_t> feeder::base() const {
   std::lock_guard lock(m_);
-  return base_;
+  if (!start_) return std::nullopt;
+  return -offset_;
+}
+
+GstClockTime running_time_now(GstElement* e) {
+  GstClock* clock = gst_element_get_clock(e);
+  if (!clock) return 0;
+  GstClockTime now = gst_clock_get_time(clock);
+  gst_object_unref(clock);
+  GstClockTime base = gst_element_get_base_time(e);
+  return now > base ? now - base : 0;
 }
 
 void feeder::push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe) {
@@ -98,13 +110,18 @@ void feeder::push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe) {
     if (t != track::video || !keyframe) return;  // start (again) on a keyframe
     GstClockTime start = GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : GST_BUFFER_PTS(buf);
     if (!GST_CLOCK_TIME_IS_VALID(start)) return;
-    // A new binding starts the consumer's timeline at 0; resuming after drops keeps it, so
-    // the gap shows as a gap in time rather than as compressed time.
-    if (!base_) base_ = start;
+    // A new binding maps this keyframe to the consumer pipeline's running time now: its live
+    // muxers then wait for every track as long as their latency allows instead of judging
+    // everything late (and writing audio behind video). Resuming after drops keeps the
+    // mapping, so a gap shows as a gap in time rather than as compressed time.
+    if (!start_) {
+      start_ = start;
+      offset_ = static_cast<std::int64_t>(running_time_now(src)) - static_cast<std::int64_t>(start);
+    }
     waiting_keyframe_ = false;
   }
   GstClockTime pts = GST_BUFFER_PTS(buf);
-  if (!GST_CLOCK_TIME_IS_VALID(pts) || pts < *base_) return;  // audio from before the keyframe
+  if (!GST_CLOCK_TIME_IS_VALID(pts) || pts < *start_) return;  // audio from before the keyframe
   // A destination that cannot keep up: drop instead of growing, then resume on a keyframe.
   if (gst_app_src_get_current_level_bytes(GST_APP_SRC(src)) > max_queue_bytes_) {
     ++dropped_;
@@ -116,10 +133,23 @@ void feeder::push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe) {
     gst_app_src_set_caps(GST_APP_SRC(src), caps);
     gst_caps_replace(&current, caps);
   }
+  // Muxers refuse time going backwards on a track (flvmux logs "Got backwards dts" for every
+  // such buffer): a source's audio that steps back (its packets' timestamps resynchronising)
+  // loses those few frames here instead.
+  GstClockTime dts = GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : pts;
+  GstClockTime& last = last_dts_[t == track::video ? 0 : 1];
+  if (GST_CLOCK_TIME_IS_VALID(last) && dts < last) {
+    ++dropped_;
+    return;
+  }
+  last = dts;
   GstBuffer* out = gst_buffer_copy(buf);  // shares the memory; only the metadata is ours
-  GST_BUFFER_PTS(out) = pts - *base_;
-  if (GST_BUFFER_DTS_IS_VALID(buf))
-    GST_BUFFER_DTS(out) = GST_BUFFER_DTS(buf) >= *base_ ? GST_BUFFER_DTS(buf) - *base_ : 0;
+  auto shift = [this](GstClockTime t) {
+    auto v = static_cast<std::int64_t>(t) + offset_;
+    return static_cast<GstClockTime>(std::max<std::int64_t>(0, v));
+  };
+  GST_BUFFER_PTS(out) = shift(pts);
+  if (GST_BUFFER_DTS_IS_VALID(buf)) GST_BUFFER_DTS(out) = shift(GST_BUFFER_DTS(buf));
   pushed_bytes_ += gst_buffer_get_size(buf);
   last_push_ms_ = steady_ms();
   gst_app_src_push_buffer(GST_APP_SRC(src), out);  // takes `out`; never blocks (block=false)

@@ -50,9 +50,9 @@ class feeder {
   void unbind();
   void push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe);
 
-  // The stage-timeline time (ns) that this consumer's time 0 corresponds to; nullopt until the
-  // first keyframe passed.
-  std::optional<GstClockTime> base() const;
+  // The stage-timeline time (ns) that this consumer's running time 0 corresponds to (may be
+  // negative); nullopt until the first keyframe passed.
+  std::optional<std::int64_t> base() const;
   std::uint64_t dropped() const { return dropped_.load(); }
   std::uint64_t pushed_bytes() const { return pushed_bytes_.load(); }
   // Steady-clock ms of the last buffer pushed (0 = never).
@@ -65,7 +65,9 @@ class feeder {
   GstCaps* video_caps_ = nullptr;  // last caps set on each appsrc
   GstCaps* audio_caps_ = nullptr;
   bool waiting_keyframe_ = true;
-  std::optional<GstClockTime> base_;
+  std::optional<GstClockTime> start_;  // stage time of the first keyframe passed on
+  std::int64_t offset_ = 0;            // consumer running time = stage time + offset_
+  GstClockTime last_dts_[2] = {GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE};  // per track, stage time
   std::uint64_t max_queue_bytes_;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> pushed_bytes_{0};
@@ -102,6 +104,8 @@ class hub {
 };
 
 bool is_keyframe(GstBuffer* b);
+// The element's running time on its pipeline's clock (0 before it has one).
+GstClockTime running_time_now(GstElement* e);
 std::int64_t steady_ms();
 std::int64_t utc_ms();
 

@@ -34,6 +34,7 @@ void recorder::start() {
   }
   run_start_ms_ = utc_ms();
   chapters_.clear();
+  first_rt_ms_.reset();
   open();
 }
 
@@ -70,8 +71,8 @@ void recorder::stop() {
   restart_timer_.cancel();
   pipe_.close();
   // The last file ends where the data ends; close its chapter at the last known time.
-  if (!chapters_.empty() && chapters_.back().end_ms <= chapters_.back().start_ms)
-    chapters_.back().end_ms = utc_ms() - run_start_ms_;
+  if (!chapters_.empty() && chapters_.back().end_ms <= chapters_.back().start_ms && first_rt_ms_)
+    chapters_.back().end_ms = utc_ms() - first_utc_ms_;
   write_chapters();
   current_.clear();
   if (changed_) changed_();
@@ -114,8 +115,15 @@ void recorder::on_bus(const bus_event& ev) {
       std::lock_guard lock(m_);
       title = titles_[name];
     }
-    auto rt_ms = static_cast<std::int64_t>(rt / GST_MSECOND);
+    // Chapter times count from the run's first file (the consumer's running time does not
+    // start at 0: it follows its pipeline's clock).
+    if (!first_rt_ms_) {
+      first_rt_ms_ = static_cast<std::int64_t>(rt / GST_MSECOND);
+      first_utc_ms_ = utc_ms();
+    }
+    auto rt_ms = static_cast<std::int64_t>(rt / GST_MSECOND) - *first_rt_ms_;
     if (opened) {
+      remember_title(name, title);
       if (!chapters_.empty() && chapters_.back().end_ms <= chapters_.back().start_ms) chapters_.back().end_ms = rt_ms;
       chapters_.push_back({rt_ms, rt_ms, title.empty() ? name : title});
       current_ = name;
@@ -154,7 +162,22 @@ void recorder::write_chapters() {
 
 std::string recorder::current_file() const { return current_; }
 
+// The session title of each file, kept beside the recordings (".titles": name TAB title per
+// line) so that a listing after a stop or a restart still names them.
+void recorder::remember_title(const std::string& name, const std::string& title) {
+  if (title.empty()) return;
+  std::ofstream out(fs::path(dir_) / ".titles", std::ios::app);
+  out << name << '\t' << title << '\n';
+}
+
 std::vector<recording_file> recorder::list() const {
+  std::map<std::string, std::string> saved_titles;
+  {
+    std::ifstream in(fs::path(dir_) / ".titles");
+    std::string line;
+    while (std::getline(in, line))
+      if (auto tab = line.find('\t'); tab != std::string::npos) saved_titles[line.substr(0, tab)] = line.substr(tab + 1);
+  }
   std::vector<recording_file> out;
   std::error_code ec;
   for (auto& entry : fs::directory_iterator(dir_, ec)) {
@@ -172,6 +195,7 @@ std::vector<recording_file> recorder::list() const {
     {
       std::lock_guard lock(m_);
       if (auto it = titles_.find(name); it != titles_.end()) f.session = it->second;
+      else if (auto saved = saved_titles.find(name); saved != saved_titles.end()) f.session = saved->second;
     }
     out.push_back(std::move(f));
   }

@@ -6,6 +6,7 @@
 // the recorder asks for a new file, which starts on the next keyframe.
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,7 @@ class recorder {
   void schedule_split();
   void write_chapters();
   std::string name_fragment(unsigned index);
+  void remember_title(const std::string& name, const std::string& title);
 
   control_executor control_;
   std::string dir_;
@@ -54,6 +56,8 @@ class recorder {
   std::string current_;
   std::int64_t run_start_ms_ = 0;
   std::vector<chapter> chapters_;
+  std::optional<std::int64_t> first_rt_ms_;  // running time of the run's first file
+  std::int64_t first_utc_ms_ = 0;
   std::map<std::string, GstClockTime> opened_;
   boost::asio::steady_timer split_timer_, restart_timer_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

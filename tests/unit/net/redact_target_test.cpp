@@ -1,0 +1,48 @@
+// redact_target: request targets go to the logs with the `token` query parameter's value hidden.
+#include "net/router.hpp"
+
+#include <gtest/gtest.h>
+
+using samling::net::redact_target;
+
+TEST(redact_target, token_value_is_replaced) {
+  EXPECT_EQ(redact_target("/x?token=abc"), "/x?token=REDACTED");
+  EXPECT_EQ(redact_target("/api/v1/stages/main/recordings/a.ts?token=eyJhbGciOi.xyz.sig"),
+            "/api/v1/stages/main/recordings/a.ts?token=REDACTED");
+}
+
+TEST(redact_target, other_parameters_are_kept_in_order) {
+  EXPECT_EQ(redact_target("/x?a=1&token=secret&b=2"), "/x?a=1&token=REDACTED&b=2");
+  EXPECT_EQ(redact_target("/x?token=secret&z=9&a=1"), "/x?token=REDACTED&z=9&a=1");
+  EXPECT_EQ(redact_target("/x?b=2&a=1"), "/x?b=2&a=1");
+}
+
+TEST(redact_target, without_query_unchanged) {
+  EXPECT_EQ(redact_target("/x"), "/x");
+  EXPECT_EQ(redact_target("/"), "/");
+  EXPECT_EQ(redact_target("/live/main/index.m3u8"), "/live/main/index.m3u8");
+  EXPECT_EQ(redact_target(""), "");
+}
+
+TEST(redact_target, similar_names_are_not_redacted) {
+  EXPECT_EQ(redact_target("/x?tokens=1"), "/x?tokens=1");
+  EXPECT_EQ(redact_target("/x?mytoken=1&token_type=2"), "/x?mytoken=1&token_type=2");
+}
+
+TEST(redact_target, several_token_parameters_are_all_redacted) {
+  EXPECT_EQ(redact_target("/x?token=a&token=b"), "/x?token=REDACTED&token=REDACTED");
+  EXPECT_EQ(redact_target("/x?token=a&q=1&token=b"), "/x?token=REDACTED&q=1&token=REDACTED");
+}
+
+TEST(redact_target, the_secret_never_survives) {
+  const std::string secret = "s3cr3t-value-123";
+  for (const std::string& t : std::vector<std::string>{"/x?token=" + secret, "/x?a=1&token=" + secret, "/x?token=" + secret + "&a=1",
+                              "/x?token=" + secret + "&token=" + secret}) {
+    EXPECT_EQ(redact_target(t).find(secret), std::string::npos) << t;
+  }
+}
+
+TEST(redact_target, empty_token_and_empty_query) {
+  EXPECT_EQ(redact_target("/x?token="), "/x?token=REDACTED");
+  EXPECT_EQ(redact_target("/x?"), "/x?");
+}
