@@ -48,7 +48,21 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # nginx is only a test peer (each test starts its own on 127.0.0.1): keep Debian from
+  # starting the system nginx on port 80 while installing it (policy-rc.d 101 = "do not
+  # start"), and from starting it at boot.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && own_policy=1
+  fi
+  status=0
+  apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+  if [ "$own_policy" = 1 ]; then rm -f "$policy"; fi
+  [ "$status" = 0 ] || exit "$status"
+  if printf '%s\n' "${missing[@]}" | grep -qx nginx && command -v systemctl >/dev/null 2>&1; then
+    systemctl disable --now nginx >/dev/null 2>&1 || true
+  fi
 else
   echo "install-deps: all Debian packages present"
 fi
