@@ -1,0 +1,653 @@
+// Load generator for the fan-out benchmarks (issue 5): thousands of WebSocket connections in one
+// process on one Asio thread, speaking Samling's protocol (docs/protocol.md), the peers' minimal
+// join/post/message protocol over plain WebSocket ("ws", also the raw floor) or over socket.io
+// (engine.io v4). Publishers post on a fixed schedule; each post carries its intended send time
+// (steady clock, this process) and every receiver measures latency against that time, so a
+// stalled sender does not hide the stall (no coordinated omission). Prints one JSON object.
+//
+// Usage: see usage() below.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "bench_common.hpp"
+#include "token_codec.hpp"
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = asio::ip::tcp;
+using steady = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+namespace {
+
+enum class proto { samling, ws, socketio };
+
+struct options {
+  proto p = proto::ws;
+  std::string proto_name = "ws";
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::string path;  // default by protocol
+  int rooms = 1;
+  int subscribers = 100;  // members per room, publishers included
+  int publishers = 1;     // per room
+  double rate = 10;       // posts per second per publisher
+  int size = 64;          // text bytes
+  double warmup = 2;
+  double duration = 10;
+  pid_t server_pid = 0;
+  std::string secret, key_id = "k1", event;
+  std::string room_prefix = "r";
+  std::vector<std::string> room_names;
+  double stop_reading_fraction = 0;
+  int source_addresses = 200;  // 127.0.0.2 .. 127.0.0.(1+N)
+  double connect_timeout = 20;
+  int connect_parallel = 256;
+  double drain = 3;  // after the measured period, wait at most this long for late deliveries
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "loadgen: %s\n"
+               "usage: loadgen --proto samling|ws|socketio --host 127.0.0.1 --port P [--path /ws]\n"
+               "  --rooms R --subscribers N (members per room, publishers included)\n"
+               "  --publishers K (per room) --rate X (posts/s per publisher) --size 64\n"
+               "  --warmup S --duration S [--server-pid PID]\n"
+               "  [--secret S --key-id K --event E] [--room-prefix r] [--room-names a,b,c]\n"
+               "  [--stop-reading-fraction 0.01] [--source-addresses 200]\n"
+               "  [--connect-timeout 20] [--connect-parallel 256] [--drain 3]\n",
+               why);
+  std::exit(2);
+}
+
+options parse(int argc, char** argv) {
+  options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (i + 1 >= argc) usage(("missing value for " + a).c_str());
+    std::string v = argv[++i];
+    try {
+      if (a == "--proto") {
+        o.proto_name = v;
+        if (v == "samling") o.p = proto::samling;
+        else if (v == "ws") o.p = proto::ws;
+        else if (v == "socketio") o.p = proto::socketio;
+        else usage("unknown --proto");
+      } else if (a == "--host") o.host = v;
+      else if (a == "--port") o.port = static_cast<std::uint16_t>(std::stoi(v));
+      else if (a == "--path") o.path = v;
+      else if (a == "--rooms") o.rooms = std::stoi(v);
+      else if (a == "--subscribers") o.subscribers = std::stoi(v);
+      else if (a == "--publishers") o.publishers = std::stoi(v);
+      else if (a == "--rate") o.rate = std::stod(v);
+      else if (a == "--size") o.size = std::stoi(v);
+      else if (a == "--warmup") o.warmup = std::stod(v);
+      else if (a == "--duration") o.duration = std::stod(v);
+      else if (a == "--server-pid") o.server_pid = static_cast<pid_t>(std::stol(v));
+      else if (a == "--secret") o.secret = v;
+      else if (a == "--key-id") o.key_id = v;
+      else if (a == "--event") o.event = v;
+      else if (a == "--room-prefix") o.room_prefix = v;
+      else if (a == "--room-names") {
+        std::size_t start = 0;
+        while (start <= v.size()) {
+          auto comma = v.find(',', start);
+          if (comma == std::string::npos) comma = v.size();
+          if (comma > start) o.room_names.push_back(v.substr(start, comma - start));
+          start = comma + 1;
+        }
+      } else if (a == "--stop-reading-fraction") o.stop_reading_fraction = std::stod(v);
+      else if (a == "--source-addresses") o.source_addresses = std::stoi(v);
+      else if (a == "--connect-timeout") o.connect_timeout = std::stod(v);
+      else if (a == "--connect-parallel") o.connect_parallel = std::stoi(v);
+      else if (a == "--drain") o.drain = std::stod(v);
+      else usage(("unknown option " + a).c_str());
+    } catch (const std::exception&) {
+      usage(("bad value for " + a).c_str());
+    }
+  }
+  if (o.port == 0) usage("--port is required");
+  if (o.rooms < 1 || o.subscribers < 1 || o.publishers < 0 || o.size < 1 || o.rate <= 0 ||
+      o.duration <= 0 || o.warmup < 0 || o.source_addresses < 1 || o.source_addresses > 250)
+    usage("a value is out of range");
+  if (o.publishers > o.subscribers) o.subscribers = o.publishers;
+  if (o.path.empty())
+    o.path = o.p == proto::socketio ? "/socket.io/?EIO=4&transport=websocket" : "/ws";
+  if (o.p == proto::samling && (o.secret.empty() || o.event.empty()))
+    usage("--proto samling needs --secret and --event (and --key-id unless k1)");
+  if (!o.room_names.empty() && static_cast<int>(o.room_names.size()) < o.rooms)
+    usage("--room-names has fewer names than --rooms");
+  return o;
+}
+
+std::int64_t ns(steady::time_point t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+std::int64_t unix_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// JSON string escaping for the few strings we put in frames (room names, ids, user names).
+std::string jstr(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+constexpr std::string_view marker = "LG|";
+
+// "LG|<intended ns>|<publisher>|<seq>|" padded with 'x' to `size` bytes (longer if it must be).
+std::string make_text(std::int64_t intended, int publisher, std::uint64_t seq, int size) {
+  std::string t = std::string(marker) + std::to_string(intended) + "|" + std::to_string(publisher) +
+                  "|" + std::to_string(seq) + "|";
+  if (static_cast<int>(t.size()) < size) t.append(static_cast<std::size_t>(size) - t.size(), 'x');
+  return t;
+}
+
+// The intended send time embedded in a frame, or -1.
+std::int64_t find_intended(std::string_view frame) {
+  auto pos = frame.find(marker);
+  if (pos == std::string_view::npos) return -1;
+  std::int64_t v = 0;
+  bool any = false;
+  for (std::size_t i = pos + marker.size(); i < frame.size(); ++i) {
+    char c = frame[i];
+    if (c < '0' || c > '9') break;
+    v = v * 10 + (c - '0');
+    any = true;
+  }
+  return any ? v : -1;
+}
+
+struct run;
+
+struct conn {
+  run* r;
+  int index;
+  int room;
+  int publisher = -1;  // global publisher number, -1 for a pure subscriber
+  websocket::stream<tcp::socket> ws;
+  beast::flat_buffer buf;
+  std::deque<std::string> outq;
+  bool writing = false;
+  bool ready = false;     // joined
+  bool dead = false;
+  bool stop_reading = false;  // chosen for S8
+  bool reading_stopped = false;
+  std::uint64_t seq = 0;
+
+  conn(run* rr, asio::io_context& ioc, int i, int rm) : r(rr), index(i), room(rm), ws(ioc) {}
+
+  void start();
+  void on_connected();
+  void send(std::string s);
+  void pump();
+  void read();
+  void on_frame(std::string_view f);
+  void fail(const char* what, const beast::error_code& ec);
+  void mark_ready();
+};
+
+struct run {
+  options o;
+  asio::io_context ioc{1};
+  std::vector<std::unique_ptr<conn>> conns;
+  std::vector<std::string> room_names;  // as sent on the wire
+  std::vector<int> room_readers;        // ready, reading members per room
+  std::vector<conn*> publishers;
+  std::size_t next_to_start = 0;
+  int in_flight = 0;
+  int ready = 0;
+  int connect_failures = 0;
+  int closed_after_ready = 0;
+  int server_errors = 0;  // samling error replies (rate_limited, ...)
+  std::string first_error;
+  bool running = false;
+  bool reported = false;
+  steady::time_point started = steady::now();
+  steady::time_point t0, warm_end, measure_end;
+  std::int64_t warm_end_ns = 0, measure_end_ns = 0;
+
+  // Measurement.
+  samling::bench::histogram hist;
+  std::uint64_t expected = 0, delivered = 0, posts_measured = 0, posts_total = 0;
+  std::uint64_t late_outside = 0;  // deliveries of posts outside the measured period
+  double cpu_start = -1, cpu_end = -1;
+  long rss_start = -1, rss_max = -1;
+  samling::bench::cpu_times steal_start{}, steal_end{};
+
+  asio::steady_timer connect_timer{ioc}, phase_timer{ioc}, rss_timer{ioc}, deadline_timer{ioc},
+      progress_timer{ioc};
+  std::vector<std::unique_ptr<asio::steady_timer>> pub_timers;
+
+  void start_more() {
+    while (!running && in_flight < o.connect_parallel && next_to_start < conns.size()) {
+      ++in_flight;
+      conns[next_to_start++]->start();
+    }
+    if (!running && in_flight == 0 && next_to_start == conns.size()) begin();
+  }
+  void connect_done() {
+    --in_flight;
+    start_more();
+  }
+
+  void begin();
+  void schedule_publisher(std::size_t k, std::int64_t next_ns);
+  void at_warm_end();
+  void at_measure_end();
+  void sample_rss();
+  void report(const char* why);
+};
+
+void conn::fail(const char* what, const beast::error_code& ec) {
+  if (dead) return;
+  dead = true;
+  if (r->first_error.empty()) r->first_error = std::string(what) + ": " + ec.message();
+  if (ready) {
+    ++r->closed_after_ready;
+    if (!reading_stopped) --r->room_readers[static_cast<std::size_t>(room)];
+  } else {
+    ++r->connect_failures;
+    r->connect_done();
+  }
+  beast::error_code ignored;
+  ws.next_layer().close(ignored);
+}
+
+void conn::start() {
+  auto& sock = ws.next_layer();
+  beast::error_code ec;
+  sock.open(tcp::v4(), ec);
+  if (ec) return fail("socket", ec);
+  int one = 1;
+  ::setsockopt(sock.native_handle(), IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one);
+  auto src = static_cast<unsigned char>(2 + index % r->o.source_addresses);
+  sock.bind(tcp::endpoint(asio::ip::address_v4({127, 0, 0, src}), 0), ec);
+  if (ec) return fail("bind", ec);
+  tcp::endpoint target(asio::ip::make_address(r->o.host, ec), r->o.port);
+  if (ec) return fail("address", ec);
+  sock.async_connect(target, [this](beast::error_code ec) {
+    if (ec) return fail("connect", ec);
+    beast::error_code ignored;
+    ws.next_layer().set_option(tcp::no_delay(true), ignored);
+    ws.auto_fragment(false);
+    ws.read_message_max(16 * 1024 * 1024);
+    if (r->o.p == proto::samling)
+      ws.set_option(websocket::stream_base::decorator([](websocket::request_type& req) {
+        req.set(beast::http::field::sec_websocket_protocol, "samling.v1");
+      }));
+    ws.async_handshake(r->o.host + ":" + std::to_string(r->o.port), r->o.path,
+                       [this](beast::error_code ec) {
+                         if (ec) return fail("handshake", ec);
+                         ws.text(true);
+                         on_connected();
+                       });
+  });
+}
+
+void conn::on_connected() {
+  read();
+  const auto& room_name = r->room_names[static_cast<std::size_t>(room)];
+  switch (r->o.p) {
+    case proto::ws:
+      send(R"({"type":"join","room":)" + jstr(room_name) + "}");
+      mark_ready();  // no ack in the peer protocol; the warm-up covers the join's way in
+      break;
+    case proto::socketio:
+      break;  // waits for the open packet "0{...}"
+    case proto::samling: {
+      auto now = unix_seconds();
+      std::string sub = "u-bench-" + std::to_string(::getpid()) + "-" + std::to_string(index);
+      std::string claims = R"({"sub":)" + jstr(sub) + R"(,"name":)" +
+                           jstr("Bench " + std::to_string(index)) + R"(,"event":)" +
+                           jstr(r->o.event) + R"(,"role":"attendee","iat":)" +
+                           std::to_string(now - 10) + R"(,"exp":)" + std::to_string(now + 7200) +
+                           "}";
+      std::string signing = "v1." + r->o.key_id + "." + samling::testing::base64url(claims);
+      std::string token =
+          signing + "." +
+          samling::testing::base64url(samling::testing::hmac_sha256(r->o.secret, signing));
+      send(R"({"id":"h","type":"hello","event":)" + jstr(r->o.event) + R"(,"token":)" +
+           jstr(token) + "}");
+      break;
+    }
+  }
+}
+
+void conn::mark_ready() {
+  if (ready || dead) return;
+  ready = true;
+  ++r->ready;
+  ++r->room_readers[static_cast<std::size_t>(room)];
+  r->connect_done();
+}
+
+void conn::send(std::string s) {
+  if (dead) return;
+  outq.push_back(std::move(s));
+  pump();
+}
+
+void conn::pump() {
+  if (writing || outq.empty() || dead) return;
+  writing = true;
+  ws.async_write(asio::buffer(outq.front()), [this](beast::error_code ec, std::size_t) {
+    writing = false;
+    if (ec) return fail("write", ec);
+    outq.pop_front();
+    pump();
+  });
+}
+
+void conn::read() {
+  if (dead) return;
+  if (stop_reading && r->running && steady::now() >= r->warm_end) {
+    reading_stopped = true;  // S8: this subscriber stops reading (the socket stays open)
+    return;
+  }
+  ws.async_read(buf, [this](beast::error_code ec, std::size_t) {
+    if (ec) return fail("read", ec);
+    auto data = buf.cdata();
+    on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
+    buf.consume(buf.size());
+    read();
+  });
+}
+
+void conn::on_frame(std::string_view f) {
+  auto& R = *r;
+  auto starts = [&](std::string_view p) { return f.substr(0, p.size()) == p; };
+  bool is_message = false;
+  switch (R.o.p) {
+    case proto::ws:
+      is_message = true;
+      break;
+    case proto::socketio:
+      if (starts("42")) {
+        is_message = true;
+      } else if (f == "2") {
+        send("3");
+      } else if (starts("40")) {
+        send(R"(42["join",)" + jstr(R.room_names[static_cast<std::size_t>(room)]) + "]");
+        mark_ready();
+      } else if (starts("0")) {
+        send("40");
+      }
+      break;
+    case proto::samling:
+      if (starts(R"({"type":"message")")) {
+        is_message = true;
+      } else if (starts(R"({"type":"ack","id":"h")")) {
+        send(R"({"id":"j","type":"join","room":)" + jstr(R.room_names[static_cast<std::size_t>(room)]) +
+             "}");
+      } else if (starts(R"({"type":"ack","id":"j")")) {
+        mark_ready();
+      } else if (starts(R"({"type":"error")")) {
+        ++R.server_errors;
+        if (R.first_error.empty()) R.first_error = "server error: " + std::string(f.substr(0, 200));
+        if (!ready && (f.find(R"("id":"h")") != std::string_view::npos ||
+                       f.find(R"("id":"j")") != std::string_view::npos))
+          fail("hello/join refused", beast::error_code{});
+      }
+      break;
+  }
+  if (!is_message || !R.running) return;
+  auto intended = find_intended(f);
+  if (intended < 0) return;
+  if (intended < R.warm_end_ns || intended >= R.measure_end_ns) {
+    ++R.late_outside;
+    return;
+  }
+  auto now = ns(steady::now());
+  ++R.delivered;
+  R.hist.add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - intended)));
+  if (R.delivered == R.expected && steady::now() >= R.measure_end && !R.reported)
+    R.report("complete");
+}
+
+void run::begin() {
+  if (running) return;
+  running = true;
+  connect_timer.cancel();
+  std::fprintf(stderr, "loadgen: %d ready, %d failed, %zu planned; publishing\n", ready,
+               connect_failures, conns.size());
+  // Choose the subscribers that stop reading (S8): pure subscribers only, spread over rooms.
+  if (o.stop_reading_fraction > 0) {
+    std::vector<conn*> subs;
+    for (auto& c : conns)
+      if (c->publisher < 0 && c->ready) subs.push_back(c.get());
+    auto n = static_cast<std::size_t>(o.stop_reading_fraction * static_cast<double>(subs.size()) + 0.5);
+    for (std::size_t i = 0; i < n && i < subs.size(); ++i)
+      subs[i * subs.size() / n]->stop_reading = true;
+  }
+  t0 = steady::now() + 200ms;
+  warm_end = t0 + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.warmup));
+  measure_end =
+      warm_end + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.duration));
+  warm_end_ns = ns(warm_end);
+  measure_end_ns = ns(measure_end);
+  for (auto& c : conns)
+    if (c->publisher >= 0 && c->ready && !c->dead) publishers.push_back(c.get());
+  auto interval = static_cast<std::int64_t>(1e9 / o.rate);
+  for (std::size_t k = 0; k < publishers.size(); ++k) {
+    pub_timers.push_back(std::make_unique<asio::steady_timer>(ioc));
+    // Publishers are spread evenly over one interval, not all at once.
+    auto offset = static_cast<std::int64_t>(k) * interval / static_cast<std::int64_t>(publishers.size());
+    schedule_publisher(k, ns(t0) + offset);
+  }
+  phase_timer.expires_at(warm_end);
+  phase_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) at_warm_end();
+  });
+}
+
+void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
+  auto& t = *pub_timers[k];
+  t.expires_at(steady::time_point(std::chrono::nanoseconds(next_ns)));
+  t.async_wait([this, k, next_ns](beast::error_code ec) {
+    if (ec || reported) return;
+    auto interval = static_cast<std::int64_t>(1e9 / o.rate);
+    auto now = ns(steady::now());
+    auto due = next_ns;
+    conn* c = publishers[k];
+    // Every post whose intended time has come goes now, each with its own intended time.
+    while (due <= now && due < measure_end_ns) {
+      if (!c->dead) {
+        ++c->seq;
+        ++posts_total;
+        auto text = make_text(due, c->publisher, c->seq, o.size);
+        const auto& room = room_names[static_cast<std::size_t>(c->room)];
+        if (due >= warm_end_ns) {
+          ++posts_measured;
+          expected += static_cast<std::uint64_t>(std::max(0, room_readers[static_cast<std::size_t>(c->room)]));
+        }
+        switch (o.p) {
+          case proto::ws:
+            c->send(R"({"type":"post","room":)" + jstr(room) + R"(,"text":")" + text + "\"}");
+            break;
+          case proto::socketio:
+            c->send(R"(42["post",{"room":)" + jstr(room) + R"(,"text":")" + text + "\"}]");
+            break;
+          case proto::samling:
+            c->send(R"({"id":"p)" + std::to_string(c->seq) + R"(","type":"post","room":)" +
+                    jstr(room) + R"(,"text":")" + text + R"(","client_msg_id":"c)" +
+                    std::to_string(c->index) + "-" + std::to_string(c->seq) + "\"}");
+            break;
+        }
+      }
+      due += interval;
+    }
+    if (due < measure_end_ns) schedule_publisher(k, due);
+  });
+}
+
+void run::at_warm_end() {
+  // S8 subscribers leave the reading count now; they stop at their next read.
+  for (auto& c : conns)
+    if (c->stop_reading && c->ready && !c->dead) {
+      --room_readers[static_cast<std::size_t>(c->room)];
+      c->reading_stopped = true;
+    }
+  if (o.server_pid > 0) {
+    cpu_start = samling::bench::process_cpu_seconds(o.server_pid);
+    rss_start = samling::bench::process_rss_kb(o.server_pid);
+    rss_max = rss_start;
+  }
+  steal_start = samling::bench::machine_cpu_times();
+  sample_rss();
+  phase_timer.expires_at(measure_end);
+  phase_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) at_measure_end();
+  });
+}
+
+void run::sample_rss() {
+  if (o.server_pid > 0) rss_max = std::max(rss_max, samling::bench::process_rss_kb(o.server_pid));
+  rss_timer.expires_after(100ms);
+  rss_timer.async_wait([this](beast::error_code ec) {
+    if (!ec && steady::now() < measure_end) sample_rss();
+  });
+}
+
+void run::at_measure_end() {
+  if (o.server_pid > 0) {
+    cpu_end = samling::bench::process_cpu_seconds(o.server_pid);
+    rss_max = std::max(rss_max, samling::bench::process_rss_kb(o.server_pid));
+  }
+  steal_end = samling::bench::machine_cpu_times();
+  if (delivered >= expected) return report("complete");
+  phase_timer.expires_after(std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.drain)));
+  phase_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) report("drain timeout");
+  });
+}
+
+void run::report(const char* why) {
+  if (reported) return;
+  reported = true;
+  if (cpu_end < 0 && o.server_pid > 0 && cpu_start >= 0) {  // the hard deadline came first
+    cpu_end = samling::bench::process_cpu_seconds(o.server_pid);
+    steal_end = samling::bench::machine_cpu_times();
+  }
+  double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
+  double steal = steal_end.total > steal_start.total
+                     ? 100.0 * static_cast<double>(steal_end.steal - steal_start.steal) /
+                           static_cast<double>(steal_end.total - steal_start.total)
+                     : 0;
+  auto ms = [](std::uint64_t v) { return static_cast<double>(v) / 1e6; };
+  char out[2048];
+  std::snprintf(
+      out, sizeof out,
+      "{\"proto\":\"%s\",\"connections\":%d,\"offered_per_s\":%.1f,\"deliveries\":%llu,"
+      "\"expected\":%llu,\"delivered_ratio\":%.5f,\"deliveries_per_s\":%.1f,"
+      "\"server_cpu_s\":%.2f,\"deliveries_per_cpu_s\":%.0f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+      "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"server_rss_kb_max\":%ld,\"server_rss_kb_start\":%ld,"
+      "\"steal_pct\":%.2f,\"connect_failures\":%d,\"planned_connections\":%zu,"
+      "\"closed_during_run\":%d,\"stopped_readers\":%d,\"posts\":%llu,\"server_errors\":%d,"
+      "\"end\":\"%s\",\"first_error\":\"%s\"}\n",
+      o.proto_name.c_str(), ready, static_cast<double>(posts_measured) / o.duration,
+      static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(expected),
+      expected ? static_cast<double>(delivered) / static_cast<double>(expected) : 0.0,
+      static_cast<double>(delivered) / o.duration, cpu,
+      cpu > 0 ? static_cast<double>(delivered) / cpu : 0.0, ms(hist.quantile(0.5)),
+      ms(hist.quantile(0.99)), ms(hist.quantile(0.999)), ms(hist.max()), rss_max, rss_start,
+      steal, connect_failures, conns.size(), closed_after_ready,
+      static_cast<int>(std::count_if(conns.begin(), conns.end(),
+                                     [](auto& c) { return c->reading_stopped; })),
+      static_cast<unsigned long long>(posts_measured), server_errors, why,
+      [&] {
+        static std::string e;
+        e = first_error;
+        for (auto& ch : e)
+          if (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ch = '\'';
+        return e.c_str();
+      }());
+  std::fputs(out, stdout);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  std::_Exit(0);  // thousands of sockets close with the process
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto o = parse(argc, argv);
+  // Raise the open-files limit to the hard limit: one descriptor per connection.
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
+  run r;
+  r.o = o;
+  for (int i = 0; i < o.rooms; ++i) {
+    std::string id = o.room_names.empty() ? o.room_prefix + std::to_string(i + 1)
+                                          : o.room_names[static_cast<std::size_t>(i)];
+    if (o.p == proto::samling && id.find('/') == std::string::npos) id = o.event + "/" + id;
+    r.room_names.push_back(id);
+  }
+  r.room_readers.assign(static_cast<std::size_t>(o.rooms), 0);
+  // Interleave rooms so that a partial connect still covers every room.
+  int total = o.rooms * o.subscribers;
+  int pub = 0;
+  for (int m = 0; m < o.subscribers; ++m)
+    for (int room = 0; room < o.rooms; ++room) {
+      auto c = std::make_unique<conn>(&r, r.ioc, static_cast<int>(r.conns.size()), room);
+      if (m < o.publishers) c->publisher = pub++;
+      r.conns.push_back(std::move(c));
+    }
+  (void)total;
+
+  r.deadline_timer.expires_after(std::chrono::duration_cast<steady::duration>(
+      std::chrono::duration<double>(o.warmup + o.duration + 30)));
+  r.deadline_timer.async_wait([&](beast::error_code ec) {
+    if (!ec) r.report("hard deadline");
+  });
+  r.connect_timer.expires_after(
+      std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.connect_timeout)));
+  r.connect_timer.async_wait([&](beast::error_code ec) {
+    if (ec || r.running) return;
+    std::fprintf(stderr, "loadgen: connect timeout\n");
+    for (std::size_t i = 0; i < r.conns.size(); ++i) {
+      auto& c = *r.conns[i];
+      if (!c.ready && !c.dead) {
+        c.dead = true;
+        ++r.connect_failures;
+        beast::error_code ignored;
+        if (i < r.next_to_start) c.ws.next_layer().close(ignored);
+      }
+    }
+    r.begin();
+  });
+  r.start_more();
+  r.ioc.run();
+  r.report("io_context ran out of work");
+}
