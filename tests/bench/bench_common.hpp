@@ -43,6 +43,12 @@ class histogram {
     ++total_;
     if (v > max_) max_ = v;
   }
+  // Adds every sample of `o` (same bucket layout): per-thread histograms merge at the end.
+  void merge(const histogram& o) {
+    for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += o.counts_[i];
+    total_ += o.total_;
+    if (o.max_ > max_) max_ = o.max_;
+  }
   std::uint64_t total() const { return total_; }
   std::uint64_t max() const { return max_; }
   // The value at quantile q (0..1); 0 when empty.

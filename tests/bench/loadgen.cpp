@@ -1,9 +1,16 @@
 // Load generator for the fan-out benchmarks (issue 5): thousands of WebSocket connections in one
-// process on one Asio thread, speaking Samling's protocol (docs/protocol.md), the peers' minimal
+// process, spread round-robin over --threads Asio threads (one io_context each), speaking Samling's protocol (docs/protocol.md), the peers' minimal
 // join/post/message protocol over plain WebSocket ("ws", also the raw floor) or over socket.io
 // (engine.io v4). Publishers post on a fixed schedule; each post carries its intended send time
 // (steady clock, this process) and every receiver measures latency against that time, so a
 // stalled sender does not hide the stall (no coordinated omission). Prints one JSON object.
+//
+// Threads: each worker thread owns an io_context, its connections, its counters and latency
+// histogram; nothing mutable is shared on the delivery path (each worker's counters are written
+// by that worker only). A control io_context on the main thread runs the connect phase, the
+// phase timers and the hard deadline; workers tell it about connects by posting to it, and it
+// reaches connections by posting to their worker. At the end it stops and joins the workers and
+// merges their counters and histograms.
 //
 // Usage: see usage() below.
 #include <netinet/in.h>
@@ -12,6 +19,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -21,9 +29,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
@@ -65,6 +76,9 @@ struct options {
   double connect_timeout = 20;
   int connect_parallel = 256;
   double drain = 3;  // after the measured period, wait at most this long for late deliveries
+  int threads = std::thread::hardware_concurrency() > 0
+                    ? static_cast<int>(std::thread::hardware_concurrency())
+                    : 2;  // worker threads, one io_context each
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -76,7 +90,8 @@ struct options {
                "  --warmup S --duration S [--server-pid PID]\n"
                "  [--secret S --key-id K --event E] [--room-prefix r] [--room-names a,b,c]\n"
                "  [--stop-reading-fraction 0.01] [--source-addresses 200]\n"
-               "  [--connect-timeout 20] [--connect-parallel 256] [--drain 3]\n",
+               "  [--connect-timeout 20] [--connect-parallel 256] [--drain 3]\n"
+               "  [--threads N] (default: hardware concurrency, or 2)\n",
                why);
   std::exit(2);
 }
@@ -122,6 +137,7 @@ options parse(int argc, char** argv) {
       else if (a == "--connect-timeout") o.connect_timeout = std::stod(v);
       else if (a == "--connect-parallel") o.connect_parallel = std::stoi(v);
       else if (a == "--drain") o.drain = std::stod(v);
+      else if (a == "--threads") o.threads = std::stoi(v);
       else usage(("unknown option " + a).c_str());
     } catch (const std::exception&) {
       usage(("bad value for " + a).c_str());
@@ -129,7 +145,8 @@ options parse(int argc, char** argv) {
   }
   if (o.port == 0) usage("--port is required");
   if (o.rooms < 1 || o.subscribers < 1 || o.publishers < 0 || o.size < 1 || o.rate <= 0 ||
-      o.duration <= 0 || o.warmup < 0 || o.source_addresses < 1 || o.source_addresses > 250)
+      o.duration <= 0 || o.warmup < 0 || o.source_addresses < 1 || o.source_addresses > 250 ||
+      o.threads < 1 || o.threads > 256)
     usage("a value is out of range");
   if (o.publishers > o.subscribers) o.subscribers = o.publishers;
   if (o.path.empty())
@@ -188,8 +205,31 @@ std::int64_t find_intended(std::string_view frame) {
 
 struct run;
 
+// One worker thread: its io_context and everything its connections count. Only this thread
+// writes these fields; the control thread reads the atomics while running and the rest after
+// the worker has been stopped and joined.
+struct alignas(64) worker {
+  asio::io_context ioc{1};
+  asio::executor_work_guard<asio::io_context::executor_type> guard{ioc.get_executor()};
+  std::thread thread;
+  samling::bench::histogram hist;
+  std::atomic<std::uint64_t> delivered{0}, expected{0};
+  std::atomic<int> publishers_done{0};
+  std::uint64_t posts_measured = 0, posts_total = 0;
+  std::uint64_t late_outside = 0;  // deliveries of posts outside the measured period
+  int closed_after_ready = 0;
+  int server_errors = 0;  // samling error replies (rate_limited, ...)
+  std::string first_error;
+};
+
+// A relaxed increment by the only writer (no locked read-modify-write on the hot path).
+void bump(std::atomic<std::uint64_t>& a, std::uint64_t by = 1) {
+  a.store(a.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+}
+
 struct conn {
   run* r;
+  worker* w;
   int index;
   int room;
   int publisher = -1;  // global publisher number, -1 for a pure subscriber
@@ -199,11 +239,11 @@ struct conn {
   bool writing = false;
   bool ready = false;     // joined
   bool dead = false;
-  bool stop_reading = false;  // chosen for S8
+  bool stop_reading = false;  // chosen for S8 (set by the control thread before publishing)
   bool reading_stopped = false;
   std::uint64_t seq = 0;
 
-  conn(run* rr, asio::io_context& ioc, int i, int rm) : r(rr), index(i), room(rm), ws(ioc) {}
+  conn(run* rr, worker* ww, int i, int rm) : r(rr), w(ww), index(i), room(rm), ws(ww->ioc) {}
 
   void start();
   void on_connected();
@@ -215,54 +255,103 @@ struct conn {
   void mark_ready();
 };
 
+// Connect state as the control thread sees it.
+enum class cstate : char { pending, ready, failed, timed_out };
+
 struct run {
   options o;
-  asio::io_context ioc{1};
+  asio::io_context ioc{1};  // control
+  std::vector<std::unique_ptr<worker>> workers;
   std::vector<std::unique_ptr<conn>> conns;
   std::vector<std::string> room_names;  // as sent on the wire
-  std::vector<int> room_readers;        // ready, reading members per room
+  std::unique_ptr<std::atomic<int>[]> room_readers;  // ready, reading members per room
   std::vector<conn*> publishers;
+  // Control thread only.
+  std::vector<cstate> state;
   std::size_t next_to_start = 0;
   int in_flight = 0;
   int ready = 0;
   int connect_failures = 0;
-  int closed_after_ready = 0;
-  int server_errors = 0;  // samling error replies (rate_limited, ...)
-  std::string first_error;
-  bool running = false;
-  bool reported = false;
+  bool begun = false;
+  // Written by the control thread before `running` is set (release); workers read them after
+  // seeing `running` (acquire).
+  std::atomic<bool> running{false};
+  std::atomic<bool> reported{false};
   steady::time_point started = steady::now();
   steady::time_point t0, warm_end, measure_end;
   std::int64_t warm_end_ns = 0, measure_end_ns = 0;
 
-  // Measurement.
-  samling::bench::histogram hist;
-  std::uint64_t expected = 0, delivered = 0, posts_measured = 0, posts_total = 0;
-  std::uint64_t late_outside = 0;  // deliveries of posts outside the measured period
+  // Measurement (control thread).
   double cpu_start = -1, cpu_end = -1;
   long rss_start = -1, rss_max = -1;
   samling::bench::cpu_times steal_start{}, steal_end{};
 
   asio::steady_timer connect_timer{ioc}, phase_timer{ioc}, rss_timer{ioc}, deadline_timer{ioc},
-      progress_timer{ioc};
-  std::vector<std::unique_ptr<asio::steady_timer>> pub_timers;
+      poll_timer{ioc};
+  std::vector<std::unique_ptr<asio::steady_timer>> pub_timers;  // slot k: publisher k's worker
+
+  int room_readers_of(int room) const {
+    return room_readers[static_cast<std::size_t>(room)].load(std::memory_order_relaxed);
+  }
+  void add_room_readers(int room, int by) {
+    room_readers[static_cast<std::size_t>(room)].fetch_add(by, std::memory_order_relaxed);
+  }
 
   void start_more() {
-    while (!running && in_flight < o.connect_parallel && next_to_start < conns.size()) {
+    while (!begun && in_flight < o.connect_parallel && next_to_start < conns.size()) {
       ++in_flight;
-      conns[next_to_start++]->start();
+      conn* c = conns[next_to_start++].get();
+      asio::post(c->w->ioc, [c] { c->start(); });
     }
-    if (!running && in_flight == 0 && next_to_start == conns.size()) begin();
+    if (!begun && in_flight == 0 && next_to_start == conns.size()) begin();
   }
   void connect_done() {
     --in_flight;
     start_more();
+  }
+  // Posted by workers.
+  void on_ready(int i) {
+    auto& s = state[static_cast<std::size_t>(i)];
+    if (s == cstate::pending) {
+      s = cstate::ready;
+      ++ready;
+      connect_done();
+    } else if (s == cstate::timed_out) {  // became ready just as the connect timeout struck
+      s = cstate::ready;
+      --connect_failures;
+      ++ready;
+    }
+  }
+  void on_failed(int i) {
+    auto& s = state[static_cast<std::size_t>(i)];
+    if (s != cstate::pending) return;
+    s = cstate::failed;
+    ++connect_failures;
+    connect_done();
+  }
+
+  std::uint64_t sum_delivered() const {
+    std::uint64_t n = 0;
+    for (auto& w : workers) n += w->delivered.load(std::memory_order_relaxed);
+    return n;
+  }
+  std::uint64_t sum_expected() const {
+    std::uint64_t n = 0;
+    for (auto& w : workers) n += w->expected.load(std::memory_order_relaxed);
+    return n;
+  }
+  std::size_t sum_publishers_done() const {
+    std::size_t n = 0;
+    for (auto& w : workers)
+      n += static_cast<std::size_t>(w->publishers_done.load(std::memory_order_acquire));
+    return n;
   }
 
   void begin();
   void schedule_publisher(std::size_t k, std::int64_t next_ns);
   void at_warm_end();
   void at_measure_end();
+  void poll_complete();
   void sample_rss();
   void report(const char* why);
 };
@@ -270,19 +359,19 @@ struct run {
 void conn::fail(const char* what, const beast::error_code& ec) {
   if (dead) return;
   dead = true;
-  if (r->first_error.empty()) r->first_error = std::string(what) + ": " + ec.message();
+  if (w->first_error.empty()) w->first_error = std::string(what) + ": " + ec.message();
   if (ready) {
-    ++r->closed_after_ready;
-    if (!reading_stopped) --r->room_readers[static_cast<std::size_t>(room)];
+    ++w->closed_after_ready;
+    if (!reading_stopped) r->add_room_readers(room, -1);
   } else {
-    ++r->connect_failures;
-    r->connect_done();
+    asio::post(r->ioc, [rr = r, i = index] { rr->on_failed(i); });
   }
   beast::error_code ignored;
   ws.next_layer().close(ignored);
 }
 
 void conn::start() {
+  if (dead) return;
   auto& sock = ws.next_layer();
   beast::error_code ec;
   sock.open(tcp::v4(), ec);
@@ -345,9 +434,8 @@ void conn::on_connected() {
 void conn::mark_ready() {
   if (ready || dead) return;
   ready = true;
-  ++r->ready;
-  ++r->room_readers[static_cast<std::size_t>(room)];
-  r->connect_done();
+  r->add_room_readers(room, 1);
+  asio::post(r->ioc, [rr = r, i = index] { rr->on_ready(i); });
 }
 
 void conn::send(std::string s) {
@@ -369,7 +457,8 @@ void conn::pump() {
 
 void conn::read() {
   if (dead) return;
-  if (stop_reading && r->running && steady::now() >= r->warm_end) {
+  if (r->running.load(std::memory_order_acquire) && stop_reading &&
+      steady::now() >= r->warm_end) {
     reading_stopped = true;  // S8: this subscriber stops reading (the socket stays open)
     return;
   }
@@ -411,39 +500,37 @@ void conn::on_frame(std::string_view f) {
       } else if (starts(R"({"type":"ack","id":"j")")) {
         mark_ready();
       } else if (starts(R"({"type":"error")")) {
-        ++R.server_errors;
-        if (R.first_error.empty()) R.first_error = "server error: " + std::string(f.substr(0, 200));
+        ++w->server_errors;
+        if (w->first_error.empty()) w->first_error = "server error: " + std::string(f.substr(0, 200));
         if (!ready && (f.find(R"("id":"h")") != std::string_view::npos ||
                        f.find(R"("id":"j")") != std::string_view::npos))
           fail("hello/join refused", beast::error_code{});
       }
       break;
   }
-  if (!is_message || !R.running) return;
+  if (!is_message || !R.running.load(std::memory_order_acquire)) return;
   auto intended = find_intended(f);
   if (intended < 0) return;
   if (intended < R.warm_end_ns || intended >= R.measure_end_ns) {
-    ++R.late_outside;
+    ++w->late_outside;
     return;
   }
   auto now = ns(steady::now());
-  ++R.delivered;
-  R.hist.add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - intended)));
-  if (R.delivered == R.expected && steady::now() >= R.measure_end && !R.reported)
-    R.report("complete");
+  w->hist.add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - intended)));
+  bump(w->delivered);  // the control thread polls the sum for completion
 }
 
 void run::begin() {
-  if (running) return;
-  running = true;
+  if (begun) return;
+  begun = true;
   connect_timer.cancel();
-  std::fprintf(stderr, "loadgen: %d ready, %d failed, %zu planned; publishing\n", ready,
-               connect_failures, conns.size());
+  std::fprintf(stderr, "loadgen: %d ready, %d failed, %zu planned, %zu threads; publishing\n",
+               ready, connect_failures, conns.size(), workers.size());
   // Choose the subscribers that stop reading (S8): pure subscribers only, spread over rooms.
   if (o.stop_reading_fraction > 0) {
     std::vector<conn*> subs;
-    for (auto& c : conns)
-      if (c->publisher < 0 && c->ready) subs.push_back(c.get());
+    for (std::size_t i = 0; i < conns.size(); ++i)
+      if (conns[i]->publisher < 0 && state[i] == cstate::ready) subs.push_back(conns[i].get());
     auto n = static_cast<std::size_t>(o.stop_reading_fraction * static_cast<double>(subs.size()) + 0.5);
     for (std::size_t i = 0; i < n && i < subs.size(); ++i)
       subs[i * subs.size() / n]->stop_reading = true;
@@ -454,14 +541,20 @@ void run::begin() {
       warm_end + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.duration));
   warm_end_ns = ns(warm_end);
   measure_end_ns = ns(measure_end);
-  for (auto& c : conns)
-    if (c->publisher >= 0 && c->ready && !c->dead) publishers.push_back(c.get());
+  for (std::size_t i = 0; i < conns.size(); ++i)
+    if (conns[i]->publisher >= 0 && state[i] == cstate::ready) publishers.push_back(conns[i].get());
+  pub_timers.resize(publishers.size());
+  running.store(true, std::memory_order_release);
   auto interval = static_cast<std::int64_t>(1e9 / o.rate);
   for (std::size_t k = 0; k < publishers.size(); ++k) {
-    pub_timers.push_back(std::make_unique<asio::steady_timer>(ioc));
     // Publishers are spread evenly over one interval, not all at once.
     auto offset = static_cast<std::int64_t>(k) * interval / static_cast<std::int64_t>(publishers.size());
-    schedule_publisher(k, ns(t0) + offset);
+    auto first = ns(t0) + offset;
+    // The timer lives on the publisher's worker and is made there.
+    asio::post(publishers[k]->w->ioc, [this, k, first] {
+      pub_timers[k] = std::make_unique<asio::steady_timer>(publishers[k]->w->ioc);
+      schedule_publisher(k, first);
+    });
   }
   phase_timer.expires_at(warm_end);
   phase_timer.async_wait([this](beast::error_code ec) {
@@ -469,25 +562,27 @@ void run::begin() {
   });
 }
 
+// Runs on publisher k's worker.
 void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
   auto& t = *pub_timers[k];
   t.expires_at(steady::time_point(std::chrono::nanoseconds(next_ns)));
   t.async_wait([this, k, next_ns](beast::error_code ec) {
-    if (ec || reported) return;
+    if (ec || reported.load(std::memory_order_relaxed)) return;
     auto interval = static_cast<std::int64_t>(1e9 / o.rate);
     auto now = ns(steady::now());
     auto due = next_ns;
     conn* c = publishers[k];
+    worker& w = *c->w;
     // Every post whose intended time has come goes now, each with its own intended time.
     while (due <= now && due < measure_end_ns) {
       if (!c->dead) {
         ++c->seq;
-        ++posts_total;
+        ++w.posts_total;
         auto text = make_text(due, c->publisher, c->seq, o.size);
         const auto& room = room_names[static_cast<std::size_t>(c->room)];
         if (due >= warm_end_ns) {
-          ++posts_measured;
-          expected += static_cast<std::uint64_t>(std::max(0, room_readers[static_cast<std::size_t>(c->room)]));
+          ++w.posts_measured;
+          bump(w.expected, static_cast<std::uint64_t>(std::max(0, room_readers_of(c->room))));
         }
         switch (o.p) {
           case proto::ws:
@@ -506,15 +601,21 @@ void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
       due += interval;
     }
     if (due < measure_end_ns) schedule_publisher(k, due);
+    else w.publishers_done.fetch_add(1, std::memory_order_release);  // its `expected` is final
   });
 }
 
 void run::at_warm_end() {
   // S8 subscribers leave the reading count now; they stop at their next read.
-  for (auto& c : conns)
-    if (c->stop_reading && c->ready && !c->dead) {
-      --room_readers[static_cast<std::size_t>(c->room)];
-      c->reading_stopped = true;
+  for (auto& cp : conns)
+    if (cp->stop_reading) {
+      conn* c = cp.get();
+      asio::post(c->w->ioc, [this, c] {
+        if (c->ready && !c->dead) {
+          add_room_readers(c->room, -1);
+          c->reading_stopped = true;
+        }
+      });
     }
   if (o.server_pid > 0) {
     cpu_start = samling::bench::process_cpu_seconds(o.server_pid);
@@ -543,19 +644,47 @@ void run::at_measure_end() {
     rss_max = std::max(rss_max, samling::bench::process_rss_kb(o.server_pid));
   }
   steal_end = samling::bench::machine_cpu_times();
-  if (delivered >= expected) return report("complete");
   phase_timer.expires_after(std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.drain)));
   phase_timer.async_wait([this](beast::error_code ec) {
     if (!ec) report("drain timeout");
   });
+  poll_complete();
 }
 
+// Complete once every publisher has finished its schedule (so `expected` is final) and every
+// expected delivery has arrived; checked every millisecond from the end of the measured period.
+void run::poll_complete() {
+  if (reported.load(std::memory_order_relaxed)) return;
+  if (sum_publishers_done() == publishers.size() && sum_delivered() >= sum_expected())
+    return report("complete");
+  poll_timer.expires_after(1ms);
+  poll_timer.async_wait([this](beast::error_code ec) {
+    if (!ec) poll_complete();
+  });
+}
+
+// Runs on the control thread: stops and joins the workers, merges their counts, prints, exits.
 void run::report(const char* why) {
-  if (reported) return;
-  reported = true;
+  if (reported.exchange(true)) return;
+  for (auto& w : workers) w->ioc.stop();
+  for (auto& w : workers)
+    if (w->thread.joinable()) w->thread.join();
   if (cpu_end < 0 && o.server_pid > 0 && cpu_start >= 0) {  // the hard deadline came first
     cpu_end = samling::bench::process_cpu_seconds(o.server_pid);
     steal_end = samling::bench::machine_cpu_times();
+  }
+  samling::bench::histogram hist;
+  std::uint64_t delivered = 0, expected = 0, posts_measured = 0;
+  int closed_after_ready = 0, server_errors = 0;
+  std::string first_error;
+  for (auto& w : workers) {
+    hist.merge(w->hist);
+    delivered += w->delivered.load();
+    expected += w->expected.load();
+    posts_measured += w->posts_measured;
+    closed_after_ready += w->closed_after_ready;
+    server_errors += w->server_errors;
+    if (first_error.empty()) first_error = w->first_error;
   }
   double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
   double steal = steal_end.total > steal_start.total
@@ -563,6 +692,8 @@ void run::report(const char* why) {
                            static_cast<double>(steal_end.total - steal_start.total)
                      : 0;
   auto ms = [](std::uint64_t v) { return static_cast<double>(v) / 1e6; };
+  for (auto& ch : first_error)
+    if (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ch = '\'';
   char out[2048];
   std::snprintf(
       out, sizeof out,
@@ -582,14 +713,7 @@ void run::report(const char* why) {
       steal, connect_failures, conns.size(), closed_after_ready,
       static_cast<int>(std::count_if(conns.begin(), conns.end(),
                                      [](auto& c) { return c->reading_stopped; })),
-      static_cast<unsigned long long>(posts_measured), server_errors, why,
-      [&] {
-        static std::string e;
-        e = first_error;
-        for (auto& ch : e)
-          if (ch == '"' || ch == '\\' || static_cast<unsigned char>(ch) < 0x20) ch = '\'';
-        return e.c_str();
-      }());
+      static_cast<unsigned long long>(posts_measured), server_errors, why, first_error.c_str());
   std::fputs(out, stdout);
   std::fflush(stdout);
   std::fflush(stderr);
@@ -608,23 +732,26 @@ int main(int argc, char** argv) {
   }
   run r;
   r.o = o;
+  for (int i = 0; i < o.threads; ++i) r.workers.push_back(std::make_unique<worker>());
   for (int i = 0; i < o.rooms; ++i) {
     std::string id = o.room_names.empty() ? o.room_prefix + std::to_string(i + 1)
                                           : o.room_names[static_cast<std::size_t>(i)];
     if (o.p == proto::samling && id.find('/') == std::string::npos) id = o.event + "/" + id;
     r.room_names.push_back(id);
   }
-  r.room_readers.assign(static_cast<std::size_t>(o.rooms), 0);
-  // Interleave rooms so that a partial connect still covers every room.
-  int total = o.rooms * o.subscribers;
+  r.room_readers = std::make_unique<std::atomic<int>[]>(static_cast<std::size_t>(o.rooms));
+  // Interleave rooms so that a partial connect still covers every room; connections go
+  // round-robin over the workers.
   int pub = 0;
   for (int m = 0; m < o.subscribers; ++m)
     for (int room = 0; room < o.rooms; ++room) {
-      auto c = std::make_unique<conn>(&r, r.ioc, static_cast<int>(r.conns.size()), room);
+      auto i = r.conns.size();
+      auto c = std::make_unique<conn>(&r, r.workers[i % r.workers.size()].get(),
+                                      static_cast<int>(i), room);
       if (m < o.publishers) c->publisher = pub++;
       r.conns.push_back(std::move(c));
     }
-  (void)total;
+  r.state.assign(r.conns.size(), cstate::pending);
 
   r.deadline_timer.expires_after(std::chrono::duration_cast<steady::duration>(
       std::chrono::duration<double>(o.warmup + o.duration + 30)));
@@ -634,19 +761,26 @@ int main(int argc, char** argv) {
   r.connect_timer.expires_after(
       std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.connect_timeout)));
   r.connect_timer.async_wait([&](beast::error_code ec) {
-    if (ec || r.running) return;
+    if (ec || r.begun) return;
     std::fprintf(stderr, "loadgen: connect timeout\n");
     for (std::size_t i = 0; i < r.conns.size(); ++i) {
-      auto& c = *r.conns[i];
-      if (!c.ready && !c.dead) {
-        c.dead = true;
-        ++r.connect_failures;
+      if (r.state[i] != cstate::pending) continue;
+      r.state[i] = cstate::timed_out;
+      ++r.connect_failures;
+      conn* c = r.conns[i].get();
+      asio::post(c->w->ioc, [c] {  // after its start, if that was posted: same worker, in order
+        if (c->ready || c->dead) return;  // a late ready reaches the control thread as on_ready
+        c->dead = true;
         beast::error_code ignored;
-        if (i < r.next_to_start) c.ws.next_layer().close(ignored);
-      }
+        c->ws.next_layer().close(ignored);
+      });
     }
     r.begin();
   });
+  for (auto& w : r.workers) {
+    worker* wp = w.get();
+    wp->thread = std::thread([wp] { wp->ioc.run(); });
+  }
   r.start_more();
   r.ioc.run();
   r.report("io_context ran out of work");
