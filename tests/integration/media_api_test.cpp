@@ -22,6 +22,7 @@
 #include <boost/json.hpp>
 
 #include "harness.hpp"
+#include "media_fixture.hpp"
 #include "media_peers.hpp"
 #include "ws_client.hpp"
 
@@ -29,6 +30,15 @@ using namespace samling::testing;
 namespace fs = std::filesystem;
 
 namespace {
+
+using media_fixture::bearer;
+using media_fixture::describe;
+using media_fixture::header_list;
+using media_fixture::lines_with;
+using media_fixture::log_excerpt;
+using media_fixture::organizer_token;
+using media_fixture::parse_object;
+using media_fixture::unix_ms;
 
 // ---- configuration -----------------------------------------------------------------------------
 
@@ -68,13 +78,10 @@ server_process::options media_server(const std::string& stages, const temp_dir* 
 
 const std::string other_event = "another-event-2028";
 
-std::string organizer_token() { return ws::token("u-org", "Olga Organizer", "organizer"); }
 std::string moderator_token() { return ws::token("u-mod", "Mats Moderator", "moderator"); }
 std::string attendee_token() { return ws::token("u-att", "Anna Attendee", "attendee"); }
 std::string foreign_organizer_token() { return ws::token("u-far", "Frida Far", "organizer", other_event); }
 
-using header_list = std::vector<std::pair<std::string, std::string>>;
-header_list bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 
 http_response org_get(std::uint16_t port, const std::string& target) {
   return http_get(port, target, bearer(organizer_token()));
@@ -85,18 +92,7 @@ http_response org_post(std::uint16_t port, const std::string& target, const std:
   return http_request(port, "POST", target, body, h);
 }
 
-json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return v.as_object();
-}
-
 std::string error_code(const http_response& r) { return string_field(parse_object(r.body), "error.code"); }
-
-std::string describe(const http_response& r) {
-  return "status " + std::to_string(r.status) + ", body: " + r.body.substr(0, 2000);
-}
 
 // The stage `id` in a {"stages": [...]} body.
 std::optional<json::object> stage_in(const std::string& body, const std::string& id) {
@@ -132,12 +128,6 @@ double number_field(const json::object& o, std::string_view path) {
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
   if (v.is_double()) return v.get_double();
   return -1;
-}
-
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // ---- HLS -------------------------------------------------------------------------------------
@@ -226,34 +216,6 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
-// The lines of `text` that contain `needle` (for messages about a leaked secret).
-std::string lines_with(const std::string& text, const std::string& needle) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-    pos = eol == std::string::npos ? text.size() : eol + 1;
-    if (line.find(needle) != std::string::npos) out += line + "\n";
-  }
-  return out;
-}
-
-// The server's log without the access log lines, at most the last 80 lines: for failure messages.
-std::string log_excerpt(const server_process& server) {
-  auto text = server.stderr_text();
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-    pos = eol == std::string::npos ? text.size() : eol + 1;
-    if (line.find(" http_request ") == std::string::npos) lines.push_back(line);
-  }
-  std::string out = "server log (without access lines):\n";
-  for (std::size_t i = lines.size() > 80 ? lines.size() - 80 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
-  return out;
-}
 
 }  // namespace
 
@@ -1021,6 +983,19 @@ std::optional<json::object> first_ts(const std::optional<json::object>& list) {
   return std::nullopt;
 }
 
+// The first .ts recording once it has data (nullopt after 15 s without).
+std::optional<json::object> wait_recording_started(std::uint16_t port) {
+  std::optional<json::object> file;
+  eventually(
+      [&] {
+        file = first_ts(recordings_of(port));
+        return file && int_field(*file, "size") > 0;
+      },
+      15s);
+  if (file && int_field(*file, "size") > 0) return file;
+  return std::nullopt;
+}
+
 const std::string recording_stage = stage_toml("main", "room = \"main\"\nrecord = true\n");
 
 }  // namespace
@@ -1097,14 +1072,8 @@ TEST(MediaRecording, RecordingIsListedGrowsAndDownloads) {
 // access log must not keep it, or anyone who reads the log can act as that organizer.
 TEST(MediaRecording, DownloadLinkTokenIsNotLogged) {
   server_process server(media_server(recording_stage));
-  std::optional<json::object> file;
-  ASSERT_TRUE(eventually(
-      [&] {
-        file = first_ts(recordings_of(server.port()));
-        return file && int_field(*file, "size") > 0;
-      },
-      15s))
-      << log_excerpt(server);
+  auto file = wait_recording_started(server.port());
+  ASSERT_TRUE(file) << log_excerpt(server);
   auto token = organizer_token();
   auto dl = http_get(server.port(), string_field(*file, "url") + "?token=" + token);
   ASSERT_EQ(dl.status, 200) << describe(dl);
@@ -1118,14 +1087,8 @@ TEST(MediaRecording, DownloadLinkTokenIsNotLogged) {
 
 TEST(MediaRecording, RecordingSurvivesSigkill) {
   server_process server(media_server(recording_stage));
-  std::optional<json::object> file;
-  ASSERT_TRUE(eventually(
-      [&] {
-        file = first_ts(recordings_of(server.port()));
-        return file && int_field(*file, "size") > 0;
-      },
-      15s))
-      << log_excerpt(server);
+  auto file = wait_recording_started(server.port());
+  ASSERT_TRUE(file) << log_excerpt(server);
   auto name = string_field(*file, "name");
   // The file name starts with the UTC second the recording began: 2027-05-20T09-00-00Z_01….
   auto stamp = name.substr(0, 19);

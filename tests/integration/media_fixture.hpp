@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "harness.hpp"
 #include "media_peers.hpp"
@@ -17,7 +18,59 @@ namespace samling::testing::media_fixture {
 namespace json = boost::json;
 using namespace std::chrono_literals;
 
-inline std::string organizer_token() { return ws::token("u-org", "Organizer", "organizer"); }
+inline std::string organizer_token() { return ws::token("u-org", "Olga Organizer", "organizer"); }
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+inline header_list bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// A JSON object, or an empty one when `text` is not one.
+inline json::object parse_object(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return {};
+  return v.as_object();
+}
+
+// For failure messages: the status and the start of the body.
+inline std::string describe(const http_response& r) {
+  return "status " + std::to_string(r.status) + ", body: " + r.body.substr(0, 2000);
+}
+
+inline std::int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The lines of `text` for which `keep(line)` holds.
+template <typename Keep>
+std::vector<std::string> lines_where(const std::string& text, Keep keep) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto eol = text.find('\n', pos);
+    auto line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
+    pos = eol == std::string::npos ? text.size() : eol + 1;
+    if (keep(line)) out.push_back(std::move(line));
+  }
+  return out;
+}
+
+// The lines of `text` that contain `needle` (for messages about a leaked secret).
+inline std::string lines_with(const std::string& text, const std::string& needle) {
+  std::string out;
+  for (auto& l : lines_where(text, [&](const std::string& line) { return line.find(needle) != std::string::npos; }))
+    out += l + "\n";
+  return out;
+}
+
+// The server's log without the access log lines, at most the last 80 lines: for failure messages.
+inline std::string log_excerpt(const server_process& server) {
+  auto lines = lines_where(server.stderr_text(),
+                           [](const std::string& line) { return line.find(" http_request ") == std::string::npos; });
+  std::string out = "server log (without access lines):\n";
+  for (std::size_t i = lines.size() > 80 ? lines.size() - 80 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
+  return out;
+}
 
 // The stage's staff view, or an empty object when the request failed.
 inline json::object stage(std::uint16_t port, const std::string& id = "main") {
@@ -75,6 +128,8 @@ inline server_process::options media_server(const std::string& stage_toml) {
   return opt;
 }
 
+// Lets a scenario run for a stretch of stream time (a destination down for 10 s, 4 s of live
+// feed to record). Never used to wait for a state: that is eventually() with a deadline.
 inline void pause_for(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
 
 }  // namespace samling::testing::media_fixture

@@ -24,6 +24,7 @@
 #include <boost/json.hpp>
 
 #include "harness.hpp"
+#include "media_fixture.hpp"
 #include "media_peers.hpp"
 #include "ws_client.hpp"
 
@@ -32,13 +33,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// ---- time ------------------------------------------------------------------------------------
+using media_fixture::bearer;
+using media_fixture::describe;
+using media_fixture::header_list;
+using media_fixture::lines_with;
+using media_fixture::log_excerpt;
+using media_fixture::organizer_token;
+using media_fixture::parse_object;
+using media_fixture::unix_ms;
 
-std::int64_t unix_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+// ---- time ------------------------------------------------------------------------------------
 
 // Local "YYYY-MM-DD" and "HH:MM" of a Unix second in an IANA time zone. Switches TZ for the
 // moment (this process is single-threaded here) and restores it.
@@ -102,23 +106,9 @@ boost::json::object session_json(const std::string& id, const std::string& room,
 
 // ---- requests ----------------------------------------------------------------------------------
 
-std::string organizer_token() { return ws::token("u-org", "Olga Organizer", "organizer"); }
-using header_list = std::vector<std::pair<std::string, std::string>>;
-header_list bearer() { return {{"Authorization", "Bearer " + organizer_token()}}; }
-
-boost::json::object parse_object(const std::string& text) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(text, ec);
-  if (ec || !v.is_object()) return {};
-  return v.as_object();
-}
-
-std::string describe(const http_response& r) {
-  return "status " + std::to_string(r.status) + ", body: " + r.body.substr(0, 2000);
-}
 
 std::optional<boost::json::object> recordings_of(std::uint16_t port) {
-  auto r = http_get(port, "/api/v1/stages/main/recordings", bearer());
+  auto r = http_get(port, "/api/v1/stages/main/recordings", bearer(organizer_token()));
   if (r.status != 200) return std::nullopt;
   return parse_object(r.body);
 }
@@ -135,21 +125,6 @@ std::vector<boost::json::object> ts_files(const std::optional<boost::json::objec
   return out;
 }
 
-// The server's log without the access log lines, at most the last 80 lines.
-std::string log_excerpt(const server_process& server) {
-  auto text = server.stderr_text();
-  std::vector<std::string> lines;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    auto eol = text.find('\n', pos);
-    auto line = text.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos);
-    pos = eol == std::string::npos ? text.size() : eol + 1;
-    if (line.find(" http_request ") == std::string::npos) lines.push_back(line);
-  }
-  std::string out = "server log (without access lines):\n";
-  for (std::size_t i = lines.size() > 80 ? lines.size() - 80 : 0; i < lines.size(); ++i) out += lines[i] + "\n";
-  return out;
-}
 
 // ---- WebVTT --------------------------------------------------------------------------------------
 
@@ -291,12 +266,12 @@ TEST(MediaRecordingSessions, SplitsBySessionWithTitlesAndChapters) {
   EXPECT_EQ(string_field(files[1], "session"), title_b) << str(files[1]);
 
   // The chapters file already has A's cue (B's end is not known yet).
-  auto live_vtt = http_get(server.port(), string_field(*live_list, "chapters_url"), bearer());
+  auto live_vtt = http_get(server.port(), string_field(*live_list, "chapters_url"), bearer(organizer_token()));
   EXPECT_EQ(live_vtt.status, 200) << describe(live_vtt);
   EXPECT_NE(live_vtt.body.find(title_a), std::string::npos) << live_vtt.body;
 
   // Stop the stage: the last file and its chapter end.
-  auto stop = http_request(server.port(), "POST", "/api/v1/stages/main/stop", {}, bearer());
+  auto stop = http_request(server.port(), "POST", "/api/v1/stages/main/stop", {}, bearer(organizer_token()));
   ASSERT_EQ(stop.status, 200) << describe(stop);
   auto stopped_ms = unix_ms();
 
@@ -323,7 +298,7 @@ TEST(MediaRecordingSessions, SplitsBySessionWithTitlesAndChapters) {
   // The chapters: both titles, in order, with increasing times.
   auto chapters_url = string_field(*list, "chapters_url");
   ASSERT_TRUE(chapters_url.ends_with("_chapters.vtt")) << str(list);
-  auto vtt = http_get(server.port(), chapters_url, bearer());
+  auto vtt = http_get(server.port(), chapters_url, bearer(organizer_token()));
   ASSERT_EQ(vtt.status, 200) << describe(vtt);
   EXPECT_NE(vtt.header("content-type").find("text/vtt"), std::string::npos) << vtt.header("content-type");
   ASSERT_EQ(vtt.body.rfind("WEBVTT", 0), 0u) << vtt.body;
@@ -341,7 +316,7 @@ TEST(MediaRecordingSessions, SplitsBySessionWithTitlesAndChapters) {
   // until the stop (±3 s: names are to the second, files begin on keyframes).
   std::vector<probe_result> probes;
   for (auto& f : files) {
-    auto dl = http_get(server.port(), string_field(f, "url"), bearer());
+    auto dl = http_get(server.port(), string_field(f, "url"), bearer(organizer_token()));
     ASSERT_EQ(dl.status, 200) << describe(dl);
     EXPECT_EQ(dl.header("content-type"), "video/mp2t");
     ASSERT_GT(dl.body.size(), 1000u) << string_field(f, "name");
