@@ -158,12 +158,7 @@ void relay::fail(const std::string& reason, const std::string& error) {
 void relay::on_bus(const bus_event& ev) {
   if (ev.kind == bus_event::error) {
     // GStreamer's text may quote the location; take the key out before it goes anywhere.
-    auto scrub = [this](std::string s) {
-      for (auto p = s.find(spec_.key); !spec_.key.empty() && p != std::string::npos; p = s.find(spec_.key))
-        s.replace(p, spec_.key.size(), mask_key(spec_.key));
-      return s;
-    };
-    std::string msg = scrub(ev.message), dbg = scrub(ev.debug);
+    std::string msg = hide_key(ev.message, spec_.key), dbg = hide_key(ev.debug, spec_.key);
     core::log(core::log_level::warn, "relay_error", {{"output", spec_.id}, {"element", ev.source}, {"error", msg}, {"debug", dbg}});
     fail(classify_rtmp_error(msg, dbg), msg);
   } else if (ev.kind == bus_event::eos) {

@@ -338,11 +338,7 @@ std::string stage::dot() const {
   if (recorder_) out += recorder_->dot();
   for (auto& r : relays_) out += r->dot();
   // GStreamer prints every property, the stream key in rtmp2sink's location among them.
-  for (auto& r : relays_) {
-    const auto& key = r->spec().key;
-    for (auto p = out.find(key); !key.empty() && p != std::string::npos; p = out.find(key, p))
-      out.replace(p, key.size(), mask_key(key));
-  }
+  for (auto& r : relays_) out = hide_key(std::move(out), r->spec().key);
   return out;
 }
 

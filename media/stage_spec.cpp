@@ -86,6 +86,14 @@ std::string mask_key(const std::string& key) {
   return dots + key.substr(key.size() - 4);
 }
 
+std::string hide_key(std::string text, const std::string& key) {
+  if (key.empty()) return text;
+  const std::string masked = mask_key(key);
+  for (auto p = text.find(key); p != std::string::npos; p = text.find(key, p + masked.size()))
+    text.replace(p, key.size(), masked);
+  return text;
+}
+
 std::string describe_input(const input_spec& in) {
   switch (in.kind) {
     case input_kind::srt_listener:

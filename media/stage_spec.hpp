@@ -65,6 +65,9 @@ std::optional<std::string> validate_output(const output_spec& o);
 
 // "••••abcd": the last 4 characters of a key longer than 8, else only dots.
 std::string mask_key(const std::string& key);
+// `text` with every occurrence of the stream key `key` replaced by mask_key(key): for texts
+// GStreamer writes (errors, pipeline graphs) that may quote a location with the key in it.
+std::string hide_key(std::string text, const std::string& key);
 // The input URL with its passphrase masked, for status and logs.
 std::string describe_input(const input_spec& in);
 

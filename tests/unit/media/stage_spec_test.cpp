@@ -444,3 +444,17 @@ TEST(stage_spec_names, round_trip) {
   EXPECT_FALSE(input_kind_from("srt_listener"));
   EXPECT_FALSE(stage_mode_from("Produced"));
 }
+
+namespace samling::media {
+namespace {
+
+TEST(hide_key, every_occurrence_of_the_key_is_masked_and_other_text_kept) {
+  EXPECT_EQ(hide_key("rtmp://a/live2/abcd-efgh-1234 and abcd-efgh-1234", "abcd-efgh-1234"),
+            "rtmp://a/live2/\u2022\u2022\u2022\u20221234 and \u2022\u2022\u2022\u20221234");
+  EXPECT_EQ(hide_key("no key here", "abcd-efgh-1234"), "no key here");
+  EXPECT_EQ(hide_key("k=short", "short"), "k=\u2022\u2022\u2022\u2022");
+  EXPECT_EQ(hide_key("text", ""), "text");
+}
+
+}  // namespace
+}  // namespace samling::media
