@@ -73,6 +73,7 @@ std::vector<errc> all_errors();
 enum class ws_close : std::uint16_t {
   normal = 1000,
   going_away = 1001,          // server shutdown
+  protocol_error = 1002,      // a frame that breaks RFC 6455 (unmasked, reserved bits, ...)
   unsupported_data = 1003,    // a binary frame
   invalid_payload = 1007,     // text that is not UTF-8
   too_big = 1009,             // a frame over ws.max_frame_bytes

@@ -60,6 +60,7 @@ http_server::http_server(asio::io_context& ioc, server_options options, const ro
                          std::shared_ptr<asio::ssl::context> tls)
     : ioc_(ioc), state_(std::make_shared<server_state>()), acceptor_(asio::make_strand(ioc)) {
   state_->options = std::move(options);
+  state_->ws_flush = std::make_shared<ws_flusher>(ioc.get_executor(), state_->options.ws.write_batch);
   state_->routes = &routes;
   state_->files = &files;
   state_->tls = std::move(tls);

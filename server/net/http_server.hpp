@@ -18,6 +18,7 @@
 #include "net/router.hpp"
 #include "net/static_files.hpp"
 #include "net/websocket.hpp"
+#include "net/ws_flusher.hpp"
 
 namespace samling::net {
 
@@ -54,6 +55,7 @@ struct server_state {
   metrics::counter* ws_messages_out = nullptr;
   metrics::counter* ws_coalesced = nullptr;
   metrics::counter* ws_slow_consumer_closes = nullptr;
+  std::shared_ptr<ws_flusher> ws_flush;  // write batching for every WebSocket connection
 
   std::atomic<bool> stopping{false};
   std::atomic<std::uint32_t> connections{0};

@@ -13,7 +13,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>  // is_upgrade
 
 #include "core/log.hpp"
 #include "core/version.hpp"
@@ -320,7 +320,13 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   }
   request r = to_request(msg, remote_);
   std::optional<response> refusal;
-  if (!offered) {
+  auto accept = ws_accept_key(msg[http::field::sec_websocket_key]);
+  if (msg[http::field::sec_websocket_version] != "13") {
+    refusal = json_error(errc::bad_request, "Only WebSocket version 13 is spoken.");
+    refusal->headers.emplace_back("Sec-WebSocket-Version", "13");
+  } else if (!accept) {
+    refusal = json_error(errc::bad_request, "Sec-WebSocket-Key must be 16 bytes in base64.");
+  } else if (!offered) {
     refusal = json_error(errc::bad_request, "Offer the WebSocket subprotocol samling.v1.");
   } else if (stop_requested_ || state_->stopping.load()) {
     refusal = json_error(errc::unavailable, "The server is shutting down.");
@@ -335,8 +341,18 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   }
   record(r, "ws", 101, 0, started);
   set_in_request(false);  // a WebSocket is not a request in flight; shutdown closes it with 1001
-  ws_run_params params{state_, remote_, std::move(r), &stream_, &ws_stop_};
-  co_await run_websocket(s, std::move(msg), std::move(params));
+  ws_run_params params{.state = state_,
+                       .remote = remote_,
+                       .upgrade = std::move(r),
+                       .accept_key = std::move(*accept),
+                       .leftover = beast::buffers_to_string(buffer_.data()),
+                       .lowest = &stream_,
+                       .owner = shared_from_this(),
+                       .stop_hook = &ws_stop_};
+  // Nothing of the HTTP request stays with the connection: its frame lives as long as it does.
+  msg = {};
+  buffer_ = beast::flat_buffer();
+  co_await run_websocket(s, std::move(params));
 }
 
 asio::awaitable<response> http_session::dispatch(request r, std::string& route_name) {

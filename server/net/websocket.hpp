@@ -2,6 +2,7 @@
 // WebSocket seen from outside net/, without Beast: the server upgrades `GET /ws` (subprotocol
 // samling.v1), then feeds each text frame to a ws_handler and sends what the handler (or the
 // rooms it talks to) hand to the ws_sink. The protocol itself lives in api/.
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -18,7 +19,7 @@ namespace samling::net {
 
 // The sending side of one WebSocket connection. Thread-safe: rooms on other strands call
 // send(). Frames are queued (bounded by ws.send_queue_messages and ws.send_queue_bytes) and
-// written one at a time by the connection; a connection whose queue passes its bound is
+// written in batches (ws_flusher.hpp); a connection whose queue passes its bound is
 // closed with 4008 (slow consumer) instead of growing memory or slowing the sender.
 class ws_sink {
  public:
@@ -56,6 +57,9 @@ struct ws_options {
   std::size_t send_queue_messages = 256;
   std::size_t send_queue_bytes = 1024 * 1024;
   std::uint32_t idle_timeout_seconds = 30;
+  // Under load, frames for one client wait up to this long to go out together in one write
+  // (when the server is quiet they go at once); 0 = every fan-out is written right away.
+  std::chrono::milliseconds write_batch{20};
 };
 
 }  // namespace samling::net

@@ -1,48 +1,87 @@
 #include "net/ws_session.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
-#include <deque>
+#include <cstring>
 #include <mutex>
 #include <optional>
+#include <type_traits>
+#include <vector>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <openssl/evp.h>
 
 #include "core/log.hpp"
 #include "core/version.hpp"
+#include "net/ws_flusher.hpp"
+#include "net/ws_frame.hpp"
 
 namespace samling::net {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = beast::websocket;
-using namespace asio::experimental::awaitable_operators;
+using core::ws_close;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// A close frame waits behind a write in flight; a client that stopped reading never lets that
-// write finish, so after this long the TCP connection is cut instead.
+// A close frame waits behind a write in flight, and after it the client's answering close;
+// a client that stopped reading never lets either happen, so after this long the TCP
+// connection is cut instead.
 constexpr auto close_deadline = std::chrono::seconds(5);
+// Read buffer: small for the idle majority, grown for a large message, shrunk back after.
+constexpr std::size_t read_initial = 512;
+constexpr std::size_t read_keep = 4096;
+// One write carries queued frames up to about this many bytes (always at least one frame).
+constexpr std::size_t batch_bytes = 64 * 1024;
+
+std::optional<std::string> ws_accept_key(std::string_view key) {
+  // 16 random bytes in base64: 24 characters ending in "==".
+  if (key.size() != 24 || key.substr(22) != "==") return std::nullopt;
+  for (char c : key.substr(0, 22))
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return std::nullopt;
+  std::string input(key);
+  input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_size = 0;
+  if (EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr) != 1)
+    return std::nullopt;
+  unsigned char out[64];
+  int n = EVP_EncodeBlock(out, digest, static_cast<int>(digest_size));
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
+}
 
 namespace {
 
-// The queue rooms deliver into (any thread) and the writer coroutine drains (the strand).
-class ws_queue final : public ws_sink, public std::enable_shared_from_this<ws_queue> {
- public:
-  ws_queue(asio::any_io_executor strand, ws_options options, std::shared_ptr<server_state> state)
-      : strand_(strand), options_(options), state_(std::move(state)),
-        wake_(std::make_shared<asio::steady_timer>(strand)) {}
+void append_frame(std::string& out, ws::opcode op, std::string_view payload) {
+  std::array<unsigned char, ws::max_server_header> header;
+  auto n = ws::write_header(op, payload.size(), header);
+  out.append(reinterpret_cast<const char*>(header.data()), n);
+  out.append(payload);
+}
 
+// One WebSocket connection: the sink rooms deliver into (any thread), the reader that feeds
+// the handler, the writer that drains the queue in batches, keep-alive pings and the closing
+// handshake. Everything but send()/close()/flush() runs on the connection's strand.
+template <typename Stream>
+class ws_connection final : public ws_sink,
+                            public ws_flush_target,
+                            public std::enable_shared_from_this<ws_connection<Stream>> {
+ public:
+  ws_connection(Stream& stream, const ws_run_params& p, asio::any_io_executor strand)
+      : stream_(stream), lowest_(*p.lowest), owner_(p.owner), state_(p.state),
+        options_(p.state->options.ws), strand_(strand), keepalive_(strand) {}
+
+  // --- ws_sink (any thread) ---------------------------------------------------------------
   void send(std::shared_ptr<const std::string> frame, std::string_view coalesce_key) override {
-    bool wake = false;
     bool overflow = false;
+    bool schedule = false;
     {
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
@@ -60,79 +99,170 @@ class ws_queue final : public ws_sink, public std::enable_shared_from_this<ws_qu
       queue_.push_back({std::move(frame), std::string(coalesce_key)});
       if (queue_.size() > options_.send_queue_messages || bytes_ > options_.send_queue_bytes) {
         overflow = true;
-        close_code_ = core::ws_close::slow_consumer;
+        close_code_ = ws_close::slow_consumer;
         queue_.clear();
         bytes_ = 0;
+      } else if (!writing_ && !flush_requested_) {
+        flush_requested_ = true;
+        schedule = true;
       }
-      wake = std::exchange(writer_parked_, false);
     }
-    if (overflow) state_->ws_slow_consumer_closes->inc();
-    if (wake || overflow) poke(overflow);
+    if (overflow) {
+      state_->ws_slow_consumer_closes->inc();
+      post_close();
+    } else if (schedule) {
+      state_->ws_flush->request(this->shared_from_this());
+    }
   }
 
-  void close(core::ws_close code) override {
+  void close(ws_close code) override {
     {
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
       close_code_ = code;
       queue_.clear();
       bytes_ = 0;
-      writer_parked_ = false;
     }
-    poke(true);
+    post_close();
   }
 
-  // The writer: one write in flight, frames in queue order, then the close frame if asked.
-  template <typename Ws>
-  asio::awaitable<void> write_loop(Ws& ws) {
+  // --- ws_flush_target (the flusher's thread) ---------------------------------------------
+  void flush() override {
+    asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
+  }
+
+  // --- strand -------------------------------------------------------------------------------
+  void start(std::string leftover) {
+    if (!leftover.empty()) {
+      reserve_read(leftover.size());
+      std::memcpy(rbuf_.get(), leftover.data(), leftover.size());
+      rend_ = leftover.size();
+    }
+    last_read_ = std::chrono::steady_clock::now();
+    arm_keepalive();
+  }
+
+  // Reads frames until the connection is over from the reading side: the client's close
+  // frame, EOF, an error, a cut connection.
+  asio::awaitable<void> read_loop(ws_handler& handler, const std::string& remote) {
     for (;;) {
-      std::shared_ptr<const std::string> frame;
-      std::optional<core::ws_close> close;
-      {
-        std::lock_guard lock(mutex_);
-        if (finished_) co_return;
-        if (close_code_) {
-          close = close_code_;
-        } else if (!queue_.empty()) {
-          frame = std::move(queue_.front().frame);
-          bytes_ -= frame->size();
-          queue_.pop_front();
+      while (!garbage_) {
+        std::string_view avail(rbuf_.get() + rbeg_, rend_ - rbeg_);
+        ws::frame_header h;
+        auto st = ws::parse_client_header(avail, options_.max_frame_bytes - message_.size(), h);
+        if (st == ws::parse_status::need_more) break;
+        if (st == ws::parse_status::protocol_error || st == ws::parse_status::too_big) {
+          // The stream cannot be followed any further: close, then discard what comes.
+          close(st == ws::parse_status::too_big ? ws_close::too_big : ws_close::protocol_error);
+          garbage_ = true;
+          break;
+        }
+        std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
+        if (avail.size() < total) {
+          reserve_read(total);
+          break;
+        }
+        char* payload = rbuf_.get() + rbeg_ + h.header_size;
+        ws::unmask(payload, static_cast<std::size_t>(h.payload_size), h.mask);
+        rbeg_ += total;
+        std::string_view data(payload, static_cast<std::size_t>(h.payload_size));
+        if (h.op == ws::opcode::close) {
+          on_close_frame(data);
+          co_return;
+        }
+        if (h.op == ws::opcode::ping) {
+          answer_ping(data);
+          continue;
+        }
+        if (h.op == ws::opcode::pong) continue;
+        // A data frame: a whole message, or a fragment of one.
+        if (h.op == ws::opcode::continuation ? !in_message_ : in_message_) {
+          close(ws_close::protocol_error);
+          garbage_ = true;
+          break;
+        }
+        if (h.op != ws::opcode::continuation) {
+          in_message_ = true;
+          message_binary_ = h.op == ws::opcode::binary;
+        }
+        if (closing()) {  // we sent (or are sending) a close: data is no longer read
+          if (h.fin) in_message_ = false;
+          message_.clear();
+          continue;
+        }
+        std::string text;
+        if (h.fin && message_.empty()) {
+          text.assign(data);
         } else {
-          writer_parked_ = true;
+          message_.append(data);
+          if (!h.fin) continue;
+          text.swap(message_);
+        }
+        in_message_ = false;
+        state_->ws_messages_in->inc();
+        if (message_binary_) {
+          close(ws_close::unsupported_data);
+          continue;
+        }
+        if (!ws::valid_utf8(text)) {
+          close(ws_close::invalid_payload);
+          continue;
+        }
+        try {
+          co_await handler.on_text(std::move(text));
+        } catch (const std::exception& e) {
+          core::log(core::log_level::error, "ws_handler_failed", {{"remote", remote}, {"error", e.what()}});
+          close(ws_close::too_many_errors);
         }
       }
-      if (close) {
-        websocket::close_reason reason(static_cast<std::uint16_t>(*close));
-        co_await ws.async_close(reason, use_tuple);
+      if (garbage_) rbeg_ = rend_ = 0;
+      compact_read();
+      auto [ec, n] = co_await stream_.async_read_some(
+          asio::buffer(rbuf_.get() + rend_, rcap_ - rend_), use_tuple);
+      if (ec) {
+        if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+          core::log(core::log_level::debug, "ws_read_ended", {{"remote", remote}, {"error", ec.message()}});
         co_return;
       }
-      if (frame) {
-        ws.text(true);
-        auto [ec, n] = co_await ws.async_write(asio::buffer(*frame), use_tuple);
-        if (ec) co_return;
-        state_->ws_messages_out->inc();
-        continue;
-      }
-      wake_->expires_at(asio::steady_timer::time_point::max());
-      co_await wake_->async_wait(use_tuple);
+      rend_ += n;
+      last_read_ = std::chrono::steady_clock::now();
+      ping_outstanding_ = false;
     }
   }
 
-  // The reader has ended: no more sending; wake the writer so it returns.
-  void finish() {
+  // The reader has ended: no more data frames; a close frame already queued gets until the
+  // close deadline to go out; then the TCP connection is closed.
+  asio::awaitable<void> finish() {
+    bool wait = false;
     {
       std::lock_guard lock(mutex_);
       finished_ = true;
       queue_.clear();
       bytes_ = 0;
+      wait = writing_ || (close_code_ && !close_sent_ && !dead_);
     }
-    wake_->cancel();
-    kill_timer_.reset();
-    hard_close_ = nullptr;
+    keepalive_.cancel();
+    if (wait) {
+      drain_.emplace(strand_, close_deadline);
+      write_some();
+      {
+        std::lock_guard lock(mutex_);
+        wait = writing_;
+      }
+      if (wait) co_await drain_->async_wait(use_tuple);
+      drain_.reset();
+    }
+    kill_.reset();
+    cut();
+    rbuf_.reset();
+    rcap_ = rbeg_ = rend_ = 0;
   }
 
-  // Strand only: how to cut the TCP connection if a close cannot be sent in time.
-  std::function<void()> hard_close_;
+  // Closes the TCP connection now (shutdown's last phase, dead peers, missed deadlines).
+  void cut() {
+    boost::system::error_code ignored;
+    lowest_.socket().close(ignored);
+  }
 
  private:
   struct entry {
@@ -140,127 +270,280 @@ class ws_queue final : public ws_sink, public std::enable_shared_from_this<ws_qu
     std::string key;
   };
 
-  // Wakes the writer on the strand; with `closing`, also arms the deadline for the close.
-  void poke(bool closing) {
-    asio::post(strand_, [self = shared_from_this(), closing] {
-      self->wake_->cancel();
-      if (closing && !self->kill_timer_ && self->hard_close_) {
-        self->kill_timer_ = std::make_unique<asio::steady_timer>(self->strand_, close_deadline);
-        self->kill_timer_->async_wait([weak = std::weak_ptr<ws_queue>(self)](boost::system::error_code ec) {
-          auto q = weak.lock();
-          if (ec || !q || !q->hard_close_) return;
+  bool closing() {
+    std::lock_guard lock(mutex_);
+    return close_code_.has_value();
+  }
+
+  // The close frame goes out as soon as the write in flight (if any) is done; the deadline
+  // starts now.
+  void post_close() {
+    asio::post(strand_, [self = this->shared_from_this()] {
+      if (!self->kill_) {
+        self->kill_.emplace(self->strand_, close_deadline);
+        self->kill_->async_wait([weak = std::weak_ptr<ws_connection>(self)](boost::system::error_code ec) {
+          auto s = weak.lock();
+          if (ec || !s) return;
           core::log(core::log_level::info, "ws_close_deadline", {{"action", "tcp connection cut"}});
-          q->hard_close_();
+          s->cut();
         });
       }
+      self->write_some();
     });
   }
-  asio::any_io_executor strand_;
-  ws_options options_;
-  std::shared_ptr<server_state> state_;
-  std::shared_ptr<asio::steady_timer> wake_;
-  std::unique_ptr<asio::steady_timer> kill_timer_;  // strand only
 
-  std::mutex mutex_;  // guards the members below; never held across a write
-  std::deque<entry> queue_;
-  std::size_t bytes_ = 0;
-  bool writer_parked_ = false;
-  bool finished_ = false;
-  std::optional<core::ws_close> close_code_;
-};
+  // A ping from the client is answered with a pong (only the latest, RFC 6455 5.5.3).
+  void answer_ping(std::string_view payload) {
+    {
+      std::lock_guard lock(mutex_);
+      pong_pending_ = true;
+      pong_payload_.assign(payload);
+    }
+    write_some();
+  }
 
-template <typename Ws>
-asio::awaitable<void> read_loop(Ws& ws, std::shared_ptr<ws_handler> handler,
-                                std::shared_ptr<ws_queue> queue, std::shared_ptr<server_state> state,
-                                std::string remote) {
-  beast::flat_buffer buffer;
-  for (;;) {
-    buffer.clear();
-    auto [ec, n] = co_await ws.async_read(buffer, use_tuple);
+  void send_ping() {
+    {
+      std::lock_guard lock(mutex_);
+      ping_pending_ = true;
+    }
+    write_some();
+  }
+
+  void on_close_frame(std::string_view data) {
+    std::uint16_t reply = 1000;
+    if (data.size() == 1) {
+      reply = static_cast<std::uint16_t>(ws_close::protocol_error);
+    } else if (data.size() >= 2) {
+      auto code = static_cast<std::uint16_t>((static_cast<unsigned char>(data[0]) << 8) |
+                                             static_cast<unsigned char>(data[1]));
+      if (!ws::valid_close_code(code)) reply = static_cast<std::uint16_t>(ws_close::protocol_error);
+      else if (!ws::valid_utf8(data.substr(2))) reply = static_cast<std::uint16_t>(ws_close::invalid_payload);
+      else reply = code;
+    }
+    std::lock_guard lock(mutex_);
+    if (!close_code_) close_code_ = static_cast<ws_close>(reply);  // else: the handshake is complete
+    queue_.clear();
+    bytes_ = 0;
+  }
+
+  // Starts a write of everything pending, unless one is in flight (its completion calls
+  // this again). Control frames first, then queued frames up to batch_bytes.
+  void write_some() {
+    {
+      std::lock_guard lock(mutex_);
+      flush_requested_ = false;
+      if (writing_ || dead_) return;
+      if (close_code_) {
+        if (close_sent_) return notify_drain();
+      } else if (!finished_) {
+        std::size_t bytes = 0, n = 0;
+        while (n < queue_.size() && (n == 0 || bytes < batch_bytes)) bytes += queue_[n++].frame->size();
+        if (n == queue_.size()) {
+          sending_.swap(queue_);
+        } else {
+          sending_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+          queue_.erase(queue_.begin(), queue_.begin() + n);
+        }
+        bytes_ -= bytes;
+      }
+      wbuf_.clear();
+      if (pong_pending_) append_frame(wbuf_, ws::opcode::pong, pong_payload_);
+      if (ping_pending_) append_frame(wbuf_, ws::opcode::ping, {});
+      pong_pending_ = ping_pending_ = false;
+      pong_payload_.clear();
+      if (close_code_) {
+        auto code = static_cast<std::uint16_t>(*close_code_);
+        char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+        append_frame(wbuf_, ws::opcode::close, std::string_view(payload, 2));
+        close_sent_ = true;
+      }
+      if (wbuf_.empty() && sending_.empty()) return notify_drain();
+      writing_ = true;
+    }
+    for (auto& e : sending_) append_frame(wbuf_, ws::opcode::text, *e.frame);
+    if (!sending_.empty()) state_->ws_messages_out->inc(sending_.size());
+    sending_.clear();
+    asio::async_write(stream_, asio::buffer(wbuf_),
+                      asio::bind_executor(strand_, [self = this->shared_from_this()](
+                                                       boost::system::error_code ec, std::size_t) {
+                        self->written(ec);
+                      }));
+  }
+
+  void written(boost::system::error_code ec) {
+    bool close_went = false;
+    {
+      std::lock_guard lock(mutex_);
+      writing_ = false;
+      if (ec) dead_ = true;
+      close_went = close_sent_ && !half_closed_;
+      half_closed_ = half_closed_ || close_went;
+    }
+    // Nothing follows a close frame: on plain TCP the FIN tells the client at once (it then
+    // answers and closes, instead of waiting for our close deadline). Under TLS a bare FIN
+    // would look like a truncation attack, so there the client's close frame ends it.
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      if (close_went && !ec) {
+        boost::system::error_code ignored;
+        lowest_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+      }
+    }
+    // An idle connection keeps no write buffer.
+    std::string().swap(wbuf_);
     if (ec) {
-      // Beast has already answered a frame over read_message_max with 1009 and invalid UTF-8
-      // with 1007; timeouts and closes end here too.
-      if (ec != websocket::error::closed && ec != asio::error::operation_aborted)
-        core::log(core::log_level::debug, "ws_read_ended", {{"remote", remote}, {"error", ec.message()}});
-      break;
+      cut();
+      std::lock_guard lock(mutex_);
+      notify_drain();
+      return;
     }
-    state->ws_messages_in->inc();
-    if (!ws.got_text()) {
-      queue->close(core::ws_close::unsupported_data);
-      continue;  // the next read sees the close handshake complete
+    write_some();
+  }
+
+  // Strand, mutex held: the writer has nothing more to do; finish() may stop waiting.
+  void notify_drain() {
+    if (drain_) drain_->cancel();
+  }
+
+  void arm_keepalive() {
+    auto half = std::chrono::seconds(options_.idle_timeout_seconds) / 2;
+    keepalive_.expires_after(half);
+    keepalive_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
+      if (!ec) self->on_keepalive();
+    });
+  }
+
+  // Nothing received for half the idle timeout: ping; for the whole: the peer is dead.
+  void on_keepalive() {
+    auto idle = std::chrono::seconds(options_.idle_timeout_seconds);
+    auto silent = std::chrono::steady_clock::now() - last_read_;
+    if (silent >= idle) {
+      core::log(core::log_level::debug, "ws_idle_timeout", {});
+      cut();
+      return;
     }
-    try {
-      co_await handler->on_text(beast::buffers_to_string(buffer.data()));
-    } catch (const std::exception& e) {
-      core::log(core::log_level::error, "ws_handler_failed", {{"remote", remote}, {"error", e.what()}});
-      queue->close(core::ws_close::too_many_errors);
+    if (silent >= idle / 2 && !ping_outstanding_) {
+      ping_outstanding_ = true;
+      send_ping();
+    }
+    arm_keepalive();
+  }
+
+  void reserve_read(std::size_t need) {
+    if (rcap_ >= need && rbeg_ + need <= rcap_) return;
+    std::size_t cap = std::max({need, read_initial, rcap_});
+    auto live = rend_ - rbeg_;
+    if (cap > rcap_) {
+      auto grown = std::make_unique<char[]>(cap);
+      if (live) std::memcpy(grown.get(), rbuf_.get() + rbeg_, live);
+      rbuf_ = std::move(grown);
+      rcap_ = cap;
+    } else if (live) {
+      std::memmove(rbuf_.get(), rbuf_.get() + rbeg_, live);
+    }
+    rbeg_ = 0;
+    rend_ = live;
+  }
+
+  // Before a read: free space at the end of the buffer, and no large buffer kept idle.
+  void compact_read() {
+    if (rbeg_ == rend_) {
+      rbeg_ = rend_ = 0;
+      if (rcap_ > read_keep || !rbuf_) {
+        rbuf_ = std::make_unique<char[]>(read_initial);
+        rcap_ = read_initial;
+      }
+    } else if (rbeg_ > 0 || rend_ == rcap_) {
+      reserve_read(std::max(rcap_, rend_ - rbeg_ + read_initial));
     }
   }
-  handler->on_closed();
-  queue->finish();
-}
+
+  Stream& stream_;
+  beast::tcp_stream& lowest_;
+  std::shared_ptr<void> owner_;
+  std::shared_ptr<server_state> state_;
+  const ws_options& options_;
+  asio::any_io_executor strand_;
+
+  // Strand only.
+  asio::steady_timer keepalive_;
+  std::optional<asio::steady_timer> kill_;   // the close deadline
+  std::optional<asio::steady_timer> drain_;  // finish() waiting for the writer
+  std::chrono::steady_clock::time_point last_read_{};
+  bool ping_outstanding_ = false;
+  std::unique_ptr<char[]> rbuf_;
+  std::size_t rcap_ = 0, rbeg_ = 0, rend_ = 0;
+  bool garbage_ = false;       // after a framing error: read and discard until the end
+  bool in_message_ = false;    // between the first and the final fragment of a message
+  bool message_binary_ = false;
+  std::string message_;        // fragments so far
+  std::string wbuf_;           // the write in flight
+  std::vector<entry> sending_;
+
+  std::mutex mutex_;  // guards the members below; never held across I/O
+  std::vector<entry> queue_;
+  std::size_t bytes_ = 0;
+  bool flush_requested_ = false;
+  bool writing_ = false;
+  bool finished_ = false;     // the reader has ended: no more data frames
+  bool dead_ = false;         // a write failed: nothing more can be written
+  bool close_sent_ = false;
+  bool half_closed_ = false;  // strand: the write side is shut after the close frame
+  bool pong_pending_ = false;
+  bool ping_pending_ = false;
+  std::string pong_payload_;
+  std::optional<ws_close> close_code_;
+};
 
 template <typename Stream>
-asio::awaitable<void> run(Stream& stream, upgrade_request req, ws_run_params p) {
+asio::awaitable<void> run(Stream& stream, ws_run_params p) {
   auto& state = *p.state;
   if (!state.options.ws_factory) co_return;
-  websocket::stream<Stream&> ws(stream);
-  // Beast's own keep-alive: ping when idle for half the timeout, close when nothing at all
-  // (not even a pong) came for the whole timeout. The TCP stream's timer is off meanwhile.
-  websocket::stream_base::timeout timeouts{};
-  timeouts.handshake_timeout = state.options.request_timeout;
-  timeouts.idle_timeout = std::chrono::seconds(state.options.ws.idle_timeout_seconds);
-  timeouts.keep_alive_pings = true;
   p.lowest->expires_never();
-  ws.set_option(timeouts);
-  ws.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
-    res.set(beast::http::field::server, "samling/" + std::string(core::version()));
-    res.set(beast::http::field::sec_websocket_protocol, "samling.v1");
-  }));
-  ws.read_message_max(state.options.ws.max_frame_bytes);
-  auto [ec] = co_await ws.async_accept(req, use_tuple);
-  if (ec) co_return;
+  {
+    std::string res = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: " + p.accept_key +
+                      "\r\nSec-WebSocket-Protocol: samling.v1\r\nServer: samling/" +
+                      std::string(core::version()) + "\r\n\r\n";
+    p.lowest->expires_after(state.options.request_timeout);
+    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(res), use_tuple);
+    p.lowest->expires_never();
+    if (ec) co_return;
+  }
 
   auto strand = co_await asio::this_coro::executor;
-  auto queue = std::make_shared<ws_queue>(strand, state.options.ws, p.state);
-  queue->hard_close_ = [lowest = p.lowest] {
-    boost::system::error_code ignored;
-    lowest->socket().close(ignored);
+  auto conn = std::make_shared<ws_connection<Stream>>(stream, p, strand);
+  *p.stop_hook = [conn](bool force) {
+    if (force) conn->cut();
+    else conn->close(ws_close::going_away);
   };
-  *p.stop_hook = [queue, lowest = p.lowest](bool force) {
-    if (force) {
-      boost::system::error_code ignored;
-      lowest->socket().close(ignored);
-    } else {
-      queue->close(core::ws_close::going_away);
-    }
-  };
-  ws_context ctx{queue, strand, p.remote, &p.upgrade};
   std::shared_ptr<ws_handler> handler;
   try {
-    handler = state.options.ws_factory(ctx);
+    handler = state.options.ws_factory(ws_context{conn, strand, p.remote, &p.upgrade});
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "ws_handler_failed", {{"remote", p.remote}, {"error", e.what()}});
   }
+  p.upgrade = request{};  // the handler has what it needs
   if (handler) {
     state.ws_open->add(1);
-    co_await (read_loop(ws, handler, queue, p.state, p.remote) && queue->write_loop(ws));
+    conn->start(std::move(p.leftover));
+    co_await conn->read_loop(*handler, p.remote);
+    handler->on_closed();
     state.ws_open->add(-1);
   }
-  queue->finish();
+  co_await conn->finish();
   *p.stop_hook = nullptr;
 }
 
 }  // namespace
 
-asio::awaitable<void> run_websocket(beast::tcp_stream& stream, upgrade_request req,
-                                    ws_run_params params) {
-  return run(stream, std::move(req), std::move(params));
+asio::awaitable<void> run_websocket(beast::tcp_stream& stream, ws_run_params params) {
+  return run(stream, std::move(params));
 }
 
 asio::awaitable<void> run_websocket(asio::ssl::stream<beast::tcp_stream&>& stream,
-                                    upgrade_request req, ws_run_params params) {
-  return run(stream, std::move(req), std::move(params));
+                                    ws_run_params params) {
+  return run(stream, std::move(params));
 }
 
 }  // namespace samling::net

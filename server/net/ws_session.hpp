@@ -1,36 +1,42 @@
 #pragma once
 // Internal to net/: runs one upgraded WebSocket connection over the HTTP session's stream.
-// Included only by http_session.cpp and ws_session.cpp (it brings in Beast).
+// Included only by http_session.cpp and ws_session.cpp. The framing is our own (ws_frame.hpp)
+// rather than Beast's websocket::stream, so that queued frames go out in one write and an idle
+// connection costs little memory (docs/architecture.md, "Fan-out and write batching").
 #include <functional>
 #include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 
 #include "net/http_server.hpp"
 #include "net/router.hpp"
 
 namespace samling::net {
 
-using upgrade_request = boost::beast::http::request<boost::beast::http::string_body>;
+// Sec-WebSocket-Accept for a client's Sec-WebSocket-Key (RFC 6455 4.2.2); nothing if the key
+// is not the base64 of 16 bytes.
+std::optional<std::string> ws_accept_key(std::string_view client_key);
 
 struct ws_run_params {
   std::shared_ptr<server_state> state;
   std::string remote;
-  request upgrade;                        // the request as handlers see it
+  request upgrade;                        // the request as handlers see it (freed after use)
+  std::string accept_key;                 // from ws_accept_key
+  std::string leftover;                   // bytes read after the upgrade request
   boost::beast::tcp_stream* lowest = nullptr;  // for timeouts and the hard close
+  std::shared_ptr<void> owner;            // keeps the stream alive while a write is in flight
   // Set while the connection runs: the HTTP session calls it (on the strand) at shutdown.
   std::function<void(bool force)>* stop_hook = nullptr;
 };
 
-// Accepts the upgrade and serves the connection until it closes.
-boost::asio::awaitable<void> run_websocket(boost::beast::tcp_stream& stream, upgrade_request req,
-                                           ws_run_params params);
+// Answers 101 and serves the connection until it closes.
+boost::asio::awaitable<void> run_websocket(boost::beast::tcp_stream& stream, ws_run_params params);
 boost::asio::awaitable<void> run_websocket(
-    boost::asio::ssl::stream<boost::beast::tcp_stream&>& stream, upgrade_request req,
-    ws_run_params params);
+    boost::asio::ssl::stream<boost::beast::tcp_stream&>& stream, ws_run_params params);
 
 }  // namespace samling::net

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <utility>
+
 #include <atomic>
 #include <cstring>
 #include <fstream>
@@ -292,6 +294,16 @@ std::optional<http_response> connection::read_response(std::chrono::milliseconds
     if (n <= 0) return parse_response(pending_, head);
     pending_.append(buf, static_cast<std::size_t>(n));
   }
+}
+
+std::optional<std::string> connection::read_some(std::chrono::milliseconds deadline) {
+  if (!pending_.empty()) return std::exchange(pending_, std::string());
+  pollfd p{fd_, POLLIN, 0};
+  if (poll(&p, 1, remaining_ms(clock::now() + deadline)) <= 0) return std::nullopt;
+  char buf[16384];
+  auto n = recv(fd_, buf, sizeof buf, 0);
+  if (n <= 0) return std::string();
+  return std::string(buf, static_cast<std::size_t>(n));
 }
 
 bool connection::wait_closed(std::chrono::milliseconds deadline) {

@@ -90,6 +90,8 @@ class connection {
   // Reads until one complete HTTP response is available (keep-alive friendly).
   std::optional<http_response> read_response(std::chrono::milliseconds deadline = 10s,
                                              bool head = false);
+  // What arrives next: bytes, "" at EOF or reset, nothing when `deadline` passes first.
+  std::optional<std::string> read_some(std::chrono::milliseconds deadline);
   // True when the peer closes the connection (EOF or reset) before `deadline`.
   bool wait_closed(std::chrono::milliseconds deadline);
 
