@@ -1,5 +1,8 @@
 #include "media/consumer.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 namespace samling::media {
 
 std::string consumer_sources() {
@@ -69,8 +72,9 @@ void consumer_pipeline::open(const std::string& name, const std::string& descrip
   auto control = control_;
   auto handler = std::make_shared<std::function<void(const bus_event&)>>(std::move(on_bus));
   p->on_bus([control, generation, gen, handler](bus_event ev) {
+    if (generation->load() != gen) return;  // retired: control may be shutting down
     boost::asio::post(control, [generation, gen, handler, ev = std::move(ev)] {
-      if (*generation == gen) (*handler)(ev);
+      if (generation->load() == gen) (*handler)(ev);
     });
   });
   auto f = std::make_shared<feeder>(max_queue_bytes);
@@ -96,10 +100,37 @@ void consumer_pipeline::close() {
 
 // Stopping a pipeline waits for its streaming threads; a sink stuck on a dead connection can
 // make that slow. The control thread does not wait for it: a thread of the reaper's does.
+namespace {
+struct reaper_state {
+  boost::asio::thread_pool pool{1};
+  std::mutex mutex;
+  std::condition_variable idle;
+  std::size_t pending = 0;
+};
+reaper_state& reaper() {
+  static reaper_state r;
+  return r;
+}
+}  // namespace
+
 void retire(std::unique_ptr<pipeline> p) {
   if (!p) return;
-  static boost::asio::thread_pool reaper(1);
-  boost::asio::post(reaper, [p = std::shared_ptr<pipeline>(std::move(p))]() mutable { p.reset(); });
+  auto& r = reaper();
+  {
+    std::lock_guard lock(r.mutex);
+    ++r.pending;
+  }
+  boost::asio::post(r.pool, [p = std::shared_ptr<pipeline>(std::move(p)), &r]() mutable {
+    p.reset();
+    std::lock_guard lock(r.mutex);
+    if (--r.pending == 0) r.idle.notify_all();
+  });
+}
+
+bool drain_retired(std::chrono::milliseconds limit) {
+  auto& r = reaper();
+  std::unique_lock lock(r.mutex);
+  return r.idle.wait_for(lock, limit, [&] { return r.pending == 0; });
 }
 
 }  // namespace samling::media

@@ -1,4 +1,6 @@
 #pragma once
+#include <atomic>
+#include <chrono>
 // What every consumer of a stage's program (relay destination, HLS, recording) shares: its own
 // pipeline fed by a feeder from the hub, built and torn down on the media control thread, with
 // bus messages posted back there. A consumer's failure stays inside it.
@@ -38,11 +40,15 @@ class consumer_pipeline {
   hub& hub_;
   std::unique_ptr<pipeline> pipeline_;
   std::shared_ptr<feeder> feeder_;
-  std::shared_ptr<std::uint64_t> generation_ = std::make_shared<std::uint64_t>(0);
+  // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
+  std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
 
 // Stops and frees a pipeline on the reaper thread (not the caller's).
 void retire(std::unique_ptr<pipeline> p);
+// Waits (up to `limit`) until every retired pipeline is gone. The engine calls it before its
+// control thread goes away: a pipeline being torn down may still emit bus messages.
+bool drain_retired(std::chrono::milliseconds limit);
 
 // The appsrc pair every consumer description starts from: H.264 on "v", AAC on "a", both live
 // and never blocking (the feeder bounds their queues).

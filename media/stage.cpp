@@ -416,6 +416,10 @@ engine::~engine() {
   // Stop on the control thread (pipelines and timers belong to it), then join it.
   asio::post(control_.executor(), [this] { shutdown(); });
   control_.stop();
+  // Retired pipelines may still post bus messages to the control thread's pool until they
+  // are gone; it must outlive them (a SIGTERM with a running stage crashed here).
+  if (!drain_retired(std::chrono::seconds(10)))
+    core::log(core::log_level::warn, "media_shutdown_slow", {{"detail", "a pipeline did not stop within 10 s"}});
 }
 
 void engine::start_autostart() {

@@ -2,6 +2,8 @@
 // stream pulled from a URL (here RTMP from nginx, fed by ffmpeg).
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "media_fixture.hpp"
 
 namespace samling::testing {
@@ -32,6 +34,10 @@ TEST(MediaInputs, a_looping_file_plays_on_past_its_end_in_both_modes) {
     auto r = http_get(server.port(), std::string("/live/") + id + "/index.m3u8");
     EXPECT_EQ(r.status, 200) << id;
   }
+  // SIGTERM with both stages live is a clean exit (pipelines retired during shutdown used to
+  // post their last bus messages to the media control thread after it was gone: SIGSEGV).
+  server.signal(SIGTERM);
+  EXPECT_EQ(server.wait_exit(15s), 0) << server.stderr_text().substr(0, 2000);
 }
 
 TEST(MediaInputs, a_stream_pulled_from_an_rtmp_url_is_relayed_to_hls) {
