@@ -1,6 +1,10 @@
 #include "net/ws_flusher.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include <boost/asio/defer.hpp>
+#include <boost/asio/post.hpp>
 
 namespace samling::net {
 
@@ -33,7 +37,17 @@ void ws_flusher::run() {
     armed_ = false;
     last_run_ = std::chrono::steady_clock::now();
   }
-  for (auto& t : due) t->flush();
+  // A large flush is shared with the other I/O threads, a slice each.
+  constexpr std::size_t slice = 256;
+  for (std::size_t at = slice; at < due.size(); at += slice) {
+    std::vector<std::shared_ptr<ws_flush_target>> part(
+        std::make_move_iterator(due.begin() + static_cast<std::ptrdiff_t>(at)),
+        std::make_move_iterator(due.begin() + static_cast<std::ptrdiff_t>(std::min(at + slice, due.size()))));
+    boost::asio::post(executor_, [part = std::move(part)] {
+      for (auto& t : part) t->flush();
+    });
+  }
+  for (std::size_t i = 0; i < std::min(slice, due.size()); ++i) due[i]->flush();
 }
 
 }  // namespace samling::net

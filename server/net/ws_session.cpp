@@ -18,6 +18,9 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <openssl/evp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 
 #include "core/log.hpp"
 #include "core/version.hpp"
@@ -128,6 +131,9 @@ class ws_connection final : public ws_sink,
 
   // --- ws_flush_target (the flusher's thread) ---------------------------------------------
   void flush() override {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      if (write_direct()) return;
+    }
     asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
   }
 
@@ -260,6 +266,8 @@ class ws_connection final : public ws_sink,
 
   // Closes the TCP connection now (shutdown's last phase, dead peers, missed deadlines).
   void cut() {
+    std::lock_guard lock(mutex_);  // write_direct() uses the descriptor under this lock
+    socket_closed_ = true;
     boost::system::error_code ignored;
     lowest_.socket().close(ignored);
   }
@@ -327,6 +335,48 @@ class ws_connection final : public ws_sink,
     bytes_ = 0;
   }
 
+  // Plain TCP, on the flusher's thread: when no write is in flight, the queued frames go
+  // straight into the socket with one non-blocking send(2), skipping the hop to the strand
+  // (the common case: the kernel takes it all). What it does not take goes on through the
+  // strand's writer. False: the strand's writer must do it (control frames, closing).
+  bool write_direct() {
+    thread_local std::string out;
+    std::size_t taken = 0;
+    {
+      std::lock_guard lock(mutex_);
+      if (writing_ || dead_ || finished_ || socket_closed_ || close_code_ || pong_pending_ || ping_pending_)
+        return false;
+      flush_requested_ = false;
+      out.clear();
+      while (taken < queue_.size() && (taken == 0 || out.size() < batch_bytes)) {
+        append_frame(out, ws::opcode::text, *queue_[taken].frame);
+        bytes_ -= queue_[taken].frame->size();
+        ++taken;
+      }
+      if (taken == queue_.size()) queue_.clear();
+      else queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+      if (out.empty()) return true;
+      auto sent = ::send(lowest_.socket().native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+      if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        dead_ = true;  // the reader sees the error too and ends the connection
+        return true;
+      }
+      std::size_t done = sent < 0 ? 0 : static_cast<std::size_t>(sent);
+      if (done < out.size()) {
+        writing_ = true;
+        asio::post(strand_, [self = this->shared_from_this(), rest = out.substr(done)]() mutable {
+          self->wbuf_ = std::move(rest);
+          self->start_async_write();
+        });
+      } else if (!queue_.empty()) {
+        flush_requested_ = true;
+        asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
+      }
+    }
+    state_->ws_messages_out->inc(taken);
+    return true;
+  }
+
   // Starts a write of everything pending, unless one is in flight (its completion calls
   // this again). Control frames first, then queued frames up to batch_bytes.
   void write_some() {
@@ -364,6 +414,10 @@ class ws_connection final : public ws_sink,
     for (auto& e : sending_) append_frame(wbuf_, ws::opcode::text, *e.frame);
     if (!sending_.empty()) state_->ws_messages_out->inc(sending_.size());
     sending_.clear();
+    start_async_write();
+  }
+
+  void start_async_write() {
     asio::async_write(stream_, asio::buffer(wbuf_),
                       asio::bind_executor(strand_, [self = this->shared_from_this()](
                                                        boost::system::error_code ec, std::size_t) {
@@ -487,6 +541,7 @@ class ws_connection final : public ws_sink,
   bool writing_ = false;
   bool finished_ = false;     // the reader has ended: no more data frames
   bool dead_ = false;         // a write failed: nothing more can be written
+  bool socket_closed_ = false;  // cut(): the descriptor is gone
   bool close_sent_ = false;
   bool half_closed_ = false;  // strand: the write side is shut after the close frame
   bool pong_pending_ = false;
