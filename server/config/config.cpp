@@ -361,8 +361,9 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.ws.write_batch_ms; },
          .description = "Under load, frames for one client wait up to this long to go out "
                         "together in one write, 0..1000; when the server is quiet they go at "
-                        "once. 20 ms is below what a reader notices and makes a busy room's "
-                        "fan-out a few times cheaper; 0 writes every fan-out right away.",
+                        "once. 50 ms is below what a reader notices in a chat and makes a busy "
+                        "room's fan-out about three times cheaper (docs/benchmarks.md); 0 "
+                        "writes every fan-out right away.",
          .min = 0,
          .max = 1000},
         {.key = "ws.idle_timeout_seconds",

@@ -90,6 +90,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   bool request_timed_out_ = false;   // strand-only
   bool in_request_ = false;      // strand-only: a request is being read, handled or answered
   std::function<void(bool force)> ws_stop_;  // strand-only: set while serving a WebSocket
+  std::optional<asio::steady_timer> ws_done_;  // strand-only: cancelled when the WebSocket ends
+  bool ws_over_ = false;                       // strand-only
   bool stop_requested_ = false;  // strand-only
 };
 
@@ -213,6 +215,7 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
     } else {
       co_await self->serve(self->stream_, false);
     }
+    if (self->ws_done_ && !self->ws_over_) co_await self->ws_done_->async_wait(use_tuple);
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "http_session_failed",
               {{"remote", self->remote_}, {"error", e.what()}});
@@ -348,11 +351,16 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
                        .leftover = beast::buffers_to_string(buffer_.data()),
                        .lowest = &stream_,
                        .owner = shared_from_this(),
-                       .stop_hook = &ws_stop_};
-  // Nothing of the HTTP request stays with the connection: its frame lives as long as it does.
-  msg = {};
+                       .stop_hook = &ws_stop_,
+                       .on_done = [this] {
+                         ws_over_ = true;
+                         if (ws_done_) ws_done_->cancel();
+                       }};
   buffer_ = beast::flat_buffer();
-  co_await run_websocket(s, std::move(params));
+  // The connection runs on its own from here; this coroutine (and serve's) end, so no frame of
+  // the HTTP exchange stays with it. run() waits on ws_done_ until it is over.
+  ws_done_.emplace(stream_.get_executor(), asio::steady_timer::time_point::max());
+  start_websocket(s, std::move(params));
 }
 
 asio::awaitable<response> http_session::dispatch(request r, std::string& route_name) {

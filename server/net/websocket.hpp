@@ -59,7 +59,7 @@ struct ws_options {
   std::uint32_t idle_timeout_seconds = 30;
   // Under load, frames for one client wait up to this long to go out together in one write
   // (when the server is quiet they go at once); 0 = every fan-out is written right away.
-  std::chrono::milliseconds write_batch{20};
+  std::chrono::milliseconds write_batch{50};
 };
 
 }  // namespace samling::net

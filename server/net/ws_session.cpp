@@ -1,6 +1,9 @@
 #include "net/ws_session.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <functional>
+#include <utility>
 #include <cctype>
 #include <chrono>
 #include <cstring>
@@ -11,6 +14,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -138,130 +142,43 @@ class ws_connection final : public ws_sink,
   }
 
   // --- strand -------------------------------------------------------------------------------
-  void start(std::string leftover) {
-    if (!leftover.empty()) {
-      reserve_read(leftover.size());
-      std::memcpy(rbuf_.get(), leftover.data(), leftover.size());
-      rend_ = leftover.size();
+  // Answers 101, creates the handler and starts reading. No coroutine frame stays with the
+  // connection: the reader is a chain of completion handlers, and only a message being
+  // handled has a frame (the handler's on_text).
+  void start(ws_run_params p) {
+    std::string res = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Accept: " + p.accept_key +
+                      "\r\nSec-WebSocket-Protocol: samling.v1\r\nServer: samling/" +
+                      std::string(core::version()) + "\r\n\r\n";
+    remote_ = std::move(p.remote);
+    on_done_ = std::move(p.on_done);
+    *p.stop_hook = [self = this->shared_from_this()](bool force) {
+      if (force) self->cut();
+      else self->close(ws_close::going_away);
+    };
+    stop_hook_ = p.stop_hook;
+    try {
+      handler_ = state_->options.ws_factory(ws_context{this->shared_from_this(), strand_, remote_, &p.upgrade});
+    } catch (const std::exception& e) {
+      core::log(core::log_level::error, "ws_handler_failed", {{"remote", remote_}, {"error", e.what()}});
     }
+    if (!p.leftover.empty()) {
+      reserve_read(p.leftover.size());
+      std::memcpy(rbuf_.get(), p.leftover.data(), p.leftover.size());
+      rend_ = p.leftover.size();
+    }
+    if (!handler_) return finished();
+    state_->ws_open->add(1);
+    open_ = true;
     last_read_ = std::chrono::steady_clock::now();
     arm_keepalive();
-  }
-
-  // Reads frames until the connection is over from the reading side: the client's close
-  // frame, EOF, an error, a cut connection.
-  asio::awaitable<void> read_loop(ws_handler& handler, const std::string& remote) {
-    for (;;) {
-      while (!garbage_) {
-        std::string_view avail(rbuf_.get() + rbeg_, rend_ - rbeg_);
-        ws::frame_header h;
-        auto st = ws::parse_client_header(avail, options_.max_frame_bytes - message_.size(), h);
-        if (st == ws::parse_status::need_more) break;
-        if (st == ws::parse_status::protocol_error || st == ws::parse_status::too_big) {
-          // The stream cannot be followed any further: close, then discard what comes.
-          close(st == ws::parse_status::too_big ? ws_close::too_big : ws_close::protocol_error);
-          garbage_ = true;
-          break;
-        }
-        std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
-        if (avail.size() < total) {
-          reserve_read(total);
-          break;
-        }
-        char* payload = rbuf_.get() + rbeg_ + h.header_size;
-        ws::unmask(payload, static_cast<std::size_t>(h.payload_size), h.mask);
-        rbeg_ += total;
-        std::string_view data(payload, static_cast<std::size_t>(h.payload_size));
-        if (h.op == ws::opcode::close) {
-          on_close_frame(data);
-          co_return;
-        }
-        if (h.op == ws::opcode::ping) {
-          answer_ping(data);
-          continue;
-        }
-        if (h.op == ws::opcode::pong) continue;
-        // A data frame: a whole message, or a fragment of one.
-        if (h.op == ws::opcode::continuation ? !in_message_ : in_message_) {
-          close(ws_close::protocol_error);
-          garbage_ = true;
-          break;
-        }
-        if (h.op != ws::opcode::continuation) {
-          in_message_ = true;
-          message_binary_ = h.op == ws::opcode::binary;
-        }
-        if (closing()) {  // we sent (or are sending) a close: data is no longer read
-          if (h.fin) in_message_ = false;
-          message_.clear();
-          continue;
-        }
-        std::string text;
-        if (h.fin && message_.empty()) {
-          text.assign(data);
-        } else {
-          message_.append(data);
-          if (!h.fin) continue;
-          text.swap(message_);
-        }
-        in_message_ = false;
-        state_->ws_messages_in->inc();
-        if (message_binary_) {
-          close(ws_close::unsupported_data);
-          continue;
-        }
-        if (!ws::valid_utf8(text)) {
-          close(ws_close::invalid_payload);
-          continue;
-        }
-        try {
-          co_await handler.on_text(std::move(text));
-        } catch (const std::exception& e) {
-          core::log(core::log_level::error, "ws_handler_failed", {{"remote", remote}, {"error", e.what()}});
-          close(ws_close::too_many_errors);
-        }
-      }
-      if (garbage_) rbeg_ = rend_ = 0;
-      compact_read();
-      auto [ec, n] = co_await stream_.async_read_some(
-          asio::buffer(rbuf_.get() + rend_, rcap_ - rend_), use_tuple);
-      if (ec) {
-        if (ec != asio::error::eof && ec != asio::error::operation_aborted)
-          core::log(core::log_level::debug, "ws_read_ended", {{"remote", remote}, {"error", ec.message()}});
-        co_return;
-      }
-      rend_ += n;
-      last_read_ = std::chrono::steady_clock::now();
-      ping_outstanding_ = false;
-    }
-  }
-
-  // The reader has ended: no more data frames; a close frame already queued gets until the
-  // close deadline to go out; then the TCP connection is closed.
-  asio::awaitable<void> finish() {
-    bool wait = false;
     {
       std::lock_guard lock(mutex_);
-      finished_ = true;
-      queue_.clear();
-      bytes_ = 0;
-      wait = writing_ || (close_code_ && !close_sent_ && !dead_);
+      writing_ = true;  // the 101 goes first; frames queued meanwhile follow it
     }
-    keepalive_.cancel();
-    if (wait) {
-      drain_.emplace(strand_, close_deadline);
-      write_some();
-      {
-        std::lock_guard lock(mutex_);
-        wait = writing_;
-      }
-      if (wait) co_await drain_->async_wait(use_tuple);
-      drain_.reset();
-    }
-    kill_.reset();
-    cut();
-    rbuf_.reset();
-    rcap_ = rbeg_ = rend_ = 0;
+    wbuf_ = std::move(res);
+    start_async_write();
+    process();
   }
 
   // Closes the TCP connection now (shutdown's last phase, dead peers, missed deadlines).
@@ -277,6 +194,154 @@ class ws_connection final : public ws_sink,
     std::shared_ptr<const std::string> frame;
     std::string key;
   };
+
+  // Handles the complete frames in the buffer, then reads more. Returns while a message is
+  // with the handler; its completion continues here.
+  void process() {
+    while (!garbage_) {
+      std::string_view avail(rbuf_.get() + rbeg_, rend_ - rbeg_);
+      ws::frame_header h;
+      auto st = ws::parse_client_header(avail, options_.max_frame_bytes - message_.size(), h);
+      if (st == ws::parse_status::need_more) break;
+      if (st == ws::parse_status::protocol_error || st == ws::parse_status::too_big) {
+        // The stream cannot be followed any further: close, then discard what comes.
+        close(st == ws::parse_status::too_big ? ws_close::too_big : ws_close::protocol_error);
+        garbage_ = true;
+        break;
+      }
+      std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
+      if (avail.size() < total) {
+        reserve_read(total);
+        break;
+      }
+      char* payload = rbuf_.get() + rbeg_ + h.header_size;
+      ws::unmask(payload, static_cast<std::size_t>(h.payload_size), h.mask);
+      rbeg_ += total;
+      std::string_view data(payload, static_cast<std::size_t>(h.payload_size));
+      if (h.op == ws::opcode::close) {
+        on_close_frame(data);
+        return end_reading();
+      }
+      if (h.op == ws::opcode::ping) {
+        answer_ping(data);
+        continue;
+      }
+      if (h.op == ws::opcode::pong) continue;
+      // A data frame: a whole message, or a fragment of one.
+      if (h.op == ws::opcode::continuation ? !in_message_ : in_message_) {
+        close(ws_close::protocol_error);
+        garbage_ = true;
+        break;
+      }
+      if (h.op != ws::opcode::continuation) {
+        in_message_ = true;
+        message_binary_ = h.op == ws::opcode::binary;
+      }
+      if (closing()) {  // we sent (or are sending) a close: data is no longer read
+        if (h.fin) in_message_ = false;
+        message_.clear();
+        continue;
+      }
+      std::string text;
+      if (h.fin && message_.empty()) {
+        text.assign(data);
+      } else {
+        message_.append(data);
+        if (!h.fin) continue;
+        text.swap(message_);
+      }
+      in_message_ = false;
+      state_->ws_messages_in->inc();
+      if (message_binary_) {
+        close(ws_close::unsupported_data);
+        continue;
+      }
+      if (!ws::valid_utf8(text)) {
+        close(ws_close::invalid_payload);
+        continue;
+      }
+      // One message at a time: the next frame is parsed when the handler is done.
+      asio::co_spawn(strand_, handler_->on_text(std::move(text)),
+                     [self = this->shared_from_this()](std::exception_ptr e) {
+                       if (e) {
+                         try {
+                           std::rethrow_exception(e);
+                         } catch (const std::exception& ex) {
+                           core::log(core::log_level::error, "ws_handler_failed",
+                                     {{"remote", self->remote_}, {"error", ex.what()}});
+                         }
+                         self->close(ws_close::too_many_errors);
+                       }
+                       self->process();
+                     });
+      return;
+    }
+    if (garbage_) rbeg_ = rend_ = 0;
+    compact_read();
+    stream_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
+                            asio::bind_executor(strand_, [self = this->shared_from_this()](
+                                                             boost::system::error_code ec, std::size_t n) {
+                              self->on_read(ec, n);
+                            }));
+  }
+
+  void on_read(boost::system::error_code ec, std::size_t n) {
+    if (ec) {
+      if (ec != asio::error::eof && ec != asio::error::operation_aborted)
+        core::log(core::log_level::debug, "ws_read_ended", {{"remote", remote_}, {"error", ec.message()}});
+      return end_reading();
+    }
+    rend_ += n;
+    last_read_ = std::chrono::steady_clock::now();
+    ping_outstanding_ = false;
+    process();
+  }
+
+  // The connection is over from the reading side (the client's close frame, EOF, an error, a
+  // cut connection): the handler lets go of its rooms; a close frame already queued gets until
+  // the close deadline to go out; then the TCP connection is closed.
+  void end_reading() {
+    if (open_) {
+      open_ = false;
+      handler_->on_closed();
+      state_->ws_open->add(-1);
+    }
+    bool wait = false;
+    {
+      std::lock_guard lock(mutex_);
+      finished_ = true;
+      queue_.clear();
+      bytes_ = 0;
+      wait = writing_ || (close_code_ && !close_sent_ && !dead_);
+    }
+    keepalive_.cancel();
+    rbuf_.reset();
+    rcap_ = rbeg_ = rend_ = 0;
+    if (wait) {
+      drain_.emplace(strand_, close_deadline);
+      write_some();
+      {
+        std::lock_guard lock(mutex_);
+        wait = writing_;
+      }
+      if (wait) {
+        drain_->async_wait([self = this->shared_from_this()](boost::system::error_code) { self->finished(); });
+        return;
+      }
+    }
+    finished();
+  }
+
+  void finished() {
+    if (done_) return;
+    done_ = true;
+    drain_.reset();
+    kill_.reset();
+    cut();
+    handler_.reset();  // it holds this sink: the cycle ends here
+    if (stop_hook_) *stop_hook_ = nullptr;
+    if (on_done_) std::exchange(on_done_, nullptr)();
+  }
 
   bool closing() {
     std::lock_guard lock(mutex_);
@@ -520,6 +585,12 @@ class ws_connection final : public ws_sink,
   asio::any_io_executor strand_;
 
   // Strand only.
+  std::shared_ptr<ws_handler> handler_;
+  std::string remote_;
+  std::function<void()> on_done_;
+  std::function<void(bool force)>* stop_hook_ = nullptr;
+  bool open_ = false;  // counted in ws_open, handler not yet told it closed
+  bool done_ = false;
   asio::steady_timer keepalive_;
   std::optional<asio::steady_timer> kill_;   // the close deadline
   std::optional<asio::steady_timer> drain_;  // finish() waiting for the writer
@@ -550,55 +621,18 @@ class ws_connection final : public ws_sink,
   std::optional<ws_close> close_code_;
 };
 
-template <typename Stream>
-asio::awaitable<void> run(Stream& stream, ws_run_params p) {
-  auto& state = *p.state;
-  if (!state.options.ws_factory) co_return;
-  p.lowest->expires_never();
-  {
-    std::string res = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                      "Sec-WebSocket-Accept: " + p.accept_key +
-                      "\r\nSec-WebSocket-Protocol: samling.v1\r\nServer: samling/" +
-                      std::string(core::version()) + "\r\n\r\n";
-    p.lowest->expires_after(state.options.request_timeout);
-    auto [ec, n] = co_await asio::async_write(stream, asio::buffer(res), use_tuple);
-    p.lowest->expires_never();
-    if (ec) co_return;
-  }
-
-  auto strand = co_await asio::this_coro::executor;
-  auto conn = std::make_shared<ws_connection<Stream>>(stream, p, strand);
-  *p.stop_hook = [conn](bool force) {
-    if (force) conn->cut();
-    else conn->close(ws_close::going_away);
-  };
-  std::shared_ptr<ws_handler> handler;
-  try {
-    handler = state.options.ws_factory(ws_context{conn, strand, p.remote, &p.upgrade});
-  } catch (const std::exception& e) {
-    core::log(core::log_level::error, "ws_handler_failed", {{"remote", p.remote}, {"error", e.what()}});
-  }
-  p.upgrade = request{};  // the handler has what it needs
-  if (handler) {
-    state.ws_open->add(1);
-    conn->start(std::move(p.leftover));
-    co_await conn->read_loop(*handler, p.remote);
-    handler->on_closed();
-    state.ws_open->add(-1);
-  }
-  co_await conn->finish();
-  *p.stop_hook = nullptr;
-}
-
 }  // namespace
 
-asio::awaitable<void> run_websocket(beast::tcp_stream& stream, ws_run_params params) {
-  return run(stream, std::move(params));
+void start_websocket(beast::tcp_stream& stream, ws_run_params params) {
+  auto strand = stream.get_executor();
+  auto conn = std::make_shared<ws_connection<beast::tcp_stream>>(stream, params, strand);
+  conn->start(std::move(params));
 }
 
-asio::awaitable<void> run_websocket(asio::ssl::stream<beast::tcp_stream&>& stream,
-                                    ws_run_params params) {
-  return run(stream, std::move(params));
+void start_websocket(asio::ssl::stream<beast::tcp_stream&>& stream, ws_run_params params) {
+  auto strand = params.lowest->get_executor();
+  auto conn = std::make_shared<ws_connection<asio::ssl::stream<beast::tcp_stream&>>>(stream, params, strand);
+  conn->start(std::move(params));
 }
 
 }  // namespace samling::net

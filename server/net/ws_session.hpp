@@ -9,7 +9,6 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
@@ -28,15 +27,16 @@ struct ws_run_params {
   request upgrade;                        // the request as handlers see it (freed after use)
   std::string accept_key;                 // from ws_accept_key
   std::string leftover;                   // bytes read after the upgrade request
-  boost::beast::tcp_stream* lowest = nullptr;  // for timeouts and the hard close
-  std::shared_ptr<void> owner;            // keeps the stream alive while a write is in flight
+  boost::beast::tcp_stream* lowest = nullptr;  // for the hard close
+  std::shared_ptr<void> owner;            // keeps the stream alive while the connection is
   // Set while the connection runs: the HTTP session calls it (on the strand) at shutdown.
   std::function<void(bool force)>* stop_hook = nullptr;
+  std::function<void()> on_done;          // on the strand, once the connection is over
 };
 
-// Answers 101 and serves the connection until it closes.
-boost::asio::awaitable<void> run_websocket(boost::beast::tcp_stream& stream, ws_run_params params);
-boost::asio::awaitable<void> run_websocket(
-    boost::asio::ssl::stream<boost::beast::tcp_stream&>& stream, ws_run_params params);
+// Answers 101 and serves the connection in the background (on the stream's strand, which must
+// be the caller's); `on_done` says when it is over.
+void start_websocket(boost::beast::tcp_stream& stream, ws_run_params params);
+void start_websocket(boost::asio::ssl::stream<boost::beast::tcp_stream&>& stream, ws_run_params params);
 
 }  // namespace samling::net
