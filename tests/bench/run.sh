@@ -20,8 +20,9 @@
 #   S3  20 rooms x 100 subscribers, 1 publisher per room at 50 msg/s (same 100,000 offered
 #       deliveries/s as S1)
 #   S4  1 room x 1000 subscribers of which 100 publish at 1 msg/s each (a distinct user each)
-#   S8  S1 with 1 % of the subscribers (10) no longer reading after the warm-up; Samling runs with
-#       its default send-queue bound (BENCH_S8_SEND_QUEUE) so slow consumers are closed (4008)
+#   S8  S1 with 1 % of the subscribers (10) no longer reading after the warm-up, measured for
+#       BENCH_S8_DURATION s; Samling runs with its default send-queue bound (BENCH_S8_SEND_QUEUE)
+#       so slow consumers are closed (4008)
 #   S9  10,000 idle connections
 #
 # Knobs (environment):
@@ -34,10 +35,13 @@
 #   BENCH_S2_RATES="10 20 40 80 160 320 640 1000"   S2: msg/s ladder (Samling's per-user token
 #                             bucket is raised to 1000 posts/s, so keep the ladder <= 1000)
 #   BENCH_S2_REFINE=2         S2: bisection steps between the last passed and first failed rate
+#   BENCH_S8_DURATION=60      S8: measured seconds (the stopped readers' kernel buffers, about
+#                             1 MB on loopback, fill first: ~35 s at S1's rate before any server
+#                             queue grows)
 #   BENCH_S8_SEND_QUEUE="256 1048576"   S8: Samling's ws.send_queue_messages and _bytes (its
 #                             defaults; the other scenarios raise them to 10000 / 16 MiB)
 #   BENCH_QUICK=1             a short smoke of the whole pipeline: 5 s runs, 1 s warm-up, 1 repeat,
-#                             3 s S2 steps
+#                             3 s S2 steps, 20 s S8 (too short for any slow-consumer close)
 #   BENCH_SKIP_INSTALL=1 / BENCH_SKIP_BUILD=1
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
 #   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number
@@ -68,6 +72,7 @@ IDLE_DURATION="${BENCH_IDLE_DURATION:-5}"
 WARMUP="${BENCH_WARMUP:-3}"
 STEP_DURATION="${BENCH_STEP_DURATION:-5}"
 STEP_WARMUP="${BENCH_STEP_WARMUP:-2}"
+S8_DURATION="${BENCH_S8_DURATION:-60}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
   DURATION="${BENCH_DURATION:-5}"
   IDLE_DURATION="${BENCH_IDLE_DURATION:-3}"
@@ -75,6 +80,7 @@ if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
   REPEATS="${BENCH_REPEATS:-1}"
   STEP_DURATION="${BENCH_STEP_DURATION:-3}"
   STEP_WARMUP="${BENCH_STEP_WARMUP:-1}"
+  S8_DURATION="${BENCH_S8_DURATION:-20}"
 fi
 S2_RATES="${BENCH_S2_RATES:-10 20 40 80 160 320 640 1000}"
 S2_REFINE="${BENCH_S2_REFINE:-2}"
@@ -177,7 +183,7 @@ scenario_args() {
   S2) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate ${2:-RATE} --size 64 --warmup $STEP_WARMUP --duration $STEP_DURATION" ;;
   S3) echo "--rooms 20 --subscribers 100 --publishers 1 --rate 50 --size 64 --warmup $WARMUP --duration $DURATION" ;;
   S4) echo "--rooms 1 --subscribers 1000 --publishers 100 --rate 1 --size 64 --warmup $WARMUP --duration $DURATION" ;;
-  S8) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate 100 --size 64 --warmup $WARMUP --duration $DURATION --stop-reading-fraction 0.01 --stop-reading-mss 1448 --stop-reading-rcvbuf 16384" ;;
+  S8) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate 100 --size 64 --warmup $WARMUP --duration $S8_DURATION --drain 10 --stop-reading-fraction 0.01 --stop-reading-mss 1448 --stop-reading-rcvbuf 16384" ;;
   S9) echo "--rooms 1 --subscribers 10000 --publishers 0 --rate 1 --size 64 --warmup 1 --duration $IDLE_DURATION" ;;
   *) die "unknown scenario $1" ;;
   esac
@@ -198,7 +204,7 @@ scenario_notes() {
   S2) echo "Ladder $S2_RATES msg/s (1 publisher, 1000 members: deliveries/s = 1000 x rate), then $S2_REFINE bisection step(s) between the highest passed and the lowest failed rate. Each step is one run with a fresh server: $STEP_WARMUP s warm-up, $STEP_DURATION s measured. In each round the targets alternate at every rate; a target stops climbing at its first failed step. A step passes when delivered/expected >= $S2_MIN_RATIO and p99 <= $S2_MAX_P99_MS ms (and the run had no error); the saturation rate is the highest rate that passed." ;;
   S3) echo "Rates chosen so the offered deliveries equal S1's: 20 rooms x 100 members x 50 msg/s = 100,000/s." ;;
   S4) echo "Every connection is its own user (Samling: a token with its own sub), so each publisher has its own token bucket; 1 msg/s is far below the raised limit." ;;
-  S8) echo "10 of the 999 pure subscribers (spread over the connections) stop reading at the end of the warm-up: their sockets stay open but are never read again. They connect as slow WAN clients (TCP MSS 1448, SO_RCVBUF 16 KiB) so the server's own queue fills within seconds instead of after megabytes of loopback kernel buffers. Latency and delivered/expected are the reading subscribers' only. After the measured period the stopped readers read again: one that then finds its connection closed counts as closed by the server; one that reads up to the last posts was kept. Samling runs with send queue $S8_QUEUE_MESSAGES messages / $S8_QUEUE_BYTES bytes (its defaults are 256 / 1048576; BENCH_S8_SEND_QUEUE); its own count of 4008 closes is read from its /metrics." ;;
+  S8) echo "10 of the 999 pure subscribers (spread over the connections) stop reading at the end of the warm-up: their sockets stay open but are never read again. They connect as slow WAN clients (TCP MSS 1448, SO_RCVBUF 16 KiB) so the server sees a WAN-sized MSS and window, not loopback's 64 KiB MSS; even so the kernel gives each of their server-side sockets a send buffer of about 1 MB (cwnd grows per small packet acked in the warm-up), which fills first: at S1's rate a server's own queue starts growing only after ~35 s, hence the $S8_DURATION s measured period. Latency and delivered/expected are the reading subscribers' only. After the measured period the stopped readers read again (drain up to 10 s): one that then finds its connection closed counts as closed by the server; one that reads up to the last posts was kept. Samling runs with send queue $S8_QUEUE_MESSAGES messages / $S8_QUEUE_BYTES bytes (its defaults are 256 / 1048576; BENCH_S8_SEND_QUEUE); its own count of 4008 closes is read from its /metrics." ;;
   esac
 }
 # Samling's send-queue bound for a scenario (the bench raises it except where the bound is tested).

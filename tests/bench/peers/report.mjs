@@ -340,7 +340,7 @@ function report() {
   if (machine.load_start > 0.25 * machine.nproc)
     p(`  **Other work was running on the machine when this run started: it competes with the servers and the load generator for the CPUs, so latencies and deliveries/s are inflated and noisy.**`);
   p(`- Samling commit ${machine.commit}; Node.js ${machine.node}, ws ${machine.ws}, socket.io ${machine.socketio}`);
-  p(`- ${machine.repeats} round(s) per scenario; ${machine.warmup_s} s warm-up, ${machine.duration_s} s measured (idle scenarios: ${machine.idle_duration_s} s)`);
+  p(`- ${machine.repeats} round(s) per scenario; ${machine.warmup_s} s warm-up, ${machine.duration_s} s measured (idle scenarios: ${machine.idle_duration_s} s${'S8' in machine.scenarios ? `, S8: ${machine.s8_duration_s} s` : ''}${'S2' in machine.scenarios ? `, S2 steps: ${machine.step_warmup_s} s warm-up + ${machine.step_duration_s} s` : ''})`);
   p(`- Raw results: \`${machine.results}\` (not committed)`);
   p();
   p('Cells are the median over the rounds, with the min–max across rounds in parentheses.');
