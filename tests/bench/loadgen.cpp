@@ -286,6 +286,8 @@ struct run {
   std::vector<std::unique_ptr<conn>> conns;
   std::vector<std::string> room_names;  // as sent on the wire
   std::unique_ptr<std::atomic<int>[]> room_readers;  // ready, reading members per room
+  // Intended time of the last post sent to each room (a publisher cut off early stops it).
+  std::unique_ptr<std::atomic<std::int64_t>[]> room_last_sent;
   std::vector<conn*> publishers;
   // Control thread only.
   std::vector<cstate> state;
@@ -301,7 +303,6 @@ struct run {
   steady::time_point started = steady::now();
   steady::time_point t0, warm_end, measure_end;
   std::int64_t warm_end_ns = 0, measure_end_ns = 0;
-  std::int64_t last_post_window_ns = 0;  // every publisher's last post is this close to the end
 
   // Measurement (control thread).
   double cpu_start = -1, cpu_end = -1;
@@ -574,7 +575,9 @@ void conn::on_frame(std::string_view f) {
   auto intended = find_intended(f);
   if (intended < 0) return;
   if (stop_reading) {  // never measured; caught up once the last posts have arrived
-    if (draining && intended >= R.measure_end_ns - R.last_post_window_ns) settle(false, 0);
+    if (draining && R.sum_publishers_done() == R.publishers.size() &&
+        intended >= R.room_last_sent[static_cast<std::size_t>(room)].load(std::memory_order_relaxed))
+      settle(false, 0);
     return;
   }
   if (intended < R.warm_end_ns || intended >= R.measure_end_ns) {
@@ -603,7 +606,6 @@ void run::begin() {
   pub_timers.resize(publishers.size());
   running.store(true, std::memory_order_release);
   auto interval = static_cast<std::int64_t>(1e9 / o.rate);
-  last_post_window_ns = interval;
   for (std::size_t k = 0; k < publishers.size(); ++k) {
     // Publishers are spread evenly over one interval, not all at once.
     auto offset = static_cast<std::int64_t>(k) * interval / static_cast<std::int64_t>(publishers.size());
@@ -638,6 +640,10 @@ void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
         ++w.posts_total;
         auto text = make_text(due, c->publisher, c->seq, o.size);
         const auto& room = room_names[static_cast<std::size_t>(c->room)];
+        auto& last = room_last_sent[static_cast<std::size_t>(c->room)];
+        for (auto prev = last.load(std::memory_order_relaxed);  // rooms may have several publishers
+             due > prev && !last.compare_exchange_weak(prev, due, std::memory_order_relaxed);) {
+        }
         if (due >= warm_end_ns) {
           ++w.posts_measured;
           bump(w.expected, static_cast<std::uint64_t>(std::max(0, room_readers_of(c->room))));
@@ -833,6 +839,7 @@ int main(int argc, char** argv) {
     r.room_names.push_back(id);
   }
   r.room_readers = std::make_unique<std::atomic<int>[]>(static_cast<std::size_t>(o.rooms));
+  r.room_last_sent = std::make_unique<std::atomic<std::int64_t>[]>(static_cast<std::size_t>(o.rooms));
   // Interleave rooms so that a partial connect still covers every room; connections go
   // round-robin over the workers.
   int pub = 0;
