@@ -228,11 +228,10 @@ struct alignas(64) worker {
   std::uint64_t late_outside = 0;  // deliveries of posts outside the measured period
   int closed_after_ready = 0;  // reading connections closed after joining
   int closes_4008 = 0;         // connections (any) that got a close frame with code 4008
-  // Stopped readers (S8): how many stopped, were closed by the server (seen when they read
-  // again after the measured period), of those with a 4008 close frame, and caught up (the
-  // server kept them and they read everything); `settled` = closed or caught up.
+  // Stopped readers (S8): how many stopped, and how many of them are settled: closed by the
+  // server (seen when they read again after the measured period) or caught up (read up to the
+  // last post sent to their room). The run is complete only when every stopped reader is.
   std::atomic<int> stopped{0}, slow_settled{0};
-  int slow_closed = 0, slow_closed_4008 = 0, slow_caught_up = 0;
   int server_errors = 0;  // samling error replies (rate_limited, ...)
   std::string first_error;
 };
@@ -258,6 +257,7 @@ struct conn {
   bool reading_stopped = false;  // stopped at the end of the warm-up (worker only)
   bool draining = false;         // reading again after the measured period (worker only)
   bool settled = false;          // a stopped reader that was closed or caught up
+  bool caught_up = false;        // a stopped reader that read up to the last post sent
   bool read_pending = false;
   std::uint64_t seq = 0;
   int close_code = 0;  // of the server's close frame, if one came
@@ -273,7 +273,7 @@ struct conn {
   void fail(const char* what, const beast::error_code& ec);
   void mark_ready();
   void stop();
-  void settle(bool closed, int code);
+  void settle(bool closed);
 };
 
 // Connect state as the control thread sees it.
@@ -306,6 +306,7 @@ struct run {
 
   // Measurement (control thread).
   double cpu_start = -1, cpu_end = -1;
+  double self_cpu_start = -1, self_cpu_end = -1;  // this process, over the same window
   long rss_start = -1, rss_max = -1, rss_end = -1;
   std::vector<long> rss_series;  // KiB, one sample a second over the measured period
   int rss_samples = 0;
@@ -387,7 +388,7 @@ void conn::fail(const char* what, const beast::error_code& ec) {
   if (w->first_error.empty()) w->first_error = std::string(what) + ": " + ec.message();
   if (ready) {
     if (reading_stopped) {
-      settle(true, close_code);
+      settle(true);
     } else {
       ++w->closed_after_ready;
       if (!stop_reading) r->add_room_readers(room, -1);
@@ -500,15 +501,10 @@ void conn::stop() {
   w->stopped.fetch_add(1, std::memory_order_release);
 }
 
-void conn::settle(bool closed, int code) {
+void conn::settle(bool closed) {
   if (settled) return;
   settled = true;
-  if (closed) {
-    ++w->slow_closed;
-    if (code == 4008) ++w->slow_closed_4008;
-  } else {
-    ++w->slow_caught_up;
-  }
+  caught_up = !closed;
   w->slow_settled.fetch_add(1, std::memory_order_release);
 }
 
@@ -577,7 +573,7 @@ void conn::on_frame(std::string_view f) {
   if (stop_reading) {  // never measured; caught up once the last posts have arrived
     if (draining && R.sum_publishers_done() == R.publishers.size() &&
         intended >= R.room_last_sent[static_cast<std::size_t>(room)].load(std::memory_order_relaxed))
-      settle(false, 0);
+      settle(false);
     return;
   }
   if (intended < R.warm_end_ns || intended >= R.measure_end_ns) {
@@ -683,6 +679,7 @@ void run::at_warm_end() {
     rss_max = rss_start;
   }
   steal_start = samling::bench::machine_cpu_times();
+  self_cpu_start = samling::bench::process_cpu_seconds(::getpid());
   sample_rss();
   phase_timer.expires_at(measure_end);
   phase_timer.async_wait([this](beast::error_code ec) {
@@ -710,6 +707,7 @@ void run::at_measure_end() {
     rss_series.push_back(rss_end);
   }
   steal_end = samling::bench::machine_cpu_times();
+  self_cpu_end = samling::bench::process_cpu_seconds(::getpid());
   // Stopped readers read again: the backlog, then either the last posts (the server kept them)
   // or the end of the connection (the server closed them, e.g. 4008 as a slow consumer).
   for (auto& cp : conns)
@@ -759,7 +757,6 @@ void run::report(const char* why) {
   samling::bench::histogram hist;
   std::uint64_t delivered = 0, expected = 0, posts_measured = 0;
   int closed_after_ready = 0, server_errors = 0, closes_4008 = 0, stopped = 0;
-  int slow_closed = 0, slow_closed_4008 = 0, slow_caught_up = 0;
   std::string first_error;
   for (auto& w : workers) {
     hist.merge(w->hist);
@@ -769,13 +766,12 @@ void run::report(const char* why) {
     closed_after_ready += w->closed_after_ready;
     closes_4008 += w->closes_4008;
     stopped += w->stopped.load();
-    slow_closed += w->slow_closed;
-    slow_closed_4008 += w->slow_closed_4008;
-    slow_caught_up += w->slow_caught_up;
     server_errors += w->server_errors;
     if (first_error.empty()) first_error = w->first_error;
   }
   double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
+  if (self_cpu_end < 0 && self_cpu_start >= 0) self_cpu_end = samling::bench::process_cpu_seconds(::getpid());
+  double self_cpu = self_cpu_start >= 0 && self_cpu_end >= 0 ? self_cpu_end - self_cpu_start : -1;
   double steal = steal_end.total > steal_start.total
                      ? 100.0 * static_cast<double>(steal_end.steal - steal_start.steal) /
                            static_cast<double>(steal_end.total - steal_start.total)
@@ -801,13 +797,26 @@ void run::report(const char* why) {
       ms(hist.quantile(0.99)), ms(hist.quantile(0.999)), ms(hist.max()), rss_max, rss_start,
       steal, connect_failures, conns.size(), closed_after_ready, stopped,
       static_cast<unsigned long long>(posts_measured), server_errors, why, first_error.c_str());
+  // S8: the stopped readers as they are now (the workers are joined): closed by the server,
+  // with a 4008 close frame, still open, of those read up to the last post sent to the room.
+  int slow_closed = 0, slow_closed_4008 = 0, slow_open = 0, slow_caught_up = 0;
+  for (auto& c : conns) {
+    if (!c->reading_stopped) continue;
+    if (c->dead) {
+      ++slow_closed;
+      if (c->close_code == 4008) ++slow_closed_4008;
+    } else {
+      ++slow_open;
+      if (c->caught_up) ++slow_caught_up;
+    }
+  }
   // S8 and the RSS over time. The latency figures above are the reading subscribers' only.
   std::string tail = ",\"closes_4008\":" + std::to_string(closes_4008) +
                      ",\"slow_closed\":" + std::to_string(slow_closed) +
                      ",\"slow_closed_4008\":" + std::to_string(slow_closed_4008) +
+                     ",\"slow_open\":" + std::to_string(slow_open) +
                      ",\"slow_caught_up\":" + std::to_string(slow_caught_up) +
-                     ",\"slow_unsettled\":" +
-                     std::to_string(stopped - slow_closed - slow_caught_up) +
+                     ",\"loadgen_cpu_s\":" + std::to_string(self_cpu) +
                      ",\"server_rss_kb_end\":" + std::to_string(rss_end) + ",\"rss_kb_series\":[";
   for (std::size_t i = 0; i < rss_series.size(); ++i)
     tail += (i ? "," : "") + std::to_string(rss_series[i]);
