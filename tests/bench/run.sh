@@ -35,17 +35,18 @@
 #   BENCH_S2_RATES="10 20 40 80 160 320 640 1000"   S2: msg/s ladder (Samling's per-user token
 #                             bucket is raised to 1000 posts/s, so keep the ladder <= 1000)
 #   BENCH_S2_REFINE=2         S2: bisection steps between the last passed and first failed rate
-#   BENCH_S8_DURATION=60      S8: measured seconds (the stopped readers' kernel buffers, about
-#                             1 MB on loopback, fill first: ~35 s at S1's rate before any server
-#                             queue grows)
+#   BENCH_S8_DURATION=60      S8: measured seconds (the stopped readers' server-side kernel send
+#                             buffers, up to about 1 MB here, fill first: an estimated ~35 s at
+#                             S1's rate before any server queue grows)
 #   BENCH_S8_SEND_QUEUE="256 1048576"   S8: Samling's ws.send_queue_messages and _bytes (its
 #                             defaults; the other scenarios raise them to 10000 / 16 MiB)
 #   BENCH_QUICK=1             a short smoke of the whole pipeline: 5 s runs, 1 s warm-up, 1 repeat,
 #                             3 s S2 steps, 20 s S8 (too short for any slow-consumer close)
 #   BENCH_SKIP_INSTALL=1 / BENCH_SKIP_BUILD=1
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
-#   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number
-#   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1)
+#   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number (ports in use skipped)
+#   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1);
+#                             they come after the scenario's, so they override them (dev checks)
 set -euo pipefail
 
 # --- Names of the C++ side (tests/bench/CMakeLists.txt). Change here if they move. ---------------
@@ -264,7 +265,7 @@ EOF
     sleep 0.1
   done
   log "$target did not start on port $port:"
-  tail -5 "$dir/stdout" "$dir/stderr" >&2 || true
+  tail -n 5 "$dir/stdout" "$dir/stderr" >&2 || true
   stop_server
   return 1
 }
@@ -299,6 +300,8 @@ run_one() {
   local scenario="$1" target="$2" repeat="$3" sargs="$4"
   shift 4
   run_no=$((run_no + 1))
+  # Skip ports something else listens on (another checkout's bench may be running).
+  while [[ -n "$(ss -Hltn "sport = :$((PORT_BASE + run_no))" 2>/dev/null)" ]]; do run_no=$((run_no + 1)); done
   local port=$((PORT_BASE + run_no))
   local tag="$scenario-$target-$repeat${S2_TAG:-}"
   log "$scenario round $repeat/$REPEATS${S2_TAG:+ step ${S2_TAG#-} msg/s}: $target on port $port"
