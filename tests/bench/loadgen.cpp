@@ -72,6 +72,11 @@ struct options {
   std::string room_prefix = "r";
   std::vector<std::string> room_names;
   double stop_reading_fraction = 0;
+  // The stopped readers' sockets look like a client across a real network: an MSS of a WAN
+  // path (loopback's 64 KiB MSS gives the server a send buffer of megabytes) and a small
+  // receive buffer, so the server's queue, not the kernel's, is what fills. 0: kernel default.
+  int stop_reading_mss = 1448;
+  int stop_reading_rcvbuf = 16384;
   int source_addresses = 200;  // 127.0.0.2 .. 127.0.0.(1+N)
   double connect_timeout = 20;
   int connect_parallel = 256;
@@ -89,7 +94,8 @@ struct options {
                "  --publishers K (per room) --rate X (posts/s per publisher) --size 64\n"
                "  --warmup S --duration S [--server-pid PID]\n"
                "  [--secret S --key-id K --event E] [--room-prefix r] [--room-names a,b,c]\n"
-               "  [--stop-reading-fraction 0.01] [--source-addresses 200]\n"
+               "  [--stop-reading-fraction 0.01] [--stop-reading-mss 1448]\n"
+               "  [--stop-reading-rcvbuf 16384] [--source-addresses 200]\n"
                "  [--connect-timeout 20] [--connect-parallel 256] [--drain 3]\n"
                "  [--threads N] (default: hardware concurrency, or 2)\n",
                why);
@@ -133,6 +139,8 @@ options parse(int argc, char** argv) {
           start = comma + 1;
         }
       } else if (a == "--stop-reading-fraction") o.stop_reading_fraction = std::stod(v);
+      else if (a == "--stop-reading-mss") o.stop_reading_mss = std::stoi(v);
+      else if (a == "--stop-reading-rcvbuf") o.stop_reading_rcvbuf = std::stoi(v);
       else if (a == "--source-addresses") o.source_addresses = std::stoi(v);
       else if (a == "--connect-timeout") o.connect_timeout = std::stod(v);
       else if (a == "--connect-parallel") o.connect_parallel = std::stoi(v);
@@ -146,7 +154,8 @@ options parse(int argc, char** argv) {
   if (o.port == 0) usage("--port is required");
   if (o.rooms < 1 || o.subscribers < 1 || o.publishers < 0 || o.size < 1 || o.rate <= 0 ||
       o.duration <= 0 || o.warmup < 0 || o.source_addresses < 1 || o.source_addresses > 250 ||
-      o.threads < 1 || o.threads > 256)
+      o.threads < 1 || o.threads > 256 || o.stop_reading_fraction < 0 ||
+      o.stop_reading_fraction > 1 || o.stop_reading_mss < 0 || o.stop_reading_rcvbuf < 0)
     usage("a value is out of range");
   if (o.publishers > o.subscribers) o.subscribers = o.publishers;
   if (o.path.empty())
@@ -217,7 +226,12 @@ struct alignas(64) worker {
   std::atomic<int> publishers_done{0};
   std::uint64_t posts_measured = 0, posts_total = 0;
   std::uint64_t late_outside = 0;  // deliveries of posts outside the measured period
-  int closed_after_ready = 0;
+  int closed_after_ready = 0;  // reading connections closed after joining
+  int closes_4008 = 0;         // connections (any) that got a close frame with code 4008
+  // Stopped readers (S8): how many stopped, and how many of them are settled: closed by the
+  // server (seen when they read again after the measured period) or caught up (read up to the
+  // last post sent to their room). The run is complete only when every stopped reader is.
+  std::atomic<int> stopped{0}, slow_settled{0};
   int server_errors = 0;  // samling error replies (rate_limited, ...)
   std::string first_error;
 };
@@ -239,9 +253,14 @@ struct conn {
   bool writing = false;
   bool ready = false;     // joined
   bool dead = false;
-  bool stop_reading = false;  // chosen for S8 (set by the control thread before publishing)
-  bool reading_stopped = false;
+  bool stop_reading = false;  // chosen for S8 before connecting; never changes
+  bool reading_stopped = false;  // stopped at the end of the warm-up (worker only)
+  bool draining = false;         // reading again after the measured period (worker only)
+  bool settled = false;          // a stopped reader that was closed or caught up
+  bool caught_up = false;        // a stopped reader that read up to the last post sent
+  bool read_pending = false;
   std::uint64_t seq = 0;
+  int close_code = 0;  // of the server's close frame, if one came
 
   conn(run* rr, worker* ww, int i, int rm) : r(rr), w(ww), index(i), room(rm), ws(ww->ioc) {}
 
@@ -253,6 +272,8 @@ struct conn {
   void on_frame(std::string_view f);
   void fail(const char* what, const beast::error_code& ec);
   void mark_ready();
+  void stop();
+  void settle(bool closed);
 };
 
 // Connect state as the control thread sees it.
@@ -265,6 +286,8 @@ struct run {
   std::vector<std::unique_ptr<conn>> conns;
   std::vector<std::string> room_names;  // as sent on the wire
   std::unique_ptr<std::atomic<int>[]> room_readers;  // ready, reading members per room
+  // Intended time of the last post sent to each room (a publisher cut off early stops it).
+  std::unique_ptr<std::atomic<std::int64_t>[]> room_last_sent;
   std::vector<conn*> publishers;
   // Control thread only.
   std::vector<cstate> state;
@@ -283,7 +306,10 @@ struct run {
 
   // Measurement (control thread).
   double cpu_start = -1, cpu_end = -1;
-  long rss_start = -1, rss_max = -1;
+  double self_cpu_start = -1, self_cpu_end = -1;  // this process, over the same window
+  long rss_start = -1, rss_max = -1, rss_end = -1;
+  std::vector<long> rss_series;  // KiB, one sample a second over the measured period
+  int rss_samples = 0;
   samling::bench::cpu_times steal_start{}, steal_end{};
 
   asio::steady_timer connect_timer{ioc}, phase_timer{ioc}, rss_timer{ioc}, deadline_timer{ioc},
@@ -361,8 +387,12 @@ void conn::fail(const char* what, const beast::error_code& ec) {
   dead = true;
   if (w->first_error.empty()) w->first_error = std::string(what) + ": " + ec.message();
   if (ready) {
-    ++w->closed_after_ready;
-    if (!reading_stopped) r->add_room_readers(room, -1);
+    if (reading_stopped) {
+      settle(true);
+    } else {
+      ++w->closed_after_ready;
+      if (!stop_reading) r->add_room_readers(room, -1);
+    }
   } else {
     asio::post(r->ioc, [rr = r, i = index] { rr->on_failed(i); });
   }
@@ -381,6 +411,14 @@ void conn::start() {
   auto src = static_cast<unsigned char>(2 + index % r->o.source_addresses);
   sock.bind(tcp::endpoint(asio::ip::address_v4({127, 0, 0, src}), 0), ec);
   if (ec) return fail("bind", ec);
+  if (stop_reading) {  // before connect: the MSS goes into the SYN, the window follows the buffer
+    if (r->o.stop_reading_mss > 0)
+      ::setsockopt(sock.native_handle(), IPPROTO_TCP, TCP_MAXSEG, &r->o.stop_reading_mss,
+                   sizeof r->o.stop_reading_mss);
+    if (r->o.stop_reading_rcvbuf > 0)
+      ::setsockopt(sock.native_handle(), SOL_SOCKET, SO_RCVBUF, &r->o.stop_reading_rcvbuf,
+                   sizeof r->o.stop_reading_rcvbuf);
+  }
   tcp::endpoint target(asio::ip::make_address(r->o.host, ec), r->o.port);
   if (ec) return fail("address", ec);
   sock.async_connect(target, [this](beast::error_code ec) {
@@ -434,7 +472,7 @@ void conn::on_connected() {
 void conn::mark_ready() {
   if (ready || dead) return;
   ready = true;
-  r->add_room_readers(room, 1);
+  if (!stop_reading) r->add_room_readers(room, 1);  // stopped readers are never expected
   asio::post(r->ioc, [rr = r, i = index] { rr->on_ready(i); });
 }
 
@@ -455,14 +493,35 @@ void conn::pump() {
   });
 }
 
+// S8: from the end of the warm-up this subscriber reads nothing more (the socket stays open, so
+// the server's sends pile up in the kernel buffers and then in the server's queue).
+void conn::stop() {
+  if (reading_stopped || dead || !ready) return;
+  reading_stopped = true;
+  w->stopped.fetch_add(1, std::memory_order_release);
+}
+
+void conn::settle(bool closed) {
+  if (settled) return;
+  settled = true;
+  caught_up = !closed;
+  w->slow_settled.fetch_add(1, std::memory_order_release);
+}
+
 void conn::read() {
-  if (dead) return;
-  if (r->running.load(std::memory_order_acquire) && stop_reading &&
+  if (dead || read_pending) return;
+  if (stop_reading && !draining && r->running.load(std::memory_order_acquire) &&
       steady::now() >= r->warm_end) {
-    reading_stopped = true;  // S8: this subscriber stops reading (the socket stays open)
-    return;
+    stop();
+    if (reading_stopped) return;
   }
+  read_pending = true;
   ws.async_read(buf, [this](beast::error_code ec, std::size_t) {
+    read_pending = false;
+    if (ec == websocket::error::closed) {
+      close_code = ws.reason().code;
+      if (close_code == 4008) ++w->closes_4008;
+    }
     if (ec) return fail("read", ec);
     auto data = buf.cdata();
     on_frame(std::string_view(static_cast<const char*>(data.data()), data.size()));
@@ -511,6 +570,12 @@ void conn::on_frame(std::string_view f) {
   if (!is_message || !R.running.load(std::memory_order_acquire)) return;
   auto intended = find_intended(f);
   if (intended < 0) return;
+  if (stop_reading) {  // never measured; caught up once the last posts have arrived
+    if (draining && R.sum_publishers_done() == R.publishers.size() &&
+        intended >= R.room_last_sent[static_cast<std::size_t>(room)].load(std::memory_order_relaxed))
+      settle(false);
+    return;
+  }
   if (intended < R.warm_end_ns || intended >= R.measure_end_ns) {
     ++w->late_outside;
     return;
@@ -526,15 +591,6 @@ void run::begin() {
   connect_timer.cancel();
   std::fprintf(stderr, "loadgen: %d ready, %d failed, %zu planned, %zu threads; publishing\n",
                ready, connect_failures, conns.size(), workers.size());
-  // Choose the subscribers that stop reading (S8): pure subscribers only, spread over rooms.
-  if (o.stop_reading_fraction > 0) {
-    std::vector<conn*> subs;
-    for (std::size_t i = 0; i < conns.size(); ++i)
-      if (conns[i]->publisher < 0 && state[i] == cstate::ready) subs.push_back(conns[i].get());
-    auto n = static_cast<std::size_t>(o.stop_reading_fraction * static_cast<double>(subs.size()) + 0.5);
-    for (std::size_t i = 0; i < n && i < subs.size(); ++i)
-      subs[i * subs.size() / n]->stop_reading = true;
-  }
   t0 = steady::now() + 200ms;
   warm_end = t0 + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.warmup));
   measure_end =
@@ -580,6 +636,10 @@ void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
         ++w.posts_total;
         auto text = make_text(due, c->publisher, c->seq, o.size);
         const auto& room = room_names[static_cast<std::size_t>(c->room)];
+        auto& last = room_last_sent[static_cast<std::size_t>(c->room)];
+        for (auto prev = last.load(std::memory_order_relaxed);  // rooms may have several publishers
+             due > prev && !last.compare_exchange_weak(prev, due, std::memory_order_relaxed);) {
+        }
         if (due >= warm_end_ns) {
           ++w.posts_measured;
           bump(w.expected, static_cast<std::uint64_t>(std::max(0, room_readers_of(c->room))));
@@ -606,16 +666,12 @@ void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
 }
 
 void run::at_warm_end() {
-  // S8 subscribers leave the reading count now; they stop at their next read.
+  // S8 subscribers stop now (they were never counted as readers): no read is started after this;
+  // one already waiting may still take a frame (not measured) before the reader stops.
   for (auto& cp : conns)
     if (cp->stop_reading) {
       conn* c = cp.get();
-      asio::post(c->w->ioc, [this, c] {
-        if (c->ready && !c->dead) {
-          add_room_readers(c->room, -1);
-          c->reading_stopped = true;
-        }
-      });
+      asio::post(c->w->ioc, [c] { c->stop(); });
     }
   if (o.server_pid > 0) {
     cpu_start = samling::bench::process_cpu_seconds(o.server_pid);
@@ -623,6 +679,7 @@ void run::at_warm_end() {
     rss_max = rss_start;
   }
   steal_start = samling::bench::machine_cpu_times();
+  self_cpu_start = samling::bench::process_cpu_seconds(::getpid());
   sample_rss();
   phase_timer.expires_at(measure_end);
   phase_timer.async_wait([this](beast::error_code ec) {
@@ -631,7 +688,11 @@ void run::at_warm_end() {
 }
 
 void run::sample_rss() {
-  if (o.server_pid > 0) rss_max = std::max(rss_max, samling::bench::process_rss_kb(o.server_pid));
+  if (o.server_pid > 0) {
+    auto rss = samling::bench::process_rss_kb(o.server_pid);
+    rss_max = std::max(rss_max, rss);
+    if (rss_samples++ % 10 == 0) rss_series.push_back(rss);  // one a second
+  }
   rss_timer.expires_after(100ms);
   rss_timer.async_wait([this](beast::error_code ec) {
     if (!ec && steady::now() < measure_end) sample_rss();
@@ -641,9 +702,23 @@ void run::sample_rss() {
 void run::at_measure_end() {
   if (o.server_pid > 0) {
     cpu_end = samling::bench::process_cpu_seconds(o.server_pid);
-    rss_max = std::max(rss_max, samling::bench::process_rss_kb(o.server_pid));
+    rss_end = samling::bench::process_rss_kb(o.server_pid);
+    rss_max = std::max(rss_max, rss_end);
+    rss_series.push_back(rss_end);
   }
   steal_end = samling::bench::machine_cpu_times();
+  self_cpu_end = samling::bench::process_cpu_seconds(::getpid());
+  // Stopped readers read again: the backlog, then either the last posts (the server kept them)
+  // or the end of the connection (the server closed them, e.g. 4008 as a slow consumer).
+  for (auto& cp : conns)
+    if (cp->stop_reading) {
+      conn* c = cp.get();
+      asio::post(c->w->ioc, [c] {
+        if (!c->reading_stopped || c->dead) return;
+        c->draining = true;
+        c->read();
+      });
+    }
   phase_timer.expires_after(std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.drain)));
   phase_timer.async_wait([this](beast::error_code ec) {
     if (!ec) report("drain timeout");
@@ -655,7 +730,13 @@ void run::at_measure_end() {
 // expected delivery has arrived; checked every millisecond from the end of the measured period.
 void run::poll_complete() {
   if (reported.load(std::memory_order_relaxed)) return;
-  if (sum_publishers_done() == publishers.size() && sum_delivered() >= sum_expected())
+  int stopped = 0, settled = 0;
+  for (auto& w : workers) {
+    stopped += w->stopped.load(std::memory_order_acquire);
+    settled += w->slow_settled.load(std::memory_order_acquire);
+  }
+  if (sum_publishers_done() == publishers.size() && sum_delivered() >= sum_expected() &&
+      settled >= stopped)
     return report("complete");
   poll_timer.expires_after(1ms);
   poll_timer.async_wait([this](beast::error_code ec) {
@@ -675,7 +756,7 @@ void run::report(const char* why) {
   }
   samling::bench::histogram hist;
   std::uint64_t delivered = 0, expected = 0, posts_measured = 0;
-  int closed_after_ready = 0, server_errors = 0;
+  int closed_after_ready = 0, server_errors = 0, closes_4008 = 0, stopped = 0;
   std::string first_error;
   for (auto& w : workers) {
     hist.merge(w->hist);
@@ -683,10 +764,14 @@ void run::report(const char* why) {
     expected += w->expected.load();
     posts_measured += w->posts_measured;
     closed_after_ready += w->closed_after_ready;
+    closes_4008 += w->closes_4008;
+    stopped += w->stopped.load();
     server_errors += w->server_errors;
     if (first_error.empty()) first_error = w->first_error;
   }
   double cpu = cpu_start >= 0 && cpu_end >= 0 ? cpu_end - cpu_start : -1;
+  if (self_cpu_end < 0 && self_cpu_start >= 0) self_cpu_end = samling::bench::process_cpu_seconds(::getpid());
+  double self_cpu = self_cpu_start >= 0 && self_cpu_end >= 0 ? self_cpu_end - self_cpu_start : -1;
   double steal = steal_end.total > steal_start.total
                      ? 100.0 * static_cast<double>(steal_end.steal - steal_start.steal) /
                            static_cast<double>(steal_end.total - steal_start.total)
@@ -703,18 +788,41 @@ void run::report(const char* why) {
       "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"server_rss_kb_max\":%ld,\"server_rss_kb_start\":%ld,"
       "\"steal_pct\":%.2f,\"connect_failures\":%d,\"planned_connections\":%zu,"
       "\"closed_during_run\":%d,\"stopped_readers\":%d,\"posts\":%llu,\"server_errors\":%d,"
-      "\"end\":\"%s\",\"first_error\":\"%s\"}\n",
+      "\"end\":\"%s\",\"first_error\":\"%s\"",
       o.proto_name.c_str(), ready, static_cast<double>(posts_measured) / o.duration,
       static_cast<unsigned long long>(delivered), static_cast<unsigned long long>(expected),
       expected ? static_cast<double>(delivered) / static_cast<double>(expected) : 0.0,
       static_cast<double>(delivered) / o.duration, cpu,
       cpu > 0 ? static_cast<double>(delivered) / cpu : 0.0, ms(hist.quantile(0.5)),
       ms(hist.quantile(0.99)), ms(hist.quantile(0.999)), ms(hist.max()), rss_max, rss_start,
-      steal, connect_failures, conns.size(), closed_after_ready,
-      static_cast<int>(std::count_if(conns.begin(), conns.end(),
-                                     [](auto& c) { return c->reading_stopped; })),
+      steal, connect_failures, conns.size(), closed_after_ready, stopped,
       static_cast<unsigned long long>(posts_measured), server_errors, why, first_error.c_str());
+  // S8: the stopped readers as they are now (the workers are joined): closed by the server,
+  // with a 4008 close frame, still open, of those read up to the last post sent to the room.
+  int slow_closed = 0, slow_closed_4008 = 0, slow_open = 0, slow_caught_up = 0;
+  for (auto& c : conns) {
+    if (!c->reading_stopped) continue;
+    if (c->dead) {
+      ++slow_closed;
+      if (c->close_code == 4008) ++slow_closed_4008;
+    } else {
+      ++slow_open;
+      if (c->caught_up) ++slow_caught_up;
+    }
+  }
+  // S8 and the RSS over time. The latency figures above are the reading subscribers' only.
+  std::string tail = ",\"closes_4008\":" + std::to_string(closes_4008) +
+                     ",\"slow_closed\":" + std::to_string(slow_closed) +
+                     ",\"slow_closed_4008\":" + std::to_string(slow_closed_4008) +
+                     ",\"slow_open\":" + std::to_string(slow_open) +
+                     ",\"slow_caught_up\":" + std::to_string(slow_caught_up) +
+                     ",\"loadgen_cpu_s\":" + std::to_string(self_cpu) +
+                     ",\"server_rss_kb_end\":" + std::to_string(rss_end) + ",\"rss_kb_series\":[";
+  for (std::size_t i = 0; i < rss_series.size(); ++i)
+    tail += (i ? "," : "") + std::to_string(rss_series[i]);
+  tail += "]}\n";
   std::fputs(out, stdout);
+  std::fputs(tail.c_str(), stdout);
   std::fflush(stdout);
   std::fflush(stderr);
   std::_Exit(0);  // thousands of sockets close with the process
@@ -740,6 +848,7 @@ int main(int argc, char** argv) {
     r.room_names.push_back(id);
   }
   r.room_readers = std::make_unique<std::atomic<int>[]>(static_cast<std::size_t>(o.rooms));
+  r.room_last_sent = std::make_unique<std::atomic<std::int64_t>[]>(static_cast<std::size_t>(o.rooms));
   // Interleave rooms so that a partial connect still covers every room; connections go
   // round-robin over the workers.
   int pub = 0;
@@ -752,6 +861,15 @@ int main(int argc, char** argv) {
       r.conns.push_back(std::move(c));
     }
   r.state.assign(r.conns.size(), cstate::pending);
+  // The subscribers that stop reading (S8), chosen before connecting (their sockets are set up
+  // as slow clients): pure subscribers, spread evenly over the connections and so over rooms.
+  if (o.stop_reading_fraction > 0) {
+    std::vector<conn*> subs;
+    for (auto& c : r.conns)
+      if (c->publisher < 0) subs.push_back(c.get());
+    auto n = static_cast<std::size_t>(o.stop_reading_fraction * static_cast<double>(subs.size()) + 0.5);
+    for (std::size_t i = 0; i < n && i < subs.size(); ++i) subs[i * subs.size() / n]->stop_reading = true;
+  }
 
   r.deadline_timer.expires_after(std::chrono::duration_cast<steady::duration>(
       std::chrono::duration<double>(o.warmup + o.duration + 30)));

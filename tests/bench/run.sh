@@ -10,17 +10,43 @@
 # load generator's JSON lines into build-bench/bench-results/<stamp>/results.jsonl and (e) writes
 # docs/benchmarks.md (medians, min-max spread, ratios to each peer, machine and steal).
 #
+# Scenarios (parameters in scenario_args below; the report repeats them):
+#   S1  1 room x 1000 subscribers, 1 publisher at 100 msg/s, 64 B
+#   S2  S1 with the rate stepped up (BENCH_S2_RATES, then BENCH_S2_REFINE bisection steps) until
+#       delivered/expected < 0.98 or p99 > 100 ms: the saturation rate. Every step is its own run
+#       (fresh server, BENCH_STEP_DURATION s); in each round the steps alternate the targets
+#       (rate 1 for every target, then rate 2, ...), and a target stops climbing at its first
+#       failed step.
+#   S3  20 rooms x 100 subscribers, 1 publisher per room at 50 msg/s (same 100,000 offered
+#       deliveries/s as S1)
+#   S4  1 room x 1000 subscribers of which 100 publish at 1 msg/s each (a distinct user each)
+#   S8  S1 with 1 % of the subscribers (10) no longer reading after the warm-up, measured for
+#       BENCH_S8_DURATION s; Samling runs with its default send-queue bound (BENCH_S8_SEND_QUEUE)
+#       so slow consumers are closed (4008)
+#   S9  10,000 idle connections
+#
 # Knobs (environment):
-#   BENCH_SCENARIOS="S1 S9"   scenarios to run (see scenario_args below)
+#   BENCH_SCENARIOS="S1 S2 S3 S4 S8 S9"   scenarios to run, in this order (S8 compares with S1)
 #   BENCH_TARGETS="samling ws socketio raw"
 #   BENCH_REPEATS=3           rounds of the alternation
 #   BENCH_DURATION=20         measured seconds per run (S9 uses BENCH_IDLE_DURATION, default 5)
 #   BENCH_WARMUP=3            seconds before measuring
-#   BENCH_QUICK=1             a short smoke of the whole pipeline: 5 s runs, 1 s warm-up, 1 repeat
+#   BENCH_STEP_DURATION=5     S2: measured seconds per step (warm-up BENCH_STEP_WARMUP=2)
+#   BENCH_S2_RATES="10 20 40 80 160 320 640 1000"   S2: msg/s ladder (Samling's per-user token
+#                             bucket is raised to 1000 posts/s, so keep the ladder <= 1000)
+#   BENCH_S2_REFINE=2         S2: bisection steps between the last passed and first failed rate
+#   BENCH_S8_DURATION=60      S8: measured seconds (the stopped readers' server-side kernel send
+#                             buffers, up to about 1 MB here, fill first: an estimated ~35 s at
+#                             S1's rate before any server queue grows)
+#   BENCH_S8_SEND_QUEUE="256 1048576"   S8: Samling's ws.send_queue_messages and _bytes (its
+#                             defaults; the other scenarios raise them to 10000 / 16 MiB)
+#   BENCH_QUICK=1             a short smoke of the whole pipeline: 5 s runs, 1 s warm-up, 1 repeat,
+#                             3 s S2 steps, 20 s S8 (too short for any slow-consumer close)
 #   BENCH_SKIP_INSTALL=1 / BENCH_SKIP_BUILD=1
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
-#   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number
-#   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1)
+#   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number (ports in use skipped)
+#   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1);
+#                             they come after the scenario's, so they override them (dev checks)
 set -euo pipefail
 
 # --- Names of the C++ side (tests/bench/CMakeLists.txt). Change here if they move. ---------------
@@ -39,26 +65,39 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 PEERS="$ROOT/tests/bench/peers"
 
-SCENARIOS="${BENCH_SCENARIOS:-S1 S9}"
+SCENARIOS="${BENCH_SCENARIOS:-S1 S2 S3 S4 S8 S9}"
 TARGETS="${BENCH_TARGETS:-samling ws socketio raw}"
 REPEATS="${BENCH_REPEATS:-3}"
 DURATION="${BENCH_DURATION:-20}"
 IDLE_DURATION="${BENCH_IDLE_DURATION:-5}"
 WARMUP="${BENCH_WARMUP:-3}"
+STEP_DURATION="${BENCH_STEP_DURATION:-5}"
+STEP_WARMUP="${BENCH_STEP_WARMUP:-2}"
+S8_DURATION="${BENCH_S8_DURATION:-60}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
   DURATION="${BENCH_DURATION:-5}"
   IDLE_DURATION="${BENCH_IDLE_DURATION:-3}"
   WARMUP="${BENCH_WARMUP:-1}"
   REPEATS="${BENCH_REPEATS:-1}"
+  STEP_DURATION="${BENCH_STEP_DURATION:-3}"
+  STEP_WARMUP="${BENCH_STEP_WARMUP:-1}"
+  S8_DURATION="${BENCH_S8_DURATION:-20}"
 fi
+S2_RATES="${BENCH_S2_RATES:-10 20 40 80 160 320 640 1000}"
+S2_REFINE="${BENCH_S2_REFINE:-2}"
+S2_MIN_RATIO=0.98 # the saturation criteria (issue 5)
+S2_MAX_P99_MS=100
+read -r S8_QUEUE_MESSAGES S8_QUEUE_BYTES <<<"${BENCH_S8_SEND_QUEUE:-256 1048576}"
 OUT="${BENCH_OUT:-docs/benchmarks.md}"
 PORT_BASE="${BENCH_PORT_BASE:-18400}"
 HOST=127.0.0.1
 
-# Samling: the demo program supplies the event and its rooms; tokens are minted by the load
-# generator with this key (it never leaves the machine and is not a real secret).
-SAMLING_EVENT=stockholm-tillsammans-2027
-SAMLING_ROOMS="main,seminar-housing,seminar-health,seminar-work,seminar-civil-society"
+# Samling: a bench-only event (tests/bench/bench-event.json, seeded as the demo program) supplies
+# 32 joinable rooms r1..r32, the names the load generator uses by default for every target; tokens
+# are minted by the load generator with this key (it never leaves the machine and is not a real
+# secret).
+SAMLING_EVENT=samling-bench
+SAMLING_EVENT_FILE="$ROOT/tests/bench/bench-event.json"
 BENCH_KEY_ID=bench
 BENCH_SECRET="bench-only-secret-not-for-production-0123456789"
 
@@ -138,9 +177,14 @@ RAW_BIN="$BIN_DIR/$RAW_TARGET"
 if [[ "$HAVE_RAW" == 0 ]]; then TARGETS="$(echo " $TARGETS " | sed 's/ raw / /g')"; fi
 
 # --- Scenarios: load generator arguments (parameters are written into the report too). ---------
+# scenario_args SCENARIO [RATE]: RATE is an S2 step's rate (msg/s); without it, S2's is "RATE".
 scenario_args() {
   case "$1" in
   S1) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate 100 --size 64 --warmup $WARMUP --duration $DURATION" ;;
+  S2) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate ${2:-RATE} --size 64 --warmup $STEP_WARMUP --duration $STEP_DURATION" ;;
+  S3) echo "--rooms 20 --subscribers 100 --publishers 1 --rate 50 --size 64 --warmup $WARMUP --duration $DURATION" ;;
+  S4) echo "--rooms 1 --subscribers 1000 --publishers 100 --rate 1 --size 64 --warmup $WARMUP --duration $DURATION" ;;
+  S8) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate 100 --size 64 --warmup $WARMUP --duration $S8_DURATION --drain 10 --stop-reading-fraction 0.01 --stop-reading-mss 1448 --stop-reading-rcvbuf 16384" ;;
   S9) echo "--rooms 1 --subscribers 10000 --publishers 0 --rate 1 --size 64 --warmup 1 --duration $IDLE_DURATION" ;;
   *) die "unknown scenario $1" ;;
   esac
@@ -148,7 +192,27 @@ scenario_args() {
 scenario_what() {
   case "$1" in
   S1) echo "1 room x 1000 subscribers, 1 publisher at 100 msg/s, 64 B messages" ;;
+  S2) echo "saturation rate: S1 with the publisher's rate stepped up until delivered/expected < $S2_MIN_RATIO or p99 > $S2_MAX_P99_MS ms" ;;
+  S3) echo "20 rooms x 100 subscribers, 1 publisher per room at 50 msg/s, 64 B (100,000 offered deliveries/s, as S1)" ;;
+  S4) echo "1 room x 1000 subscribers, 100 of them publishing at 1 msg/s each, 64 B (100,000 offered deliveries/s, as S1)" ;;
+  S8) echo "S1 with 1 % of the subscribers (10) no longer reading after the warm-up" ;;
   S9) echo "10,000 idle connections (each joined to one room, no publisher): server RSS per connection" ;;
+  esac
+}
+# Notes on a scenario for the report (how it is run).
+scenario_notes() {
+  case "$1" in
+  S2) echo "Ladder $S2_RATES msg/s (1 publisher, 1000 members: deliveries/s = 1000 x rate), then $S2_REFINE bisection step(s) between the highest passed and the lowest failed rate. Each step is one run with a fresh server: $STEP_WARMUP s warm-up, $STEP_DURATION s measured. In each round the targets alternate at every rate; a target stops climbing at its first failed step. A step passes when delivered/expected >= $S2_MIN_RATIO and p99 <= $S2_MAX_P99_MS ms (and the run had no error); the saturation rate is the highest rate that passed." ;;
+  S3) echo "Rates chosen so the offered deliveries equal S1's: 20 rooms x 100 members x 50 msg/s = 100,000/s." ;;
+  S4) echo "Every connection is its own user (Samling: a token with its own sub), so each publisher has its own token bucket; 1 msg/s is far below the raised limit." ;;
+  S8) echo "10 of the 999 pure subscribers (spread over the connections) stop reading at the end of the warm-up: their sockets stay open but are never read again. They connect as slow WAN clients (TCP MSS 1448, SO_RCVBUF 16 KiB) so the server sees a WAN-sized MSS and window, not loopback's 64 KiB MSS; even so the kernel gives each of their server-side sockets a send buffer of about 1 MB (cwnd grows per small packet acked in the warm-up), which fills first: at S1's rate a server's own queue starts growing only after ~35 s, hence the $S8_DURATION s measured period. Latency and delivered/expected are the reading subscribers' only. After the measured period the stopped readers read again (drain up to 10 s): one that then finds its connection closed counts as closed by the server; one that reads up to the last post sent to its room was kept. Samling runs with send queue $S8_QUEUE_MESSAGES messages / $S8_QUEUE_BYTES bytes (its defaults are 256 / 1048576; BENCH_S8_SEND_QUEUE); its own count of 4008 closes is read from its /metrics." ;;
+  esac
+}
+# Samling's send-queue bound for a scenario (the bench raises it except where the bound is tested).
+samling_queue() {
+  case "$1" in
+  S8) echo "$S8_QUEUE_MESSAGES $S8_QUEUE_BYTES" ;;
+  *) echo "10000 16777216" ;;
   esac
 }
 
@@ -174,14 +238,14 @@ level = "warn"
 access_log = false
 [demo]
 seed = true
-file = "$ROOT/config/demo/stockholm-tillsammans.json"
+file = "$SAMLING_EVENT_FILE"
 [media]
 enabled = false
 dir = "$dir/media"
 EOF
     SAMLING_AUTH_KEY_ID="$BENCH_KEY_ID" SAMLING_AUTH_SECRET="$BENCH_SECRET" \
       SAMLING_ROOMS_RATE_PER_MINUTE=60000 SAMLING_ROOMS_RATE_BURST=1000 \
-      SAMLING_WS_SEND_QUEUE_MESSAGES=10000 SAMLING_WS_SEND_QUEUE_BYTES=16777216 \
+      SAMLING_WS_SEND_QUEUE_MESSAGES="$QUEUE_MESSAGES" SAMLING_WS_SEND_QUEUE_BYTES="$QUEUE_BYTES" \
       SAMLING_LOG_ACCESS_LOG=false \
       "$SAMLING_BIN" serve --config "$dir/samling.toml" >"$dir/stdout" 2>"$dir/stderr" &
     ;;
@@ -201,14 +265,14 @@ EOF
     sleep 0.1
   done
   log "$target did not start on port $port:"
-  tail -5 "$dir/stdout" "$dir/stderr" >&2 || true
+  tail -n 5 "$dir/stdout" "$dir/stderr" >&2 || true
   stop_server
   return 1
 }
 
 loadgen_proto_args() {
   case "$1" in
-  samling) echo "--proto samling --secret $BENCH_SECRET --key-id $BENCH_KEY_ID --event $SAMLING_EVENT --room-names $SAMLING_ROOMS" ;;
+  samling) echo "--proto samling --secret $BENCH_SECRET --key-id $BENCH_KEY_ID --event $SAMLING_EVENT" ;;
   ws) echo "--proto ws" ;;
   socketio) echo "--proto socketio" ;;
   raw) echo "--proto $RAW_PROTO" ;;
@@ -229,37 +293,99 @@ START_ISO="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
 log "load average at start: $LOAD0 on $(nproc) CPUs (other work on the machine skews every figure)"
 
+# run_one SCENARIO TARGET REPEAT ARGS [report.mjs record flags...]: one run with a fresh server;
+# appends one JSON line to $RESULTS.
 run_no=0
-for scenario in $SCENARIOS; do
-  sargs="$(scenario_args "$scenario")"
-  for repeat in $(seq 1 "$REPEATS"); do
+run_one() {
+  local scenario="$1" target="$2" repeat="$3" sargs="$4"
+  shift 4
+  run_no=$((run_no + 1))
+  # Skip ports something else listens on (another checkout's bench may be running).
+  while [[ -n "$(ss -Hltn "sport = :$((PORT_BASE + run_no))" 2>/dev/null)" ]]; do run_no=$((run_no + 1)); done
+  local port=$((PORT_BASE + run_no))
+  local tag="$scenario-$target-$repeat${S2_TAG:-}"
+  log "$scenario round $repeat/$REPEATS${S2_TAG:+ step ${S2_TAG#-} msg/s}: $target on port $port"
+  read -r QUEUE_MESSAGES QUEUE_BYTES <<<"$(samling_queue "$scenario")"
+  if ! start_server "$target" "$port"; then
+    node "$PEERS/report.mjs" record --scenario "$scenario" --target "$target" --repeat "$repeat" \
+      "$@" --error "server did not start" </dev/null >>"$RESULTS"
+    return 0
+  fi
+  local out="$RESULTS_DIR/$tag.out"
+  # connect (<= 20 s) + warm-up + measured + drain (<= 3 s) + the load generator's own slack (30 s)
+  local limit
+  limit="$(awk -v a="$sargs" 'BEGIN { n = split(a, f, " "); t = 90
+    for (i = 1; i < n; i++) if (f[i] == "--warmup" || f[i] == "--duration") t += f[i + 1]
+    printf "%d", t }')"
+  set +e
+  # shellcheck disable=SC2046,SC2086 # word splitting of the argument lists is intended
+  timeout --kill-after=10 "$limit" "$LOADGEN_BIN" $(loadgen_proto_args "$target") \
+    --host "$HOST" --port "$port" $sargs ${BENCH_LOADGEN_ARGS:-} --server-pid "$SERVER_PID" \
+    >"$out" 2>"$RESULTS_DIR/$tag.err"
+  local rc=$?
+  set -e
+  local alive=1
+  kill -0 "$SERVER_PID" 2>/dev/null || alive=0
+  # Samling counts the sessions it closed as slow consumers (4008) on /metrics.
+  local extra=()
+  if [[ "$target" == samling && "$alive" == 1 ]]; then
+    local closes
+    closes="$(curl -s --max-time 3 "http://$HOST:$port/metrics" |
+      awk '$1 == "samling_ws_slow_consumer_closes_total" { print $2 }' || true)"
+    if [[ -n "$closes" ]]; then extra+=(--set "server_slow_consumer_closes=$closes"); fi
+  fi
+  stop_server
+  local err=""
+  ((rc == 0)) || err="loadgen exit $rc"
+  ((alive == 1)) || err="${err:+$err; }server died during the run"
+  node "$PEERS/report.mjs" record --scenario "$scenario" --target "$target" --repeat "$repeat" \
+    --base-rss-kb "${BASE_RSS_KB:-0}" "${extra[@]}" "$@" ${err:+--error "$err"} <"$out" >>"$RESULTS"
+  tail -1 "$RESULTS" | cut -c1-400 >&2
+}
+
+# One S2 step: a run at RATE; succeeds when the step passed the saturation criteria.
+s2_step() { # repeat target rate
+  S2_TAG="-$3" run_one S2 "$2" "$1" "$(scenario_args S2 "$3")" --set "step_rate=$3" \
+    --pass-ratio "$S2_MIN_RATIO" --pass-p99-ms "$S2_MAX_P99_MS"
+  tail -1 "$RESULTS" | node -e 'process.exit(JSON.parse(require("fs").readFileSync(0, "utf8")).step_pass ? 0 : 1)'
+}
+
+# S2, one round: the rate ladder with the targets alternating at every rate (a target leaves the
+# ladder at its first failed step), then bisection steps between passed and failed rates.
+run_s2_round() {
+  local repeat="$1" rate target i mid
+  declare -A lo=() hi=() climbing=()
+  for target in $TARGETS; do climbing[$target]=1; done
+  for rate in $S2_RATES; do
     for target in $TARGETS; do
-      run_no=$((run_no + 1))
-      port=$((PORT_BASE + run_no))
-      log "$scenario round $repeat/$REPEATS: $target on port $port"
-      if ! start_server "$target" "$port"; then
-        node "$PEERS/report.mjs" record --scenario "$scenario" --target "$target" --repeat "$repeat" \
-          --error "server did not start" </dev/null >>"$RESULTS"
-        continue
+      [[ "${climbing[$target]}" == 1 ]] || continue
+      if s2_step "$repeat" "$target" "$rate"; then
+        lo[$target]=$rate
+      else
+        hi[$target]=$rate
+        climbing[$target]=0
       fi
-      out="$RESULTS_DIR/$scenario-$target-$repeat.out"
-      limit=$((WARMUP + DURATION + IDLE_DURATION + 180))
-      set +e
-      # shellcheck disable=SC2046,SC2086 # word splitting of the argument lists is intended
-      timeout --kill-after=10 "$limit" "$LOADGEN_BIN" $(loadgen_proto_args "$target") \
-        --host "$HOST" --port "$port" $sargs ${BENCH_LOADGEN_ARGS:-} --server-pid "$SERVER_PID" \
-        >"$out" 2>"$RESULTS_DIR/$scenario-$target-$repeat.err"
-      rc=$?
-      set -e
-      alive=1
-      kill -0 "$SERVER_PID" 2>/dev/null || alive=0
-      stop_server
-      err=""
-      ((rc == 0)) || err="loadgen exit $rc"
-      ((alive == 1)) || err="${err:+$err; }server died during the run"
-      node "$PEERS/report.mjs" record --scenario "$scenario" --target "$target" --repeat "$repeat" \
-        --base-rss-kb "${BASE_RSS_KB:-0}" ${err:+--error "$err"} <"$out" >>"$RESULTS"
-      tail -1 "$RESULTS" >&2
+    done
+  done
+  for i in $(seq 1 "$S2_REFINE"); do
+    for target in $TARGETS; do
+      [[ -n "${hi[$target]:-}" ]] || continue
+      mid=$(((${lo[$target]:-0} + ${hi[$target]}) / 2))
+      ((mid > ${lo[$target]:-0} && mid < ${hi[$target]})) || continue
+      if s2_step "$repeat" "$target" "$mid"; then lo[$target]=$mid; else hi[$target]=$mid; fi
+    done
+  done
+}
+
+for scenario in $SCENARIOS; do
+  scenario_args "$scenario" >/dev/null # dies on an unknown scenario
+  for repeat in $(seq 1 "$REPEATS"); do
+    if [[ "$scenario" == S2 ]]; then
+      run_s2_round "$repeat"
+      continue
+    fi
+    for target in $TARGETS; do
+      run_one "$scenario" "$target" "$repeat" "$(scenario_args "$scenario")"
     done
   done
 done
@@ -286,13 +412,17 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
   echo "\"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- server 2>/dev/null || echo '+dirty')\","
   echo "\"quick\": $([[ "${BENCH_QUICK:-0}" == 1 ]] && echo true || echo false),"
   echo "\"repeats\": $REPEATS, \"duration_s\": $DURATION, \"idle_duration_s\": $IDLE_DURATION, \"warmup_s\": $WARMUP,"
+  echo "\"step_duration_s\": $STEP_DURATION, \"step_warmup_s\": $STEP_WARMUP, \"s2_rates\": \"$S2_RATES\", \"s2_refine\": $S2_REFINE,"
+  echo "\"s2_min_ratio\": $S2_MIN_RATIO, \"s2_max_p99_ms\": $S2_MAX_P99_MS,"
+  echo "\"s8_queue_messages\": $S8_QUEUE_MESSAGES, \"s8_queue_bytes\": $S8_QUEUE_BYTES, \"s8_duration_s\": $S8_DURATION,"
   echo "\"targets\": \"$TARGETS\", \"results\": \"$RESULTS\","
   echo "\"scenarios\": {"
   first=1
   for scenario in $SCENARIOS; do
     ((first)) || echo ","
     first=0
-    printf '"%s": {"what": "%s", "args": "%s"}' "$scenario" "$(scenario_what "$scenario")" "$(scenario_args "$scenario")"
+    printf '"%s": {"what": "%s", "args": "%s", "notes": "%s"}' "$scenario" "$(scenario_what "$scenario")" \
+      "$(scenario_args "$scenario")" "$(scenario_notes "$scenario")"
   done
   echo "}}"
 } >"$RESULTS_DIR/machine.json"

@@ -1,8 +1,11 @@
 // Helper of tests/bench/run.sh: records the load generator's output and writes the report.
 //
-//   node report.mjs record --scenario S1 --target ws --repeat 1 [--base-rss-kb N] [--error MSG] < loadgen.out
+//   node report.mjs record --scenario S1 --target ws --repeat 1 [--base-rss-kb N] [--error MSG]
+//                          [--set key=value ...] [--pass-ratio 0.98 --pass-p99-ms 100] < loadgen.out
 //     prints one JSON line: the load generator's object plus scenario, target, repeat, base_rss_kb
-//     (the server's RSS before any client connected) and error (when the run failed).
+//     (the server's RSS before any client connected), each --set key (a number when it reads as
+//     one), error (when the run failed) and, with --pass-ratio/--pass-p99-ms (an S2 step),
+//     step_pass: no error, delivered_ratio >= the ratio and p99_ms <= the bound.
 //   node report.mjs report --results results.jsonl --machine machine.json > benchmarks.md
 //     medians and min-max per target, ratios of Samling to each peer (of the medians, and the
 //     min-max of the per-round ratios, the rounds being run alternately), the issue's targets.
@@ -11,6 +14,12 @@ import { readFileSync } from 'node:fs';
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+// Every value of a repeatable flag.
+function args(name) {
+  const out = [];
+  for (let i = 2; i + 1 < process.argv.length; i++) if (process.argv[i] === name) out.push(process.argv[++i]);
+  return out;
 }
 
 function record() {
@@ -40,7 +49,19 @@ function record() {
     obj = {};
   }
   Object.assign(out, obj, { scenario: out.scenario, target: out.target, repeat: out.repeat });
+  for (const kv of args('--set')) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) continue;
+    const v = kv.slice(eq + 1);
+    out[kv.slice(0, eq)] = v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v;
+  }
   if (errors.length) out.error = errors.join('; ');
+  if (arg('--pass-ratio') !== undefined || arg('--pass-p99-ms') !== undefined) {
+    const minRatio = Number(arg('--pass-ratio', '0'));
+    const maxP99 = Number(arg('--pass-p99-ms', 'Infinity'));
+    out.step_pass =
+      !out.error && num(out.delivered_ratio) >= minRatio && num(out.p99_ms) <= maxP99 && num(out.connections) > 0;
+  }
   console.log(JSON.stringify(out));
 }
 
@@ -77,9 +98,13 @@ const TARGET_NAMES = {
 
 // Metrics per run. rss_per_conn_kb: growth of the server's RSS over its idle start, per connection.
 const METRICS = [
+  ['posts/s sent (all publishers)', (r) => num(r.offered_per_s)],
   ['deliveries/s', (r) => num(r.deliveries_per_s)],
   ['deliveries per server CPU-s', (r) => num(r.deliveries_per_cpu_s)],
   ['server CPU s', (r) => num(r.server_cpu_s), 2],
+  // The load generator shares the machine: when it uses most of a CPU per core left over, the
+  // latencies are its own queueing as much as the server's.
+  ['load generator CPU s', (r) => num(r.loadgen_cpu_s), 2],
   ['p50 ms', (r) => num(r.p50_ms), 2],
   ['p99 ms', (r) => num(r.p99_ms), 2],
   ['p99.9 ms', (r) => num(r.p999_ms), 2],
@@ -88,6 +113,7 @@ const METRICS = [
   ['server RSS max MiB', (r) => num(r.server_rss_kb_max) / 1024, 1],
   ['steal %', (r) => num(r.steal_pct), 1],
   ['connect failures', (r) => num(r.connect_failures), 0],
+  ['reading connections closed during the run', (r) => num(r.closed_during_run), 0],
   ['server error replies', (r) => num(r.server_errors), 0],
 ];
 const IDLE_METRICS = [
@@ -114,6 +140,191 @@ const RATIOS = [
   ['delivered/expected, Samling ÷ peer', (r) => num(r.delivered_ratio)],
 ];
 const IDLE_RATIOS = [['RSS growth per connection, Samling ÷ peer (lower is better)', rssPerConn]];
+
+// A ratio cell: Samling ÷ peer of the medians, with the min–max of the per-round ratios.
+function ratioCell(samling, peer, f, invert = false) {
+  const ratio = (a, b) => (invert ? b / a : a / b);
+  const r = ratio(median(samling.map(f).filter(Number.isFinite)), median(peer.map(f).filter(Number.isFinite)));
+  const paired = samling
+    .map((s) => {
+      const q = peer.find((x) => x.repeat === s.repeat);
+      return q ? ratio(f(s), f(q)) : NaN;
+    })
+    .filter(Number.isFinite);
+  const spread = paired.length > 1 ? ` (${fmt(Math.min(...paired), 2)}–${fmt(Math.max(...paired), 2)})` : '';
+  return Number.isFinite(r) ? `${fmt(r, 2)}×${spread}` : '–';
+}
+
+// S2: every step is a run with step_rate and step_pass. Per target and round, the saturation
+// rate is the highest rate that passed (0 when none did); `top` marks a target that passed the
+// highest rate of the ladder (its saturation rate is at least that).
+function s2Rounds(steps, ladderTop) {
+  const rounds = new Map(); // target -> [{repeat, rate, top, steps}]
+  for (const r of steps) {
+    if (!rounds.has(r.target)) rounds.set(r.target, new Map());
+    const m = rounds.get(r.target);
+    if (!m.has(r.repeat)) m.set(r.repeat, []);
+    m.get(r.repeat).push(r);
+  }
+  const out = new Map();
+  for (const [target, m] of rounds) {
+    out.set(
+      target,
+      [...m.entries()].map(([repeat, rs]) => {
+        const passed = rs.filter((r) => r.step_pass).map((r) => num(r.step_rate));
+        const rate = passed.length ? Math.max(...passed) : 0;
+        const atRate = rs.find((r) => r.step_pass && num(r.step_rate) === rate);
+        return { repeat, rate, top: rate >= ladderTop, steps: rs, at: atRate };
+      }),
+    );
+  }
+  return out;
+}
+
+function renderS2(p, meta, machine, all, targetsCheck) {
+  const ladder = String(machine.s2_rates || '').split(/\s+/).filter(Boolean).map(Number);
+  const ladderTop = ladder.length ? Math.max(...ladder) : Infinity;
+  const ladderLow = ladder.length ? Math.min(...ladder) : 0;
+  const rounds = s2Rounds(all, ladderTop);
+  const targets = Object.keys(TARGET_NAMES).filter((t) => rounds.has(t));
+  if (!targets.length) {
+    p('No step was run.');
+    p();
+    return;
+  }
+  const satCell = (rs) => {
+    const v = rs.map((x) => x.rate);
+    const m = median(v);
+    const show = (x) => (x === 0 ? `< ${fmt(ladderLow, 0)}` : rs.some((y) => y.top && y.rate === x) ? `≥ ${fmt(x, 0)}` : fmt(x, 0));
+    return v.length === 1 ? show(v[0]) : `${show(m)} (${show(Math.min(...v))}–${show(Math.max(...v))})`;
+  };
+  p(`| metric | ${targets.map((t) => `${TARGET_NAMES[t]} (${rounds.get(t).length} rounds)`).join(' | ')} |`);
+  p(`| --- | ${targets.map(() => '---:').join(' | ')} |`);
+  p(`| saturation rate, msg/s | ${targets.map((t) => satCell(rounds.get(t))).join(' | ')} |`);
+  const atSat = (label, f, digits) =>
+    p(`| ${label} | ${targets.map((t) => cell(rounds.get(t).filter((x) => x.at).map((x) => f(x.at)), digits)).join(' | ')} |`);
+  atSat('deliveries/s at that rate', (r) => num(r.deliveries_per_s));
+  atSat('deliveries per server CPU-s at that rate', (r) => num(r.deliveries_per_cpu_s));
+  atSat('p99 ms at that rate', (r) => num(r.p99_ms), 2);
+  atSat('server RSS max MiB at that rate', (r) => num(r.server_rss_kb_max) / 1024, 1);
+  atSat('steal % at that rate', (r) => num(r.steal_pct), 1);
+  p(`| steps run | ${targets.map((t) => cell(rounds.get(t).map((x) => x.steps.length), 0)).join(' | ')} |`);
+  p();
+  const samling = rounds.get('samling');
+  const peers = targets.filter((t) => t !== 'samling');
+  if (samling && peers.length) {
+    p(`| ratio | ${peers.map((t) => `vs ${TARGET_NAMES[t]}`).join(' | ')} |`);
+    p(`| --- | ${peers.map(() => '---:').join(' | ')} |`);
+    const rate = (x) => (x.rate > 0 ? x.rate : NaN);
+    p(`| saturation rate, Samling ÷ peer (higher is better) | ${peers.map((t) => ratioCell(samling, rounds.get(t), rate)).join(' | ')} |`);
+    p();
+  }
+  // Every step: passed or not, p99 and delivered/expected; one line per round.
+  const rates = [...new Set(all.map((r) => num(r.step_rate)))].filter(Number.isFinite).sort((a, b) => a - b);
+  const repeats = [...new Set(all.map((r) => r.repeat))].sort((a, b) => a - b);
+  p('Every step (✓ passed, ✗ failed: p99 ms, delivered/expected; rounds separated by " / "):');
+  p();
+  p(`| msg/s | ${targets.map((t) => TARGET_NAMES[t]).join(' | ')} |`);
+  p(`| ---: | ${targets.map(() => '---').join(' | ')} |`);
+  for (const rate of rates) {
+    const cells = targets.map((t) =>
+      repeats
+        .map((rep) => {
+          const r = all.find((x) => x.target === t && x.repeat === rep && num(x.step_rate) === rate);
+          if (!r) return '·';
+          if (r.error) return `✗ ${r.error.slice(0, 40)}`;
+          return `${r.step_pass ? '✓' : '✗'} ${fmt(num(r.p99_ms), 1)} ms, ${fmt(100 * num(r.delivered_ratio), 1)} %`;
+        })
+        .join(' / '),
+    );
+    p(`| ${fmt(rate, 0)} | ${cells.join(' | ')} |`);
+  }
+  p();
+  if (samling && rounds.has('ws')) {
+    const med = (rs) => median(rs.map((x) => x.rate));
+    const s = med(samling), w = med(rounds.get('ws'));
+    const v = w > 0 ? s / w : NaN;
+    const value = w > 0 ? `${fmt(v, 2)}× (${fmt(s, 0)} ÷ ${fmt(w, 0)} msg/s)` : `– (ws below ${fmt(ladderLow, 0)} msg/s)`;
+    targetsCheck.push(["S2: Samling's saturation rate ≥ 3× the `ws` peer's", value, v >= 3]);
+  }
+}
+
+// S8: the stopped readers, the server's closes, RSS over time, and the reading subscribers' p99
+// against S1's p99 of the same target in the same run.
+function renderS8(p, machine, byTarget, targets, runs, targetsCheck) {
+  const s1 = new Map();
+  for (const r of runs.filter((x) => x.scenario === 'S1' && !x.error)) {
+    if (!s1.has(r.target)) s1.set(r.target, []);
+    s1.get(r.target).push(r);
+  }
+  const mib = (kb) => num(kb) / 1024;
+  const rows = [
+    ['stopped readers', (r) => num(r.stopped_readers), 0],
+    ['closed by the server (seen when they read again)', (r) => num(r.slow_closed), 0],
+    ['… of those with a 4008 close frame', (r) => num(r.slow_closed_4008), 0],
+    ['still open at the end of the drain', (r) => num(r.slow_open), 0],
+    ['… of those read up to the last post sent to the room', (r) => num(r.slow_caught_up), 0],
+    ["server's own count of 4008 closes (Samling /metrics)", (r) => num(r.server_slow_consumer_closes), 0],
+    ['reading connections closed', (r) => num(r.closed_during_run), 0],
+    ['server RSS at start of measurement MiB', (r) => mib(r.server_rss_kb_start), 1],
+    ['server RSS max MiB', (r) => mib(r.server_rss_kb_max), 1],
+    ['server RSS at end MiB', (r) => mib(r.server_rss_kb_end), 1],
+    ['server RSS max − start MiB', (r) => mib(r.server_rss_kb_max) - mib(r.server_rss_kb_start), 1],
+  ];
+  p('Slow consumers and memory:');
+  p();
+  p(`| metric | ${targets.map((t) => TARGET_NAMES[t]).join(' | ')} |`);
+  p(`| --- | ${targets.map(() => '---:').join(' | ')} |`);
+  for (const [label, f, digits] of rows)
+    p(`| ${label} | ${targets.map((t) => cell(byTarget.get(t).map(f), digits)).join(' | ')} |`);
+  const p99 = (r) => num(r.p99_ms);
+  p(
+    `| reading subscribers' p99 ÷ S1's p99, same target (lower is better; target ≤ 1.10) | ${targets
+      .map((t) => (s1.has(t) ? ratioCell(byTarget.get(t), s1.get(t), p99) : 'S1 not in this run'))
+      .join(' | ')} |`,
+  );
+  p();
+  p('Server RSS over the measured period, MiB, one sample a second (each round):');
+  p();
+  for (const t of targets)
+    for (const r of byTarget.get(t)) {
+      const series = Array.isArray(r.rss_kb_series) ? r.rss_kb_series : [];
+      p(`- ${TARGET_NAMES[t]}, round ${r.repeat}: ${series.map((kb) => fmt(kb / 1024, 1)).join(' ') || '–'}`);
+    }
+  p();
+  const sam = byTarget.get('samling');
+  if (sam) {
+    const med = (f) => median(sam.map(f).filter(Number.isFinite));
+    if (s1.has('samling')) {
+      // Only a like-for-like comparison counts: every post sent and delivered, no reader closed.
+      const v = med(p99) / median(s1.get('samling').map(p99).filter(Number.isFinite));
+      const closedReaders = med((r) => num(r.closed_during_run));
+      const ratio = med((r) => num(r.delivered_ratio));
+      const sent = med((r) => num(r.offered_per_s)) / median(s1.get('samling').map((r) => num(r.offered_per_s)));
+      const whole = closedReaders === 0 && ratio >= 0.98 && sent >= 0.98;
+      targetsCheck.push([
+        "S8: reading subscribers' p99 within 10 % of S1's (Samling)",
+        `${fmt(v, 2)}×${whole ? '' : ` (not comparable: ${fmt(closedReaders, 0)} reading connections closed, ${fmt(100 * sent, 0)} % of S1's posts sent, ${fmt(100 * ratio, 1)} % delivered)`}`,
+        v <= 1.1 && whole,
+      ]);
+    } else targetsCheck.push(["S8: reading subscribers' p99 within 10 % of S1's (Samling)", '– (S1 not run)', false]);
+    const stopped = med((r) => num(r.stopped_readers));
+    const closed = med((r) => num(r.slow_closed));
+    const readersClosed = med((r) => num(r.closed_during_run));
+    targetsCheck.push([
+      'S8: Samling closes every stopped reader (4008) and no reading one',
+      `${fmt(closed, 0)} of ${fmt(stopped, 0)} closed; ${fmt(readersClosed, 0)} readers closed`,
+      closed >= stopped && stopped > 0 && readersClosed === 0,
+    ]);
+    const growth = med((r) => mib(r.server_rss_kb_max) - mib(r.server_rss_kb_start));
+    const bound = (stopped * num(machine.s8_queue_bytes)) / 1048576;
+    targetsCheck.push([
+      `S8: Samling's RSS growth within the stopped readers' queue bound (${fmt(stopped, 0)} × ${fmt(num(machine.s8_queue_bytes) / 1048576, 1)} MiB)`,
+      `${fmt(growth, 1)} MiB`,
+      growth <= bound,
+    ]);
+  }
+}
 
 function report() {
   const machine = JSON.parse(readFileSync(arg('--machine'), 'utf8'));
@@ -143,7 +354,7 @@ function report() {
   if (machine.load_start > 0.25 * machine.nproc)
     p(`  **Other work was running on the machine when this run started: it competes with the servers and the load generator for the CPUs, so latencies and deliveries/s are inflated and noisy.**`);
   p(`- Samling commit ${machine.commit}; Node.js ${machine.node}, ws ${machine.ws}, socket.io ${machine.socketio}`);
-  p(`- ${machine.repeats} round(s) per scenario; ${machine.warmup_s} s warm-up, ${machine.duration_s} s measured (idle scenarios: ${machine.idle_duration_s} s)`);
+  p(`- ${machine.repeats} round(s) per scenario; ${machine.warmup_s} s warm-up, ${machine.duration_s} s measured (idle scenarios: ${machine.idle_duration_s} s${'S8' in machine.scenarios ? `, S8: ${machine.s8_duration_s} s` : ''}${'S2' in machine.scenarios ? `, S2 steps: ${machine.step_warmup_s} s warm-up + ${machine.step_duration_s} s` : ''})`);
   p(`- Raw results: \`${machine.results}\` (not committed)`);
   p();
   p('Cells are the median over the rounds, with the min–max across rounds in parentheses.');
@@ -167,6 +378,16 @@ function report() {
     p();
     p(`Load generator: \`${meta.args}\``);
     p();
+    if (meta.notes) {
+      p(meta.notes);
+      p();
+    }
+    if (scenario === 'S2') {
+      renderS2(p, meta, machine, all, targetsCheck);
+      continue;
+    }
+    if (scenario === 'S8')
+      p("Latency and delivered/expected below are the **reading** subscribers' only.\n");
     if (!targets.length) {
       p('No successful run.');
       p();
@@ -212,6 +433,7 @@ function report() {
         const perConn = med('samling', rssPerConn);
         targetsCheck.push(['S9: ≤ 10 KiB server RSS per idle connection', `${fmt(perConn, 2)} KiB`, perConn <= 10]);
       }
+      if (scenario === 'S8') renderS8(p, machine, byTarget, targets, runs, targetsCheck);
     }
     const failed = all.filter((r) => r.error);
     if (failed.length) {
@@ -229,16 +451,17 @@ function report() {
       p(`| ${what} | ${value} | ${value.startsWith('–') ? 'not measured' : met ? 'yes' : '**no**'} |`);
   } else p('None measured in this run.');
   p();
-  p('Not yet measured: S2 (saturation rate, ≥ 3× `ws`), S3 (20 rooms × 100), S4 (100 publishers),');
-  p('S8 (1 % of subscribers stop reading), HLS serving against nginx, relay CPU against');
-  p('`ffmpeg -c copy`.');
+  const missing = ['S1', 'S2', 'S3', 'S4', 'S8', 'S9'].filter((s) => !(s in machine.scenarios));
+  p(`Not measured in this run: ${missing.length ? missing.join(', ') + '; ' : ''}HLS serving against nginx,`);
+  p('relay CPU against `ffmpeg -c copy` (not in this harness yet).');
   p();
   p('## How to run');
   p();
   p('```sh');
-  p('bash tests/bench/run.sh                 # installs the peers, builds, runs S1 and S9, writes this file');
-  p('BENCH_QUICK=1 bash tests/bench/run.sh   # the same pipeline with 5 s runs and one round');
-  p('BENCH_SCENARIOS=S1 BENCH_REPEATS=5 BENCH_DURATION=30 bash tests/bench/run.sh');
+  p('bash tests/bench/run.sh                 # installs the peers, builds, runs S1 S2 S3 S4 S8 S9, writes this file');
+  p('BENCH_QUICK=1 bash tests/bench/run.sh   # the same pipeline with 5 s runs (3 s S2 steps) and one round');
+  p('BENCH_SCENARIOS="S1 S8" BENCH_REPEATS=5 BENCH_DURATION=30 bash tests/bench/run.sh');
+  p('BENCH_SCENARIOS=S2 BENCH_S2_RATES="50 100 200 400" BENCH_STEP_DURATION=10 bash tests/bench/run.sh');
   p('```');
   p();
   p('Needs Node.js and npm (for the peers), CMake, Ninja and the server\'s build dependencies');
@@ -248,9 +471,12 @@ function report() {
   p();
   p('## What is measured');
   p();
-  p('- **Targets.** Samling (`build-bench/bin/samling serve`, Release, demo program seeded, media');
-  p('  off, access log off, rate limit raised to 60,000 posts/min with a burst of 1,000, send queue');
-  p('  10,000 messages / 16 MiB). `ws`: `tests/bench/peers/ws-server.mjs`, the common way a chat');
+  p('- **Targets.** Samling (`build-bench/bin/samling serve`, Release, seeded with the bench-only');
+  p('  event `tests/bench/bench-event.json` (32 seminar rooms `r1`…`r32`, the room names every target');
+  p('  gets), media off, access log off, rate limit raised to 60,000 posts/min per user with a burst');
+  p(`  of 1,000, send queue 10,000 messages / 16 MiB, except in S8: ${machine.s8_queue_messages ?? 256} messages /`);
+  p(`  ${fmt((machine.s8_queue_bytes ?? 1048576) / 1048576, 1)} MiB, Samling's defaults). Every load-generator connection is its own user.`);
+  p('  `ws`: `tests/bench/peers/ws-server.mjs`, the common way a chat');
   p('  server is written on `ws` (a Map room → Set of sockets, the message stringified once,');
   p('  `socket.send` to each member). `socket.io`: `tests/bench/peers/socketio-server.mjs`, default');
   p('  namespace, `io.to(room).emit`, WebSocket transport only, no compression. Raw floor:');
@@ -263,6 +489,9 @@ function report() {
   p('  a fixed schedule, embeds the intended send time in each message and measures latency at every');
   p('  receiver against it; counts expected vs delivered; reads the server\'s CPU time and peak RSS');
   p('  from `/proc` during the measured window, and the machine\'s steal time.');
+  p('- **The load generator runs on the same machine** (its CPU seconds over the measured window are in');
+  p('  the tables): where server CPU + load generator CPU ≈ CPUs × seconds, the machine is saturated');
+  p('  and latencies and saturation rates are the machine\'s, not the server\'s alone.');
   p('- **Node.js is single-threaded, Samling uses every core**: deliveries per server CPU-second is');
   p('  the fair comparison of efficiency; deliveries/s at a fixed offered rate mostly shows whether');
   p('  a server keeps up.');
