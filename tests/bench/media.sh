@@ -486,6 +486,18 @@ stream_bytes() {
     s && /<name>/ && name == "" { name = $0; gsub(/<\/?name>/, "", name) }
     s && /<bytes_in>/ && index(name, p) == 1 { v = $0; gsub(/<\/?bytes_in>/, "", v); print name, v }'
 }
+streams_at_least() { (($(stream_bytes "$1" | wc -l) >= $2)); }
+# wait_until SECONDS COMMAND...: polls COMMAND every 0.2 s until it succeeds (false after SECONDS).
+wait_until() {
+  local limit="$1" t0
+  shift
+  t0="$(now_s)"
+  while awk -v e="$(elapsed "$t0")" -v l="$limit" 'BEGIN { exit !(e < l) }'; do
+    "$@" && return 0
+    sleep 0.2
+  done
+  return 1
+}
 # delivery B0FILE B1FILE SECONDS N: sets DELIVERED_MIN_KBPS, DELIVERED_STREAMS (streams that grew).
 delivery() {
   local r
@@ -539,10 +551,14 @@ relay_round() {
       e="samling did not start"
       break
     fi
-    sleep "$RELAY_WARMUP"
-    if [[ ! -s "$sd/media/hls/$STAGE/index.m3u8" ]]; then
-      e="the stage is not live after ${RELAY_WARMUP} s (no playlist)"
+    # Live (the first HLS segment listed) and, with destinations, every one publishing; then the
+    # warm-up.
+    if ! wait_until 30 test -s "$sd/media/hls/$STAGE/index.m3u8"; then
+      e="the stage is not live after 30 s (no playlist)"
+    elif ((outputs > 0)) && ! wait_until 30 streams_at_least sd "$outputs"; then
+      e="not every destination was publishing after 30 s"
     fi
+    sleep "$RELAY_WARMUP"
     stream_bytes sd >"$sd/bytes0"
     measure_window "$SAMLING_PID"
     stream_bytes sd >"$sd/bytes1"
@@ -580,6 +596,7 @@ relay_round() {
     fpids+=($!)
     PIDS+=($!)
   done
+  wait_until 30 streams_at_least fd "$DESTINATIONS" || e="not every ffmpeg was publishing after 30 s"
   sleep "$RELAY_WARMUP"
   stream_bytes fd >"$dir/fbytes0"
   measure_window "${fpids[@]}"
