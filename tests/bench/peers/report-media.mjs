@@ -173,8 +173,9 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p('not; playlists are a few hundred bytes). Every viewer alternates one playlist request and one');
     p('segment request (a player asks for the playlist about once per segment), round-robin over the');
     p(`segments, on ${hp.connections ?? 200} keep-alive HTTP/1.1 connections, one request at a time each`);
-    p(`(\`http_load\`, ${hp.load_threads ?? 1} epoll thread(s), on the same machine: it competes with the server for`);
-    p(`the CPUs, so requests/s is bounded by the machine, and CPU per request is the cleaner comparison);`);
+    p(`(\`http_load\`, ${hp.load_threads ?? 1} epoll thread(s); it discards bodies in the kernel, \`recv(MSG_TRUNC)\`, so it`);
+    p('costs little CPU, but it runs on the same machine and competes with the server for the CPUs, so');
+    p('requests/s is bounded by the machine, and server CPU per request is the cleaner comparison);');
     p(`${hp.warmup_s ?? '?'} s of load before ${hp.duration_s ?? '?'} s measured.`);
     p();
     p(`- **Samling**: Release build, \`${hp.samling_threads ?? 'server.threads = 0'}\`, access log off, segments served from its`);
@@ -237,6 +238,9 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
       p('| ratio | vs `ffmpeg -c copy` |');
       p('| --- | ---: |');
       for (const [label, f] of RELAY_RATIOS) p(`| ${label} | ${ratio(byTarget.get('samling'), byTarget.get('ffmpeg'), f).text} |`);
+      p();
+      p('RSS is summed over the processes, so each ffmpeg counts its shared libraries again: the RSS');
+      p('ratio overstates what N ffmpeg processes really take; CPU is not affected.');
       p();
       const r = ratio(byTarget.get('samling'), byTarget.get('ffmpeg'), (x) => num(x.cpu_per_destination_pct)).value;
       targets.push(['Relay: CPU per passthrough destination ≤ `ffmpeg -c copy`\'s (ratio ≤ 1.0)', Number.isFinite(r) ? `${fmt(r, 2)}×` : '–', r <= 1]);
