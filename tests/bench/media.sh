@@ -20,6 +20,9 @@
 # (<RESULTS without .jsonl>.machine.json), and the markdown section of
 # tests/bench/peers/report-media.mjs to <RESULTS without .jsonl>.md (and stdout).
 #
+# Samling's exit status after SIGTERM is recorded per run (exit_statuses; 0 = a clean shutdown);
+# the report counts the runs where it was not 0.
+#
 # Knobs (environment), in the style of run.sh:
 #   BENCH_MEDIA_SCENARIOS="HLS RELAY"
 #   BENCH_REPEATS=3               rounds of the alternation
@@ -112,7 +115,8 @@ stop_pid() {
       kill -KILL "$pid" 2>/dev/null || true
     fi
   fi
-  wait "$pid" 2>/dev/null || true
+  STOP_RC=0
+  wait "$pid" 2>/dev/null || STOP_RC=$?
   local keep=()
   for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
   PIDS=("${keep[@]+"${keep[@]}"}")
@@ -379,10 +383,11 @@ hls_round() {
   local tasks_after
   tasks_after="$(thread_count "$SAMLING_PID")"
   stop_pid "$SAMLING_PID"
+  local exit_status=$STOP_RC
   local e=""
   ((rc == 0)) || e="http_load exit $rc"
   ((alive == 1)) || e="${e:+$e; }samling died during the run"
-  row "$base, \"target\": \"samling\", \"segment_files\": $n, \"segment_bytes_avg\": $seg_bytes, \"background_cpu_pct\": $bg_pct, \"server_threads\": ${tasks_after:-$threads}, \"network_threads\": $(nproc)${e:+, \"error\": $(json_str "$e")}" "$(tail -1 "$out" 2>/dev/null)"
+  row "$base, \"target\": \"samling\", \"segment_files\": $n, \"segment_bytes_avg\": $seg_bytes, \"background_cpu_pct\": $bg_pct, \"server_threads\": ${tasks_after:-$threads}, \"network_threads\": $(nproc), \"exit_statuses\": [$exit_status]${e:+, \"error\": $(json_str "$e")}" "$(tail -1 "$out" 2>/dev/null)"
 
   # nginx on a copy of the same files, same paths.
   next_port
@@ -540,7 +545,7 @@ relay_round() {
   RTMP_URL="rtmp://$HOST:$rport/live"
 
   # Samling with 0, then with N destinations (fresh processes, same stage).
-  local cpu0="" steal0="" rss0="" e="" wrote=0
+  local cpu0="" steal0="" rss0="" e="" wrote=0 exits=""
   for outputs in 0 "$DESTINATIONS"; do
     next_port
     local sd="$dir/samling-$outputs"
@@ -566,6 +571,7 @@ relay_round() {
     local tasks
     tasks="$(thread_count "$SAMLING_PID")"
     stop_pid "$SAMLING_PID"
+    exits="${exits:+$exits, }$STOP_RC"
     if ((outputs == 0)); then
       cpu0="$WIN_PCT"
       steal0="$WIN_STEAL"
@@ -579,7 +585,7 @@ relay_round() {
       wrote=1
       local per
       per="$(awk -v a="$cpu0" -v b="$WIN_PCT" -v n="$outputs" 'BEGIN { printf "%.3f", (b - a) / n }')"
-      row "$base, \"target\": \"samling\", \"cpu0_pct\": $cpu0, \"cpuN_pct\": $WIN_PCT, \"cpu_per_destination_pct\": $per, \"rss0_kb\": $rss0, \"rss_kb\": $WIN_RSS_KB, \"rss_per_destination_kb\": $(((WIN_RSS_KB - rss0) / outputs)), \"delivered_min_kbps\": $DELIVERED_MIN_KBPS, \"delivering_streams\": $DELIVERED_STREAMS, \"server_threads\": $tasks, \"steal0_pct\": $steal0, \"steal_pct\": $WIN_STEAL${e:+, \"error\": $(json_str "$e")}"
+      row "$base, \"target\": \"samling\", \"cpu0_pct\": $cpu0, \"cpuN_pct\": $WIN_PCT, \"cpu_per_destination_pct\": $per, \"rss0_kb\": $rss0, \"rss_kb\": $WIN_RSS_KB, \"rss_per_destination_kb\": $(((WIN_RSS_KB - rss0) / outputs)), \"delivered_min_kbps\": $DELIVERED_MIN_KBPS, \"delivering_streams\": $DELIVERED_STREAMS, \"server_threads\": $tasks, \"exit_statuses\": [$exits], \"steal0_pct\": $steal0, \"steal_pct\": $WIN_STEAL${e:+, \"error\": $(json_str "$e")}"
     fi
   done
   if ((wrote == 0)); then
@@ -641,7 +647,7 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
   echo "\"load_start\": $LOAD0, \"load_end\": $LOAD1,"
   echo "\"mem_kb\": $(awk '/^MemTotal:/ {print $2}' /proc/meminfo),"
   echo "\"steal_pct\": $(steal_between "$TOTAL0" "$STEAL0" "$TOTAL1" "$STEAL1"),"
-  echo "\"nginx\": $(json_str "$(nginx -v 2>&1 | sed 's/^nginx version: //')"),"
+  echo "\"nginx\": $(json_str "$(nginx -v 2>&1 | sed 's/^nginx version: nginx\///')"),"
   echo "\"ffmpeg\": $(json_str "$(ffmpeg -hide_banner -version 2>/dev/null | head -1 | awk '{print $3}')"),"
   echo "\"gstreamer\": $(json_str "$(gst-launch-1.0 --version 2>/dev/null | sed -n 2p | awk '{print $2}' || true)"),"
   echo "\"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- server media 2>/dev/null || echo '+dirty')\","

@@ -167,7 +167,7 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p();
     p(`Samling serves a running stage (passthrough, input a looping file: no encoding) at`);
     p('`/live/bench/index.m3u8` and `/live/bench/<segment>.ts`; once the stage lists');
-    p(`${hp.min_segments ?? 5} segments (${hp.segment_s ?? 2} s each, ~${fmt(num(any.segment_bytes_avg) / 1024, 0)} KiB), **the segments listed at that moment are the URL set**`);
+    p(`at least ${hp.min_segments ?? 5} segments (${hp.segment_s ?? 2} s each, ~${fmt(num(any.segment_bytes_avg) / 1024, 0)} KiB), **the segments listed at that moment are the URL set**`);
     p('and are copied, with that playlist, to a directory nginx serves under the same paths: **the');
     p('same files**, byte for byte (Samling\'s playlist keeps growing during its run, nginx\'s copy does');
     p('not; playlists are a few hundred bytes). Every viewer alternates one playlist request and one');
@@ -246,6 +246,17 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
       targets.push(['Relay: CPU per passthrough destination ≤ `ffmpeg -c copy`\'s (ratio ≤ 1.0)', Number.isFinite(r) ? `${fmt(r, 2)}×` : '–', r <= 1]);
     }
     if (failed.length) p(`Failed runs (left out above): ${failed.map((r) => `${r.target} round ${r.repeat}: ${r.error}`).join('; ')}.\n`);
+  }
+
+  // Samling is stopped with SIGTERM after every run; anything but a clean exit is worth a look.
+  const stopped = rows.filter((r) => r.target === 'samling' && Array.isArray(r.exit_statuses));
+  const unclean = stopped.filter((r) => r.exit_statuses.some((x) => x !== 0));
+  if (unclean.length) {
+    const codes = [...new Set(unclean.flatMap((r) => r.exit_statuses.filter((x) => x !== 0)))].join(', ');
+    p(`**Samling did not exit cleanly on SIGTERM** after ${unclean.length} of ${stopped.length} runs (exit status ${codes}; 139 = SIGSEGV, 134 = SIGABRT).`);
+    p('This happens after the measured window (a run where the server died during it is marked failed), so');
+    p('the figures stand, but the shutdown is a bug.');
+    p();
   }
 
   p(`${h(2)} Media targets (issue 5)`);
