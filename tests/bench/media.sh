@@ -32,6 +32,8 @@
 #   BENCH_HLS_THREADS=1           load generator threads (each an epoll loop)
 #   BENCH_HLS_SEGMENTS=5          wait until the stage lists this many segments; all listed then
 #                                 are the URL set (each requested after one playlist request)
+#   BENCH_HLS_MIX=both            both (playlist, segment, playlist, ...), segments or playlists
+#                                 only: to see which of the two a difference comes from
 #   BENCH_NGINX_WORKERS=auto      nginx worker_processes for HLS (auto = one per CPU, like
 #                                 Samling's server.threads = 0)
 #   BENCH_RELAY_DESTINATIONS=4    N
@@ -71,6 +73,8 @@ fi
 CONNECTIONS="${BENCH_HLS_CONNECTIONS:-200}"
 LOAD_THREADS="${BENCH_HLS_THREADS:-1}"
 MIN_SEGMENTS="${BENCH_HLS_SEGMENTS:-5}"
+HLS_MIX="${BENCH_HLS_MIX:-both}"
+case "$HLS_MIX" in both | segments | playlists) ;; *) echo "BENCH_HLS_MIX: both, segments or playlists" >&2; exit 2 ;; esac
 NGINX_WORKERS="${BENCH_NGINX_WORKERS:-auto}"
 DESTINATIONS="${BENCH_RELAY_DESTINATIONS:-4}"
 MEDIA_SIZE="${BENCH_MEDIA_SIZE:-1280x720}"
@@ -333,7 +337,7 @@ hls_round() {
   port=$PORT
   dir="$WORK/hls-$repeat"
   mkdir -p "$dir"
-  base="\"scenario\": \"HLS\", \"repeat\": $repeat, \"source_kbps\": $SOURCE_KBPS"
+  base="\"scenario\": \"HLS\", \"repeat\": $repeat, \"mix\": \"$HLS_MIX\", \"source_kbps\": $SOURCE_KBPS"
   log "HLS round $repeat/$REPEATS: samling on port $port"
   samling_config "$dir" "$port" 0
   if ! start_samling "$dir" "$port"; then
@@ -362,7 +366,11 @@ hls_round() {
   : >"$dir/urls.txt"
   for s in $segs; do
     cp "$dir/media/hls/$STAGE/$s" "$dir/www/live/$STAGE/$s"
-    printf '/live/%s/index.m3u8\n/live/%s/%s\n' "$STAGE" "$STAGE" "$s" >>"$dir/urls.txt"
+    case "$HLS_MIX" in
+    segments) printf '/live/%s/%s\n' "$STAGE" "$s" ;;
+    playlists) printf '/live/%s/index.m3u8\n' "$STAGE" ;;
+    *) printf '/live/%s/index.m3u8\n/live/%s/%s\n' "$STAGE" "$STAGE" "$s" ;;
+    esac >>"$dir/urls.txt"
   done
   cp "$dir/index.m3u8.snapshot" "$dir/www/live/$STAGE/index.m3u8"
   local seg_bytes
@@ -653,7 +661,7 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
   echo "\"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- server media 2>/dev/null || echo '+dirty')\","
   echo "\"quick\": $([[ "${BENCH_QUICK:-0}" == 1 ]] && echo true || echo false),"
   echo "\"repeats\": $REPEATS, \"scenarios\": \"$SCENARIOS\","
-  echo "\"hls\": {\"duration_s\": $HLS_DURATION, \"warmup_s\": $HLS_WARMUP, \"connections\": $CONNECTIONS, \"load_threads\": $LOAD_THREADS, \"min_segments\": $MIN_SEGMENTS, \"segment_s\": 2, \"nginx_workers\": \"$NGINX_WORKERS\", \"samling_threads\": \"server.threads = 0 (one per CPU: $(nproc))\"},"
+  echo "\"hls\": {\"duration_s\": $HLS_DURATION, \"warmup_s\": $HLS_WARMUP, \"connections\": $CONNECTIONS, \"load_threads\": $LOAD_THREADS, \"min_segments\": $MIN_SEGMENTS, \"mix\": \"$HLS_MIX\", \"segment_s\": 2, \"nginx_workers\": \"$NGINX_WORKERS\", \"samling_threads\": \"server.threads = 0 (one per CPU: $(nproc))\"},"
   echo "\"relay\": {\"duration_s\": $RELAY_DURATION, \"warmup_s\": $RELAY_WARMUP, \"destinations\": $DESTINATIONS},"
   echo "\"source\": {\"file\": $(json_str "$(basename "$SOURCE")"), \"size\": \"$MEDIA_SIZE\", \"video_kbps\": $MEDIA_KBPS, \"kbps\": $SOURCE_KBPS, \"seconds\": $MEDIA_SECONDS},"
   echo "\"results\": $(json_str "$RESULTS")"

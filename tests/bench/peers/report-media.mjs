@@ -165,6 +165,9 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     const any = rows.find((r) => r.scenario === 'HLS' && !r.error) ?? {};
     p(`${h(2)} HLS: segment requests per second, ${hp.connections ?? any.connections ?? 200} concurrent viewers`);
     p();
+    const mix = hp.mix ?? any.mix ?? 'both';
+    if (mix !== 'both')
+      p(`**BENCH_HLS_MIX=${mix}: only ${mix} were requested in this run** (not the issue's scenario; for finding where a difference comes from).\n`);
     p(`Samling serves a running stage (passthrough, input a looping file: no encoding) at`);
     p('`/live/bench/index.m3u8` and `/live/bench/<segment>.ts`; once the stage lists');
     p(`at least ${hp.min_segments ?? 5} segments (${hp.segment_s ?? 2} s each, ~${fmt(num(any.segment_bytes_avg) / 1024, 0)} KiB), **the segments listed at that moment are the URL set**`);
