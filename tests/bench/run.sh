@@ -390,6 +390,14 @@ for scenario in $SCENARIOS; do
   done
 done
 
+# --- Media: HLS serving vs nginx, relay CPU per destination vs ffmpeg -c copy (media.sh) --------
+if [[ "${BENCH_MEDIA:-1}" == 1 ]]; then
+  log "media benchmarks (tests/bench/media.sh)"
+  BENCH_REPEATS="$REPEATS" BENCH_SKIP_BUILD="${BENCH_SKIP_BUILD:-0}" bash "$ROOT/tests/bench/media.sh" \
+    "$RESULTS_DIR/media.jsonl" >/dev/null ||
+    log "warning: the media benchmarks failed (see $RESULTS_DIR/media.*)"
+fi
+
 read -r _ u n s i w q sq st _ </proc/stat
 STEAL1=$st
 TOTAL1=$((u + n + s + i + w + q + sq + st))

@@ -9,7 +9,9 @@
 //   node report.mjs report --results results.jsonl --machine machine.json > benchmarks.md
 //     medians and min-max per target, ratios of Samling to each peer (of the medians, and the
 //     min-max of the per-round ratios, the rounds being run alternately), the issue's targets.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { mediaSection, readRows } from './report-media.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -442,6 +444,12 @@ function report() {
     }
   }
 
+  const mediaResults = join(dirname(machine.results), 'media.jsonl');
+  const haveMedia = existsSync(mediaResults);
+  if (haveMedia) {
+    const mm = mediaResults.replace(/\.jsonl$/, '.machine.json');
+    p(mediaSection(readRows(mediaResults), existsSync(mm) ? JSON.parse(readFileSync(mm, 'utf8')) : null));
+  }
   p('## Targets (issue 5)');
   p();
   if (targetsCheck.length) {
@@ -452,8 +460,8 @@ function report() {
   } else p('None measured in this run.');
   p();
   const missing = ['S1', 'S2', 'S3', 'S4', 'S8', 'S9'].filter((s) => !(s in machine.scenarios));
-  p(`Not measured in this run: ${missing.length ? missing.join(', ') + '; ' : ''}HLS serving against nginx,`);
-  p('relay CPU against `ffmpeg -c copy` (not in this harness yet).');
+  if (!haveMedia) missing.push('HLS serving against nginx', 'relay CPU against `ffmpeg -c copy` (BENCH_MEDIA=0)');
+  p(missing.length ? `Not measured in this run: ${missing.join(', ')}.` : 'Every scenario was measured in this run (media targets in their own table above).');
   p();
   p('## How to run');
   p();
