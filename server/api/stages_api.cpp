@@ -464,29 +464,63 @@ asio::awaitable<response> download_recording(const stages_context* ctx, request 
 
 // ---- /live/ ----
 
-// Completed segments are immutable: a few of the newest are kept in memory, so a crowd asking
-// for the same segment reads the disk once.
-class segment_cache {
+// Completed segments are immutable: the newest few are kept open, so a crowd asking for the
+// same segment costs one open(2) and the kernel sends them from the page cache (sendfile). A
+// segment deleted since (the window slid, the stage stopped) is dropped on its next request.
+// A playlist is kept with its file's modification time and size, checked with one stat(2)
+// per request: thousands of viewers polling it read the disk once per change.
+class live_cache {
  public:
-  std::shared_ptr<const std::string> get(const std::string& path) {
+  std::shared_ptr<const net::open_file> segment(const std::string& path) {
     std::lock_guard lock(m_);
-    for (auto& [p, b] : items_)
-      if (p == path) return b;
+    for (auto it = segments_.begin(); it != segments_.end(); ++it) {
+      if (it->first != path) continue;
+      struct stat st {};
+      if (::fstat(it->second->fd, &st) == 0 && st.st_nlink > 0) return it->second;
+      segments_.erase(it);
+      return nullptr;
+    }
     return nullptr;
   }
-  void put(const std::string& path, std::shared_ptr<const std::string> body) {
+  void put_segment(const std::string& path, std::shared_ptr<const net::open_file> f) {
     std::lock_guard lock(m_);
-    items_.emplace_back(path, std::move(body));
-    if (items_.size() > 48) items_.pop_front();
+    segments_.emplace_back(path, std::move(f));
+    if (segments_.size() > 48) segments_.pop_front();
+  }
+  // The cached body if the file is unchanged; nullptr if it changed or was never read.
+  std::shared_ptr<const std::string> playlist(const std::string& path, const struct stat& st) {
+    std::lock_guard lock(m_);
+    for (auto& p : playlists_)
+      if (p.path == path && p.mtime_ns == mtime_ns(st) && p.size == st.st_size) return p.body;
+    return nullptr;
+  }
+  void put_playlist(const std::string& path, const struct stat& st, std::shared_ptr<const std::string> body) {
+    std::lock_guard lock(m_);
+    for (auto& p : playlists_)
+      if (p.path == path) {
+        p = {path, std::move(body), mtime_ns(st), st.st_size};
+        return;
+      }
+    playlists_.push_back({path, std::move(body), mtime_ns(st), st.st_size});
   }
 
  private:
+  static long long mtime_ns(const struct stat& st) {
+    return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+  }
+  struct cached_playlist {
+    std::string path;
+    std::shared_ptr<const std::string> body;
+    long long mtime_ns = 0;
+    off_t size = 0;
+  };
   std::mutex m_;
-  std::deque<std::pair<std::string, std::shared_ptr<const std::string>>> items_;
+  std::deque<std::pair<std::string, std::shared_ptr<const net::open_file>>> segments_;
+  std::vector<cached_playlist> playlists_;
 };
 
-segment_cache& cache() {
-  static segment_cache c;
+live_cache& cache() {
+  static live_cache c;
   return c;
 }
 
@@ -511,31 +545,44 @@ asio::awaitable<response> live_file(const stages_context* ctx, request r) {
   if (!valid_live_name(name)) co_return text_error(errc::not_found, "No such file.");
   auto path = (fs::path(ctx->media_dir) / "hls" / stage / name).string();
   bool playlist = name == "index.m3u8";
-  std::shared_ptr<const std::string> body = playlist ? nullptr : cache().get(path);
-  if (!body) {
-    auto read = [path, playlist]() -> std::shared_ptr<const std::string> {
-      struct stat st {};
-      if (::stat(path.c_str(), &st) != 0) return nullptr;
-      // A segment still being written is never listed; one not touched for 3 s is complete.
-      if (!playlist && ::time(nullptr) - st.st_mtim.tv_sec < 3) return nullptr;
-      return read_whole(path);
-    };
-    body = co_await core::run_blocking(*ctx->files, std::move(read));
-    if (!body && !playlist) {
-      // Listed in the current playlist = complete, even if it was written just now.
-      auto list_path = (fs::path(ctx->media_dir) / "hls" / stage / "index.m3u8").string();
-      auto read_listed = [path, list_path, name]() -> std::shared_ptr<const std::string> {
-        auto list = read_whole(list_path);
-        if (!list || list->find("\n" + name + "\n") == std::string::npos) return nullptr;
-        return read_whole(path);
-      };
-      body = co_await core::run_blocking(*ctx->files, std::move(read_listed));
-    }
-    if (!body) co_return text_error(errc::not_found, playlist ? "The stream is not live." : "No such segment.");
-    if (!playlist) cache().put(path, body);
-  }
   response out;
-  out.shared_body = std::move(body);
+  if (playlist) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) co_return text_error(errc::not_found, "The stream is not live.");
+    auto body = cache().playlist(path, st);
+    if (!body) {
+      auto read = [path] { return read_whole(path); };
+      body = co_await core::run_blocking(*ctx->files, std::move(read));
+      if (!body) co_return text_error(errc::not_found, "The stream is not live.");
+      cache().put_playlist(path, st, body);
+    }
+    out.shared_body = std::move(body);
+  } else {
+    auto file = cache().segment(path);
+    if (!file) {
+      auto open = [path]() -> std::shared_ptr<const net::open_file> {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) return nullptr;
+        // A segment still being written is never listed; one not touched for 3 s is complete.
+        if (::time(nullptr) - st.st_mtim.tv_sec < 3) return nullptr;
+        return net::open_file::open(path);
+      };
+      file = co_await core::run_blocking(*ctx->files, std::move(open));
+      if (!file) {
+        // Listed in the current playlist = complete, even if it was written just now.
+        auto list_path = (fs::path(ctx->media_dir) / "hls" / stage / "index.m3u8").string();
+        auto open_listed = [path, list_path, name]() -> std::shared_ptr<const net::open_file> {
+          auto list = read_whole(list_path);
+          if (!list || list->find("\n" + name + "\n") == std::string::npos) return nullptr;
+          return net::open_file::open(path);
+        };
+        file = co_await core::run_blocking(*ctx->files, std::move(open_listed));
+      }
+      if (!file) co_return text_error(errc::not_found, "No such segment.");
+      cache().put_segment(path, file);
+    }
+    out.file_body = std::move(file);
+  }
   bool is_public = ctx->board->is_public(stage);
   if (playlist) {
     out.content_type = "application/vnd.apple.mpegurl";

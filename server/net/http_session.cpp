@@ -2,6 +2,14 @@
 
 #include <chrono>
 #include <ctime>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
@@ -57,6 +65,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   template <typename Stream>
   asio::awaitable<bool> write(Stream& s, const response& res, bool head, bool keep_alive,
                               unsigned version);
+  template <typename Stream>
+  asio::awaitable<bool> write_file(Stream& s, const open_file& f);
+  template <typename Stream>
+  void set_cork(Stream& s, bool on);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
   void arm_request_timer(std::chrono::seconds timeout) {
@@ -296,7 +308,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
     stream_.expires_after(opt.request_timeout);
     bool written = co_await write(s, res, head, keep_alive, version);
-    record(r, route_name, res.status, head ? 0 : res.body_view().size(), started);
+    record(r, route_name, res.status, head ? 0 : res.body_size(), started);
     if (!written) co_return;
     if (!keep_alive) {
       set_in_request(false);
@@ -414,9 +426,21 @@ asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool h
     if (res.status != 304) msg.set(http::field::content_type, res.content_type);
     for (auto& [k, v] : res.headers) msg.set(k, v);
     msg.keep_alive(keep_alive);
-    msg.content_length(body.size());
+    msg.content_length(res.body_size());
   };
   boost::system::error_code ec;
+  if (res.file_body && !head && res.status != 304) {
+    http::response<http::empty_body> msg{static_cast<http::status>(res.status), version};
+    fill(msg);
+    http::response_serializer<http::empty_body> sr{msg};
+    // Plain TCP: corked, the header and the file's first bytes leave in full segments instead
+    // of a small packet of their own (nginx's tcp_nopush); uncorking sends the tail.
+    set_cork(s, true);
+    std::tie(ec, std::ignore) = co_await http::async_write_header(s, sr, use_tuple);
+    bool ok = !ec && co_await write_file(s, *res.file_body);
+    set_cork(s, false);
+    co_return ok;
+  }
   if (head || res.status == 304) {
     http::response<http::empty_body> msg{static_cast<http::status>(res.status), version};
     fill(msg);
@@ -432,6 +456,57 @@ asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool h
     std::tie(ec, std::ignore) = co_await http::async_write(s, msg, use_tuple);
   }
   co_return !ec;
+}
+
+template <typename Stream>
+void http_session::set_cork(Stream&, bool on) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    int v = on ? 1 : 0;
+    ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
+  }
+}
+
+// A file body. Plain TCP: sendfile(2), the kernel moves page-cache pages to the socket
+// without a copy through user space (as nginx does); a client that stops reading is given the
+// request timeout per wait. TLS: read in chunks and written through the TLS stream.
+template <typename Stream>
+asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
+  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+    auto& sock = stream_.socket();
+    boost::system::error_code ec;
+    sock.non_blocking(true, ec);
+    if (ec) co_return false;
+    off_t offset = 0;
+    auto total = static_cast<off_t>(f.size);
+    asio::steady_timer deadline(stream_.get_executor());
+    while (offset < total) {
+      auto n = ::sendfile(sock.native_handle(), f.fd, &offset, static_cast<std::size_t>(total - offset));
+      if (n > 0) continue;
+      if (n == 0) co_return false;  // the file is shorter than it was: cut the response
+      if (errno == EINTR) continue;
+      if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
+      deadline.expires_after(state_->options.request_timeout);
+      deadline.async_wait([&sock](boost::system::error_code e) {
+        boost::system::error_code ignored;
+        if (!e) sock.cancel(ignored);
+      });
+      auto [wec] = co_await sock.async_wait(tcp::socket::wait_write, use_tuple);
+      deadline.cancel();
+      if (wec) co_return false;
+    }
+    co_return true;
+  } else {
+    std::string chunk(64 * 1024, '\0');
+    for (std::uint64_t offset = 0; offset < f.size;) {
+      auto n = ::pread(f.fd, chunk.data(), std::min<std::uint64_t>(chunk.size(), f.size - offset),
+                       static_cast<off_t>(offset));
+      if (n <= 0) co_return false;
+      auto [ec, written] = co_await asio::async_write(s, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), use_tuple);
+      if (ec) co_return false;
+      offset += static_cast<std::uint64_t>(n);
+    }
+    co_return true;
+  }
 }
 
 template <typename Stream>

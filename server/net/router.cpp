@@ -1,5 +1,9 @@
 #include "net/router.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/object.hpp>
 
@@ -128,6 +132,20 @@ std::string redact_target(std::string_view target) {
     query = query.substr(amp + 1);
   }
   return out;
+}
+
+open_file::~open_file() {
+  if (fd >= 0) ::close(fd);
+}
+
+std::shared_ptr<const open_file> open_file::open(const std::string& path) {
+  auto f = std::make_shared<open_file>();
+  f->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f->fd < 0) return nullptr;
+  struct stat st {};
+  if (::fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
+  f->size = static_cast<std::uint64_t>(st.st_size);
+  return f;
 }
 
 }  // namespace samling::net

@@ -2,6 +2,7 @@
 // HTTP routing without Beast: the request and response values handlers see, and a table of
 // (method, pattern) -> handler. Patterns are literal segments and `{name}` parameters:
 // "/api/v1/events/{id}". Handlers are coroutines; the session runs them on its strand.
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -31,15 +32,31 @@ struct request {
   std::string_view header(std::string_view lower_name) const;
 };
 
+// An open, immutable file whose bytes are the body: on plain TCP the session hands it to the
+// kernel with sendfile(2) (no copy through user space); under TLS it is read and encrypted.
+struct open_file {
+  int fd = -1;
+  std::uint64_t size = 0;
+  open_file() = default;
+  open_file(const open_file&) = delete;
+  open_file& operator=(const open_file&) = delete;
+  ~open_file();
+  // Opens `path` read-only; nullptr if it cannot be opened or is not a regular file.
+  static std::shared_ptr<const open_file> open(const std::string& path);
+};
+
 struct response {
   unsigned status = 200;
   std::string content_type = "application/json";
   std::string body;
   // A shared immutable body (static files), used instead of `body` when set.
   std::shared_ptr<const std::string> shared_body;
+  // A file body (HLS segments), used instead of both when set.
+  std::shared_ptr<const open_file> file_body;
   std::vector<std::pair<std::string, std::string>> headers;
 
   std::string_view body_view() const { return shared_body ? *shared_body : std::string_view(body); }
+  std::uint64_t body_size() const { return file_body ? file_body->size : body_view().size(); }
 };
 
 // {"error":{"code":"not_found","message":"…"}} with the error's HTTP status.

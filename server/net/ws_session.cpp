@@ -525,8 +525,10 @@ class ws_connection final : public ws_sink,
   }
 
   void arm_keepalive() {
-    auto half = std::chrono::seconds(options_.idle_timeout_seconds) / 2;
-    keepalive_.expires_after(half);
+    // Checked four times per timeout: a ping goes out between 1/2 and 3/4 of it, so the pong
+    // has at least a quarter of the timeout to arrive before the peer counts as dead.
+    auto quarter = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000) / 4;
+    keepalive_.expires_after(quarter);
     keepalive_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->on_keepalive();
     });

@@ -181,8 +181,9 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p('requests/s is bounded by the machine, and server CPU per request is the cleaner comparison);');
     p(`${hp.warmup_s ?? '?'} s of load before ${hp.duration_s ?? '?'} s measured.`);
     p();
-    p(`- **Samling**: Release build, \`${hp.samling_threads ?? 'server.threads = 0'}\`, access log off, segments served from its`);
-    p('  in-memory cache of hot segments, the playlist read from disk per request. Its CPU includes the');
+    p(`- **Samling**: Release build, \`${hp.samling_threads ?? 'server.threads = 0'}\`, access log off, segments sent with`);
+    p('  sendfile(2) from its cache of open hot segments (corked, like nginx\'s tcp_nopush), the playlist');
+    p('  from memory while its file is unchanged (one stat(2) per request). Its CPU includes the');
     p('  stage (demuxing the file and writing .ts files), measured for 3 s without viewers before each');
     p('  run; one row takes it out.');
     p(`- **nginx**: its own process (\`nginx -p <tmpdir> -c <conf>\`, not the system service),`);
