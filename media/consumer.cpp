@@ -5,9 +5,12 @@
 
 namespace samling::media {
 
+// Each appsrc pushes from its own streaming thread out of its own queue (the feeder bounds it),
+// so no queue element follows it: one thread and one hand-over fewer per buffer, which is most
+// of a relay's cost per destination (docs/benchmarks.md, relay).
 std::string consumer_sources() {
-  return "appsrc name=v format=time is-live=true do-timestamp=false block=false max-bytes=0 ! queue ! h264parse name=vparse "
-         "appsrc name=a format=time is-live=true do-timestamp=false block=false max-bytes=0 ! queue ! aacparse name=aparse ";
+  return "appsrc name=v format=time is-live=true do-timestamp=false block=false max-bytes=0 ! h264parse name=vparse "
+         "appsrc name=a format=time is-live=true do-timestamp=false block=false max-bytes=0 ! aacparse name=aparse ";
 }
 
 std::string ts_fragment_branches() {

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mediaSection, readRows } from './report-media.mjs';
+import { cell, fmt, median, num } from './report-format.mjs';
 
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
@@ -67,29 +68,6 @@ function record() {
   console.log(JSON.stringify(out));
 }
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  if (!s.length) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-const num = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : NaN);
-
-function fmt(v, digits) {
-  if (!Number.isFinite(v)) return '–';
-  if (digits === undefined) {
-    const a = Math.abs(v);
-    digits = a >= 1000 ? 0 : a >= 100 ? 1 : a >= 10 ? 2 : 3;
-  }
-  return v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-}
-// "median (min–max)" of a list of numbers.
-function cell(xs, digits) {
-  const v = xs.filter(Number.isFinite);
-  if (!v.length) return '–';
-  if (v.length === 1) return fmt(v[0], digits);
-  return `${fmt(median(v), digits)} (${fmt(Math.min(...v), digits)}–${fmt(Math.max(...v), digits)})`;
-}
 
 const TARGET_NAMES = {
   samling: 'Samling',
