@@ -320,7 +320,9 @@ function report() {
   p('Samling measured side by side with the servers a user would pick instead, in one run, the');
   p('targets alternating (Samling, `ws`, `socket.io`, raw floor, then again), each run against a');
   p('fresh server process. These machines are shared and noisy, so read the **ratios** and the');
-  p('spread, not the absolute figures. Written by `tests/bench/run.sh` (issue 5).');
+  p('spread, not the absolute figures. Written by `tests/bench/run.sh` (issue 5). What the server');
+  p('changed for these targets, what each change measured, and what is still missed:');
+  p('[performance.md](performance.md).');
   p();
   p('## This run');
   p();
