@@ -400,26 +400,42 @@ class ws_connection final : public ws_sink,
     bytes_ = 0;
   }
 
+  // Mutex held: moves the next queued frames into the empty `into`: at least one, and more
+  // while they add up to under batch_bytes. Both writers take their batches here.
+  void take_batch(std::vector<entry>& into) {
+    std::size_t bytes = 0, n = 0;
+    while (n < queue_.size() && (n == 0 || bytes < batch_bytes)) bytes += queue_[n++].frame->size();
+    if (n == queue_.size()) {
+      into.swap(queue_);
+    } else {
+      into.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
+      queue_.erase(queue_.begin(), queue_.begin() + n);
+    }
+    bytes_ -= bytes;
+  }
+
+  static void append_text_frames(std::string& out, const std::vector<entry>& frames) {
+    for (auto& e : frames) append_frame(out, ws::opcode::text, *e.frame);
+  }
+
   // Plain TCP, on the flusher's thread: when no write is in flight, the queued frames go
   // straight into the socket with one non-blocking send(2), skipping the hop to the strand
   // (the common case: the kernel takes it all). What it does not take goes on through the
   // strand's writer. False: the strand's writer must do it (control frames, closing).
   bool write_direct() {
     thread_local std::string out;
+    thread_local std::vector<entry> batch;
     std::size_t taken = 0;
     {
       std::lock_guard lock(mutex_);
       if (writing_ || dead_ || finished_ || socket_closed_ || close_code_ || pong_pending_ || ping_pending_)
         return false;
       flush_requested_ = false;
+      take_batch(batch);
+      taken = batch.size();
       out.clear();
-      while (taken < queue_.size() && (taken == 0 || out.size() < batch_bytes)) {
-        append_frame(out, ws::opcode::text, *queue_[taken].frame);
-        bytes_ -= queue_[taken].frame->size();
-        ++taken;
-      }
-      if (taken == queue_.size()) queue_.clear();
-      else queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(taken));
+      append_text_frames(out, batch);
+      batch.clear();
       if (out.empty()) return true;
       auto sent = ::send(lowest_.socket().native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
@@ -452,15 +468,7 @@ class ws_connection final : public ws_sink,
       if (close_code_) {
         if (close_sent_) return notify_drain();
       } else if (!finished_) {
-        std::size_t bytes = 0, n = 0;
-        while (n < queue_.size() && (n == 0 || bytes < batch_bytes)) bytes += queue_[n++].frame->size();
-        if (n == queue_.size()) {
-          sending_.swap(queue_);
-        } else {
-          sending_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.begin() + n));
-          queue_.erase(queue_.begin(), queue_.begin() + n);
-        }
-        bytes_ -= bytes;
+        take_batch(sending_);
       }
       wbuf_.clear();
       if (pong_pending_) append_frame(wbuf_, ws::opcode::pong, pong_payload_);
@@ -476,7 +484,7 @@ class ws_connection final : public ws_sink,
       if (wbuf_.empty() && sending_.empty()) return notify_drain();
       writing_ = true;
     }
-    for (auto& e : sending_) append_frame(wbuf_, ws::opcode::text, *e.frame);
+    append_text_frames(wbuf_, sending_);
     if (!sending_.empty()) state_->ws_messages_out->inc(sending_.size());
     sending_.clear();
     start_async_write();
