@@ -96,6 +96,8 @@ SECTION="${RESULTS%.jsonl}.md"
 
 log() { printf '[media %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
 
 for tool in nginx ffmpeg ffprobe node curl; do
   command -v "$tool" >/dev/null || die "$tool is not installed (deploy/install-deps.sh)"
@@ -108,19 +110,7 @@ chmod 755 "$WORK"
 stop_pid() {
   local pid="$1"
   [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "process $pid did not stop in 5 s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  STOP_RC=0
-  wait "$pid" 2>/dev/null || STOP_RC=$?
+  bench_stop_pid "$pid"
   local keep=()
   for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
   PIDS=("${keep[@]+"${keep[@]}"}")
@@ -135,14 +125,9 @@ trap 'exit 130' INT TERM
 
 # --- Build --------------------------------------------------------------------------------------
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "configuring $BUILD_DIR (Release, $CMAKE_BENCH_FLAGS)"
-  # shellcheck disable=SC2086
-  timeout 600 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release $CMAKE_BENCH_FLAGS \
-    >"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log" >&2; die "cmake failed"; }
+  bench_configure
   for t in samling http_load; do
-    log "building $t"
-    timeout 3000 ninja -C "$BUILD_DIR" "$t" >"$WORK/build-$t.log" 2>&1 ||
-      { tail -30 "$WORK/build-$t.log" >&2; die "building $t failed"; }
+    bench_build "$t" || die "building $t failed"
   done
 fi
 SAMLING_BIN="$ROOT/$BIN_DIR/samling"

@@ -103,6 +103,8 @@ BENCH_SECRET="bench-only-secret-not-for-production-0123456789"
 
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
 
 # --- Limits: open files for 10,000+ connections (servers and load generator inherit it). -------
 hard_nofile="$(ulimit -Hn)"
@@ -121,19 +123,7 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/samling-bench.XXXXXX")"
 stop_server() {
   local pid="$SERVER_PID"
   SERVER_PID=""
-  [[ -n "$pid" ]] || return 0
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      log "server $pid did not stop in 5 s: SIGKILL"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  fi
-  wait "$pid" 2>/dev/null || true
+  bench_stop_pid "$pid"
 }
 cleanup() {
   stop_server
@@ -152,18 +142,11 @@ fi
 # --- (b) the C++ tools --------------------------------------------------------------------------
 HAVE_RAW=1
 if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
-  log "configuring $BUILD_DIR (Release, $CMAKE_BENCH_FLAGS)"
-  # shellcheck disable=SC2086
-  timeout 600 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release $CMAKE_BENCH_FLAGS \
-    >"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log" >&2; die "cmake failed"; }
+  bench_configure
   for t in "$SAMLING_TARGET" "$LOADGEN_TARGET"; do
-    log "building $t"
-    timeout 3000 ninja -C "$BUILD_DIR" "$t" >"$WORK/build-$t.log" 2>&1 ||
-      { tail -30 "$WORK/build-$t.log" >&2; die "building $t failed"; }
+    bench_build "$t" || die "building $t failed"
   done
-  log "building $RAW_TARGET"
-  if ! timeout 1200 ninja -C "$BUILD_DIR" "$RAW_TARGET" >"$WORK/build-raw.log" 2>&1; then
-    tail -10 "$WORK/build-raw.log" >&2
+  if ! bench_build "$RAW_TARGET" 1200; then
     log "warning: $RAW_TARGET did not build: the raw floor is left out"
     HAVE_RAW=0
   fi
