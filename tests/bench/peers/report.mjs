@@ -385,19 +385,7 @@ function report() {
         p(`| ratio | ${peers.map((t) => `vs ${TARGET_NAMES[t]}`).join(' | ')} |`);
         p(`| --- | ${peers.map(() => '---:').join(' | ')} |`);
         for (const [label, f, invert] of idle ? IDLE_RATIOS : RATIOS) {
-          const ratio = (a, b) => (invert ? b / a : a / b);
-          const cells = peers.map((t) => {
-            const peer = byTarget.get(t);
-            const r = ratio(median(samling.map(f).filter(Number.isFinite)), median(peer.map(f).filter(Number.isFinite)));
-            const paired = samling
-              .map((s) => {
-                const q = peer.find((x) => x.repeat === s.repeat);
-                return q ? ratio(f(s), f(q)) : NaN;
-              })
-              .filter(Number.isFinite);
-            const spread = paired.length > 1 ? ` (${fmt(Math.min(...paired), 2)}–${fmt(Math.max(...paired), 2)})` : '';
-            return Number.isFinite(r) ? `${fmt(r, 2)}×${spread}` : '–';
-          });
+          const cells = peers.map((t) => ratioCell(samling, byTarget.get(t), f, invert));
           p(`| ${label} | ${cells.join(' | ')} |`);
         }
         p();
