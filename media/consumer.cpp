@@ -65,21 +65,25 @@ bool fragment_message(const bus_event& ev, bool& opened, std::string& location, 
   return true;
 }
 
-void consumer_pipeline::open(const std::string& name, const std::string& description,
-                             std::function<void(const bus_event&)> on_bus, std::function<void(pipeline&)> prepare,
-                             std::uint64_t max_queue_bytes) {
-  close();
-  auto p = std::make_unique<pipeline>(name, description);
-  auto gen = ++*generation_;
-  auto generation = generation_;
-  auto control = control_;
+void post_bus(pipeline& p, control_executor control, std::shared_ptr<std::atomic<std::uint64_t>> generation,
+              std::function<void(const bus_event&)> on_bus) {
+  auto gen = generation->load();
   auto handler = std::make_shared<std::function<void(const bus_event&)>>(std::move(on_bus));
-  p->on_bus([control, generation, gen, handler](bus_event ev) {
+  p.on_bus([control, generation, gen, handler](bus_event ev) {
     if (generation->load() != gen) return;  // retired: control may be shutting down
     boost::asio::post(control, [generation, gen, handler, ev = std::move(ev)] {
       if (generation->load() == gen) (*handler)(ev);
     });
   });
+}
+
+void consumer_pipeline::open(const std::string& name, const std::string& description,
+                             std::function<void(const bus_event&)> on_bus, std::function<void(pipeline&)> prepare,
+                             std::uint64_t max_queue_bytes) {
+  close();
+  auto p = std::make_unique<pipeline>(name, description);
+  ++*generation_;
+  post_bus(*p, control_, generation_, std::move(on_bus));
   auto f = std::make_shared<feeder>(max_queue_bytes);
   auto v = p->by_name("v");
   auto a = p->by_name("a");

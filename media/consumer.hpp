@@ -1,7 +1,7 @@
 #pragma once
 #include <atomic>
 #include <chrono>
-// What every consumer of a stage's program (relay destination, HLS, recording) shares: its own
+// What every consumer of a stage's program (HLS, recording, the relays' FLV muxer) shares: its own
 // pipeline fed by a feeder from the hub, built and torn down on the media control thread, with
 // bus messages posted back there. A consumer's failure stays inside it.
 #include <functional>
@@ -43,6 +43,11 @@ class consumer_pipeline {
   // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
   std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
 };
+
+// Posts `p`'s bus messages to `handler` on the control thread while `*generation` still has
+// the value it has now: bump it to retire the pipeline's messages (those already queued too).
+void post_bus(pipeline& p, control_executor control, std::shared_ptr<std::atomic<std::uint64_t>> generation,
+              std::function<void(const bus_event&)> handler);
 
 // Stops and frees a pipeline on the reaper thread (not the caller's).
 void retire(std::unique_ptr<pipeline> p);

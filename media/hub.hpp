@@ -1,7 +1,8 @@
 #pragma once
 // The fan-out from a stage's program (its encoded H.264 + AAC, on the stage's timeline) to its
-// consumers: each relay destination, HLS and the recording run their own pipeline fed through
-// their own appsrc pair (a "feeder"). One consumer's trouble never reaches the others: a feeder
+// consumers: HLS, the recording and the relays' shared FLV muxer (flv_fanout, which fans out
+// to each destination in turn) run their own pipeline fed through their own appsrc pair (a
+// "feeder"). One consumer's trouble never reaches the others: a feeder
 // whose queue passes its bound drops and then restarts cleanly on the next keyframe, and
 // nothing here ever blocks the program.
 //

@@ -25,6 +25,10 @@ std::uint64_t stat_u64(const GstStructure* s, const char* field) {
 // message for that), so any byte counted means: published, media flowing.
 constexpr std::uint64_t media_flowing_bytes = 1;
 
+// A destination's own queue of FLV tags: 8 MiB is ~25 s at 2.5 Mbit/s, room for a slow
+// network's bursts; past it the destination drops and resumes on a keyframe.
+constexpr std::uint64_t max_queue_bytes = 8 * 1024 * 1024;
+
 }  // namespace
 
 std::string classify_rtmp_error(const std::string& message, const std::string& debug) {
@@ -42,13 +46,13 @@ std::string classify_rtmp_error(const std::string& message, const std::string& d
   return "error";
 }
 
-relay::relay(control_executor control, hub& program, output_spec spec, relay_timing timing,
+relay::relay(control_executor control, flv_fanout& fanout, output_spec spec, relay_timing timing,
              std::function<void()> changed)
     : control_(control),
       spec_(std::move(spec)),
       timing_(timing),
       changed_(std::move(changed)),
-      pipe_(control, program),
+      fanout_(fanout),
       watchdog_(control),
       retry_timer_(control),
       backoff_(timing.backoff, std::random_device{}()) {
@@ -64,17 +68,39 @@ relay::~relay() {
   *alive_ = false;
   watchdog_.cancel();
   retry_timer_.cancel();
-  pipe_.close();
+  close_pipeline();
 }
 
 std::string relay::description() const {
   std::string location = spec_.url;
   if (!location.empty() && location.back() != '/') location += '/';
   location += spec_.key;
-  return consumer_sources() +
-         "vparse. ! video/x-h264,stream-format=avc,alignment=au ! flvmux name=mux streamable=true latency=500000000 "
-         "! rtmp2sink name=sink sync=false async=false async-connect=true timeout=5 location=" + launch_quote(location) +
-         " aparse. ! audio/mpeg,stream-format=raw ! mux.";
+  return flv_destination_description(location);
+}
+
+void relay::open_pipeline() {
+  close_pipeline();
+  // The description holds the stream key: it must never reach a log line or an error text.
+  auto p = std::make_unique<pipeline>("relay-" + spec_.id, description());
+  ++*generation_;
+  post_bus(*p, control_, generation_, [this](const bus_event& ev) { on_bus(ev); });
+  auto tap = std::make_shared<flv_tap>(max_queue_bytes);
+  auto src = p->by_name("src");
+  tap->bind(src.get());
+  if (!p->play()) throw std::runtime_error("the relay pipeline did not start");
+  pipeline_ = std::move(p);
+  tap_ = tap;
+  fanout_.add(std::move(tap));
+}
+
+void relay::close_pipeline() {
+  ++*generation_;  // drop messages still queued for the old pipeline
+  if (tap_) {
+    fanout_.remove(tap_);
+    tap_->unbind();
+    tap_.reset();
+  }
+  retire(std::move(pipeline_));
 }
 
 void relay::set_state(output_state s) {
@@ -98,7 +124,7 @@ void relay::stop() {
 void relay::halt() {
   retry_timer_.cancel();
   watchdog_.cancel();
-  pipe_.close();
+  close_pipeline();
   status_.live_since_ms = 0;
   status_.next_retry_ms.reset();
   status_.reason.reset();
@@ -109,8 +135,7 @@ void relay::connect() {
   watchdog_.cancel();
   status_.next_retry_ms.reset();
   try {
-    // The description holds the stream key: it must never reach a log line or an error text.
-    pipe_.open("relay-" + spec_.id, description(), [this](const bus_event& ev) { on_bus(ev); }, {}, 8 * 1024 * 1024);
+    open_pipeline();
   } catch (const std::exception&) {
     fail("error", "the relay pipeline could not be built");
     return;
@@ -128,7 +153,7 @@ void relay::connect() {
 
 void relay::fail(const std::string& reason, const std::string& error) {
   watchdog_.cancel();
-  pipe_.close();
+  close_pipeline();
   status_.live_since_ms = 0;
   status_.reason = reason;
   status_.last_error = error;
@@ -170,8 +195,8 @@ void relay::watch() {
   watchdog_.expires_after(std::chrono::seconds(1));
   auto alive = alive_;
   watchdog_.async_wait([this, alive](boost::system::error_code ec) {
-    if (ec || !*alive || !pipe_.is_open()) return;
-    auto sink = pipe_.get()->by_name("sink");
+    if (ec || !*alive || !pipeline_) return;
+    auto sink = pipeline_->by_name("sink");
     GstStructure* stats = nullptr;
     if (sink) g_object_get(sink.get(), "stats", &stats, nullptr);
     std::uint64_t out = stat_u64(stats, "out-bytes-total");
@@ -183,7 +208,7 @@ void relay::watch() {
       last_out_bytes_ = out;
       last_progress_ms_ = now;
     }
-    auto feeding = pipe_.feed() && now - pipe_.feed()->last_push_ms() < 2000;
+    auto feeding = tap_ && now - tap_->last_push_ms() < 2000;
     if (status_.state == output_state::connecting) {
       if (out >= media_flowing_bytes) {
         was_live_ = true;
@@ -203,7 +228,7 @@ void relay::watch() {
       }
       if (status_.live_since_ms && utc_ms() - status_.live_since_ms > timing_.healthy_after.count()) backoff_.reset();
     }
-    if (pipe_.feed()) status_.dropped_buffers = pipe_.feed()->dropped();
+    if (tap_) status_.dropped_buffers = tap_->dropped();
     watch();
   });
 }
@@ -215,6 +240,6 @@ output_status relay::status() const {
   return s;
 }
 
-std::string relay::dot() const { return pipe_.is_open() ? pipe_.get()->dot() : std::string(); }
+std::string relay::dot() const { return pipeline_ ? pipeline_->dot() : std::string(); }
 
 }  // namespace samling::media

@@ -1,6 +1,7 @@
 #pragma once
 // One relay destination (YouTube, Twitch, a custom RTMP(S) server): its own pipeline
-// (appsrc → flvmux → rtmp2sink) fed from the stage's hub, its own reconnects. States:
+// (appsrc → rtmp2sink) fed with FLV tags by the stage's shared muxer (flv_fanout), its own
+// reconnects. States:
 //   idle → connecting → live; on failure → retrying (capped exponential backoff with jitter)
 //   → connecting …; a destination that rejects the stream key → failed (no more retries);
 //   stopped by an organizer → stopped.
@@ -15,6 +16,7 @@
 
 #include "media/backoff.hpp"
 #include "media/consumer.hpp"
+#include "media/flv_fanout.hpp"
 #include "media/stage_spec.hpp"
 #include "media/status.hpp"
 
@@ -32,7 +34,7 @@ std::string classify_rtmp_error(const std::string& message, const std::string& d
 
 class relay {
  public:
-  relay(control_executor control, hub& program, output_spec spec, relay_timing timing,
+  relay(control_executor control, flv_fanout& fanout, output_spec spec, relay_timing timing,
         std::function<void()> changed);
   ~relay();
   void start();  // also "retry now" after failed/retrying
@@ -45,6 +47,8 @@ class relay {
 
  private:
   void connect();
+  void open_pipeline();   // throws on build errors
+  void close_pipeline();
   void fail(const std::string& reason, const std::string& error);
   void on_bus(const bus_event& ev);
   void watch();
@@ -55,7 +59,11 @@ class relay {
   output_spec spec_;
   relay_timing timing_;
   std::function<void()> changed_;
-  consumer_pipeline pipe_;
+  flv_fanout& fanout_;
+  std::unique_ptr<pipeline> pipeline_;
+  std::shared_ptr<flv_tap> tap_;
+  // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
+  std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer retry_timer_;
   backoff backoff_;

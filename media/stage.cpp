@@ -22,6 +22,7 @@ stage::stage(control_executor control, stage_spec spec, const engine_options& op
       spec_(std::move(spec)),
       opts_(opts),
       changed_(std::move(changed)),
+      fanout_(control, hub_, spec_.id),
       source_backoff_(backoff_policy{std::chrono::milliseconds(500), std::chrono::milliseconds(10000), 2.0, 0.2},
                       std::random_device{}()),
       source_timer_(control),
@@ -30,7 +31,7 @@ stage::stage(control_executor control, stage_spec spec, const engine_options& op
   input_.kind = to_string(spec_.input.kind);
   load_outputs();
   for (auto& o : spec_.outputs)
-    relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { notify(); }));
+    relays_.push_back(std::make_unique<relay>(control_, fanout_, o, opts_.relay, [this] { notify(); }));
 }
 
 stage::~stage() {
@@ -277,7 +278,7 @@ std::optional<std::string> stage::add_output(output_spec o) {
   o.source = "api";
   o.enabled = true;
   if (auto e = validate_output(o)) return *e;
-  relays_.push_back(std::make_unique<relay>(control_, hub_, o, opts_.relay, [this] { notify(); }));
+  relays_.push_back(std::make_unique<relay>(control_, fanout_, o, opts_.relay, [this] { notify(); }));
   if (running_) relays_.back()->start();
   core::log(core::log_level::info, "output_added", {{"stage", spec_.id}, {"output", o.id}, {"url", o.url}});
   save_outputs();
@@ -336,6 +337,7 @@ std::string stage::dot() const {
   if (ingest_) out += ingest_->dot();
   if (hls_) out += hls_->dot();
   if (recorder_) out += recorder_->dot();
+  out += fanout_.dot();
   for (auto& r : relays_) out += r->dot();
   // GStreamer prints every property, the stream key in rtmp2sink's location among them.
   for (auto& r : relays_) out = hide_key(std::move(out), r->spec().key);

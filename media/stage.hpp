@@ -19,6 +19,7 @@
 #include "core/blocking.hpp"
 #include "media/backoff.hpp"
 #include "media/hls_output.hpp"
+#include "media/flv_fanout.hpp"
 #include "media/hub.hpp"
 #include "media/ingest.hpp"
 #include "media/recorder.hpp"
@@ -72,6 +73,7 @@ class stage {
   engine_options opts_;
   std::function<void()> changed_;
   hub hub_;
+  flv_fanout fanout_;  // the relays' shared FLV muxer; declared before them, so outlives them
   timeline clock_;
   std::unique_ptr<ingest> ingest_;
   std::unique_ptr<hls_output> hls_;

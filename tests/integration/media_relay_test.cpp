@@ -141,5 +141,79 @@ TEST(MediaRelay, refused_silent_and_key_rejecting_destinations_reach_their_state
   EXPECT_NEAR(p.duration_s, live_for, 5.0);
 }
 
+// The stage muxes FLV once and fans the tags out (media/flv_fanout): a destination that joins
+// while another is live, and one that is restarted, must each start their publish with the
+// headers and a keyframe, play back whole, and leave the live one untouched.
+TEST(MediaRelay, a_destination_added_late_and_restarted_starts_on_a_keyframe_without_disturbing_the_live_one) {
+  nginx_rtmp a, b;
+  auto srt_port = free_udp_port();
+  server_process server(
+      media_server(srt_stage(srt_port, "passthrough", output_toml("a", a.rtmp_url("live"), "stage-a"))));
+  srt_sender obs(srt_port, "correct-horse-42");
+  obs.start();
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "a") == "live"; }, 30s))
+      << json::serialize(stage(server.port())) << "\nffmpeg: " << obs.log();
+  auto live_since = std::chrono::steady_clock::now();
+  pause_for(5s);  // the shared muxer has been running for a while: its timestamps are not 0
+
+  auto org = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
+    header_list h = bearer(organizer_token());
+    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
+    return http_request(server.port(), method, target, body, h);
+  };
+  auto added = org("POST", "/api/v1/stages/main/outputs",
+                   json::serialize(json::object{{"id", "b"}, {"name", "B"}, {"url", b.rtmp_url("live")}, {"key", "stage-b"}}));
+  ASSERT_EQ(added.status, 201) << added.body;
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "b") == "live"; }, 20s))
+      << json::serialize(output(stage(server.port()), "b")) << "\n" << server.stderr_text();
+  pause_for(5s);
+
+  // Restart B: a new connection, a new publish; A goes on.
+  ASSERT_EQ(org("POST", "/api/v1/stages/main/outputs/b/stop").status, 200);
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "b") == "stopped"; }, 5s));
+  pause_for(2s);
+  ASSERT_EQ(org("POST", "/api/v1/stages/main/outputs/b/start").status, 200);
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "b") == "live"; }, 20s))
+      << json::serialize(output(stage(server.port()), "b"));
+  pause_for(5s);
+  auto s = stage(server.port());
+  EXPECT_EQ(str(output(s, "a"), "state"), "live");
+  EXPECT_EQ(num(output(s, "a"), "reconnects"), 0) << json::serialize(output(s, "a"));
+  EXPECT_EQ(num(output(s, "a"), "dropped_buffers"), 0) << json::serialize(output(s, "a"));
+  auto live_for = std::chrono::duration<double>(std::chrono::steady_clock::now() - live_since).count();
+  obs.stop();
+  stop_server(server);
+  a.stop();
+  b.stop();
+
+  auto ra = a.recordings();
+  ASSERT_EQ(ra.size(), 1u) << "A was never disconnected, so it recorded one publish";
+  auto pa = probe_file(ra.front().string());
+  ASSERT_TRUE(pa.ok) << pa.error;
+  EXPECT_EQ(pa.video_codec, "h264");
+  EXPECT_EQ(pa.audio_codec, "aac");
+  EXPECT_TRUE(pa.first_video_is_keyframe);
+  EXPECT_LT(pa.max_video_gap_s, 0.5) << "B's joining and restart disturbed A";
+  EXPECT_NEAR(pa.duration_s, live_for, 4.0);
+
+  auto rb = b.recordings();
+  ASSERT_EQ(rb.size(), 2u) << "B published twice: added late, then restarted";
+  for (auto& file : rb) {
+    auto pb = probe_file(file.string());
+    ASSERT_TRUE(pb.ok) << file << ": " << pb.error;
+    EXPECT_EQ(pb.video_codec, "h264") << file;
+    EXPECT_EQ(pb.audio_codec, "aac") << file;
+    EXPECT_TRUE(pb.first_video_is_keyframe) << file << ": each publish must start on a keyframe";
+    EXPECT_GT(pb.audio_packets, 50u) << file;
+    EXPECT_GT(pb.duration_s, 3.0) << file;
+    EXPECT_LT(pb.max_video_gap_s, 0.5) << file;
+    // Video timestamps increase from the first packet on: the destination's time starts
+    // where it joined, without a jump.
+    ASSERT_FALSE(pb.video_pts.empty()) << file;
+    EXPECT_LT(pb.video_pts.front(), 1.0) << file;
+    EXPECT_NEAR(pb.video_pts.back() - pb.video_pts.front(), pb.duration_s, 1.0) << file;
+  }
+}
+
 }  // namespace
 }  // namespace samling::testing
