@@ -193,8 +193,11 @@ std::string flv_destination_description(const std::string& location) {
   // The appsrc pushes from its own thread; rtmp2sink waits there while its connection has
   // more than 3 messages queued, so a slow destination fills only its own appsrc (bounded by
   // its tap). sync=false: the tags are sent as they come, the program is live already.
+  // chunk-size: rtmp2sink's default (128 bytes, RTMP's initial size) cuts a 10 KB frame into
+  // 80 chunks, each a GstBuffer appended to the next (and merged past 16 memories); 4096 is
+  // what OBS announces to every platform.
   return "appsrc name=src format=time is-live=true do-timestamp=false block=false max-bytes=0 "
-         "! rtmp2sink name=sink sync=false async=false async-connect=true timeout=5 location=" +
+         "! rtmp2sink name=sink sync=false async=false async-connect=true timeout=5 chunk-size=4096 location=" +
          launch_quote(location);
 }
 
