@@ -538,12 +538,13 @@ bool valid_live_name(const std::string& name) {
 }
 
 asio::awaitable<response> live_file(const stages_context* ctx, request r) {
-  auto stage = r.params["stage"];
-  auto name = r.params["file"];
+  const auto& stage = r.params["stage"];
+  const auto& name = r.params["file"];
   if (!ctx->engine) co_return text_error(errc::not_found, "No such stream.");
   if (auto denied = live_access(ctx, r, stage)) co_return *denied;
   if (!valid_live_name(name)) co_return text_error(errc::not_found, "No such file.");
-  auto path = (fs::path(ctx->media_dir) / "hls" / stage / name).string();
+  // Both names are checked above (no '/', no ".."): plain concatenation is the path.
+  auto path = ctx->media_dir + (ctx->media_dir.ends_with('/') ? "hls/" : "/hls/") + stage + "/" + name;
   bool playlist = name == "index.m3u8";
   response out;
   if (playlist) {

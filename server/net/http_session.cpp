@@ -9,8 +9,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
+#include <charconv>
+#include <cstdio>
 #include <optional>
+#include <utility>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -18,6 +22,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
@@ -71,19 +76,43 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void set_cork(Stream& s, bool on);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
-  void arm_request_timer(std::chrono::seconds timeout) {
-    request_timed_out_ = false;
-    request_timer_.expires_after(timeout);
-    request_timer_.async_wait(
-        [self = shared_from_this(), gen = ++request_generation_](boost::system::error_code ec) {
-          if (ec || gen != self->request_generation_) return;  // cancelled or a later request
-          self->request_timed_out_ = true;
-          self->stream_.socket().shutdown(tcp::socket::shutdown_receive, ec);
-        });
+  // Time limits without a timer operation per request: each phase of the connection only
+  // stores its deadline; one timer per connection ticks four times per shortest limit and acts
+  // on a deadline that passed (idle: close; request: half-close, so the read ends and a 408
+  // can still be sent; response: close). A limit is enforced at most a quarter late.
+  enum class phase { none, idle, request, response };
+  void expect(phase p, std::chrono::steady_clock::duration timeout) {
+    phase_ = p;
+    if (p != phase::none) deadline_ = std::chrono::steady_clock::now() + timeout;
+    if (!watchdog_armed_ && !watchdog_done_) arm_watchdog();
   }
-  void disarm_request_timer() {
-    ++request_generation_;
-    request_timer_.cancel();
+  void arm_watchdog() {
+    auto& opt = state_->options;
+    auto tick = std::chrono::steady_clock::duration(std::min(opt.idle_timeout, opt.request_timeout)) / 4;
+    watchdog_armed_ = true;
+    watchdog_.expires_after(std::max<std::chrono::steady_clock::duration>(tick, std::chrono::milliseconds(50)));
+    watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      self->watchdog_armed_ = false;
+      if (ec || self->watchdog_done_) return;
+      if (self->phase_ != phase::none && std::chrono::steady_clock::now() >= self->deadline_) self->expired();
+      if (!self->watchdog_done_) self->arm_watchdog();
+    });
+  }
+  void expired() {
+    boost::system::error_code ec;
+    auto p = std::exchange(phase_, phase::none);
+    if (p == phase::request) {
+      request_timed_out_ = true;
+      stream_.socket().shutdown(tcp::socket::shutdown_receive, ec);
+    } else {
+      stream_.socket().close(ec);
+    }
+  }
+  // The connection is over or became a WebSocket (which keeps its own time): the timer stops.
+  void stop_watchdog() {
+    watchdog_done_ = true;
+    phase_ = phase::none;
+    watchdog_.cancel();
   }
   void set_in_request(bool v) {
     if (v != in_request_) state_->requests_in_progress->add(v ? 1 : -1);
@@ -97,9 +126,18 @@ class http_session : public std::enable_shared_from_this<http_session> {
   beast::flat_buffer buffer_;
   std::shared_ptr<server_state> state_;
   std::string remote_;
-  asio::steady_timer request_timer_{stream_.get_executor()};
-  unsigned request_generation_ = 0;  // strand-only: invalidates a timer that fired late
-  bool request_timed_out_ = false;   // strand-only
+  asio::steady_timer watchdog_{stream_.get_executor()};
+  std::chrono::steady_clock::time_point deadline_;  // strand-only, like the rest below
+  phase phase_ = phase::none;
+  bool watchdog_armed_ = false;
+  bool watchdog_done_ = false;
+  bool request_timed_out_ = false;
+  std::string header_buffer_;  // strand-only: the response head being written
+  bool non_blocking_ = false;  // the plain socket is in non-blocking mode (sendfile)
+  // The last request's metric series: a keep-alive connection mostly repeats one route.
+  std::string last_series_key_;
+  metrics::counter* last_requests_ = nullptr;
+  metrics::histogram* last_seconds_ = nullptr;
   bool in_request_ = false;      // strand-only: a request is being read, handled or answered
   std::function<void(bool force)> ws_stop_;  // strand-only: set while serving a WebSocket
   std::optional<asio::steady_timer> ws_done_;  // strand-only: cancelled when the WebSocket ends
@@ -162,14 +200,58 @@ const char* not_built_page =
     "</head><body><h1>Samling</h1><p>The web app is not built. Run <code>npm run build</code> "
     "in <code>web/</code>, or start the server with <code>deploy/run.sh</code>.</p></body></html>";
 
-// The Date header (RFC 9110 6.6.1), e.g. "Sat, 21 Nov 2026 14:00:00 GMT".
-std::string http_date() {
+// The Date header (RFC 9110 6.6.1), e.g. "Sat, 21 Nov 2026 14:00:00 GMT", formatted once
+// per second per thread.
+std::string_view http_date() {
+  thread_local std::time_t formatted = -1;
+  thread_local char buf[64];
+  thread_local std::size_t len = 0;
   auto t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+  if (t != formatted) {
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    formatted = t;
+  }
+  return {buf, len};
+}
+
+void append_number(std::string& out, std::uint64_t v) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
+  out.append(digits, end);
+}
+
+// The status line and header fields of `res`, ending with the empty line. Handlers add only
+// fixed header names (Cache-Control, ETag, Allow, …); Content-Type, Content-Length and
+// Connection are the session's.
+void format_head(std::string& out, const response& res, bool keep_alive, unsigned version) {
+  static const std::string server = "\r\nServer: samling/" + std::string(core::version());
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, res.status);
+  out += ' ';
+  out += http::obsolete_reason(static_cast<http::status>(res.status));
+  out += server;
+  out += "\r\nDate: ";
+  out += http_date();
+  if (res.status != 304) {
+    out += "\r\nContent-Type: ";
+    out += res.content_type;
+  }
+  for (auto& [k, v] : res.headers) {
+    out += "\r\n";
+    out += k;
+    out += ": ";
+    out += v;
+  }
+  if (version >= 11 && !keep_alive) out += "\r\nConnection: close";
+  if (version < 11 && keep_alive) out += "\r\nConnection: keep-alive";
+  if (res.status != 304) {
+    out += "\r\nContent-Length: ";
+    append_number(out, res.body_size());
+  }
+  out += "\r\n\r\n";
 }
 
 response html_page(unsigned status, const char* html) {
@@ -195,6 +277,7 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
       state.open_connections->add(1);
     }
     ~registration() {
+      session->stop_watchdog();
       session->set_in_request(false);
       boost::system::error_code ignored;
       session->stream_.socket().close(ignored);
@@ -237,6 +320,7 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
 template <typename Stream>
 asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
   auto& opt = state_->options;
+  stream_.expires_never();  // the watchdog keeps the time (expect), not a timer per operation
   for (bool first = true;; first = false) {
     set_in_request(false);
     // A connection accepted just before shutdown began still gets its first request answered
@@ -244,7 +328,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     if (stop_requested_ || (state_->stopping.load() && !first)) co_return;
     if (buffer_.size() == 0) {
       // Idle keep-alive: wait for the first byte of the next request.
-      stream_.expires_after(opt.idle_timeout);
+      expect(phase::idle, opt.idle_timeout);
       auto [ec, n] = co_await s.async_read_some(buffer_.prepare(4096), use_tuple);
       if (ec) co_return;  // peer left, idle timeout, or stopped by shutdown
       buffer_.commit(n);
@@ -254,13 +338,12 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     http::request_parser<http::string_body> parser;
     parser.header_limit(opt.max_header_bytes);
     parser.body_limit(opt.max_body_bytes);
-    // The request timeout must leave the socket able to send a 408, so it is not Beast's
-    // stream timeout (which closes the socket): a timer half-closes the receive side instead,
-    // which ends the read with EOF while the send side stays open.
-    stream_.expires_never();
-    arm_request_timer(opt.request_timeout);
+    // The request timeout must leave the socket able to send a 408: the watchdog half-closes
+    // the receive side, which ends the read with EOF while the send side stays open.
+    request_timed_out_ = false;
+    expect(phase::request, opt.request_timeout);
     auto [ec, n] = co_await http::async_read(s, buffer_, parser, use_tuple);
-    disarm_request_timer();
+    expect(phase::none, {});
     if (ec) {
       if (!request_timed_out_ && peer_gone(ec)) co_return;
       auto e = request_timed_out_ ? errc::request_timeout : classify(ec);
@@ -274,7 +357,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       r.remote = remote_;
       core::log(core::log_level::info, "http_request_rejected",
                 {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
-      stream_.expires_after(opt.request_timeout);
+      expect(phase::response, opt.request_timeout);
       co_await write(s, res, false, false, 11);
       record(r, "rejected", res.status, res.body.size(), started);
       set_in_request(false);
@@ -306,8 +389,9 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       res = co_await dispatch(r, route_name);
     }
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
-    stream_.expires_after(opt.request_timeout);
+    expect(phase::response, opt.request_timeout);
     bool written = co_await write(s, res, head, keep_alive, version);
+    expect(phase::none, {});
     record(r, route_name, res.status, head ? 0 : res.body_size(), started);
     if (!written) co_return;
     if (!keep_alive) {
@@ -347,7 +431,7 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
     refusal = json_error(errc::unavailable, "The server is shutting down.");
   }
   if (refusal) {
-    stream_.expires_after(state_->options.request_timeout);
+    expect(phase::response, state_->options.request_timeout);
     co_await write(s, *refusal, false, false, msg.version());
     record(r, "ws", refusal->status, refusal->body.size(), started);
     set_in_request(false);
@@ -372,6 +456,7 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   // The connection runs on its own from here; this coroutine (and serve's) end, so no frame of
   // the HTTP exchange stays with it. run() waits on ws_done_ until it is over.
   ws_done_.emplace(stream_.get_executor(), asio::steady_timer::time_point::max());
+  stop_watchdog();
   start_websocket(s, std::move(params));
 }
 
@@ -419,42 +504,23 @@ asio::awaitable<response> http_session::dispatch(request r, std::string& route_n
 template <typename Stream>
 asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool head,
                                           bool keep_alive, unsigned version) {
-  auto body = res.body_view();
-  auto fill = [&](auto& msg) {
-    msg.set(http::field::server, "samling/" + std::string(core::version()));
-    msg.set(http::field::date, http_date());
-    if (res.status != 304) msg.set(http::field::content_type, res.content_type);
-    for (auto& [k, v] : res.headers) msg.set(k, v);
-    msg.keep_alive(keep_alive);
-    msg.content_length(res.body_size());
-  };
-  boost::system::error_code ec;
-  if (res.file_body && !head && res.status != 304) {
-    http::response<http::empty_body> msg{static_cast<http::status>(res.status), version};
-    fill(msg);
-    http::response_serializer<http::empty_body> sr{msg};
+  bool file = res.file_body && !head && res.status != 304;
+  auto body = head || res.status == 304 || file ? std::string_view() : res.body_view();
+  auto& header = header_buffer_;
+  format_head(header, res, keep_alive, version);
+  if (file) {
     // Plain TCP: corked, the header and the file's first bytes leave in full segments instead
     // of a small packet of their own (nginx's tcp_nopush); uncorking sends the tail.
     set_cork(s, true);
-    std::tie(ec, std::ignore) = co_await http::async_write_header(s, sr, use_tuple);
+    auto [ec, n] = co_await asio::async_write(s, asio::buffer(header), use_tuple);
     bool ok = !ec && co_await write_file(s, *res.file_body);
     set_cork(s, false);
     co_return ok;
   }
-  if (head || res.status == 304) {
-    http::response<http::empty_body> msg{static_cast<http::status>(res.status), version};
-    fill(msg);
-    if (res.status == 304) msg.erase(http::field::content_length);
-    std::tie(ec, std::ignore) = co_await http::async_write(s, msg, use_tuple);
-  } else {
-    // span_body points at the response's buffer (a shared static file needs no copy); `res`
-    // outlives the write because the caller awaits it.
-    http::response<http::span_body<const char>> msg{
-        static_cast<http::status>(res.status), version,
-        boost::beast::span<const char>(body.data(), body.size())};
-    fill(msg);
-    std::tie(ec, std::ignore) = co_await http::async_write(s, msg, use_tuple);
-  }
+  // The body is the response's own buffer (a shared static file needs no copy); `res`
+  // outlives the write because the caller awaits it.
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(header), asio::buffer(body.data(), body.size())};
+  auto [ec, n] = co_await asio::async_write(s, buffers, use_tuple);
   co_return !ec;
 }
 
@@ -467,31 +533,40 @@ void http_session::set_cork(Stream&, bool on) {
 }
 
 // A file body. Plain TCP: sendfile(2), the kernel moves page-cache pages to the socket
-// without a copy through user space (as nginx does); a client that stops reading is given the
-// request timeout per wait. TLS: read in chunks and written through the TLS stream.
+// without a copy through user space (as nginx does). A client that stops reading gets the
+// request timeout from its last progress (the watchdog then closes the socket). TLS: read in
+// chunks and written through the TLS stream, each chunk renewing the deadline.
 template <typename Stream>
 asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
   if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
     auto& sock = stream_.socket();
-    boost::system::error_code ec;
-    sock.non_blocking(true, ec);
-    if (ec) co_return false;
+    if (!non_blocking_) {
+      boost::system::error_code ec;
+      sock.non_blocking(true, ec);
+      if (ec) co_return false;
+      non_blocking_ = true;
+    }
     off_t offset = 0;
     auto total = static_cast<off_t>(f.size);
-    asio::steady_timer deadline(stream_.get_executor());
     while (offset < total) {
-      auto n = ::sendfile(sock.native_handle(), f.fd, &offset, static_cast<std::size_t>(total - offset));
-      if (n > 0) continue;
-      if (n == 0) co_return false;  // the file is shorter than it was: cut the response
-      if (errno == EINTR) continue;
-      if (errno != EAGAIN && errno != EWOULDBLOCK) co_return false;
-      deadline.expires_after(state_->options.request_timeout);
-      deadline.async_wait([&sock](boost::system::error_code e) {
-        boost::system::error_code ignored;
-        if (!e) sock.cancel(ignored);
-      });
+      auto want = static_cast<std::size_t>(total - offset);
+      auto n = ::sendfile(sock.native_handle(), f.fd, &offset, want);
+      if (n > 0) {
+        // Progress: the client reads, so it gets another request timeout for the rest.
+        deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
+        if (static_cast<std::size_t>(n) == want) break;
+        // A short send filled the socket buffer. Sending again at once would queue the few
+        // bytes the peer acknowledged meanwhile, in small segments that each wake it; waiting
+        // until the kernel reports the buffer a third free sends large ones (as nginx does).
+      } else if (n == 0) {
+        co_return false;  // the file is shorter than it was: cut the response
+      } else if (errno == EINTR) {
+        continue;
+      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        co_return false;
+      }
+      // A client that stops reading: the watchdog closes the socket at the response deadline.
       auto [wec] = co_await sock.async_wait(tcp::socket::wait_write, use_tuple);
-      deadline.cancel();
       if (wec) co_return false;
     }
     co_return true;
@@ -504,6 +579,7 @@ asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
       auto [ec, written] = co_await asio::async_write(s, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), use_tuple);
       if (ec) co_return false;
       offset += static_cast<std::uint64_t>(n);
+      deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
     }
     co_return true;
   }
@@ -532,14 +608,25 @@ asio::awaitable<void> http_session::close_gracefully(Stream& s) {
 void http_session::record(const request& r, std::string_view route, unsigned status,
                           std::size_t bytes, std::chrono::steady_clock::time_point started) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  auto status_text = std::to_string(status);
-  std::string method = r.method == "GET" || r.method == "HEAD" || r.method == "POST" ||
-                               r.method == "PUT" || r.method == "PATCH" || r.method == "DELETE" ||
-                               r.method == "OPTIONS"
-                           ? r.method
-                           : "other";
-  state_->requests->with({std::string(route), method, status_text}).inc();
-  state_->request_seconds->with({std::string(route)}).observe(seconds);
+  std::string_view method = r.method == "GET" || r.method == "HEAD" || r.method == "POST" ||
+                                    r.method == "PUT" || r.method == "PATCH" || r.method == "DELETE" ||
+                                    r.method == "OPTIONS"
+                                ? std::string_view(r.method)
+                                : std::string_view("other");
+  // The series are looked up (under the families' locks) only when the route, method or
+  // status differs from this connection's previous request.
+  char key[96];
+  auto key_len = static_cast<std::size_t>(
+      std::snprintf(key, sizeof key, "%.*s %.*s %u", static_cast<int>(route.size()), route.data(),
+                    static_cast<int>(method.size()), method.data(), status));
+  std::string_view series_key(key, std::min(key_len, sizeof key - 1));
+  if (!last_requests_ || series_key != last_series_key_) {
+    last_requests_ = &state_->requests->with({std::string(route), std::string(method), std::to_string(status)});
+    last_seconds_ = &state_->request_seconds->with({std::string(route)});
+    last_series_key_ = series_key;
+  }
+  last_requests_->inc();
+  last_seconds_->observe(seconds);
   if (state_->options.access_log) {
     core::log(core::log_level::info, "http_request",
               {{"remote", remote_}, {"method", r.method}, {"target", redact_target(r.target)},
