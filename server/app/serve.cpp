@@ -266,6 +266,9 @@ int serve(const config::config& cfg) {
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
   asio::io_context ioc(static_cast<int>(threads));
+  // Connections run on their own threads, one io_context each (net/io_pool.hpp); `ioc` runs
+  // the acceptor, rooms, the WebSocket flusher and the timers of shared services.
+  net::io_pool connection_threads(threads);
   net::server_options opt;
   opt.listen = cfg.server.listen;
   opt.port = static_cast<std::uint16_t>(cfg.server.port);
@@ -303,7 +306,7 @@ int serve(const config::config& cfg) {
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
   opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys, &stage_board});
-  net::http_server server(ioc, opt, routes, files, metrics, tls);
+  net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
   try {
@@ -329,10 +332,12 @@ int serve(const config::config& cfg) {
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;
 
+  connection_threads.start();
   std::vector<std::thread> pool;
   for (unsigned i = 1; i < threads; ++i) pool.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : pool) t.join();
+  connection_threads.stop();
   stopping = true;
   // Stages stop on their control thread (relays close, recordings end on what was written).
   engine_for_logs = nullptr;

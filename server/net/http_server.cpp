@@ -19,13 +19,13 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-// Accepts until the acceptor is closed. Each connection gets its own strand on the
-// io_context (not nested in the acceptor's strand, which would serialise every connection).
-asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc,
+// Accepts until the acceptor is closed. Each connection lives on one of the pool's
+// single-threaded io_contexts (round robin), so its handlers need no strand.
+asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc, io_pool& pool,
                                   std::shared_ptr<server_state> state) {
   auto ioc_ex = ioc.get_executor();
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc_ex),
+    auto [ec, socket] = co_await acceptor.async_accept(pool.next().get_executor(),
                                                        asio::as_tuple(asio::use_awaitable));
     if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
     if (ec) {
@@ -55,10 +55,10 @@ asio::awaitable<void> accept_loop(tcp::acceptor& acceptor, asio::io_context& ioc
 
 }  // namespace
 
-http_server::http_server(asio::io_context& ioc, server_options options, const router& routes,
-                         const static_files& files, metrics::registry& metrics,
+http_server::http_server(asio::io_context& ioc, io_pool& connections, server_options options,
+                         const router& routes, const static_files& files, metrics::registry& metrics,
                          std::shared_ptr<asio::ssl::context> tls)
-    : ioc_(ioc), state_(std::make_shared<server_state>()), acceptor_(asio::make_strand(ioc)) {
+    : ioc_(ioc), pool_(connections), state_(std::make_shared<server_state>()), acceptor_(asio::make_strand(ioc)) {
   state_->options = std::move(options);
   state_->ws_flush = std::make_shared<ws_flusher>(ioc.get_executor(), state_->options.ws.write_batch);
   state_->routes = &routes;
@@ -110,7 +110,7 @@ std::uint16_t http_server::start() {
   acceptor_.bind(endpoint);
   acceptor_.listen(asio::socket_base::max_listen_connections);
   auto port = acceptor_.local_endpoint().port();
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, ioc_, state_), asio::detached);
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(acceptor_, ioc_, pool_, state_), asio::detached);
   return port;
 }
 

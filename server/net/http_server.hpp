@@ -1,6 +1,6 @@
 #pragma once
-// The HTTP(S) server: one acceptor, one session per connection, each session on its own
-// strand. Owns the set of live sessions so shutdown can stop them. Owned by the app, which
+// The HTTP(S) server: one acceptor, one session per connection, each session on one thread
+// of the connection pool (net/io_pool.hpp). Owns the set of live sessions so shutdown can stop them. Owned by the app, which
 // runs the io_context threads. Beast stays inside net/*.cpp; this header shows only Asio.
 #include <atomic>
 #include <chrono>
@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "metrics/registry.hpp"
+#include "net/io_pool.hpp"
 #include "net/router.hpp"
 #include "net/static_files.hpp"
 #include "net/websocket.hpp"
@@ -65,8 +66,9 @@ struct server_state {
 
 class http_server {
  public:
-  http_server(boost::asio::io_context& ioc, server_options options, const router& routes,
-              const static_files& files, metrics::registry& metrics,
+  // The acceptor and shared work run on `ioc`; each connection on one of `connections`.
+  http_server(boost::asio::io_context& ioc, io_pool& connections, server_options options,
+              const router& routes, const static_files& files, metrics::registry& metrics,
               std::shared_ptr<boost::asio::ssl::context> tls);
   ~http_server();
 
@@ -85,6 +87,7 @@ class http_server {
  private:
   void stop_sessions(bool force);
   boost::asio::io_context& ioc_;
+  io_pool& pool_;
   std::shared_ptr<server_state> state_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };
