@@ -36,6 +36,7 @@
 #                                 only: to see which of the two a difference comes from
 #   BENCH_NGINX_WORKERS=auto      nginx worker_processes for HLS (auto = one per CPU, like
 #                                 Samling's server.threads = 0)
+#   BENCH_SAMLING_THREADS=0       Samling's server.threads (0 = one per CPU)
 #   BENCH_RELAY_DESTINATIONS=4    N
 #   BENCH_RELAY_DURATION=20       measured seconds per RELAY run
 #   BENCH_RELAY_WARMUP=5          seconds after start before measuring (relays connect)
@@ -76,6 +77,7 @@ MIN_SEGMENTS="${BENCH_HLS_SEGMENTS:-5}"
 HLS_MIX="${BENCH_HLS_MIX:-both}"
 case "$HLS_MIX" in both | segments | playlists) ;; *) echo "BENCH_HLS_MIX: both, segments or playlists" >&2; exit 2 ;; esac
 NGINX_WORKERS="${BENCH_NGINX_WORKERS:-auto}"
+SAMLING_THREADS="${BENCH_SAMLING_THREADS:-0}"
 DESTINATIONS="${BENCH_RELAY_DESTINATIONS:-4}"
 MEDIA_SIZE="${BENCH_MEDIA_SIZE:-1280x720}"
 MEDIA_KBPS="${BENCH_MEDIA_KBPS:-2500}"
@@ -198,6 +200,7 @@ samling_config() {
 [server]
 listen = "$HOST"
 port = $port
+threads = $SAMLING_THREADS
 web_root = "$dir/no-web"
 [store]
 path = "$dir/samling.db"
@@ -646,7 +649,7 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
   echo "\"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- server media 2>/dev/null || echo '+dirty')\","
   echo "\"quick\": $([[ "${BENCH_QUICK:-0}" == 1 ]] && echo true || echo false),"
   echo "\"repeats\": $REPEATS, \"scenarios\": \"$SCENARIOS\","
-  echo "\"hls\": {\"duration_s\": $HLS_DURATION, \"warmup_s\": $HLS_WARMUP, \"connections\": $CONNECTIONS, \"load_threads\": $LOAD_THREADS, \"min_segments\": $MIN_SEGMENTS, \"mix\": \"$HLS_MIX\", \"segment_s\": 2, \"nginx_workers\": \"$NGINX_WORKERS\", \"samling_threads\": \"server.threads = 0 (one per CPU: $(nproc))\"},"
+  echo "\"hls\": {\"duration_s\": $HLS_DURATION, \"warmup_s\": $HLS_WARMUP, \"connections\": $CONNECTIONS, \"load_threads\": $LOAD_THREADS, \"min_segments\": $MIN_SEGMENTS, \"mix\": \"$HLS_MIX\", \"segment_s\": 2, \"nginx_workers\": \"$NGINX_WORKERS\", \"samling_threads\": \"server.threads = $SAMLING_THREADS$( ((SAMLING_THREADS == 0)) && echo " (one per CPU: $(nproc))")\"},"
   echo "\"relay\": {\"duration_s\": $RELAY_DURATION, \"warmup_s\": $RELAY_WARMUP, \"destinations\": $DESTINATIONS},"
   echo "\"source\": {\"file\": $(json_str "$(basename "$SOURCE")"), \"size\": \"$MEDIA_SIZE\", \"video_kbps\": $MEDIA_KBPS, \"kbps\": $SOURCE_KBPS, \"seconds\": $MEDIA_SECONDS},"
   echo "\"results\": $(json_str "$RESULTS")"
