@@ -334,6 +334,9 @@ asio::awaitable<response> on_stage(const stages_context* ctx, std::string id, Fn
   co_return co_await core::run_blocking(engine->control(), std::move(work));
 }
 
+// Drops what /live/ keeps of a stage's HLS, so a stop or a new run shows at once.
+void forget_live(const stages_context* ctx, const std::string& stage);
+
 asio::awaitable<response> start_stage(const stages_context* ctx, request r) {
   auto id = r.params["id"];
   if (auto e = require_organizer(ctx, r, id)) co_return *e;
@@ -341,7 +344,9 @@ asio::awaitable<response> start_stage(const stages_context* ctx, request r) {
     s.start();
     return net::json_response(stage_json(s.status(), true));
   };
-  co_return co_await on_stage(ctx, id, fn);
+  auto res = co_await on_stage(ctx, id, fn);
+  forget_live(ctx, id);
+  co_return res;
 }
 
 asio::awaitable<response> stop_stage(const stages_context* ctx, request r) {
@@ -351,7 +356,9 @@ asio::awaitable<response> stop_stage(const stages_context* ctx, request r) {
     s.stop();
     return net::json_response(stage_json(s.status(), true));
   };
-  co_return co_await on_stage(ctx, id, fn);
+  auto res = co_await on_stage(ctx, id, fn);
+  forget_live(ctx, id);
+  co_return res;
 }
 
 asio::awaitable<response> add_output(const stages_context* ctx, request r) {
@@ -466,56 +473,92 @@ asio::awaitable<response> download_recording(const stages_context* ctx, request 
 
 // Completed segments are immutable: the newest few are kept open, so a crowd asking for the
 // same segment costs one open(2) and the kernel sends them from the page cache (sendfile). A
-// segment deleted since (the window slid, the stage stopped) is dropped on its next request.
-// A playlist is kept with its file's modification time and size, checked with one stat(2)
-// per request: thousands of viewers polling it read the disk once per change.
+// segment deleted since (the window slid, the stage stopped) is dropped when it is next
+// checked, at most once a second (until then its open file still holds the complete bytes).
+// A playlist is kept with its file's modification time and size, checked with one stat(2) at
+// most every 100 ms: thousands of viewers polling it read the disk once per change and see a
+// new segment at most 100 ms late (segments are seconds long).
 class live_cache {
  public:
+  using clock = std::chrono::steady_clock;
+  static constexpr auto segment_check = std::chrono::seconds(1);
+  static constexpr auto playlist_check = std::chrono::milliseconds(100);
+
   std::shared_ptr<const net::open_file> segment(const std::string& path) {
+    auto now = clock::now();
     std::lock_guard lock(m_);
     for (auto it = segments_.begin(); it != segments_.end(); ++it) {
-      if (it->first != path) continue;
+      if (it->path != path) continue;
+      if (now - it->checked < segment_check) return it->file;
       struct stat st {};
-      if (::fstat(it->second->fd, &st) == 0 && st.st_nlink > 0) return it->second;
+      if (::fstat(it->file->fd, &st) == 0 && st.st_nlink > 0) {
+        it->checked = now;
+        return it->file;
+      }
       segments_.erase(it);
       return nullptr;
     }
     return nullptr;
   }
+  // Everything under `prefix` (a stage's HLS directory).
+  void forget(const std::string& prefix) {
+    std::lock_guard lock(m_);
+    std::erase_if(segments_, [&](const cached_segment& c) { return c.path.starts_with(prefix); });
+    std::erase_if(playlists_, [&](const cached_playlist& c) { return c.path.starts_with(prefix); });
+  }
   void put_segment(const std::string& path, std::shared_ptr<const net::open_file> f) {
     std::lock_guard lock(m_);
-    segments_.emplace_back(path, std::move(f));
+    segments_.push_back({path, std::move(f), clock::now()});
     if (segments_.size() > 48) segments_.pop_front();
   }
-  // The cached body if the file is unchanged; nullptr if it changed or was never read.
+  // The cached body if it was checked within playlist_check; nullptr otherwise.
+  std::shared_ptr<const std::string> fresh_playlist(const std::string& path) {
+    auto now = clock::now();
+    std::lock_guard lock(m_);
+    for (auto& p : playlists_)
+      if (p.path == path && now - p.checked < playlist_check) return p.body;
+    return nullptr;
+  }
+  // The cached body if the file is unchanged (and marks it checked); nullptr if it changed or
+  // was never read.
   std::shared_ptr<const std::string> playlist(const std::string& path, const struct stat& st) {
     std::lock_guard lock(m_);
     for (auto& p : playlists_)
-      if (p.path == path && p.mtime_ns == mtime_ns(st) && p.size == st.st_size) return p.body;
+      if (p.path == path && p.mtime_ns == mtime_ns(st) && p.size == st.st_size) {
+        p.checked = clock::now();
+        return p.body;
+      }
     return nullptr;
   }
   void put_playlist(const std::string& path, const struct stat& st, std::shared_ptr<const std::string> body) {
     std::lock_guard lock(m_);
+    cached_playlist fresh{path, std::move(body), mtime_ns(st), st.st_size, clock::now()};
     for (auto& p : playlists_)
       if (p.path == path) {
-        p = {path, std::move(body), mtime_ns(st), st.st_size};
+        p = std::move(fresh);
         return;
       }
-    playlists_.push_back({path, std::move(body), mtime_ns(st), st.st_size});
+    playlists_.push_back(std::move(fresh));
   }
 
  private:
   static long long mtime_ns(const struct stat& st) {
     return static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
   }
+  struct cached_segment {
+    std::string path;
+    std::shared_ptr<const net::open_file> file;
+    clock::time_point checked;
+  };
   struct cached_playlist {
     std::string path;
     std::shared_ptr<const std::string> body;
     long long mtime_ns = 0;
     off_t size = 0;
+    clock::time_point checked;
   };
   std::mutex m_;
-  std::deque<std::pair<std::string, std::shared_ptr<const net::open_file>>> segments_;
+  std::deque<cached_segment> segments_;
   std::vector<cached_playlist> playlists_;
 };
 
@@ -523,6 +566,12 @@ live_cache& cache() {
   static live_cache c;
   return c;
 }
+
+std::string live_path(const stages_context* ctx, const std::string& stage, const std::string& name) {
+  return ctx->media_dir + (ctx->media_dir.ends_with('/') ? "hls/" : "/hls/") + stage + "/" + name;
+}
+
+void forget_live(const stages_context* ctx, const std::string& stage) { cache().forget(live_path(ctx, stage, "")); }
 
 // The one place where access to a stage's HLS is decided. Public stages: everyone. Others:
 // refused until press accreditation grants exist (the next issue adds the grant check here).
@@ -537,63 +586,85 @@ bool valid_live_name(const std::string& name) {
   return name.size() > 3 && name.size() < 64 && name.ends_with(".ts") && media::is_safe_file_name(name);
 }
 
-asio::awaitable<response> live_file(const stages_context* ctx, request r) {
-  const auto& stage = r.params["stage"];
-  const auto& name = r.params["file"];
-  if (!ctx->engine) co_return text_error(errc::not_found, "No such stream.");
-  if (auto denied = live_access(ctx, r, stage)) co_return *denied;
-  if (!valid_live_name(name)) co_return text_error(errc::not_found, "No such file.");
-  // Both names are checked above (no '/', no ".."): plain concatenation is the path.
-  auto path = ctx->media_dir + (ctx->media_dir.ends_with('/') ? "hls/" : "/hls/") + stage + "/" + name;
-  bool playlist = name == "index.m3u8";
+response live_response(bool is_public, std::shared_ptr<const std::string> playlist,
+                       std::shared_ptr<const net::open_file> segment) {
   response out;
   if (playlist) {
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) co_return text_error(errc::not_found, "The stream is not live.");
-    auto body = cache().playlist(path, st);
-    if (!body) {
-      auto read = [path] { return read_whole(path); };
-      body = co_await core::run_blocking(*ctx->files, std::move(read));
-      if (!body) co_return text_error(errc::not_found, "The stream is not live.");
-      cache().put_playlist(path, st, body);
-    }
-    out.shared_body = std::move(body);
-  } else {
-    auto file = cache().segment(path);
-    if (!file) {
-      auto open = [path]() -> std::shared_ptr<const net::open_file> {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) return nullptr;
-        // A segment still being written is never listed; one not touched for 3 s is complete.
-        if (::time(nullptr) - st.st_mtim.tv_sec < 3) return nullptr;
-        return net::open_file::open(path);
-      };
-      file = co_await core::run_blocking(*ctx->files, std::move(open));
-      if (!file) {
-        // Listed in the current playlist = complete, even if it was written just now.
-        auto list_path = (fs::path(ctx->media_dir) / "hls" / stage / "index.m3u8").string();
-        auto open_listed = [path, list_path, name]() -> std::shared_ptr<const net::open_file> {
-          auto list = read_whole(list_path);
-          if (!list || list->find("\n" + name + "\n") == std::string::npos) return nullptr;
-          return net::open_file::open(path);
-        };
-        file = co_await core::run_blocking(*ctx->files, std::move(open_listed));
-      }
-      if (!file) co_return text_error(errc::not_found, "No such segment.");
-      cache().put_segment(path, file);
-    }
-    out.file_body = std::move(file);
-  }
-  bool is_public = ctx->board->is_public(stage);
-  if (playlist) {
+    out.shared_body = std::move(playlist);
     out.content_type = "application/vnd.apple.mpegurl";
     out.headers.emplace_back("Cache-Control", "no-cache");
   } else {
+    out.file_body = std::move(segment);
     out.content_type = "video/mp2t";
     // Segment names are unique per run of the stage, so a segment never changes.
     out.headers.emplace_back("Cache-Control", is_public ? "public, max-age=86400, immutable" : "private, max-age=86400");
   }
-  co_return out;
+  return out;
+}
+
+// /live/'s fast path: the access check, then the answer from the cache without suspending;
+// nullopt when the file has to be read or opened first (live_file does that).
+std::optional<response> live_now(const stages_context* ctx, const request& r) {
+  const auto& stage = r.params.at("stage");
+  const auto& name = r.params.at("file");
+  if (!ctx->engine) return text_error(errc::not_found, "No such stream.");
+  if (auto denied = live_access(ctx, r, stage)) return denied;
+  if (!valid_live_name(name)) return text_error(errc::not_found, "No such file.");
+  // Both names are checked above (a configured stage, a safe file name): the path is theirs.
+  auto path = live_path(ctx, stage, name);
+  bool is_public = ctx->board->is_public(stage);
+  if (name == "index.m3u8") {
+    auto body = cache().fresh_playlist(path);
+    if (!body) {
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) return text_error(errc::not_found, "The stream is not live.");
+      body = cache().playlist(path, st);
+    }
+    if (!body) return std::nullopt;
+    return live_response(is_public, std::move(body), nullptr);
+  }
+  auto file = cache().segment(path);
+  if (!file) return std::nullopt;
+  return live_response(is_public, nullptr, std::move(file));
+}
+
+asio::awaitable<response> live_file(const stages_context* ctx, request r) {
+  if (auto now = live_now(ctx, r)) co_return std::move(*now);
+  // Not in the cache (and allowed: live_now checked): read the playlist or open the segment.
+  const auto& stage = r.params["stage"];
+  const auto& name = r.params["file"];
+  auto path = live_path(ctx, stage, name);
+  bool is_public = ctx->board->is_public(stage);
+  if (name == "index.m3u8") {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) co_return text_error(errc::not_found, "The stream is not live.");
+    auto read = [path] { return read_whole(path); };
+    auto body = co_await core::run_blocking(*ctx->files, std::move(read));
+    if (!body) co_return text_error(errc::not_found, "The stream is not live.");
+    cache().put_playlist(path, st, body);
+    co_return live_response(is_public, std::move(body), nullptr);
+  }
+  auto open = [path]() -> std::shared_ptr<const net::open_file> {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) return nullptr;
+    // A segment still being written is never listed; one not touched for 3 s is complete.
+    if (::time(nullptr) - st.st_mtim.tv_sec < 3) return nullptr;
+    return net::open_file::open(path);
+  };
+  auto file = co_await core::run_blocking(*ctx->files, std::move(open));
+  if (!file) {
+    // Listed in the current playlist = complete, even if it was written just now.
+    auto list_path = live_path(ctx, stage, "index.m3u8");
+    auto open_listed = [path, list_path, name]() -> std::shared_ptr<const net::open_file> {
+      auto list = read_whole(list_path);
+      if (!list || list->find("\n" + name + "\n") == std::string::npos) return nullptr;
+      return net::open_file::open(path);
+    };
+    file = co_await core::run_blocking(*ctx->files, std::move(open_listed));
+  }
+  if (!file) co_return text_error(errc::not_found, "No such segment.");
+  cache().put_segment(path, file);
+  co_return live_response(is_public, nullptr, std::move(file));
 }
 
 template <typename F>
@@ -615,7 +686,8 @@ void register_stage_routes(net::router& routes, const stages_context& ctx) {
   routes.add("GET", "/api/v1/stages/{id}/graph", "api_stage_graph", bind(&ctx, graph));
   routes.add("GET", "/api/v1/stages/{id}/recordings", "api_stage_recordings", bind(&ctx, recordings));
   routes.add("GET", "/api/v1/stages/{id}/recordings/{name}", "api_stage_recording", bind(&ctx, download_recording));
-  routes.add("GET", "/live/{stage}/{file}", "live", bind(&ctx, live_file));
+  routes.add("GET", "/live/{stage}/{file}", "live", bind(&ctx, live_file),
+             [c = &ctx](const request& r) { return live_now(c, r); });
 }
 
 }  // namespace samling::api

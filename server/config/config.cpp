@@ -140,7 +140,8 @@ const std::vector<key_spec>& specs() {
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.threads; },
          .description = "Network threads, 0..256. 0 = one per CPU core, which suits a server "
-                        "that mostly waits on sockets.",
+                        "that mostly waits on sockets. Connections get that many threads (each "
+                        "connection stays on one); rooms and shared work as many again.",
          .min = 0,
          .max = 256},
         {.key = "server.web_root",

@@ -12,7 +12,6 @@
 #include <array>
 #include <cerrno>
 #include <charconv>
-#include <cstdio>
 #include <optional>
 #include <utility>
 
@@ -63,7 +62,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
  private:
   template <typename Stream>
   asio::awaitable<void> serve(Stream& s, bool tls_required);
-  asio::awaitable<response> dispatch(request r, std::string& route_name);
+  // Routes the request into `m`; answers it at once when the route has an immediate handler
+  // that can (a cache hit), with no coroutine of its own.
+  std::optional<response> answer_now(request& r, router::match_result& m, std::string& route_name);
+  asio::awaitable<response> dispatch(request r, router::match_result m, std::string& route_name);
   template <typename Stream>
   asio::awaitable<void> upgrade(Stream& s, http::request<http::string_body> msg,
                                 std::chrono::steady_clock::time_point started);
@@ -118,7 +120,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
     if (v != in_request_) state_->requests_in_progress->add(v ? 1 : -1);
     in_request_ = v;
   }
-  void record(const request& r, std::string_view route, unsigned status, std::size_t bytes,
+  void record(std::string_view method, std::string_view target, std::string_view route,
+              unsigned status, std::size_t bytes,
               std::chrono::steady_clock::time_point started);
 
   beast::tcp_stream stream_;
@@ -179,7 +182,8 @@ request to_request(http::request<http::string_body>& req, const std::string& rem
   r.path = decode_path(raw_path).value_or("");
   for (auto& f : req) {
     std::string name(f.name_string());
-    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : name)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     r.headers.emplace_back(std::move(name), std::string(f.value()));
   }
   r.body = std::move(req.body());
@@ -305,10 +309,12 @@ asio::awaitable<void> http_session::run(std::shared_ptr<http_session> self) {
                     {{"remote", self->remote_}, {"error", hec.message()}});
         }
       } else if (!ec) {
-        co_await self->serve(self->stream_, true);
+        co_await self->serve(self->stream_.socket(), true);
       }
     } else {
-      co_await self->serve(self->stream_, false);
+      // Plain HTTP goes straight to the socket: the watchdog keeps the time, so Beast's
+      // timed stream would only wrap every operation.
+      co_await self->serve(self->stream_.socket(), false);
     }
     if (self->ws_done_ && !self->ws_over_) co_await self->ws_done_->async_wait(use_tuple);
   } catch (const std::exception& e) {
@@ -359,7 +365,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
                 {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
       expect(phase::response, opt.request_timeout);
       co_await write(s, res, false, false, 11);
-      record(r, "rejected", res.status, res.body.size(), started);
+      record(r.method, r.target, "rejected", res.status, res.body.size(), started);
       set_in_request(false);
       co_await close_gracefully(s);
       co_return;
@@ -376,6 +382,9 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     unsigned version = msg.version();
     bool keep_alive = msg.keep_alive();
     request r = to_request(msg, remote_);
+    // What the metrics and the access log need once the handler has taken the request.
+    std::string method = r.method;
+    std::string target = opt.access_log ? r.target : std::string();
     std::string route_name;
     response res;
     if (tls_required) {
@@ -386,13 +395,15 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       res = json_error(errc::not_implemented);
       route_name = "not_implemented";
     } else {
-      res = co_await dispatch(r, route_name);
+      router::match_result m;
+      if (auto now = answer_now(r, m, route_name)) res = std::move(*now);
+      else res = co_await dispatch(std::move(r), std::move(m), route_name);
     }
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
     expect(phase::response, opt.request_timeout);
     bool written = co_await write(s, res, head, keep_alive, version);
     expect(phase::none, {});
-    record(r, route_name, res.status, head ? 0 : res.body_size(), started);
+    record(method, target, route_name, res.status, head ? 0 : res.body_size(), started);
     if (!written) co_return;
     if (!keep_alive) {
       set_in_request(false);
@@ -433,12 +444,12 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   if (refusal) {
     expect(phase::response, state_->options.request_timeout);
     co_await write(s, *refusal, false, false, msg.version());
-    record(r, "ws", refusal->status, refusal->body.size(), started);
+    record(r.method, r.target, "ws", refusal->status, refusal->body.size(), started);
     set_in_request(false);
     co_await close_gracefully(s);
     co_return;
   }
-  record(r, "ws", 101, 0, started);
+  record(r.method, r.target, "ws", 101, 0, started);
   set_in_request(false);  // a WebSocket is not a request in flight; shutdown closes it with 1001
   ws_run_params params{.state = state_,
                        .remote = remote_,
@@ -457,18 +468,35 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   // the HTTP exchange stays with it. run() waits on ws_done_ until it is over.
   ws_done_.emplace(stream_.get_executor(), asio::steady_timer::time_point::max());
   stop_watchdog();
-  start_websocket(s, std::move(params));
+  if constexpr (std::is_same_v<Stream, tcp::socket>) start_websocket(stream_, std::move(params));
+  else start_websocket(s, std::move(params));
 }
 
-asio::awaitable<response> http_session::dispatch(request r, std::string& route_name) {
+std::optional<response> http_session::answer_now(request& r, router::match_result& m,
+                                                 std::string& route_name) {
+  if (r.path.empty() || r.path.front() != '/') return std::nullopt;  // dispatch answers
+  m = state_->routes->match(r.method, r.path);
+  if (!m.fn || !m.now) return std::nullopt;
+  r.params = std::move(m.params);  // dispatch keeps them if the fast path passes
+  try {
+    auto res = (*m.now)(r);
+    if (res) route_name = std::string(m.name);
+    return res;
+  } catch (const std::exception& e) {
+    route_name = std::string(m.name);
+    core::log(core::log_level::error, "handler_failed", {{"route", route_name}, {"error", e.what()}});
+    return json_error(errc::internal);
+  }
+}
+
+asio::awaitable<response> http_session::dispatch(request r, router::match_result m, std::string& route_name) {
   if (r.path.empty() || r.path.front() != '/') {
     route_name = "bad_path";
     co_return json_error(errc::bad_request, "The request path is not a valid URL path.");
   }
-  auto m = state_->routes->match(r.method, r.path);
   if (m.fn) {
     route_name = std::string(m.name);
-    r.params = std::move(m.params);
+    if (!m.params.empty()) r.params = std::move(m.params);
     try {
       co_return co_await (*m.fn)(std::move(r));
     } catch (const std::exception& e) {
@@ -526,7 +554,7 @@ asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool h
 
 template <typename Stream>
 void http_session::set_cork(Stream&, bool on) {
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
     int v = on ? 1 : 0;
     ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
   }
@@ -538,7 +566,7 @@ void http_session::set_cork(Stream&, bool on) {
 // chunks and written through the TLS stream, each chunk renewing the deadline.
 template <typename Stream>
 asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
     auto& sock = stream_.socket();
     if (!non_blocking_) {
       boost::system::error_code ec;
@@ -588,14 +616,14 @@ asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
 template <typename Stream>
 asio::awaitable<void> http_session::close_gracefully(Stream& s) {
   boost::system::error_code ec;
-  if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-    s.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(drain_timeout);
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    s.shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(drain_timeout);  // the drain reads through the timed stream
     std::size_t drained = 0;
     char sink[4096];
     while (!ec && drained < drain_max_bytes) {
       std::size_t n = 0;
-      std::tie(ec, n) = co_await s.async_read_some(asio::buffer(sink), use_tuple);
+      std::tie(ec, n) = co_await stream_.async_read_some(asio::buffer(sink), use_tuple);
       drained += n;
     }
   } else {
@@ -605,22 +633,27 @@ asio::awaitable<void> http_session::close_gracefully(Stream& s) {
   stream_.socket().close(ec);
 }
 
-void http_session::record(const request& r, std::string_view route, unsigned status,
-                          std::size_t bytes, std::chrono::steady_clock::time_point started) {
+void http_session::record(std::string_view method_name, std::string_view target, std::string_view route,
+                          unsigned status, std::size_t bytes, std::chrono::steady_clock::time_point started) {
   auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  std::string_view method = r.method == "GET" || r.method == "HEAD" || r.method == "POST" ||
-                                    r.method == "PUT" || r.method == "PATCH" || r.method == "DELETE" ||
-                                    r.method == "OPTIONS"
-                                ? std::string_view(r.method)
+  std::string_view method = method_name == "GET" || method_name == "HEAD" || method_name == "POST" ||
+                                    method_name == "PUT" || method_name == "PATCH" ||
+                                    method_name == "DELETE" || method_name == "OPTIONS"
+                                ? method_name
                                 : std::string_view("other");
   // The series are looked up (under the families' locks) only when the route, method or
   // status differs from this connection's previous request.
-  char key[96];
-  auto key_len = static_cast<std::size_t>(
-      std::snprintf(key, sizeof key, "%.*s %.*s %u", static_cast<int>(route.size()), route.data(),
-                    static_cast<int>(method.size()), method.data(), status));
-  std::string_view series_key(key, std::min(key_len, sizeof key - 1));
-  if (!last_requests_ || series_key != last_series_key_) {
+  auto same = [&] {
+    std::string_view last = last_series_key_;
+    if (!last.starts_with(route) || last.size() < route.size() + method.size() + 2) return false;
+    last.remove_prefix(route.size());
+    if (last.front() != ' ' || !last.substr(1).starts_with(method)) return false;
+    last.remove_prefix(1 + method.size());
+    return last.front() == ' ' && last.substr(1) == std::to_string(status);
+  };
+  if (!last_requests_ || !same()) {
+    std::string series_key;
+    series_key.append(route).append(" ").append(method).append(" ").append(std::to_string(status));
     last_requests_ = &state_->requests->with({std::string(route), std::string(method), std::to_string(status)});
     last_seconds_ = &state_->request_seconds->with({std::string(route)});
     last_series_key_ = series_key;
@@ -629,7 +662,7 @@ void http_session::record(const request& r, std::string_view route, unsigned sta
   last_seconds_->observe(seconds);
   if (state_->options.access_log) {
     core::log(core::log_level::info, "http_request",
-              {{"remote", remote_}, {"method", r.method}, {"target", redact_target(r.target)},
+              {{"remote", remote_}, {"method", method_name}, {"target", redact_target(target)},
                {"route", route}, {"status", status}, {"bytes", bytes},
                {"ms", seconds * 1000.0}});
   }

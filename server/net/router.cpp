@@ -60,8 +60,9 @@ response json_response(std::string body, unsigned status) {
   return r;
 }
 
-void router::add(std::string method, std::string pattern, std::string name, handler h) {
-  route r{std::move(method), {}, std::move(name), std::move(h)};
+void router::add(std::string method, std::string pattern, std::string name, handler h,
+                 immediate_handler now) {
+  route r{std::move(method), {}, std::move(name), std::move(h), std::move(now)};
   for (auto s : split_path(pattern)) r.segments.emplace_back(s);
   routes_.push_back(std::move(r));
 }
@@ -87,6 +88,7 @@ router::match_result router::match(std::string_view method, std::string_view pat
     result.allowed += r.method;
     if (r.method == method || (method == "HEAD" && r.method == "GET")) {
       result.fn = &r.fn;
+      if (r.now) result.now = &r.now;
       result.name = r.name;
       result.params = std::move(params);
       return result;

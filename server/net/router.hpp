@@ -65,6 +65,9 @@ response json_error(core::errc e, std::string_view message = {});
 response json_response(std::string body, unsigned status = 200);
 
 using handler = std::function<boost::asio::awaitable<response>(request)>;
+// A route's optional fast path: answers at once, without suspending, when it can (say, from a
+// cache); nullopt hands the request to the route's handler.
+using immediate_handler = std::function<std::optional<response>(const request&)>;
 
 // The request target for logs: the value of a `token` query parameter (download links carry
 // the bearer token there) replaced by "REDACTED".
@@ -73,10 +76,12 @@ std::string redact_target(std::string_view target);
 class router {
  public:
   // `name` labels the route in metrics and logs (bounded cardinality: one per route, not per URL).
-  void add(std::string method, std::string pattern, std::string name, handler h);
+  void add(std::string method, std::string pattern, std::string name, handler h,
+           immediate_handler now = {});
 
   struct match_result {
     const handler* fn = nullptr;         // set when method and path match
+    const immediate_handler* now = nullptr;  // the route's fast path, if it has one
     std::string_view name;               // the matched route's name
     bool path_matched = false;           // path matched but not the method (-> 405)
     std::string allowed;                 // methods allowed for the path, for the Allow header
@@ -90,6 +95,7 @@ class router {
     std::vector<std::string> segments;
     std::string name;
     handler fn;
+    immediate_handler now;
   };
   std::vector<route> routes_;
 };

@@ -1,6 +1,10 @@
 // Connection limits from the config: request and idle timeouts, the connection cap.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
 #include <boost/json.hpp>
 
 #include "harness.hpp"
@@ -35,6 +39,30 @@ TEST(limits, an_idle_keep_alive_connection_is_closed_after_the_idle_timeout) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_TRUE(c.wait_closed(5s)) << "idle connection was not closed";
+}
+
+TEST(limits, a_client_that_stops_reading_a_response_is_cut_after_the_request_timeout) {
+  // 48 MiB: far more than the loopback socket buffers of both ends hold, so the server's
+  // write blocks on the client that does not read.
+  constexpr std::size_t size = 48u << 20;
+  temp_dir dir;
+  std::filesystem::create_directories(dir.path() / "web");
+  {
+    std::ofstream f(dir.path() / "web" / "big.bin", std::ios::binary);
+    std::string chunk(1u << 20, 'x');
+    for (std::size_t i = 0; i < size / chunk.size(); ++i) f << chunk;
+  }
+  auto opt = with_limits("request_timeout_seconds = 1\n");
+  opt.dir = &dir;
+  server_process server(opt);
+  connection c(server.port());
+  ASSERT_TRUE(c.send("GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // Scenario time, not a wait for a state: the client does not read for four times the limit.
+  std::this_thread::sleep_for(4s);
+  auto got = c.read_all(10s);  // what was buffered, then the close
+  EXPECT_GT(got.size(), 0u);
+  EXPECT_LT(got.size(), size) << "the whole response arrived: the stalled write was never cut";
+  EXPECT_EQ(http_get(server.port(), "/healthz").status, 200);
 }
 
 TEST(limits, connections_over_the_cap_are_refused_with_503) {
