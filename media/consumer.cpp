@@ -24,6 +24,12 @@ void add_ts_fragments(pipeline& p, const ts_fragment_options& opts) {
   if (!split || !mux) throw std::runtime_error("splitmuxsink or mpegtsmux missing");
   g_object_set(split, "muxer", mux, "location", opts.location.c_str(), "max-size-time", opts.max_size_time,
                "send-keyframe-requests", FALSE, "start-index", opts.start_index, nullptr);
+  if (opts.write_buffer_bytes) {
+    GstElement* sink = gst_element_factory_make("filesink", nullptr);
+    if (!sink) throw std::runtime_error("filesink missing");
+    g_object_set(sink, "buffer-size", opts.write_buffer_bytes, nullptr);
+    g_object_set(split, "sink", sink, nullptr);
+  }
   if (opts.name_fragment) {
     auto* fn = new std::function<std::string(unsigned)>(opts.name_fragment);
     g_signal_connect_data(split, "format-location",

@@ -70,6 +70,11 @@ struct ts_fragment_options {
   unsigned start_index = 0;
   // Called on a streaming thread to name fragment `index` (optional; overrides location).
   std::function<std::string(unsigned index)> name_fragment;
+  // 0: the file sink's default (64 KiB writes). Larger: a fragment smaller than this is
+  // written in one write(2) when it closes, which leaves it in the page cache in large folios
+  // (HLS segments: sendfile then moves a few large page fragments per packet instead of many
+  // 4 KiB pages). Not for recordings: whatever is buffered is lost if the process is killed.
+  unsigned write_buffer_bytes = 0;
 };
 void add_ts_fragments(pipeline& p, const ts_fragment_options& opts);
 // Asks the splitmuxsink added by add_ts_fragments to start a new file at the next keyframe.

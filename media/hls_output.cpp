@@ -57,6 +57,8 @@ void hls_output::open() {
   opts.location = (fs::path(dir_) / (run_ + "-%05u.ts")).string();
   opts.max_size_time = static_cast<GstClockTime>(segment_s_ * GST_SECOND);
   opts.start_index = next_index_;
+  // A segment is served only once complete, so it can be written whole when it closes.
+  opts.write_buffer_bytes = 16u << 20;
   try {
     pipe_.open("hls", consumer_sources() + ts_fragment_branches(), [this](const bus_event& ev) { on_bus(ev); },
                [&](pipeline& p) { add_ts_fragments(p, opts); });
