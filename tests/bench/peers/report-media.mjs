@@ -149,9 +149,18 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p(`Samling serves a running stage (passthrough, input a looping file: no encoding) at`);
     p('`/live/bench/index.m3u8` and `/live/bench/<segment>.ts`; once the stage lists');
     p(`at least ${hp.min_segments ?? 5} segments (${hp.segment_s ?? 2} s each, ~${fmt(num(any.segment_bytes_avg) / 1024, 0)} KiB), **the segments listed at that moment are the URL set**`);
-    p('and are copied, with that playlist, to a directory nginx serves under the same paths: **the');
-    p('same files**, byte for byte (Samling\'s playlist keeps growing during its run, nginx\'s copy does');
-    p('not; playlists are a few hundred bytes). Every viewer alternates one playlist request and one');
+    if ((hp.files ?? any.files ?? 'copy') === 'link') {
+      p('and are hard-linked, with a copy of that playlist, into a directory nginx serves under the same');
+      p('paths: **the very same files** (same inodes, same page cache; a `cp` copy would be laid out in');
+      p('the page cache by cp\'s large writes, which makes sendfile of it cheaper than of the files as');
+      p('the muxer wrote them, a difference of the copy and not of the server). Samling\'s playlist keeps');
+      p('growing during its run, nginx\'s copy does not; playlists are a few hundred bytes. Every viewer');
+      p('alternates one playlist request and one');
+    } else {
+      p('and are copied, with that playlist, to a directory nginx serves under the same paths: **the');
+      p('same files**, byte for byte (Samling\'s playlist keeps growing during its run, nginx\'s copy does');
+      p('not; playlists are a few hundred bytes). Every viewer alternates one playlist request and one');
+    }
     p('segment request (a player asks for the playlist about once per segment), round-robin over the');
     p(`segments, on ${hp.connections ?? 200} keep-alive HTTP/1.1 connections, one request at a time each`);
     p(`(\`http_load\`, ${hp.load_threads ?? 1} epoll thread(s); it discards bodies in the kernel, \`recv(MSG_TRUNC)\`, so it`);
@@ -161,7 +170,8 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p();
     p(`- **Samling**: Release build, \`${hp.samling_threads ?? 'server.threads = 0'}\`, access log off, segments sent with`);
     p('  sendfile(2) from its cache of open hot segments (corked, like nginx\'s tcp_nopush), the playlist');
-    p('  from memory while its file is unchanged (one stat(2) per request). Its CPU includes the');
+    p('  from memory while its file is unchanged (one stat(2) at most every 100 ms), each connection on');
+    p('  one thread of its connection pool; segments written whole when they close. Its CPU includes the');
     p('  stage (demuxing the file and writing .ts files), measured for 3 s without viewers before each');
     p('  run; one row takes it out.');
     p(`- **nginx**: its own process (\`nginx -p <tmpdir> -c <conf>\`, not the system service),`);
