@@ -130,22 +130,24 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::shared_ptr<server_state> state_;
   std::string remote_;
   asio::steady_timer watchdog_{stream_.get_executor()};
-  std::chrono::steady_clock::time_point deadline_;  // strand-only, like the rest below
+  std::chrono::steady_clock::time_point deadline_;  // connection-thread-only, like the rest
   phase phase_ = phase::none;
   bool watchdog_armed_ = false;
   bool watchdog_done_ = false;
   bool request_timed_out_ = false;
-  std::string header_buffer_;  // strand-only: the response head being written
+  std::string header_buffer_;  // connection-thread-only: the response head being written
   bool non_blocking_ = false;  // the plain socket is in non-blocking mode (sendfile)
   // The last request's metric series: a keep-alive connection mostly repeats one route.
-  std::string last_series_key_;
+  std::string last_route_;
+  std::string last_method_;
+  unsigned last_status_ = 0;
   metrics::counter* last_requests_ = nullptr;
   metrics::histogram* last_seconds_ = nullptr;
-  bool in_request_ = false;      // strand-only: a request is being read, handled or answered
-  std::function<void(bool force)> ws_stop_;  // strand-only: set while serving a WebSocket
-  std::optional<asio::steady_timer> ws_done_;  // strand-only: cancelled when the WebSocket ends
-  bool ws_over_ = false;                       // strand-only
-  bool stop_requested_ = false;  // strand-only
+  bool in_request_ = false;      // connection-thread-only: a request is being read, handled or answered
+  std::function<void(bool force)> ws_stop_;  // connection-thread-only: set while serving a WebSocket
+  std::optional<asio::steady_timer> ws_done_;  // connection-thread-only: cancelled when the WebSocket ends
+  bool ws_over_ = false;                       // connection-thread-only
+  bool stop_requested_ = false;  // connection-thread-only
 };
 
 namespace {
@@ -643,20 +645,12 @@ void http_session::record(std::string_view method_name, std::string_view target,
                                 : std::string_view("other");
   // The series are looked up (under the families' locks) only when the route, method or
   // status differs from this connection's previous request.
-  auto same = [&] {
-    std::string_view last = last_series_key_;
-    if (!last.starts_with(route) || last.size() < route.size() + method.size() + 2) return false;
-    last.remove_prefix(route.size());
-    if (last.front() != ' ' || !last.substr(1).starts_with(method)) return false;
-    last.remove_prefix(1 + method.size());
-    return last.front() == ' ' && last.substr(1) == std::to_string(status);
-  };
-  if (!last_requests_ || !same()) {
-    std::string series_key;
-    series_key.append(route).append(" ").append(method).append(" ").append(std::to_string(status));
-    last_requests_ = &state_->requests->with({std::string(route), std::string(method), std::to_string(status)});
-    last_seconds_ = &state_->request_seconds->with({std::string(route)});
-    last_series_key_ = series_key;
+  if (!last_requests_ || route != last_route_ || method != last_method_ || status != last_status_) {
+    last_route_ = route;
+    last_method_ = method;
+    last_status_ = status;
+    last_requests_ = &state_->requests->with({last_route_, last_method_, std::to_string(status)});
+    last_seconds_ = &state_->request_seconds->with({last_route_});
   }
   last_requests_->inc();
   last_seconds_->observe(seconds);
