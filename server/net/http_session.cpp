@@ -6,6 +6,7 @@
 #include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,7 @@
 
 #include "core/log.hpp"
 #include "core/version.hpp"
+#include "net/http_head.hpp"
 #include "net/http_server.hpp"
 #include "net/ws_session.hpp"
 
@@ -72,10 +74,20 @@ class http_session : public std::enable_shared_from_this<http_session> {
   template <typename Stream>
   asio::awaitable<bool> write(Stream& s, const response& res, bool head, bool keep_alive,
                               unsigned version);
+  // How far a response got: start_write sends what it can without suspending, finish_write
+  // the rest.
+  struct write_progress {
+    enum status_t { pending, done, failed } state = pending;
+    std::size_t sent = 0;    // bytes of the head and in-memory body sent
+    off_t file_offset = 0;   // bytes of the file body sent
+    std::string_view body;   // the in-memory body (empty for HEAD, 304 and file bodies)
+    bool file = false;       // the body is res.file_body
+  };
   template <typename Stream>
-  asio::awaitable<bool> write_file(Stream& s, const open_file& f);
+  write_progress start_write(Stream& s, const response& res, bool head, bool keep_alive, unsigned version);
   template <typename Stream>
-  void set_cork(Stream& s, bool on);
+  asio::awaitable<bool> finish_write(Stream& s, const response& res, write_progress p);
+  write_progress::status_t send_file_now(const open_file& f, off_t& offset);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
   // Time limits without a timer operation per request: each phase of the connection only
@@ -171,17 +183,7 @@ request to_request(http::request<http::string_body>& req, const std::string& rem
   request r;
   r.method = req.method() == http::verb::unknown ? "OTHER" : std::string(req.method_string());
   r.target = std::string(req.target());
-  std::string_view origin_form = r.target;
-  // Absolute form ("http://host/path", RFC 9112 3.2.2): route on its path and query.
-  if (auto scheme = origin_form.find("://"); scheme != std::string_view::npos &&
-                                             origin_form.substr(0, scheme).find('/') == std::string_view::npos) {
-    auto slash = origin_form.find('/', scheme + 3);
-    origin_form = slash == std::string_view::npos ? std::string_view("/") : origin_form.substr(slash);
-  }
-  auto q = origin_form.find('?');
-  auto raw_path = origin_form.substr(0, q);
-  if (q != std::string_view::npos) r.query = std::string(origin_form.substr(q + 1));
-  r.path = decode_path(raw_path).value_or("");
+  split_target(r, r.target);
   for (auto& f : req) {
     std::string name(f.name_string());
     for (auto& c : name)
@@ -343,47 +345,60 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     }
     set_in_request(true);
     auto started = std::chrono::steady_clock::now();
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(opt.max_header_bytes);
-    parser.body_limit(opt.max_body_bytes);
-    // The request timeout must leave the socket able to send a 408: the watchdog half-closes
-    // the receive side, which ends the read with EOF while the send side stays open.
-    request_timed_out_ = false;
-    expect(phase::request, opt.request_timeout);
-    auto [ec, n] = co_await http::async_read(s, buffer_, parser, use_tuple);
-    expect(phase::none, {});
-    if (ec) {
-      if (!request_timed_out_ && peer_gone(ec)) co_return;
-      auto e = request_timed_out_ ? errc::request_timeout : classify(ec);
-      state_->bad_requests->inc();
-      auto res = json_error(e, e == errc::bad_request
-                                   ? "The request is not valid HTTP/1.1: " + ec.message() + "."
-                                   : std::string());
-      request r;
-      r.method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
-      r.target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
+    request r;
+    bool head = false, keep_alive = false, unknown_method = false;
+    unsigned version = 11;
+    auto simple = parse_simple_head(
+        std::string_view(static_cast<const char*>(buffer_.data().data()), buffer_.size()),
+        opt.max_header_bytes, r);
+    if (simple.length) {
+      // The common case, a plain GET or HEAD already in the buffer: no parser, no suspension.
+      buffer_.consume(simple.length);
       r.remote = remote_;
-      core::log(core::log_level::info, "http_request_rejected",
-                {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
-      expect(phase::response, opt.request_timeout);
-      co_await write(s, res, false, false, 11);
-      record(r.method, r.target, "rejected", res.status, res.body.size(), started);
-      set_in_request(false);
-      co_await close_gracefully(s);
-      co_return;
+      head = simple.head_method;
+      version = simple.version;
+      keep_alive = simple.keep_alive;
+    } else {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(opt.max_header_bytes);
+      parser.body_limit(opt.max_body_bytes);
+      // The request timeout must leave the socket able to send a 408: the watchdog half-closes
+      // the receive side, which ends the read with EOF while the send side stays open.
+      request_timed_out_ = false;
+      expect(phase::request, opt.request_timeout);
+      auto [ec, n] = co_await http::async_read(s, buffer_, parser, use_tuple);
+      expect(phase::none, {});
+      if (ec) {
+        if (!request_timed_out_ && peer_gone(ec)) co_return;
+        auto e = request_timed_out_ ? errc::request_timeout : classify(ec);
+        state_->bad_requests->inc();
+        auto res = json_error(e, e == errc::bad_request
+                                     ? "The request is not valid HTTP/1.1: " + ec.message() + "."
+                                     : std::string());
+        std::string method = parser.is_header_done() ? std::string(parser.get().method_string()) : "-";
+        std::string target = parser.is_header_done() ? std::string(parser.get().target()) : "-";
+        core::log(core::log_level::info, "http_request_rejected",
+                  {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
+        expect(phase::response, opt.request_timeout);
+        co_await write(s, res, false, false, 11);
+        record(method, target, "rejected", res.status, res.body.size(), started);
+        set_in_request(false);
+        co_await close_gracefully(s);
+        co_return;
+      }
+      auto& msg = parser.get();
+      // On a TLS port a plain-text request gets tls_required below, upgrade or not.
+      if (!tls_required && beast::websocket::is_upgrade(msg) && state_->options.ws_factory &&
+          std::string_view(msg.target()).substr(0, std::string_view(msg.target()).find('?')) == "/ws") {
+        co_await upgrade(s, parser.release(), started);
+        co_return;
+      }
+      head = msg.method() == http::verb::head;
+      version = msg.version();
+      keep_alive = msg.keep_alive();
+      unknown_method = msg.method() == http::verb::unknown;
+      r = to_request(msg, remote_);
     }
-
-    auto& msg = parser.get();
-    // On a TLS port a plain-text request gets tls_required below, upgrade or not.
-    if (!tls_required && beast::websocket::is_upgrade(msg) && state_->options.ws_factory &&
-        std::string_view(msg.target()).substr(0, std::string_view(msg.target()).find('?')) == "/ws") {
-      co_await upgrade(s, parser.release(), started);
-      co_return;
-    }
-    bool head = msg.method() == http::verb::head;
-    unsigned version = msg.version();
-    bool keep_alive = msg.keep_alive();
-    request r = to_request(msg, remote_);
     // What the metrics and the access log need once the handler has taken the request.
     std::string method = r.method;
     std::string target = opt.access_log ? r.target : std::string();
@@ -393,7 +408,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       res = json_error(errc::tls_required);
       route_name = "tls_required";
       keep_alive = false;
-    } else if (msg.method() == http::verb::unknown) {
+    } else if (unknown_method) {
       res = json_error(errc::not_implemented);
       route_name = "not_implemented";
     } else {
@@ -403,7 +418,9 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     }
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
     expect(phase::response, opt.request_timeout);
-    bool written = co_await write(s, res, head, keep_alive, version);
+    auto progress = start_write(s, res, head, keep_alive, version);
+    bool written = progress.state == write_progress::done ||
+                   (progress.state == write_progress::pending && co_await finish_write(s, res, progress));
     expect(phase::none, {});
     record(method, target, route_name, res.status, head ? 0 : res.body_size(), started);
     if (!written) co_return;
@@ -534,72 +551,109 @@ asio::awaitable<response> http_session::dispatch(request r, router::match_result
 template <typename Stream>
 asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool head,
                                           bool keep_alive, unsigned version) {
-  bool file = res.file_body && !head && res.status != 304;
-  auto body = head || res.status == 304 || file ? std::string_view() : res.body_view();
-  auto& header = header_buffer_;
-  format_head(header, res, keep_alive, version);
-  if (file) {
-    // Plain TCP: corked, the header and the file's first bytes leave in full segments instead
-    // of a small packet of their own (nginx's tcp_nopush); uncorking sends the tail.
-    set_cork(s, true);
-    auto [ec, n] = co_await asio::async_write(s, asio::buffer(header), use_tuple);
-    bool ok = !ec && co_await write_file(s, *res.file_body);
-    set_cork(s, false);
-    co_return ok;
-  }
-  // The body is the response's own buffer (a shared static file needs no copy); `res`
-  // outlives the write because the caller awaits it.
-  std::array<asio::const_buffer, 2> buffers{asio::buffer(header), asio::buffer(body.data(), body.size())};
-  auto [ec, n] = co_await asio::async_write(s, buffers, use_tuple);
-  co_return !ec;
+  auto progress = start_write(s, res, head, keep_alive, version);
+  if (progress.state != write_progress::pending) co_return progress.state == write_progress::done;
+  co_return co_await finish_write(s, res, progress);
 }
 
+// Formats the head and, on plain TCP, sends what the socket takes at once: the head and an
+// in-memory body in one sendmsg(2); the head of a file response with MSG_MORE (it waits for the
+// file's first bytes instead of leaving in a small packet of its own, as nginx's tcp_nopush),
+// then the file with sendfile(2). A keep-alive exchange that fits the socket buffer (nearly all)
+// is answered without suspending; the rest is finish_write's.
 template <typename Stream>
-void http_session::set_cork(Stream&, bool on) {
-  if constexpr (std::is_same_v<Stream, tcp::socket>) {
-    int v = on ? 1 : 0;
-    ::setsockopt(stream_.socket().native_handle(), IPPROTO_TCP, TCP_CORK, &v, sizeof v);
-  }
-}
-
-// A file body. Plain TCP: sendfile(2), the kernel moves page-cache pages to the socket
-// without a copy through user space (as nginx does). A client that stops reading gets the
-// request timeout from its last progress (the watchdog then closes the socket). TLS: read in
-// chunks and written through the TLS stream, each chunk renewing the deadline.
-template <typename Stream>
-asio::awaitable<bool> http_session::write_file(Stream& s, const open_file& f) {
+http_session::write_progress http_session::start_write(Stream&, const response& res, bool head,
+                                                       bool keep_alive, unsigned version) {
+  write_progress p;
+  p.file = res.file_body && !head && res.status != 304;
+  if (!head && res.status != 304 && !p.file) p.body = res.body_view();
+  format_head(header_buffer_, res, keep_alive, version);
   if constexpr (std::is_same_v<Stream, tcp::socket>) {
     auto& sock = stream_.socket();
     if (!non_blocking_) {
       boost::system::error_code ec;
       sock.non_blocking(true, ec);
-      if (ec) co_return false;
+      if (ec) {
+        p.state = write_progress::failed;
+        return p;
+      }
       non_blocking_ = true;
     }
-    off_t offset = 0;
-    auto total = static_cast<off_t>(f.size);
-    while (offset < total) {
-      auto want = static_cast<std::size_t>(total - offset);
-      auto n = ::sendfile(sock.native_handle(), f.fd, &offset, want);
-      if (n > 0) {
-        // Progress: the client reads, so it gets another request timeout for the rest.
-        deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
-        if (static_cast<std::size_t>(n) == want) break;
-        // A short send filled the socket buffer. Sending again at once would queue the few
-        // bytes the peer acknowledged meanwhile, in small segments that each wake it; waiting
-        // until the kernel reports the buffer a third free sends large ones (as nginx does).
-      } else if (n == 0) {
-        co_return false;  // the file is shorter than it was: cut the response
-      } else if (errno == EINTR) {
-        continue;
-      } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-        co_return false;
-      }
-      // A client that stops reading: the watchdog closes the socket at the response deadline.
-      auto [wec] = co_await sock.async_wait(tcp::socket::wait_write, use_tuple);
-      if (wec) co_return false;
+    std::array<iovec, 2> iov{iovec{header_buffer_.data(), header_buffer_.size()},
+                             iovec{const_cast<char*>(p.body.data()), p.body.size()}};
+    msghdr msg{};
+    msg.msg_iov = iov.data();
+    msg.msg_iovlen = p.body.empty() ? 1 : 2;
+    ssize_t n;
+    do n = ::sendmsg(sock.native_handle(), &msg, MSG_NOSIGNAL | (p.file ? MSG_MORE : 0));
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+      if (errno != EAGAIN && errno != EWOULDBLOCK) p.state = write_progress::failed;
+      return p;
     }
-    co_return true;
+    p.sent = static_cast<std::size_t>(n);
+    if (p.sent < header_buffer_.size() + p.body.size()) return p;
+    if (!p.file) p.state = write_progress::done;
+    else p.state = send_file_now(*res.file_body, p.file_offset);
+  }
+  return p;
+}
+
+// sendfile(2) from `offset` until the file is sent (done), the socket buffer is full (pending)
+// or the connection fails (failed).
+http_session::write_progress::status_t http_session::send_file_now(const open_file& f, off_t& offset) {
+  auto total = static_cast<off_t>(f.size);
+  while (offset < total) {
+    auto want = static_cast<std::size_t>(total - offset);
+    auto n = ::sendfile(stream_.socket().native_handle(), f.fd, &offset, want);
+    if (n > 0) {
+      // Progress: the client reads, so it gets another request timeout for the rest.
+      deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
+      if (static_cast<std::size_t>(n) == want) break;
+      // A short send filled the socket buffer. Sending again at once would queue the few bytes
+      // the peer acknowledged meanwhile, in small segments that each wake it; waiting until the
+      // kernel reports the buffer a third free sends large ones (as nginx does).
+      return write_progress::pending;
+    }
+    if (n == 0) return write_progress::failed;  // the file is shorter than it was: cut the response
+    if (errno == EINTR) continue;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? write_progress::pending : write_progress::failed;
+  }
+  return write_progress::done;
+}
+
+// The rest of a response start_write could not send at once. A client that stops reading
+// gets the request timeout from its last progress (the watchdog then closes the socket). TLS:
+// the head and body through the TLS stream; a file read in chunks, each renewing the deadline.
+template <typename Stream>
+asio::awaitable<bool> http_session::finish_write(Stream& s, const response& res, write_progress p) {
+  auto total = header_buffer_.size() + p.body.size();
+  if (p.sent < total) {
+    // What is left of the head and body; `res` outlives the write because the caller awaits it.
+    std::array<asio::const_buffer, 2> rest{asio::buffer(header_buffer_), asio::buffer(p.body.data(), p.body.size())};
+    if (p.sent < rest[0].size()) {
+      rest[0] += p.sent;
+    } else {
+      rest[1] += p.sent - rest[0].size();
+      rest[0] = asio::const_buffer();
+    }
+    auto [ec, n] = co_await asio::async_write(s, rest, use_tuple);
+    if (ec) co_return false;
+  }
+  if (!p.file) co_return true;
+  const auto& f = *res.file_body;
+  if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    bool wait = p.sent >= total;  // start_write got to the file and found the socket full
+    for (;;) {
+      if (wait) {
+        // A client that stops reading: the watchdog closes the socket at the response deadline.
+        auto [wec] = co_await stream_.socket().async_wait(tcp::socket::wait_write, use_tuple);
+        if (wec) co_return false;
+      }
+      wait = true;
+      auto st = send_file_now(f, p.file_offset);
+      if (st != write_progress::pending) co_return st == write_progress::done;
+    }
   } else {
     std::string chunk(64 * 1024, '\0');
     for (std::uint64_t offset = 0; offset < f.size;) {

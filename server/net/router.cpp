@@ -72,16 +72,9 @@ router::match_result router::match(std::string_view method, std::string_view pat
   auto parts = split_path(path);
   for (auto& r : routes_) {
     if (r.segments.size() != parts.size()) continue;
-    std::map<std::string, std::string> params;
+    auto is_param = [](const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; };
     bool ok = true;
-    for (std::size_t i = 0; i < parts.size() && ok; ++i) {
-      auto& seg = r.segments[i];
-      if (seg.size() > 2 && seg.front() == '{' && seg.back() == '}') {
-        params[seg.substr(1, seg.size() - 2)] = std::string(parts[i]);
-      } else {
-        ok = seg == parts[i];
-      }
-    }
+    for (std::size_t i = 0; i < parts.size() && ok; ++i) ok = is_param(r.segments[i]) || r.segments[i] == parts[i];
     if (!ok) continue;
     result.path_matched = true;
     if (!result.allowed.empty()) result.allowed += ", ";
@@ -90,7 +83,9 @@ router::match_result router::match(std::string_view method, std::string_view pat
       result.fn = &r.fn;
       if (r.now) result.now = &r.now;
       result.name = r.name;
-      result.params = std::move(params);
+      // The parameters are copied only for the route that answers.
+      for (std::size_t i = 0; i < parts.size(); ++i)
+        if (auto& seg = r.segments[i]; is_param(seg)) result.params.emplace(seg.substr(1, seg.size() - 2), parts[i]);
       return result;
     }
   }
