@@ -20,6 +20,8 @@ constexpr std::uint64_t muxer_queue_bytes = 8 * 1024 * 1024;
 constexpr std::chrono::milliseconds muxer_restart_delay{1000};
 
 constexpr std::size_t flv_tag_header_size = 11;
+// The longest run of audio tags a tap holds back while no video tag comes (see flv_tap::push).
+constexpr std::int64_t max_batch_ms = 100;
 
 struct flv_tag_info {
   std::uint8_t type = 0;           // 8 audio, 9 video, 18 script data
@@ -72,6 +74,7 @@ void flv_tap::bind(GstElement* src) {
   if (src_) gst_object_unref(src_);
   src_ = src ? GST_ELEMENT(gst_object_ref(src)) : nullptr;
   gst_caps_replace(&caps_, nullptr);
+  drop_pending_locked();
   waiting_keyframe_ = true;
   started_ = false;
   offset_ms_ = 0;
@@ -81,9 +84,23 @@ void flv_tap::bind(GstElement* src) {
 
 void flv_tap::unbind() {
   std::lock_guard lock(m_);
+  drop_pending_locked();
   if (src_) gst_object_unref(src_);
   src_ = nullptr;
   gst_caps_replace(&caps_, nullptr);
+}
+
+void flv_tap::drop_pending_locked() {
+  if (pending_) gst_buffer_list_unref(pending_);
+  pending_ = nullptr;
+  pending_bytes_ = 0;
+}
+
+void flv_tap::flush_locked() {
+  if (!pending_) return;
+  gst_app_src_push_buffer_list(GST_APP_SRC(src_), pending_);  // takes the list; never blocks
+  pending_ = nullptr;
+  pending_bytes_ = 0;
 }
 
 void flv_tap::push(GstBuffer* tag, GstCaps* caps, std::uint64_t run) {
@@ -117,12 +134,14 @@ void flv_tap::push(GstBuffer* tag, GstCaps* caps, std::uint64_t run) {
   // Audio muxed just before the keyframe it followed; a destination's time never steps back.
   if (out_ms < last_out_ms_) return;
   // A destination that cannot keep up: drop instead of growing, then resume on a keyframe.
-  if (gst_app_src_get_current_level_bytes(GST_APP_SRC(src_)) > max_queue_bytes_) {
+  if (gst_app_src_get_current_level_bytes(GST_APP_SRC(src_)) + pending_bytes_ > max_queue_bytes_) {
     ++dropped_;
     waiting_keyframe_ = true;
+    drop_pending_locked();
     return;
   }
   if (new_caps) {
+    flush_locked();  // the tags before belong to the old caps
     gst_app_src_set_caps(GST_APP_SRC(src_), caps);
     gst_caps_replace(&caps_, caps);
   }
@@ -131,9 +150,19 @@ void flv_tap::push(GstBuffer* tag, GstCaps* caps, std::uint64_t run) {
   GST_BUFFER_PTS(out) = GST_BUFFER_DTS(out) = static_cast<GstClockTime>(out_ms) * GST_MSECOND;
   last_out_ms_ = out_ms;
   last_out_steady_ms_ = steady_ms();
-  pushed_bytes_ += gst_buffer_get_size(out);
+  auto size = gst_buffer_get_size(out);
+  pushed_bytes_ += size;
   last_push_ms_ = last_out_steady_ms_;
-  gst_app_src_push_buffer(GST_APP_SRC(src_), out);  // takes `out`; never blocks (block=false)
+  // Tags go to the appsrc in batches: each video frame takes the audio tags muxed before it
+  // along, so the destination's streaming thread wakes once per frame instead of once per tag
+  // (about 30 instead of 75 times a second). Audio without video goes every 100 ms of its time.
+  if (!pending_) {
+    pending_ = gst_buffer_list_new_sized(4);
+    pending_first_ms_ = out_ms;
+  }
+  gst_buffer_list_add(pending_, out);  // takes `out`
+  pending_bytes_ += size;
+  if (info.type != 8 || out_ms - pending_first_ms_ >= max_batch_ms) flush_locked();
 }
 
 // ---- flv_fanout ----

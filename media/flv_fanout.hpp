@@ -13,6 +13,9 @@
 //   restart;
 // - its own byte bound: a destination that falls behind drops and resumes on the next
 //   keyframe; nothing here ever waits for a destination.
+// - tags reach its appsrc a video frame at a time (a buffer list: the frame and the audio
+//   muxed before it), which halves the wake-ups of its streaming thread; audio is held back
+//   at most one frame interval (100 ms when there is no video).
 //
 // Threads: add()/remove() run on the media control thread (which owns the muxer pipeline);
 // tags arrive on the muxer's streaming thread (appsink). One mutex for the tap list and the
@@ -57,6 +60,13 @@ class flv_tap {
   std::int64_t offset_ms_ = 0;  // out = muxer timestamp + offset
   std::int64_t last_out_ms_ = 0;
   std::int64_t last_out_steady_ms_ = 0;
+  // Tags pushed but not yet handed to the appsrc: a batch ends with a video tag (or 100 ms
+  // of audio), so the destination's thread wakes once per frame.
+  void flush_locked();
+  void drop_pending_locked();
+  GstBufferList* pending_ = nullptr;
+  std::uint64_t pending_bytes_ = 0;
+  std::int64_t pending_first_ms_ = 0;
   std::uint64_t max_queue_bytes_;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> pushed_bytes_{0};
