@@ -189,6 +189,65 @@ TEST_F(http_api, keep_alive_serves_several_requests_on_one_connection) {
   }
 }
 
+// Requests sent back to back in one write: each gets its answer, in order, whether the
+// session reads its head itself (a plain GET or HEAD) or hands it to Beast (a body).
+TEST_F(http_api, pipelined_requests_are_answered_in_order) {
+  connection c(port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\n{}"
+                     "GET /api/v1/events/no-such-event HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /healthz?last=1 HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int expected : {200, 405, 404}) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, expected);
+  }
+  auto head = c.read_response(10s, true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_TRUE(head->body.empty());
+  auto last = c.read_response();
+  ASSERT_TRUE(last);
+  EXPECT_EQ(last->status, 200);
+  EXPECT_FALSE(c.read_some(300ms).has_value()) << "nothing more: the HEAD carried no body";
+}
+
+// A head that arrives in pieces is read whole before it is answered.
+TEST_F(http_api, a_head_split_across_packets_is_answered_once_complete) {
+  connection c(port());
+  ASSERT_TRUE(c.connected());
+  ASSERT_TRUE(c.send("GET /heal"));
+  EXPECT_FALSE(c.read_some(200ms).has_value());
+  ASSERT_TRUE(c.send("thz HTTP/1.1\r\nHost: x\r\n"));
+  EXPECT_FALSE(c.read_some(200ms).has_value());
+  ASSERT_TRUE(c.send("\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+}
+
+TEST_F(http_api, connection_close_and_http_1_0_end_the_connection_after_the_answer) {
+  for (std::string request : {"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                              "GET /healthz HTTP/1.0\r\n\r\n"}) {
+    connection c(port());
+    ASSERT_TRUE(c.connected());
+    ASSERT_TRUE(c.send(request));
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << request;
+    EXPECT_EQ(r->status, 200) << request;
+    EXPECT_TRUE(c.wait_closed(5s)) << request;
+  }
+  connection c(port());
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("connection"), "keep-alive");
+  ASSERT_TRUE(c.send("GET /healthz HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+  EXPECT_TRUE(c.read_response()) << "the HTTP/1.0 keep-alive connection stays open";
+}
+
 struct bad_request_case {
   const char* name;
   std::string bytes;
