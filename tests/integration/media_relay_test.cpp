@@ -26,6 +26,21 @@ void stop_server(server_process& s) {
   ASSERT_TRUE(s.wait_exit(20s).has_value()) << "the server did not exit";
 }
 
+// A destination that was never disconnected: one recording of the whole `live_for` seconds,
+// H.264 and AAC, starting on a keyframe, without a video gap.
+void expect_one_gapless_recording(const nginx_rtmp& dest, double live_for) {
+  auto recordings = dest.recordings();
+  ASSERT_EQ(recordings.size(), 1u) << "never disconnected, so it recorded one publish";
+  auto p = probe_file(recordings.front().string());
+  ASSERT_TRUE(p.ok) << p.error;
+  EXPECT_EQ(p.video_codec, "h264");
+  EXPECT_EQ(p.audio_codec, "aac");
+  EXPECT_GT(p.audio_packets, 100u);
+  EXPECT_TRUE(p.first_video_is_keyframe);
+  EXPECT_LT(p.max_video_gap_s, 0.5) << "the recording has a gap";
+  EXPECT_NEAR(p.duration_s, live_for, 4.0);
+}
+
 TEST(MediaRelay, a_destination_killed_for_10s_reconnects_on_its_own_while_the_other_has_no_gap) {
   nginx_rtmp a, b;
   auto srt_port = free_udp_port();
@@ -67,16 +82,10 @@ TEST(MediaRelay, a_destination_killed_for_10s_reconnects_on_its_own_while_the_ot
   b.stop();
 
   // A: one recording, the whole time, without a gap.
-  auto ra = a.recordings();
-  ASSERT_EQ(ra.size(), 1u) << "A was never disconnected, so it recorded one publish";
-  auto pa = probe_file(ra.front().string());
-  ASSERT_TRUE(pa.ok) << pa.error;
-  EXPECT_EQ(pa.video_codec, "h264");
-  EXPECT_EQ(pa.audio_codec, "aac");
-  EXPECT_GT(pa.audio_packets, 100u);
-  EXPECT_LT(pa.max_video_gap_s, 0.5) << "A's recording has a gap";
-  EXPECT_NEAR(pa.duration_s, live_for, 4.0);
-  EXPECT_TRUE(pa.first_video_is_keyframe);
+  {
+    SCOPED_TRACE("A, while B was killed and came back");
+    expect_one_gapless_recording(a, live_for);
+  }
 
   // B: the publish before the crash, and one after it that starts on a keyframe.
   auto rb = b.recordings();
@@ -186,15 +195,10 @@ TEST(MediaRelay, a_destination_added_late_and_restarted_starts_on_a_keyframe_wit
   a.stop();
   b.stop();
 
-  auto ra = a.recordings();
-  ASSERT_EQ(ra.size(), 1u) << "A was never disconnected, so it recorded one publish";
-  auto pa = probe_file(ra.front().string());
-  ASSERT_TRUE(pa.ok) << pa.error;
-  EXPECT_EQ(pa.video_codec, "h264");
-  EXPECT_EQ(pa.audio_codec, "aac");
-  EXPECT_TRUE(pa.first_video_is_keyframe);
-  EXPECT_LT(pa.max_video_gap_s, 0.5) << "B's joining and restart disturbed A";
-  EXPECT_NEAR(pa.duration_s, live_for, 4.0);
+  {
+    SCOPED_TRACE("A, while B joined late and was restarted");
+    expect_one_gapless_recording(a, live_for);
+  }
 
   auto rb = b.recordings();
   ASSERT_EQ(rb.size(), 2u) << "B published twice: added late, then restarted";
