@@ -86,29 +86,13 @@ void post_bus(pipeline& p, control_executor control, std::shared_ptr<std::atomic
 void consumer_pipeline::open(const std::string& name, const std::string& description,
                              std::function<void(const bus_event&)> on_bus, std::function<void(pipeline&)> prepare,
                              std::uint64_t max_queue_bytes) {
-  close();
-  auto p = std::make_unique<pipeline>(name, description);
-  ++*generation_;
-  post_bus(*p, control_, generation_, std::move(on_bus));
-  auto f = std::make_shared<feeder>(max_queue_bytes);
-  auto v = p->by_name("v");
-  auto a = p->by_name("a");
-  f->bind(v.get(), a.get());
-  if (prepare) prepare(*p);
-  if (!p->play()) throw std::runtime_error("pipeline " + name + " did not start");
-  pipeline_ = std::move(p);
-  feeder_ = f;
-  hub_.add(f);
-}
-
-void consumer_pipeline::close() {
-  ++*generation_;  // drop messages still queued for the old pipeline
-  if (feeder_) {
-    hub_.remove(feeder_);
-    feeder_->unbind();
-    feeder_.reset();
-  }
-  retire(std::move(pipeline_));
+  fed_.open(name, description, std::move(on_bus), std::make_shared<feeder>(max_queue_bytes),
+            [&prepare](pipeline& p, feeder& f) {
+              auto v = p.by_name("v");
+              auto a = p.by_name("a");
+              f.bind(v.get(), a.get());
+              if (prepare) prepare(p);
+            });
 }
 
 // Stopping a pipeline waits for its streaming threads; a sink stuck on a dead connection can

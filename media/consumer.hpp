@@ -6,6 +6,7 @@
 // bus messages posted back there. A consumer's failure stays inside it.
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/post.hpp>
@@ -18,32 +19,6 @@ namespace samling::media {
 
 using control_executor = boost::asio::thread_pool::executor_type;
 
-class consumer_pipeline {
- public:
-  consumer_pipeline(control_executor control, hub& program) : control_(control), hub_(program) {}
-  ~consumer_pipeline() { close(); }
-
-  // Builds `description` (which must contain appsrcs named "v" and "a"), binds them to a new
-  // feeder, plays, and joins the hub. `on_bus` runs on the control thread while this pipeline
-  // is the current one (messages of a closed pipeline are dropped). Throws on build errors.
-  // `prepare` (optional) adds elements the description cannot express before it plays.
-  void open(const std::string& name, const std::string& description, std::function<void(const bus_event&)> on_bus,
-            std::function<void(pipeline&)> prepare = {}, std::uint64_t max_queue_bytes = 16 * 1024 * 1024);
-  // Leaves the hub and stops the pipeline (synchronously).
-  void close();
-  bool is_open() const { return pipeline_ != nullptr; }
-  pipeline* get() const { return pipeline_.get(); }
-  const std::shared_ptr<feeder>& feed() const { return feeder_; }
-
- private:
-  control_executor control_;
-  hub& hub_;
-  std::unique_ptr<pipeline> pipeline_;
-  std::shared_ptr<feeder> feeder_;
-  // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
-  std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
-};
-
 // Posts `p`'s bus messages to `handler` on the control thread while `*generation` still has
 // the value it has now: bump it to retire the pipeline's messages (those already queued too).
 void post_bus(pipeline& p, control_executor control, std::shared_ptr<std::atomic<std::uint64_t>> generation,
@@ -54,6 +29,77 @@ void retire(std::unique_ptr<pipeline> p);
 // Waits (up to `limit`) until every retired pipeline is gone. The engine calls it before its
 // control thread goes away: a pipeline being torn down may still emit bus messages.
 bool drain_retired(std::chrono::milliseconds limit);
+
+// One pipeline fed by a source that joins a distributor while the pipeline runs: a consumer's
+// pipeline with its hub feeder, a relay destination's with its tap on the stage's FLV fan-out.
+// Control thread only.
+template <typename Source, typename Distributor>
+class fed_pipeline {
+ public:
+  fed_pipeline(control_executor control, Distributor& distributor) : control_(control), distributor_(distributor) {}
+  ~fed_pipeline() { close(); }
+  fed_pipeline(const fed_pipeline&) = delete;
+  fed_pipeline& operator=(const fed_pipeline&) = delete;
+
+  // Closes the current pipeline, builds `description`, lets `bind` connect `source` to it (and
+  // add what the description cannot express), plays it and joins the distributor. `on_bus`
+  // runs on the control thread while this pipeline is the current one (messages of a closed
+  // pipeline are dropped). Throws on build errors; the name may be logged, the description
+  // not (a relay's holds its stream key).
+  void open(const std::string& name, const std::string& description, std::function<void(const bus_event&)> on_bus,
+            std::shared_ptr<Source> source, const std::function<void(pipeline&, Source&)>& bind) {
+    close();
+    auto p = std::make_unique<pipeline>(name, description);
+    ++*generation_;
+    post_bus(*p, control_, generation_, std::move(on_bus));
+    bind(*p, *source);
+    if (!p->play()) throw std::runtime_error("pipeline " + name + " did not start");
+    pipeline_ = std::move(p);
+    source_ = source;
+    distributor_.add(std::move(source));
+  }
+  // Leaves the distributor and retires the pipeline (stopped on the reaper thread).
+  void close() {
+    ++*generation_;  // drop messages still queued for the old pipeline
+    if (source_) {
+      distributor_.remove(source_);
+      source_->unbind();
+      source_.reset();
+    }
+    retire(std::move(pipeline_));
+  }
+  bool is_open() const { return pipeline_ != nullptr; }
+  pipeline* get() const { return pipeline_.get(); }
+  const std::shared_ptr<Source>& source() const { return source_; }
+
+ private:
+  control_executor control_;
+  Distributor& distributor_;
+  std::unique_ptr<pipeline> pipeline_;
+  std::shared_ptr<Source> source_;
+  // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
+  std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
+};
+
+class consumer_pipeline {
+ public:
+  consumer_pipeline(control_executor control, hub& program) : fed_(control, program) {}
+
+  // Builds `description` (which must contain appsrcs named "v" and "a"), binds them to a new
+  // feeder, plays, and joins the hub. `on_bus` runs on the control thread while this pipeline
+  // is the current one (messages of a closed pipeline are dropped). Throws on build errors.
+  // `prepare` (optional) adds elements the description cannot express before it plays.
+  void open(const std::string& name, const std::string& description, std::function<void(const bus_event&)> on_bus,
+            std::function<void(pipeline&)> prepare = {}, std::uint64_t max_queue_bytes = 16 * 1024 * 1024);
+  // Leaves the hub and stops the pipeline (on the reaper thread).
+  void close() { fed_.close(); }
+  bool is_open() const { return fed_.is_open(); }
+  pipeline* get() const { return fed_.get(); }
+  const std::shared_ptr<feeder>& feed() const { return fed_.source(); }
+
+ private:
+  fed_pipeline<feeder, hub> fed_;
+};
 
 // The appsrc pair every consumer description starts from: H.264 on "v", AAC on "a", both live
 // and never blocking (the feeder bounds their queues).

@@ -52,7 +52,7 @@ relay::relay(control_executor control, flv_fanout& fanout, output_spec spec, rel
       spec_(std::move(spec)),
       timing_(timing),
       changed_(std::move(changed)),
-      fanout_(fanout),
+      pipe_(control, fanout),
       watchdog_(control),
       retry_timer_(control),
       backoff_(timing.backoff, std::random_device{}()) {
@@ -79,29 +79,15 @@ std::string relay::description() const {
 }
 
 void relay::open_pipeline() {
-  close_pipeline();
   // The description holds the stream key: it must never reach a log line or an error text.
-  auto p = std::make_unique<pipeline>("relay-" + spec_.id, description());
-  ++*generation_;
-  post_bus(*p, control_, generation_, [this](const bus_event& ev) { on_bus(ev); });
-  auto tap = std::make_shared<flv_tap>(max_queue_bytes);
-  auto src = p->by_name("src");
-  tap->bind(src.get());
-  if (!p->play()) throw std::runtime_error("the relay pipeline did not start");
-  pipeline_ = std::move(p);
-  tap_ = tap;
-  fanout_.add(std::move(tap));
+  pipe_.open("relay-" + spec_.id, description(), [this](const bus_event& ev) { on_bus(ev); },
+             std::make_shared<flv_tap>(max_queue_bytes), [](pipeline& p, flv_tap& tap) {
+               auto src = p.by_name("src");
+               tap.bind(src.get());
+             });
 }
 
-void relay::close_pipeline() {
-  ++*generation_;  // drop messages still queued for the old pipeline
-  if (tap_) {
-    fanout_.remove(tap_);
-    tap_->unbind();
-    tap_.reset();
-  }
-  retire(std::move(pipeline_));
-}
+void relay::close_pipeline() { pipe_.close(); }
 
 void relay::set_state(output_state s) {
   if (status_.state == s) return;
@@ -195,8 +181,8 @@ void relay::watch() {
   watchdog_.expires_after(std::chrono::seconds(1));
   auto alive = alive_;
   watchdog_.async_wait([this, alive](boost::system::error_code ec) {
-    if (ec || !*alive || !pipeline_) return;
-    auto sink = pipeline_->by_name("sink");
+    if (ec || !*alive || !pipe_.is_open()) return;
+    auto sink = pipe_.get()->by_name("sink");
     GstStructure* stats = nullptr;
     if (sink) g_object_get(sink.get(), "stats", &stats, nullptr);
     std::uint64_t out = stat_u64(stats, "out-bytes-total");
@@ -208,7 +194,8 @@ void relay::watch() {
       last_out_bytes_ = out;
       last_progress_ms_ = now;
     }
-    auto feeding = tap_ && now - tap_->last_push_ms() < 2000;
+    auto& tap = pipe_.source();
+    auto feeding = tap && now - tap->last_push_ms() < 2000;
     if (status_.state == output_state::connecting) {
       if (out >= media_flowing_bytes) {
         was_live_ = true;
@@ -228,7 +215,7 @@ void relay::watch() {
       }
       if (status_.live_since_ms && utc_ms() - status_.live_since_ms > timing_.healthy_after.count()) backoff_.reset();
     }
-    if (tap_) status_.dropped_buffers = tap_->dropped();
+    if (auto& tap = pipe_.source()) status_.dropped_buffers = tap->dropped();
     watch();
   });
 }
@@ -240,6 +227,6 @@ output_status relay::status() const {
   return s;
 }
 
-std::string relay::dot() const { return pipeline_ ? pipeline_->dot() : std::string(); }
+std::string relay::dot() const { return pipe_.is_open() ? pipe_.get()->dot() : std::string(); }
 
 }  // namespace samling::media

@@ -59,11 +59,7 @@ class relay {
   output_spec spec_;
   relay_timing timing_;
   std::function<void()> changed_;
-  flv_fanout& fanout_;
-  std::unique_ptr<pipeline> pipeline_;
-  std::shared_ptr<flv_tap> tap_;
-  // Read on GStreamer's threads: a message of a retired pipeline is never posted to control.
-  std::shared_ptr<std::atomic<std::uint64_t>> generation_ = std::make_shared<std::atomic<std::uint64_t>>(0);
+  fed_pipeline<flv_tap, flv_fanout> pipe_;  // appsrc ! rtmp2sink, its tap on the stage's fan-out
   boost::asio::steady_timer watchdog_;
   boost::asio::steady_timer retry_timer_;
   backoff backoff_;
