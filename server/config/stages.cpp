@@ -1,0 +1,796 @@
+// [[stages]] and [[stages.outputs]]: the stages a server runs, read from the config file.
+// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
+// specs of its own (stage_fields(), output_fields()), which also drives stage_keys() and so
+// the docs. config.cpp reads the rest of the file and calls in here (config_internal.hpp).
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "config/config.hpp"
+#include "config/config_internal.hpp"
+
+namespace samling::config {
+using namespace internal;
+namespace {
+
+// --- stages ([[stages]], [[stages.outputs]]) ---------------------------------------------------
+// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
+// specs of its own. Checks of one field run both when the file is read (with the value's
+// location; a bad value is not stored) and in validate() (for configs built in code); checks
+// across fields and stages run in validate() only.
+
+// GCC 12 crashes (an internal compiler error in nothrow_spec_p) on field_spec's `one_of = {}`
+// when it is the first use of this vector type in the file; asking first avoids it.
+static_assert(std::is_nothrow_default_constructible_v<std::vector<std::string_view>>);
+
+using env_map = std::map<std::string, std::string>;
+using name_map = std::map<std::string, std::string>;
+
+enum class stage_type { string, integer, boolean, number, name };
+
+using stage_ref = std::variant<std::string*, std::uint32_t*, bool*, double*, name_map*>;
+
+template <class S>
+struct field_spec {
+  std::string_view key;  // the TOML key inside the stage's (or output's) table
+  stage_type type;
+  stage_ref (*field)(S&);
+  std::string_view description;
+  bool required = false;  // for the docs: no default, must be given
+  // Integers and numbers: the accepted range, inclusive.
+  double min = 0;
+  double max = 0;
+  bool even = false;  // integers: must be even (video sizes)
+  // Strings: allowed values when not empty; must not be empty; a further check (which must
+  // not quote the value: it may be a secret).
+  std::vector<std::string_view> one_of = {};
+  bool non_empty = false;
+  std::optional<std::string> (*check)(const std::string&) = nullptr;
+};
+
+// The program's languages (samling::program::supported_languages, repeated here so the config
+// module does not link the program module).
+const std::vector<std::string> stage_languages = {"sv", "en", "fi"};
+constexpr std::size_t max_stage_name_chars = 100;
+constexpr std::size_t max_id_chars = 40;
+
+std::size_t code_points(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+}
+
+bool has_control(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char ch) {
+    return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+  });
+}
+
+std::string format_number(double v) {
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
+  std::string s(buffer, ec == std::errc() ? end : buffer);
+  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // n: nan, inf
+  return s;
+}
+
+std::string format_range_bound(stage_type t, double v) {
+  return t == stage_type::number ? format_number(v)
+                                 : std::to_string(static_cast<std::uint64_t>(v));
+}
+
+// Same rule as the media module's ids (media/stage_spec.cpp): they become URL and file names.
+std::optional<std::string> id_problem(const std::string& id) {
+  bool ok = !id.empty() && id.size() <= max_id_chars &&
+            std::all_of(id.begin(), id.end(), [](char ch) {
+              return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
+            });
+  if (ok) return std::nullopt;
+  std::string rule = "1 to 40 characters of a-z, 0-9 and '-'";
+  return id.empty() ? "is required: " + rule : "must be " + rule + ", got " + in_quotes(id);
+}
+
+std::optional<std::string> env_variable_problem(const std::string& name) {
+  if (name.empty()) return std::nullopt;  // not used
+  bool ok = !(name[0] >= '0' && name[0] <= '9') &&
+            std::all_of(name.begin(), name.end(), [](char ch) {
+              return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+                     (ch >= '0' && ch <= '9') || ch == '_';
+            });
+  if (!ok) {
+    return "must be an environment variable name (A-Z, a-z, 0-9, '_', not starting with a "
+           "digit), got " +
+           in_quotes(name);
+  }
+  // Such a variable would also override that key, which is not what anyone means.
+  for (const key_info& k : config_keys()) {
+    if (k.env == name) return in_quotes(name) + " is the override of " + k.key + "; use another name";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> passphrase_problem(const std::string& p) {
+  // SRT's own limits (the SRTO_PASSPHRASE option).
+  if (p.empty() || (p.size() >= 10 && p.size() <= 79)) return std::nullopt;
+  return "must be empty (unencrypted) or 10 to 79 characters, got " + std::to_string(p.size()) +
+         " characters";
+}
+
+bool starts_with_any(const std::string& s, std::initializer_list<std::string_view> prefixes) {
+  return std::any_of(prefixes.begin(), prefixes.end(),
+                     [&](std::string_view p) { return s.starts_with(p); });
+}
+
+std::optional<std::string> pull_url_problem(const std::string& url) {
+  if (url.empty() || starts_with_any(url, {"srt://", "rtmp://", "rtmps://", "rtsp://", "http://",
+                                           "https://"})) {
+    return std::nullopt;
+  }
+  return "must be an srt://, rtmp://, rtmps://, rtsp://, http:// or https:// URL";
+}
+
+std::optional<std::string> output_name_problem(const std::string& name) {
+  if (name.empty()) return "is required, e.g. \"YouTube\"";
+  if (code_points(name) > 60 || has_control(name)) {
+    return "must be 1 to 60 characters without control characters";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> output_url_problem(const std::string& url) {
+  const std::string rule = "an rtmp:// or rtmps:// server URL without the stream key";
+  if (url.empty()) return "is required: " + rule;
+  // Not quoted: some services put the key into the URL after all.
+  if (!starts_with_any(url, {"rtmp://", "rtmps://"})) return "must be " + rule;
+  if (url.size() < 10 || url.size() > 500 || has_control(url) ||
+      url.find(' ') != std::string::npos) {
+    return "must be " + rule + ", 10 to 500 characters without spaces";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> stream_key_problem(const std::string& key) {
+  if (key.empty()) return std::nullopt;  // key_env instead; checked across fields
+  if (key.size() > 300 || has_control(key) || key.find(' ') != std::string::npos) {
+    return "must be 1 to 300 characters without spaces (the stream key)";
+  }
+  return std::nullopt;
+}
+
+const std::vector<field_spec<stage_config>>& stage_fields() {
+  using S = stage_config;
+  static const std::vector<field_spec<S>> t = {
+      {.key = "id",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.id; },
+       .description = "Required. 1-40 of a-z 0-9 -, unique. Names the stage in URLs "
+                      "(/live/<id>/) and directories.",
+       .required = true,
+       .check = id_problem},
+      {.key = "name",
+       .type = stage_type::name,
+       .field = [](S& s) -> stage_ref { return &s.name; },
+       .description = "Required. The name viewers see, per language: name = { sv = \"...\", "
+                      "en = \"...\", fi = \"...\" }; a plain string is used for every language.",
+       .required = true},
+      {.key = "event",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.event; },
+       .description = "Id of the program event the stage belongs to; empty = the first event."},
+      {.key = "room",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.room; },
+       .description = "Id of the program room the stage shows; its sessions name the "
+                      "recording's chapters."},
+      {.key = "public",
+       .type = stage_type::boolean,
+       .field = [](S& s) -> stage_ref { return &s.is_public; },
+       .description = "Anyone may watch the HLS; false = only with a join token."},
+      {.key = "autostart",
+       .type = stage_type::boolean,
+       .field = [](S& s) -> stage_ref { return &s.autostart; },
+       .description = "Start the stage with the server; false = an organizer starts it."},
+      {.key = "mode",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.mode; },
+       .description = "passthrough (the input's H.264/AAC as is, no re-encoding) or produced "
+                      "(decoded and encoded again at the sizes below, with a standby slate).",
+       .one_of = {"passthrough", "produced"}},
+      {.key = "input",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.input; },
+       .description = "srt (listen for a caller such as OBS), pull (fetch url), file (loop "
+                      "file) or test (a generated picture and tone; needs mode = "
+                      "\"produced\").",
+       .one_of = {"srt", "pull", "file", "test"}},
+      {.key = "listen",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.listen; },
+       .description = "srt: address to listen on.",
+       .non_empty = true},
+      {.key = "port",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.port; },
+       .description = "srt: UDP port, 1..65535, one per stage.",
+       .min = 1,
+       .max = 65535},
+      {.key = "passphrase",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.passphrase; },
+       .description = "srt: encryption passphrase, 10-79 characters; empty = unencrypted. "
+                      "Prefer passphrase_env.",
+       .check = passphrase_problem},
+      {.key = "passphrase_env",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.passphrase_env; },
+       .description = "srt: name of an environment variable holding the passphrase, which must "
+                      "be set and not empty. Not together with passphrase.",
+       .check = env_variable_problem},
+      {.key = "latency_ms",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.latency_ms; },
+       .description = "srt (and pull from srt://): receive latency, 20..10000 ms; about 4 "
+                      "round trips of the link.",
+       .min = 20,
+       .max = 10000},
+      {.key = "url",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.url; },
+       .description = "pull: required; srt://, rtmp://, rtmps://, rtsp://, http:// or https://.",
+       .check = pull_url_problem},
+      {.key = "file",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.file; },
+       .description = "file: required; a media file played in a loop, which must exist and be "
+                      "readable. Relative to the working directory."},
+      {.key = "width",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.width; },
+       .description = "produced: picture width, even, 16..3840.",
+       .min = 16,
+       .max = 3840,
+       .even = true},
+      {.key = "height",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.height; },
+       .description = "produced: picture height, even, 16..2160.",
+       .min = 16,
+       .max = 2160,
+       .even = true},
+      {.key = "fps",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.fps; },
+       .description = "produced: frames per second, 1..60.",
+       .min = 1,
+       .max = 60},
+      {.key = "video_kbps",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.video_kbps; },
+       .description = "produced: video bit rate, 100..50000 kbit/s.",
+       .min = 100,
+       .max = 50000},
+      {.key = "audio_kbps",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.audio_kbps; },
+       .description = "produced: AAC bit rate, 32..320 kbit/s.",
+       .min = 32,
+       .max = 320},
+      {.key = "keyframe_seconds",
+       .type = stage_type::number,
+       .field = [](S& s) -> stage_ref { return &s.keyframe_seconds; },
+       .description = "produced: keyframe interval, 0.5..10 s, at most hls_segment_seconds "
+                      "(segments start at keyframes).",
+       .min = 0.5,
+       .max = 10},
+      {.key = "preset",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.preset; },
+       .description = "produced: x264 speed preset: ultrafast, superfast, veryfast, faster, "
+                      "fast or medium. Faster uses less CPU for a larger stream.",
+       .one_of = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}},
+      {.key = "hls_segment_seconds",
+       .type = stage_type::number,
+       .field = [](S& s) -> stage_ref { return &s.hls_segment_seconds; },
+       .description = "HLS segment length, 0.5..10 s. Shorter = less delay, more requests.",
+       .min = 0.5,
+       .max = 10},
+      {.key = "hls_window_seconds",
+       .type = stage_type::number,
+       .field = [](S& s) -> stage_ref { return &s.hls_window_seconds; },
+       .description = "How far back viewers can rewind, at least 3 segments, at most 21600 s "
+                      "(6 h).",
+       .min = 1.5,
+       .max = 21600},
+      {.key = "record",
+       .type = stage_type::boolean,
+       .field = [](S& s) -> stage_ref { return &s.record; },
+       .description = "Record the stage under media.dir/recordings/<id>/."},
+      {.key = "input_timeout_ms",
+       .type = stage_type::integer,
+       .field = [](S& s) -> stage_ref { return &s.input_timeout_ms; },
+       .description = "No media from the input for this long = standby (the slate in produced "
+                      "mode), 200..10000 ms.",
+       .min = 200,
+       .max = 10000},
+  };
+  return t;
+}
+
+const std::vector<field_spec<output_config>>& output_fields() {
+  using O = output_config;
+  static const std::vector<field_spec<O>> t = {
+      {.key = "id",
+       .type = stage_type::string,
+       .field = [](O& o) -> stage_ref { return &o.id; },
+       .description = "Required. 1-40 of a-z 0-9 -, unique within the stage.",
+       .required = true,
+       .check = id_problem},
+      {.key = "name",
+       .type = stage_type::string,
+       .field = [](O& o) -> stage_ref { return &o.name; },
+       .description = "Required. Shown to organizers, 1-60 characters, e.g. \"YouTube\".",
+       .required = true,
+       .check = output_name_problem},
+      {.key = "url",
+       .type = stage_type::string,
+       .field = [](O& o) -> stage_ref { return &o.url; },
+       .description = "Required. rtmp:// or rtmps:// server URL, without the stream key.",
+       .required = true,
+       .check = output_url_problem},
+      {.key = "key",
+       .type = stage_type::string,
+       .field = [](O& o) -> stage_ref { return &o.key; },
+       .description = "The stream key, 1-300 characters without spaces. Exactly one of key and "
+                      "key_env; prefer key_env, which keeps the secret out of the file.",
+       .check = stream_key_problem},
+      {.key = "key_env",
+       .type = stage_type::string,
+       .field = [](O& o) -> stage_ref { return &o.key_env; },
+       .description = "Name of an environment variable holding the stream key; it must be set "
+                      "and not empty when the config is loaded.",
+       .check = env_variable_problem},
+      {.key = "enabled",
+       .type = stage_type::boolean,
+       .field = [](O& o) -> stage_ref { return &o.enabled; },
+       .description = "Relay to this destination; false = configured but stopped."},
+  };
+  return t;
+}
+
+template <class S>
+const field_spec<S>* find_field(const std::vector<field_spec<S>>& fields, std::string_view key) {
+  for (const field_spec<S>& f : fields) {
+    if (f.key == key) return &f;
+  }
+  return nullptr;
+}
+
+template <class S>
+std::vector<std::string> field_names(const std::vector<field_spec<S>>& fields) {
+  std::vector<std::string> names;
+  for (const field_spec<S>& f : fields) names.emplace_back(f.key);
+  return names;
+}
+
+// What is wrong with the stored value of `f`, or nothing. Not for stage_type::name.
+template <class S>
+std::optional<std::string> field_problem(const field_spec<S>& f, S& s) {
+  stage_ref ref = f.field(s);
+  switch (f.type) {
+    case stage_type::string: {
+      const std::string& v = *std::get<std::string*>(ref);
+      if (f.non_empty && v.empty()) return "must not be empty";
+      if (!f.one_of.empty() && std::find(f.one_of.begin(), f.one_of.end(), v) == f.one_of.end()) {
+        std::string allowed;
+        for (std::string_view a : f.one_of) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
+        return "expected one of " + allowed + ", got " + in_quotes(v);
+      }
+      if (f.check) return f.check(v);
+      return std::nullopt;
+    }
+    case stage_type::integer: {
+      std::uint32_t v = *std::get<std::uint32_t*>(ref);
+      if (v < f.min || v > f.max) {
+        return "must be between " + format_range_bound(f.type, f.min) + " and " +
+               format_range_bound(f.type, f.max) + ", got " + std::to_string(v);
+      }
+      if (f.even && v % 2 != 0) return "must be even, got " + std::to_string(v);
+      return std::nullopt;
+    }
+    case stage_type::number: {
+      double v = *std::get<double*>(ref);
+      if (!std::isfinite(v) || v < f.min || v > f.max) {
+        return "must be between " + format_range_bound(f.type, f.min) + " and " +
+               format_range_bound(f.type, f.max) + ", got " + format_number(v);
+      }
+      return std::nullopt;
+    }
+    case stage_type::boolean:
+    case stage_type::name:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The problems of a stage's name: (key suffix after "name", message).
+std::vector<std::pair<std::string, std::string>> name_problems(const name_map& name) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (name.empty()) {
+    out.emplace_back("", "is required: name = { sv = \"...\", en = \"...\", fi = \"...\" }, or "
+                         "one string for every language");
+    return out;
+  }
+  for (const auto& [lang, text] : name) {
+    if (std::find(stage_languages.begin(), stage_languages.end(), lang) ==
+        stage_languages.end()) {
+      out.emplace_back("." + lang,
+                       "unknown language, expected \"sv\", \"en\" or \"fi\"" +
+                           suggestion(lang, stage_languages));
+    } else if (text.empty()) {
+      out.emplace_back("." + lang, "must not be empty");
+    } else if (code_points(text) > max_stage_name_chars || has_control(text)) {
+      out.emplace_back("." + lang, "must be 1 to 100 characters without control characters");
+    }
+  }
+  return out;
+}
+
+struct stage_parse {
+  const std::string& origin;
+  const env_map& env;
+  std::vector<located_error>& errors;
+
+  void fail(const std::string& key, const std::string& message, const toml::source_region& r) {
+    errors.push_back({{key, message + " (" + location(origin, r) + ")"}, r.begin});
+  }
+
+  void wrong_type(const std::string& key, std::string_view expected, const toml::node& node) {
+    fail(key, "expected " + std::string(expected) + ", got " +
+                  std::string(toml_type_name(node.type())),
+         node.source());
+  }
+
+  template <class S>
+  void assign(const field_spec<S>& f, const toml::node& node, S& s, const std::string& key) {
+    S candidate = s;
+    stage_ref ref = f.field(candidate);
+    switch (f.type) {
+      case stage_type::string:
+        if (const auto* v = node.as_string()) {
+          *std::get<std::string*>(ref) = v->get();
+        } else {
+          return wrong_type(key, "a string", node);
+        }
+        break;
+      case stage_type::boolean:
+        if (const auto* v = node.as_boolean()) {
+          *std::get<bool*>(ref) = v->get();
+        } else {
+          return wrong_type(key, "a boolean", node);
+        }
+        break;
+      case stage_type::integer:
+        if (const auto* v = node.as_integer()) {
+          std::int64_t i = v->get();
+          if (i < static_cast<std::int64_t>(f.min) || i > static_cast<std::int64_t>(f.max)) {
+            return fail(key,
+                        "must be between " + format_range_bound(f.type, f.min) + " and " +
+                            format_range_bound(f.type, f.max) + ", got " + std::to_string(i),
+                        node.source());
+          }
+          *std::get<std::uint32_t*>(ref) = static_cast<std::uint32_t>(i);
+        } else {
+          return wrong_type(key, "an integer", node);
+        }
+        break;
+      case stage_type::number:
+        // TOML has no implicit conversion: `keyframe_seconds = 2` is an integer.
+        if (const auto* v = node.as_floating_point()) {
+          *std::get<double*>(ref) = v->get();
+        } else if (const auto* i = node.as_integer()) {
+          *std::get<double*>(ref) = static_cast<double>(i->get());
+        } else {
+          return wrong_type(key, "a number", node);
+        }
+        break;
+      case stage_type::name:
+        return;  // parse_name()
+    }
+    if (std::optional<std::string> problem = field_problem(f, candidate)) {
+      return fail(key, *problem, node.source());
+    }
+    s = std::move(candidate);
+  }
+
+  void parse_name(const toml::node& node, stage_config& s, const std::string& key) {
+    name_map name;
+    if (const auto* v = node.as_string()) {
+      for (const std::string& lang : stage_languages) name[lang] = v->get();
+    } else if (const toml::table* t = node.as_table()) {
+      bool ok = true;
+      for (auto&& [k, value] : *t) {
+        if (const auto* text = value.as_string()) {
+          name[std::string(k.str())] = text->get();
+        } else {
+          wrong_type(key + "." + std::string(k.str()), "a string", value);
+          ok = false;
+        }
+      }
+      if (!ok) return;
+    } else {
+      return wrong_type(key, "a string or a table of languages", node);
+    }
+    std::vector<std::pair<std::string, std::string>> problems = name_problems(name);
+    if (node.is_string() && !problems.empty()) {
+      // One text for every language: one message, about `name` itself.
+      return fail(key, problems.front().second, node.source());
+    }
+    for (const auto& [suffix, message] : problems) {
+      const toml::node* at = &node;
+      if (!suffix.empty()) {
+        if (const toml::node* n = node.as_table()->get(std::string_view(suffix).substr(1))) at = n;
+      }
+      fail(key + suffix, message, at->source());
+    }
+    if (problems.empty()) s.name = std::move(name);
+  }
+
+  // `secret` / `secret_env` in `t`: not both; a variable named by secret_env must be set and
+  // not empty, and its value replaces the secret (then checked like a value in the file).
+  template <class S>
+  void resolve_secret(const toml::table& t, const std::vector<field_spec<S>>& fields,
+                      std::string_view secret, std::string_view secret_env, S& s,
+                      const std::string& prefix) {
+    const toml::node* env_node = t.get(secret_env);
+    if (!env_node) return;
+    const field_spec<S>& secret_field = *find_field(fields, secret);
+    const field_spec<S>& env_field = *find_field(fields, secret_env);
+    std::string env_key = prefix + "." + std::string(secret_env);
+    if (t.get(secret)) {
+      return fail(env_key,
+                  "set either " + std::string(secret) + " or " + std::string(secret_env) +
+                      ", not both",
+                  env_node->source());
+    }
+    const std::string& name = *std::get<std::string*>(env_field.field(s));
+    if (name.empty() || !env_node->as_string() || name != env_node->as_string()->get()) {
+      return;  // not stored: its own error is reported
+    }
+    auto it = env.find(name);
+    if (it == env.end()) {
+      return fail(env_key, "environment variable " + name + " is not set", env_node->source());
+    }
+    if (it->second.empty()) {
+      return fail(env_key, "environment variable " + name + " is empty", env_node->source());
+    }
+    S candidate = s;
+    *std::get<std::string*>(secret_field.field(candidate)) = it->second;
+    if (std::optional<std::string> problem = field_problem(secret_field, candidate)) {
+      return fail(env_key, "the value of environment variable " + name + " " + *problem,
+                  env_node->source());
+    }
+    s = std::move(candidate);
+  }
+
+  void parse_output(const toml::table& t, output_config& o, const std::string& prefix) {
+    for (auto&& [k, node] : t) {
+      std::string key = prefix + "." + std::string(k.str());
+      if (const field_spec<output_config>* f = find_field(output_fields(), k.str())) {
+        assign(*f, node, o, key);
+      } else {
+        fail(key, "unknown key" + suggestion(k.str(), field_names(output_fields())), k.source());
+      }
+    }
+    resolve_secret(t, output_fields(), "key", "key_env", o, prefix);
+  }
+
+  void parse_stage(const toml::table& t, stage_config& s, const std::string& prefix) {
+    for (auto&& [k, node] : t) {
+      std::string key = prefix + "." + std::string(k.str());
+      if (k.str() == "outputs") {
+        const toml::array* list = node.as_array();
+        if (!list) {
+          wrong_type(key, "an array of tables ([[stages.outputs]])", node);
+          continue;
+        }
+        for (std::size_t j = 0; j < list->size(); ++j) {
+          std::string item = key + "[" + std::to_string(j) + "]";
+          s.outputs.emplace_back();  // kept even when wrong, so indices match the file
+          if (const toml::table* o = (*list)[j].as_table()) {
+            parse_output(*o, s.outputs.back(), item);
+          } else {
+            wrong_type(item, "a table", (*list)[j]);
+          }
+        }
+      } else if (k.str() == "name") {
+        parse_name(node, s, key);
+      } else if (const field_spec<stage_config>* f = find_field(stage_fields(), k.str())) {
+        assign(*f, node, s, key);
+      } else {
+        std::vector<std::string> candidates = field_names(stage_fields());
+        candidates.emplace_back("outputs");
+        fail(key, "unknown key" + suggestion(k.str(), candidates), k.source());
+      }
+    }
+    resolve_secret(t, stage_fields(), "passphrase", "passphrase_env", s, prefix);
+  }
+
+  void parse_stages(const toml::node& node, config& out) {
+    const toml::array* list = node.as_array();
+    if (!list) {
+      return wrong_type("stages", "an array of tables ([[stages]])", node);
+    }
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      std::string prefix = "stages[" + std::to_string(i) + "]";
+      out.stages.emplace_back();  // kept even when wrong, so indices match the file
+      if (const toml::table* t = (*list)[i].as_table()) {
+        parse_stage(*t, out.stages.back(), prefix);
+      } else {
+        wrong_type(prefix, "a table", (*list)[i]);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+namespace internal {
+
+void validate_stages(const config& c, std::vector<config_error>& errors) {
+  for (std::size_t i = 0; i < c.stages.size(); ++i) {
+    stage_config s = c.stages[i];  // the field accessors hand out mutable pointers
+    std::string prefix = "stages[" + std::to_string(i) + "]";
+    auto error = [&](std::string_view key, std::string message) {
+      errors.push_back({prefix + "." + std::string(key), std::move(message)});
+    };
+    for (const field_spec<stage_config>& f : stage_fields()) {
+      if (f.type == stage_type::name) {
+        for (auto& [suffix, message] : name_problems(s.name)) error("name" + suffix, message);
+      } else if (std::optional<std::string> problem = field_problem(f, s)) {
+        error(f.key, *problem);
+      }
+    }
+    // What each input needs.
+    if (s.input == "pull" && s.url.empty()) error("url", "is required with input = \"pull\"");
+    if (s.input == "file") {
+      if (s.file.empty()) {
+        error("file", "is required with input = \"file\"");
+      } else if (std::optional<std::string> problem = file_problem(s.file, "file")) {
+        error("file", *problem);
+      }
+    }
+    if (s.input == "test" && s.mode == "passthrough") {
+      error("mode", "input = \"test\" makes raw video and needs mode = \"produced\", got " +
+                        in_quotes(s.mode));
+    }
+    if (s.passphrase.empty() && !s.passphrase_env.empty()) {
+      error("passphrase_env", "environment variable " + s.passphrase_env +
+                                  " gave no passphrase (not set or empty)");
+    }
+    // Across fields.
+    if (s.mode == "produced" && s.hls_segment_seconds < s.keyframe_seconds) {
+      error("hls_segment_seconds",
+            "must be at least keyframe_seconds (" + format_number(s.keyframe_seconds) +
+                ") in produced mode, since segments start at keyframes, got " +
+                format_number(s.hls_segment_seconds));
+    }
+    if (s.hls_window_seconds < 3 * s.hls_segment_seconds) {
+      error("hls_window_seconds", "must be at least 3 segments (3 x hls_segment_seconds = " +
+                                      format_number(3 * s.hls_segment_seconds) + "), got " +
+                                      format_number(s.hls_window_seconds));
+    }
+    // Across stages.
+    for (std::size_t j = 0; j < i; ++j) {
+      const stage_config& other = c.stages[j];
+      std::string other_prefix = "stages[" + std::to_string(j) + "]";
+      if (!s.id.empty() && s.id == other.id) {
+        error("id", "duplicate stage id " + in_quotes(s.id) + " (also " + other_prefix + ")");
+      }
+      bool same_address = s.listen == other.listen || s.listen == "0.0.0.0" ||
+                          other.listen == "0.0.0.0" || s.listen == "::" || other.listen == "::";
+      if (s.input == "srt" && other.input == "srt" && s.port == other.port && same_address) {
+        error("port", "UDP port " + std::to_string(s.port) + " is also used by " + other_prefix);
+      }
+    }
+    // Destinations.
+    for (std::size_t j = 0; j < s.outputs.size(); ++j) {
+      output_config o = s.outputs[j];
+      std::string item = "outputs[" + std::to_string(j) + "]";
+      for (const field_spec<output_config>& f : output_fields()) {
+        if (std::optional<std::string> problem = field_problem(f, o)) {
+          error(item + "." + std::string(f.key), *problem);
+        }
+      }
+      if (o.key.empty() && o.key_env.empty()) {
+        error(item + ".key", "is required: set key_env (an environment variable holding the "
+                             "stream key) or key");
+      } else if (o.key.empty()) {
+        error(item + ".key_env",
+              "environment variable " + o.key_env + " gave no stream key (not set or empty)");
+      }
+      for (std::size_t k = 0; k < j; ++k) {
+        if (!o.id.empty() && o.id == s.outputs[k].id) {
+          error(item + ".id", "duplicate output id " + in_quotes(o.id) + " (also outputs[" +
+                                  std::to_string(k) + "])");
+        }
+      }
+    }
+  }
+}
+
+// Is validation error `key` about a stage value already reported from the file (which left
+// the default in place, so validation would complain a second time)?
+// A secret and its *_env variable count as one value ("key" is required: either of them).
+bool already_reported(const std::string& key, const std::vector<std::string>& reported) {
+  if (!key.starts_with("stages")) return false;
+  auto secret = [](std::string k) {
+    if (k.ends_with("_env")) k.resize(k.size() - 4);
+    return k;
+  };
+  return std::any_of(reported.begin(), reported.end(), [&](const std::string& r) {
+    if (secret(key) == secret(r)) return true;
+    auto within = [](const std::string& inner, const std::string& outer) {
+      return inner == outer || inner.starts_with(outer + ".") || inner.starts_with(outer + "[");
+    };
+    return within(key, r) || within(r, key);
+  });
+}
+
+void parse_stages(const toml::node& node, config& out, const std::string& origin,
+                  const std::map<std::string, std::string>& env,
+                  std::vector<located_error>& errors) {
+  stage_parse{origin, env, errors}.parse_stages(node, out);
+}
+
+}  // namespace internal
+
+const std::vector<key_info>& stage_keys() {
+  static const std::vector<key_info> keys = [] {
+    std::vector<key_info> k;
+    auto add = [&k](const auto& fields, auto defaults, const std::string& prefix) {
+      for (const auto& f : fields) {
+        std::string type, value;
+        switch (f.type) {
+          case stage_type::string:
+            type = "string";
+            value = *std::get<std::string*>(f.field(defaults));
+            break;
+          case stage_type::integer:
+            type = "integer";
+            value = std::to_string(*std::get<std::uint32_t*>(f.field(defaults)));
+            break;
+          case stage_type::boolean:
+            type = "boolean";
+            value = *std::get<bool*>(f.field(defaults)) ? "true" : "false";
+            break;
+          case stage_type::number:
+            type = "number";
+            value = format_number(*std::get<double*>(f.field(defaults)));
+            break;
+          case stage_type::name:
+            type = "string or table";
+            break;
+        }
+        k.push_back({prefix + std::string(f.key), "", type, value, std::string(f.description)});
+      }
+    };
+    add(stage_fields(), stage_config{}, "");
+    k.push_back({"outputs", "", "array of tables", "[]",
+                 "The stage's RTMP(S) destinations, [[stages.outputs]] tables with the keys "
+                 "below. More can be added at run time through the API (media.dir/outputs/)."});
+    add(output_fields(), output_config{}, "outputs.");
+    return k;
+  }();
+  return keys;
+}
+
+}  // namespace samling::config
