@@ -1,7 +1,8 @@
 // The machine's floor for the fan-out benchmarks (issue 5): a minimal single-threaded epoll
 // WebSocket server speaking the peers' protocol ({"type":"join","room"} and
 // {"type":"post","room","text"} in; {"type":"message","room","text"} out to every member of the
-// room, the sender included). On a post it builds the outgoing frame once and writes it to each
+// room, the sender included; {"type":"ping","id":N} in, {"type":"pong","id":N} out to the sender
+// only, the id echoed as given). On a post it builds the outgoing frame once and writes it to each
 // member with one write() per delivery; it does nothing else (no JSON library, no batching).
 //
 // Usage: raw_floor --port P   (prints "listening on P" once it accepts connections)
@@ -124,9 +125,46 @@ bool json_string(std::string_view msg, std::string_view key, std::string_view& v
   return false;
 }
 
+// The raw text of the value of "key": a string's with its quotes (still escaped), any other
+// value's up to the next ',' or '}' (flat objects only).
+bool json_raw(std::string_view msg, std::string_view key, std::string_view& value) {
+  std::string pat = "\"" + std::string(key) + "\"";
+  auto pos = msg.find(pat);
+  if (pos == std::string_view::npos) return false;
+  pos = msg.find(':', pos + pat.size());
+  if (pos == std::string_view::npos) return false;
+  auto start = msg.find_first_not_of(" \t\r\n", pos + 1);
+  if (start == std::string_view::npos) return false;
+  std::size_t end = start;
+  if (msg[start] == '"') {
+    for (end = start + 1; end < msg.size() && msg[end] != '"'; ++end)
+      if (msg[end] == '\\') ++end;
+    if (end >= msg.size()) return false;
+    ++end;
+  } else {
+    end = msg.find_first_of(",}", start);
+    if (end == std::string_view::npos) return false;
+    while (end > start && std::isspace(static_cast<unsigned char>(msg[end - 1]))) --end;
+  }
+  value = msg.substr(start, end - start);
+  return true;
+}
+
 void on_text(client& c, std::string_view msg) {
   std::string_view type, room;
-  if (!json_string(msg, "type", type) || !json_string(msg, "room", room)) return;
+  if (!json_string(msg, "type", type)) return;
+  if (type == "ping") {  // to the sender only, the id as given (string or not)
+    std::string payload = "{\"type\":\"pong\"";
+    std::string_view id;
+    if (json_raw(msg, "id", id)) payload.append(",\"id\":").append(id);
+    payload += '}';
+    if (!send_bytes(c, frame(0x1, payload))) {
+      c.dead = true;
+      to_drop.push_back(c.fd);
+    }
+    return;
+  }
+  if (!json_string(msg, "room", room)) return;
   if (type == "join") {
     std::string r(room);
     if (std::find(c.rooms.begin(), c.rooms.end(), r) != c.rooms.end()) return;

@@ -2,7 +2,9 @@
 //   node socketio-server.mjs --port P [--host 127.0.0.1]
 // Default namespace; events:
 //   client -> server  "join" (room string), "post" ({room, text})
+//                     "ping" ({id})
 //   server -> the room, the sender included: "message" ({room, text}) via io.to(room).emit
+//   server -> the sender only: "pong" ({id}, the id echoed as given) via socket.emit
 // Transports: websocket only; perMessageDeflate off (socket.io's default, made explicit).
 import { createServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -30,6 +32,9 @@ io.on('connection', (socket) => {
   socket.on('post', (msg) => {
     if (!msg || typeof msg.room !== 'string' || typeof msg.text !== 'string') return;
     io.to(msg.room).emit('message', { room: msg.room, text: msg.text });
+  });
+  socket.on('ping', (msg) => {
+    socket.emit('pong', { id: msg && typeof msg === 'object' ? msg.id : undefined });
   });
 });
 

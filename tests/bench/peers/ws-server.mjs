@@ -3,8 +3,10 @@
 // Protocol (WebSocket text frames, JSON):
 //   client -> server  {"type":"join","room":"r1"}
 //                     {"type":"post","room":"r1","text":"..."}
+//                     {"type":"ping","id":N}
 //   server -> every member of the room, the sender included
 //                     {"type":"message","room":"r1","text":"..."}
+//   server -> the sender only: {"type":"pong","id":N} (the id echoed as given)
 // A Map room -> Set of sockets; the outgoing message is stringified once and sent to each
 // member with socket.send. No compression (ws's default for servers is off as well).
 import { WebSocketServer } from 'ws';
@@ -30,7 +32,12 @@ wss.on('connection', (socket) => {
     } catch {
       return;
     }
-    if (typeof msg !== 'object' || msg === null || typeof msg.room !== 'string') return;
+    if (typeof msg !== 'object' || msg === null) return;
+    if (msg.type === 'ping') {
+      socket.send(JSON.stringify({ type: 'pong', id: msg.id }));
+      return;
+    }
+    if (typeof msg.room !== 'string') return;
     if (msg.type === 'join') {
       let members = rooms.get(msg.room);
       if (!members) {
