@@ -5,6 +5,14 @@
 // (steady clock, this process) and every receiver measures latency against that time, so a
 // stalled sender does not hide the stall (no coordinated omission). Prints one JSON object.
 //
+// Request/response mode (--rtt-clients, scenario S5): no publishers; phases run one after the
+// other, each with the first N connected clients (every connection alone in its own room), each
+// client sending a request, waiting for its reply, then sending the next (no pacing timer):
+// a ping (Samling: {"type":"ping"} -> its ack; peers: {"type":"ping","id":N} -> {"type":"pong"})
+// or a post (Samling: until the post's ack; peers: until the sender gets its own message back,
+// matched by a counter in the text). Per phase: a latency histogram of the measured requests
+// (after each client's warm-up requests), printed as rtt_<ping|post>_<N>_* fields.
+//
 // Threads: each worker thread owns an io_context, its connections, its counters and latency
 // histogram; nothing mutable is shared on the delivery path (each worker's counters are written
 // by that worker only). A control io_context on the main thread runs the connect phase, the
@@ -70,6 +78,10 @@ struct options {
   pid_t server_pid = 0;
   std::string secret, key_id = "k1", event;
   std::string room_prefix = "r";
+  // Request/response mode (S5): client counts, measured and warm-up requests per client (one
+  // value per client count, the last repeated), request kinds in order.
+  std::vector<int> rtt_clients, rtt_requests, rtt_warmup_requests;
+  std::vector<std::string> rtt_kinds{"ping", "post"};
   std::vector<std::string> room_names;
   double stop_reading_fraction = 0;
   // The stopped readers' sockets look like a client across a real network: an MSS of a WAN
@@ -97,9 +109,28 @@ struct options {
                "  [--stop-reading-fraction 0.01] [--stop-reading-mss 1448]\n"
                "  [--stop-reading-rcvbuf 16384] [--source-addresses 200]\n"
                "  [--connect-timeout 20] [--connect-parallel 256] [--drain 3]\n"
-               "  [--threads N] (default: hardware concurrency, or 2)\n",
+               "  [--threads N] (default: hardware concurrency, or 2)\n"
+               "  [--rtt-clients 1,100 --rtt-requests 800,100 --rtt-warmup-requests 50,10\n"
+               "   --rtt-kinds ping,post] request/response mode (S5): --duration is its time budget\n",
                why);
   std::exit(2);
+}
+
+std::vector<std::string> str_list(const std::string& v) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= v.size()) {
+    auto comma = v.find(',', start);
+    if (comma == std::string::npos) comma = v.size();
+    if (comma > start) out.push_back(v.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+std::vector<int> int_list(const std::string& v) {
+  std::vector<int> out;
+  for (auto& s : str_list(v)) out.push_back(std::stoi(s));
+  return out;
 }
 
 options parse(int argc, char** argv) {
@@ -146,6 +177,16 @@ options parse(int argc, char** argv) {
       else if (a == "--connect-parallel") o.connect_parallel = std::stoi(v);
       else if (a == "--drain") o.drain = std::stod(v);
       else if (a == "--threads") o.threads = std::stoi(v);
+      else if (a == "--rtt-clients") o.rtt_clients = int_list(v);
+      else if (a == "--rtt-requests") o.rtt_requests = int_list(v);
+      else if (a == "--rtt-warmup-requests") o.rtt_warmup_requests = int_list(v);
+      else if (a == "--rtt-kinds") {
+        o.rtt_kinds.clear();
+        for (auto& k : str_list(v)) {
+          if (k != "ping" && k != "post") usage("--rtt-kinds takes ping and post");
+          o.rtt_kinds.push_back(k);
+        }
+      }
       else usage(("unknown option " + a).c_str());
     } catch (const std::exception&) {
       usage(("bad value for " + a).c_str());
@@ -158,6 +199,17 @@ options parse(int argc, char** argv) {
       o.stop_reading_fraction > 1 || o.stop_reading_mss < 0 || o.stop_reading_rcvbuf < 0)
     usage("a value is out of range");
   if (o.publishers > o.subscribers) o.subscribers = o.publishers;
+  if (!o.rtt_clients.empty()) {
+    if (o.rtt_requests.empty()) o.rtt_requests = {100};
+    if (o.rtt_warmup_requests.empty()) o.rtt_warmup_requests = {10};
+    for (int v : o.rtt_clients)
+      if (v < 1 || v > o.rooms * o.subscribers) usage("--rtt-clients: more clients than connections");
+    for (int v : o.rtt_requests)
+      if (v < 1) usage("--rtt-requests must be >= 1");
+    for (int v : o.rtt_warmup_requests)
+      if (v < 0) usage("--rtt-warmup-requests must be >= 0");
+    o.publishers = 0;
+  }
   if (o.path.empty())
     o.path = o.p == proto::socketio ? "/socket.io/?EIO=4&transport=websocket" : "/ws";
   if (o.p == proto::samling && (o.secret.empty() || o.event.empty()))
@@ -233,6 +285,9 @@ struct alignas(64) worker {
   // last post sent to their room). The run is complete only when every stopped reader is.
   std::atomic<int> stopped{0}, slow_settled{0};
   int server_errors = 0;  // samling error replies (rate_limited, ...)
+  // Request/response mode: one histogram and error count per phase.
+  std::vector<samling::bench::histogram> rtt_hist;
+  std::vector<std::uint64_t> rtt_errors;
   std::string first_error;
 };
 
@@ -259,6 +314,14 @@ struct conn {
   bool settled = false;          // a stopped reader that was closed or caught up
   bool caught_up = false;        // a stopped reader that read up to the last post sent
   bool read_pending = false;
+  // Request/response mode (worker only): the phase this client is in (-1: none), its requests
+  // left, the one in flight and what its reply looks like.
+  int rtt_phase = -1;
+  bool rtt_post = false;
+  int rtt_warm_left = 0, rtt_left = 0;
+  std::uint64_t rtt_seq = 0;
+  std::int64_t rtt_sent_ns = 0;
+  std::string rtt_expect, rtt_expect_error;
   std::uint64_t seq = 0;
   int close_code = 0;  // of the server's close frame, if one came
 
@@ -274,6 +337,10 @@ struct conn {
   void mark_ready();
   void stop();
   void settle(bool closed);
+  void rtt_begin(int phase, bool post, int warm, int measured);
+  void rtt_send();
+  bool rtt_frame(std::string_view f);
+  void rtt_finish();
 };
 
 // Connect state as the control thread sees it.
@@ -380,11 +447,30 @@ struct run {
   void poll_complete();
   void sample_rss();
   void report(const char* why);
+
+  // Request/response mode (control thread).
+  struct rtt_phase_spec {
+    int clients;
+    bool post;
+    int warm, measured;
+    int ran = 0;  // clients that took part
+    double seconds = 0;
+  };
+  std::vector<rtt_phase_spec> rtt_phases;
+  std::size_t rtt_next = 0;
+  int rtt_pending = 0;
+  steady::time_point rtt_phase_start;
+  void rtt_start_phase();
+  void rtt_client_done();
 };
 
 void conn::fail(const char* what, const beast::error_code& ec) {
   if (dead) return;
   dead = true;
+  if (rtt_phase >= 0) {
+    ++w->rtt_errors[static_cast<std::size_t>(rtt_phase)];
+    rtt_finish();
+  }
   if (w->first_error.empty()) w->first_error = std::string(what) + ": " + ec.message();
   if (ready) {
     if (reading_stopped) {
@@ -532,6 +618,7 @@ void conn::read() {
 
 void conn::on_frame(std::string_view f) {
   auto& R = *r;
+  if (rtt_phase >= 0 && rtt_frame(f)) return;
   auto starts = [&](std::string_view p) { return f.substr(0, p.size()) == p; };
   bool is_message = false;
   switch (R.o.p) {
@@ -591,6 +678,22 @@ void run::begin() {
   connect_timer.cancel();
   std::fprintf(stderr, "loadgen: %d ready, %d failed, %zu planned, %zu threads; publishing\n",
                ready, connect_failures, conns.size(), workers.size());
+  if (!o.rtt_clients.empty()) {
+    running.store(true, std::memory_order_release);
+    // Joins have no ack in the peers' protocol: give them a moment, then the first phase.
+    phase_timer.expires_after(200ms);
+    phase_timer.async_wait([this](beast::error_code ec) {
+      if (ec) return;
+      if (o.server_pid > 0) {
+        cpu_start = samling::bench::process_cpu_seconds(o.server_pid);
+        rss_start = samling::bench::process_rss_kb(o.server_pid);
+      }
+      steal_start = samling::bench::machine_cpu_times();
+      self_cpu_start = samling::bench::process_cpu_seconds(::getpid());
+      rtt_start_phase();
+    });
+    return;
+  }
   t0 = steady::now() + 200ms;
   warm_end = t0 + std::chrono::duration_cast<steady::duration>(std::chrono::duration<double>(o.warmup));
   measure_end =
@@ -663,6 +766,153 @@ void run::schedule_publisher(std::size_t k, std::int64_t next_ns) {
     if (due < measure_end_ns) schedule_publisher(k, due);
     else w.publishers_done.fetch_add(1, std::memory_order_release);  // its `expected` is final
   });
+}
+
+// --- Request/response mode ------------------------------------------------------------------
+
+// Control thread: starts the next phase with its first N ready connections, or reports.
+void run::rtt_start_phase() {
+  if (reported.load(std::memory_order_relaxed)) return;
+  if (rtt_next >= rtt_phases.size()) {
+    if (o.server_pid > 0) {
+      cpu_end = samling::bench::process_cpu_seconds(o.server_pid);
+      rss_end = samling::bench::process_rss_kb(o.server_pid);
+      rss_max = std::max(rss_start, rss_end);
+    }
+    steal_end = samling::bench::machine_cpu_times();
+    self_cpu_end = samling::bench::process_cpu_seconds(::getpid());
+    return report("complete");
+  }
+  auto& ph = rtt_phases[rtt_next];
+  std::vector<conn*> who;
+  for (std::size_t i = 0; i < conns.size() && static_cast<int>(who.size()) < ph.clients; ++i)
+    if (state[i] == cstate::ready) who.push_back(conns[i].get());
+  ph.ran = static_cast<int>(who.size());
+  rtt_pending = ph.ran;
+  rtt_phase_start = steady::now();
+  std::fprintf(stderr, "loadgen: phase %zu: %d client(s), %s, %d + %d requests each\n", rtt_next,
+               ph.ran, ph.post ? "post" : "ping", ph.warm, ph.measured);
+  if (who.empty()) {
+    ++rtt_next;
+    return rtt_start_phase();
+  }
+  auto phase = static_cast<int>(rtt_next);
+  for (conn* c : who)
+    asio::post(c->w->ioc, [c, phase, post = ph.post, warm = ph.warm, measured = ph.measured] {
+      c->rtt_begin(phase, post, warm, measured);
+    });
+}
+
+// Control thread: one client of the current phase is through.
+void run::rtt_client_done() {
+  if (--rtt_pending > 0) return;
+  rtt_phases[rtt_next].seconds =
+      std::chrono::duration<double>(steady::now() - rtt_phase_start).count();
+  ++rtt_next;
+  rtt_start_phase();
+}
+
+void conn::rtt_begin(int phase, bool post, int warm, int measured) {
+  if (dead) {
+    asio::post(r->ioc, [rr = r] { rr->rtt_client_done(); });
+    return;
+  }
+  rtt_phase = phase;
+  rtt_post = post;
+  rtt_warm_left = warm;
+  rtt_left = measured;
+  rtt_send();
+}
+
+// Sends the next request and notes what its reply looks like.
+void conn::rtt_send() {
+  ++rtt_seq;
+  auto seq = std::to_string(rtt_seq);
+  // The post's text: a marker with this client and the counter, padded to --size.
+  std::string text;
+  if (rtt_post) {
+    text = "RT|" + std::to_string(index) + "|" + seq + "|";
+    if (static_cast<int>(text.size()) < r->o.size)
+      text.append(static_cast<std::size_t>(r->o.size) - text.size(), 'x');
+  }
+  const auto& room_name = r->room_names[static_cast<std::size_t>(room)];
+  std::string req;
+  switch (r->o.p) {
+    case proto::samling: {
+      auto id = std::string(rtt_post ? "s" : "q") + seq;
+      rtt_expect = R"({"type":"ack","id":")" + id + "\"";
+      rtt_expect_error = R"({"type":"error","id":")" + id + "\"";
+      if (rtt_post)
+        req = R"({"id":")" + id + R"(","type":"post","room":)" + jstr(room_name) + R"(,"text":")" +
+              text + R"(","client_msg_id":"rt)" + std::to_string(index) + "-" + seq + "\"}";
+      else
+        req = R"({"id":")" + id + R"(","type":"ping"})";
+      break;
+    }
+    case proto::ws:
+      if (rtt_post) {
+        rtt_expect = "\"text\":\"RT|" + std::to_string(index) + "|" + seq + "|";
+        req = R"({"type":"post","room":)" + jstr(room_name) + R"(,"text":")" + text + "\"}";
+      } else {
+        rtt_expect = R"({"type":"pong","id":)" + seq + "}";
+        req = R"({"type":"ping","id":)" + seq + "}";
+      }
+      break;
+    case proto::socketio:
+      if (rtt_post) {
+        rtt_expect = "\"text\":\"RT|" + std::to_string(index) + "|" + seq + "|";
+        req = R"(42["post",{"room":)" + jstr(room_name) + R"(,"text":")" + text + "\"}]";
+      } else {
+        rtt_expect = R"(42["pong",{"id":)" + seq + "}]";
+        req = R"(42["ping",{"id":)" + seq + "}]";
+      }
+      break;
+  }
+  rtt_sent_ns = ns(steady::now());
+  send(std::move(req));
+}
+
+// True when `f` was this client's reply (or Samling's error reply to it).
+bool conn::rtt_frame(std::string_view f) {
+  auto starts = [&](std::string_view p) { return f.substr(0, p.size()) == p; };
+  bool reply = false, error = false;
+  switch (r->o.p) {
+    case proto::samling:
+      reply = starts(rtt_expect);
+      error = !reply && starts(rtt_expect_error);
+      break;
+    case proto::ws:
+      reply = rtt_post ? starts(R"({"type":"message")") && f.find(rtt_expect) != std::string_view::npos
+                       : f == rtt_expect;
+      break;
+    case proto::socketio:
+      reply = rtt_post ? starts(R"(42["message")") && f.find(rtt_expect) != std::string_view::npos
+                       : f == rtt_expect;
+      break;
+  }
+  if (!reply && !error) return false;
+  auto now = ns(steady::now());
+  auto phase = static_cast<std::size_t>(rtt_phase);
+  if (error) {
+    ++w->server_errors;
+    ++w->rtt_errors[phase];
+    if (w->first_error.empty()) w->first_error = "server error: " + std::string(f.substr(0, 200));
+  }
+  if (rtt_warm_left > 0) {
+    --rtt_warm_left;
+  } else {
+    if (!error) w->rtt_hist[phase].add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - rtt_sent_ns)));
+    --rtt_left;
+  }
+  if (rtt_left > 0) rtt_send();
+  else rtt_finish();
+  return true;
+}
+
+void conn::rtt_finish() {
+  if (rtt_phase < 0) return;
+  rtt_phase = -1;
+  asio::post(r->ioc, [rr = r] { rr->rtt_client_done(); });
 }
 
 void run::at_warm_end() {
@@ -820,7 +1070,37 @@ void run::report(const char* why) {
                      ",\"server_rss_kb_end\":" + std::to_string(rss_end) + ",\"rss_kb_series\":[";
   for (std::size_t i = 0; i < rss_series.size(); ++i)
     tail += (i ? "," : "") + std::to_string(rss_series[i]);
-  tail += "]}\n";
+  tail += "]";
+  // Request/response mode: per phase, rtt_<kind>_<clients>_{p50,p99,p999,max}_us, _count (measured
+  // round trips), _errors, _clients (that took part), _seconds (the phase, warm-up included) and
+  // _per_s (all its requests, warm-up included, per second).
+  for (std::size_t k = 0; k < rtt_phases.size(); ++k) {
+    samling::bench::histogram h;
+    std::uint64_t errors = 0;
+    for (auto& w : workers) {
+      h.merge(w->rtt_hist[k]);
+      errors += w->rtt_errors[k];
+    }
+    const auto& ph = rtt_phases[k];
+    std::string key = std::string(",\"rtt_") + (ph.post ? "post" : "ping") + "_" +
+                      std::to_string(ph.clients) + "_";
+    char b[512];
+    auto us = [](std::uint64_t v) { return static_cast<double>(v) / 1e3; };
+    std::snprintf(b, sizeof b,
+                  "%sp50_us\":%.1f%sp99_us\":%.1f%sp999_us\":%.1f%smax_us\":%.1f%scount\":%llu"
+                  "%serrors\":%llu%sclients\":%d%sseconds\":%.3f%sper_s\":%.0f",
+                  key.c_str(), us(h.quantile(0.5)), key.c_str(), us(h.quantile(0.99)), key.c_str(),
+                  us(h.quantile(0.999)), key.c_str(), us(h.max()), key.c_str(),
+                  static_cast<unsigned long long>(h.total()), key.c_str(),
+                  static_cast<unsigned long long>(errors), key.c_str(), ph.ran, key.c_str(),
+                  ph.seconds, key.c_str(),
+                  ph.seconds > 0 ? static_cast<double>(ph.ran) * (ph.warm + ph.measured) / ph.seconds
+                                 : 0.0);
+    tail += b;
+  }
+  if (!rtt_phases.empty())
+    tail += ",\"rtt_phases_done\":" + std::to_string(rtt_next);
+  tail += "}\n";
   std::fputs(out, stdout);
   std::fputs(tail.c_str(), stdout);
   std::fflush(stdout);
@@ -841,6 +1121,16 @@ int main(int argc, char** argv) {
   run r;
   r.o = o;
   for (int i = 0; i < o.threads; ++i) r.workers.push_back(std::make_unique<worker>());
+  for (std::size_t k = 0; k < o.rtt_clients.size(); ++k) {
+    auto pick = [k](const std::vector<int>& v) { return v[std::min(k, v.size() - 1)]; };
+    for (auto& kind : o.rtt_kinds)
+      r.rtt_phases.push_back({o.rtt_clients[k], kind == "post", pick(o.rtt_warmup_requests),
+                              pick(o.rtt_requests)});
+  }
+  for (auto& w : r.workers) {
+    w->rtt_hist.resize(r.rtt_phases.size());
+    w->rtt_errors.assign(r.rtt_phases.size(), 0);
+  }
   for (int i = 0; i < o.rooms; ++i) {
     std::string id = o.room_names.empty() ? o.room_prefix + std::to_string(i + 1)
                                           : o.room_names[static_cast<std::size_t>(i)];

@@ -3,12 +3,23 @@
 #
 #   bash tests/bench/run.sh
 #
-# (a) installs the Node.js peers (npm ci in tests/bench/peers), (b) builds samling, the load
-# generator and the raw floor in build-bench/ (Release), (c) runs each scenario against every
-# target ALTERNATELY (samling, ws, socketio, raw; then again, BENCH_REPEATS times), each run with a
-# fresh server process on 127.0.0.1 that this script starts and stops by its pid, (d) collects the
-# load generator's JSON lines into build-bench/bench-results/<stamp>/results.jsonl and (e) writes
-# docs/benchmarks.md (medians, min-max spread, ratios to each peer, machine and steal).
+# (a) installs the Node.js peers (npm ci in tests/bench/peers) and, when missing, the Debian
+# packages of the two compiled peers (libwebsockets-dev, golang-go,
+# golang-github-gorilla-websocket-dev; apt-get install --no-install-recommends), (b) builds
+# samling, the load generator and the raw floor in build-bench/ (Release) and the two hubs into
+# build-bench/bin/ (lws-hub: cc -O2 on libwebsockets; gorilla-hub: go build in GOPATH mode from
+# Debian's Go sources in /usr/share/gocode, offline), (c) runs each scenario against every target
+# ALTERNATELY (samling, ws, socketio, raw, lws, gorilla; then again, BENCH_REPEATS times), each run
+# with a fresh server process on 127.0.0.1 that this script starts and stops by its pid, (d)
+# collects the load generator's JSON lines into build-bench/bench-results/<stamp>/results.jsonl
+# and (e) writes docs/benchmarks.md (medians, min-max spread, ratios to each peer, machine and
+# steal).
+#
+# Targets: samling; ws and socketio (Node.js, peers/ws-server.mjs, peers/socketio-server.mjs); raw
+# (raw_floor.cpp, one write per delivery: the machine's floor); lws (peers/lws-hub/, C on
+# libwebsockets, written as lws's minimal examples) and gorilla (peers/gorilla-hub/, Go on
+# gorilla/websocket, written as its examples/chat). The two hubs run in the scenarios of
+# BENCH_HUB_SCENARIOS only (default S1 S2 S5 S9: S3, S4 and S8 against them would add ~15 min).
 #
 # Scenarios (parameters in scenario_args below; the report repeats them):
 #   S1  1 room x 1000 subscribers, 1 publisher at 100 msg/s, 64 B
@@ -24,10 +35,16 @@
 #       BENCH_S8_DURATION s; Samling runs with its default send-queue bound (BENCH_S8_SEND_QUEUE)
 #       so slow consumers are closed (4008)
 #   S9  10,000 idle connections
+#   S5  request/response latency on a quiet server: one client sends a request, waits for its
+#       reply, sends the next (no pacing timer): pings, then posts; then 100 clients (each its own
+#       user, each alone in its own room) doing the same concurrently. Samling: ping -> its ack,
+#       post -> the post's ack; peers: {"type":"ping","id":N} -> {"type":"pong","id":N}, post ->
+#       the sender's own message back. Median, p99 and count of each of the four.
 #
 # Knobs (environment):
-#   BENCH_SCENARIOS="S1 S2 S3 S4 S8 S9"   scenarios to run, in this order (S8 compares with S1)
-#   BENCH_TARGETS="samling ws socketio raw"
+#   BENCH_SCENARIOS="S1 S2 S3 S4 S5 S8 S9"   scenarios to run, in this order (S8 compares with S1)
+#   BENCH_TARGETS="samling ws socketio raw lws gorilla"
+#   BENCH_HUB_SCENARIOS="S1 S2 S5 S9"   the scenarios lws and gorilla take part in
 #   BENCH_REPEATS=3           rounds of the alternation
 #   BENCH_DURATION=20         measured seconds per run (S9 uses BENCH_IDLE_DURATION, default 5)
 #   BENCH_WARMUP=3            seconds before measuring
@@ -40,8 +57,12 @@
 #                             S1's rate before any server queue grows)
 #   BENCH_S8_SEND_QUEUE="256 1048576"   S8: Samling's ws.send_queue_messages and _bytes (its
 #                             defaults; the other scenarios raise them to 10000 / 16 MiB)
+#   BENCH_S5_REQUESTS="800,100"   S5: measured requests per client with 1 and with 100 clients
+#   BENCH_S5_WARMUP="100,10"      S5: unmeasured requests per client before those (Samling's
+#                             per-user bucket holds 1000 posts: keep warm-up + measured below that)
 #   BENCH_QUICK=1             a short smoke of the whole pipeline: 5 s runs, 1 s warm-up, 1 repeat,
-#                             3 s S2 steps, 20 s S8 (too short for any slow-consumer close)
+#                             3 s S2 steps, 20 s S8 (too short for any slow-consumer close), S5
+#                             with 400,40 requests after 20,5
 #   BENCH_SKIP_INSTALL=1 / BENCH_SKIP_BUILD=1
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
 #   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number (ports in use skipped)
@@ -57,6 +78,10 @@ LOADGEN_TARGET=loadgen
 RAW_TARGET=raw_floor
 BIN_DIR="$BUILD_DIR/bin"
 RAW_PROTO=ws # the raw floor speaks the peers' join/post protocol
+LWS_HUB=lws-hub         # build-bench/bin/lws-hub from tests/bench/peers/lws-hub/lws-hub.c
+GORILLA_HUB=gorilla-hub # build-bench/bin/gorilla-hub from tests/bench/peers/gorilla-hub/
+# Debian packages the two hubs need (installed by (a) when missing).
+HUB_PACKAGES="libwebsockets-dev pkg-config gcc golang-go golang-github-gorilla-websocket-dev"
 # Paths: the load generator's defaults (/ws for samling and ws, /socket.io/... for socketio); the
 # ws peer and the raw floor accept any path.
 # -------------------------------------------------------------------------------------------------
@@ -65,8 +90,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 PEERS="$ROOT/tests/bench/peers"
 
-SCENARIOS="${BENCH_SCENARIOS:-S1 S2 S3 S4 S8 S9}"
-TARGETS="${BENCH_TARGETS:-samling ws socketio raw}"
+SCENARIOS="${BENCH_SCENARIOS:-S1 S2 S3 S4 S5 S8 S9}"
+TARGETS="${BENCH_TARGETS:-samling ws socketio raw lws gorilla}"
+HUB_SCENARIOS="${BENCH_HUB_SCENARIOS:-S1 S2 S5 S9}"
 REPEATS="${BENCH_REPEATS:-3}"
 DURATION="${BENCH_DURATION:-20}"
 IDLE_DURATION="${BENCH_IDLE_DURATION:-5}"
@@ -74,7 +100,11 @@ WARMUP="${BENCH_WARMUP:-3}"
 STEP_DURATION="${BENCH_STEP_DURATION:-5}"
 STEP_WARMUP="${BENCH_STEP_WARMUP:-2}"
 S8_DURATION="${BENCH_S8_DURATION:-60}"
+S5_REQUESTS="${BENCH_S5_REQUESTS:-800,100}"
+S5_WARMUP="${BENCH_S5_WARMUP:-100,10}"
 if [[ "${BENCH_QUICK:-0}" == 1 ]]; then
+  S5_REQUESTS="${BENCH_S5_REQUESTS:-400,40}"
+  S5_WARMUP="${BENCH_S5_WARMUP:-20,5}"
   DURATION="${BENCH_DURATION:-5}"
   IDLE_DURATION="${BENCH_IDLE_DURATION:-3}"
   WARMUP="${BENCH_WARMUP:-1}"
@@ -93,7 +123,7 @@ PORT_BASE="${BENCH_PORT_BASE:-18400}"
 HOST=127.0.0.1
 
 # Samling: a bench-only event (tests/bench/bench-event.json, seeded as the demo program) supplies
-# 32 joinable rooms r1..r32, the names the load generator uses by default for every target; tokens
+# 100 joinable rooms r1..r100, the names the load generator uses by default for every target; tokens
 # are minted by the load generator with this key (it never leaves the machine and is not a real
 # secret).
 SAMLING_EVENT=samling-bench
@@ -138,6 +168,26 @@ if [[ "${BENCH_SKIP_INSTALL:-0}" != 1 ]]; then
   log "npm ci in tests/bench/peers"
   (cd "$PEERS" && timeout 600 npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
 fi
+# The hubs' Debian packages, only those missing (and only when a hub is a target).
+if [[ "${BENCH_SKIP_INSTALL:-0}" != 1 ]] && [[ " $TARGETS " == *" lws "* || " $TARGETS " == *" gorilla "* ]]; then
+  missing=()
+  for pkg in $HUB_PACKAGES; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if ((${#missing[@]})); then
+    sudo=()
+    if ((EUID != 0)); then sudo=(sudo -n); fi
+    log "apt-get install ${missing[*]}"
+    if ! DEBIAN_FRONTEND=noninteractive timeout 900 "${sudo[@]}" apt-get install -y --no-install-recommends \
+      "${missing[@]}" >"$WORK/apt.log" 2>&1; then
+      # The package lists may be stale: refresh them once and try again.
+      DEBIAN_FRONTEND=noninteractive timeout 900 "${sudo[@]}" apt-get update >>"$WORK/apt.log" 2>&1 || true
+      DEBIAN_FRONTEND=noninteractive timeout 900 "${sudo[@]}" apt-get install -y --no-install-recommends \
+        "${missing[@]}" >>"$WORK/apt.log" 2>&1 ||
+        { tail -5 "$WORK/apt.log" >&2; log "warning: apt-get install failed: the hubs may be left out"; }
+    fi
+  fi
+fi
 
 # --- (b) the C++ tools --------------------------------------------------------------------------
 HAVE_RAW=1
@@ -154,10 +204,48 @@ fi
 SAMLING_BIN="$BIN_DIR/$SAMLING_TARGET"
 LOADGEN_BIN="$BIN_DIR/$LOADGEN_TARGET"
 RAW_BIN="$BIN_DIR/$RAW_TARGET"
+LWS_BIN="$BIN_DIR/$LWS_HUB"
+GORILLA_BIN="$BIN_DIR/$GORILLA_HUB"
+# The hubs: plain compiler runs, each a few seconds; a hub that does not build is left out.
+build_lws_hub() {
+  log "building $LWS_HUB"
+  local flags
+  flags="$(pkg-config --cflags --libs libwebsockets 2>"$WORK/build-lws.log")" || return 1
+  # shellcheck disable=SC2086 # pkg-config's flags are words
+  timeout 300 cc -O2 -Wall -o "$LWS_BIN" "$PEERS/lws-hub/lws-hub.c" $flags >>"$WORK/build-lws.log" 2>&1
+}
+build_gorilla_hub() {
+  log "building $GORILLA_HUB"
+  mkdir -p "$BUILD_DIR/go-cache"
+  # GOPATH mode over Debian's Go sources (golang-github-gorilla-websocket-dev): no module proxy,
+  # no network. Go's compiler always optimizes (-O2 has no Go equivalent).
+  (cd "$PEERS/gorilla-hub" && GO111MODULE=off GOPATH=/usr/share/gocode GOFLAGS='' GOPROXY=off \
+    GOCACHE="$(cd "$ROOT" && realpath -m "$BUILD_DIR/go-cache")" timeout 600 go build \
+    -o "$(cd "$ROOT" && realpath -m "$GORILLA_BIN")" .) >"$WORK/build-gorilla.log" 2>&1
+}
+for hub in lws gorilla; do
+  [[ " $TARGETS " == *" $hub "* ]] || continue
+  if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]] && ! "build_${hub}_hub"; then
+    tail -20 "$WORK/build-$hub.log" >&2 || true
+    log "warning: the $hub hub did not build: it is left out"
+    rm -f "$BIN_DIR/$([[ $hub == lws ]] && echo "$LWS_HUB" || echo "$GORILLA_HUB")"
+  fi
+done
 [[ -x "$SAMLING_BIN" ]] || die "$SAMLING_BIN not found"
 [[ -x "$LOADGEN_BIN" ]] || die "$LOADGEN_BIN not found"
 [[ -x "$RAW_BIN" ]] || HAVE_RAW=0
 if [[ "$HAVE_RAW" == 0 ]]; then TARGETS="$(echo " $TARGETS " | sed 's/ raw / /g')"; fi
+[[ -x "$LWS_BIN" ]] || TARGETS="$(echo " $TARGETS " | sed 's/ lws / /g')"
+[[ -x "$GORILLA_BIN" ]] || TARGETS="$(echo " $TARGETS " | sed 's/ gorilla / /g')"
+# The targets of one scenario: the hubs only in HUB_SCENARIOS.
+targets_for() {
+  local t out=""
+  for t in $TARGETS; do
+    if [[ "$t" == lws || "$t" == gorilla ]] && [[ " $HUB_SCENARIOS " != *" $1 "* ]]; then continue; fi
+    out+="$t "
+  done
+  echo "$out"
+}
 
 # --- Scenarios: load generator arguments (parameters are written into the report too). ---------
 # scenario_args SCENARIO [RATE]: RATE is an S2 step's rate (msg/s); without it, S2's is "RATE".
@@ -169,6 +257,8 @@ scenario_args() {
   S4) echo "--rooms 1 --subscribers 1000 --publishers 100 --rate 1 --size 64 --warmup $WARMUP --duration $DURATION" ;;
   S8) echo "--rooms 1 --subscribers 1000 --publishers 1 --rate 100 --size 64 --warmup $WARMUP --duration $S8_DURATION --drain 10 --stop-reading-fraction 0.01 --stop-reading-mss 1448 --stop-reading-rcvbuf 16384" ;;
   S9) echo "--rooms 1 --subscribers 10000 --publishers 0 --rate 1 --size 64 --warmup 1 --duration $IDLE_DURATION" ;;
+  # --duration is S5's time budget (the load generator stops at the end of its phases).
+  S5) echo "--rooms 100 --subscribers 1 --publishers 0 --rate 1 --size 64 --warmup 0 --duration 300 --rtt-clients 1,100 --rtt-requests $S5_REQUESTS --rtt-warmup-requests $S5_WARMUP --rtt-kinds ping,post" ;;
   *) die "unknown scenario $1" ;;
   esac
 }
@@ -180,6 +270,7 @@ scenario_what() {
   S4) echo "1 room x 1000 subscribers, 100 of them publishing at 1 msg/s each, 64 B (100,000 offered deliveries/s, as S1)" ;;
   S8) echo "S1 with 1 % of the subscribers (10) no longer reading after the warm-up" ;;
   S9) echo "10,000 idle connections (each joined to one room, no publisher): server RSS per connection" ;;
+  S5) echo "request/response latency on a quiet server: sequential pings, then sequential posts, from 1 client and from 100 clients at once" ;;
   esac
 }
 # Notes on a scenario for the report (how it is run).
@@ -188,6 +279,7 @@ scenario_notes() {
   S2) echo "Ladder $S2_RATES msg/s (1 publisher, 1000 members: deliveries/s = 1000 x rate), then $S2_REFINE bisection step(s) between the highest passed and the lowest failed rate. Each step is one run with a fresh server: $STEP_WARMUP s warm-up, $STEP_DURATION s measured. In each round the targets alternate at every rate; a target stops climbing at its first failed step. A step passes when delivered/expected >= $S2_MIN_RATIO and p99 <= $S2_MAX_P99_MS ms (and the run had no error); the saturation rate is the highest rate that passed." ;;
   S3) echo "Rates chosen so the offered deliveries equal S1's: 20 rooms x 100 members x 50 msg/s = 100,000/s." ;;
   S4) echo "Every connection is its own user (Samling: a token with its own sub), so each publisher has its own token bucket; 1 msg/s is far below the raised limit." ;;
+  S5) echo "100 connections, each its own user (Samling: its own token) and alone in its own room (r1..r100), so a post is delivered to its sender only. Each client sends a request, waits for its reply, sends the next (no pacing timer, no other traffic). Phases in order: 1 client (the first connection) pings, then posts; then all 100 ping concurrently, then all 100 post; every phase starts when the previous one has finished. Requests per client: $S5_WARMUP unmeasured, then $S5_REQUESTS measured (1 client, 100 clients). Round trip: Samling's {id, type: ping} to its ack, and its post to the post's ack (its message event to the sender is ignored); the peers' {type: ping, id: N} to {type: pong, id: N}, and a post to the sender's own message coming back (matched by a counter in the text); socket.io: the events ping/pong and post/message. Samling's per-user bucket (60,000/min, burst 1,000) holds every client's posts: warm-up + measured stay below 1,000." ;;
   S8) echo "10 of the 999 pure subscribers (spread over the connections) stop reading at the end of the warm-up: their sockets stay open but are never read again. They connect as slow WAN clients (TCP MSS 1448, SO_RCVBUF 16 KiB) so the server sees a WAN-sized MSS and window, not loopback's 64 KiB MSS; even so the kernel gives each of their server-side sockets a send buffer of about 1 MB (cwnd grows per small packet acked in the warm-up), which fills first: at S1's rate a server's own queue starts growing only after ~35 s, hence the $S8_DURATION s measured period. Latency and delivered/expected are the reading subscribers' only. After the measured period the stopped readers read again (drain up to 10 s): one that then finds its connection closed counts as closed by the server; one that reads up to the last post sent to its room was kept. Samling runs with send queue $S8_QUEUE_MESSAGES messages / $S8_QUEUE_BYTES bytes (its defaults are 256 / 1048576; BENCH_S8_SEND_QUEUE); its own count of 4008 closes is read from its /metrics." ;;
   esac
 }
@@ -235,6 +327,8 @@ EOF
   ws) node "$PEERS/ws-server.mjs" --host "$HOST" --port "$port" >"$dir/stdout" 2>"$dir/stderr" & ;;
   socketio) node "$PEERS/socketio-server.mjs" --host "$HOST" --port "$port" >"$dir/stdout" 2>"$dir/stderr" & ;;
   raw) "$RAW_BIN" --port "$port" >"$dir/stdout" 2>"$dir/stderr" & ;;
+  lws) "$LWS_BIN" --host "$HOST" --port "$port" >"$dir/stdout" 2>"$dir/stderr" & ;;
+  gorilla) "$GORILLA_BIN" --host "$HOST" --port "$port" >"$dir/stdout" 2>"$dir/stderr" & ;;
   *) die "unknown target $target" ;;
   esac
   SERVER_PID=$!
@@ -259,6 +353,7 @@ loadgen_proto_args() {
   ws) echo "--proto ws" ;;
   socketio) echo "--proto socketio" ;;
   raw) echo "--proto $RAW_PROTO" ;;
+  lws | gorilla) echo "--proto ws" ;; # the peers' join/post protocol, no subprotocol
   esac
 }
 
@@ -338,9 +433,11 @@ s2_step() { # repeat target rate
 run_s2_round() {
   local repeat="$1" rate target i mid
   declare -A lo=() hi=() climbing=()
-  for target in $TARGETS; do climbing[$target]=1; done
+  local targets
+  targets="$(targets_for S2)"
+  for target in $targets; do climbing[$target]=1; done
   for rate in $S2_RATES; do
-    for target in $TARGETS; do
+    for target in $targets; do
       [[ "${climbing[$target]}" == 1 ]] || continue
       if s2_step "$repeat" "$target" "$rate"; then
         lo[$target]=$rate
@@ -351,7 +448,7 @@ run_s2_round() {
     done
   done
   for i in $(seq 1 "$S2_REFINE"); do
-    for target in $TARGETS; do
+    for target in $targets; do
       [[ -n "${hi[$target]:-}" ]] || continue
       mid=$(((${lo[$target]:-0} + ${hi[$target]}) / 2))
       ((mid > ${lo[$target]:-0} && mid < ${hi[$target]})) || continue
@@ -367,7 +464,7 @@ for scenario in $SCENARIOS; do
       run_s2_round "$repeat"
       continue
     fi
-    for target in $TARGETS; do
+    for target in $(targets_for "$scenario"); do
       run_one "$scenario" "$target" "$repeat" "$(scenario_args "$scenario")"
     done
   done
@@ -400,6 +497,11 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
   echo "\"node\": \"$(node --version)\","
   echo "\"ws\": \"$(node -p "require('$PEERS/node_modules/ws/package.json').version")\","
   echo "\"socketio\": \"$(node -p "require('$PEERS/node_modules/socket.io/package.json').version")\","
+  echo "\"lws\": \"$(dpkg-query -W -f='${Version}' libwebsockets-dev 2>/dev/null || echo unknown)\","
+  echo "\"gorilla\": \"$(dpkg-query -W -f='${Version}' golang-github-gorilla-websocket-dev 2>/dev/null || echo unknown)\","
+  echo "\"go\": \"$({ go version 2>/dev/null || echo unknown; } | awk '{print $3}')\","
+  echo "\"hub_scenarios\": \"$HUB_SCENARIOS\","
+  echo "\"s5_requests\": \"$S5_REQUESTS\", \"s5_warmup\": \"$S5_WARMUP\","
   echo "\"commit\": \"$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- server 2>/dev/null || echo '+dirty')\","
   echo "\"quick\": $([[ "${BENCH_QUICK:-0}" == 1 ]] && echo true || echo false),"
   echo "\"repeats\": $REPEATS, \"duration_s\": $DURATION, \"idle_duration_s\": $IDLE_DURATION, \"warmup_s\": $WARMUP,"

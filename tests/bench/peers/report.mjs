@@ -74,7 +74,11 @@ const TARGET_NAMES = {
   ws: '`ws` (Node.js)',
   socketio: '`socket.io` (Node.js)',
   raw: 'raw floor (C++)',
+  lws: '`libwebsockets` hub (C)',
+  gorilla: '`gorilla/websocket` hub (Go)',
 };
+// The two compiled hubs: S1's and S9's targets compare Samling with the better of them.
+const HUBS = ['lws', 'gorilla'];
 
 // Metrics per run. rss_per_conn_kb: growth of the server's RSS over its idle start, per connection.
 const METRICS = [
@@ -116,6 +120,7 @@ const RATIOS = [
   ['deliveries per server CPU-s, Samling ÷ peer (higher is better)', (r) => num(r.deliveries_per_cpu_s)],
   // The inverse of the row above, shown for the raw floor target (CPU per delivery ≤ 1.5×).
   ['server CPU per delivery, Samling ÷ peer (lower is better)', (r) => num(r.deliveries_per_cpu_s), true],
+  ['p50 latency, Samling ÷ peer (lower is better)', (r) => num(r.p50_ms)],
   ['p99 latency, Samling ÷ peer (lower is better)', (r) => num(r.p99_ms)],
   ['delivered/expected, Samling ÷ peer', (r) => num(r.delivered_ratio)],
 ];
@@ -306,6 +311,97 @@ function renderS8(p, machine, byTarget, targets, runs, targetsCheck) {
   }
 }
 
+// S5: request/response round trips. Each run's record has rtt_<kind>_<clients>_* fields, one set
+// per phase (kind ping or post; clients 1 or 100).
+function s5Variants(runs) {
+  const seen = new Set();
+  for (const r of runs)
+    for (const k of Object.keys(r)) {
+      const m = /^rtt_(ping|post)_(\d+)_p50_us$/.exec(k);
+      if (m) seen.add(`${m[1]}_${m[2]}`);
+    }
+  return [...seen].sort((a, b) => {
+    const [ka, na] = a.split('_'), [kb, nb] = b.split('_');
+    return Number(na) - Number(nb) || (ka === 'ping' ? -1 : 1) - (kb === 'ping' ? -1 : 1);
+  });
+}
+const s5Label = (v) => {
+  const [kind, n] = v.split('_');
+  return `${kind}, ${n} client${n === '1' ? '' : 's'}`;
+};
+// A run's figure for a variant, only when that phase measured something without errors.
+const s5Field = (v, field) => (r) =>
+  num(r[`rtt_${v}_count`]) > 0 && !(num(r[`rtt_${v}_errors`]) > 0) ? num(r[`rtt_${v}_${field}`]) : NaN;
+
+function renderS5(p, byTarget, targets, targetsCheck) {
+  const variants = s5Variants([...byTarget.values()].flat());
+  if (!variants.length) {
+    p('No round trip was measured.');
+    p();
+    return;
+  }
+  p('Round trips in µs (each client: send, wait for the reply, send the next):');
+  p();
+  p(`| round trip | ${targets.map((t) => `${TARGET_NAMES[t]} (${byTarget.get(t).length} runs)`).join(' | ')} |`);
+  p(`| --- | ${targets.map(() => '---:').join(' | ')} |`);
+  for (const v of variants) {
+    const row = (label, f, digits) =>
+      p(`| ${label} | ${targets.map((t) => cell(byTarget.get(t).map(f), digits)).join(' | ')} |`);
+    row(`**${s5Label(v)}: median µs**`, s5Field(v, 'p50_us'), 1);
+    row(`${s5Label(v)}: p99 µs`, s5Field(v, 'p99_us'), 1);
+    row(`${s5Label(v)}: round trips measured`, (r) => num(r[`rtt_${v}_count`]), 0);
+    row(`${s5Label(v)}: requests/s (all clients, warm-up included)`, s5Field(v, 'per_s'), 0);
+    row(`${s5Label(v)}: errors (replies lost or refused)`, (r) => num(r[`rtt_${v}_errors`]), 0);
+  }
+  p(`| server CPU s (all phases) | ${targets.map((t) => cell(byTarget.get(t).map((r) => num(r.server_cpu_s)), 2)).join(' | ')} |`);
+  p(`| load generator CPU s (all phases) | ${targets.map((t) => cell(byTarget.get(t).map((r) => num(r.loadgen_cpu_s)), 2)).join(' | ')} |`);
+  p(`| steal % | ${targets.map((t) => cell(byTarget.get(t).map((r) => num(r.steal_pct)), 1)).join(' | ')} |`);
+  p();
+  // A run cut off by the load generator's time budget has phases missing or short.
+  const cut = [...byTarget.values()].flat().filter((r) => r.end !== 'complete');
+  if (cut.length)
+    p(`**Incomplete runs** (the time budget ended them; their figures cover what was measured): ${cut.map((r) => `${TARGET_NAMES[r.target]} round ${r.repeat}: ${r.end}, ${fmt(num(r.rtt_phases_done), 0)} phase(s) done`).join('; ')}.\n`);
+  const samling = byTarget.get('samling');
+  const peers = targets.filter((t) => t !== 'samling');
+  if (samling && peers.length) {
+    p(`| median round trip, Samling ÷ peer (lower is better) | ${peers.map((t) => `vs ${TARGET_NAMES[t]}`).join(' | ')} |`);
+    p(`| --- | ${peers.map(() => '---:').join(' | ')} |`);
+    for (const v of variants)
+      p(`| ${s5Label(v)} | ${peers.map((t) => ratioCell(samling, byTarget.get(t), s5Field(v, 'p50_us'))).join(' | ')} |`);
+    p();
+  }
+  const med = (t, f) => (byTarget.has(t) ? median(byTarget.get(t).map(f).filter(Number.isFinite)) : NaN);
+  for (const v of variants) {
+    const f = s5Field(v, 'p50_us');
+    const s = med('samling', f);
+    const raw = med('raw', f);
+    const ws = med('ws', f);
+    const us = (x) => `${fmt(x, 1)} µs`;
+    targetsCheck.push([
+      `S5 ${s5Label(v)}: Samling's median round trip ≤ 1.5× the raw floor's`,
+      Number.isFinite(s) && Number.isFinite(raw) ? `${fmt(s / raw, 2)}× (${us(s)} vs ${us(raw)})` : '– (not measured)',
+      s / raw <= 1.5,
+    ]);
+    targetsCheck.push([
+      `S5 ${s5Label(v)}: Samling's median round trip ≤ the \`ws\` peer's`,
+      Number.isFinite(s) && Number.isFinite(ws) ? `${fmt(s / ws, 2)}× (${us(s)} vs ${us(ws)})` : '– (not measured)',
+      s / ws <= 1,
+    ]);
+  }
+}
+
+// The better of the two hubs for a metric: [target, its median] (higher or lower is better).
+function bestHub(byTarget, f, higherIsBetter) {
+  let best = null;
+  for (const t of HUBS) {
+    if (!byTarget.has(t)) continue;
+    const v = median(byTarget.get(t).map(f).filter(Number.isFinite));
+    if (!Number.isFinite(v)) continue;
+    if (!best || (higherIsBetter ? v > best[1] : v < best[1])) best = [t, v];
+  }
+  return best;
+}
+
 function report() {
   const machine = JSON.parse(readFileSync(arg('--machine'), 'utf8'));
   const runs = readFileSync(arg('--results'), 'utf8')
@@ -318,9 +414,10 @@ function report() {
   p('# Benchmarks against peers');
   p();
   p('Samling measured side by side with the servers a user would pick instead, in one run, the');
-  p('targets alternating (Samling, `ws`, `socket.io`, raw floor, then again), each run against a');
-  p('fresh server process. These machines are shared and noisy, so read the **ratios** and the');
-  p('spread, not the absolute figures. Written by `tests/bench/run.sh` (issue 5). What the server');
+  p('targets alternating (Samling, `ws`, `socket.io`, raw floor, a `libwebsockets` hub in C and a');
+  p('`gorilla/websocket` hub in Go, then again), each run against a fresh server process. These');
+  p('machines are shared and noisy, so read the **ratios** and the spread, not the absolute');
+  p('figures. Written by `tests/bench/run.sh` (issues 5 and 12). What the server');
   p('changed for these targets, what each change measured, and what is still missed:');
   p('[performance.md](performance.md).');
   p();
@@ -335,7 +432,9 @@ function report() {
   p(`- Load average (1 min) before the first run: ${fmt(machine.load_start, 2)}; after the last: ${fmt(machine.load_end, 2)}`);
   if (machine.load_start > 0.25 * machine.nproc)
     p(`  **Other work was running on the machine when this run started: it competes with the servers and the load generator for the CPUs, so latencies and deliveries/s are inflated and noisy.**`);
-  p(`- Samling commit ${machine.commit}; Node.js ${machine.node}, ws ${machine.ws}, socket.io ${machine.socketio}`);
+  p(`- Samling commit ${machine.commit}; Node.js ${machine.node}, ws ${machine.ws}, socket.io ${machine.socketio}${machine.lws ? `; libwebsockets ${machine.lws}` : ''}${machine.gorilla ? `; gorilla/websocket ${machine.gorilla} (${machine.go})` : ''}`);
+  if (machine.hub_scenarios)
+    p(`- The \`libwebsockets\` and \`gorilla/websocket\` hubs run in ${machine.hub_scenarios} only (BENCH_HUB_SCENARIOS)`);
   p(`- ${machine.repeats} round(s) per scenario; ${machine.warmup_s} s warm-up, ${machine.duration_s} s measured (idle scenarios: ${machine.idle_duration_s} s${'S8' in machine.scenarios ? `, S8: ${machine.s8_duration_s} s` : ''}${'S2' in machine.scenarios ? `, S2 steps: ${machine.step_warmup_s} s warm-up + ${machine.step_duration_s} s` : ''})`);
   p(`- Raw results: \`${machine.results}\` (not committed)`);
   p();
@@ -345,6 +444,7 @@ function report() {
   p();
 
   const targetsCheck = [];
+  let s1Latency = null; // S1 per target: [target, deliveries per CPU-s, p50, p99] (medians)
   for (const [scenario, meta] of Object.entries(machine.scenarios)) {
     const all = runs.filter((r) => r.scenario === scenario);
     const ok = all.filter((r) => !r.error);
@@ -366,6 +466,18 @@ function report() {
     }
     if (scenario === 'S2') {
       renderS2(p, meta, machine, all, targetsCheck);
+      continue;
+    }
+    if (scenario === 'S5') {
+      if (!targets.length) {
+        p('No successful run.');
+        p();
+      } else renderS5(p, byTarget, targets, targetsCheck);
+      const failedS5 = all.filter((r) => r.error);
+      if (failedS5.length) {
+        p(`Failed runs (left out above): ${failedS5.map((r) => `${r.target} round ${r.repeat}: ${r.error}`).join('; ')}.`);
+        p();
+      }
       continue;
     }
     if (scenario === 'S8')
@@ -394,14 +506,38 @@ function report() {
       const med = (t, f) => (byTarget.has(t) ? median(byTarget.get(t).map(f).filter(Number.isFinite)) : NaN);
       const dpc = (r) => num(r.deliveries_per_cpu_s);
       if (scenario === 'S1') {
+        const p99 = (r) => num(r.p99_ms);
         const vsWs = med('samling', dpc) / med('ws', dpc);
+        const p99VsWs = med('samling', p99) / med('ws', p99);
         const cpuVsRaw = med('raw', dpc) / med('samling', dpc);
-        targetsCheck.push(['S1: deliveries per server CPU-s ≥ 3× the `ws` peer', `${fmt(vsWs, 2)}×`, vsWs >= 3]);
+        targetsCheck.push([
+          'S1: deliveries per server CPU-s ≥ 3× the `ws` peer, and p99 ≤ 2× its p99 in the same run',
+          byTarget.has('ws')
+            ? `${fmt(vsWs, 2)}×; p99 ${fmt(p99VsWs, 2)}× (${fmt(med('samling', p99), 2)} vs ${fmt(med('ws', p99), 2)} ms)`
+            : '– (ws not run)',
+          vsWs >= 3 && p99VsWs <= 2,
+        ]);
         targetsCheck.push(['S1: server CPU per delivery ≤ 1.5× the raw floor\'s', `${fmt(cpuVsRaw, 2)}×`, cpuVsRaw <= 1.5]);
+        const best = bestHub(byTarget, dpc, true);
+        const vsHub = best ? med('samling', dpc) / best[1] : NaN;
+        targetsCheck.push([
+          'S1: deliveries per server CPU-s ≥ 1.0× the better of the `libwebsockets` and `gorilla/websocket` hubs (goal 1.5×)',
+          best
+            ? `${fmt(vsHub, 2)}× (${TARGET_NAMES[best[0]]}: ${fmt(best[1], 0)}/CPU-s)${vsHub >= 1.5 ? ', goal met' : ', goal 1.5× not met'}`
+            : '– (no hub run)',
+          vsHub >= 1,
+        ]);
+        s1Latency = targets.map((t) => [t, med(t, dpc), med(t, (r) => num(r.p50_ms)), med(t, p99)]);
       }
       if (scenario === 'S9') {
         const perConn = med('samling', rssPerConn);
         targetsCheck.push(['S9: ≤ 10 KiB server RSS per idle connection', `${fmt(perConn, 2)} KiB`, perConn <= 10]);
+        const best = bestHub(byTarget, rssPerConn, false);
+        targetsCheck.push([
+          'S9: server RSS per idle connection ≤ the better of the `libwebsockets` and `gorilla/websocket` hubs',
+          best ? `${fmt(perConn, 2)} vs ${fmt(best[1], 2)} KiB (${TARGET_NAMES[best[0]]})` : '– (no hub run)',
+          perConn <= (best ? best[1] : NaN),
+        ]);
       }
       if (scenario === 'S8') renderS8(p, machine, byTarget, targets, runs, targetsCheck);
     }
@@ -418,7 +554,7 @@ function report() {
     const mm = mediaResults.replace(/\.jsonl$/, '.machine.json');
     p(mediaSection(readRows(mediaResults), existsSync(mm) ? JSON.parse(readFileSync(mm, 'utf8')) : null));
   }
-  p('## Targets (issue 5)');
+  p('## Targets (issues 5 and 12)');
   p();
   if (targetsCheck.length) {
     p('| target | this run | met |');
@@ -427,21 +563,37 @@ function report() {
       p(`| ${what} | ${value} | ${value.startsWith('–') ? 'not measured' : met ? 'yes' : '**no**'} |`);
   } else p('None measured in this run.');
   p();
-  const missing = ['S1', 'S2', 'S3', 'S4', 'S8', 'S9'].filter((s) => !(s in machine.scenarios));
+  if (s1Latency) {
+    // Efficiency and latency side by side: a server that is cheap per delivery but slow is no win.
+    p('S1 next to every peer (medians; Samling ÷ peer in parentheses):');
+    p();
+    const sam = s1Latency.find(([t]) => t === 'samling');
+    const rel = (v, i) => (sam && Number.isFinite(v) && v > 0 ? ` (${fmt(sam[i] / v, 2)}×)` : '');
+    p('| target | deliveries per server CPU-s | p50 ms | p99 ms |');
+    p('| --- | ---: | ---: | ---: |');
+    for (const row of s1Latency) {
+      const [t, d, p50, p99] = row;
+      const self = t === 'samling';
+      p(`| ${TARGET_NAMES[t]} | ${fmt(d, 0)}${self ? '' : rel(d, 1)} | ${fmt(p50, 2)}${self ? '' : rel(p50, 2)} | ${fmt(p99, 2)}${self ? '' : rel(p99, 3)} |`);
+    }
+    p();
+  }
+  const missing = ['S1', 'S2', 'S3', 'S4', 'S5', 'S8', 'S9'].filter((s) => !(s in machine.scenarios));
   if (!haveMedia) missing.push('HLS serving against nginx', 'relay CPU against `ffmpeg -c copy` (BENCH_MEDIA=0)');
   p(missing.length ? `Not measured in this run: ${missing.join(', ')}.` : 'Every scenario was measured in this run (media targets in their own table above).');
   p();
   p('## How to run');
   p();
   p('```sh');
-  p('bash tests/bench/run.sh                 # installs the peers, builds, runs S1 S2 S3 S4 S8 S9, writes this file');
+  p('bash tests/bench/run.sh                 # installs the peers, builds, runs S1 S2 S3 S4 S5 S8 S9, writes this file');
   p('BENCH_QUICK=1 bash tests/bench/run.sh   # the same pipeline with 5 s runs (3 s S2 steps) and one round');
   p('BENCH_SCENARIOS="S1 S8" BENCH_REPEATS=5 BENCH_DURATION=30 bash tests/bench/run.sh');
   p('BENCH_SCENARIOS=S2 BENCH_S2_RATES="50 100 200 400" BENCH_STEP_DURATION=10 bash tests/bench/run.sh');
   p('```');
   p();
   p('Needs Node.js and npm (for the peers), CMake, Ninja and the server\'s build dependencies');
-  p('(`deploy/install-deps.sh`). The script raises its own open-files limit (ulimit -n) up to the');
+  p('(`deploy/install-deps.sh`); the hubs\' Debian packages (`libwebsockets-dev`, `golang-go`,');
+  p('`golang-github-gorilla-websocket-dev`) are installed by the script when missing. The script raises its own open-files limit (ulimit -n) up to the');
   p('hard limit, starts every server on 127.0.0.1 and stops it by its pid, and bounds every step');
   p('with a timeout. Other knobs are listed at the top of `tests/bench/run.sh`.');
   p();
@@ -457,10 +609,21 @@ function report() {
   p('  `socket.send` to each member). `socket.io`: `tests/bench/peers/socketio-server.mjs`, default');
   p('  namespace, `io.to(room).emit`, WebSocket transport only, no compression. Raw floor:');
   p('  `raw_floor`, one prebuilt frame and one write per delivery: what the machine allows.');
+  p('  `libwebsockets` hub: `tests/bench/peers/lws-hub/lws-hub.c`, C on libwebsockets (Debian\'s');
+  p('  package, its default poll loop, one service thread), written as lws\'s minimal examples: a');
+  p('  per-session queue of shared, refcounted messages with `LWS_PRE` headroom,');
+  p('  `lws_callback_on_writable` for every member, one `lws_write` per message in the writable');
+  p('  callback until `lws_send_pipe_choked`. `gorilla/websocket` hub: `tests/bench/peers/gorilla-hub/`,');
+  p('  Go on gorilla/websocket (Debian\'s package; GOMAXPROCS = CPUs), written as gorilla\'s');
+  p('  `examples/chat`: a hub goroutine with register/unregister/broadcast channels, a read and a');
+  p('  write goroutine per client with a send channel of 256 (a client whose channel is full is');
+  p('  dropped, as in the example), one message per frame (one write each).');
   p('- **Protocol of the peers.** WebSocket text frames with JSON: `{"type":"join","room":"r1"}`,');
   p('  `{"type":"post","room":"r1","text":"…"}`; the server sends `{"type":"message","room":"r1","text":"…"}`');
   p('  to every member of the room, the sender included. socket.io: events `join` (room) and');
-  p('  `post` ({room, text}); the server emits `message` ({room, text}) to the room.');
+  p('  `post` ({room, text}); the server emits `message` ({room, text}) to the room. For S5 a request');
+  p('  with a reply to the sender only: `{"type":"ping","id":N}` → `{"type":"pong","id":N}`');
+  p('  (socket.io: event `ping` ({id}) → `pong` ({id})).');
   p('- **Load generator** (`loadgen`, C++, one process): holds all connections, paces publishers on');
   p('  a fixed schedule, embeds the intended send time in each message and measures latency at every');
   p('  receiver against it; counts expected vs delivered; reads the server\'s CPU time and peak RSS');
@@ -470,7 +633,7 @@ function report() {
   p('  and latencies and saturation rates are the machine\'s, not the server\'s alone.');
   p('- **Node.js is single-threaded, Samling uses every core**: deliveries per server CPU-second is');
   p('  the fair comparison of efficiency; deliveries/s at a fixed offered rate mostly shows whether');
-  p('  a server keeps up.');
+  p('  a server keeps up. The Go hub, like Samling, uses every core; the `libwebsockets` hub one.');
   p();
   process.stdout.write(L.join('\n'));
 }
