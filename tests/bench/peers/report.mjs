@@ -600,7 +600,7 @@ function report() {
   p('## What is measured');
   p();
   p('- **Targets.** Samling (`build-bench/bin/samling serve`, Release, seeded with the bench-only');
-  p('  event `tests/bench/bench-event.json` (32 seminar rooms `r1`…`r32`, the room names every target');
+  p('  event `tests/bench/bench-event.json` (100 seminar rooms `r1`…`r100`, the room names every target');
   p('  gets), media off, access log off, rate limit raised to 60,000 posts/min per user with a burst');
   p(`  of 1,000, send queue 10,000 messages / 16 MiB, except in S8: ${machine.s8_queue_messages ?? 256} messages /`);
   p(`  ${fmt((machine.s8_queue_bytes ?? 1048576) / 1048576, 1)} MiB, Samling's defaults). Every load-generator connection is its own user.`);
