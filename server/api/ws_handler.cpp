@@ -215,7 +215,10 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
     auto sink = ctx_.sink;
     member_ = std::make_shared<rooms::member>(
         "s-" + random_hex(8), user, rooms::sees_member_lists(user.role),
-        [sink](std::shared_ptr<const std::string> f, std::string_view key) { sink->send(std::move(f), key); });
+        [sink](std::shared_ptr<const std::string> f, std::string_view key, rooms::member::kind k) {
+          if (k == rooms::member::kind::reply) sink->reply(std::move(f));
+          else sink->send(std::move(f), key);
+        });
     hello_timer_.cancel();
     error_streak_ = 0;
     char rate[64];
@@ -281,11 +284,11 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
   }
 
   void ok(const std::string& id_json, const std::string& result) {
-    ctx_.sink->send(rooms::ack_frame(id_json, result));
+    ctx_.sink->reply(rooms::ack_frame(id_json, result));
   }
 
   void reply_error(const std::string& id_json, errc e, std::string_view message = {}) {
-    ctx_.sink->send(error_frame(id_json, e, message));
+    ctx_.sink->reply(error_frame(id_json, e, message));
     if (is_malformed(e) && ++error_streak_ > settings_.max_error_streak)
       ctx_.sink->close(core::ws_close::too_many_errors);
   }

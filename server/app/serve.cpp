@@ -305,6 +305,7 @@ int serve(const config::config& cfg) {
   opt.ws.send_queue_bytes = cfg.ws.send_queue_bytes;
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
+  opt.ws.batch_above_frames_per_second = cfg.ws.batch_above_frames_per_second;
   opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys, &stage_board});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 

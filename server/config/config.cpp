@@ -362,13 +362,23 @@ const std::vector<key_spec>& specs() {
         {.key = "ws.write_batch_ms",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.write_batch_ms; },
-         .description = "Under load, frames for one client wait up to this long to go out "
-                        "together in one write, 0..1000; when the server is quiet they go at "
-                        "once. 50 ms is below what a reader notices in a chat and makes a busy "
-                        "room's fan-out about three times cheaper (docs/benchmarks.md); 0 "
-                        "writes every fan-out right away.",
+         .description = "Under load (see ws.batch_above_frames_per_second), events for a "
+                        "client that was written to less than this long ago wait until then, "
+                        "to go out together in one write, 0..1000. Replies and idle clients "
+                        "never wait. 50 ms is below what a reader notices in a chat and makes "
+                        "a busy room's fan-out about three times cheaper (docs/benchmarks.md); "
+                        "0 writes every event as soon as its handler returns.",
          .min = 0,
          .max = 1000},
+        {.key = "ws.batch_above_frames_per_second",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.ws.batch_above_frames_per_second; },
+         .description = "The server counts as under load, and events may wait for "
+                        "ws.write_batch_ms, while it fans out more than this many events a "
+                        "second (all connections, measured over 100 ms). Below it every frame "
+                        "goes out as soon as its handler returns.",
+         .min = 0,
+         .max = 100000000},
         {.key = "ws.idle_timeout_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.idle_timeout_seconds; },

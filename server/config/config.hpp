@@ -88,7 +88,8 @@ struct ws_config {
   std::uint32_t send_queue_messages = 256;         // beyond: close 4008 (slow consumer)
   std::uint64_t send_queue_bytes = 1024 * 1024;    // beyond: close 4008 (slow consumer)
   std::uint32_t idle_timeout_seconds = 30;         // dead peer; pings at half of it
-  std::uint32_t write_batch_ms = 50;               // under load: frames wait this long to share a write
+  std::uint32_t write_batch_ms = 50;               // under load: events wait up to this long to share a write
+  std::uint32_t batch_above_frames_per_second = 20000;  // "under load": the server-wide fan-out rate
   std::uint32_t hello_timeout_seconds = 10;        // beyond: close 4001
 
   bool operator==(const ws_config&) const = default;

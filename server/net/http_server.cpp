@@ -60,7 +60,8 @@ http_server::http_server(asio::io_context& ioc, io_pool& connections, server_opt
                          std::shared_ptr<asio::ssl::context> tls)
     : ioc_(ioc), pool_(connections), state_(std::make_shared<server_state>()), acceptor_(asio::make_strand(ioc)) {
   state_->options = std::move(options);
-  state_->ws_flush = std::make_shared<ws_flusher>(ioc.get_executor(), state_->options.ws.write_batch);
+  state_->ws_flush = std::make_shared<ws_flusher>(ioc.get_executor(), state_->options.ws.write_batch,
+                                                  state_->options.ws.batch_above_frames_per_second);
   state_->routes = &routes;
   state_->files = &files;
   state_->tls = std::move(tls);

@@ -18,23 +18,34 @@
 namespace samling::net {
 
 // The sending side of one WebSocket connection. Thread-safe: rooms on other strands call
-// send(). Frames are queued (bounded by ws.send_queue_messages and ws.send_queue_bytes) and
-// written in batches (ws_flusher.hpp); a connection whose queue passes its bound is
-// closed with 4008 (slow consumer) instead of growing memory or slowing the sender.
+// send() and reply(). A frame goes out as soon as the handler run that queued it returns
+// (a room's whole fan-out is one pass) when the connection has no write in flight; frames
+// that arrive while one is in flight go together in the next write (ws_flusher.hpp). Only
+// under load, and only on a connection that is receiving a stream of events, do events wait
+// up to ws.write_batch_ms for company; replies never wait. What the socket did not accept,
+// and what waits behind it, is bounded by ws.send_queue_messages and ws.send_queue_bytes:
+// past the bound the connection is closed with 4008 (slow consumer) instead of growing memory
+// or slowing the sender.
 class ws_sink {
  public:
   virtual ~ws_sink() = default;
-  // Queues a text frame. A non-empty `coalesce_key` replaces a queued, unsent frame with the
+  // Queues an event. A non-empty `coalesce_key` replaces a queued, unsent frame with the
   // same key (latest-value data such as presence). Never blocks; a no-op once closing.
   virtual void send(std::shared_ptr<const std::string> frame, std::string_view coalesce_key = {}) = 0;
-  // Closes with `code` (the first call wins); frames still queued are dropped. A close frame
-  // waits for a write in flight; if that does not finish within 5 s (a client that stopped
-  // reading), the TCP connection is cut.
+  // Queues the one reply to a request the handler was given (ack or error). It goes out with
+  // the next write, never held for batching, and is still sent while the connection closes:
+  // a close frame waits until every request read before it has its reply.
+  virtual void reply(std::shared_ptr<const std::string> frame) = 0;
+  // Closes with `code` (the first call wins). Frames already queued and the replies still owed
+  // go out first, then the close frame (4008 drops the queue: the client is not reading). The
+  // whole closing gets 5 s; a client that stopped reading is then cut at the TCP level.
   virtual void close(core::ws_close code) = 0;
 };
 
 // One connection's protocol state. Called on the connection's strand only, one frame at a
-// time: on_text is awaited before the next frame is read.
+// time: on_text is awaited before the next frame is read. Each text message leads to exactly
+// one sink->reply() (now or later, from any thread); the connection counts them to know when a
+// close frame may follow.
 class ws_handler {
  public:
   virtual ~ws_handler() = default;
@@ -57,9 +68,11 @@ struct ws_options {
   std::size_t send_queue_messages = 256;
   std::size_t send_queue_bytes = 1024 * 1024;
   std::uint32_t idle_timeout_seconds = 30;
-  // Under load, frames for one client wait up to this long to go out together in one write
-  // (when the server is quiet they go at once); 0 = every fan-out is written right away.
+  // Under load (the server fans out more than batch_above_frames_per_second events), events
+  // for a connection that was written to less than this long ago wait until then to go out
+  // together; 0 = never wait. Idle connections and replies never wait.
   std::chrono::milliseconds write_batch{50};
+  std::uint32_t batch_above_frames_per_second = 20000;
 };
 
 }  // namespace samling::net

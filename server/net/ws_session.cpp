@@ -15,6 +15,9 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/defer.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -75,20 +78,25 @@ void append_frame(std::string& out, ws::opcode op, std::string_view payload) {
 
 // One WebSocket connection: the sink rooms deliver into (any thread), the reader that feeds
 // the handler, the writer that drains the queue in batches, keep-alive pings and the closing
-// handshake. Everything but send()/close()/flush() runs on the connection's strand.
+// handshake. Everything but send()/reply()/close()/flush() runs on the connection's thread
+// (`strand_`: the connection's single-threaded io_context).
 template <typename Stream>
 class ws_connection final : public ws_sink,
                             public ws_flush_target,
                             public std::enable_shared_from_this<ws_connection<Stream>> {
  public:
+  using clock = std::chrono::steady_clock;
+
   ws_connection(Stream& stream, const ws_run_params& p, asio::any_io_executor strand)
       : stream_(stream), lowest_(*p.lowest), owner_(p.owner), state_(p.state),
         options_(p.state->options.ws), strand_(strand), keepalive_(strand) {}
 
   // --- ws_sink (any thread) ---------------------------------------------------------------
   void send(std::shared_ptr<const std::string> frame, std::string_view coalesce_key) override {
-    bool overflow = false;
-    bool schedule = false;
+    auto now = clock::now();
+    auto& flusher = *state_->ws_flush;
+    flusher.count_events(1, now);
+    next_flush next = next_flush::none;
     {
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
@@ -102,24 +110,22 @@ class ws_connection final : public ws_sink,
           }
         }
       }
-      bytes_ += frame->size();
-      queue_.push_back({std::move(frame), std::string(coalesce_key)});
-      if (queue_.size() > options_.send_queue_messages || bytes_ > options_.send_queue_bytes) {
-        overflow = true;
-        close_code_ = ws_close::slow_consumer;
-        queue_.clear();
-        bytes_ = 0;
-      } else if (!writing_ && !flush_requested_) {
-        flush_requested_ = true;
-        schedule = true;
-      }
+      next = enqueue(std::move(frame), std::string(coalesce_key), false, now);
     }
-    if (overflow) {
-      state_->ws_slow_consumer_closes->inc();
-      post_close();
-    } else if (schedule) {
-      state_->ws_flush->request(this->shared_from_this());
+    dispatch(next);
+  }
+
+  void reply(std::shared_ptr<const std::string> frame) override {
+    next_flush next = next_flush::none;
+    {
+      std::lock_guard lock(mutex_);
+      if (owed_replies_ > 0) --owed_replies_;
+      // Dropped when nobody can read it: the queue was given up (4008), the socket is gone,
+      // the close frame already went, or the peer left without a close frame.
+      if (dropped_ || dead_ || socket_closed_ || close_sent_ || (finished_ && !graceful_)) return;
+      next = enqueue(std::move(frame), {}, true, clock::now());
     }
+    dispatch(next);
   }
 
   void close(ws_close code) override {
@@ -127,18 +133,16 @@ class ws_connection final : public ws_sink,
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
       close_code_ = code;
-      queue_.clear();
-      bytes_ = 0;
     }
     post_close();
   }
 
-  // --- ws_flush_target (the flusher's thread) ---------------------------------------------
+  // --- ws_flush_target (the flusher's thread, or this connection's) --------------------
   void flush() override {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       if (write_direct()) return;
     }
-    asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
+    asio::dispatch(strand_, [self = this->shared_from_this()] { self->write_some(); });
   }
 
   // --- strand -------------------------------------------------------------------------------
@@ -170,7 +174,7 @@ class ws_connection final : public ws_sink,
     if (!handler_) return finished();
     state_->ws_open->add(1);
     open_ = true;
-    last_read_ = std::chrono::steady_clock::now();
+    last_read_ = clock::now();
     arm_keepalive();
     {
       std::lock_guard lock(mutex_);
@@ -194,6 +198,71 @@ class ws_connection final : public ws_sink,
     std::shared_ptr<const std::string> frame;
     std::string key;
   };
+  // What a queued frame asks of the writer: nothing (a write is in flight or already asked
+  // for), a write once the current handler returns, or a write when the batch window ends.
+  enum class next_flush { none, soon, held };
+
+  // Mutex held: queues a frame and says what the writer must do. The send-queue bound is a
+  // bound on what the client did not read: it applies while a write is in flight (the socket
+  // did not take everything at once) to the frames waiting behind it. Frames waiting only for
+  // the next write are never counted against the client; a held batch that grows large is
+  // written at once instead.
+  next_flush enqueue(std::shared_ptr<const std::string> frame, std::string key, bool is_reply,
+                     clock::time_point now) {
+    bytes_ += frame->size();
+    queue_.push_back({std::move(frame), std::move(key)});
+    if (writing_) {
+      if (queue_.size() > options_.send_queue_messages || bytes_ > options_.send_queue_bytes) overflow();
+      return next_flush::none;
+    }
+    if (flush_ == next_flush::soon) return next_flush::none;
+    bool big = queue_.size() * 2 > options_.send_queue_messages || bytes_ >= batch_bytes;
+    if (flush_ == next_flush::held && !is_reply && !big) return next_flush::none;
+    // Held only under load, only events, and only on a connection written to within the
+    // window: a connection that is idle, or waiting for a reply, gets its frame at once.
+    auto& flusher = *state_->ws_flush;
+    if (!is_reply && !big && flush_ == next_flush::none && now - last_write_ < flusher.window() &&
+        flusher.busy(now)) {
+      flush_ = next_flush::held;
+      hold_due_ = last_write_ + flusher.window();
+      return next_flush::held;
+    }
+    flush_ = next_flush::soon;
+    return next_flush::soon;
+  }
+
+  // Mutex held: the client is not reading; what is queued for it is dropped and the
+  // connection closes with 4008 (unless it is already closing).
+  void overflow() {
+    queue_.clear();
+    bytes_ = 0;
+    dropped_ = true;
+    if (close_code_) return;
+    close_code_ = ws_close::slow_consumer;
+    state_->ws_slow_consumer_closes->inc();
+    post_close();
+  }
+
+  void dispatch(next_flush next) {
+    if (next == next_flush::soon) {
+      // On this connection's own thread (a reply from its handler) the write follows the
+      // handler's turn; from elsewhere (a room's fan-out) the flusher collects the pass.
+      if (on_own_thread()) asio::defer(strand_, [self = this->shared_from_this()] { self->flush(); });
+      else state_->ws_flush->request(this->shared_from_this());
+    } else if (next == next_flush::held) {
+      clock::time_point due;
+      {
+        std::lock_guard lock(mutex_);
+        due = hold_due_;
+      }
+      state_->ws_flush->hold(this->shared_from_this(), due);
+    }
+  }
+
+  bool on_own_thread() const {
+    auto* ex = strand_.target<asio::io_context::executor_type>();
+    return ex && ex->running_in_this_thread();
+  }
 
   // Handles the complete frames in the buffer, then reads more. Returns while a message is
   // with the handler; its completion continues here.
@@ -220,7 +289,7 @@ class ws_connection final : public ws_sink,
       std::string_view data(payload, static_cast<std::size_t>(h.payload_size));
       if (h.op == ws::opcode::close) {
         on_close_frame(data);
-        return end_reading();
+        return end_reading(true);
       }
       if (h.op == ws::opcode::ping) {
         answer_ping(data);
@@ -260,6 +329,10 @@ class ws_connection final : public ws_sink,
         close(ws_close::invalid_payload);
         continue;
       }
+      {
+        std::lock_guard lock(mutex_);
+        ++owed_replies_;  // the handler answers it, now or later (ws_handler)
+      }
       // One message at a time: the next frame is parsed when the handler is done.
       asio::co_spawn(strand_, handler_->on_text(std::move(text)),
                      [self = this->shared_from_this()](std::exception_ptr e) {
@@ -289,30 +362,32 @@ class ws_connection final : public ws_sink,
     if (ec) {
       if (ec != asio::error::eof && ec != asio::error::operation_aborted)
         core::log(core::log_level::debug, "ws_read_ended", {{"remote", remote_}, {"error", ec.message()}});
-      return end_reading();
+      return end_reading(false);
     }
     rend_ += n;
-    last_read_ = std::chrono::steady_clock::now();
+    last_read_ = clock::now();
     ping_outstanding_ = false;
     process();
   }
 
-  // The connection is over from the reading side (the client's close frame, EOF, an error, a
-  // cut connection): the handler lets go of its rooms; a close frame already queued gets until
-  // the close deadline to go out; then the TCP connection is closed.
-  void end_reading() {
-    if (open_) {
-      open_ = false;
-      handler_->on_closed();
-      state_->ws_open->add(-1);
-    }
+  // The connection is over from the reading side. After the client's close frame
+  // (`graceful`) every request read before it still gets its reply, then the close frame goes
+  // (all within the close deadline), and only then does the handler let go of its rooms. After
+  // EOF, an error or a cut connection nobody is left to read: the handler lets go at once and
+  // only a close frame already due gets its chance to go out.
+  void end_reading(bool graceful) {
+    if (!graceful) release_handler();
     bool wait = false;
     {
       std::lock_guard lock(mutex_);
       finished_ = true;
-      queue_.clear();
-      bytes_ = 0;
-      wait = writing_ || (close_code_ && !close_sent_ && !dead_);
+      graceful_ = graceful;
+      if (!graceful) {
+        queue_.clear();
+        bytes_ = 0;
+        owed_replies_ = 0;
+      }
+      wait = !writer_done();
     }
     keepalive_.cancel();
     rbuf_.reset();
@@ -322,7 +397,7 @@ class ws_connection final : public ws_sink,
       write_some();
       {
         std::lock_guard lock(mutex_);
-        wait = writing_;
+        wait = !writer_done();
       }
       if (wait) {
         drain_->async_wait([self = this->shared_from_this()](boost::system::error_code) { self->finished(); });
@@ -332,9 +407,18 @@ class ws_connection final : public ws_sink,
     finished();
   }
 
+  // The handler is told the connection is gone (once).
+  void release_handler() {
+    if (!open_) return;
+    open_ = false;
+    handler_->on_closed();
+    state_->ws_open->add(-1);
+  }
+
   void finished() {
     if (done_) return;
     done_ = true;
+    release_handler();
     drain_.reset();
     kill_.reset();
     cut();
@@ -348,8 +432,8 @@ class ws_connection final : public ws_sink,
     return close_code_.has_value();
   }
 
-  // The close frame goes out as soon as the write in flight (if any) is done; the deadline
-  // starts now.
+  // The close frame goes out once the replies still owed and the frames queued before it have
+  // gone; the deadline starts now.
   void post_close() {
     asio::post(strand_, [self = this->shared_from_this()] {
       if (!self->kill_) {
@@ -383,6 +467,8 @@ class ws_connection final : public ws_sink,
     write_some();
   }
 
+  // The client's close frame: answered with the same code (or 1002/1007 for a bad one) once
+  // the replies it is owed have gone.
   void on_close_frame(std::string_view data) {
     std::uint16_t reply = 1000;
     if (data.size() == 1) {
@@ -396,8 +482,6 @@ class ws_connection final : public ws_sink,
     }
     std::lock_guard lock(mutex_);
     if (!close_code_) close_code_ = static_cast<ws_close>(reply);  // else: the handshake is complete
-    queue_.clear();
-    bytes_ = 0;
   }
 
   // Mutex held: moves the next queued frames into the empty `into`: at least one, and more
@@ -418,10 +502,11 @@ class ws_connection final : public ws_sink,
     for (auto& e : frames) append_frame(out, ws::opcode::text, *e.frame);
   }
 
-  // Plain TCP, on the flusher's thread: when no write is in flight, the queued frames go
-  // straight into the socket with one non-blocking send(2), skipping the hop to the strand
-  // (the common case: the kernel takes it all). What it does not take goes on through the
-  // strand's writer. False: the strand's writer must do it (control frames, closing).
+  // Plain TCP, on the flusher's thread (or this connection's): when no write is in flight,
+  // the queued frames go straight into the socket with one non-blocking send(2), skipping the
+  // hop to the connection's thread (the common case: the kernel takes it all). What it does
+  // not take goes on through the connection's writer. False: that writer must do it (control
+  // frames, closing).
   bool write_direct() {
     thread_local std::string out;
     thread_local std::vector<entry> batch;
@@ -430,13 +515,14 @@ class ws_connection final : public ws_sink,
       std::lock_guard lock(mutex_);
       if (writing_ || dead_ || finished_ || socket_closed_ || close_code_ || pong_pending_ || ping_pending_)
         return false;
-      flush_requested_ = false;
+      flush_ = next_flush::none;
+      if (queue_.empty()) return true;
+      last_write_ = clock::now();
       take_batch(batch);
       taken = batch.size();
       out.clear();
       append_text_frames(out, batch);
       batch.clear();
-      if (out.empty()) return true;
       auto sent = ::send(lowest_.socket().native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         dead_ = true;  // the reader sees the error too and ends the connection
@@ -444,13 +530,14 @@ class ws_connection final : public ws_sink,
       }
       std::size_t done = sent < 0 ? 0 : static_cast<std::size_t>(sent);
       if (done < out.size()) {
+        // The socket did not take it all: from here on what waits counts against the client.
         writing_ = true;
         asio::post(strand_, [self = this->shared_from_this(), rest = out.substr(done)]() mutable {
           self->wbuf_ = std::move(rest);
           self->start_async_write();
         });
       } else if (!queue_.empty()) {
-        flush_requested_ = true;
+        flush_ = next_flush::soon;  // more than one batch's bytes were queued
         asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
       }
     }
@@ -458,35 +545,48 @@ class ws_connection final : public ws_sink,
     return true;
   }
 
+  // Mutex held: nothing more will be written. While closing after the client's close frame
+  // that is once our close frame has gone; otherwise once no write is in flight and no close
+  // frame is due.
+  bool writer_done() const {
+    if (dead_ || socket_closed_) return true;
+    if (writing_) return false;
+    if (graceful_ || close_code_) return close_sent_;
+    return true;
+  }
+
   // Starts a write of everything pending, unless one is in flight (its completion calls
-  // this again). Control frames first, then queued frames up to batch_bytes.
+  // this again): control frames first, then queued frames up to batch_bytes, and, when
+  // closing, the close frame after the last of them once no reply is owed any more.
   void write_some() {
+    bool send_close = false;
     {
       std::lock_guard lock(mutex_);
-      flush_requested_ = false;
-      if (writing_ || dead_) return;
-      if (close_code_) {
-        if (close_sent_) return notify_drain();
-      } else if (!finished_) {
-        take_batch(sending_);
-      }
+      if (writing_ || dead_ || socket_closed_) return notify_drain();
+      flush_ = next_flush::none;
+      if (close_sent_) return notify_drain();
+      take_batch(sending_);
       wbuf_.clear();
       if (pong_pending_) append_frame(wbuf_, ws::opcode::pong, pong_payload_);
       if (ping_pending_) append_frame(wbuf_, ws::opcode::ping, {});
       pong_pending_ = ping_pending_ = false;
       pong_payload_.clear();
-      if (close_code_) {
-        auto code = static_cast<std::uint16_t>(*close_code_);
-        char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
-        append_frame(wbuf_, ws::opcode::close, std::string_view(payload, 2));
+      if (close_code_ && queue_.empty() && (owed_replies_ == 0 || dropped_)) {
+        send_close = true;
         close_sent_ = true;
       }
-      if (wbuf_.empty() && sending_.empty()) return notify_drain();
+      if (wbuf_.empty() && sending_.empty() && !send_close) return notify_drain();
       writing_ = true;
+      last_write_ = clock::now();
     }
     append_text_frames(wbuf_, sending_);
     if (!sending_.empty()) state_->ws_messages_out->inc(sending_.size());
     sending_.clear();
+    if (send_close) {
+      auto code = static_cast<std::uint16_t>(*close_code_);
+      char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+      append_frame(wbuf_, ws::opcode::close, std::string_view(payload, 2));
+    }
     start_async_write();
   }
 
@@ -527,27 +627,29 @@ class ws_connection final : public ws_sink,
     write_some();
   }
 
-  // Strand, mutex held: the writer has nothing more to do; finish() may stop waiting.
+  // Mutex held: when the writer is done, end_reading()'s wait for it ends.
   void notify_drain() {
-    if (drain_) drain_->cancel();
+    if (drain_ && writer_done()) drain_->cancel();
   }
 
+  // Keep-alive on exact deadlines: a ping once the client has been silent for half the idle
+  // timeout, and the TCP connection cut (no close frame: the peer is presumed gone) once it
+  // has been silent for the whole of it. The timer wakes at the next deadline computed from
+  // the last read, and a read in between only moves the next one.
   void arm_keepalive() {
-    // Checked four times per timeout: a ping goes out between 1/2 and 3/4 of it, so the pong
-    // has at least a quarter of the timeout to arrive before the peer counts as dead.
-    auto quarter = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000) / 4;
-    keepalive_.expires_after(quarter);
+    auto idle = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000);
+    auto next = last_read_ + (ping_outstanding_ ? idle : idle / 2);
+    keepalive_.expires_at(next);
     keepalive_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
       if (!ec) self->on_keepalive();
     });
   }
 
-  // Nothing received for half the idle timeout: ping; for the whole: the peer is dead.
   void on_keepalive() {
-    auto idle = std::chrono::seconds(options_.idle_timeout_seconds);
-    auto silent = std::chrono::steady_clock::now() - last_read_;
+    auto idle = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000);
+    auto silent = clock::now() - last_read_;
     if (silent >= idle) {
-      core::log(core::log_level::debug, "ws_idle_timeout", {});
+      core::log(core::log_level::debug, "ws_idle_timeout", {{"remote", remote_}});
       cut();
       return;
     }
@@ -604,7 +706,7 @@ class ws_connection final : public ws_sink,
   asio::steady_timer keepalive_;
   std::optional<asio::steady_timer> kill_;   // the close deadline
   std::optional<asio::steady_timer> drain_;  // finish() waiting for the writer
-  std::chrono::steady_clock::time_point last_read_{};
+  clock::time_point last_read_{};
   bool ping_outstanding_ = false;
   std::unique_ptr<char[]> rbuf_;
   std::size_t rcap_ = 0, rbeg_ = 0, rend_ = 0;
@@ -618,9 +720,14 @@ class ws_connection final : public ws_sink,
   std::mutex mutex_;  // guards the members below; never held across I/O
   std::vector<entry> queue_;
   std::size_t bytes_ = 0;
-  bool flush_requested_ = false;
-  bool writing_ = false;
+  next_flush flush_ = next_flush::none;  // what the writer has been asked for
+  clock::time_point hold_due_{};         // when a held batch goes
+  clock::time_point last_write_{};       // the last batch handed to the socket
+  std::size_t owed_replies_ = 0;         // requests given to the handler, not yet answered
+  bool writing_ = false;      // a write is in flight: the socket did not take all at once
   bool finished_ = false;     // the reader has ended: no more data frames
+  bool graceful_ = false;     // ... with the client's close frame
+  bool dropped_ = false;      // 4008: the queue was given up
   bool dead_ = false;         // a write failed: nothing more can be written
   bool socket_closed_ = false;  // cut(): the descriptor is gone
   bool close_sent_ = false;

@@ -16,8 +16,11 @@ namespace samling::rooms {
 
 class member {
  public:
-  // Queues a frame to the session (never blocks); a non-empty key marks latest-value frames.
-  using deliver_fn = std::function<void(std::shared_ptr<const std::string>, std::string_view)>;
+  // An event (message, presence: may be batched with others) or the one reply to a request
+  // (ack, error: goes out at once, and still goes while the connection closes).
+  enum class kind { event, reply };
+  // Queues a frame to the session (never blocks); a non-empty key marks latest-value events.
+  using deliver_fn = std::function<void(std::shared_ptr<const std::string>, std::string_view, kind)>;
 
   member(std::string session_id, chat_user user, bool sees_member_lists, deliver_fn deliver)
       : session_id_(std::move(session_id)), user_(std::move(user)),
@@ -27,8 +30,10 @@ class member {
   const chat_user& user() const { return user_; }
   bool sees_member_lists() const { return sees_member_lists_; }
   void deliver(std::shared_ptr<const std::string> frame, std::string_view coalesce_key = {}) const {
-    deliver_(std::move(frame), coalesce_key);
+    deliver_(std::move(frame), coalesce_key, kind::event);
   }
+  // The reply to a request this session made (every request gets exactly one).
+  void reply(std::shared_ptr<const std::string> frame) const { deliver_(std::move(frame), {}, kind::reply); }
 
   bool in_room(const std::string& key) const {
     std::lock_guard lock(mutex_);

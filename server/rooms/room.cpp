@@ -63,7 +63,7 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   if (since) {
     if (*since < forgotten_up_to_) {
       m->release(info_.key);
-      m->deliver(error_frame(id_json, errc::too_far_behind,
+      m->reply(error_frame(id_json, errc::too_far_behind,
                              "Messages after seq " + std::to_string(*since) +
                                  " are no longer kept; join again without since."));
       return;
@@ -89,7 +89,7 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   result += "]}";
   // Delivered from the room's strand before any later message event: the client sees the
   // ack, then exactly the messages after the ack's seq.
-  m->deliver(ack_frame(id_json, result));
+  m->reply(ack_frame(id_json, result));
 }
 
 void room::leave(std::shared_ptr<member> m, std::string id_json) {
@@ -110,19 +110,19 @@ void room::do_leave(const std::shared_ptr<member>& m, const std::string* id_json
   }
   if (!id_json) return;
   if (!was_member) {
-    m->deliver(error_frame(*id_json, errc::not_in_room));
+    m->reply(error_frame(*id_json, errc::not_in_room));
     return;
   }
-  m->deliver(ack_frame(*id_json, R"({"room":)" + json_string(info_.key) + "}"));
+  m->reply(ack_frame(*id_json, R"({"room":)" + json_string(info_.key) + "}"));
 }
 
 void room::list_members(std::shared_ptr<member> m, std::string id_json) {
   asio::post(strand_, [self = shared_from_this(), m = std::move(m), id = std::move(id_json)] {
     if (!self->members_.count(m->session_id())) {
-      m->deliver(error_frame(id, errc::not_in_room));
+      m->reply(error_frame(id, errc::not_in_room));
       return;
     }
-    m->deliver(ack_frame(id, R"({"room":)" + json_string(self->info_.key) + R"(,"count":)" +
+    m->reply(ack_frame(id, R"({"room":)" + json_string(self->info_.key) + R"(,"count":)" +
                                  std::to_string(self->members_.size()) + R"(,"members":)" +
                                  self->members_json() + "}"));
   });
@@ -191,7 +191,7 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
                                     std::string id_json, std::string text,
                                     std::string client_msg_id) {
   if (!self->members_.count(m->session_id())) {
-    m->deliver(error_frame(id_json, errc::not_in_room));
+    m->reply(error_frame(id_json, errc::not_in_room));
     co_return;
   }
   const auto dedupe = dedupe_key(m->user().id, client_msg_id);
@@ -204,14 +204,14 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
     auto seq = it->second;
     for (auto& k : self->kept_) {
       if (k.message.seq != seq) continue;
-      m->deliver(ack_frame(id_json, R"({"room":)" + json_string(self->info_.key) + R"(,"seq":)" +
+      m->reply(ack_frame(id_json, R"({"room":)" + json_string(self->info_.key) + R"(,"seq":)" +
                                         std::to_string(seq) + R"(,"ts":)" +
                                         std::to_string(k.message.ts_ms) + R"(,"duplicate":true})"));
       co_return;
     }
   }
   if (auto wait = self->services_.limiter->take(m->user().id, rate_limiter::clock::now())) {
-    m->deliver(error_frame(id_json, errc::rate_limited, {}, wait->count()));
+    m->reply(error_frame(id_json, errc::rate_limited, {}, wait->count()));
     co_return;
   }
 
@@ -246,8 +246,8 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   self->in_flight_.erase(dedupe);
   if (!outcome) {
     auto err = error_frame(id_json, errc::unavailable, "The message was not stored; send it again.");
-    m->deliver(err);
-    for (auto& [w, wid] : waiters) w->deliver(error_frame(wid, errc::unavailable));
+    m->reply(err);
+    for (auto& [w, wid] : waiters) w->reply(error_frame(wid, errc::unavailable));
     co_return;
   }
   auto& [final_msg, duplicate] = *outcome;
@@ -256,8 +256,8 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
            R"(,"ts":)" + std::to_string(final_msg.ts_ms) + R"(,"duplicate":)" +
            (dup ? "true" : "false") + "}";
   };
-  m->deliver(ack_frame(id_json, result(duplicate)));
-  for (auto& [w, wid] : waiters) w->deliver(ack_frame(wid, result(true)));
+  m->reply(ack_frame(id_json, result(duplicate)));
+  for (auto& [w, wid] : waiters) w->reply(ack_frame(wid, result(true)));
   if (duplicate) co_return;  // stored long ago: nothing to send to anyone
 
   if (self->services_.messages_posted) self->services_.messages_posted->inc();

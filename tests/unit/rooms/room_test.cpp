@@ -30,7 +30,7 @@ struct recorder {
   std::shared_ptr<rooms::member> make(std::string session, std::string user, std::string role) {
     return std::make_shared<rooms::member>(
         std::move(session), rooms::chat_user{user, user, role}, role == "moderator",
-        [st = s](std::shared_ptr<const std::string> f, std::string_view) {
+        [st = s](std::shared_ptr<const std::string> f, std::string_view, rooms::member::kind) {
           std::lock_guard lock(st->mutex);
           st->frames.push_back(json::parse(*f).as_object());
         });
