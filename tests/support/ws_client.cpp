@@ -6,6 +6,7 @@
 #include <atomic>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -161,6 +162,29 @@ struct ws_client::impl {
     return true;
   }
 
+  // Bytes straight into the socket, behind the stream's back (it never writes meanwhile: the
+  // client is single-threaded and `writing` guards both).
+  bool write_raw(std::string_view data, clock_type::time_point end) {
+    if (!open || writing) return false;
+    auto buffer = std::make_shared<std::string>(data);
+    beast::error_code result;
+    writing = true;
+    asio::async_write(beast::get_lowest_layer(*ws).socket(), asio::buffer(*buffer),
+                      [this, buffer, &result](beast::error_code ec, std::size_t) {
+                        writing = false;
+                        result = ec;
+                      });
+    if (!run_until([&] { return !writing; }, end)) {
+      abort("raw write did not finish in time");
+      return false;
+    }
+    if (result) {
+      if (error.empty()) error = "raw write: " + result.message();
+      return false;
+    }
+    return true;
+  }
+
   // Removes and returns the first buffered frame that satisfies `pred`, reading until one does.
   template <typename Pred>
   std::optional<json::object> take_first(Pred pred, clock_type::time_point end) {
@@ -282,6 +306,9 @@ bool ws_client::send_binary(std::string_view bytes, std::chrono::milliseconds de
 }
 bool ws_client::send(const json::object& message, std::chrono::milliseconds deadline) {
   return send_text(json::serialize(message), deadline);
+}
+bool ws_client::send_raw(std::string_view bytes, std::chrono::milliseconds deadline) {
+  return impl_->write_raw(bytes, clock_type::now() + deadline);
 }
 
 std::string ws_client::next_id() { return "q" + std::to_string(++impl_->ids); }
@@ -480,6 +507,42 @@ std::string str(const std::optional<json::object>& reply) {
 
 std::string str(const json::object& o) { return json::serialize(o); }
 std::string str(const json::value& v) { return json::serialize(v); }
+
+namespace wire {
+
+std::string frame(std::uint8_t first_byte, std::string_view payload, bool masked) {
+  std::string f(1, static_cast<char>(first_byte));
+  const unsigned char m = masked ? 0x80 : 0;
+  const std::uint64_t n = payload.size();
+  if (n < 126) {
+    f += static_cast<char>(m | n);
+  } else if (n <= 0xFFFF) {
+    f += static_cast<char>(m | 126);
+    f += static_cast<char>(n >> 8);
+    f += static_cast<char>(n & 0xFF);
+  } else {
+    f += static_cast<char>(m | 127);
+    for (int i = 7; i >= 0; --i) f += static_cast<char>((n >> (8 * i)) & 0xFF);
+  }
+  static const unsigned char mask[4] = {0x3a, 0x91, 0x5c, 0xe7};
+  if (masked) f.append(reinterpret_cast<const char*>(mask), 4);
+  const auto at = f.size();
+  f.append(payload);
+  if (masked)
+    for (std::size_t i = 0; i < payload.size(); ++i) f[at + i] = static_cast<char>(f[at + i] ^ mask[i % 4]);
+  return f;
+}
+
+std::string text(std::string_view payload) { return frame(0x81, payload); }
+std::string text(const json::object& message) { return text(json::serialize(message)); }
+
+std::string close(std::uint16_t code, std::string_view reason) {
+  std::string payload{static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
+  payload.append(reason);
+  return frame(0x88, payload);
+}
+
+}  // namespace wire
 
 std::string mint_token(const std::string& key_id, const std::string& secret,
                        const json::object& payload) {

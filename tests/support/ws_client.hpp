@@ -79,6 +79,12 @@ class ws_client {
   bool send_text(std::string_view text, std::chrono::milliseconds deadline = 5s);
   bool send_binary(std::string_view bytes, std::chrono::milliseconds deadline = 5s);
   bool send(const json::object& message, std::chrono::milliseconds deadline = 5s);
+  // Writes `bytes` as they are into the TCP connection, in one write call (the kernel may
+  // still cut it into segments): several frames at once, a frame that breaks RFC 6455, a close
+  // frame right behind a request. Build them with the wire:: helpers below; client frames must
+  // be masked. The client's WebSocket state does not see what goes out this way: a close frame
+  // sent raw is answered by the server's, which the reader takes as usual (close_code()).
+  bool send_raw(std::string_view bytes, std::chrono::milliseconds deadline = 5s);
 
   // Sends `req` (with a fresh string id unless it has an "id") and waits for the ack or error
   // carrying that id; everything else that arrives meanwhile stays buffered.
@@ -157,6 +163,20 @@ std::string string_field(const std::optional<json::object>& o, std::string_view 
 std::string str(const std::optional<json::object>& reply);
 std::string str(const json::object& o);
 std::string str(const json::value& v);
+
+// --- Raw client frames (RFC 6455 5.2), for ws_client::send_raw ---------------------------------
+
+namespace wire {
+// One frame: `first_byte` is FIN, RSV1-3 and the opcode as they go on the wire (0x81: a final
+// text frame, 0x82 binary, 0x80 a final continuation, 0xC1 text with RSV1 set, 0x83 a reserved
+// opcode, 0x88 close); the payload masked unless `masked` is false. Any payload length.
+std::string frame(std::uint8_t first_byte, std::string_view payload, bool masked = true);
+// A final, masked text frame.
+std::string text(std::string_view payload);
+std::string text(const json::object& message);
+// A masked close frame with `code` and `reason`.
+std::string close(std::uint16_t code, std::string_view reason = {});
+}  // namespace wire
 
 // --- Tokens (docs/protocol.md, Tokens) ---------------------------------------------------------
 
