@@ -42,3 +42,21 @@ TEST(text_rules, names) {
   std::string newline = "An\nna";
   EXPECT_EQ(check_name(newline), errc::name_invalid);
 }
+
+TEST(text_rules, unicode_blanks_are_trimmed_and_a_text_of_only_blanks_is_empty) {
+  // No-break space, ideographic space, line separator, zero-width space, BOM: a reader sees
+  // nothing, so nothing is what was posted.
+  for (std::string blank : {"\xC2\xA0", "\xE3\x80\x80", "\xE2\x80\xA8", "\xE2\x80\x8B", "\xEF\xBB\xBF",
+                            " \xC2\xA0\t\xE3\x80\x80\n"}) {
+    std::string t = blank;
+    EXPECT_EQ(check_text(t, 1000), errc::text_empty) << "bytes: " << blank.size();
+    std::string n = blank;
+    EXPECT_EQ(check_name(n), errc::name_invalid);
+  }
+  std::string framed = "\xC2\xA0" "Hej\xC2\xA0" "då\xE3\x80\x80";
+  EXPECT_EQ(check_text(framed, 1000), errc::ok);
+  EXPECT_EQ(framed, "Hej\xC2\xA0" "då") << "inside the text nothing changes";
+  std::string name = "\xE2\x80\x8B" "Anna\xEF\xBB\xBF";
+  EXPECT_EQ(check_name(name), errc::ok);
+  EXPECT_EQ(name, "Anna");
+}
