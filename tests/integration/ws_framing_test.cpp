@@ -236,3 +236,29 @@ TEST(ws_framing, an_idle_connection_is_pinged_and_a_dead_one_is_cut) {
 }
 
 }  // namespace
+
+namespace {
+
+// docs/protocol.md, Keep-alive: a ping after half the idle timeout of silence, and after the
+// whole of it the TCP connection is closed without a close frame. Times are measured from
+// the handshake (the peer's last bytes); the upper bounds are wide for a loaded machine.
+TEST(ws_framing, a_dead_peer_gets_one_ping_at_half_the_timeout_and_is_cut_at_the_timeout_without_a_close_frame) {
+  server_process server(ws_server("[ws]\nidle_timeout_seconds = 2\nhello_timeout_seconds = 60\n"));
+  raw_ws dead(server.port());
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(dead.handshake(upgrade_request()));
+  auto ping = dead.next(5s);
+  auto ping_at = std::chrono::steady_clock::now() - started;
+  ASSERT_TRUE(ping) << "no ping within 5 s";
+  EXPECT_EQ(ping->opcode, 0x9) << "a ping, not a close frame";
+  EXPECT_GE(ping_at, 1s) << "the ping waits for half the idle timeout of silence";
+  EXPECT_LT(ping_at, 1900ms) << "the ping goes at half the idle timeout, not a timer tick later";
+  auto more = dead.next(5s);
+  auto cut_at = std::chrono::steady_clock::now() - started;
+  EXPECT_FALSE(more) << "nothing after the ping, no close frame either: opcode " << (more ? more->opcode : -1);
+  EXPECT_TRUE(dead.closed(0ms)) << "the connection is cut";
+  EXPECT_GE(cut_at, 2s) << "never before the idle timeout";
+  EXPECT_LT(cut_at, 3500ms);
+}
+
+}  // namespace
