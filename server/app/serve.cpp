@@ -286,6 +286,8 @@ int serve(const config::config& cfg) {
   rooms::room_services room_services;
   room_services.db = &db_pool;
   room_services.store = chat_store.get();
+  auto chat_writer = std::make_shared<rooms::chat_writer>(db_pool, *chat_store);
+  room_services.writer = chat_writer.get();
   room_services.limiter = &limiter;
   // Bounded cardinality: one series per room, at most 1000 rooms (then "other").
   room_services.members_gauge = &metrics.gauge_family("samling_room_members", "Sessions in a room.", {"room"}, 1000);

@@ -246,7 +246,10 @@ class ws_connection final : public ws_sink,
   void dispatch(next_flush next) {
     if (next == next_flush::soon) {
       // On this connection's own thread (a reply from its handler) the write follows the
-      // handler's turn; from elsewhere (a room's fan-out) the flusher collects the pass.
+      // handler's turn, so the replies to pipelined requests share writes. From a room's
+      // strand the flusher writes the whole pass once the room's handler returns, on the same
+      // thread: a post's ack and its message event to the sender go in one write, and a
+      // fan-out to every member is one pass.
       if (on_own_thread()) asio::defer(strand_, [self = this->shared_from_this()] { self->flush(); });
       else state_->ws_flush->request(this->shared_from_this());
     } else if (next == next_flush::held) {

@@ -41,6 +41,12 @@ class chat_store {
   virtual std::optional<chat_message> find_by_client_id(const std::string& room,
                                                         const std::string& user_id,
                                                         const std::string& client_msg_id) = 0;
+  // Group commit (chat_writer): between begin_batch() and commit_batch() every append() joins
+  // one transaction, each in a savepoint of its own (one that throws leaves the others), and
+  // commit_batch() makes them all durable at once. rollback_batch() gives them all up.
+  virtual void begin_batch() = 0;
+  virtual void commit_batch() = 0;
+  virtual void rollback_batch() = 0;
 };
 
 }  // namespace samling::rooms

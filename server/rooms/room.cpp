@@ -223,22 +223,14 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   msg.client_msg_id = std::move(client_msg_id);
   self->in_flight_[dedupe];
 
-  // Stored (committed) before anyone hears of it. On the store's thread: a retry of a post the
-  // room no longer keeps is found in the store and answered as a duplicate; otherwise the
-  // message takes the next seq. That thread takes writes in order, so completions come back to
-  // this strand in seq order.
+  // Stored (committed) before anyone hears of it, by the writer on the store's thread (group
+  // commit with the other rooms' posts): a retry of a post the room no longer keeps is found in
+  // the store and answered as a duplicate; otherwise the message takes the next seq. That
+  // thread takes writes in order, so completions come back to this strand in seq order.
   std::optional<std::pair<chat_message, bool>> outcome;  // message, duplicate
   try {
-    auto* store = self->services_.store;
-    auto write = [store, counter = self->stored_seq_, msg]() mutable {
-      if (auto found = store->find_by_client_id(msg.room, msg.user.id, msg.client_msg_id))
-        return std::make_pair(*found, true);
-      msg.seq = *counter + 1;
-      if (auto raced = store->append(msg)) return std::make_pair(*raced, true);
-      *counter = msg.seq;
-      return std::make_pair(msg, false);
-    };  // named: GCC 12, see development.md
-    outcome = co_await core::run_blocking(*self->services_.db, std::move(write));
+    auto done = co_await self->services_.writer->append(msg, self->stored_seq_);
+    outcome.emplace(std::move(done.message), done.duplicate);
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "chat_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
   }

@@ -23,6 +23,7 @@
 #include "metrics/registry.hpp"
 #include "program/model.hpp"
 #include "rooms/chat_store.hpp"
+#include "rooms/chat_writer.hpp"
 #include "rooms/frames.hpp"
 #include "rooms/member.hpp"
 #include "rooms/rate_limiter.hpp"
@@ -48,6 +49,7 @@ struct room_settings {
 struct room_services {
   core::blocking_pool* db = nullptr;
   chat_store* store = nullptr;  // only on `db`
+  chat_writer* writer = nullptr;  // posts: group commit on `db`
   rate_limiter* limiter = nullptr;
   metrics::family<metrics::gauge>* members_gauge = nullptr;  // label: room
   metrics::counter* messages_posted = nullptr;

@@ -27,6 +27,9 @@ class sqlite_chat_store final : public rooms::chat_store {
   std::optional<rooms::chat_message> find_by_client_id(const std::string& room,
                                                        const std::string& user_id,
                                                        const std::string& client_msg_id) override;
+  void begin_batch() override;
+  void commit_batch() override;
+  void rollback_batch() override;
 
  private:
   sqlite_db& db_;

@@ -87,25 +87,36 @@ class statement {
 // reads first and writes later can fail with SQLITE_BUSY half-way despite the busy timeout.
 // A read transaction gives several SELECTs one consistent snapshot (WAL readers never block).
 // Rolls back on destruction unless committed, so an exception leaves the database as it was.
+// Inside a transaction that is already open (a group commit, chat_store::begin_batch) it is a
+// savepoint instead: commit() releases it into the outer transaction, and without commit() only
+// its own changes are rolled back.
 class transaction {
  public:
   enum class kind { read, write };
-  explicit transaction(sqlite_db& db, kind k = kind::write) : db_(db) {
-    db_.exec(k == kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
+  explicit transaction(sqlite_db& db, kind k = kind::write)
+      : db_(db), nested_(sqlite3_get_autocommit(db.handle()) == 0) {
+    db_.exec(nested_ ? "SAVEPOINT nested" : k == kind::write ? "BEGIN IMMEDIATE" : "BEGIN");
   }
   ~transaction() {
-    if (!done_) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    if (done_) return;
+    if (nested_) {
+      sqlite3_exec(db_.handle(), "ROLLBACK TO nested", nullptr, nullptr, nullptr);
+      sqlite3_exec(db_.handle(), "RELEASE nested", nullptr, nullptr, nullptr);
+    } else {
+      sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+    }
   }
   transaction(const transaction&) = delete;
   transaction& operator=(const transaction&) = delete;
 
   void commit() {
-    db_.exec("COMMIT");
+    db_.exec(nested_ ? "RELEASE nested" : "COMMIT");
     done_ = true;
   }
 
  private:
   sqlite_db& db_;
+  const bool nested_;
   bool done_ = false;
 };
 

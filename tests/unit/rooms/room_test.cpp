@@ -72,7 +72,8 @@ class room_test : public ::testing::Test {
     settings.resume_window = window;
     settings.history = history;
     settings.presence_interval = 100ms;
-    rooms::room_services services{db_pool_.get(), store_.get(), &limiter_, nullptr, nullptr};
+    if (!writer_) writer_ = std::make_shared<rooms::chat_writer>(*db_pool_, *store_);
+    rooms::room_services services{db_pool_.get(), store_.get(), writer_.get(), &limiter_, nullptr, nullptr};
     return std::make_shared<rooms::room>(ioc_.get_executor(),
                                          rooms::room_info{"ev/main", "ev", "main", program::room_kind::main_stage, true},
                                          settings, services, std::vector<rooms::chat_message>{}, 0);
@@ -94,6 +95,7 @@ class room_test : public ::testing::Test {
   std::unique_ptr<core::blocking_pool> db_pool_;
   std::unique_ptr<store::sqlite_db> db_;
   std::unique_ptr<store::sqlite_chat_store> store_;
+  std::shared_ptr<rooms::chat_writer> writer_;
   rooms::rate_limiter limiter_{1000, 60000};
 };
 

@@ -1,0 +1,180 @@
+// Group commit (rooms/chat_writer.hpp) over a real SQLite store: posts that arrive while a
+// commit is running share the next one; seqs stay dense per room; one post that fails leaves
+// the others of its batch stored; a failed commit stores nothing and moves no counter.
+#include "rooms/chat_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include "store/sqlite_chat_store.hpp"
+#include "store/sqlite_db.hpp"
+#include "temp_dir.hpp"
+
+using namespace samling;
+using namespace std::chrono_literals;
+
+namespace {
+
+// The SQLite store, counting commits, with a way to make one append or the commit fail.
+class counting_store final : public rooms::chat_store {
+ public:
+  explicit counting_store(store::sqlite_db& db) : real_(db) {}
+  std::optional<rooms::chat_message> append(const rooms::chat_message& m) override {
+    if (m.text == fail_text) throw std::runtime_error("append refused");
+    return real_.append(m);
+  }
+  std::vector<rooms::chat_message> recent(const std::string& room, std::size_t limit) override {
+    return real_.recent(room, limit);
+  }
+  std::uint64_t last_seq(const std::string& room) override { return real_.last_seq(room); }
+  std::optional<rooms::chat_message> find_by_client_id(const std::string& room, const std::string& user,
+                                                       const std::string& id) override {
+    return real_.find_by_client_id(room, user, id);
+  }
+  void begin_batch() override {
+    real_.begin_batch();
+    // Slow commits, so that submissions pile up behind a running one.
+    std::this_thread::sleep_for(std::chrono::milliseconds(slow_ms.load()));
+  }
+  void commit_batch() override {
+    if (fail_commit) throw std::runtime_error("disk full");
+    real_.commit_batch();
+    ++commits;
+  }
+  void rollback_batch() override { real_.rollback_batch(); }
+
+  std::string fail_text;  // set before submitting
+  std::atomic<bool> fail_commit{false};
+  std::atomic<int> slow_ms{0};
+  std::atomic<int> commits{0};
+
+ private:
+  store::sqlite_chat_store real_;
+};
+
+class chat_writer_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    on_pool([&] {
+      db_ = std::make_unique<store::sqlite_db>(dir_.file("chat.db"));
+      store_ = std::make_unique<counting_store>(*db_);
+    });
+    writer_ = std::make_shared<rooms::chat_writer>(pool_, *store_);
+  }
+  void TearDown() override {
+    on_pool([&] {
+      store_.reset();
+      db_.reset();
+    });
+  }
+  template <typename F>
+  void on_pool(F f) {
+    std::packaged_task<void()> task(f);
+    auto done = task.get_future();
+    boost::asio::post(pool_.executor(), [&] { task(); });
+    done.get();
+  }
+  static rooms::chat_message message(const std::string& room, const std::string& user, const std::string& text) {
+    rooms::chat_message m;
+    m.room = room;
+    m.ts_ms = 1;
+    m.user = {user, user, "attendee"};
+    m.text = text;
+    m.client_msg_id = text;
+    return m;
+  }
+
+  struct outcome {
+    std::exception_ptr error;
+    rooms::chat_writer::stored stored;
+  };
+  // Submits every message at once and waits for all outcomes (in submission order).
+  std::vector<outcome> submit_all(const std::vector<std::pair<rooms::chat_message, std::shared_ptr<std::uint64_t>>>& posts) {
+    std::vector<outcome> out(posts.size());
+    std::vector<std::promise<void>> done(posts.size());
+    for (std::size_t i = 0; i < posts.size(); ++i)
+      writer_->submit(posts[i].first, posts[i].second, [&, i](std::exception_ptr e, rooms::chat_writer::stored s) {
+        out[i] = {e, std::move(s)};
+        done[i].set_value();
+      });
+    for (auto& d : done) EXPECT_EQ(d.get_future().wait_for(10s), std::future_status::ready);
+    return out;
+  }
+
+  samling::testing::temp_dir dir_;
+  core::blocking_pool pool_{1};
+  std::unique_ptr<store::sqlite_db> db_;
+  std::unique_ptr<counting_store> store_;
+  std::shared_ptr<rooms::chat_writer> writer_;
+};
+
+}  // namespace
+
+TEST_F(chat_writer_test, posts_that_arrive_during_a_commit_share_the_next_and_seqs_stay_dense_per_room) {
+  auto a = std::make_shared<std::uint64_t>(0), b = std::make_shared<std::uint64_t>(0);
+  store_->slow_ms = 30;
+  std::vector<std::pair<rooms::chat_message, std::shared_ptr<std::uint64_t>>> posts;
+  for (int i = 0; i < 50; ++i) {
+    bool in_a = i % 2 == 0;
+    posts.push_back({message(in_a ? "ev/a" : "ev/b", "u" + std::to_string(i), "m" + std::to_string(i)), in_a ? a : b});
+  }
+  auto out = submit_all(posts);
+  std::map<std::string, std::vector<std::uint64_t>> seqs;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    ASSERT_FALSE(out[i].error) << i;
+    EXPECT_FALSE(out[i].stored.duplicate);
+    seqs[out[i].stored.message.room].push_back(out[i].stored.message.seq);
+  }
+  for (auto& [room, s] : seqs) {
+    ASSERT_EQ(s.size(), 25u);
+    for (std::size_t i = 0; i < s.size(); ++i) EXPECT_EQ(s[i], i + 1) << room << ": in submission order, dense";
+  }
+  EXPECT_EQ(*a, 25u);
+  EXPECT_EQ(*b, 25u);
+  // The first post finds the store idle and commits alone; the 49 that arrive meanwhile share
+  // at most a few commits, not one each.
+  EXPECT_LE(store_->commits.load(), 5) << "group commit";
+  on_pool([&] { EXPECT_EQ(store_->last_seq("ev/a"), 25u); });
+}
+
+TEST_F(chat_writer_test, a_retry_is_found_and_one_failing_post_leaves_the_others_of_its_batch) {
+  auto room = std::make_shared<std::uint64_t>(0);
+  auto first = submit_all({{message("ev/a", "anna", "hej"), room}});
+  ASSERT_FALSE(first[0].error);
+  store_->fail_text = "boom";
+  auto out = submit_all({{message("ev/a", "anna", "hej"), room},   // a retry of the first
+                         {message("ev/a", "bo", "boom"), room},    // refused by the store
+                         {message("ev/a", "cilla", "tja"), room}});
+  ASSERT_FALSE(out[0].error);
+  EXPECT_TRUE(out[0].stored.duplicate);
+  EXPECT_EQ(out[0].stored.message.seq, 1u);
+  EXPECT_TRUE(out[1].error) << "its own failure";
+  ASSERT_FALSE(out[2].error);
+  EXPECT_EQ(out[2].stored.message.seq, 2u) << "the failed post used no seq";
+  EXPECT_EQ(*room, 2u);
+  on_pool([&] {
+    EXPECT_EQ(store_->last_seq("ev/a"), 2u);
+    EXPECT_FALSE(store_->find_by_client_id("ev/a", "bo", "boom"));
+  });
+}
+
+TEST_F(chat_writer_test, a_failed_commit_stores_nothing_and_moves_no_counter) {
+  auto room = std::make_shared<std::uint64_t>(0);
+  store_->fail_commit = true;
+  auto out = submit_all({{message("ev/a", "anna", "x"), room}, {message("ev/a", "bo", "y"), room}});
+  EXPECT_TRUE(out[0].error);
+  EXPECT_TRUE(out[1].error);
+  EXPECT_EQ(*room, 0u);
+  store_->fail_commit = false;
+  auto again = submit_all({{message("ev/a", "anna", "x"), room}});
+  ASSERT_FALSE(again[0].error);
+  EXPECT_FALSE(again[0].stored.duplicate) << "nothing of the failed batch was kept";
+  EXPECT_EQ(again[0].stored.message.seq, 1u);
+}
