@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 
 #include "harness.hpp"
+#include "ws_client.hpp"
 
 using namespace samling::testing;
 namespace json = boost::json;
@@ -137,6 +138,108 @@ TEST_F(tls_capped, a_refused_https_client_gets_its_503_over_tls) {
   auto parsed = parse_response(r.response);
   ASSERT_TRUE(parsed);
   EXPECT_EQ(json::parse(parsed->body).at("error").at("code"), "too_many_connections");
+}
+
+}  // namespace
+
+namespace {
+
+// WebSocket over TLS (wss://): the writer there always goes through async_write, so the closing
+// path (every reply before the close frame, docs/protocol.md "Closing") is checked here too.
+// A raw OpenSSL client: the upgrade, then hello, join, ping, post and the client's close frame
+// in one TLS write; the server's frames are read until it closes.
+TEST(tls_websocket, pipelined_requests_and_the_clients_close_in_one_write_are_all_answered_before_the_close) {
+  temp_dir certs;
+  auto cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -keyout " +
+             certs.file("key.pem") + " -out " + certs.file("cert.pem") + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  server_process::options o;
+  o.env = ws::auth_env();
+  o.extra_toml = "[tls]\ncertificate = \"" + certs.file("cert.pem") + "\"\nprivate_key = \"" +
+                 certs.file("key.pem") + "\"\n";
+  server_process server(o);
+
+  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(server.port());
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  SSL* ssl = SSL_new(ctx);
+  SSL_set_fd(ssl, fd);
+  ASSERT_EQ(SSL_connect(ssl), 1);
+  std::string upgrade =
+      "GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+      "Sec-WebSocket-Protocol: samling.v1\r\n\r\n";
+  ASSERT_GT(SSL_write(ssl, upgrade.data(), static_cast<int>(upgrade.size())), 0);
+  std::string in;
+  char buf[16384];
+  while (in.find("\r\n\r\n") == std::string::npos) {
+    int n = SSL_read(ssl, buf, sizeof buf);
+    ASSERT_GT(n, 0) << "no upgrade response";
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  ASSERT_EQ(in.rfind("HTTP/1.1 101", 0), 0u) << in;
+  in.erase(0, in.find("\r\n\r\n") + 4);
+
+  const auto main = ws::room("main");
+  std::string burst =
+      wire::text(json::object{{"id", 1}, {"type", "hello"}, {"event", ws::event_id},
+                              {"token", ws::token("u-wss", "Wss")}}) +
+      wire::text(json::object{{"id", 2}, {"type", "join"}, {"room", main}}) +
+      wire::text(json::object{{"id", 3}, {"type", "ping"}}) +
+      wire::text(json::object{{"id", 4}, {"type", "post"}, {"room", main}, {"text", "Hej över TLS"},
+                              {"client_msg_id", "wss-1"}}) +
+      wire::close(1000);
+  ASSERT_GT(SSL_write(ssl, burst.data(), static_cast<int>(burst.size())), 0);
+  for (;;) {
+    int n = SSL_read(ssl, buf, sizeof buf);
+    if (n <= 0) break;  // the server closed (or 10 s passed)
+    in.append(buf, static_cast<std::size_t>(n));
+  }
+  SSL_free(ssl);
+  close(fd);
+  SSL_CTX_free(ctx);
+
+  // The server's frames, in order (never masked, never fragmented, all under 64 KiB here).
+  std::vector<std::string> replies;  // "ID:TYPE" of acks and errors
+  std::optional<int> close_code;
+  std::size_t replies_at_close = 0;
+  std::int64_t post_seq = -1;
+  for (std::size_t at = 0; at + 2 <= in.size();) {
+    auto op = static_cast<unsigned char>(in[at]) & 0x0F;
+    std::size_t len = static_cast<unsigned char>(in[at + 1]) & 0x7F, head = 2;
+    if (len == 126) {
+      len = (static_cast<unsigned char>(in[at + 2]) << 8) | static_cast<unsigned char>(in[at + 3]);
+      head = 4;
+    }
+    ASSERT_LE(at + head + len, in.size()) << "a truncated frame";
+    std::string payload = in.substr(at + head, len);
+    at += head + len;
+    if (op == 0x8) {
+      ASSERT_GE(payload.size(), 2u);
+      close_code = (static_cast<unsigned char>(payload[0]) << 8) | static_cast<unsigned char>(payload[1]);
+      replies_at_close = replies.size();
+      continue;
+    }
+    if (op != 0x1) continue;
+    EXPECT_FALSE(close_code) << "nothing follows the close frame: " << payload;
+    auto msg = json::parse(payload).as_object();
+    if (!msg.contains("id")) continue;  // an event (presence, message)
+    replies.push_back(json::serialize(msg.at("id")) + ":" + std::string(msg.at("type").as_string()));
+    if (msg.at("id") == 4 && msg.at("type") == "ack") post_seq = msg.at("result").at("seq").as_int64();
+  }
+  ASSERT_TRUE(close_code) << "no close frame";
+  EXPECT_EQ(*close_code, 1000);
+  std::sort(replies.begin(), replies.end());
+  EXPECT_EQ(replies, (std::vector<std::string>{"1:ack", "2:ack", "3:ack", "4:ack"}));
+  EXPECT_EQ(replies_at_close, 4u) << "every reply before the close frame";
+  EXPECT_EQ(post_seq, 1);
 }
 
 }  // namespace
