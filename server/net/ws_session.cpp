@@ -50,6 +50,12 @@ constexpr std::size_t read_initial = 512;
 constexpr std::size_t read_keep = 4096;
 // One write carries queued frames up to about this many bytes (always at least one frame).
 constexpr std::size_t batch_bytes = 64 * 1024;
+// Back-pressure on a client's own requests: the reader stops taking requests while this many
+// are still unanswered, or while a quarter of the send-queue bound waits behind a write the
+// socket did not take, and goes on when that has drained. A client that pipelines faster
+// than it reads is thus slowed by TCP, not closed; only events it cannot keep up with count
+// towards 4008.
+constexpr std::size_t max_unanswered = 64;
 
 std::optional<std::string> ws_accept_key(std::string_view key) {
   // 16 random bytes in base64: 24 characters ending in "==".
@@ -120,6 +126,7 @@ class ws_connection final : public ws_sink,
     {
       std::lock_guard lock(mutex_);
       if (owed_replies_ > 0) --owed_replies_;
+      maybe_resume();
       // Dropped when nobody can read it: the queue was given up (4008), the socket is gone,
       // the close frame already went, or the peer left without a close frame.
       if (dropped_ || dead_ || socket_closed_ || close_sent_ || (finished_ && !graceful_)) return;
@@ -133,6 +140,7 @@ class ws_connection final : public ws_sink,
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
       close_code_ = code;
+      maybe_resume();
     }
     post_close();
   }
@@ -191,6 +199,7 @@ class ws_connection final : public ws_sink,
     socket_closed_ = true;
     boost::system::error_code ignored;
     lowest_.socket().close(ignored);
+    maybe_resume();  // a paused reader reads on and meets the closed socket
   }
 
  private:
@@ -231,6 +240,32 @@ class ws_connection final : public ws_sink,
     return next_flush::soon;
   }
 
+  // Strand: whether the reader must wait before taking the next request (max_unanswered).
+  // Not while closing: then the reader looks only for the client's close frame.
+  bool pause_requests() {
+    std::lock_guard lock(mutex_);
+    paused_ = may_pause() && backlogged();
+    return paused_;
+  }
+
+  // Mutex held: the client has too much outstanding: requests unanswered, or replies and
+  // events waiting behind a write the socket did not take.
+  bool backlogged() const {
+    return owed_replies_ >= max_unanswered ||
+           (writing_ && (queue_.size() * 4 >= options_.send_queue_messages || bytes_ * 4 >= options_.send_queue_bytes));
+  }
+
+  // Mutex held: the reader may wait only while the connection is open; closing, it must read
+  // on, to find the client's close frame or the error that ends the connection.
+  bool may_pause() const { return !close_code_ && !socket_closed_ && !dead_; }
+
+  // Mutex held: a paused reader goes on once the backlog has drained (or the connection closes).
+  void maybe_resume() {
+    if (!paused_ || (may_pause() && backlogged())) return;
+    paused_ = false;
+    asio::post(strand_, [self = this->shared_from_this()] { self->process(); });
+  }
+
   // Mutex held: the client is not reading; what is queued for it is dropped and the
   // connection closes with 4008 (unless it is already closing).
   void overflow() {
@@ -240,6 +275,7 @@ class ws_connection final : public ws_sink,
     if (close_code_) return;
     close_code_ = ws_close::slow_consumer;
     state_->ws_slow_consumer_closes->inc();
+    maybe_resume();
     post_close();
   }
 
@@ -270,7 +306,9 @@ class ws_connection final : public ws_sink,
   // Handles the complete frames in the buffer, then reads more. Returns while a message is
   // with the handler; its completion continues here.
   void process() {
+    if (done_) return;  // a resumption posted before the connection ended
     while (!garbage_) {
+      if (pause_requests()) return;  // resumed by reply() or written()
       std::string_view avail(rbuf_.get() + rbeg_, rend_ - rbeg_);
       ws::frame_header h;
       auto st = ws::parse_client_header(avail, options_.max_frame_bytes - message_.size(), h);
@@ -529,6 +567,7 @@ class ws_connection final : public ws_sink,
       auto sent = ::send(lowest_.socket().native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
         dead_ = true;  // the reader sees the error too and ends the connection
+        maybe_resume();
         return true;
       }
       std::size_t done = sent < 0 ? 0 : static_cast<std::size_t>(sent);
@@ -628,6 +667,8 @@ class ws_connection final : public ws_sink,
       return;
     }
     write_some();
+    std::lock_guard lock(mutex_);
+    maybe_resume();
   }
 
   // Mutex held: when the writer is done, end_reading()'s wait for it ends.
@@ -727,6 +768,7 @@ class ws_connection final : public ws_sink,
   clock::time_point hold_due_{};         // when a held batch goes
   clock::time_point last_write_{};       // the last batch handed to the socket
   std::size_t owed_replies_ = 0;         // requests given to the handler, not yet answered
+  bool paused_ = false;       // the reader waits for the backlog to drain (max_unanswered)
   bool writing_ = false;      // a write is in flight: the socket did not take all at once
   bool finished_ = false;     // the reader has ended: no more data frames
   bool graceful_ = false;     // ... with the client's close frame

@@ -225,6 +225,48 @@ TEST(ws_delivery, a_client_that_pipelines_1000_posts_and_reads_gets_every_ack_an
   }
 }
 
+// A client on a slow link (a 16 KiB receive window) that pipelines 1000 posts and then reads
+// steadily, a little at a time: the server's socket refuses bytes almost at once, so what it
+// produces for this client piles up behind the blocked write. The server stops taking the
+// client's requests while that backlog drains (TCP slows the client down) instead of closing it
+// as a slow consumer: every post is acknowledged, once and in order.
+TEST(ws_delivery, a_client_on_a_slow_link_that_pipelines_posts_is_slowed_down_not_closed) {
+  server_process server(delivery_server());
+  ws_client c;
+  ws_client::options o;
+  o.receive_buffer_bytes = 16384;
+  ASSERT_TRUE(c.connect(server.port(), o)) << c.error();
+  ASSERT_TRUE(is_ack(c.hello(ws::event_id, ws::token("u-slowlink", "u-slowlink"))));
+  ASSERT_TRUE(is_ack(c.join(main_room)));
+  constexpr int n = 1000;
+  const std::string padding(900, 'x');  // about 1.1 MB of acks and message events in all
+  std::string burst;
+  for (int i = 0; i < n; ++i)
+    burst += wire::text(post_of("s" + std::to_string(i), "slow link " + std::to_string(i) + " " + padding,
+                                "slow-" + std::to_string(i)));
+  ASSERT_TRUE(c.send_raw(burst, 20s)) << c.error() << "; " << ended_note(c);
+  // Busy elsewhere for a moment (the window fills), then read a little, pause, read again:
+  // never more than what arrives in 2 ms, then 5 ms of nothing.
+  std::this_thread::sleep_for(500ms);
+  std::vector<ws_frame> frames;
+  auto acks = [&] {
+    return std::count_if(frames.begin(), frames.end(), [](const ws_frame& f) { return f.is_reply(); });
+  };
+  auto until = clock_type::now() + 60s;
+  while (acks() < n && !c.ended() && clock_type::now() < until) {
+    auto got = c.read_all_frames(2ms);
+    frames.insert(frames.end(), got.begin(), got.end());
+    std::this_thread::sleep_for(5ms);
+  }
+  auto got = replies_in(frames);
+  EXPECT_FALSE(c.ended()) << "closed after " << got.size() << " of " << n << " acks: " << ended_note(c);
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(n)) << ended_note(c);
+  for (int i = 0; i < n; ++i) {
+    ASSERT_EQ(string_field(got[static_cast<std::size_t>(i)].body, "id"), "s" + std::to_string(i));
+    ASSERT_EQ(int_field(got[static_cast<std::size_t>(i)].body, "result.seq"), i + 1);
+  }
+}
+
 // --- 3. Every reply before the close --------------------------------------------------------------
 
 // Two pings and then `bad`, all in one write, on an authenticated connection: both acks, in
