@@ -103,6 +103,7 @@ class ws_connection final : public ws_sink,
     auto& flusher = *state_->ws_flush;
     flusher.count_events(1, now);
     next_flush next = next_flush::none;
+    clock::time_point due{};
     {
       std::lock_guard lock(mutex_);
       if (finished_ || close_code_) return;
@@ -116,13 +117,14 @@ class ws_connection final : public ws_sink,
           }
         }
       }
-      next = enqueue(std::move(frame), std::string(coalesce_key), false, now);
+      next = enqueue(std::move(frame), std::string(coalesce_key), false, now, due);
     }
-    dispatch(next);
+    dispatch(next, due);
   }
 
   void reply(std::shared_ptr<const std::string> frame) override {
     next_flush next = next_flush::none;
+    clock::time_point due{};
     {
       std::lock_guard lock(mutex_);
       if (owed_replies_ > 0) --owed_replies_;
@@ -130,9 +132,9 @@ class ws_connection final : public ws_sink,
       // Dropped when nobody can read it: the queue was given up (4008), the socket is gone,
       // the close frame already went, or the peer left without a close frame.
       if (dropped_ || dead_ || socket_closed_ || close_sent_ || (finished_ && !graceful_)) return;
-      next = enqueue(std::move(frame), {}, true, clock::now());
+      next = enqueue(std::move(frame), {}, true, clock::now(), due);
     }
-    dispatch(next);
+    dispatch(next, due);
   }
 
   void close(ws_close code) override {
@@ -211,13 +213,14 @@ class ws_connection final : public ws_sink,
   // for), a write once the current handler returns, or a write when the batch window ends.
   enum class next_flush { none, soon, held };
 
-  // Mutex held: queues a frame and says what the writer must do. The send-queue bound is a
+  // Mutex held: queues a frame and says what the writer must do (for `held`, until `due`).
+  // The send-queue bound is a
   // bound on what the client did not read: it applies while a write is in flight (the socket
   // did not take everything at once) to the frames waiting behind it. Frames waiting only for
   // the next write are never counted against the client; a held batch that grows large is
   // written at once instead.
   next_flush enqueue(std::shared_ptr<const std::string> frame, std::string key, bool is_reply,
-                     clock::time_point now) {
+                     clock::time_point now, clock::time_point& due) {
     bytes_ += frame->size();
     queue_.push_back({std::move(frame), std::move(key)});
     if (writing_) {
@@ -233,7 +236,7 @@ class ws_connection final : public ws_sink,
     if (!is_reply && !big && flush_ == next_flush::none && now - last_write_ < flusher.window() &&
         flusher.busy(now)) {
       flush_ = next_flush::held;
-      hold_due_ = last_write_ + flusher.window();
+      due = last_write_ + flusher.window();
       return next_flush::held;
     }
     flush_ = next_flush::soon;
@@ -279,7 +282,7 @@ class ws_connection final : public ws_sink,
     post_close();
   }
 
-  void dispatch(next_flush next) {
+  void dispatch(next_flush next, clock::time_point due) {
     if (next == next_flush::soon) {
       // On this connection's own thread (a reply from its handler) the write follows the
       // handler's turn, so the replies to pipelined requests share writes. From a room's
@@ -289,11 +292,6 @@ class ws_connection final : public ws_sink,
       if (on_own_thread()) asio::defer(strand_, [self = this->shared_from_this()] { self->flush(); });
       else state_->ws_flush->request(this->shared_from_this());
     } else if (next == next_flush::held) {
-      clock::time_point due;
-      {
-        std::lock_guard lock(mutex_);
-        due = hold_due_;
-      }
       state_->ws_flush->hold(this->shared_from_this(), due);
     }
   }
@@ -587,14 +585,12 @@ class ws_connection final : public ws_sink,
     return true;
   }
 
-  // Mutex held: nothing more will be written. While closing after the client's close frame
-  // that is once our close frame has gone; otherwise once no write is in flight and no close
-  // frame is due.
+  // Mutex held: nothing more will be written: no write is in flight and, while closing (by
+  // either side: the client's close frame sets close_code_ too), our close frame has gone.
   bool writer_done() const {
     if (dead_ || socket_closed_) return true;
     if (writing_) return false;
-    if (graceful_ || close_code_) return close_sent_;
-    return true;
+    return !close_code_ || close_sent_;
   }
 
   // Starts a write of everything pending, unless one is in flight (its completion calls
@@ -680,8 +676,12 @@ class ws_connection final : public ws_sink,
   // timeout, and the TCP connection cut (no close frame: the peer is presumed gone) once it
   // has been silent for the whole of it. The timer wakes at the next deadline computed from
   // the last read, and a read in between only moves the next one.
+  std::chrono::milliseconds idle_timeout() const {
+    return std::chrono::milliseconds(options_.idle_timeout_seconds * 1000);
+  }
+
   void arm_keepalive() {
-    auto idle = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000);
+    auto idle = idle_timeout();
     auto next = last_read_ + (ping_outstanding_ ? idle : idle / 2);
     keepalive_.expires_at(next);
     keepalive_.async_wait([self = this->shared_from_this()](boost::system::error_code ec) {
@@ -690,7 +690,7 @@ class ws_connection final : public ws_sink,
   }
 
   void on_keepalive() {
-    auto idle = std::chrono::milliseconds(options_.idle_timeout_seconds * 1000);
+    auto idle = idle_timeout();
     auto silent = clock::now() - last_read_;
     if (silent >= idle) {
       core::log(core::log_level::debug, "ws_idle_timeout", {{"remote", remote_}});
@@ -765,7 +765,6 @@ class ws_connection final : public ws_sink,
   std::vector<entry> queue_;
   std::size_t bytes_ = 0;
   next_flush flush_ = next_flush::none;  // what the writer has been asked for
-  clock::time_point hold_due_{};         // when a held batch goes
   clock::time_point last_write_{};       // the last batch handed to the socket
   std::size_t owed_replies_ = 0;         // requests given to the handler, not yet answered
   bool paused_ = false;       // the reader waits for the backlog to drain (max_unanswered)

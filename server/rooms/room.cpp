@@ -227,10 +227,9 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   // commit with the other rooms' posts): a retry of a post the room no longer keeps is found in
   // the store and answered as a duplicate; otherwise the message takes the next seq. That
   // thread takes writes in order, so completions come back to this strand in seq order.
-  std::optional<std::pair<chat_message, bool>> outcome;  // message, duplicate
+  std::optional<chat_writer::stored> outcome;
   try {
-    auto done = co_await self->services_.writer->append(msg, self->stored_seq_);
-    outcome.emplace(std::move(done.message), done.duplicate);
+    outcome = co_await self->services_.writer->append(msg, self->stored_seq_);
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "chat_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
   }

@@ -117,10 +117,12 @@ std::optional<rooms::chat_message> sqlite_chat_store::find_by_client_id(
   return read_message(by_client_id_);
 }
 
-void sqlite_chat_store::begin_batch() { db_.exec("BEGIN IMMEDIATE"); }
-void sqlite_chat_store::commit_batch() { db_.exec("COMMIT"); }
-void sqlite_chat_store::rollback_batch() {
-  if (sqlite3_get_autocommit(db_.handle()) == 0) db_.exec("ROLLBACK");
+// The batch is a store::transaction: append()'s own transaction nests in it as a savepoint.
+void sqlite_chat_store::begin_batch() { batch_.emplace(db_); }
+void sqlite_chat_store::commit_batch() {
+  batch_->commit();
+  batch_.reset();
 }
+void sqlite_chat_store::rollback_batch() { batch_.reset(); }  // rolls back unless committed
 
 }  // namespace samling::store

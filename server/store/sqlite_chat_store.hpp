@@ -37,6 +37,7 @@ class sqlite_chat_store final : public rooms::chat_store {
   statement by_client_id_;
   statement recent_;
   statement last_seq_;
+  std::optional<transaction> batch_;  // between begin_batch() and commit/rollback_batch()
 };
 
 }  // namespace samling::store
