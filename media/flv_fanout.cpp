@@ -2,22 +2,20 @@
 
 #include <algorithm>
 
-#include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 
-#include "core/log.hpp"
+#include "media/flv_writer.hpp"
+#include "media/gst_util.hpp"
 
 namespace samling::media {
 
 namespace {
 
 constexpr std::size_t max_gop_tags = 4000;  // ~10 s of 30 fps video with its audio, as the hub's
-// The muxer's input queue, as a destination's was before the muxer was shared: 8 MiB holds
-// ~25 s at 2.5 Mbit/s; the muxer only falls that far behind when the machine is starved.
-constexpr std::uint64_t muxer_queue_bytes = 8 * 1024 * 1024;
-// A muxer that failed (it should not: its input is the program, already parsed once) is
-// rebuilt after this pause; the destinations stay connected meanwhile.
-constexpr std::chrono::milliseconds muxer_restart_delay{1000};
+// How long one track waits for the other before its tags go out alone (a program without
+// sound, or sound that stopped): the other track's late tags then still go out, in their own
+// order, never dropped.
+constexpr std::int64_t max_interleave_wait_ms = 500;
 
 constexpr std::size_t flv_tag_header_size = 11;
 // The longest run of audio tags a tap holds back while no video tag comes (see flv_tap::push).
@@ -167,56 +165,161 @@ void flv_tap::push(GstBuffer* tag, GstCaps* caps, std::uint64_t run) {
 
 // ---- flv_fanout ----
 
-struct flv_fanout::shared_state {
+namespace {
+
+// A GstBuffer that owns `data` (no copy).
+GstBuffer* wrap(flv::bytes data) {
+  auto* owned = new flv::bytes(std::move(data));
+  return gst_buffer_new_wrapped_full(GST_MEMORY_FLAG_READONLY, owned->data(), owned->size(), 0, owned->size(), owned,
+                                     [](gpointer p) { delete static_cast<flv::bytes*>(p); });
+}
+
+std::int64_t to_ms(GstClockTime t) { return static_cast<std::int64_t>(t / GST_MSECOND); }
+
+}  // namespace
+
+struct flv_fanout::shared_state : program_sink {
   std::mutex m;
   std::vector<std::shared_ptr<flv_tap>> taps;
   std::vector<GstBuffer*> gop;  // the tags since the latest video keyframe, for a joining tap
-  GstCaps* caps = nullptr;      // the muxer's caps (with the streamheader)
-  std::uint64_t run = 0;        // the current muxer pipeline; tags of an older one are dropped
+  GstCaps* caps = nullptr;      // video/x-flv with the streamheader (file header, metadata, sequence headers)
+  std::uint64_t run = 0;        // the current packaging run; a tap restarts its timeline on a new one
 
-  ~shared_state() {
-    clear_locked();
+  // The program's buffers on their way to becoming tags, in decode order across both tracks.
+  struct pending {
+    GstBuffer* buf;
+    std::int64_t pts_ms;
+    bool keyframe;
+  };
+  flv::interleaver<pending> order{max_interleave_wait_ms};
+  flv::bytes sps, pps, avc_config;  // the parameter sets of the current sequence header
+  flv::bytes asc;                   // the AudioSpecificConfig of the current sequence header
+  GstCaps* last_audio_caps = nullptr;
+  bool caps_dirty = true;
+  std::atomic<std::uint64_t> refused{0};
+
+  ~shared_state() override {
+    std::lock_guard lock(m);
+    restart_locked();
   }
-  void clear_locked() {
+
+  // Forgets everything of the program (nothing is attached to it any more).
+  void restart_locked() {
+    order.drain([](int, std::int64_t, pending p) { gst_buffer_unref(p.buf); });
     for (auto* b : gop) gst_buffer_unref(b);
     gop.clear();
     gst_caps_replace(&caps, nullptr);
+    gst_caps_replace(&last_audio_caps, nullptr);
+    sps.clear();
+    pps.clear();
+    avc_config.clear();
+    asc.clear();
+    caps_dirty = true;
+    ++run;
   }
-  void on_tag(GstBuffer* tag, GstCaps* tag_caps, std::uint64_t tag_run) {
+
+  void push(track t, GstBuffer* buf, GstCaps* buf_caps, bool keyframe) override {
+    GstClockTime pts = GST_BUFFER_PTS(buf);
+    GstClockTime dts = GST_BUFFER_DTS_IS_VALID(buf) ? GST_BUFFER_DTS(buf) : pts;
+    if (!GST_CLOCK_TIME_IS_VALID(dts)) return;
+    if (!GST_CLOCK_TIME_IS_VALID(pts)) pts = dts;
     std::lock_guard lock(m);
-    if (tag_run != run) return;
-    if (tag_caps != caps) gst_caps_replace(&caps, tag_caps);
-    if (!GST_BUFFER_FLAG_IS_SET(tag, GST_BUFFER_FLAG_HEADER)) {
-      flv_tag_info info;
-      if (parse_tag(tag, info) && info.video_keyframe) {
-        for (auto* b : gop) gst_buffer_unref(b);
-        gop.clear();
-        gop.push_back(gst_buffer_ref(tag));
-      } else if (!gop.empty() && gop.size() < max_gop_tags) {
-        gop.push_back(gst_buffer_ref(tag));
+    if (t == track::audio) note_audio_config(buf_caps);
+    int i = t == track::video ? 0 : 1;
+    pending p{gst_buffer_ref(buf), to_ms(pts), t == track::video && keyframe};
+    if (!order.push(i, to_ms(dts), p)) {
+      gst_buffer_unref(p.buf);
+      ++refused;
+      return;
+    }
+    order.pop_ready([this](int from, std::int64_t dts_ms, pending q) {
+      if (from == 0) emit_video(q, dts_ms);
+      else emit_audio(q, dts_ms);
+      gst_buffer_unref(q.buf);
+    });
+  }
+
+  void note_audio_config(GstCaps* c) {
+    if (!c || c == last_audio_caps) return;
+    gst_caps_replace(&last_audio_caps, c);
+    const GValue* v = gst_structure_get_value(gst_caps_get_structure(c, 0), "codec_data");
+    GstBuffer* cd = v && GST_VALUE_HOLDS_BUFFER(v) ? gst_value_get_buffer(v) : nullptr;
+    flv::bytes config(cd ? gst_buffer_get_size(cd) : 0);
+    if (cd) gst_buffer_extract(cd, 0, config.data(), config.size());
+    if (config != asc) {
+      asc = std::move(config);
+      caps_dirty = true;
+    }
+  }
+
+  void emit_video(const pending& p, std::int64_t dts_ms) {
+    GstMapInfo mi;
+    if (!gst_buffer_map(p.buf, &mi, GST_MAP_READ)) return;
+    auto frame = flv::avc_frame_body({mi.data, mi.size}, p.keyframe, static_cast<std::int32_t>(p.pts_ms - dts_ms));
+    gst_buffer_unmap(p.buf, &mi);
+    if (p.keyframe && !frame.sps.empty() && !frame.pps.empty() && (frame.sps != sps || frame.pps != pps)) {
+      auto config = flv::avc_decoder_config(frame.sps, frame.pps);
+      if (!config.empty()) {
+        sps = std::move(frame.sps);
+        pps = std::move(frame.pps);
+        avc_config = std::move(config);
+        caps_dirty = true;
       }
     }
+    // Nothing is decodable before the first parameter sets; an access unit of only parameter
+    // sets carries no picture.
+    if (avc_config.empty() || frame.body.size() <= 5) return;
+    deliver(flv::tag(flv::tag_video, dts_ms, frame.body), dts_ms, !p.keyframe);
+  }
+
+  void emit_audio(const pending& p, std::int64_t dts_ms) {
+    if (asc.empty()) return;  // raw AAC without its AudioSpecificConfig cannot be decoded
+    GstMapInfo mi;
+    if (!gst_buffer_map(p.buf, &mi, GST_MAP_READ)) return;
+    auto body = flv::aac_frame_body({mi.data, mi.size});
+    gst_buffer_unmap(p.buf, &mi);
+    deliver(flv::tag(flv::tag_audio, dts_ms, body), dts_ms, false);
+  }
+
+  void rebuild_caps() {
+    GstCaps* c = gst_caps_new_empty_simple("video/x-flv");
+    GValue headers = G_VALUE_INIT;
+    g_value_init(&headers, GST_TYPE_ARRAY);
+    auto add = [&headers](flv::bytes data) {
+      GstBuffer* b = wrap(std::move(data));
+      GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_HEADER);
+      GValue v = G_VALUE_INIT;
+      g_value_init(&v, GST_TYPE_BUFFER);
+      gst_value_take_buffer(&v, b);
+      gst_value_array_append_and_take_value(&headers, &v);
+    };
+    add(flv::file_header());
+    add(flv::metadata_tag(0, 0, !asc.empty()));
+    if (!avc_config.empty()) add(flv::tag(flv::tag_video, 0, flv::avc_sequence_body(avc_config)));
+    if (!asc.empty()) add(flv::tag(flv::tag_audio, 0, flv::aac_sequence_body(asc)));
+    gst_structure_take_value(gst_caps_get_structure(c, 0), "streamheader", &headers);
+    gst_caps_replace(&caps, c);
+    gst_caps_unref(c);
+    caps_dirty = false;
+  }
+
+  void deliver(flv::bytes data, std::int64_t ms, bool delta) {
+    if (caps_dirty) rebuild_caps();
+    GstBuffer* tag = wrap(std::move(data));
+    GST_BUFFER_PTS(tag) = GST_BUFFER_DTS(tag) = static_cast<GstClockTime>(ms) * GST_MSECOND;
+    if (delta) GST_BUFFER_FLAG_SET(tag, GST_BUFFER_FLAG_DELTA_UNIT);
+    flv_tag_info info;
+    if (parse_tag(tag, info) && info.video_keyframe) {
+      for (auto* b : gop) gst_buffer_unref(b);
+      gop.clear();
+      gop.push_back(gst_buffer_ref(tag));
+    } else if (!gop.empty() && gop.size() < max_gop_tags) {
+      gop.push_back(gst_buffer_ref(tag));
+    }
     for (auto& t : taps) t->push(tag, caps, run);
+    gst_buffer_unref(tag);
   }
 };
-
-namespace {
-
-struct sink_context {
-  std::shared_ptr<flv_fanout::shared_state> state;
-  std::uint64_t run;
-};
-
-GstFlowReturn on_new_sample(GstAppSink* sink, gpointer data) {
-  auto* ctx = static_cast<sink_context*>(data);
-  GstSample* sample = gst_app_sink_pull_sample(sink);
-  if (!sample) return GST_FLOW_EOS;
-  if (GstBuffer* b = gst_sample_get_buffer(sample)) ctx->state->on_tag(b, gst_sample_get_caps(sample), ctx->run);
-  gst_sample_unref(sample);
-  return GST_FLOW_OK;
-}
-
-}  // namespace
 
 std::string flv_destination_description(const std::string& location) {
   // The appsrc pushes from its own thread; rtmp2sink waits there while its connection has
@@ -230,26 +333,24 @@ std::string flv_destination_description(const std::string& location) {
          launch_quote(location);
 }
 
-flv_fanout::flv_fanout(control_executor control, hub& program, std::string stage_id)
-    : control_(control),
-      stage_id_(std::move(stage_id)),
-      muxer_(control, program),
-      restart_timer_(control),
-      state_(std::make_shared<shared_state>()) {}
+flv_fanout::flv_fanout(hub& program, std::string stage_id)
+    : program_(program), stage_id_(std::move(stage_id)), state_(std::make_shared<shared_state>()) {}
 
 flv_fanout::~flv_fanout() {
-  *alive_ = false;
-  restart_timer_.cancel();
-  close_muxer();
+  if (attached_) program_.remove(state_);
 }
 
 void flv_fanout::add(std::shared_ptr<flv_tap> tap) {
   {
     std::lock_guard lock(state_->m);
+    if (!attached_) state_->restart_locked();  // a new run: the taps' timelines follow on
     for (auto* b : state_->gop) tap->push(b, state_->caps, state_->run);
     state_->taps.push_back(std::move(tap));
   }
-  if (!muxer_.is_open()) open_muxer();
+  if (!attached_) {
+    attached_ = true;
+    program_.add(state_);  // replays the program since its latest keyframe, then follows it
+  }
 }
 
 void flv_fanout::remove(const std::shared_ptr<flv_tap>& tap) {
@@ -259,68 +360,14 @@ void flv_fanout::remove(const std::shared_ptr<flv_tap>& tap) {
     std::erase(state_->taps, tap);
     empty = state_->taps.empty();
   }
-  if (empty) {
-    restart_timer_.cancel();
-    close_muxer();
-  }
-}
-
-void flv_fanout::open_muxer() {
-  std::uint64_t run;
-  {
+  if (empty && attached_) {
+    program_.remove(state_);
+    attached_ = false;
     std::lock_guard lock(state_->m);
-    state_->clear_locked();
-    run = ++state_->run;
-  }
-  auto state = state_;
-  auto prepare = [state, run](pipeline& p) {
-    auto sink = p.by_name("out");
-    GstAppSinkCallbacks callbacks{};
-    callbacks.new_sample = on_new_sample;
-    gst_app_sink_set_callbacks(GST_APP_SINK(sink.get()), &callbacks, new sink_context{state, run},
-                               [](gpointer d) { delete static_cast<sink_context*>(d); });
-  };
-  // streamable=true: no seeking back to fix up the header, and the header with onMetaData and
-  // the sequence headers go into the caps as streamheader, which each rtmp2sink sends first.
-  // latency: how long the muxer waits for the other track before writing what it has; the
-  // program's audio and video arrive together, 500 ms covers a source's interleaving.
-  std::string description =
-      consumer_sources() +
-      "vparse. ! video/x-h264,stream-format=avc,alignment=au ! flvmux name=mux streamable=true latency=500000000 "
-      "! appsink name=out sync=false async=false emit-signals=false "
-      "aparse. ! audio/mpeg,stream-format=raw ! mux.";
-  try {
-    muxer_.open("relay-flvmux", description, [this](const bus_event& ev) { on_bus(ev); }, prepare, muxer_queue_bytes);
-  } catch (const std::exception& e) {
-    core::log(core::log_level::error, "relay_mux_error", {{"stage", stage_id_}, {"error", e.what()}});
+    state_->restart_locked();
   }
 }
 
-void flv_fanout::close_muxer() {
-  muxer_.close();
-  std::lock_guard lock(state_->m);
-  state_->clear_locked();
-  ++state_->run;  // tags still on their way from the closed muxer are dropped
-}
-
-void flv_fanout::on_bus(const bus_event& ev) {
-  if (ev.kind != bus_event::error && ev.kind != bus_event::eos) return;
-  core::log(core::log_level::warn, "relay_mux_error",
-            {{"stage", stage_id_}, {"element", ev.source}, {"error", ev.kind == bus_event::eos ? "end of stream" : ev.message}});
-  close_muxer();
-  restart_timer_.expires_after(muxer_restart_delay);
-  auto alive = alive_;
-  restart_timer_.async_wait([this, alive](boost::system::error_code ec) {
-    if (ec || !*alive || muxer_.is_open()) return;
-    bool any;
-    {
-      std::lock_guard lock(state_->m);
-      any = !state_->taps.empty();
-    }
-    if (any) open_muxer();
-  });
-}
-
-std::string flv_fanout::dot() const { return muxer_.is_open() ? muxer_.get()->dot() : std::string(); }
+std::uint64_t flv_fanout::refused() const { return state_->refused.load(); }
 
 }  // namespace samling::media

@@ -173,13 +173,13 @@ void hub::clear_cache() {
   drop_cache_locked();
 }
 
-void hub::add(std::shared_ptr<feeder> f) {
+void hub::add(std::shared_ptr<program_sink> f) {
   std::lock_guard lock(m_);
   for (auto& c : gop_) f->push(c.t, c.buf, c.caps, c.keyframe);
   feeders_.push_back(std::move(f));
 }
 
-void hub::remove(const std::shared_ptr<feeder>& f) {
+void hub::remove(const std::shared_ptr<program_sink>& f) {
   std::lock_guard lock(m_);
   std::erase(feeders_, f);
 }

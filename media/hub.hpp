@@ -40,16 +40,26 @@ class flow_meter {
   GstClockTime last_keyframe_pts_ = GST_CLOCK_TIME_NONE;
 };
 
+// What the hub hands the program to: a consumer pipeline's feeder, or the relays' FLV
+// packaging. push() runs on the program's streaming threads (video and audio may each have
+// their own) and must never block.
+class program_sink {
+ public:
+  virtual ~program_sink() = default;
+  // `buf` and `caps` are borrowed.
+  virtual void push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe) = 0;
+};
+
 // One consumer's entry: a pair of appsrcs (video, audio) it reads the program from.
-class feeder {
+class feeder : public program_sink {
  public:
   explicit feeder(std::uint64_t max_queue_bytes = 16 * 1024 * 1024) : max_queue_bytes_(max_queue_bytes) {}
-  ~feeder();
+  ~feeder() override;
   // Binds (or rebinds, after the consumer rebuilt its pipeline) the appsrcs; the next buffer
   // it passes on is a keyframe, and the consumer's timeline starts at 0 there.
   void bind(GstElement* video_src, GstElement* audio_src);
   void unbind();
-  void push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe);
+  void push(track t, GstBuffer* buf, GstCaps* caps, bool keyframe) override;
 
   // The stage-timeline time (ns) that this consumer's running time 0 corresponds to (may be
   // negative); nullopt until the first keyframe passed.
@@ -81,8 +91,8 @@ class hub {
  public:
   hub() = default;
   ~hub();
-  void add(std::shared_ptr<feeder> f);
-  void remove(const std::shared_ptr<feeder>& f);
+  void add(std::shared_ptr<program_sink> f);
+  void remove(const std::shared_ptr<program_sink>& f);
   // `buf` and `caps` are borrowed.
   void push(track t, GstBuffer* buf, GstCaps* caps);
   void clear_cache();
@@ -98,7 +108,7 @@ class hub {
   };
   void drop_cache_locked();
   std::mutex m_;
-  std::vector<std::shared_ptr<feeder>> feeders_;
+  std::vector<std::shared_ptr<program_sink>> feeders_;
   std::vector<cached> gop_;
   flow_meter meter_;
   std::atomic<std::int64_t> last_video_ms_{0};

@@ -17,6 +17,11 @@ namespace {
 constexpr GstClockTime jump_back = 2 * GST_SECOND;     // source time going back: new session
 constexpr GstClockTime jump_ahead = 5 * GST_SECOND;    // or leaping ahead: new session
 constexpr GstClockTime max_fill = GST_SECOND;          // the slate never fills more than this at once
+// The source's sound arrives in bursts (an MPEG-TS muxer packs several AAC frames per packet,
+// ~180 ms at 128 kbit/s): only when it is later than this does silence fill in.
+constexpr GstClockTime max_audio_late = 250 * GST_MSECOND;
+// A burst that would put the sound further ahead of the picture than this is dropped.
+constexpr GstClockTime max_audio_ahead = 300 * GST_MSECOND;
 
 std::string raw_video_caps(const produced_spec& p) {
   return "video/x-raw,format=I420,width=" + std::to_string(p.width) + ",height=" + std::to_string(p.height) +
@@ -200,7 +205,8 @@ void ingest::start() {
     encoder_->on_bus(ev_.bus);
     {
       std::lock_guard lock(raw_m_);
-      next_video_pts_ = next_audio_pts_ = clock_.now();
+      next_video_pts_ = audio_epoch_ = clock_.now();
+      audio_samples_ = 0;
     }
     if (!encoder_->play()) throw std::runtime_error("the encoder pipeline did not start");
     start_ticker();
@@ -417,22 +423,45 @@ void ingest::on_source_sample(track t, GstSample* s) {
   gst_buffer_unref(mapped);
 }
 
-// Source audio into the encoder, laid end to end on the output timeline as it arrives: sound
-// follows the picture within the jitter of arrival. Too far ahead of the clock (a burst
-// after a stall): dropped; fallen behind (a gap): the timeline jumps to now. Takes `b`.
+// The produced program's sound is one unbroken run of samples, whatever the source does: the
+// source's audio is laid end to end as it arrives, and when it is late (the feed dropped, a
+// caller left, the decoder restarts) silence joins the run sample-accurately, so no switch to
+// or from the slate ever leaves a hole or steps back in time (players and platforms show a
+// hole as a glitch, and YouTube counts it against the stream's health). Too far ahead of the
+// clock (a burst after a stall): the source's audio is dropped, not its time: the run stays
+// unbroken and sound stays within max_audio_ahead of the picture.
+GstClockTime ingest::audio_pts_locked() const {
+  return audio_epoch_ + gst_util_uint64_scale(audio_samples_, GST_SECOND, audio_rate);
+}
+
+void ingest::push_samples_locked(GstBuffer* b, std::uint64_t samples) {
+  b = gst_buffer_make_writable(b);
+  GST_BUFFER_PTS(b) = audio_pts_locked();
+  GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+  audio_samples_ += samples;
+  GST_BUFFER_DURATION(b) = audio_pts_locked() - GST_BUFFER_PTS(b);
+  gst_app_src_push_buffer(GST_APP_SRC(enc_audio_src_.get()), b);
+}
+
+void ingest::fill_silence_locked(GstClockTime until) {
+  while (enc_audio_src_ && audio_pts_locked() < until) {
+    auto samples = gst_util_uint64_scale(until - audio_pts_locked(), audio_rate, GST_SECOND);
+    samples = std::min<std::uint64_t>(samples, audio_rate);  // at most a second per buffer
+    if (samples == 0) return;
+    GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * audio_frame_bytes, nullptr);
+    gst_buffer_memset(b, 0, 0, samples * audio_frame_bytes);
+    push_samples_locked(b, samples);
+  }
+}
+
 void ingest::push_audio_locked(GstBuffer* b, GstClockTime now) {
-  GstClockTime dur = gst_util_uint64_scale(gst_buffer_get_size(b) / audio_frame_bytes, GST_SECOND, audio_rate);
-  if (next_audio_pts_ > now + 500 * GST_MSECOND || !enc_audio_src_) {
+  auto samples = gst_buffer_get_size(b) / audio_frame_bytes;
+  if (!enc_audio_src_ || samples == 0 || audio_pts_locked() > now + max_audio_ahead) {
     gst_buffer_unref(b);
     return;
   }
-  if (next_audio_pts_ + 200 * GST_MSECOND < now) next_audio_pts_ = now;
-  b = gst_buffer_make_writable(b);
-  GST_BUFFER_PTS(b) = next_audio_pts_;
-  GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
-  GST_BUFFER_DURATION(b) = dur;
-  next_audio_pts_ += dur;
-  gst_app_src_push_buffer(GST_APP_SRC(enc_audio_src_.get()), b);
+  if (audio_pts_locked() + max_audio_late < now) fill_silence_locked(now);
+  push_samples_locked(b, samples);
 }
 
 void ingest::on_encoded_sample(track t, GstSample* s) {
@@ -456,7 +485,8 @@ void ingest::start_ticker() {
       std::this_thread::sleep_until(next);
       auto now = std::chrono::steady_clock::now();
       if (now - next > std::chrono::seconds(1)) next = now;  // after a stall, no catch-up burst
-      tick();
+      // The switch is told as it happens (the stage's status follows the picture).
+      if (tick() && ev_.slate_changed) ev_.slate_changed();
     }
   });
 }
@@ -464,18 +494,14 @@ void ingest::start_ticker() {
 // One output frame: the source's latest picture while it is fresh, else the standby slate
 // (and silence while no sound arrives), so the encoder and every output are fed in real time
 // whatever the venue's feed does.
-void ingest::tick() {
+bool ingest::tick() {
   const auto now_ms = steady_ms();
   const GstClockTime now = clock_.now();
   const GstClockTime frame = GST_SECOND / spec_.produced.fps;
   std::lock_guard lock(raw_m_);
   bool video_stale = now_ms - last_source_video_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
-  bool audio_stale = now_ms - last_source_audio_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
-  if (video_stale) {
-    if (!slate_on_air_.exchange(true)) ++slate_switches_;
-  } else {
-    slate_on_air_ = false;
-  }
+  bool slate_changed = slate_on_air_.exchange(video_stale) != video_stale;
+  if (video_stale && slate_changed) ++slate_switches_;
   if (enc_video_src_) {
     if (next_video_pts_ + max_fill < now) next_video_pts_ = now;  // after a stall: no burst
     if (next_video_pts_ <= now + frame) {
@@ -489,17 +515,9 @@ void ingest::tick() {
       gst_app_src_push_buffer(GST_APP_SRC(enc_video_src_.get()), b);
     }
   }
-  if (audio_stale && enc_audio_src_) {
-    if (next_audio_pts_ + max_fill < now) next_audio_pts_ = now - 20 * GST_MSECOND;
-    if (next_audio_pts_ < now) {
-      auto samples = gst_util_uint64_scale(now - next_audio_pts_, audio_rate, GST_SECOND);
-      if (samples > 0) {
-        GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * audio_frame_bytes, nullptr);
-        gst_buffer_memset(b, 0, 0, samples * audio_frame_bytes);
-        push_audio_locked(b, now);
-      }
-    }
-  }
+  // The source's sound is late beyond its usual jitter: silence carries the run on to now.
+  if (enc_audio_src_ && audio_pts_locked() + max_audio_late < now) fill_silence_locked(now);
+  return slate_changed;
 }
 
 std::string ingest::dot() const {

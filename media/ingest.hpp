@@ -53,6 +53,7 @@ class ingest {
     std::function<void(bus_event)> bus;        // any thread: post it
     std::function<void()> caller_added;        // SRT: a caller connected (any thread)
     std::function<void()> caller_removed;      // SRT: the caller left (any thread)
+    std::function<void()> slate_changed;       // produced: the slate went on or off air (ticker thread)
   };
   ingest(boost::asio::thread_pool::executor_type control, const stage_spec& spec, hub& out, timeline& clock,
          events ev);
@@ -79,7 +80,10 @@ class ingest {
   void on_source_sample(track t, GstSample* s);
   void on_encoded_sample(track t, GstSample* s);
   void push_audio_locked(GstBuffer* b, GstClockTime now);
-  void tick();
+  void push_samples_locked(GstBuffer* b, std::uint64_t samples);
+  void fill_silence_locked(GstClockTime until);
+  GstClockTime audio_pts_locked() const;
+  bool tick();  // true when the slate went on or off air
   void start_ticker();
   void attach_appsink(GstElement* sink, track t, bool from_encoder);
 
@@ -97,7 +101,10 @@ class ingest {
   GstCaps* raw_video_caps_ = nullptr;
   GstCaps* raw_audio_caps_ = nullptr;
   std::mutex raw_m_;  // orders pushes into the encoder from the source and the ticker
-  GstClockTime next_video_pts_ = 0, next_audio_pts_ = 0;
+  GstClockTime next_video_pts_ = 0;
+  // The encoder's sound: one unbroken run of samples from audio_epoch_ (see push_audio_locked).
+  GstClockTime audio_epoch_ = 0;
+  std::uint64_t audio_samples_ = 0;
   std::atomic<std::int64_t> last_source_video_ms_{0}, last_source_audio_ms_{0};
   std::atomic<bool> slate_on_air_{false};
   std::atomic<std::uint64_t> slate_switches_{0};

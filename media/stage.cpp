@@ -22,7 +22,7 @@ stage::stage(control_executor control, stage_spec spec, const engine_options& op
       spec_(std::move(spec)),
       opts_(opts),
       changed_(std::move(changed)),
-      fanout_(control, hub_, spec_.id),
+      fanout_(hub_, spec_.id),
       source_backoff_(backoff_policy{std::chrono::milliseconds(500), std::chrono::milliseconds(10000), 2.0, 0.2},
                       std::random_device{}()),
       source_timer_(control),
@@ -46,6 +46,8 @@ void stage::start() {
   if (running_) return;
   running_ = true;
   started_ms_ = utc_ms();
+  shown_state_ = stage_state::standby;
+  state_since_ms_ = started_ms_;
   input_.state = input_state::waiting;
   input_.last_error.reset();
   auto alive = alive_;
@@ -80,6 +82,11 @@ void stage::start() {
         renew_source("the caller left");
       }
       notify();
+    });
+  };
+  ev.slate_changed = [this, alive, control] {
+    asio::post(control, [this, alive] {
+      if (*alive && running_) follow_state();
     });
   };
   hls_ = std::make_unique<hls_output>(control_, hub_, clock_, hls_dir(), spec_.hls_segment_seconds,
@@ -123,6 +130,8 @@ void stage::stop() {
   input_.state = input_state::idle;
   input_.connected_since_ms = 0;
   callers_ = 0;
+  shown_state_ = stage_state::offline;
+  state_since_ms_ = utc_ms();
   core::log(core::log_level::info, "stage_stopped", {{"stage", spec_.id}});
   notify();
 }
@@ -132,11 +141,15 @@ void stage::stop() {
 // 3 s (or input_timeout_ms, if longer), the listener is renewed: an encoder that reconnects
 // finds it free (OBS retries until it gets through). Not sooner: renewing drops a caller
 // that was only having a hiccup, and ffmpeg-like senders do not reconnect by themselves.
+//
+// It also tells the page as soon as the picture changes: the input lost or back (the slate
+// itself is told by the ticker that puts it on air), checked every 100 ms.
 void stage::watch_input() {
-  input_timer_.expires_after(std::chrono::milliseconds(500));
+  input_timer_.expires_after(std::chrono::milliseconds(100));
   auto alive = alive_;
   input_timer_.async_wait([this, alive](boost::system::error_code ec) {
     if (ec || !*alive || !running_) return;
+    follow_state();
     if (spec_.input.kind == input_kind::srt_listener && ingest_ && ingest_->running() && callers_ > 0) {
       auto silent_ms = steady_ms() - std::max(ingest_->last_source_video_ms(), last_source_restart_ms_);
       if (silent_ms > std::max<std::int64_t>(spec_.input_timeout_ms, 3000)) {
@@ -239,20 +252,44 @@ stage_status stage::status() const {
   s.record = spec_.record;
   if (ingest_) {
     s.input.flow = ingest_->input_meter().snapshot();
-    bool fresh = steady_ms() - ingest_->last_source_video_ms() <= static_cast<std::int64_t>(spec_.input_timeout_ms);
+    bool fresh = input_fresh();
     if (fresh) s.input.state = input_state::connected;
     else if (s.input.state == input_state::connected) s.input.state = input_state::waiting;
-    s.state = fresh ? stage_state::live : stage_state::standby;
     s.slate_switches = ingest_->slate_switches();
   }
-  // "live" means watchable: until the first HLS segment is out, a starting stage is on standby.
-  if (s.state == stage_state::live && hls_ && hls_->segments_written() == 0) s.state = stage_state::standby;
-  if (!running_) s.state = stage_state::offline;
+  s.state = status_state();
+  s.state_since_ms = state_since_ms_;
   s.program = hub_.meter().snapshot();
   if (hls_) s.hls_segments = hls_->segments_written();
   if (recorder_ && recorder_->recording()) s.recording_file = recorder_->current_file();
   for (auto& r : relays_) s.outputs.push_back(r->status());
   return s;
+}
+
+// Tells the page when what viewers see changes (live, the slate or nothing, offline), with
+// the time it changed: called as the slate switches and every 100 ms (input lost or back,
+// the first HLS segment).
+void stage::follow_state() {
+  auto now = status_state();
+  if (now == shown_state_) return;
+  shown_state_ = now;
+  state_since_ms_ = utc_ms();
+  core::log(core::log_level::info, "stage_state", {{"stage", spec_.id}, {"state", to_string(now)}});
+  notify();
+}
+
+stage_state stage::status_state() const {
+  if (!running_) return stage_state::offline;
+  if (!ingest_) return stage_state::standby;
+  // Produced: what is on air, as the ticker decided it (the same frame the slate went out).
+  bool on_air = spec_.mode == stage_mode::produced ? !ingest_->slate_on_air() : input_fresh();
+  // "live" means watchable: until the first HLS segment is out, a starting stage is on standby.
+  if (on_air && hls_ && hls_->segments_written() == 0) on_air = false;
+  return on_air ? stage_state::live : stage_state::standby;
+}
+
+bool stage::input_fresh() const {
+  return ingest_ && steady_ms() - ingest_->last_source_video_ms() <= static_cast<std::int64_t>(spec_.input_timeout_ms);
 }
 
 relay* stage::find_relay(const std::string& id) const {
@@ -337,7 +374,6 @@ std::string stage::dot() const {
   if (ingest_) out += ingest_->dot();
   if (hls_) out += hls_->dot();
   if (recorder_) out += recorder_->dot();
-  out += fanout_.dot();
   for (auto& r : relays_) out += r->dot();
   // GStreamer prints every property, the stream key in rtmp2sink's location among them.
   for (auto& r : relays_) out = hide_key(std::move(out), r->spec().key);
@@ -472,11 +508,17 @@ void engine::changed(const std::string& id) {
   dirty_[id] = true;
   if (flush_pending_) return;
   flush_pending_ = true;
-  // Coalesce a burst of changes (a reconnect touches several fields) into one snapshot.
-  auto t = std::make_shared<asio::steady_timer>(control_.executor(), std::chrono::milliseconds(250));
+  // A change goes out at once; a burst of them (a reconnect touches several fields) is
+  // coalesced into one snapshot at most every 100 ms, so the page follows the picture within
+  // a tenth of a second and a flapping input cannot flood it.
+  constexpr std::int64_t coalesce_ms = 100;
+  auto since = steady_ms() - last_flush_ms_;
+  auto delay = std::chrono::milliseconds(since >= coalesce_ms ? 0 : coalesce_ms - since);
+  auto t = std::make_shared<asio::steady_timer>(control_.executor(), delay);
   t->async_wait([this, t](boost::system::error_code) {
     flush_pending_ = false;
     if (stopped_) return;
+    last_flush_ms_ = steady_ms();
     auto dirty = std::move(dirty_);
     dirty_.clear();
     for (auto& [sid, _] : dirty)

@@ -63,6 +63,9 @@ class stage {
   void restart_source_later(const std::string& why);
   void watch_input();
   void renew_source(const std::string& why);
+  bool input_fresh() const;  // the source delivered video within input_timeout_ms
+  stage_state status_state() const;
+  void follow_state();
   void save_outputs() const;
   void load_outputs();
   relay* find_relay(const std::string& id) const;
@@ -87,6 +90,8 @@ class stage {
   boost::asio::steady_timer source_timer_;
   boost::asio::steady_timer input_timer_;
   std::int64_t last_source_restart_ms_ = 0;
+  stage_state shown_state_ = stage_state::offline;  // as last told (follow_state)
+  std::int64_t state_since_ms_ = 0;                  // UTC ms it became that
   std::vector<session_slot> schedule_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
@@ -94,7 +99,7 @@ class stage {
 class engine {
  public:
   // `on_change` runs on the control thread with a fresh snapshot whenever a stage changed
-  // (coalesced: at most 4 a second per stage) and every 2 s while a stage runs (bitrates).
+  // (at once, then coalesced: at most 10 a second) and every 2 s while a stage runs (bitrates).
   engine(engine_options opts, std::vector<stage_spec> stages, std::function<void(const stage_status&)> on_change);
   ~engine();
   core::blocking_pool& control() { return control_; }
@@ -119,6 +124,7 @@ class engine {
   std::map<std::string, bool> dirty_;
   std::unique_ptr<boost::asio::steady_timer> timer_;
   bool flush_pending_ = false;
+  std::int64_t last_flush_ms_ = 0;
   bool stopped_ = false;
 };
 

@@ -69,6 +69,7 @@ struct stage_status {
   std::optional<std::string> recording_file;
   std::int64_t started_ms = 0;
   std::uint64_t slate_switches = 0;        // times the slate went on air
+  std::int64_t state_since_ms = 0;         // UTC ms when `state` last changed
 };
 
 }  // namespace samling::media

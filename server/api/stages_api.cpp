@@ -73,6 +73,7 @@ std::string stage_json(const media::stage_status& s, bool full) {
                  {"room", s.room.empty() ? json::value(nullptr) : json::value(s.room)},
                  {"public", s.is_public},
                  {"state", media::to_string(s.state)},
+                 {"state_since_ms", s.state_since_ms},
                  {"hls", s.hls_url}};
   if (!full) return json::serialize(j);
   j["event"] = s.event;

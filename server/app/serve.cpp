@@ -196,7 +196,7 @@ int serve(const config::config& cfg) {
       return 1;
     }
     auto missing = media::missing_elements({"srtsrc", "tsdemux", "parsebin", "decodebin", "h264parse", "aacparse",
-                                            "flvmux", "rtmp2sink", "splitmuxsink", "mpegtsmux", "x264enc",
+                                            "rtmp2sink", "splitmuxsink", "mpegtsmux", "x264enc",
                                             "avenc_aac", "appsrc", "appsink", "textoverlay", "clockoverlay",
                                             "videotestsrc", "audiotestsrc", "videoconvert", "videoscale",
                                             "videorate", "audioconvert", "audioresample"});

@@ -26,6 +26,14 @@ void stop_server(server_process& s) {
   ASSERT_TRUE(s.wait_exit(20s).has_value()) << "the server did not exit";
 }
 
+// AAC at 48 kHz: a frame is 1024 samples, 21.3 ms (FLV rounds to whole ms). A step of two
+// frames between packets is one frame missing; anything longer is a hole. Time never goes back.
+void expect_continuous_sound(const probe_result& p) {
+  constexpr double frame = 1024.0 / 48000.0;
+  EXPECT_EQ(p.audio_steps_back, 0u) << "the sound stepped back in time";
+  EXPECT_LE(p.max_audio_step_s, 2 * frame + 0.002) << "a hole in the sound";
+}
+
 // A destination that was never disconnected: one recording of the whole `live_for` seconds,
 // H.264 and AAC, starting on a keyframe, without a video gap.
 void expect_one_gapless_recording(const nginx_rtmp& dest, double live_for) {
@@ -39,6 +47,7 @@ void expect_one_gapless_recording(const nginx_rtmp& dest, double live_for) {
   EXPECT_TRUE(p.first_video_is_keyframe);
   EXPECT_LT(p.max_video_gap_s, 0.5) << "the recording has a gap";
   EXPECT_NEAR(p.duration_s, live_for, 4.0);
+  expect_continuous_sound(p);
 }
 
 TEST(MediaRelay, a_destination_killed_for_10s_reconnects_on_its_own_while_the_other_has_no_gap) {
@@ -216,6 +225,66 @@ TEST(MediaRelay, a_destination_added_late_and_restarted_starts_on_a_keyframe_wit
     ASSERT_FALSE(pb.video_pts.empty()) << file;
     EXPECT_LT(pb.video_pts.front(), 1.0) << file;
     EXPECT_NEAR(pb.video_pts.back() - pb.video_pts.front(), pb.duration_s, 1.0) << file;
+  }
+}
+
+// One destination joining, leaving or stalling must not touch the others: the stage packages
+// FLV once for all of them, and a live destination's recording must show no gap, no hole in
+// its sound and no step back in time while others come and go around it, ten times over.
+TEST(MediaRelay, destinations_joining_leaving_and_stalling_over_and_over_leave_a_live_one_untouched) {
+  nginx_rtmp a, b;
+  silent_tcp_peer stalled;
+  auto srt_port = free_udp_port();
+  server_process server(
+      media_server(srt_stage(srt_port, "passthrough", output_toml("a", a.rtmp_url("live"), "steady"))));
+  srt_sender obs(srt_port, "correct-horse-42");
+  obs.start();
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "a") == "live"; }, 30s))
+      << json::serialize(stage(server.port())) << "\nffmpeg: " << obs.log();
+  auto live_since = std::chrono::steady_clock::now();
+  auto org = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
+    header_list h = bearer(organizer_token());
+    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
+    return http_request(server.port(), method, target, body, h);
+  };
+  auto add = [&](const std::string& id, const std::string& url, const std::string& key) {
+    return org("POST", "/api/v1/stages/main/outputs",
+               json::serialize(json::object{{"id", id}, {"name", id}, {"url", url}, {"key", key}}));
+  };
+  for (int round = 0; round < 10; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    // A destination joins and goes live; one that never answers (a stalled platform) joins
+    // next to it; both leave again.
+    ASSERT_EQ(add("b", b.rtmp_url("live"), "joiner-" + std::to_string(round)).status, 201);
+    ASSERT_EQ(add("stalled", stalled.rtmp_url("live"), "never").status, 201);
+    ASSERT_TRUE(eventually([&] { return output_state(server.port(), "b") == "live"; }, 20s))
+        << json::serialize(stage(server.port()));
+    pause_for(round % 2 ? 1500ms : 500ms);
+    ASSERT_EQ(org("DELETE", "/api/v1/stages/main/outputs/b").status, 204);
+    ASSERT_EQ(org("DELETE", "/api/v1/stages/main/outputs/stalled").status, 204);
+    pause_for(round % 3 ? 300ms : 1s);
+  }
+  pause_for(2s);
+  auto s = stage(server.port());
+  EXPECT_EQ(str(output(s, "a"), "state"), "live");
+  EXPECT_EQ(num(output(s, "a"), "reconnects"), 0) << json::serialize(output(s, "a"));
+  EXPECT_EQ(num(output(s, "a"), "dropped_buffers"), 0) << json::serialize(output(s, "a"));
+  auto live_for = std::chrono::duration<double>(std::chrono::steady_clock::now() - live_since).count();
+  obs.stop();
+  stop_server(server);
+  a.stop();
+  b.stop();
+  {
+    SCOPED_TRACE("A, while B and a stalled destination came and went ten times");
+    expect_one_gapless_recording(a, live_for);
+  }
+  auto rb = b.recordings();
+  EXPECT_EQ(rb.size(), 10u) << "B published once per round";
+  for (auto& file : rb) {
+    auto pb = probe_file(file.string());
+    ASSERT_TRUE(pb.ok) << file << ": " << pb.error;
+    EXPECT_TRUE(pb.first_video_is_keyframe) << file;
+    EXPECT_EQ(pb.audio_steps_back, 0u) << file;
   }
 }
 

@@ -516,6 +516,8 @@ probe_result probe_file(const std::string& path) {
       int index = static_cast<int>(number_field(o, "stream_index", -1));
       if (index == audio_index) {
         ++r.audio_packets;
+        double apts = number_field(o, "pts_time", number_field(o, "dts_time", -1));
+        if (apts >= 0) r.audio_pts.push_back(apts);
         continue;
       }
       if (index != video_index) continue;
@@ -534,6 +536,11 @@ probe_result probe_file(const std::string& path) {
   std::sort(r.keyframe_pts.begin(), r.keyframe_pts.end());
   r.max_video_gap_s = max_step(r.video_pts);
   r.max_keyframe_interval_s = max_step(r.keyframe_pts);
+  for (std::size_t i = 1; i < r.audio_pts.size(); ++i) {
+    double step = r.audio_pts[i] - r.audio_pts[i - 1];
+    if (step < 0) ++r.audio_steps_back;
+    else r.max_audio_step_s = std::max(r.max_audio_step_s, step);
+  }
   r.ok = video_index >= 0 || audio_index >= 0;
   if (!r.ok) r.error = "no audio or video stream in " + path;
   return r;

@@ -201,6 +201,11 @@ struct probe_result {
   double max_keyframe_interval_s = 0;  // largest step between consecutive keyframe_pts
   bool first_video_is_keyframe = false;  // the first video packet in file order is a keyframe
   std::size_t audio_packets = 0;
+  std::vector<double> audio_pts;     // every audio packet's pts in seconds, in file order
+  // Audio continuity, in file order: the largest step forward between consecutive audio
+  // packets, and how many steps went back.
+  double max_audio_step_s = 0;
+  std::size_t audio_steps_back = 0;
 };
 // Runs `ffprobe -v error -show_streams -show_format -show_packets -of json` on `path`.
 probe_result probe_file(const std::string& path);
