@@ -28,11 +28,13 @@ TEST(MediaStandby, in_produced_mode_the_slate_keeps_destinations_connected_while
                                      output_toml("yt", platform.rtmp_url("live"), "slate-key")));
   srt_sender obs(srt_port, "correct-horse-42");
   obs.start();
-  ASSERT_TRUE(eventually([&] {
-    auto s = stage(server.port());
-    return str(s, "state") == "live" && str(output(s, "yt"), "state") == "live";
-  }, 30s)) << json::serialize(stage(server.port())) << "\nffmpeg: " << obs.log();
+  // The platform records from the destination's publish: in produced mode that is with the
+  // slate, before the venue's feed arrives.
+  ASSERT_TRUE(eventually([&] { return output_state(server.port(), "yt") == "live"; }, 30s))
+      << json::serialize(stage(server.port()));
   auto live_since = std::chrono::steady_clock::now();
+  ASSERT_TRUE(eventually([&] { return str(stage(server.port()), "state") == "live"; }, 30s))
+      << json::serialize(stage(server.port())) << "\nffmpeg: " << obs.log();
   pause_for(4s);
 
   // The encoder at the venue stops for 5 s.
@@ -75,7 +77,9 @@ TEST(MediaStandby, in_produced_mode_the_slate_keeps_destinations_connected_while
   EXPECT_EQ(p.video_codec, "h264");
   EXPECT_EQ(p.audio_codec, "aac");
   EXPECT_LT(p.max_video_gap_s, 0.5) << "the slate should fill the time the feed was away";
-  EXPECT_NEAR(p.duration_s, live_for, 4.0);
+  EXPECT_NEAR(p.duration_s, live_for, 4.0) << "video " << p.video_pts.front() << "-" << p.video_pts.back() << ", audio "
+                                           << (p.audio_pts.empty() ? -1 : p.audio_pts.front()) << "-"
+                                           << (p.audio_pts.empty() ? -1 : p.audio_pts.back());
 }
 
 // The venue's encoder drops and comes back five times (a laptop restarted between sessions):
