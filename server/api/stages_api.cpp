@@ -463,7 +463,7 @@ asio::awaitable<response> download_recording(const stages_context* ctx, request 
   auto path = (fs::path(ctx->media_dir) / "recordings" / id / name).string();
   // Opened, never read here: the session sends it from disk (sendfile(2), or TLS in 64 KiB
   // chunks) and answers Range requests, so an hour-long recording costs no memory and an
-  // interrupted download resumes. The file being recorded is served as long as it was now.
+  // interrupted download resumes. The file being recorded is served as long as it is now.
   auto open = [path] { return net::open_file::open(path); };
   auto file = co_await core::run_blocking(*ctx->files, std::move(open));
   if (!file) co_return text_error(errc::not_found, "No such recording.");
