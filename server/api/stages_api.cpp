@@ -457,14 +457,20 @@ asio::awaitable<response> download_recording(const stages_context* ctx, request 
   auto id = r.params["id"];
   auto name = r.params["name"];
   if (auto e = require_organizer(ctx, r, id)) co_return *e;
-  if (!media::is_safe_file_name(name)) co_return text_error(errc::not_found, "No such recording.");
+  // Only what the listing shows: recordings and their chapters, by a name that stays in the
+  // stage's directory.
+  bool listed_kind = name.ends_with(".ts") || name.ends_with(".vtt");
+  if (!listed_kind || !media::is_safe_file_name(name)) co_return text_error(errc::not_found, "No such recording.");
   auto path = (fs::path(ctx->media_dir) / "recordings" / id / name).string();
-  auto read = [path] { return read_whole(path); };
-  auto body = co_await core::run_blocking(*ctx->files, std::move(read));
-  if (!body) co_return text_error(errc::not_found, "No such recording.");
+  // Opened, never read here: the session sends it from disk (sendfile(2), or TLS in 64 KiB
+  // chunks) and answers Range requests, so an hour-long recording costs no memory and an
+  // interrupted download resumes. The file being recorded is served as long as it is now.
+  auto open = [path] { return net::open_file::open(path); };
+  auto file = co_await core::run_blocking(*ctx->files, std::move(open));
+  if (!file) co_return text_error(errc::not_found, "No such recording.");
   response out;
   out.content_type = name.ends_with(".vtt") ? "text/vtt; charset=utf-8" : "video/mp2t";
-  out.shared_body = std::move(body);
+  out.file_body = std::move(file);
   out.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + name + "\"");
   out.headers.emplace_back("Cache-Control", "private, no-store");
   co_return out;

@@ -31,6 +31,7 @@
 #include "core/log.hpp"
 #include "core/version.hpp"
 #include "net/http_head.hpp"
+#include "net/http_range.hpp"
 #include "net/http_server.hpp"
 #include "net/ws_session.hpp"
 
@@ -79,7 +80,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   struct write_progress {
     enum status_t { pending, done, failed } state = pending;
     std::size_t sent = 0;    // bytes of the head and in-memory body sent
-    off_t file_offset = 0;   // bytes of the file body sent
+    off_t file_offset = 0;   // where the file body's next byte is read
+    off_t file_end = 0;      // where it ends (the file's size, or a range's end)
     std::string_view body;   // the in-memory body (empty for HEAD, 304 and file bodies)
     bool file = false;       // the body is res.file_body
   };
@@ -87,7 +89,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   write_progress start_write(Stream& s, const response& res, bool head, bool keep_alive, unsigned version);
   template <typename Stream>
   asio::awaitable<bool> finish_write(Stream& s, const response& res, write_progress p);
-  write_progress::status_t send_file_now(const open_file& f, off_t& offset);
+  write_progress::status_t send_file_now(const open_file& f, off_t& offset, off_t end);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
   // Time limits without a timer operation per request: each phase of the connection only
@@ -411,6 +413,8 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     // What the metrics and the access log need once the handler has taken the request.
     std::string method = r.method;
     std::string target = opt.access_log ? r.target : std::string();
+    // For a file body's range request (apply_range); empty, and so free, when absent.
+    std::string range(r.header("range")), if_range(r.header("if-range"));
     std::string route_name;
     response res;
     if (tls_required) {
@@ -426,6 +430,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
       else res = co_await dispatch(std::move(r), std::move(m), route_name);
     }
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
+    apply_range(res, method, range, if_range, std::time(nullptr));
     expect(phase::response, opt.request_timeout);
     auto progress = start_write(s, res, head, keep_alive, version);
     bool written = progress.state == write_progress::done ||
@@ -575,6 +580,10 @@ http_session::write_progress http_session::start_write(Stream&, const response& 
                                                        bool keep_alive, unsigned version) {
   write_progress p;
   p.file = res.file_body && !head && res.status != 304;
+  if (p.file) {
+    p.file_offset = static_cast<off_t>(res.file_offset);
+    p.file_end = static_cast<off_t>(res.file_offset + res.body_size());
+  }
   if (!head && res.status != 304 && !p.file) p.body = res.body_view();
   format_head(header_buffer_, res, keep_alive, version);
   if constexpr (std::is_same_v<Stream, tcp::socket>) {
@@ -603,17 +612,16 @@ http_session::write_progress http_session::start_write(Stream&, const response& 
     p.sent = static_cast<std::size_t>(n);
     if (p.sent < header_buffer_.size() + p.body.size()) return p;
     if (!p.file) p.state = write_progress::done;
-    else p.state = send_file_now(*res.file_body, p.file_offset);
+    else p.state = send_file_now(*res.file_body, p.file_offset, p.file_end);
   }
   return p;
 }
 
-// sendfile(2) from `offset` until the file is sent (done), the socket buffer is full (pending)
+// sendfile(2) from `offset` until `end` is reached (done), the socket buffer is full (pending)
 // or the connection fails (failed).
-http_session::write_progress::status_t http_session::send_file_now(const open_file& f, off_t& offset) {
-  auto total = static_cast<off_t>(f.size);
-  while (offset < total) {
-    auto want = static_cast<std::size_t>(total - offset);
+http_session::write_progress::status_t http_session::send_file_now(const open_file& f, off_t& offset, off_t end) {
+  while (offset < end) {
+    auto want = static_cast<std::size_t>(end - offset);
     auto n = ::sendfile(stream_.socket().native_handle(), f.fd, &offset, want);
     if (n > 0) {
       // Progress: the client reads, so it gets another request timeout for the rest.
@@ -660,13 +668,16 @@ asio::awaitable<bool> http_session::finish_write(Stream& s, const response& res,
         if (wec) co_return false;
       }
       wait = true;
-      auto st = send_file_now(f, p.file_offset);
+      auto st = send_file_now(f, p.file_offset, p.file_end);
       if (st != write_progress::pending) co_return st == write_progress::done;
     }
   } else {
+    // One 64 KiB buffer per response, whatever the file's size: memory stays flat for a
+    // recording of gigabytes, and each chunk waits for TLS to take the previous one.
     std::string chunk(64 * 1024, '\0');
-    for (std::uint64_t offset = 0; offset < f.size;) {
-      auto n = ::pread(f.fd, chunk.data(), std::min<std::uint64_t>(chunk.size(), f.size - offset),
+    auto end = static_cast<std::uint64_t>(p.file_end);
+    for (auto offset = static_cast<std::uint64_t>(p.file_offset); offset < end;) {
+      auto n = ::pread(f.fd, chunk.data(), std::min<std::uint64_t>(chunk.size(), end - offset),
                        static_cast<off_t>(offset));
       if (n <= 0) co_return false;
       auto [ec, written] = co_await asio::async_write(s, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), use_tuple);

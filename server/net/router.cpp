@@ -142,6 +142,7 @@ std::shared_ptr<const open_file> open_file::open(const std::string& path) {
   struct stat st {};
   if (::fstat(f->fd, &st) != 0 || !S_ISREG(st.st_mode)) return nullptr;
   f->size = static_cast<std::uint64_t>(st.st_size);
+  f->mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   return f;
 }
 

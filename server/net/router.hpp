@@ -33,10 +33,13 @@ struct request {
 };
 
 // An open, immutable file whose bytes are the body: on plain TCP the session hands it to the
-// kernel with sendfile(2) (no copy through user space); under TLS it is read and encrypted.
+// kernel with sendfile(2) (no copy through user space); under TLS it is read and encrypted in
+// bounded chunks. `size` is taken when it is opened: a file still growing (the recording being
+// written) is served as it was then, so Content-Length always matches what is sent.
 struct open_file {
   int fd = -1;
   std::uint64_t size = 0;
+  std::int64_t mtime_ns = 0;  // modification time at open, for ETag and Last-Modified
   open_file() = default;
   open_file(const open_file&) = delete;
   open_file& operator=(const open_file&) = delete;
@@ -51,12 +54,21 @@ struct response {
   std::string body;
   // A shared immutable body (static files), used instead of `body` when set.
   std::shared_ptr<const std::string> shared_body;
-  // A file body (HLS segments), used instead of both when set.
+  // A file body (HLS segments, recordings), used instead of both when set.
   std::shared_ptr<const open_file> file_body;
+  // The part of file_body that is sent: the whole file unless a range request (apply_range in
+  // net/http_range.hpp) asked for a slice.
+  std::uint64_t file_offset = 0;
+  std::uint64_t file_count = UINT64_MAX;
   std::vector<std::pair<std::string, std::string>> headers;
 
   std::string_view body_view() const { return shared_body ? *shared_body : std::string_view(body); }
-  std::uint64_t body_size() const { return file_body ? file_body->size : body_view().size(); }
+  std::uint64_t body_size() const {
+    if (!file_body) return body_view().size();
+    auto offset = file_offset < file_body->size ? file_offset : file_body->size;
+    auto rest = file_body->size - offset;
+    return file_count < rest ? file_count : rest;
+  }
 };
 
 // {"error":{"code":"not_found","message":"…"}} with the error's HTTP status.
