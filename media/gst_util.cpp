@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "core/log.hpp"
+#include "media/srt_refusals.hpp"
 
 namespace samling::media {
 
@@ -128,7 +129,8 @@ std::string pipeline::dot() const {
 
 namespace {
 
-std::function<void()>* bad_passphrase_hook = nullptr;
+// Refusals libsrt logged that no stage's listener claimed (see srt_refusals.hpp).
+std::function<void(const std::string&, const std::string&)>* unattributed_refusal_hook = nullptr;
 
 void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*, const gchar*, gint,
                   GObject* object, GstDebugMessage* message, gpointer) {
@@ -136,12 +138,15 @@ void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*,
   const char* text = gst_debug_message_get(message);
   if (!text) return;
   if (std::strcmp(cat, "srtlib") == 0) {
-    // libsrt reports a caller with the wrong passphrase only here, on the listener's side.
-    if (std::strstr(text, "BADSECRET") && std::strstr(text, "rsp(REJECT)") == nullptr &&
-        std::strstr(text, "newConnection") && bad_passphrase_hook && *bad_passphrase_hook)
-      (*bad_passphrase_hook)();
+    // libsrt reports a caller refused in the handshake (no passphrase, a wrong one) only here,
+    // on the listener's side; srt_refusals finds the stage it belongs to.
+    static const std::function<void(const std::string&, const std::string&)> none;
+    srt_refusals::on_libsrt_log(text, unattributed_refusal_hook ? *unattributed_refusal_hook : none);
     if (level > GST_LEVEL_WARNING) return;
   }
+  // srtsrc's warning for a caller its "caller-connecting" refused names the caller's stream id
+  // (possibly another stage's); the stage logs that refusal itself (stage_caller_rejected).
+  if (std::strcmp(cat, "srtobject") == 0 && std::strncmp(text, "Rejecting sink", 14) == 0) return;
   if (level > GST_LEVEL_WARNING) return;
   // Never gst_object_get_path_string() here: GStreamer logs while holding object locks, and
   // taking the parents' locks from inside the log call deadlocks (seen: a pad query logging
@@ -158,12 +163,12 @@ void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*,
 
 }  // namespace
 
-void route_gstreamer_logs(std::function<void()> on_bad_passphrase) {
+void route_gstreamer_logs(std::function<void(const std::string& reason, const std::string& detail)> on_unattributed_refusal) {
   static std::once_flag once;
-  static std::function<void()> hook;
+  static std::function<void(const std::string&, const std::string&)> hook;
   std::call_once(once, [&] {
-    hook = std::move(on_bad_passphrase);
-    bad_passphrase_hook = &hook;
+    hook = std::move(on_unattributed_refusal);
+    unattributed_refusal_hook = &hook;
     // With GST_DEBUG set (debugging), GStreamer's own output stays on stderr as well.
     if (!g_getenv("GST_DEBUG")) gst_debug_remove_log_function(gst_debug_log_default);
     gst_debug_add_log_function(log_function, nullptr, nullptr);

@@ -70,8 +70,9 @@ std::string object_path(GstObject* o);
 std::string launch_quote(const std::string& s);
 
 // Routes GStreamer's own WARNING/ERROR debug output into the server log (with the object's
-// path) instead of stderr, and reports SRT handshakes rejected for a bad passphrase (libsrt
-// logs them only on the listener's debug category) to `on_bad_passphrase`. Call once.
-void route_gstreamer_logs(std::function<void()> on_bad_passphrase);
+// path) instead of stderr, and hands SRT callers refused in the handshake (libsrt logs them
+// only on its own debug category) to the stage whose listener refused them (srt_refusals.hpp);
+// one no listener claims goes to `on_unattributed_refusal(reason, detail)`. Call once.
+void route_gstreamer_logs(std::function<void(const std::string& reason, const std::string& detail)> on_unattributed_refusal);
 
 }  // namespace samling::media

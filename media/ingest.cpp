@@ -7,6 +7,7 @@
 #include <gst/app/gstappsrc.h>
 
 #include "core/log.hpp"
+#include "media/srt_refusals.hpp"
 
 namespace samling::media {
 
@@ -248,8 +249,11 @@ void ingest::build_source() {
       std::string uri = "srt://" + in.listen + ":" + std::to_string(in.port) + "?mode=listener";
       // poll-timeout: without it, stopping a listener whose caller vanished blocks until SRT
       // gives up on the peer (the streaming thread sits in an endless epoll wait).
-      desc = "srtsrc name=src uri=" + launch_quote(uri) + " keep-listening=true poll-timeout=200 latency=" +
-             std::to_string(in.latency_ms);
+      // authentication=true: only then does srtsrc ask "caller-connecting" about each caller
+      // (the stream id check, and which stage a refusal belongs to); its default is not
+      // dependable (GStreamer 1.22 leaves the field false whatever the property claims).
+      desc = "srtsrc name=src uri=" + launch_quote(uri) +
+             " keep-listening=true poll-timeout=200 authentication=true latency=" + std::to_string(in.latency_ms);
       if (!in.passphrase.empty()) desc += " passphrase=" + launch_quote(in.passphrase) + " pbkeylen=16";
       desc += std::string(" ! queue ! ") + bin + " name=pb";
       break;
@@ -301,8 +305,14 @@ void ingest::build_source() {
       std::function<void()> added, removed;
       std::uint64_t generation;
       const std::atomic<std::uint64_t>* current;
+      std::shared_ptr<const srt_refusals::listener> refusals;  // lives as long as the element
+      std::string stream_id;                                   // empty: any caller's
     };
-    auto* h = new hooks{ev_.caller_added, ev_.caller_removed, source_generation_.load(), &source_generation_};
+    auto refusals = std::make_shared<srt_refusals::listener>();
+    refusals->encrypted = !in.passphrase.empty();
+    refusals->refused = ev_.caller_refused;
+    auto* h = new hooks{ev_.caller_added, ev_.caller_removed, source_generation_.load(), &source_generation_,
+                        std::move(refusals), in.stream_id};
     g_signal_connect_data(src.get(), "caller-added", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
                             auto* x = static_cast<hooks*>(d);
                             if (x->added && x->generation == x->current->load()) x->added();
@@ -311,6 +321,29 @@ void ingest::build_source() {
     g_signal_connect(src.get(), "caller-removed", G_CALLBACK(+[](GstElement*, gint, gpointer, gpointer d) {
                        auto* x = static_cast<hooks*>(d);
                        if (x->removed && x->generation == x->current->load()) x->removed();
+                     }),
+                     h);
+    // libsrt asks here (on its receive thread) before it checks the caller's passphrase: the
+    // stream id is decided here, and the passphrase refusal libsrt may log next on this thread
+    // is this stage's (srt_refusals.hpp). Refused callers are counted even from a retired
+    // source: it is still this stage's port they called.
+    g_signal_connect(src.get(), "caller-connecting",
+                     G_CALLBACK(+[](GstElement*, gpointer /* GSocketAddress */, gchar* stream_id, gpointer d) -> gboolean {
+                       auto* x = static_cast<hooks*>(d);
+                       std::string theirs = stream_id ? stream_id : "";
+                       if (x->stream_id.empty() || theirs == x->stream_id) {
+                         srt_refusals::note_handshake(x->refusals, false);
+                         return TRUE;
+                       }
+                       // Their stream id is not repeated: it may be another stage's (a caller that
+                       // dialled the wrong port), which the status masks like a key.
+                       if (x->refusals->refused)
+                         x->refusals->refused(srt_refusals::wrong_stream_id,
+                                              theirs.empty() ? std::string("the caller sent no stream id")
+                                                             : "the caller's stream id (" + std::to_string(theirs.size()) +
+                                                                   " characters) is not the stage's");
+                       srt_refusals::note_handshake(x->refusals, true);
+                       return FALSE;
                      }),
                      h);
   }

@@ -54,6 +54,8 @@ class ingest {
     std::function<void()> caller_added;        // SRT: a caller connected (any thread)
     std::function<void()> caller_removed;      // SRT: the caller left (any thread)
     std::function<void()> slate_changed;       // produced: the slate went on or off air (ticker thread)
+    // SRT: a caller was refused; reason as in srt_refusals.hpp, detail in plain words (any thread)
+    std::function<void(const std::string& reason, const std::string& detail)> caller_refused;
   };
   ingest(boost::asio::thread_pool::executor_type control, const stage_spec& spec, hub& out, timeline& clock,
          events ev);

@@ -89,6 +89,11 @@ void stage::start() {
       if (*alive && running_) follow_state();
     });
   };
+  ev.caller_refused = [this, alive, control](const std::string& reason, const std::string& detail) {
+    asio::post(control, [this, alive, reason, detail] {
+      if (*alive) caller_rejected(reason, detail);
+    });
+  };
   hls_ = std::make_unique<hls_output>(control_, hub_, clock_, hls_dir(), spec_.hls_segment_seconds,
                                       spec_.hls_window_seconds, [this] { notify(); });
   hls_->start();
@@ -229,11 +234,13 @@ void stage::renew_source(const std::string& why) {
   }
 }
 
-void stage::caller_rejected() {
-  if (spec_.input.kind != input_kind::srt_listener || !running_) return;
+void stage::caller_rejected(const std::string& reason, const std::string& detail) {
+  if (spec_.input.kind != input_kind::srt_listener) return;
   ++input_.rejected_callers;
-  input_.last_error = "an SRT caller was refused: wrong passphrase";
-  core::log(core::log_level::warn, "stage_caller_rejected", {{"stage", spec_.id}, {"reason", "wrong passphrase"}});
+  ++input_.rejected_by_reason[reason];
+  input_.last_rejection = caller_rejection{reason, detail, utc_ms()};
+  input_.last_error = "an SRT caller was refused: " + detail;
+  core::log(core::log_level::warn, "stage_caller_rejected", {{"stage", spec_.id}, {"reason", reason}, {"detail", detail}});
   notify();
 }
 
@@ -497,9 +504,21 @@ void engine::shutdown() {
   stages_.clear();
 }
 
-void engine::caller_rejected() {
-  asio::post(control_.executor(), [this] {
-    for (auto& s : stages_) s->caller_rejected();
+void engine::caller_rejected(const std::string& reason, const std::string& detail) {
+  asio::post(control_.executor(), [this, reason, detail] {
+    stage* only = nullptr;
+    int running_srt = 0;
+    for (auto& s : stages_)
+      if (s->running() && s->spec().input.kind == input_kind::srt_listener) {
+        only = s.get();
+        ++running_srt;
+      }
+    if (running_srt == 1) {
+      only->caller_rejected(reason, detail);
+      return;
+    }
+    core::log(core::log_level::warn, "srt_caller_rejected",
+              {{"reason", reason}, {"detail", detail}, {"note", "no stage's listener claimed it"}});
   });
 }
 

@@ -56,7 +56,9 @@ class stage {
   std::string recordings_dir() const;
   std::string hls_dir() const;
   std::string dot() const;
-  void caller_rejected();
+  // An SRT caller to this stage was refused: counted, logged and shown (reason as in
+  // srt_refusals.hpp).
+  void caller_rejected(const std::string& reason, const std::string& detail);
 
  private:
   void on_ingest_bus(const bus_event& ev);
@@ -110,8 +112,10 @@ class engine {
   std::vector<stage*> stages() const;
   void shutdown();  // stops every stage; after this the engine only answers status
 
-  // Any thread: an SRT caller was refused for a wrong passphrase (from the log hook).
-  void caller_rejected();
+  // Any thread: libsrt refused an SRT caller that no stage's listener claimed (from the log
+  // hook; see srt_refusals.hpp). Counted on the only running SRT stage if there is one;
+  // otherwise only logged, since which stage it was is unknown.
+  void caller_rejected(const std::string& reason, const std::string& detail);
 
  private:
   void changed(const std::string& id);

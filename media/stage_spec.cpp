@@ -31,6 +31,9 @@ std::vector<std::string> validate_stage(const stage_spec& s) {
       if (in.port == 0 || in.port > 65535) out.push_back("input.port: 1-65535");
       if (!in.passphrase.empty() && (in.passphrase.size() < 10 || in.passphrase.size() > 79))
         out.push_back("input.passphrase: SRT passphrases are 10-79 characters");
+      if (in.stream_id.size() > 512 ||
+          std::any_of(in.stream_id.begin(), in.stream_id.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7f; }))
+        out.push_back("input.stream_id: at most 512 characters, no control characters");
       if (in.latency_ms < 20 || in.latency_ms > 10000) out.push_back("input.latency_ms: 20-10000");
       break;
     case input_kind::pull:
@@ -97,8 +100,10 @@ std::string hide_key(std::string text, const std::string& key) {
 std::string describe_input(const input_spec& in) {
   switch (in.kind) {
     case input_kind::srt_listener:
+      // The stream id is masked too: like a stream key, it is what lets a caller in.
       return "srt://" + in.listen + ":" + std::to_string(in.port) + "?mode=listener" +
-             (in.passphrase.empty() ? "" : "&passphrase=\u2022\u2022\u2022\u2022");
+             (in.passphrase.empty() ? "" : "&passphrase=\u2022\u2022\u2022\u2022") +
+             (in.stream_id.empty() ? "" : "&streamid=\u2022\u2022\u2022\u2022");
     case input_kind::pull: {
       // Strip a query (keys, passphrases, tokens) and user info.
       std::string u = in.url.substr(0, in.url.find('?'));

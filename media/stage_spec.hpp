@@ -18,6 +18,7 @@ struct input_spec {
   std::string listen = "0.0.0.0";   // srt_listener: address to listen on
   std::uint32_t port = 9000;        // srt_listener: UDP port
   std::string passphrase;           // srt_listener: 10-79 characters; empty = unencrypted
+  std::string stream_id;            // srt_listener: the only stream id accepted; empty = any
   std::uint32_t latency_ms = 200;   // srt_listener/pull over SRT: receive latency
   std::string url;                  // pull: rtmp://, rtmps://, srt://, rtsp://, http(s)://
   std::string file;                 // file: a media file played in a loop

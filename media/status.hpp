@@ -28,6 +28,13 @@ struct flow_stats {
   std::optional<double> keyframe_interval_ms;   // last measured
 };
 
+// The last SRT caller a stage refused.
+struct caller_rejection {
+  std::string reason;   // no_passphrase | wrong_passphrase | unexpected_passphrase | wrong_stream_id | other
+  std::string detail;   // plain words, with libsrt's code when it was libsrt's refusal
+  std::int64_t at_ms = 0;  // UTC ms
+};
+
 struct input_status {
   input_state state = input_state::idle;
   std::string kind;          // srt | pull | file | test
@@ -35,7 +42,9 @@ struct input_status {
   std::optional<std::string> last_error;
   flow_stats flow;
   std::uint64_t connections = 0;        // callers / pulls that delivered media
-  std::uint64_t rejected_callers = 0;   // wrong passphrase
+  std::uint64_t rejected_callers = 0;   // SRT callers refused, whatever the reason
+  std::map<std::string, std::uint64_t> rejected_by_reason;  // the same, per reason
+  std::optional<caller_rejection> last_rejection;
   std::int64_t connected_since_ms = 0;  // UTC ms; 0 = not connected
 };
 

@@ -4,6 +4,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ctime>
 #include <sys/stat.h>
 
@@ -11,6 +12,7 @@
 
 #include "core/log.hpp"
 #include "media/recording_plan.hpp"
+#include "media/srt_refusals.hpp"
 
 namespace samling::api {
 
@@ -86,6 +88,11 @@ std::string stage_json(const media::stage_status& s, bool full) {
                   {"last_error", opt(s.input.last_error)},
                   {"connections", s.input.connections},
                   {"rejected_callers", s.input.rejected_callers},
+                  {"last_rejection", s.input.last_rejection
+                                         ? json::value(json::object{{"reason", s.input.last_rejection->reason},
+                                                                    {"detail", s.input.last_rejection->detail},
+                                                                    {"at_ms", s.input.last_rejection->at_ms}})
+                                         : json::value(nullptr)},
                   {"uptime_ms", s.input.connected_since_ms ? now_ms() - s.input.connected_since_ms : 0}};
   auto f = flow_json(s.input.flow);
   for (auto& [k, v] : f) in[k] = v;
@@ -223,8 +230,18 @@ std::string stage_board::metrics_text() const {
   each_stage([&](const auto& l, const auto& s) {
     line("samling_stage_input_keyframe_interval_seconds", l, s.input.flow.keyframe_interval_ms.value_or(0) / 1000.0);
   });
-  family("samling_stage_input_rejected_callers_total", "counter", "SRT callers refused (wrong passphrase).");
-  each_stage([&](const auto& l, const auto& s) { line("samling_stage_input_rejected_callers_total", l, static_cast<double>(s.input.rejected_callers)); });
+  family("samling_stage_input_rejected_callers_total", "counter", "SRT callers refused, by reason.");
+  each_stage([&](const std::string& l, const media::stage_status& s) {
+    // Every known reason from zero (a counter that appears only with its first refusal hides
+    // the step from rate()); a reason outside the list still gets its line.
+    std::map<std::string, std::uint64_t> by = s.input.rejected_by_reason;
+    for (const char* r : {media::srt_refusals::no_passphrase, media::srt_refusals::wrong_passphrase,
+                          media::srt_refusals::unexpected_passphrase, media::srt_refusals::wrong_stream_id,
+                          media::srt_refusals::other})
+      by.try_emplace(r, 0);
+    for (auto& [reason, n] : by)
+      line("samling_stage_input_rejected_callers_total", l + ",reason=\"" + label_value(reason) + "\"", static_cast<double>(n));
+  });
   family("samling_stage_slate_switches_total", "counter", "Times the standby slate went on air.");
   each_stage([&](const auto& l, const auto& s) { line("samling_stage_slate_switches_total", l, static_cast<double>(s.slate_switches)); });
   family("samling_stage_hls_segments_total", "counter", "HLS segments written.");

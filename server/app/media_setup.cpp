@@ -26,6 +26,7 @@ std::vector<media::stage_spec> stage_specs(const config::config& cfg, const std:
     s.input.listen = c.listen;
     s.input.port = c.port;
     s.input.passphrase = c.passphrase;
+    s.input.stream_id = c.stream_id;
     s.input.latency_ms = c.latency_ms;
     s.input.url = c.url;
     s.input.file = c.file;

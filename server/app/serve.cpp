@@ -139,8 +139,8 @@ int serve(const config::config& cfg) {
   // Set once the engine exists; the log hook may fire before (and then has nowhere to report).
   static std::atomic<media::engine*> engine_for_logs{nullptr};
   if (gst_ok) {
-    media::route_gstreamer_logs([] {
-      if (auto* e = engine_for_logs.load()) e->caller_rejected();
+    media::route_gstreamer_logs([](const std::string& reason, const std::string& detail) {
+      if (auto* e = engine_for_logs.load()) e->caller_rejected(reason, detail);
     });
     log(log_level::info, "media_ready", {{"gstreamer", media::gstreamer_version()}});
   } else {

@@ -135,6 +135,7 @@ struct stage_config {
   std::uint32_t port = 9000;                // srt: UDP port, 1..65535
   std::string passphrase;                   // srt: empty or 10..79 characters (a secret)
   std::string passphrase_env;               // srt: variable holding the passphrase
+  std::string stream_id;                    // srt: the only stream id accepted; empty = any
   std::uint32_t latency_ms = 200;           // srt (and pull over SRT): 20..10000
   std::string url;                          // pull: srt://, rtmp(s)://, rtsp://, http(s)://
   std::string file;                         // file: a media file played in a loop

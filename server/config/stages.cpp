@@ -125,6 +125,15 @@ std::optional<std::string> passphrase_problem(const std::string& p) {
          " characters";
 }
 
+std::optional<std::string> stream_id_problem(const std::string& id) {
+  // SRT carries at most 512 bytes of stream id (SRTO_STREAMID); control characters would only
+  // be a copy-and-paste accident, and no encoder's settings field can send them.
+  if (id.size() > 512) return "must be at most 512 characters, got " + std::to_string(id.size());
+  for (unsigned char ch : id)
+    if (ch < 0x20 || ch == 0x7f) return std::string("must not contain control characters (tabs, line breaks)");
+  return std::nullopt;
+}
+
 bool starts_with_any(const std::string& s, std::initializer_list<std::string_view> prefixes) {
   return std::any_of(prefixes.begin(), prefixes.end(),
                      [&](std::string_view p) { return s.starts_with(p); });
@@ -235,6 +244,12 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .description = "srt: name of an environment variable holding the passphrase, which must "
                       "be set and not empty. Not together with passphrase.",
        .check = env_variable_problem},
+      {.key = "stream_id",
+       .type = stage_type::string,
+       .field = [](S& s) -> stage_ref { return &s.stream_id; },
+       .description = "srt: the stream id a caller must send (OBS: streamid=... in the server "
+                      "URL), up to 512 printable characters; empty = any caller's.",
+       .check = stream_id_problem},
       {.key = "latency_ms",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.latency_ms; },

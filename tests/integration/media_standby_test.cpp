@@ -175,7 +175,7 @@ TEST(MediaSrt, a_wrong_passphrase_is_refused_and_reported_and_a_new_caller_is_ac
     EXPECT_NE(str(in, "state"), "connected");
     EXPECT_EQ(num(in, "frames"), 0);
     EXPECT_EQ(str(stage(server.port()), "state"), "standby");
-    EXPECT_GE(metric(server.port(), "samling_stage_input_rejected_callers_total{stage=\"main\"}"), 1);
+    EXPECT_GE(metric(server.port(), "samling_stage_input_rejected_callers_total{stage=\"main\",reason=\"wrong_passphrase\"}"), 1);
   }
   // The right encoder, twice: the listener takes a new caller after the first one left.
   for (int round = 0; round < 2; ++round) {

@@ -90,6 +90,7 @@ input = "srt"
 listen = "::"
 port = 9001
 passphrase = "0123456789"
+stream_id = "#!::r=venue/main,m=publish"
 latency_ms = 500
 url = "srt://example.org:9000"
 file = ""
@@ -143,6 +144,7 @@ url = "rtmp://encoder.local/live/a"
   expected.listen = "::";
   expected.port = 9001;
   expected.passphrase = "0123456789";
+  expected.stream_id = "#!::r=venue/main,m=publish";
   expected.latency_ms = 500;
   expected.url = "srt://example.org:9000";
   expected.width = 1920;
@@ -232,7 +234,8 @@ TEST(stages, range_boundaries_are_accepted) {
            "input = \"srt\"\nport = 65535\nlatency_ms = 10000\nwidth = 3840\nheight = 2160\n"
            "fps = 60\nvideo_kbps = 50000\naudio_kbps = 320\ninput_timeout_ms = 10000\n"
            "keyframe_seconds = 10\nhls_segment_seconds = 10\nhls_window_seconds = 30\n"
-           "passphrase = \"" + std::string(79, 'p') + "\"\n",
+           "passphrase = \"" + std::string(79, 'p') + "\"\n"
+           "stream_id = \"" + std::string(512, 's') + "\"\n",
        }) {
     SCOPED_TRACE(extra);
     auto errors = load_text(minimal + extra);
@@ -287,6 +290,9 @@ TEST(stages, wrong_types_and_values) {
        "must be an environment variable name"},
       {"passphrase_env = \"SAMLING_SERVER_PORT\"", "stages[0].passphrase_env",
        "\"SAMLING_SERVER_PORT\" is the override of server.port"},
+      {"stream_id = \"" + std::string(513, 's') + "\"", "stages[0].stream_id",
+       "must be at most 512 characters, got 513"},
+      {"stream_id = \"venue\\tmain\"", "stages[0].stream_id", "must not contain control characters"},
       {"latency_ms = 19", "stages[0].latency_ms", "must be between 20 and 10000, got 19"},
       {"latency_ms = 10001", "stages[0].latency_ms", "must be between 20 and 10000, got 10001"},
       {"url = \"udp://x\"", "stages[0].url", "must be an srt://, rtmp://"},
@@ -699,7 +705,7 @@ TEST(stages, stage_keys_lists_the_stage_then_the_output_keys) {
   for (const key_info& k : stage_keys()) keys.push_back(k.key);
   const std::vector<std::string> expected = {
       "id", "name", "event", "room", "public", "autostart", "mode", "input", "listen", "port",
-      "passphrase", "passphrase_env", "latency_ms", "url", "file", "width", "height", "fps",
+      "passphrase", "passphrase_env", "stream_id", "latency_ms", "url", "file", "width", "height", "fps",
       "video_kbps", "audio_kbps", "keyframe_seconds", "preset", "hls_segment_seconds",
       "hls_window_seconds", "record", "input_timeout_ms", "outputs", "outputs.id",
       "outputs.name", "outputs.url", "outputs.key", "outputs.key_env", "outputs.enabled"};

@@ -111,6 +111,23 @@ TEST(validate_stage, srt_port_passphrase_latency) {
   }
 }
 
+TEST(validate_stage, srt_stream_id) {
+  auto base = good_stage();
+  base.mode = stage_mode::passthrough;
+  base.input.kind = input_kind::srt_listener;
+  base.input.port = 9000;
+  for (const std::string& id : {std::string(), std::string("#!::r=main,m=publish"), std::string(512, 's')}) {
+    auto s = base;
+    s.input.stream_id = id;
+    EXPECT_FALSE(has_problem(validate_stage(s), "input.stream_id")) << id;
+  }
+  for (const std::string& id : {std::string(513, 's'), std::string("a\nb"), std::string("a\x7f")}) {
+    auto s = base;
+    s.input.stream_id = id;
+    EXPECT_TRUE(has_problem(validate_stage(s), "input.stream_id")) << id;
+  }
+}
+
 TEST(validate_stage, srt_rules_do_not_apply_to_other_inputs) {
   auto s = good_stage();  // test input
   s.input.port = 0;
@@ -402,6 +419,10 @@ TEST(describe_input, srt_listener_masks_the_passphrase) {
   EXPECT_EQ(d, "srt://0.0.0.0:9000?mode=listener&passphrase=" + dots);
   EXPECT_EQ(d.find("very-secret"), std::string::npos);
   EXPECT_EQ(d.find("secret"), std::string::npos);
+  in.stream_id = "venue-main-feed";
+  d = describe_input(in);
+  EXPECT_EQ(d, "srt://0.0.0.0:9000?mode=listener&passphrase=" + dots + "&streamid=" + dots);
+  EXPECT_EQ(d.find("venue"), std::string::npos);
 }
 
 TEST(describe_input, pull_strips_query_and_user_info) {
