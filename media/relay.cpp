@@ -427,7 +427,11 @@ void relay::on_bus(const bus_event& ev) {
 }
 
 void relay::watch() {
-  watchdog_.expires_after(std::chrono::seconds(1));
+  // While connecting, a quarter second: the page shows `live` as soon as the destination takes
+  // the stream (a returning platform is reported within a probe and a tick). Once live, every
+  // second is enough for the byte counters and the hung check.
+  watchdog_.expires_after(status_.state == output_state::connecting ? std::chrono::milliseconds(250)
+                                                                    : std::chrono::milliseconds(1000));
   auto alive = alive_;
   watchdog_.async_wait([this, alive](boost::system::error_code ec) {
     if (ec || !*alive || !pipe_.is_open()) return;
