@@ -157,19 +157,22 @@ std::optional<std::string> install_relay_ca(const std::string& ca_file, const st
   }
   if (!bundle.empty() && bundle.back() != '\n') bundle += '\n';
   bundle += ca;
+  // GIO refuses a relative anchor file name (media.dir is "var/media" by default).
+  std::error_code ec;
+  auto trust_path = std::filesystem::absolute(trust_file, ec);
+  if (ec) return "cannot resolve " + trust_file + ": " + ec.message();
   {
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(trust_file).parent_path(), ec);
-    std::ofstream out(trust_file, std::ios::binary | std::ios::trunc);
+    std::filesystem::create_directories(trust_path.parent_path(), ec);
+    std::ofstream out(trust_path, std::ios::binary | std::ios::trunc);
     out << bundle;
     out.close();
-    if (!out) return "cannot write " + trust_file;
+    if (!out) return "cannot write " + trust_path.string();
   }
   GTlsBackend* backend = g_tls_backend_get_default();
   if (!backend || !g_tls_backend_supports_tls(backend))
     return "GIO has no TLS backend (install glib-networking)";
   GError* error = nullptr;
-  GTlsDatabase* db = g_tls_file_database_new(trust_file.c_str(), &error);
+  GTlsDatabase* db = g_tls_file_database_new(trust_path.c_str(), &error);
   if (!db) {
     std::string why = error ? error->message : "unknown error";
     if (error) g_error_free(error);

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "media_fixture.hpp"
 
@@ -210,6 +212,51 @@ TEST(MediaRelayRefusals, rtmps_to_a_private_ca_is_tls_untrusted_without_relay_ca
   EXPECT_EQ(p.video_codec, "h264");
   EXPECT_EQ(p.audio_codec, "aac");
   EXPECT_GT(p.duration_s, 2.0);
+}
+
+// media.relay_ca_file adds to the system's CAs, it does not replace them: public platforms
+// keep working. The "system" bundle here is a second test CA, named by SSL_CERT_FILE (which
+// the server reads like OpenSSL does when it looks for the system bundle).
+TEST(MediaRelayRefusals, with_relay_ca_file_the_system_cas_stay_trusted) {
+  temp_dir public_dir, private_dir;
+  auto public_certs = make_test_certificates(public_dir.path());
+  auto private_certs = make_test_certificates(private_dir.path());
+  nginx_rtmp platform;
+  stunnel_peer public_ingest(platform.rtmp_port(), public_certs);
+  stunnel_peer private_ingest(platform.rtmp_port(), private_certs);
+  auto outputs = output_toml("public", public_ingest.rtmps_url("live"), "public-key") +
+                 output_toml("private", private_ingest.rtmps_url("live"), "private-key");
+  server_process::options opt = media_server(test_stage(outputs));
+  opt.extra_toml = media_toml() + "relay_ca_file = \"" + private_certs.ca.string() + "\"\n" + test_stage(outputs);
+  // Set in this process for the server to inherit: the harness appends its `env` to ours, and
+  // a shell that already sets SSL_CERT_FILE would win (the first of two entries does).
+  struct restore_env {
+    std::optional<std::string> saved;
+    restore_env() {
+      if (const char* v = std::getenv("SSL_CERT_FILE")) saved = v;
+    }
+    ~restore_env() {
+      if (saved) setenv("SSL_CERT_FILE", saved->c_str(), 1);
+      else unsetenv("SSL_CERT_FILE");
+    }
+  } restore;
+  setenv("SSL_CERT_FILE", public_certs.ca.c_str(), 1);
+  server_process server(opt);
+  EXPECT_FALSE(lines_where(server.stderr_text(), [&](const std::string& l) {
+                 return l.find(" relay_ca_installed ") != std::string::npos &&
+                        l.find(public_certs.ca.string()) != std::string::npos;
+               }).empty())
+      << "the server should have read SSL_CERT_FILE as the system bundle\n" << log_excerpt(server);
+  ASSERT_TRUE(eventually([&] {
+    auto s = stage(server.port());
+    return str(output(s, "public"), "state") == "live" && str(output(s, "private"), "state") == "live";
+  }, 30s)) << json::serialize(stage(server.port())) << log_excerpt(server);
+  stop_server(server);
+  platform.stop();
+  std::size_t with_media = 0;
+  for (auto& f : platform.recordings())
+    if (std::filesystem::file_size(f) > 0) ++with_media;
+  EXPECT_EQ(with_media, 2u);
 }
 
 TEST(MediaRelayRefusals, a_relay_ca_file_without_a_certificate_stops_start_up_with_exit_2_naming_the_key) {

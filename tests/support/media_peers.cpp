@@ -396,13 +396,15 @@ test_certificates make_test_certificates(const fs::path& dir) {
   test_certificates out{dir / "ca.pem", dir / "server.pem", dir / "server.key"};
   const std::string ca_key = (dir / "ca.key").string(), csr = (dir / "server.csr").string();
   const std::string ext = (dir / "server.ext").string();
+  // The CA's name is unique per directory: a client finds a certificate's issuer by name, so
+  // two test CAs trusted together must not share one.
   // A server certificate a TLS client accepts for https://127.0.0.1: the address in the
   // subjectAltName (the common name is not consulted for addresses), not a CA itself.
   spit(ext, "subjectAltName = IP:127.0.0.1\nbasicConstraints = critical, CA:FALSE\n"
             "keyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n");
   const std::vector<std::vector<std::string>> steps = {
       {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", out.ca.string(),
-       "-days", "2", "-subj", "/CN=Samling test CA"},
+       "-days", "2", "-subj", "/CN=Samling test CA " + dir.filename().string()},
       {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", out.key.string(), "-out", csr, "-subj",
        "/CN=127.0.0.1"},
       {"openssl", "x509", "-req", "-in", csr, "-CA", out.ca.string(), "-CAkey", ca_key, "-CAcreateserial", "-out",

@@ -149,7 +149,7 @@ class silent_tcp_peer {
 };
 
 // A certificate authority and a server certificate it signed (subjectAltName IP:127.0.0.1),
-// made with the openssl command line in `dir`. PEM files; the key is unencrypted.
+// made with the openssl command line in `dir` (the CA named after it). PEM files; the key is unencrypted.
 struct test_certificates {
   std::filesystem::path ca;           // the CA's certificate: what a client must trust
   std::filesystem::path certificate;  // the server's certificate
