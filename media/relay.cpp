@@ -374,16 +374,26 @@ void relay::probe() {
     if (ec || !*alive || generation != probe_generation_) return;
     probe_done(generation, false);
   });
+  auto on_connected = [this, alive, generation](boost::system::error_code ec) {
+    if (!*alive || generation != probe_generation_) return;
+    probe_done(generation, !ec);
+  };
+  // An address needs no lookup: no resolver (whose first lookup starts a thread of Asio's that
+  // stays for the life of the engine) for destinations given by IP.
+  boost::system::error_code not_an_address;
+  auto address = boost::asio::ip::make_address(target->host, not_an_address);
+  if (!not_an_address) {
+    probe_socket_.async_connect({address, target->port}, on_connected);
+    return;
+  }
   resolver_.async_resolve(
       target->host, std::to_string(target->port), boost::asio::ip::tcp::resolver::numeric_service,
-      [this, alive, generation](boost::system::error_code ec, boost::asio::ip::tcp::resolver::results_type results) {
+      [this, alive, generation, on_connected](boost::system::error_code ec,
+                                              boost::asio::ip::tcp::resolver::results_type results) {
         if (!*alive || generation != probe_generation_) return;
         if (ec) return probe_done(generation, false);
         boost::asio::async_connect(probe_socket_, results,
-                                   [this, alive, generation](boost::system::error_code ec, const auto&) {
-                                     if (!*alive || generation != probe_generation_) return;
-                                     probe_done(generation, !ec);
-                                   });
+                                   [on_connected](boost::system::error_code ec, const auto&) { on_connected(ec); });
       });
 }
 
