@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
+
+#include "media/relay.hpp"
 
 namespace samling::app {
 
@@ -49,6 +52,14 @@ std::vector<media::stage_spec> stage_specs(const config::config& cfg, const std:
     out.push_back(std::move(s));
   }
   return out;
+}
+
+std::optional<std::string> install_relay_trust(const config::config& cfg) {
+  if (cfg.media.relay_ca_file.empty()) return std::nullopt;
+  auto trust = (std::filesystem::path(cfg.media.dir) / "relay-trust.pem").string();
+  if (auto problem = media::install_relay_ca(cfg.media.relay_ca_file, trust))
+    return "media.relay_ca_file: " + *problem;
+  return std::nullopt;
 }
 
 namespace {

@@ -224,6 +224,10 @@ int serve(const config::config& cfg) {
     for (auto& spec : specs)
       for (auto& e : events)
         if (e.id == spec.event) schedules[spec.id] = room_schedule(e, spec.room);
+    if (auto problem = install_relay_trust(cfg)) {
+      std::cerr << "samling: " << *problem << "\n";
+      return 2;
+    }
     media::engine_options mo;
     mo.dir = cfg.media.dir;
     mo.relay.connect_timeout = std::chrono::seconds(cfg.media.relay_connect_timeout_seconds);

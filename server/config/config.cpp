@@ -442,6 +442,14 @@ const std::vector<key_spec>& specs() {
                         "destination that is down without hammering it.",
          .min = 1000,
          .max = 600000},
+        {.key = "media.relay_ca_file",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.media.relay_ca_file; },
+         .description = "A PEM file of CA certificates that rtmps:// destinations are trusted "
+                        "with, besides the system's (a private ingest behind its own CA). "
+                        "Applies to every destination: GStreamer's RTMP sink has no "
+                        "per-destination setting. Empty = the system's CAs only; set, it must "
+                        "be a readable file with at least one certificate."},
     };
     // A range wider than its field would let a valid-looking value be truncated on store:
     // a defect in this table, so fail loudly at once.
@@ -973,6 +981,18 @@ std::vector<config_error> validate(const config& c) {
                       "must be at least media.relay_backoff_initial_ms (" +
                           std::to_string(c.media.relay_backoff_initial_ms) + "), got " +
                           std::to_string(c.media.relay_backoff_max_ms)});
+  }
+  if (!c.media.relay_ca_file.empty()) {
+    if (auto problem = file_problem(c.media.relay_ca_file, "file")) {
+      errors.push_back({"media.relay_ca_file", *problem});
+    } else {
+      std::ifstream in(c.media.relay_ca_file, std::ios::binary);
+      std::ostringstream text;
+      text << in.rdbuf();
+      if (text.str().find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+        errors.push_back({"media.relay_ca_file", "no PEM certificate (-----BEGIN CERTIFICATE-----) in " +
+                                                     c.media.relay_ca_file});
+    }
   }
   validate_stages(c, errors);
   return errors;

@@ -103,6 +103,7 @@ struct media_config {
   std::uint32_t relay_hung_seconds = 5;                // no bytes sent this long = hung, restart
   std::uint32_t relay_backoff_initial_ms = 1000;       // first retry delay after a failure
   std::uint32_t relay_backoff_max_ms = 30000;          // retry delays double up to this
+  std::string relay_ca_file;                           // PEM CAs trusted for rtmps:// besides the system's
 
   bool operator==(const media_config&) const = default;
 };

@@ -247,7 +247,8 @@ namespace {
 // The RTMP module as Debian's libnginx-mod-rtmp installs it.
 constexpr const char* rtmp_module = "/usr/lib/nginx/modules/ngx_rtmp_module.so";
 
-std::string nginx_config(const fs::path& dir, std::uint16_t rtmp_port, std::uint16_t http_port) {
+std::string nginx_config(const fs::path& dir, std::uint16_t rtmp_port, std::uint16_t http_port,
+                         bool live_closes_on_publish = false) {
   const std::string d = dir.string();
   const std::string rp = std::to_string(rtmp_port);
   const std::string hp = std::to_string(http_port);
@@ -264,7 +265,8 @@ std::string nginx_config(const fs::path& dir, std::uint16_t rtmp_port, std::uint
          "      live on;\n"
          "      record all;\n"
          "      record_path " + d + "/rec;\n"
-         "      record_unique on;\n"
+         "      record_unique on;\n" +
+         (live_closes_on_publish ? "      deny publish all;\n" : "") +
          "    }\n"
          "    application deny {\n"
          "      live on;\n"
@@ -272,6 +274,13 @@ std::string nginx_config(const fs::path& dir, std::uint16_t rtmp_port, std::uint
          "      record_path " + d + "/rec;\n"
          "      record_unique on;\n"
          "      on_publish http://127.0.0.1:" + hp + "/on_publish/deny;\n"
+         "    }\n"
+         "    application closed {\n"
+         "      live on;\n"
+         "      record all;\n"
+         "      record_path " + d + "/rec;\n"
+         "      record_unique on;\n"
+         "      deny publish all;\n"
          "    }\n"
          "  }\n"
          "}\n"
@@ -328,6 +337,10 @@ void nginx_rtmp::start() {
                            error_log());
 }
 
+void nginx_rtmp::set_live_closes_on_publish(bool closes) {
+  spit(dir_.path() / "nginx.conf", nginx_config(dir_.path(), rtmp_port_, http_port_, closes));
+}
+
 void nginx_rtmp::stop() {
   if (process_) process_->stop(5s);
 }
@@ -375,6 +388,64 @@ silent_tcp_peer::~silent_tcp_peer() {
 std::string silent_tcp_peer::rtmp_url(const std::string& app) const {
   return "rtmp://127.0.0.1:" + std::to_string(port_) + "/" + app;
 }
+
+// ---- certificates and stunnel ------------------------------------------------------------------
+
+test_certificates make_test_certificates(const fs::path& dir) {
+  fs::create_directories(dir);
+  test_certificates out{dir / "ca.pem", dir / "server.pem", dir / "server.key"};
+  const std::string ca_key = (dir / "ca.key").string(), csr = (dir / "server.csr").string();
+  const std::string ext = (dir / "server.ext").string();
+  // The CA's name is unique per directory: a client finds a certificate's issuer by name, so
+  // two test CAs trusted together must not share one.
+  // A server certificate a TLS client accepts for https://127.0.0.1: the address in the
+  // subjectAltName (the common name is not consulted for addresses), not a CA itself.
+  spit(ext, "subjectAltName = IP:127.0.0.1\nbasicConstraints = critical, CA:FALSE\n"
+            "keyUsage = critical, digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n");
+  const std::vector<std::vector<std::string>> steps = {
+      {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", out.ca.string(),
+       "-days", "2", "-subj", "/CN=Samling test CA " + dir.filename().string()},
+      {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", out.key.string(), "-out", csr, "-subj",
+       "/CN=127.0.0.1"},
+      {"openssl", "x509", "-req", "-in", csr, "-CA", out.ca.string(), "-CAkey", ca_key, "-CAcreateserial", "-out",
+       out.certificate.string(), "-days", "2", "-extfile", ext},
+  };
+  for (auto& step : steps) {
+    auto r = run_command(step, 30s);
+    if (r.exit_code != 0) throw std::runtime_error("openssl " + step[1] + " failed: " + r.output);
+  }
+  return out;
+}
+
+stunnel_peer::stunnel_peer(std::uint16_t target_port, const test_certificates& certs) {
+  port_ = free_tcp_port();
+  // foreground: one process, our child, stopped by its pid; no pid file, no syslog.
+  spit(dir_.path() / "stunnel.conf",
+       "foreground = yes\npid =\nsyslog = no\ndebug = notice\n"
+       "[rtmps]\naccept = 127.0.0.1:" + std::to_string(port_) + "\nconnect = 127.0.0.1:" +
+           std::to_string(target_port) + "\ncert = " + certs.certificate.string() + "\nkey = " + certs.key.string() +
+           "\n");
+  process_ = std::make_unique<child_process>(
+      std::vector<std::string>{"stunnel", (dir_.path() / "stunnel.conf").string()}, dir_.file("stunnel.log"));
+  auto end = steady::now() + 10s;
+  while (steady::now() < end) {
+    if (!process_->running()) break;
+    if (tcp_port_accepts(port_, 200ms)) return;
+    poll(nullptr, 0, 20);  // stunnel listens within milliseconds; check again every 20 ms
+  }
+  process_->stop(2s);
+  throw std::runtime_error("stunnel did not start on " + std::to_string(port_) + ":\n" + log());
+}
+
+stunnel_peer::~stunnel_peer() {
+  if (process_) process_->stop(5s);
+}
+
+std::string stunnel_peer::rtmps_url(const std::string& app) const {
+  return "rtmps://127.0.0.1:" + std::to_string(port_) + "/" + app;
+}
+
+std::string stunnel_peer::log() const { return slurp(dir_.file("stunnel.log")); }
 
 // ---- senders -----------------------------------------------------------------------------------
 

@@ -3,7 +3,10 @@
 // each started and stopped by the test on 127.0.0.1.
 //
 //   nginx_rtmp        an RTMP destination (nginx + libnginx-mod-rtmp) that records what it gets
-//                     (`live`) or rejects the stream key like a platform would (`deny`)
+//                     (`live`) or rejects the stream key like a platform would: with an error
+//                     reply (`deny`) or by hanging up right after the publish (`closed`)
+//   stunnel_peer      RTMPS in front of a plain RTMP port, with a certificate the test made
+//                     (make_test_certificates)
 //   silent_tcp_peer   a destination that accepts TCP but never speaks RTMP
 //   refused_port()    a destination where nothing listens
 //   srt_sender        ffmpeg pushing a live test stream (H.264 + AAC in MPEG-TS) over SRT
@@ -87,6 +90,10 @@ bool tcp_port_accepts(std::uint16_t port,
 //   deny  `on_publish` asks this nginx's own HTTP port, which answers 403: the platform
 //         rejects the stream key (nginx drops the connection after the `publish` command).
 //         Records like `live` would, so "nothing recorded" means the rejection worked.
+//   closed  `deny publish all`: nginx closes the connection as soon as the `publish` command
+//         arrives, with no reply at all (what several platforms do with a wrong key). Records
+//         like `live` would; the recorder opens `<key>-<unix seconds>.flv` before the access
+//         check refuses the publish, so a refused publish leaves an empty file.
 class nginx_rtmp {
  public:
   nginx_rtmp();
@@ -102,6 +109,9 @@ class nginx_rtmp {
   // SIGKILL: connections are reset, recordings end where they are.
   void kill();
   bool running();
+  // From the next start() on, `live` hangs up on every publish like `closed` (true) or takes
+  // streams again (false): a platform that worked and then starts refusing the key.
+  void set_live_closes_on_publish(bool closes);
 
   std::uint16_t rtmp_port() const { return rtmp_port_; }
   std::uint16_t http_port() const { return http_port_; }
@@ -136,6 +146,38 @@ class silent_tcp_peer {
  private:
   int fd_ = -1;
   std::uint16_t port_ = 0;
+};
+
+// A certificate authority and a server certificate it signed (subjectAltName IP:127.0.0.1),
+// made with the openssl command line in `dir` (the CA named after it). PEM files; the key is unencrypted.
+struct test_certificates {
+  std::filesystem::path ca;           // the CA's certificate: what a client must trust
+  std::filesystem::path certificate;  // the server's certificate
+  std::filesystem::path key;          // the server's private key
+};
+// Throws with openssl's output when a step fails.
+test_certificates make_test_certificates(const std::filesystem::path& dir);
+
+// stunnel (Debian's stunnel4) on a free port of 127.0.0.1, terminating TLS with `certs` and
+// forwarding each connection to 127.0.0.1:`target_port` in clear: an rtmps:// ingest in front
+// of nginx_rtmp. Started by the constructor and accepting when it returns (throws with
+// stunnel's log otherwise); the destructor stops it by its pid.
+class stunnel_peer {
+ public:
+  stunnel_peer(std::uint16_t target_port, const test_certificates& certs);
+  ~stunnel_peer();
+  stunnel_peer(const stunnel_peer&) = delete;
+  stunnel_peer& operator=(const stunnel_peer&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // "rtmps://127.0.0.1:PORT/app"
+  std::string rtmps_url(const std::string& app) const;
+  std::string log() const;
+
+ private:
+  temp_dir dir_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<child_process> process_;
 };
 
 // ---- sources -----------------------------------------------------------------------------------

@@ -589,6 +589,45 @@ TEST_F(temp_dir_test, tls_problems) {
   }
 }
 
+// --- media.relay_ca_file ------------------------------------------------------------------------
+
+TEST_F(temp_dir_test, relay_ca_file_with_a_certificate_is_accepted) {
+  std::string ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  config c;
+  auto errors = load_text("[media]\nrelay_ca_file = \"" + ca + "\"\n");
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+}
+
+TEST_F(temp_dir_test, relay_ca_file_from_the_environment) {
+  std::string ca = write("ca.pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+  config c;
+  auto errors = load("", {{"SAMLING_MEDIA_RELAY_CA_FILE", ca}}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.media.relay_ca_file, ca);
+}
+
+TEST_F(temp_dir_test, relay_ca_file_problems) {
+  std::string missing = (dir_ / "missing.pem").string();
+  std::string not_pem = write("key.pem", "-----BEGIN PRIVATE KEY-----\n");
+  struct row {
+    std::string path, message;
+  };
+  const std::vector<row> rows = {
+      {missing, "file not found: " + missing},
+      {dir_.string(), "file is a directory: " + dir_.string()},
+      {not_pem, "no PEM certificate (-----BEGIN CERTIFICATE-----) in " + not_pem},
+  };
+  for (const row& r : rows) {
+    SCOPED_TRACE(r.path);
+    config c;
+    c.media.relay_ca_file = r.path;
+    auto errors = validate(c);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_EQ(errors[0].key, "media.relay_ca_file");
+    EXPECT_EQ(errors[0].message, r.message);
+  }
+}
+
 TEST_F(temp_dir_test, tls_both_missing_reports_both) {
   config c;
   c.tls.certificate = "/nonexistent/x.pem";
@@ -713,9 +752,10 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
     EXPECT_TRUE(errors.empty()) << joined(errors);
     EXPECT_TRUE(r.took(c));
   }
-  // The two TLS keys are covered by the TLS tests (they need real files); everything else is
-  // above, so a key added to the table without a row here fails this count.
-  EXPECT_EQ(rows.size() + 2, config_keys().size());
+  // The two TLS keys and media.relay_ca_file are covered by their own tests (they need real
+  // files); everything else is above, so a key added to the table without a row here fails
+  // this count.
+  EXPECT_EQ(rows.size() + 3, config_keys().size());
 }
 
 TEST(config_env, integer_values) {
@@ -993,6 +1033,7 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "media.relay_hung_seconds",
       "media.relay_backoff_initial_ms",
       "media.relay_backoff_max_ms",
+      "media.relay_ca_file",
   };
   std::vector<std::string> keys;
   for (const key_info& k : config_keys()) {
