@@ -16,7 +16,9 @@
 // token), start/stop, outputs (add with validation, stop, start, delete), recordings, and the
 // `stages` request and `stage` events on /ws. Tests change a stage behind the page's back with
 // POST /__mock/stages/{id} {fields} or POST /__mock/stages/{id}/outputs/{oid} {fields}: the
-// change is merged and pushed to every socket that asked for `stages`. No HLS is served.
+// change is merged (objects one level deep) and pushed to every socket that asked for `stages`.
+// The main stage starts with two refused callers and a destination retrying on an untrusted TLS
+// certificate. No HLS is served.
 //
 //   node tests/e2e/mock-server.mjs serve --config samling.toml
 //   SAMLING_BIN=tests/e2e/mock-server.mjs node tests/e2e/program.test.mjs
@@ -380,30 +382,53 @@ function handle(conn, msg) {
 const stagesOn = config.mock?.stages === true;
 const stageConns = new Set(); // connections that asked for `stages`
 let nextOutput = 1;
+const started = Date.now();
 const stages = !stagesOn
   ? []
   : [
       {
-        id: 'main', name: { sv: 'Stora scenen', en: 'Main stage', fi: 'Päälava' }, room: 'main', state: 'live',
+        id: 'main', name: { sv: 'Stora scenen', en: 'Main stage', fi: 'Päälava' }, room: 'main', state: 'live', state_since_ms: started - 1_380_000,
         mode: 'passthrough', running: true,
-        input: { kind: 'srt', url: 'srt://0.0.0.0:9000?passphrase=••••', state: 'connected', last_error: null, bitrate_bps: 4_200_000, frames: 81234, keyframe_interval_ms: 2000, rejected_callers: 0, uptime_ms: 3_723_000 },
+        input: {
+          kind: 'srt', url: 'srt://0.0.0.0:9000?passphrase=••••', state: 'connected', last_error: null, bitrate_bps: 4_200_000, frames: 81234, keyframe_interval_ms: 2000, uptime_ms: 3_723_000,
+          rejected_callers: 2, last_rejection: { reason: 'no_passphrase', detail: 'the caller sent no passphrase (libsrt: ERROR:SECURITY)', at_ms: started - 60_000 },
+        },
         hls: { url: '/live/main/index.m3u8', segments: 6 },
         recording: { enabled: true, state: 'recording', file: '2026-11-21T09-00-00_01-Oppning.ts' },
         outputs: [
           { id: `o${nextOutput++}`, name: 'Stadens kanal', url: 'rtmp://live.example.org/app', key: '••••9f3c', source: 'config', state: 'live', reason: null, last_error: null, bitrate_bps: 4_150_000, bytes: 1_873_000_000, reconnects: 1, uptime_ms: 3_600_000, next_retry_ms: null },
+          { id: `o${nextOutput++}`, name: 'Intern ingest', url: 'rtmps://ingest.example.internal/live', key: '••••51ab', source: 'config', state: 'retrying', reason: 'tls_untrusted', last_error: 'Unacceptable TLS certificate', bitrate_bps: 0, bytes: 0, reconnects: 14, uptime_ms: 0, next_retry_ms: 16_000 },
         ],
       },
       {
-        id: 'seminar-housing', name: { sv: 'Sal A', en: 'Hall A', fi: 'Sali A' }, room: 'seminar-housing', state: 'offline',
+        id: 'seminar-housing', name: { sv: 'Sal A', en: 'Hall A', fi: 'Sali A' }, room: 'seminar-housing', state: 'offline', state_since_ms: started - 7_500_000,
         mode: 'passthrough', running: false,
-        input: { kind: 'srt', url: 'srt://0.0.0.0:9001', state: 'idle', last_error: null, bitrate_bps: 0, frames: 0, keyframe_interval_ms: null, rejected_callers: 0, uptime_ms: 0 },
+        input: { kind: 'srt', url: 'srt://0.0.0.0:9001', state: 'idle', last_error: null, bitrate_bps: 0, frames: 0, keyframe_interval_ms: null, rejected_callers: 0, last_rejection: null, uptime_ms: 0 },
         hls: { url: '/live/seminar-housing/index.m3u8', segments: 0 },
         recording: { enabled: false, state: 'off', file: null },
         outputs: [],
       },
     ];
 
-const publicStage = (s) => ({ id: s.id, name: s.name, room: s.room, state: s.state, hls: s.hls.url });
+const publicStage = (s) => ({ id: s.id, name: s.name, room: s.room, state: s.state, state_since_ms: s.state_since_ms, hls: s.hls.url });
+
+/** A stage's state, and since when, as the server keeps it. */
+function setState(stage, state) {
+  if (stage.state !== state) stage.state_since_ms = Date.now();
+  stage.state = state;
+}
+
+/**
+ * Merges a test's change: objects one level deep (so {input: {rejected_callers: 3}} keeps the
+ * rest of the input), anything else replaced; a new `state` gets a new `state_since_ms`.
+ */
+function applyPatch(target, patch) {
+  const plain = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  for (const [k, v] of Object.entries(patch)) {
+    if (k === 'state' && 'state_since_ms' in target && !('state_since_ms' in patch)) setState(target, v);
+    else target[k] = plain(v) && plain(target[k]) ? { ...target[k], ...v } : v;
+  }
+}
 const stageView = (s, role) => (moderating(role) ? structuredClone(s) : publicStage(s));
 
 function pushStage(stage) {
@@ -449,7 +474,7 @@ async function stagesRoute(req, res, url, path) {
     if (!stage || !patch) return fail(404, 'not_found', 'no such stage');
     const target = control[2] ? stage.outputs.find((o) => o.id === control[2]) : stage;
     if (!target) return fail(404, 'not_found', 'no such output');
-    Object.assign(target, patch);
+    applyPatch(target, patch);
     pushStage(stage);
     return json(res, 200, stageView(stage, 'organizer'));
   }
@@ -467,7 +492,8 @@ async function stagesRoute(req, res, url, path) {
   if (role !== 'organizer') return fail(403, 'forbidden', 'organizers only');
   if ((rest === '/start' || rest === '/stop') && req.method === 'POST') {
     const on = rest === '/start';
-    Object.assign(stage, { running: on, state: on ? 'live' : 'offline' });
+    stage.running = on;
+    setState(stage, on ? 'live' : 'offline');
     stage.input.state = on ? 'connected' : 'idle';
     for (const o of stage.outputs) if (!on) o.state = 'stopped';
     pushStage(stage);

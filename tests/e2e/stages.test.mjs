@@ -1,6 +1,8 @@
 // Browser test of the stages in the web app (docs/web.md, Stages) against the mock server's
 // stages contract (tests/e2e/mock-server.mjs with `[mock] stages = true`): an organizer (sv-SE)
-// opens the broadcast view, adds a restream output (a bad URL first: the server's message shows;
+// opens the broadcast view, sees why the last SRT caller was refused (in plain words, then a
+// new reason pushed over the WebSocket, then an unknown one as its code), since when the stage
+// is in its state, and a destination retrying on an untrusted TLS certificate; adds a restream output (a bad URL first: the server's message shows;
 // then a good one: it appears with its key masked, the key itself never in the page), sees a
 // state the mock pushes over the WebSocket, stops, starts, retries after "failed" and removes
 // it, and sees the recordings with download links. A moderator sees the same status without
@@ -18,7 +20,10 @@ const POLL_WAIT = 20_000; // ms, for a change seen by polling (every 5 s)
 const SECRET_KEY = 'abcd-efgh-ijkl-9876';
 
 const UI = {
-  sv: { live: 'Live', standby: 'Paus – vi är strax tillbaka', retrying: 'Försöker igen', refused: 'anslutningen nekades', failed: 'Misslyckades', keyRejected: 'strömnyckeln avvisades', retry: 'Försök igen', broadcast: 'Sändning' },
+  sv: {
+    live: 'Live', standby: 'Paus – vi är strax tillbaka', retrying: 'Försöker igen', refused: 'anslutningen nekades', failed: 'Misslyckades', keyRejected: 'strömnyckeln avvisades', retry: 'Försök igen', broadcast: 'Sändning',
+    tlsUntrusted: 'plattformens TLS-certifikat är inte betrott', noPassphrase: 'Anslutningen saknade lösenfras – lägg till den i kodaren', wrongStreamId: 'Fel stream id', lastRejection: 'Senast ', since: 'sedan ',
+  },
   fi: { live: 'Suorana', standby: 'Tauko – palaamme pian' },
 };
 
@@ -75,6 +80,46 @@ async function run(ctx) {
   await expect('the WebSocket feed', org.locator('[data-testid="stage-feed"][data-live="true"]').waitFor({ timeout: WAIT }));
   check((await card.getByTestId('input-state').getAttribute('data-state')) === 'connected', 'input connected');
 
+  // Since when the stage is live (the mock: 23 min before it started).
+  const since = (await card.getByTestId('stage-since').textContent()).trim();
+  check(since.startsWith(UI.sv.since) && /\(2\d min\)$/.test(since), `since when it is live: "${since}"`);
+
+  // The refused callers: how many, why the last one was refused (with what to do) and when.
+  const rejected = card.getByTestId('input-rejected');
+  const rejection = rejected.getByTestId('input-rejection');
+  check((await rejected.textContent()).trim().startsWith('2'), `two rejected callers: "${await rejected.textContent()}"`);
+  check((await rejection.getAttribute('data-reason')) === 'no_passphrase', 'the reason code');
+  check((await rejection.textContent()).includes(UI.sv.noPassphrase), `the no_passphrase reason in words: "${await rejection.textContent()}"`);
+  check((await rejected.textContent()).includes(UI.sv.lastRejection), `when: "${await rejected.textContent()}"`);
+  check(!(await rejected.textContent()).includes('ERROR:SECURITY'), 'the server\'s detail only for "other"');
+
+  // The destination that does not trust the platform's certificate.
+  const tlsRow = card.locator('[data-testid="output"][data-state="retrying"]');
+  check((await tlsRow.getByTestId('output-reason').getAttribute('data-reason')) === 'tls_untrusted', 'a destination retrying on tls_untrusted');
+  check((await tlsRow.getByTestId('output-reason').textContent()).includes(UI.sv.tlsUntrusted), `the tls_untrusted reason: "${await tlsRow.getByTestId('output-reason').textContent()}"`);
+  await card.screenshot({ path: join(ctx.tmp, 'stages-card-sv.png') });
+  saveScreenshot(src, ctx.tmp, 'stages-card-sv.png', log);
+  // The same card at a phone's width (from the page's top: the sticky tabs would cover the card's head).
+  await org.setViewportSize({ width: 390, height: 844 });
+  await org.evaluate(() => window.scrollTo(0, 0));
+  const box = await card.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
+  });
+  await org.screenshot({ path: join(ctx.tmp, 'stages-card-phone-sv.png'), fullPage: true, clip: box });
+  saveScreenshot(src, ctx.tmp, 'stages-card-phone-sv.png', log);
+  await org.setViewportSize({ width: 1440, height: 1000 });
+
+  // A new refusal, pushed over the WebSocket; then a reason this page does not know: its code.
+  await mockChange(base, 'main', { input: { rejected_callers: 3, last_rejection: { reason: 'wrong_stream_id', detail: 'the caller sent stream id "venue-b"', at_ms: Date.now() } } });
+  await expect('the new rejection', rejection.and(org.locator('[data-reason="wrong_stream_id"]')).waitFor({ timeout: WAIT }));
+  check((await rejection.textContent()).includes(UI.sv.wrongStreamId), `the wrong_stream_id reason: "${await rejection.textContent()}"`);
+  check((await rejected.textContent()).trim().startsWith('3'), 'three rejected callers');
+  await mockChange(base, 'main', { input: { rejected_callers: 4, last_rejection: { reason: 'too_many_callers', detail: 'only one caller at a time', at_ms: Date.now() } } });
+  await expect('the unknown rejection', rejection.and(org.locator('[data-reason="too_many_callers"]')).waitFor({ timeout: WAIT }));
+  check((await rejection.textContent()).trim() === 'too_many_callers', `an unknown reason shows as its code: "${await rejection.textContent()}"`);
+  check((await rejected.textContent()).includes('only one caller at a time'), 'with the server\'s detail');
+
   // A bad URL: the server's message shows beside the form.
   const form = card.getByTestId('add-output');
   await form.getByTestId('output-name-input').fill('YouTube');
@@ -85,7 +130,7 @@ async function run(ctx) {
   const formError = form.getByTestId('add-output-error');
   await expect('the bad URL error', formError.waitFor({ timeout: WAIT }));
   check((await formError.textContent()).includes('url must be rtmp:// or rtmps://'), `the server's message shows: ${await formError.textContent()}`);
-  check((await card.getByTestId('output').count()) === 1, 'nothing added for a bad URL');
+  check((await card.getByTestId('output').count()) === 2, 'nothing added for a bad URL');
 
   // A good one: it appears, masked, and goes live.
   await form.getByTestId('output-url-input').fill('rtmp://a.rtmp.youtube.com/live2');
@@ -163,8 +208,10 @@ async function run(ctx) {
   await mockChange(base, 'main', { state: 'standby' });
   await expect('attendee: standby', attPlayer.and(att.locator('[data-state="standby"]')).waitFor({ timeout: POLL_WAIT }));
   check((await attPlayer.getByTestId('stage-badge').textContent()).trim() === UI.fi.standby, 'attendee: the standby badge');
-  // The organizer's page (WebSocket) has it too.
+  // The organizer's page (WebSocket) has it too, standby since just now.
   await expect('organizer: standby', card.and(org.locator('[data-state="standby"]')).waitFor({ timeout: WAIT }));
+  const standbySince = (await card.getByTestId('stage-since').textContent()).trim();
+  check(/\(\d+ s\)$/.test(standbySince), `standby since just now: "${standbySince}"`);
 
   // Expected: the bad URL's 400 (one request, and Chromium's console line for it), and the
   // playlist requests (the mock serves no HLS: they fail and are retried).

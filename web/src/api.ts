@@ -173,6 +173,16 @@ export type StageState = 'live' | 'standby' | 'offline';
 export type InputState = 'idle' | 'waiting' | 'connected' | 'failed';
 export type OutputState = 'idle' | 'connecting' | 'live' | 'retrying' | 'failed' | 'stopped';
 
+/** The last SRT caller the stage refused (docs/streaming.md, "A refused caller"). */
+export interface CallerRejection {
+  /** no_passphrase, wrong_passphrase, unexpected_passphrase, wrong_stream_id or other; other codes may come. */
+  reason: string;
+  /** The server's plain (English) words, with libsrt's code when libsrt refused. */
+  detail: string;
+  /** UTC ms. */
+  at_ms: number;
+}
+
 export interface StageInput {
   kind: 'srt' | 'pull' | 'file' | 'test';
   /** The passphrase is masked by the server. */
@@ -183,6 +193,8 @@ export interface StageInput {
   frames: number;
   keyframe_interval_ms: number | null;
   rejected_callers: number;
+  /** null until a caller is refused (absent from older servers). */
+  last_rejection?: CallerRejection | null;
   uptime_ms: number;
 }
 
@@ -194,7 +206,7 @@ export interface StageOutput {
   key: string;
   source: 'config' | 'api';
   state: OutputState;
-  /** Why it failed or is retrying: key_rejected, refused, timeout, hung, error. */
+  /** Why it failed or is retrying: key_rejected, refused, timeout, hung, closed, unresolved, tls_untrusted, error. */
   reason: string | null;
   last_error: string | null;
   bitrate_bps: number;
@@ -211,6 +223,8 @@ export interface Stage {
   /** The program room this stage shows (a room id), if any. */
   room: string | null;
   state: StageState;
+  /** UTC ms when `state` last changed (absent from older servers). */
+  state_since_ms?: number;
   /** Public view: the playlist URL; full view: the URL and the number of segments. */
   hls: string | { url: string; segments: number };
   mode?: 'passthrough' | 'produced';

@@ -12,11 +12,12 @@ import {
   removeOutput,
   stageAction,
   withToken,
+  type CallerRejection,
   type Recordings,
   type Stage,
   type StageOutput,
 } from '../api';
-import { formatBitrate, formatBytes, formatDuration, formatSeconds, formatTimestamp } from '../format';
+import { formatBitrate, formatBytes, formatDuration, formatMessageTime, formatSeconds, formatTimestamp } from '../format';
 import { pick, type Lang, type Messages } from '../i18n';
 import type { StagesFeed } from '../stages';
 import { langIf } from './event-view';
@@ -104,6 +105,11 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
           {name.text}
         </h3>
         <StageBadge state={stage.state} t={t} />
+        {typeof stage.state_since_ms === 'number' && stage.state_since_ms > 0 && (
+          <span class="stage-since" data-testid="stage-since">
+            <Moment at={stage.state_since_ms} locale={locale} text={t.stateSince} />
+          </span>
+        )}
         {stage.mode && <span class="chip">{t.stageMode[stage.mode]}</span>}
         {canEdit && (
           <div class="stage-card-actions">
@@ -144,11 +150,6 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
             <Stat label={t.uptime} testid="input-uptime">
               {formatDuration(input.uptime_ms)}
             </Stat>
-            {input.rejected_callers > 0 && (
-              <Stat label={t.rejectedCallers} testid="input-rejected">
-                {input.rejected_callers}
-              </Stat>
-            )}
           </>
         )}
         {hlsSegments !== null && (
@@ -160,6 +161,13 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
           <Stat label={t.recording} testid="recording-state" state={stage.recording.enabled ? stage.recording.state : 'disabled'}>
             <span class={`dot dot--${stage.recording.state === 'recording' ? 'recording' : 'idle'}`} aria-hidden="true" />
             {t.recordingState[stage.recording.enabled ? stage.recording.state : 'disabled']}
+          </Stat>
+        )}
+        {/* Last, on a row of its own when it says why: the reason and what to do need the width. */}
+        {input && input.rejected_callers > 0 && (
+          <Stat label={t.rejectedCallers} testid="input-rejected" wide={!!input.last_rejection}>
+            {input.rejected_callers}
+            {input.last_rejection && <Rejection rejection={input.last_rejection} locale={locale} t={t} />}
           </Stat>
         )}
       </dl>
@@ -176,14 +184,67 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
   );
 }
 
-function Stat({ label, testid, state, children }: { label: string; testid: string; state?: string; children: ComponentChildren }) {
+function Stat({ label, testid, state, wide, children }: { label: string; testid: string; state?: string; wide?: boolean; children: ComponentChildren }) {
   return (
-    <div class="stat">
+    <div class={wide ? 'stat stat--wide' : 'stat'}>
       <dt>{label}</dt>
       <dd data-testid={testid} data-state={state}>
         {children}
       </dd>
     </div>
+  );
+}
+
+/** Why the last SRT caller was refused, what to do, and when. Unknown reasons show as their code. */
+function Rejection({ rejection: r, locale, t }: { rejection: CallerRejection; locale: string; t: Messages }) {
+  const text = t.callerRejections[r.reason];
+  return (
+    <>
+      <span class="stat-sub stat-alert" data-testid="input-rejection" data-reason={r.reason}>
+        {text ?? <span translate={false}>{r.reason}</span>}
+      </span>
+      {/* The server's words (English) only where ours say little: libsrt's code for "other". */}
+      {(!text || r.reason === 'other') && r.detail && (
+        <span class="stat-sub" translate={false}>
+          {r.detail}
+        </span>
+      )}
+      {r.at_ms > 0 && (
+        <span class="stat-sub">
+          <Moment at={r.at_ms} locale={locale} text={t.lastRejection} />
+        </span>
+      )}
+    </>
+  );
+}
+
+const viewerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+/** "12 s", "14 min", "2 h 5 min": how long ago, at a glance. */
+function formatElapsed(ms: number, locale: string): string {
+  const unit = (n: number, u: string) => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' }).format(n);
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return unit(s, 'second');
+  const m = Math.floor(s / 60);
+  if (m < 60) return unit(m, 'minute');
+  const h = Math.floor(m / 60);
+  return m % 60 === 0 ? unit(h, 'hour') : `${unit(h, 'hour')} ${unit(m % 60, 'minute')}`;
+}
+
+/**
+ * A moment (UTC ms) as the viewer's clock time and how long ago it was, kept current between the
+ * server's updates (a stopped stage sends none). A clock behind the server's shows "0 s".
+ */
+function Moment({ at, locale, text }: { at: number; locale: string; text: (time: string, ago: string) => string }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 5_000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <time dateTime={new Date(at).toISOString()} title={formatTimestamp(at, locale)}>
+      {text(formatMessageTime(at, locale, viewerZone), formatElapsed(Date.now() - at, locale))}
+    </time>
   );
 }
 

@@ -110,6 +110,8 @@ export interface Messages {
   stagePlayer: (stage: string) => string;
   /** The state badge on the player and in the broadcast view. */
   stageState: Record<StageState, string>;
+  /** Beside the state on a stage card: time is when the state began (clock time), elapsed how long ago ("12 min"). */
+  stateSince: (time: string, elapsed: string) => string;
   /** Over the player while the stage is offline. */
   stageOfflineNote: string;
   /** Over the player while it (re)loads the stream. */
@@ -135,6 +137,10 @@ export interface Messages {
   uptime: string;
   frames: string;
   rejectedCallers: string;
+  /** The last refused caller's reason (server codes) and what to do; other codes show as they are. */
+  callerRejections: Partial<Record<string, string>>;
+  /** When the last caller was refused: time is the clock time, ago how long ago ("3 min"). */
+  lastRejection: (time: string, ago: string) => string;
   lastError: string;
   hlsSegments: string;
   recording: string;
