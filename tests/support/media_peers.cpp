@@ -466,8 +466,14 @@ void ffmpeg_sender::start() {
     args.push_back("-t");
     args.push_back(std::to_string(*duration_s_));
   }
-  for (const char* a : {"-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast",
-                        "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-g", "30", "-keyint_min",
+  for (const char* a : {"-map", "0:v", "-map", "1:a", "-c:v", "libx264", "-preset", "veryfast"})
+    args.emplace_back(a);
+  if (b_frames_ > 0) {
+    args.insert(args.end(), {"-bf", std::to_string(b_frames_)});  // as OBS sends by default
+  } else {
+    args.insert(args.end(), {"-tune", "zerolatency"});
+  }
+  for (const char* a : {"-pix_fmt", "yuv420p", "-g", "30", "-keyint_min",
                         "30", "-sc_threshold", "0", "-c:a", "aac", "-b:a", "128k", "-ar", "48000",
                         "-ac", "2", "-f"})
     args.emplace_back(a);
@@ -615,6 +621,22 @@ probe_result probe_file(const std::string& path) {
   r.ok = video_index >= 0 || audio_index >= 0;
   if (!r.ok) r.error = "no audio or video stream in " + path;
   return r;
+}
+
+std::string decode_errors(const std::string& path) {
+  auto run = run_command({"ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-i", path, "-f", "null", "-"}, 60s);
+  if (run.exit_code != 0 && run.output.empty()) return "ffmpeg exit " + std::to_string(run.exit_code);
+  // The null muxer's complaint about two decoded frames landing on the same tick of its own
+  // frame-rate time base (FLV keeps whole milliseconds) is not about the file: dropped.
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < run.output.size()) {
+    auto eol = run.output.find('\n', pos);
+    auto line = run.output.substr(pos, eol == std::string::npos ? std::string::npos : eol - pos + 1);
+    pos = eol == std::string::npos ? run.output.size() : eol + 1;
+    if (line.find("non monotonically increasing dts to muxer") == std::string::npos) out += line;
+  }
+  return out.substr(0, 4000);
 }
 
 bool first_packet_is_keyframe(const std::string& path) {

@@ -194,6 +194,9 @@ class ffmpeg_sender {
   ffmpeg_sender& operator=(const ffmpeg_sender&) = delete;
 
   void start();  // (re)starts; a running sender is stopped first
+  // Encode with `n` B-frames (OBS's default is 2) instead of zerolatency's none, from the next
+  // start(): the receiver must then keep decode and presentation order apart.
+  void set_b_frames(int n) { b_frames_ = n; }
   // SIGTERM: ffmpeg finishes the stream and closes the connection cleanly (SIGKILL after 3 s).
   void stop();
   // SIGKILL: the connection just stops (the receiver sees a dead peer, not an orderly end).
@@ -209,6 +212,7 @@ class ffmpeg_sender {
   std::string format_;
   std::string output_;
   std::optional<double> duration_s_;
+  int b_frames_ = 0;
   temp_dir dir_;
   std::unique_ptr<child_process> process_;
 };
@@ -251,6 +255,8 @@ struct probe_result {
 };
 // Runs `ffprobe -v error -show_streams -show_format -show_packets -of json` on `path`.
 probe_result probe_file(const std::string& path);
+// What `ffmpeg -v error` says while decoding the whole file (empty: it decoded cleanly).
+std::string decode_errors(const std::string& path);
 // True when the first video packet of the file (in file order) is a keyframe.
 bool first_packet_is_keyframe(const std::string& path);
 
