@@ -2,6 +2,8 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <system_error>
+#include <thread>
 
 namespace samling::media {
 
@@ -96,17 +98,22 @@ void consumer_pipeline::open(const std::string& name, const std::string& descrip
 }
 
 // Stopping a pipeline waits for its streaming threads; a sink stuck on a dead connection can
-// make that slow. The control thread does not wait for it: a thread of the reaper's does.
+// make that slow. The control thread does not wait for it: a thread of its own does, one per
+// retired pipeline. Not one shared thread: a pipeline whose stop never returns (seen: a
+// splitmuxsink whose streaming thread waits inside it while the stage is stopped and started
+// again quickly) would then keep every pipeline retired after it, with its threads, buses,
+// sockets and TLS sessions, for the rest of the process's life. A thread per pipeline costs
+// little next to the threads the pipeline itself had, and a stuck one holds only its own.
 namespace {
 struct reaper_state {
-  boost::asio::thread_pool pool{1};
   std::mutex mutex;
   std::condition_variable idle;
   std::size_t pending = 0;
 };
 reaper_state& reaper() {
-  static reaper_state r;
-  return r;
+  // Never destroyed: a thread still stopping a pipeline at exit must not find it gone.
+  static auto* r = new reaper_state;
+  return *r;
 }
 }  // namespace
 
@@ -117,11 +124,18 @@ void retire(std::unique_ptr<pipeline> p) {
     std::lock_guard lock(r.mutex);
     ++r.pending;
   }
-  boost::asio::post(r.pool, [p = std::shared_ptr<pipeline>(std::move(p)), &r]() mutable {
+  try {
+    std::thread([p = std::move(p), &r]() mutable {
+      p.reset();
+      std::lock_guard lock(r.mutex);
+      if (--r.pending == 0) r.idle.notify_all();
+    }).detach();
+  } catch (const std::system_error&) {
+    // No thread to be had (the process is at its limit): stop it here rather than leak it.
     p.reset();
     std::lock_guard lock(r.mutex);
     if (--r.pending == 0) r.idle.notify_all();
-  });
+  }
 }
 
 bool drain_retired(std::chrono::milliseconds limit) {

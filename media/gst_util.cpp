@@ -65,9 +65,20 @@ void pipeline::on_bus(std::function<void(bus_event)> handler) {
   gst_object_unref(bus);
 }
 
+namespace {
+// A sync handler that answers GST_BUS_DROP owns the message and must unref it (GstBusSyncHandler's
+// contract; GstBus only unrefs messages it queues). Without this every message stayed alive, and
+// with it the element that posted it: every pipeline ever built (a failed relay attempt's, the
+// relay muxer's) stayed whole, with its bus (a socketpair), its sockets and TLS sessions.
+GstBusSyncReply drop(GstMessage* m) {
+  gst_message_unref(m);
+  return GST_BUS_DROP;
+}
+}  // namespace
+
 GstBusSyncReply pipeline::sync_handler(GstBus*, GstMessage* m, gpointer self_ptr) {
   auto* self = static_cast<pipeline*>(self_ptr);
-  if (!self->handler_) return GST_BUS_DROP;
+  if (!self->handler_) return drop(m);
   bus_event ev;
   ev.source = object_path(GST_MESSAGE_SRC(m));
   if (GST_MESSAGE_SRC(m)) ev.source_name = GST_OBJECT_NAME(GST_MESSAGE_SRC(m));
@@ -101,15 +112,15 @@ GstBusSyncReply pipeline::sync_handler(GstBus*, GstMessage* m, gpointer self_ptr
       }
       break;
     case GST_MESSAGE_STATE_CHANGED:
-      if (!ev.from_pipeline) return GST_BUS_DROP;
+      if (!ev.from_pipeline) return drop(m);
       ev.kind = bus_event::state_changed;
       gst_message_parse_state_changed(m, nullptr, &ev.new_state, nullptr);
       break;
     default:
-      return GST_BUS_DROP;
+      return drop(m);
   }
   self->handler_(std::move(ev));
-  return GST_BUS_DROP;
+  return drop(m);
 }
 
 bool pipeline::play() {
