@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "media_fixture.hpp"
+#include "temp_dir.hpp"
 
 namespace samling::testing {
 namespace {
@@ -82,6 +83,20 @@ TEST(MediaStandby, in_produced_mode_the_slate_keeps_destinations_connected_while
                                            << (p.audio_pts.empty() ? -1 : p.audio_pts.back());
 }
 
+// The segments of the stage's HLS playlist, fetched as a viewer would and joined into one
+// MPEG-TS file (segments of one run join byte for byte), probed.
+probe_result hls_window(std::uint16_t port, const temp_dir& dir) {
+  auto playlist = http_get(port, "/live/main/index.m3u8");
+  if (playlist.status != 200) return probe_result{false, "playlist: status " + std::to_string(playlist.status)};
+  std::string joined;
+  for (auto& line : lines_where(playlist.body, [](const std::string& l) { return !l.empty() && l[0] != '#'; })) {
+    auto seg = http_get(port, "/live/main/" + line);
+    if (seg.status != 200) return probe_result{false, line + ": status " + std::to_string(seg.status)};
+    joined += seg.body;
+  }
+  return probe_file(dir.write("hls.ts", joined));
+}
+
 // The venue's encoder drops and comes back five times (a laptop restarted between sessions):
 // the platform's recording must play as one stream whose sound has no hole at any of the ten
 // switches (silence joins the source's audio sample-accurately) and never steps back; and the
@@ -89,7 +104,10 @@ TEST(MediaStandby, in_produced_mode_the_slate_keeps_destinations_connected_while
 TEST(MediaStandby, five_switches_to_the_slate_and_back_leave_no_hole_in_the_sound_and_the_page_follows_at_once) {
   nginx_rtmp platform;
   auto srt_port = free_udp_port();
-  server_process server(media_server(srt_stage(srt_port, "produced", small_produced_toml()) +
+  // HLS keeps 30 s: each round's window then holds both of its switches.
+  auto produced = small_produced_toml();
+  produced.replace(produced.find("hls_window_seconds = 10"), 23, "hls_window_seconds = 30");
+  server_process server(media_server(srt_stage(srt_port, "produced", produced) +
                                      output_toml("yt", platform.rtmp_url("live"), "switch-key")));
   ASSERT_TRUE(eventually([&] { return output_state(server.port(), "yt") == "live"; }, 30s))
       << json::serialize(stage(server.port())) << "\n" << log_excerpt(server);
@@ -102,6 +120,7 @@ TEST(MediaStandby, five_switches_to_the_slate_and_back_leave_no_hole_in_the_soun
   std::vector<std::int64_t> delays;
   // The next stage event that tells a new state `want` (events repeat the state every 2 s).
   std::int64_t last_since = num(stage(server.port()), "state_since_ms");
+  std::string last_state = str(stage(server.port()), "state");
   auto wait_state = [&](const std::string& want, std::chrono::milliseconds deadline) {
     auto end = std::chrono::steady_clock::now() + deadline;
     while (std::chrono::steady_clock::now() < end) {
@@ -109,14 +128,20 @@ TEST(MediaStandby, five_switches_to_the_slate_and_back_leave_no_hole_in_the_soun
       auto ev = org.next_event("stage", std::max(left, std::chrono::milliseconds(1)));
       if (!ev) return false;
       auto since = int_field(*ev, "stage.state_since_ms");
-      if (string_field(*ev, "stage.id") != "main" || since == last_since) continue;
+      auto state = string_field(*ev, "stage.state");
+      if (string_field(*ev, "stage.id") != "main" || (since == last_since && state == last_state)) continue;
       last_since = since;
-      if (string_field(*ev, "stage.state") != want) continue;
-      delays.push_back(unix_ms() - since);
+      last_state = state;
+      if (state != want) continue;
+      if (since > 0) delays.push_back(unix_ms() - since);
       return true;
     }
     return false;
   };
+  // AAC at 48 kHz: a frame is 1024 samples, 21.3 ms. A step of two frames between packets is
+  // one frame missing; anything longer is a hole.
+  constexpr double frame = 1024.0 / 48000.0;
+  temp_dir scratch;
   srt_sender obs(srt_port, "correct-horse-42");
   for (int round = 0; round < 5; ++round) {
     // Like OBS: when the connection fails (the listener still held by the vanished caller
@@ -131,6 +156,12 @@ TEST(MediaStandby, five_switches_to_the_slate_and_back_leave_no_hole_in_the_soun
     obs.kill();
     ASSERT_TRUE(wait_state("standby", 5s)) << "round " << round << ": " << json::serialize(stage(server.port()));
     pause_for(3s);
+    // The viewers' side: HLS's last 30 s, both switches of this round in it, played as one.
+    SCOPED_TRACE("HLS after round " + std::to_string(round));
+    auto hls = hls_window(server.port(), scratch);
+    ASSERT_TRUE(hls.ok) << hls.error;
+    EXPECT_EQ(hls.audio_steps_back, 0u) << "HLS's sound stepped back in time";
+    EXPECT_LE(hls.max_audio_step_s, 2 * frame + 0.002) << "a hole in HLS's sound";
   }
   auto s = stage(server.port());
   EXPECT_GE(num(s, "slate_switches"), 5);
@@ -151,9 +182,6 @@ TEST(MediaStandby, five_switches_to_the_slate_and_back_leave_no_hole_in_the_soun
   auto p = probe_file(recs.front().string());
   ASSERT_TRUE(p.ok) << p.error;
   ASSERT_GT(p.audio_pts.size(), 500u);
-  // AAC at 48 kHz: a frame is 1024 samples, 21.3 ms (FLV rounds to whole ms). A step of two
-  // frames is one frame missing; anything longer is a hole.
-  constexpr double frame = 1024.0 / 48000.0;
   EXPECT_EQ(p.audio_steps_back, 0u) << "the platform's sound stepped back in time";
   EXPECT_LE(p.max_audio_step_s, 2 * frame + 0.002) << "a hole in the platform's sound";
   EXPECT_LT(p.max_video_gap_s, 0.2);
