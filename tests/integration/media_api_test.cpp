@@ -420,7 +420,7 @@ TEST(MediaApi, PublicAndStaffViews) {
       15s))
       << str(staff);
 
-  const std::set<std::string> public_fields = {"id", "name", "room", "public", "state", "hls"};
+  const std::set<std::string> public_fields = {"id", "name", "room", "public", "state", "state_since_ms", "hls"};
   auto keys_of = [](const json::object& o) {
     std::set<std::string> k;
     for (auto& kv : o) k.insert(std::string(kv.key()));
