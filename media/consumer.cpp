@@ -101,9 +101,10 @@ void consumer_pipeline::open(const std::string& name, const std::string& descrip
 // make that slow. The control thread does not wait for it: a thread of its own does, one per
 // retired pipeline. Not one shared thread: a pipeline whose stop never returns (seen: a
 // splitmuxsink whose streaming thread waits inside it while the stage is stopped and started
-// again quickly) would then keep every pipeline retired after it, with its threads, buses,
-// sockets and TLS sessions, for the rest of the process's life. A thread per pipeline costs
-// little next to the threads the pipeline itself had, and a stuck one holds only its own.
+// again quickly; unblock_fragments now prevents that one) would then keep every pipeline
+// retired after it, with its threads, buses, sockets and TLS sessions, for the rest of the
+// process's life. A thread per pipeline costs little next to the threads the pipeline itself
+// had, and a stuck one holds only its own.
 namespace {
 struct reaper_state {
   std::mutex mutex;
@@ -117,6 +118,41 @@ reaper_state& reaper() {
 }
 }  // namespace
 
+// splitmuxsink (1.22) can lose its own stop. Stopping sets its output state to STOPPED and wakes
+// the streaming threads waiting inside it, but a thread that had let go of its lock in the
+// middle of a step puts its own next state back over STOPPED: the reference (video) thread
+// posting async-done while it opens the first fragment (a stop in the first moments of a
+// pipeline), or the end-of-fragment EOS coming back from the file sink (a stop as a segment
+// closes). The audio thread then waits inside splitmuxsink's output probe for a command that
+// never comes, holding the stream lock of splitmuxsink's internal queue, and the stop waits for
+// that lock when it deactivates the queue: set_state(NULL) never returns (upstream fixed it in
+// 1.29, "splitmuxsink: Fix some failure-to-shutdown race conditions"). A flush-start on each of
+// its sink pads first marks every stream of it flushing, a state that no step overwrites and
+// that every wait inside it checks, and wakes them; the stop then finds nobody inside.
+namespace {
+void unblock_fragments(pipeline& p) {
+  auto split = p.by_name("split");
+  if (!split) return;
+  GstIterator* it = gst_element_iterate_sink_pads(split.get());
+  GValue item = G_VALUE_INIT;
+  for (bool done = false; !done;) {
+    switch (gst_iterator_next(it, &item)) {
+      case GST_ITERATOR_OK:
+        gst_pad_send_event(GST_PAD(g_value_get_object(&item)), gst_event_new_flush_start());
+        g_value_reset(&item);
+        break;
+      case GST_ITERATOR_RESYNC:  // a pad came or went: again from the start (flushing twice is harmless)
+        gst_iterator_resync(it);
+        break;
+      default:
+        done = true;
+    }
+  }
+  g_value_unset(&item);
+  gst_iterator_free(it);
+}
+}  // namespace
+
 void retire(std::unique_ptr<pipeline> p) {
   if (!p) return;
   auto& r = reaper();
@@ -124,17 +160,19 @@ void retire(std::unique_ptr<pipeline> p) {
     std::lock_guard lock(r.mutex);
     ++r.pending;
   }
-  try {
-    std::thread([p = std::move(p), &r]() mutable {
-      p.reset();
-      std::lock_guard lock(r.mutex);
-      if (--r.pending == 0) r.idle.notify_all();
-    }).detach();
-  } catch (const std::system_error&) {
-    // No thread to be had (the process is at its limit): stop it here rather than leak it.
-    p.reset();
+  // The thread gets a plain pointer: if it cannot be started, its lambda is destroyed without
+  // stopping the pipeline, and the stop happens here as meant (with the unblocking first).
+  auto stop = [raw = p.release(), &r] {
+    std::unique_ptr<pipeline> q(raw);
+    unblock_fragments(*q);
+    q.reset();
     std::lock_guard lock(r.mutex);
     if (--r.pending == 0) r.idle.notify_all();
+  };
+  try {
+    std::thread(stop).detach();
+  } catch (const std::system_error&) {
+    stop();  // no thread to be had (the process is at its limit): stop it here rather than leak it
   }
 }
 

@@ -24,7 +24,8 @@ using control_executor = boost::asio::thread_pool::executor_type;
 void post_bus(pipeline& p, control_executor control, std::shared_ptr<std::atomic<std::uint64_t>> generation,
               std::function<void(const bus_event&)> handler);
 
-// Stops and frees a pipeline on the reaper thread (not the caller's).
+// Stops and frees a pipeline on a thread of its own (not the caller's). A splitmuxsink in it
+// (add_ts_fragments) is flushed first: stopped while busy, it could otherwise wedge the stop.
 void retire(std::unique_ptr<pipeline> p);
 // Waits (up to `limit`) until every retired pipeline is gone. The engine calls it before its
 // control thread goes away: a pipeline being torn down may still emit bus messages.
