@@ -138,9 +138,8 @@ TEST(MediaRelayLeak, hundreds_of_failed_attempts_leave_fds_threads_and_memory_at
   // Drives attempts for `d`: restarts (a start resets the backoff, so the next retries come
   // after 0.1, 0.3, 0.7 s ...; a restart mid-connect tears the attempt down half-way) and a
   // destination removed and added again every few seconds. The silent one is restarted less
-  // often so that its 2 s connect timeout is reached too. (Not the whole stage: stopping and
-  // starting it quickly can wedge the HLS pipeline's splitmuxsink in its stop, a separate
-  // matter that would make this test's counts depend on luck.)
+  // often so that its 2 s connect timeout is reached too. (Quick restarts of the whole stage
+  // are media_stage_restart_test's.)
   long peak_rss_kb = 0;  // the highest RSS seen while churning
   auto churn = [&](std::chrono::seconds d) {
     auto end = std::chrono::steady_clock::now() + d;
