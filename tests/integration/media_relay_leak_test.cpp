@@ -15,49 +15,12 @@
 #include <memory>
 
 #include "media_fixture.hpp"
+#include "proc_usage.hpp"
 
 namespace samling::testing {
 namespace {
 
 using namespace media_fixture;
-
-// /proc/PID: open descriptors, threads, resident KiB.
-struct proc_usage {
-  long fds = 0, threads = 0, rss_kb = 0;
-};
-proc_usage usage_of(pid_t pid) {
-  proc_usage u;
-  auto dir = "/proc/" + std::to_string(pid);
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir + "/fd", ec), end; !ec && it != end; it.increment(ec)) ++u.fds;
-  std::ifstream status(dir + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Threads:", 0) == 0) u.threads = std::stol(line.substr(8));
-    if (line.rfind("VmRSS:", 0) == 0) u.rss_kb = std::stol(line.substr(6));
-  }
-  return u;
-}
-std::string show(const proc_usage& u) {
-  return std::to_string(u.fds) + " fds, " + std::to_string(u.threads) + " threads, " + std::to_string(u.rss_kb / 1024) +
-         " MiB RSS";
-}
-// What the descriptors are, for a failure message ("socket:[123]" lines collapsed by kind).
-std::string fd_kinds(pid_t pid) {
-  std::map<std::string, int> kinds;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    auto target = std::filesystem::read_symlink(it->path(), ec).string();
-    if (ec) continue;
-    // "socket:[123]" and "pipe:[456]" by kind; "anon_inode:[eventfd]" whole.
-    auto colon = target.find(":[");
-    ++kinds[colon == std::string::npos || target.rfind("anon_inode", 0) == 0 ? target : target.substr(0, colon)];
-  }
-  std::string out;
-  for (auto& [k, n] : kinds) out += "  " + std::to_string(n) + " x " + k + "\n";
-  return out;
-}
 
 // A TLS endpoint no client trusts: `openssl s_server` with a self-signed certificate made for
 // this test. It completes TCP and starts the handshake; the client refuses the certificate.

@@ -16,56 +16,13 @@
 #include <map>
 
 #include "media_fixture.hpp"
+#include "proc_usage.hpp"
 
 namespace samling::testing {
 namespace {
 
 using namespace media_fixture;
 
-struct proc_usage {
-  long fds = 0, threads = 0;
-};
-proc_usage usage_of(pid_t pid) {
-  proc_usage u;
-  auto dir = "/proc/" + std::to_string(pid);
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir + "/fd", ec), end; !ec && it != end; it.increment(ec)) ++u.fds;
-  for (std::filesystem::directory_iterator it(dir + "/task", ec), end; !ec && it != end; it.increment(ec)) ++u.threads;
-  return u;
-}
-std::string show(const proc_usage& u) {
-  return std::to_string(u.fds) + " fds, " + std::to_string(u.threads) + " threads";
-}
-// What the descriptors are, for a failure message ("socket:[123]" collapsed by kind).
-std::string fd_kinds(pid_t pid) {
-  std::map<std::string, int> kinds;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/fd", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    auto target = std::filesystem::read_symlink(it->path(), ec).string();
-    if (ec) continue;
-    auto colon = target.find(":[");
-    ++kinds[colon == std::string::npos || target.rfind("anon_inode", 0) == 0 ? target : target.substr(0, colon)];
-  }
-  std::string out;
-  for (auto& [k, n] : kinds) out += "  " + std::to_string(n) + " x " + k + "\n";
-  return out;
-}
-// The threads by name (/proc/PID/task/TID/comm), for a failure message.
-std::string thread_names(pid_t pid) {
-  std::map<std::string, int> names;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec), end; !ec && it != end;
-       it.increment(ec)) {
-    std::ifstream comm(it->path() / "comm");
-    std::string name;
-    std::getline(comm, name);
-    ++names[name];
-  }
-  std::string out;
-  for (auto& [k, n] : names) out += "  " + std::to_string(n) + " x " + k + "\n";
-  return out;
-}
 
 http_response org_post(std::uint16_t port, const std::string& target) {
   return http_request(port, "POST", target, {}, bearer(organizer_token()));

@@ -86,12 +86,17 @@ TEST(MediaStandby, in_produced_mode_the_slate_keeps_destinations_connected_while
 // The segments of the stage's HLS playlist, fetched as a viewer would and joined into one
 // MPEG-TS file (segments of one run join byte for byte), probed.
 probe_result hls_window(std::uint16_t port, const temp_dir& dir) {
+  auto failed = [](std::string why) {
+    probe_result r;
+    r.error = std::move(why);
+    return r;
+  };
   auto playlist = http_get(port, "/live/main/index.m3u8");
-  if (playlist.status != 200) return probe_result{false, "playlist: status " + std::to_string(playlist.status)};
+  if (playlist.status != 200) return failed("playlist: status " + std::to_string(playlist.status));
   std::string joined;
   for (auto& line : lines_where(playlist.body, [](const std::string& l) { return !l.empty() && l[0] != '#'; })) {
     auto seg = http_get(port, "/live/main/" + line);
-    if (seg.status != 200) return probe_result{false, line + ": status " + std::to_string(seg.status)};
+    if (seg.status != 200) return failed(line + ": status " + std::to_string(seg.status));
     joined += seg.body;
   }
   return probe_file(dir.write("hls.ts", joined));

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "harness.hpp"
+#include "proc_usage.hpp"
 #include "ws_client.hpp"
 
 using namespace samling::testing;
@@ -493,22 +494,6 @@ TEST(ws_delivery, del_and_c1_control_characters_such_as_nel_in_text_are_text_inv
 
 namespace {
 
-// /proc/PID: open descriptors, threads, resident KiB.
-struct proc_usage {
-  long fds = 0, threads = 0, rss_kb = 0;
-};
-proc_usage usage_of(pid_t pid) {
-  proc_usage u;
-  auto dir = "/proc/" + std::to_string(pid);
-  for ([[maybe_unused]] auto& e : std::filesystem::directory_iterator(dir + "/fd")) ++u.fds;
-  std::ifstream status(dir + "/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Threads:", 0) == 0) u.threads = std::stol(line.substr(8));
-    if (line.rfind("VmRSS:", 0) == 0) u.rss_kb = std::stol(line.substr(6));
-  }
-  return u;
-}
 
 double ws_sessions_open(std::uint16_t port) {
   auto r = http_get(port, "/metrics");
