@@ -13,7 +13,8 @@ top=$(cd "$here/.." && pwd)
 # (libav) and text overlays (the slate, the demo clock).
 # Tests: GoogleTest, curl (smoke checks), chromium (browser tests), Node.js + npm (web build),
 # nginx with the RTMP module (stands in for YouTube), ffmpeg/ffprobe (stands in for OBS, reads
-# recordings back), stunnel4 (an RTMPS ingest with the test's own certificate authority).
+# recordings back), stunnel4 (an RTMPS ingest with the test's own certificate authority),
+# sslscan (checks which TLS suites the server accepts).
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -25,7 +26,7 @@ packages=(
   googletest libgtest-dev
   curl ca-certificates
   chromium fonts-dejavu-core
-  nginx libnginx-mod-rtmp ffmpeg stunnel4
+  nginx libnginx-mod-rtmp ffmpeg stunnel4 sslscan
 )
 
 missing=()

@@ -1,6 +1,9 @@
 // TLS on the same port: HTTPS works, TLS below 1.2 is refused, plain HTTP gets a clear error.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <sstream>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
@@ -66,6 +69,18 @@ tls_outcome tls_get(std::uint16_t port, const std::string& target, int max_versi
   return out;
 }
 
+// The output of a shell command (stdout; add 2>&1 for stderr too).
+std::string run_capture(const std::string& command) {
+  std::string out;
+  if (FILE* p = popen(command.c_str(), "r")) {
+    char buf[4096];
+    std::size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+    pclose(p);
+  }
+  return out;
+}
+
 class tls : public ::testing::Test {
  protected:
   std::string extra_toml_;
@@ -97,6 +112,37 @@ TEST_F(tls, tls_1_2_is_accepted_and_1_1_refused) {
   EXPECT_TRUE(tls_get(server_->port(), "/healthz", TLS1_2_VERSION).handshake);
   EXPECT_FALSE(tls_get(server_->port(), "/healthz", TLS1_1_VERSION).handshake);
   EXPECT_FALSE(tls_get(server_->port(), "/healthz", TLS1_VERSION).handshake);
+}
+
+// What a scanner (Debian's sslscan) finds the server accepting: TLS 1.2 and 1.3 only, and in
+// TLS 1.2 only forward-secret key exchange (ECDHE/DHE) with AEAD ciphers (GCM, ChaCha20): no
+// static RSA, no CBC, no SHA-1 MACs (OpenSSL's defaults accepted AES256-GCM-SHA384 with static
+// RSA, AES128-SHA and ECDHE with CBC-SHA1).
+TEST_F(tls, a_scan_finds_only_forward_secret_aead_suites_on_tls_1_2_and_1_3) {
+  auto scan = run_capture("sslscan --no-colour --no-heartbleed --no-compression --no-renegotiation --no-groups "
+                          "--no-check-certificate 127.0.0.1:" + std::to_string(server_->port()) + " 2>&1");
+  ASSERT_NE(scan.find("Supported Server Cipher(s):"), std::string::npos) << scan;
+  // "Preferred TLSv1.3  128 bits  TLS_AES_128_GCM_SHA256  Curve 25519 DHE 253", "Accepted …"
+  std::vector<std::string> accepted;
+  std::istringstream lines(scan);
+  for (std::string line; std::getline(lines, line);)
+    if (line.rfind("Accepted", 0) == 0 || line.rfind("Preferred", 0) == 0) accepted.push_back(line);
+  ASSERT_FALSE(accepted.empty()) << scan;
+  bool tls12 = false, tls13 = false;
+  for (auto& line : accepted) {
+    SCOPED_TRACE(line);
+    EXPECT_EQ(line.find("SSLv"), std::string::npos);
+    EXPECT_EQ(line.find("TLSv1.0"), std::string::npos);
+    EXPECT_EQ(line.find("TLSv1.1"), std::string::npos);
+    if (line.find("TLSv1.3") != std::string::npos) tls13 = true;
+    if (line.find("TLSv1.2") == std::string::npos) continue;
+    tls12 = true;
+    bool forward_secret = line.find("ECDHE-") != std::string::npos || line.find("DHE-") != std::string::npos;
+    bool aead = line.find("GCM") != std::string::npos || line.find("CHACHA20") != std::string::npos;
+    EXPECT_TRUE(forward_secret && aead) << "a TLS 1.2 suite without forward secrecy or AEAD";
+  }
+  EXPECT_TRUE(tls12) << scan;
+  EXPECT_TRUE(tls13) << scan;
 }
 
 TEST_F(tls, plain_http_to_the_tls_port_gets_a_clear_error_not_a_hang) {
