@@ -137,6 +137,30 @@ TEST_F(http_api, unknown_api_route_is_a_json_404_and_other_routes_a_page) {
   EXPECT_NE(page.body.find("<html"), std::string::npos);
 }
 
+// Security headers: every answer is nosniff and keeps its URL (download links carry a token)
+// to this site; pages get a Content-Security-Policy without inline script, framed only by this
+// site; plain HTTP has no HSTS (tls_test checks it under TLS).
+TEST_F(http_api, answers_carry_the_security_headers_and_pages_a_content_security_policy) {
+  for (const char* target : {"/healthz", "/api/v1/events", "/api/v1/nothing-here", "/", "/no/such/page"}) {
+    SCOPED_TRACE(target);
+    auto r = http_get(port(), target);
+    EXPECT_EQ(r.header("x-content-type-options"), "nosniff");
+    EXPECT_EQ(r.header("referrer-policy"), "same-origin");
+    EXPECT_EQ(r.header("strict-transport-security"), "");
+    auto csp = r.header("content-security-policy");
+    if (r.header("content-type").rfind("text/html", 0) != 0) {
+      EXPECT_EQ(csp, "") << "a policy only where there is a page";
+      continue;
+    }
+    EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
+    EXPECT_EQ(csp.find("unsafe-eval"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("frame-ancestors 'self'"), std::string::npos) << csp;
+    EXPECT_NE(csp.find("object-src 'none'"), std::string::npos) << csp;
+  }
+}
+
 TEST_F(http_api, wrong_method_is_405_with_allow) {
   auto r = http_request(port(), "POST", "/healthz", "x");
   EXPECT_EQ(r.status, 405);

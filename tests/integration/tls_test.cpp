@@ -106,6 +106,7 @@ TEST_F(tls, https_serves_on_the_configured_port) {
   ASSERT_TRUE(parsed);
   EXPECT_EQ(parsed->status, 200);
   EXPECT_TRUE(r.protocol == "TLSv1.3" || r.protocol == "TLSv1.2") << r.protocol;
+  EXPECT_EQ(parsed->header("strict-transport-security"), "max-age=31536000") << "HTTPS tells browsers to stay on it";
 }
 
 TEST_F(tls, tls_1_2_is_accepted_and_1_1_refused) {
