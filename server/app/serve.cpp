@@ -24,6 +24,7 @@
 #include "api/stages_api.hpp"
 #include "app/media_setup.hpp"
 #include "media/stage.hpp"
+#include "core/origin.hpp"
 #include "core/blocking.hpp"
 #include "core/log.hpp"
 #include "media/gst_runtime.hpp"
@@ -282,6 +283,7 @@ int serve(const config::config& cfg) {
   opt.request_timeout = std::chrono::seconds(cfg.server.limits.request_timeout_seconds);
   opt.max_connections = cfg.server.limits.max_connections;
   opt.access_log = cfg.log.access_log;
+  opt.allowed_origins = core::split_origins(cfg.server.allowed_origins);
   // Rooms: one actor per room on the io_context, chat stored on the store's thread.
   rooms::rate_limiter limiter(cfg.rooms.rate_burst, cfg.rooms.rate_per_minute);
   rooms::room_settings room_settings;

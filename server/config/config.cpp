@@ -25,6 +25,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "core/origin.hpp"
+
 extern char** environ;  // POSIX; unistd.h declares it only under _GNU_SOURCE
 
 namespace samling::config {
@@ -152,6 +154,15 @@ const std::vector<key_spec>& specs() {
          .description = "Directory of the built web app, served as static files. Not checked "
                         "at start-up: without a web build the server warns and still serves "
                         "the API."},
+        {.key = "server.allowed_origins",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.server.allowed_origins; },
+         .description = "Other sites whose pages may open the WebSocket, comma-separated origins "
+                        "(scheme://host or scheme://host:port, e.g. \"https://stream.example.org\"). "
+                        "The server's own pages always may (their Origin is the address they "
+                        "asked), and so may clients that send no Origin (apps, scripts). Empty: "
+                        "no other site. A browser page of any other site is refused with 403, "
+                        "so a signed-in browser cannot be used by another site."},
         {.key = "server.limits.max_header_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.max_header_bytes; },
@@ -947,6 +958,13 @@ std::vector<config_error> validate(const config& c) {
     } else {
       errors.push_back({key, "expected one of " + allowed + ", got " + in_quotes(v)});
     }
+  }
+
+  for (auto& origin : core::split_origins(c.server.allowed_origins)) {
+    if (!core::valid_origin(origin))
+      errors.push_back({"server.allowed_origins", in_quotes(origin) +
+                                                      " is not an origin: expected http(s)://host or "
+                                                      "http(s)://host:port, without a path"});
   }
 
   // A certificate without its key (or the reverse) cannot serve TLS; silently falling back to

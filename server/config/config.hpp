@@ -25,6 +25,8 @@ struct server_config {
   std::uint32_t port = 8080;          // 0 = any free port (tests)
   std::uint32_t threads = 0;          // network threads; 0 = number of cores
   std::string web_root = "web/dist";  // the built web app
+  // Other sites whose pages may open the WebSocket, comma-separated origins ("" = own only).
+  std::string allowed_origins;
   limits_config limits;
 
   bool operator==(const server_config&) const = default;

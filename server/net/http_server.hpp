@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 #include <unordered_map>
 
 #include <boost/asio/io_context.hpp>
@@ -32,6 +33,8 @@ struct server_options {
   std::chrono::seconds request_timeout{15};
   std::uint32_t max_connections = 10000;
   bool access_log = true;
+  // Other sites whose pages may open the WebSocket (see core::origin_allowed).
+  std::vector<std::string> allowed_origins;
   ws_options ws;
   ws_handler_factory ws_factory;  // empty: no WebSocket endpoint (GET /ws is a 404)
 };

@@ -28,6 +28,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>  // is_upgrade
 
+#include "core/origin.hpp"
 #include "core/log.hpp"
 #include "core/version.hpp"
 #include "net/http_head.hpp"
@@ -486,6 +487,10 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
     refusal = json_error(errc::bad_request, "Sec-WebSocket-Key must be 16 bytes in base64.");
   } else if (!offered) {
     refusal = json_error(errc::bad_request, "Offer the WebSocket subprotocol samling.v1.");
+  } else if (!core::origin_allowed(msg[http::field::origin], msg[http::field::host],
+                                   !std::is_same_v<Stream, tcp::socket>, state_->options.allowed_origins)) {
+    // A page of another site: a visitor's browser would bring its signed-in session along.
+    refusal = json_error(errc::forbidden, "Pages of this origin may not open the WebSocket (server.allowed_origins).");
   } else if (stop_requested_ || state_->stopping.load()) {
     refusal = json_error(errc::unavailable, "The server is shutting down.");
   }

@@ -28,6 +28,28 @@ void enter(ws_client& c, std::uint16_t port, const std::string& sub, const std::
   ASSERT_TRUE(is_ack(h)) << str(h);
 }
 
+// A page of another site cannot open the WebSocket (its visitor's browser would bring a
+// signed-in session along): the server's own pages, clients without an Origin and the sites
+// in server.allowed_origins can; every other Origin gets 403 and no upgrade.
+TEST(ws_chat, the_handshake_refuses_pages_of_other_sites) {
+  auto o = chat_server();
+  o.env["SAMLING_SERVER_ALLOWED_ORIGINS"] = "https://partner.example";
+  server_process server(o);
+  auto open_from = [&](const std::string& origin) {
+    ws_client c;
+    ws_client::options co;
+    co.origin = origin;
+    bool ok = c.connect(server.port(), co);
+    return std::make_pair(ok, c.handshake_status());
+  };
+  EXPECT_EQ(open_from(""), std::make_pair(true, 101)) << "no Origin: not a browser page";
+  EXPECT_EQ(open_from("http://127.0.0.1:" + std::to_string(server.port())), std::make_pair(true, 101)) << "its own page";
+  EXPECT_EQ(open_from("https://partner.example"), std::make_pair(true, 101)) << "an allowed site";
+  EXPECT_EQ(open_from("https://evil.example"), std::make_pair(false, 403));
+  EXPECT_EQ(open_from("http://127.0.0.1:1"), std::make_pair(false, 403)) << "another port is another site";
+  EXPECT_EQ(open_from("null"), std::make_pair(false, 403)) << "a sandboxed or local file page";
+}
+
 TEST(ws_chat, the_handshake_selects_the_subprotocol) {
   server_process server(chat_server());
   ws_client c;

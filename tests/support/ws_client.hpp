@@ -54,6 +54,7 @@ class ws_client {
     std::string target = "/ws";
     int receive_buffer_bytes = 0;            // > 0: SO_RCVBUF, set before connect
     std::chrono::milliseconds deadline = 5s;  // for connect plus the handshake
+    std::string origin;                       // sent as Origin when set (a browser page's site)
   };
 
   ws_client();

@@ -681,6 +681,8 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
       {"SAMLING_SERVER_PORT", "9001", [](const config& c) { return c.server.port == 9001; }},
       {"SAMLING_SERVER_THREADS", "3", [](const config& c) { return c.server.threads == 3; }},
       {"SAMLING_SERVER_WEB_ROOT", "/w", [](const config& c) { return c.server.web_root == "/w"; }},
+      {"SAMLING_SERVER_ALLOWED_ORIGINS", "https://a.example, http://b.example:8080",
+       [](const config& c) { return c.server.allowed_origins == "https://a.example, http://b.example:8080"; }},
       {"SAMLING_SERVER_LIMITS_MAX_HEADER_BYTES", "2048",
        [](const config& c) { return c.server.limits.max_header_bytes == 2048; }},
       {"SAMLING_SERVER_LIMITS_MAX_BODY_BYTES", "1073741824",
@@ -988,12 +990,24 @@ TEST_F(temp_dir_test, default_config_path_order) {
 
 // --- config_keys() ----------------------------------------------------------------------------
 
+TEST(config_validation, allowed_origins_must_be_origins) {
+  config c;
+  EXPECT_TRUE(load_from_string("[server]\nallowed_origins = \"https://stream.example.org, http://127.0.0.1:5173\"\n", {}, c).empty());
+  for (const char* bad : {"stream.example.org", "https://stream.example.org/path", "ftp://x.example", "https://", "https://a.example:port"}) {
+    SCOPED_TRACE(bad);
+    auto errors = load_from_string(std::string("[server]\nallowed_origins = \"https://ok.example, ") + bad + "\"\n", {}, c);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_NE(joined(errors).find("server.allowed_origins"), std::string::npos) << joined(errors);
+  }
+}
+
 TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
   const std::vector<std::string> expected = {
       "server.listen",
       "server.port",
       "server.threads",
       "server.web_root",
+      "server.allowed_origins",
       "server.limits.max_header_bytes",
       "server.limits.max_body_bytes",
       "server.limits.idle_timeout_seconds",
