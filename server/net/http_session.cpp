@@ -259,7 +259,9 @@ void format_head(std::string& out, const response& res, bool keep_alive, unsigne
   out += "\r\nDate: ";
   out += http_date();
   out += common_headers;
-  if (res.content_type.starts_with("text/html")) out += page_policy;
+  bool own_policy = std::any_of(res.headers.begin(), res.headers.end(),
+                               [](auto& h) { return h.first == "Content-Security-Policy"; });
+  if (res.content_type.starts_with("text/html") && !own_policy) out += page_policy;
   if (tls) out += hsts;
   if (res.status != 304) {
     out += "\r\nContent-Type: ";
@@ -280,11 +282,16 @@ void format_head(std::string& out, const response& res, bool keep_alive, unsigne
   out += "\r\n\r\n";
 }
 
+// The server's own small pages (404, "not built") run no script at all, so their policy
+// allows nothing but their inline style.
 response html_page(unsigned status, const char* html) {
   response res;
   res.status = status;
   res.content_type = "text/html; charset=utf-8";
   res.body = html;
+  res.headers.emplace_back("Content-Security-Policy",
+                           "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
+                           "frame-ancestors 'self'");
   return res;
 }
 

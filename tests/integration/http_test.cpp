@@ -152,6 +152,13 @@ TEST_F(http_api, answers_carry_the_security_headers_and_pages_a_content_security
       EXPECT_EQ(csp, "") << "a policy only where there is a page";
       continue;
     }
+    if (csp.find("default-src 'none'") != std::string::npos) {
+      // The server's own 404 / "not built" page: no script at all, only its inline style.
+      EXPECT_EQ(csp.find("script-src"), std::string::npos) << csp;
+      EXPECT_EQ(r.body.find("<script"), std::string::npos) << r.body;
+      EXPECT_NE(csp.find("frame-ancestors 'self'"), std::string::npos) << csp;
+      continue;
+    }
     EXPECT_NE(csp.find("default-src 'self'"), std::string::npos) << csp;
     EXPECT_NE(csp.find("script-src 'self'"), std::string::npos) << csp;
     EXPECT_EQ(csp.find("unsafe-inline"), std::string::npos) << csp;
