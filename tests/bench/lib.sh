@@ -1,5 +1,5 @@
-# Shared by run.sh and media.sh (sourced; they define log, die, WORK, BUILD_DIR and
-# CMAKE_BENCH_FLAGS first).
+# Shared by run.sh, media.sh and relay_soak.sh (sourced; they define log, die, WORK, BUILD_DIR
+# and CMAKE_BENCH_FLAGS first).
 
 # bench_stop_pid PID: SIGTERM, up to 5 s to exit, then SIGKILL; reaps it. STOP_RC is its exit
 # status (128+signal when killed).
@@ -19,6 +19,26 @@ bench_stop_pid() {
     fi
   fi
   wait "$pid" 2>/dev/null || STOP_RC=$?
+}
+
+# A script's own processes: each one it starts goes into PIDS; stop_pid stops one by its pid and
+# forgets it, forget_pid only forgets it (the script ended it itself), stop_all_pids stops the
+# rest (from the EXIT trap, so also on error or Ctrl-C).
+PIDS=()
+forget_pid() {
+  local keep=() p
+  for p in "${PIDS[@]+"${PIDS[@]}"}"; do [[ "$p" == "$1" ]] || keep+=("$p"); done
+  PIDS=("${keep[@]+"${keep[@]}"}")
+}
+stop_pid() {
+  local pid="$1"
+  [[ -n "$pid" ]] || return 0
+  bench_stop_pid "$pid"
+  forget_pid "$pid"
+}
+stop_all_pids() {
+  local p
+  for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
 }
 
 # bench_configure: the Release build directory with the bench targets (dies on failure).

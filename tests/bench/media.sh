@@ -113,20 +113,10 @@ for tool in nginx ffmpeg ffprobe node curl; do
 done
 
 # --- Processes: every one started here is stopped by its pid, also on error or Ctrl-C. ---------
-PIDS=()
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/samling-media-bench.XXXXXX")"
 chmod 755 "$WORK"
-stop_pid() {
-  local pid="$1"
-  [[ -n "$pid" ]] || return 0
-  bench_stop_pid "$pid"
-  local keep=()
-  for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
 cleanup() {
-  local p
-  for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
+  stop_all_pids  # tests/bench/lib.sh
   rm -rf "$WORK"
 }
 trap cleanup EXIT

@@ -61,19 +61,9 @@ done
 [[ -r "$RTMP_MODULE" ]] || die "$RTMP_MODULE missing (libnginx-mod-rtmp)"
 
 # --- Processes: every one started here is stopped by its pid, also on error or Ctrl-C. ---------
-PIDS=()
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/samling-relay-soak.XXXXXX")"
-stop_pid() {
-  local pid="$1"
-  [[ -n "$pid" ]] || return 0
-  bench_stop_pid "$pid"
-  local keep=()
-  for p in "${PIDS[@]}"; do [[ "$p" == "$pid" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
-}
 cleanup() {
-  local p
-  for p in "${PIDS[@]+"${PIDS[@]}"}"; do stop_pid "$p"; done
+  stop_all_pids  # tests/bench/lib.sh
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -136,9 +126,7 @@ kill_platform() { # a crash: connections reset, no goodbye
   [[ -n "$NGINX_PID" ]] || return 0
   kill -KILL "$NGINX_PID" 2>/dev/null || true
   wait "$NGINX_PID" 2>/dev/null || true
-  local keep=() p
-  for p in "${PIDS[@]}"; do [[ "$p" == "$NGINX_PID" ]] || keep+=("$p"); done
-  PIDS=("${keep[@]+"${keep[@]}"}")
+  forget_pid "$NGINX_PID"
   NGINX_PID=""
 }
 
