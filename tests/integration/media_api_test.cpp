@@ -33,6 +33,7 @@ namespace {
 
 using media_fixture::bearer;
 using media_fixture::describe;
+using media_fixture::organizer_request;
 using media_fixture::header_list;
 using media_fixture::lines_with;
 using media_fixture::log_excerpt;
@@ -87,9 +88,7 @@ http_response org_get(std::uint16_t port, const std::string& target) {
   return http_get(port, target, bearer(organizer_token()));
 }
 http_response org_post(std::uint16_t port, const std::string& target, const std::string& body = {}) {
-  header_list h = bearer(organizer_token());
-  if (!body.empty()) h.emplace_back("Content-Type", "application/json");
-  return http_request(port, "POST", target, body, h);
+  return organizer_request(port, "POST", target, body);
 }
 
 std::string error_code(const http_response& r) { return string_field(parse_object(r.body), "error.code"); }

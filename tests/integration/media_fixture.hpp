@@ -81,6 +81,14 @@ inline json::object stage(std::uint16_t port, const std::string& id = "main") {
   return !ec && v.is_object() ? v.as_object() : json::object{};
 }
 
+// A request as an organizer of the demo event; a body is sent as JSON.
+inline http_response organizer_request(std::uint16_t port, const std::string& method, const std::string& target,
+                                       const std::string& body = {}) {
+  header_list h = bearer(organizer_token());
+  if (!body.empty()) h.emplace_back("Content-Type", "application/json");
+  return http_request(port, method, target, body, h);
+}
+
 inline json::object output(const json::object& stage, const std::string& id) {
   if (auto* outs = stage.if_contains("outputs"); outs && outs->is_array())
     for (auto& o : outs->as_array())

@@ -51,13 +51,6 @@ class untrusted_tls_peer {
   std::unique_ptr<child_process> process_;
 };
 
-http_response org_request(std::uint16_t port, const std::string& method, const std::string& target,
-                          const std::string& body = {}) {
-  header_list h = bearer(organizer_token());
-  if (!body.empty()) h.emplace_back("Content-Type", "application/json");
-  return http_request(port, method, target, body, h);
-}
-
 std::size_t count_of(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
   for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) ++n;
@@ -110,12 +103,12 @@ TEST(MediaRelayLeak, hundreds_of_failed_attempts_leave_fds_threads_and_memory_at
       peak_rss_kb = std::max(peak_rss_kb, usage_of(server.pid()).rss_kb);
       for (auto& id : failing) {
         if (id == "silent" && tick % 4 != 3) continue;
-        auto r = org_request(port, "POST", "/api/v1/stages/main/outputs/" + id + "/start");
+        auto r = organizer_request(port, "POST", "/api/v1/stages/main/outputs/" + id + "/start");
         ASSERT_EQ(r.status, 200) << id << ": " << describe(r);
       }
       if (tick % 5 == 0) {
-        org_request(port, "DELETE", "/api/v1/stages/main/outputs/extra");  // absent the first time
-        auto r = org_request(port, "POST", "/api/v1/stages/main/outputs",
+        organizer_request(port, "DELETE", "/api/v1/stages/main/outputs/extra");  // absent the first time
+        auto r = organizer_request(port, "POST", "/api/v1/stages/main/outputs",
                              R"({"id":"extra","name":"extra","url":")" + refused_url + R"(","key":"k-extra"})");
         ASSERT_TRUE(r.status == 200 || r.status == 201) << describe(r);
       }
@@ -125,8 +118,8 @@ TEST(MediaRelayLeak, hundreds_of_failed_attempts_leave_fds_threads_and_memory_at
   // Stops every failing destination (so no attempt is in flight) and waits until the server's
   // descriptors and threads stop changing: the usage of the server with no attempt running.
   auto quiet_usage = [&]() {
-    for (auto& id : failing) org_request(port, "POST", "/api/v1/stages/main/outputs/" + id + "/stop");
-    org_request(port, "DELETE", "/api/v1/stages/main/outputs/extra");
+    for (auto& id : failing) organizer_request(port, "POST", "/api/v1/stages/main/outputs/" + id + "/stop");
+    organizer_request(port, "DELETE", "/api/v1/stages/main/outputs/extra");
     proc_usage last = usage_of(server.pid()), now;
     eventually([&] {
       pause_for(1s);

@@ -184,9 +184,7 @@ TEST(MediaRelay, a_destination_added_late_and_restarted_starts_on_a_keyframe_wit
   pause_for(5s);  // the shared muxer has been running for a while: its timestamps are not 0
 
   auto org = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
-    header_list h = bearer(organizer_token());
-    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
-    return http_request(server.port(), method, target, body, h);
+    return organizer_request(server.port(), method, target, body);
   };
   auto added = org("POST", "/api/v1/stages/main/outputs",
                    json::serialize(json::object{{"id", "b"}, {"name", "B"}, {"url", b.rtmp_url("live")}, {"key", "stage-b"}}));
@@ -252,9 +250,7 @@ TEST(MediaRelay, destinations_joining_leaving_and_stalling_over_and_over_leave_a
       << json::serialize(stage(server.port())) << "\nffmpeg: " << obs.log();
   auto live_since = std::chrono::steady_clock::now();
   auto org = [&](const std::string& method, const std::string& target, const std::string& body = {}) {
-    header_list h = bearer(organizer_token());
-    if (!body.empty()) h.emplace_back("Content-Type", "application/json");
-    return http_request(server.port(), method, target, body, h);
+    return organizer_request(server.port(), method, target, body);
   };
   auto add = [&](const std::string& id, const std::string& url, const std::string& key) {
     return org("POST", "/api/v1/stages/main/outputs",

@@ -24,10 +24,6 @@ namespace {
 using namespace media_fixture;
 
 
-http_response org_post(std::uint16_t port, const std::string& target) {
-  return http_request(port, "POST", target, {}, bearer(organizer_token()));
-}
-
 // The stage is live and has written at least one HLS segment since it was started.
 bool live_with_segments(std::uint16_t port) {
   auto s = stage(port);
@@ -47,11 +43,11 @@ TEST(MediaStageRestart, thirty_quick_stop_start_cycles_leave_fds_and_threads_at_
       << json::serialize(stage(port)) << "\n" << log_excerpt(server);
 
   auto stop = [&] {
-    auto r = org_post(port, "/api/v1/stages/main/stop");
+    auto r = organizer_request(port, "POST", "/api/v1/stages/main/stop");
     ASSERT_EQ(r.status, 200) << describe(r);
   };
   auto start = [&] {
-    auto r = org_post(port, "/api/v1/stages/main/start");
+    auto r = organizer_request(port, "POST", "/api/v1/stages/main/start");
     ASSERT_EQ(r.status, 200) << describe(r);
   };
   // With the stage stopped: waits until the descriptors and threads stay the same for a second
