@@ -433,7 +433,7 @@ void ingest::on_source_sample(track t, GstSample* s) {
   if (!b) return;
   std::unique_ptr<GstBuffer, gst_unref> hold(b);
   bool key = t == track::video && is_keyframe(b);
-  (t == track::video ? last_source_video_ms_ : last_source_audio_ms_) = steady_ms();
+  if (t == track::video) last_source_video_ms_ = steady_ms();
   if (spec_.mode == stage_mode::produced) {
     // Decoded frames: bytes were counted before the decoder (see build_source).
     input_meter_.add(t, 0, false, GST_BUFFER_PTS(b));

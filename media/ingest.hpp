@@ -107,7 +107,7 @@ class ingest {
   // The encoder's sound: one unbroken run of samples from audio_epoch_ (see push_audio_locked).
   GstClockTime audio_epoch_ = 0;
   std::uint64_t audio_samples_ = 0;
-  std::atomic<std::int64_t> last_source_video_ms_{0}, last_source_audio_ms_{0};
+  std::atomic<std::int64_t> last_source_video_ms_{0};
   std::atomic<bool> slate_on_air_{false};
   std::atomic<std::uint64_t> slate_switches_{0};
   flow_meter input_meter_;
