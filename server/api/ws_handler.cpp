@@ -92,8 +92,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
     if (t == "stages") {
       // The stages' status, then a "stage" event whenever one changes. Moderators and
       // organizers of the event get the staff view (outputs, input, errors).
-      const auto& role = member_->user().role;
-      bool staff = role == "moderator" || role == "organizer";
+      bool staff = rooms::can(member_->user().role, rooms::action::see_stage_staff_view);
       if (!services_.stages) {
         ok(id_json, R"({"stages":[]})");
         co_return;
@@ -127,7 +126,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
       }
       co_return co_await post(id_json, *room_key, std::move(*text_field), std::move(*client_id));
     }
-    if (t == "members" && !rooms::sees_member_lists(member_->user().role)) {
+    if (t == "members" && !rooms::can(member_->user().role, rooms::action::see_member_lists)) {
       reply_error(id_json, errc::forbidden, "Only moderators and organizers see member lists.");
       co_return;
     }
@@ -182,7 +181,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
         reply_error(id_json, errc::token_wrong_event);
         co_return;
       }
-      user = {claims.user_id, claims.name, std::string(auth::to_string(claims.role))};
+      user = {claims.user_id, claims.name, claims.role};
     } else {
       auto* name = guest->as_object().if_contains("name");
       if (!name || !name->is_string()) {
@@ -198,7 +197,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
         reply_error(id_json, errc::guests_not_allowed);
         co_return;
       }
-      user = {"g-" + random_hex(6), display, "guest"};
+      user = {"g-" + random_hex(6), display, auth::role::guest};
       // A guest reconnects with this token and keeps its id, so a post re-sent after a
       // reconnect is still recognised by its client_msg_id.
       auth::claims c;
@@ -214,7 +213,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
     event_id_ = *event_id;
     auto sink = ctx_.sink;
     member_ = std::make_shared<rooms::member>(
-        "s-" + random_hex(8), user, rooms::sees_member_lists(user.role),
+        "s-" + random_hex(8), user, rooms::can(user.role, rooms::action::see_member_lists),
         [sink](std::shared_ptr<const std::string> f, std::string_view key, rooms::member::kind k) {
           if (k == rooms::member::kind::reply) sink->reply(std::move(f));
           else sink->send(std::move(f), key);
@@ -232,7 +231,8 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
                     std::to_string(settings_.history) + "}" +
                     (guest_token.empty() ? "" : R"(,"token":)" + json_string(guest_token)) + "}");
     core::log(core::log_level::debug, "ws_hello",
-              {{"remote", ctx_.remote}, {"user", user.id}, {"role", user.role}, {"event", event_id_}});
+              {{"remote", ctx_.remote}, {"user", user.id}, {"role", std::string(auth::to_string(user.role))},
+               {"event", event_id_}});
   }
 
   asio::awaitable<void> join(std::string id_json, std::string key, std::optional<std::uint64_t> since) {
@@ -265,7 +265,7 @@ class ws_session final : public net::ws_handler, public std::enable_shared_from_
       reply_error(id_json, found.error);
       co_return;
     }
-    if (!rooms::can_post(member_->user().role)) {
+    if (!rooms::can(member_->user().role, rooms::action::post)) {
       reply_error(id_json, errc::forbidden);
       co_return;
     }

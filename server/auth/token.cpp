@@ -172,26 +172,6 @@ std::optional<claims> parse_claims(std::string_view payload_json) {
 
 }  // namespace
 
-std::string_view to_string(role r) {
-  switch (r) {
-    case role::attendee: return "attendee";
-    case role::speaker: return "speaker";
-    case role::press: return "press";
-    case role::moderator: return "moderator";
-    case role::organizer: return "organizer";
-    case role::guest: return "guest";
-  }
-  return "attendee";  // unreachable: every enumerator is handled above
-}
-
-std::optional<role> role_from_string(std::string_view s) {
-  for (role r : {role::attendee, role::speaker, role::press, role::moderator, role::organizer,
-                 role::guest}) {
-    if (to_string(r) == s) return r;
-  }
-  return std::nullopt;
-}
-
 std::string_view to_string(token_error e) {
   switch (e) {
     case token_error::invalid: return "token_invalid";

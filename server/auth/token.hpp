@@ -10,11 +10,9 @@
 #include <variant>
 #include <vector>
 
-namespace samling::auth {
+#include "auth/role.hpp"
 
-enum class role { attendee, speaker, press, moderator, organizer, guest };
-std::string_view to_string(role r);
-std::optional<role> role_from_string(std::string_view s);
+namespace samling::auth {
 
 struct claims {
   std::string user_id;     // "sub"

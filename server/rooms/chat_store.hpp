@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "auth/role.hpp"
+
 namespace samling::rooms {
 
 struct chat_user {
   std::string id;    // token subject, or "g-…" for a guest
   std::string name;  // display name
-  std::string role;  // "attendee", "speaker", "press", "moderator", "organizer", "guest"
+  auth::role role = auth::role::guest;  // stored as its wire name (auth::to_string)
   bool operator==(const chat_user&) const = default;
 };
 

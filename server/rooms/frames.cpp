@@ -17,7 +17,7 @@ std::int64_t now_ms() {
 
 std::string user_json(const chat_user& u) {
   return R"({"id":)" + json_string(u.id) + R"(,"name":)" + json_string(u.name) + R"(,"role":)" +
-         json_string(u.role) + "}";
+         json_string(auth::to_string(u.role)) + "}";
 }
 
 std::string message_json(const chat_message& m) {

@@ -1,21 +1,53 @@
 #include "rooms/permissions.hpp"
 
+#include <cstddef>
+
 namespace samling::rooms {
 
-bool known_role(std::string_view role) {
-  return role == "attendee" || role == "speaker" || role == "press" || role == "moderator" ||
-         role == "organizer" || role == "guest";
+namespace {
+
+constexpr std::size_t role_count = auth::all_roles.size();
+constexpr std::size_t action_count = all_actions.size();
+
+// The one table. Rows: auth::role in declaration order; columns: `action` in declaration order.
+// docs/protocol.md's role table is checked against it (tests/unit/api/protocol_doc_test.cpp).
+constexpr bool table[role_count][action_count] = {
+    //           join   guest  press  post   members staff  control
+    /* attendee  */ {true, true, false, true, false, false, false},
+    /* speaker   */ {true, true, true, true, false, false, false},
+    /* press     */ {true, true, true, true, false, false, false},
+    /* moderator */ {true, true, true, true, true, true, false},
+    /* organizer */ {true, true, true, true, true, true, true},
+    /* guest     */ {false, true, false, true, false, false, false},
+};
+
+static_assert(static_cast<std::size_t>(auth::role::guest) + 1 == role_count,
+              "a new role needs a row in the table");
+static_assert(static_cast<std::size_t>(action::control_stages) + 1 == action_count,
+              "a new action needs a column in the table");
+
+}  // namespace
+
+std::string_view to_string(action a) {
+  switch (a) {
+    case action::join_room: return "join_room";
+    case action::join_guest_room: return "join_guest_room";
+    case action::join_press_room: return "join_press_room";
+    case action::post: return "post";
+    case action::see_member_lists: return "see_member_lists";
+    case action::see_stage_staff_view: return "see_stage_staff_view";
+    case action::control_stages: return "control_stages";
+  }
+  return "join_room";  // unreachable: every enumerator is handled above
 }
 
-bool can_join(std::string_view role, program::room_kind kind, bool guests_allowed) {
-  if (role == "guest") return guests_allowed && kind != program::room_kind::press;
-  if (kind == program::room_kind::press)
-    return role == "speaker" || role == "press" || role == "moderator" || role == "organizer";
-  return known_role(role);
+bool can(role r, action a) { return table[static_cast<std::size_t>(r)][static_cast<std::size_t>(a)]; }
+
+bool is_staff(role r) { return can(r, action::see_member_lists) && can(r, action::see_stage_staff_view); }
+
+bool can_join(role r, program::room_kind kind, bool guests_allowed) {
+  if (kind == program::room_kind::press) return can(r, action::join_press_room);
+  return can(r, action::join_room) || (guests_allowed && can(r, action::join_guest_room));
 }
-
-bool can_post(std::string_view role) { return known_role(role); }
-
-bool sees_member_lists(std::string_view role) { return role == "moderator" || role == "organizer"; }
 
 }  // namespace samling::rooms

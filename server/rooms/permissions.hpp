@@ -1,15 +1,42 @@
 #pragma once
-// What each role may do in which room (docs/protocol.md, Roles). Enforced by the server.
+// What each role may do: one table of role × action (docs/protocol.md, Roles), used by the
+// WebSocket protocol and the HTTP routes alike. Actions on stages hold for the caller's own
+// event only: the caller checks the event, can() the role. No state; any thread.
+#include <array>
 #include <string_view>
 
+#include "auth/role.hpp"
 #include "program/model.hpp"
 
 namespace samling::rooms {
 
-// Roles as they appear on the wire: attendee, speaker, press, moderator, organizer, guest.
-bool known_role(std::string_view role);
-bool can_join(std::string_view role, program::room_kind kind, bool guests_allowed);
-bool can_post(std::string_view role);
-bool sees_member_lists(std::string_view role);
+using auth::role;
+
+enum class action {
+  join_room,             // join the main stage and seminars
+  join_guest_room,       // join a main stage or seminar open to guests ("guests": true)
+  join_press_room,       // join the press room (never a guest, whatever the room says)
+  post,                  // post in a room the session has joined
+  see_member_lists,      // the `members` request, member lists in presence
+  see_stage_staff_view,  // the stages' staff view: input, outputs, errors (`stages`, GET)
+  control_stages,        // start and stop stages and outputs, add and remove outputs,
+                         // recordings and the pipeline graph (the stages' HTTP actions)
+};
+
+inline constexpr std::array<action, 7> all_actions{
+    action::join_room,        action::join_guest_room,      action::join_press_room, action::post,
+    action::see_member_lists, action::see_stage_staff_view, action::control_stages};
+
+// The action's name in code and tests ("join_room", …).
+std::string_view to_string(action a);
+
+// Whether `r` may do `a` (the table in permissions.cpp).
+bool can(role r, action a);
+// Moderators and organizers: the roles that see member lists and the stages' staff view.
+bool is_staff(role r);
+// Whether `r` may join a room of `kind` that does (`guests_allowed`) or does not admit guests:
+// the press room needs join_press_room; other rooms join_room, or join_guest_room when the
+// room admits guests.
+bool can_join(role r, program::room_kind kind, bool guests_allowed);
 
 }  // namespace samling::rooms

@@ -27,15 +27,20 @@ class reset_on_exit {
   statement& s_;
 };
 
-// Reads a row selected with `columns`, in that order.
-rooms::chat_message read_message(const statement& s) {
+// Reads a row selected with `columns`, in that order. The role is stored as its wire name; a
+// name this binary does not know is a row it did not write: refused, not guessed.
+rooms::chat_message read_message(const sqlite_db& db, const statement& s) {
   rooms::chat_message m;
   m.room = s.text(0);
   m.seq = static_cast<std::uint64_t>(s.int64(1));  // CHECK (seq >= 1) in the schema
   m.ts_ms = s.int64(2);
   m.user.id = s.text(3);
   m.user.name = s.text(4);
-  m.user.role = s.text(5);
+  auto role = auth::role_from_string(s.text(5));
+  if (!role)
+    throw store_error(db.path() + ": chat message " + std::to_string(m.seq) + " in room " + m.room +
+                      " has an unknown user_role \"" + s.text(5) + "\"");
+  m.user.role = *role;
   m.text = s.text(6);
   m.client_msg_id = s.text(7);
   return m;
@@ -75,7 +80,7 @@ std::optional<rooms::chat_message> sqlite_chat_store::append(const rooms::chat_m
                    .bind(3, m.ts_ms)
                    .bind(4, m.user.id)
                    .bind(5, m.user.name)
-                   .bind(6, m.user.role)
+                   .bind(6, auth::to_string(m.user.role))
                    .bind(7, m.text)
                    .bind(8, m.client_msg_id)
                    .step();
@@ -98,7 +103,7 @@ std::vector<rooms::chat_message> sqlite_chat_store::recent(const std::string& ro
   reset_on_exit reset(recent_);
   recent_.bind(1, room).bind(2, bounded);
   // Newest first, so LIMIT keeps the newest; reversed below into the order clients show.
-  while (recent_.step()) out.push_back(read_message(recent_));
+  while (recent_.step()) out.push_back(read_message(db_, recent_));
   std::reverse(out.begin(), out.end());
   return out;
 }
@@ -114,7 +119,7 @@ std::optional<rooms::chat_message> sqlite_chat_store::find_by_client_id(
   reset_on_exit reset(by_client_id_);
   by_client_id_.bind(1, room).bind(2, user_id).bind(3, client_msg_id);
   if (!by_client_id_.step()) return std::nullopt;
-  return read_message(by_client_id_);
+  return read_message(db_, by_client_id_);
 }
 
 // The batch is a store::transaction: append()'s own transaction nests in it as a savepoint.

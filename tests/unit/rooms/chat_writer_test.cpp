@@ -85,7 +85,7 @@ class chat_writer_test : public ::testing::Test {
     rooms::chat_message m;
     m.room = room;
     m.ts_ms = 1;
-    m.user = {user, user, "attendee"};
+    m.user = {user, user, auth::role::attendee};
     m.text = text;
     m.client_msg_id = text;
     return m;

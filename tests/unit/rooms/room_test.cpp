@@ -29,7 +29,8 @@ struct recorder {
   std::shared_ptr<state> s = std::make_shared<state>();
   std::shared_ptr<rooms::member> make(std::string session, std::string user, std::string role) {
     return std::make_shared<rooms::member>(
-        std::move(session), rooms::chat_user{user, user, role}, role == "moderator",
+        std::move(session), rooms::chat_user{user, user, auth::role_from_string(role).value()},
+        role == "moderator",
         [st = s](std::shared_ptr<const std::string> f, std::string_view, rooms::member::kind) {
           std::lock_guard lock(st->mutex);
           st->frames.push_back(json::parse(*f).as_object());

@@ -21,8 +21,8 @@ using samling::testing::temp_dir;
 const std::string main_room = "stockholm-tillsammans-2027/main";
 const std::string seminar_room = "stockholm-tillsammans-2027/seminar-housing";
 
-const chat_user anna{"u-anna", "Anna Svensson", "attendee"};
-const chat_user omar{"u-omar", "Omar Farah", "speaker"};
+const chat_user anna{"u-anna", "Anna Svensson", auth::role::attendee};
+const chat_user omar{"u-omar", "Omar Farah", auth::role::speaker};
 
 chat_message message(const std::string& room, std::uint64_t seq, const chat_user& user,
                      std::string client_msg_id, std::string text = "") {
@@ -185,6 +185,31 @@ TEST(SqliteChatStoreTest, ASeqOfZeroOrBeyondSqliteIntegersIsRefused) {
   EXPECT_EQ(store.append(message(main_room, 1, anna, "one")), std::nullopt);
 }
 
+TEST(SqliteChatStoreTest, TheRoleIsStoredAsItsNameAndAnUnknownNameIsRefused) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  std::uint64_t seq = 0;
+  for (auto role : auth::all_roles) {
+    ++seq;
+    store.append(message(main_room, seq, {"u-" + std::to_string(seq), "N", role}, std::to_string(seq)));
+    statement s(db, "SELECT user_role FROM chat_messages WHERE seq = " + std::to_string(seq));
+    ASSERT_TRUE(s.step());
+    EXPECT_EQ(s.text(0), auth::to_string(role));
+  }
+  const auto back = store.recent(main_room, auth::all_roles.size());
+  ASSERT_EQ(back.size(), auth::all_roles.size());
+  for (std::size_t i = 0; i < back.size(); ++i) EXPECT_EQ(back[i].user.role, auth::all_roles[i]);
+  // A row this binary did not write (a role it does not know) is an error, not a guess.
+  db.exec("UPDATE chat_messages SET user_role = 'Organizer' WHERE seq = 1");
+  try {
+    store.recent(main_room, 10);
+    FAIL() << "a row with an unknown role was read";
+  } catch (const store_error& e) {
+    EXPECT_NE(std::string(e.what()).find("Organizer"), std::string::npos) << e.what();
+  }
+}
+
 TEST(SqliteChatStoreTest, HistorySurvivesClosingAndReopening) {
   temp_dir dir;
   const std::string path = dir.file("samling.db");
@@ -216,7 +241,7 @@ TEST(SqliteChatStoreTest, Utf8TextRoundTripsByteExact) {
       "Sa\xCC\x8A"
       "ll 👋🏽 🇸🇪🇫🇮 👨‍👩‍👧 𠀋 \"citat\" 'apostrof' \\ snedstreck\n"
       "ny rad";
-  const chat_user user{"g-7f3a", "Äiti Öberg 🌷", "guest"};
+  const chat_user user{"g-7f3a", "Äiti Öberg 🌷", auth::role::guest};
   const chat_message m = message(main_room, 1, user, "åäö-🆔", text);
   store.append(m);
   const auto back = store.recent(main_room, 1);
