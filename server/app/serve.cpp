@@ -36,7 +36,7 @@
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_program_store.hpp"
-#include "api/ws_handler.hpp"
+#include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
 
@@ -300,7 +300,7 @@ int serve(const config::config& cfg) {
   room_services.messages_posted =
       &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
   rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
-  api::ws_settings ws_settings;
+  api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
   ws_settings.history = cfg.rooms.history;
@@ -314,7 +314,7 @@ int serve(const config::config& cfg) {
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
   opt.ws.batch_above_frames_per_second = cfg.ws.batch_above_frames_per_second;
-  opt.ws_factory = api::make_ws_handler_factory(ws_settings, {&room_registry, &keys, &stage_board});
+  opt.ws_factory = api::make_protocol_session_factory(ws_settings, {&room_registry, &keys, &stage_board});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;

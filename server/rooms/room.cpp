@@ -13,6 +13,12 @@ namespace samling::rooms {
 namespace asio = boost::asio;
 using core::errc;
 
+namespace {
+
+protocol::user_ref user_ref(const chat_user& u) { return {u.id, u.name, u.role}; }
+
+}  // namespace
+
 room::room(asio::any_io_executor ex, room_info info, room_settings settings,
            room_services services, std::vector<chat_message> recent, std::uint64_t last_seq)
     : strand_(asio::make_strand(ex)), info_(std::move(info)), settings_(settings),
@@ -33,7 +39,8 @@ std::string room::dedupe_key(const std::string& user_id, const std::string& clie
 }
 
 void room::keep(chat_message m) {
-  auto frame = std::make_shared<const std::string>(message_json(m));
+  auto frame = protocol::event(protocol::message_event{
+      m.room, m.seq, m.ts_ms, user_ref(m.user), m.text, m.client_msg_id});
   recent_ids_[dedupe_key(m.user.id, m.client_msg_id)] = m.seq;
   kept_.push_back({std::move(m), std::move(frame)});
   while (kept_.size() > settings_.resume_window) {
@@ -44,7 +51,7 @@ void room::keep(chat_message m) {
   }
 }
 
-void room::broadcast(const frame_ptr& frame) {
+void room::broadcast(const protocol::frame_ptr& frame) {
   for (auto& [_, m] : members_) m->deliver(frame);
 }
 
@@ -63,9 +70,9 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   if (since) {
     if (*since < forgotten_up_to_) {
       m->release(info_.key);
-      m->reply(error_frame(id_json, errc::too_far_behind,
-                             "Messages after seq " + std::to_string(*since) +
-                                 " are no longer kept; join again without since."));
+      m->reply(protocol::error(id_json, errc::too_far_behind,
+                               "Messages after seq " + std::to_string(*since) +
+                                   " are no longer kept; join again without since."));
       return;
     }
     while (first != kept_.end() && first->message.seq <= *since) ++first;
@@ -79,17 +86,12 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   }
   // `seq` is the last message fanned out: posts still being stored arrive as events after
   // this ack, all with a higher seq.
-  std::string result = R"({"room":)" + json_string(info_.key) + R"(,"seq":)" +
-                       std::to_string(last_seq_) + R"(,"count":)" +
-                       std::to_string(members_.size()) + R"(,"messages":[)";
-  for (auto it = first; it != kept_.end(); ++it) {
-    if (it != first) result += ',';
-    result += *it->frame;
-  }
-  result += "]}";
+  std::vector<std::string_view> messages;
+  messages.reserve(static_cast<std::size_t>(kept_.end() - first));
+  for (auto it = first; it != kept_.end(); ++it) messages.emplace_back(*it->frame);
   // Delivered from the room's strand before any later message event: the client sees the
   // ack, then exactly the messages after the ack's seq.
-  m->reply(ack_frame(id_json, result));
+  m->reply(protocol::ack(id_json, protocol::join_result{info_.key, last_seq_, members_.size(), messages}));
 }
 
 void room::leave(std::shared_ptr<member> m, std::string id_json) {
@@ -110,33 +112,28 @@ void room::do_leave(const std::shared_ptr<member>& m, const std::string* id_json
   }
   if (!id_json) return;
   if (!was_member) {
-    m->reply(error_frame(*id_json, errc::not_in_room));
+    m->reply(protocol::error(*id_json, errc::not_in_room));
     return;
   }
-  m->reply(ack_frame(*id_json, R"({"room":)" + json_string(info_.key) + "}"));
+  m->reply(protocol::ack(*id_json, protocol::leave_result{info_.key}));
 }
 
 void room::list_members(std::shared_ptr<member> m, std::string id_json) {
   asio::post(strand_, [self = shared_from_this(), m = std::move(m), id = std::move(id_json)] {
     if (!self->members_.count(m->session_id())) {
-      m->reply(error_frame(id, errc::not_in_room));
+      m->reply(protocol::error(id, errc::not_in_room));
       return;
     }
-    m->reply(ack_frame(id, R"({"room":)" + json_string(self->info_.key) + R"(,"count":)" +
-                                 std::to_string(self->members_.size()) + R"(,"members":)" +
-                                 self->members_json() + "}"));
+    auto members = self->member_list();
+    m->reply(protocol::ack(id, protocol::members_result{self->info_.key, self->members_.size(), members}));
   });
 }
 
-std::string room::members_json() const {
-  std::string out = "[";
-  bool first = true;
-  for (auto& [_, m] : members_) {
-    if (!first) out += ',';
-    first = false;
-    out += user_json(m->user());
-  }
-  return out + "]";
+std::vector<protocol::user_ref> room::member_list() const {
+  std::vector<protocol::user_ref> out;
+  out.reserve(members_.size());
+  for (auto& [_, m] : members_) out.push_back(user_ref(m->user()));
+  return out;
 }
 
 // --- presence ---------------------------------------------------------------------------------
@@ -154,15 +151,15 @@ void room::presence_changed() {
 
 void room::send_presence() {
   if (members_.empty()) return;
-  auto base = R"({"type":"presence","room":)" + json_string(info_.key) + R"(,"count":)" +
-              std::to_string(members_.size());
-  auto count_only = std::make_shared<const std::string>(base + "}");
-  frame_ptr with_list;
+  auto count_only = protocol::event(protocol::presence_event{info_.key, members_.size(), std::nullopt});
+  protocol::frame_ptr with_list;
   auto key = "presence:" + info_.key;
   for (auto& [_, m] : members_) {
     if (m->sees_member_lists()) {
-      if (!with_list)
-        with_list = std::make_shared<const std::string>(base + R"(,"members":)" + members_json() + "}");
+      if (!with_list) {
+        auto members = member_list();
+        with_list = protocol::event(protocol::presence_event{info_.key, members_.size(), members});
+      }
       m->deliver(with_list, key);
     } else {
       m->deliver(count_only, key);
@@ -191,7 +188,7 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
                                     std::string id_json, std::string text,
                                     std::string client_msg_id) {
   if (!self->members_.count(m->session_id())) {
-    m->reply(error_frame(id_json, errc::not_in_room));
+    m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
   }
   const auto dedupe = dedupe_key(m->user().id, client_msg_id);
@@ -204,20 +201,18 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
     auto seq = it->second;
     for (auto& k : self->kept_) {
       if (k.message.seq != seq) continue;
-      m->reply(ack_frame(id_json, R"({"room":)" + json_string(self->info_.key) + R"(,"seq":)" +
-                                        std::to_string(seq) + R"(,"ts":)" +
-                                        std::to_string(k.message.ts_ms) + R"(,"duplicate":true})"));
+      m->reply(protocol::ack(id_json, protocol::post_result{self->info_.key, seq, k.message.ts_ms, true}));
       co_return;
     }
   }
   if (auto wait = self->services_.limiter->take(m->user().id, rate_limiter::clock::now())) {
-    m->reply(error_frame(id_json, errc::rate_limited, {}, wait->count()));
+    m->reply(protocol::error(id_json, errc::rate_limited, {}, wait->count()));
     co_return;
   }
 
   chat_message msg;
   msg.room = self->info_.key;
-  msg.ts_ms = now_ms();
+  msg.ts_ms = protocol::now_ms();
   msg.user = m->user();
   msg.text = std::move(text);
   msg.client_msg_id = std::move(client_msg_id);
@@ -236,19 +231,16 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   auto waiters = std::move(self->in_flight_[dedupe].waiters);
   self->in_flight_.erase(dedupe);
   if (!outcome) {
-    auto err = error_frame(id_json, errc::unavailable, "The message was not stored; send it again.");
-    m->reply(err);
-    for (auto& [w, wid] : waiters) w->reply(error_frame(wid, errc::unavailable));
+    m->reply(protocol::error(id_json, errc::unavailable, "The message was not stored; send it again."));
+    for (auto& [w, wid] : waiters) w->reply(protocol::error(wid, errc::unavailable));
     co_return;
   }
   auto& [final_msg, duplicate] = *outcome;
   auto result = [&](bool dup) {
-    return R"({"room":)" + json_string(self->info_.key) + R"(,"seq":)" + std::to_string(final_msg.seq) +
-           R"(,"ts":)" + std::to_string(final_msg.ts_ms) + R"(,"duplicate":)" +
-           (dup ? "true" : "false") + "}";
+    return protocol::post_result{self->info_.key, final_msg.seq, final_msg.ts_ms, dup};
   };
-  m->reply(ack_frame(id_json, result(duplicate)));
-  for (auto& [w, wid] : waiters) w->reply(ack_frame(wid, result(true)));
+  m->reply(protocol::ack(id_json, result(duplicate)));
+  for (auto& [w, wid] : waiters) w->reply(protocol::ack(wid, result(true)));
   if (duplicate) co_return;  // stored long ago: nothing to send to anyone
 
   if (self->services_.messages_posted) self->services_.messages_posted->inc();

@@ -22,9 +22,9 @@
 #include "core/blocking.hpp"
 #include "metrics/registry.hpp"
 #include "program/model.hpp"
+#include "protocol/frames.hpp"
 #include "rooms/chat_store.hpp"
 #include "rooms/chat_writer.hpp"
-#include "rooms/frames.hpp"
 #include "rooms/member.hpp"
 #include "rooms/rate_limiter.hpp"
 
@@ -76,7 +76,7 @@ class room : public std::enable_shared_from_this<room> {
  private:
   struct kept {
     chat_message message;
-    frame_ptr frame;  // the serialized `message` event
+    protocol::frame_ptr frame;  // the serialized `message` event
   };
   struct pending_post {
     std::vector<std::pair<std::shared_ptr<member>, std::string>> waiters;  // retries in flight
@@ -89,10 +89,11 @@ class room : public std::enable_shared_from_this<room> {
                std::optional<std::uint64_t> since);
   void do_leave(const std::shared_ptr<member>& m, const std::string* id_json);
   void keep(chat_message m);
-  void broadcast(const frame_ptr& frame);
+  void broadcast(const protocol::frame_ptr& frame);
   void presence_changed();
   void send_presence();
-  std::string members_json() const;
+  // Every member as the protocol shows it; views into the members, valid until they change.
+  std::vector<protocol::user_ref> member_list() const;
   static std::string dedupe_key(const std::string& user_id, const std::string& client_msg_id);
 
   boost::asio::strand<boost::asio::any_io_executor> strand_;

@@ -1,7 +1,9 @@
 #pragma once
-// The real-time protocol (docs/protocol.md) for one WebSocket connection: parses each request,
-// checks it, authenticates with a token or as a guest, and hands room work to the rooms. Runs
-// on the connection's strand; replies and events leave through the connection's send queue.
+// The real-time protocol (docs/protocol.md) on one WebSocket connection: a protocol session
+// takes each request (decoded by protocol/requests.hpp), checks it against the session's state
+// and role, authenticates with a token or as a guest, and hands room work to the rooms. Runs on
+// the connection's strand; replies and events leave through the connection's send queue.
+#include <chrono>
 #include <memory>
 
 #include "auth/token.hpp"
@@ -10,7 +12,7 @@
 
 namespace samling::api {
 
-struct ws_settings {
+struct protocol_settings {
   std::size_t max_rooms_per_session = 16;
   std::size_t text_max_chars = 1000;
   std::size_t history = 50;
@@ -24,16 +26,14 @@ struct ws_settings {
 
 class stage_board;
 
-struct ws_services {
+struct protocol_services {
   rooms::room_registry* rooms = nullptr;
   const auth::keyring* keys = nullptr;
   stage_board* stages = nullptr;  // null: no stages (media off)
 };
 
-// The factory the HTTP server calls for each upgraded connection.
-net::ws_handler_factory make_ws_handler_factory(ws_settings settings, ws_services services);
-
-// The message types the server sends (for the protocol document test).
-const std::vector<std::string>& server_message_types();
+// The factory the HTTP server calls for each upgraded connection: one protocol session each.
+net::ws_handler_factory make_protocol_session_factory(protocol_settings settings,
+                                                      protocol_services services);
 
 }  // namespace samling::api

@@ -1,0 +1,319 @@
+#include "api/protocol_session.hpp"
+
+#include <array>
+#include <chrono>
+#include <optional>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "api/ids.hpp"
+#include "api/stages_api.hpp"
+#include "core/log.hpp"
+#include "protocol/frames.hpp"
+#include "protocol/requests.hpp"
+#include "rooms/permissions.hpp"
+#include "rooms/text_rules.hpp"
+
+namespace samling::api {
+
+namespace asio = boost::asio;
+using core::errc;
+
+namespace {
+
+bool is_malformed(errc e) { return e == errc::bad_json || e == errc::bad_message || e == errc::unknown_type; }
+
+protocol::user_ref user_ref(const rooms::chat_user& u) { return {u.id, u.name, u.role}; }
+
+class protocol_session;
+
+// How a session runs one request type: what the role needs (checked after decoding, before
+// the handler; join's rule depends on the room's kind and is checked by its handler), and the
+// handler.
+struct route {
+  std::size_t index;                   // the protocol::request_body alternative it runs
+  std::optional<rooms::action> needs;  // refused with forbidden when the role may not
+  std::string_view refusal;            // forbidden's message; empty: the default
+  asio::awaitable<void> (*run)(protocol_session& s, std::string id_json, protocol::request_body body);
+};
+
+// One connection's protocol state: who it is after hello (its rooms::member), its event, the
+// hello timer and the streak of malformed requests. Runs on the connection's strand; owned by
+// the connection (the shared_ptr the factory hands it).
+class protocol_session final : public net::ws_handler,
+                               public std::enable_shared_from_this<protocol_session> {
+ public:
+  protocol_session(net::ws_context ctx, protocol_settings settings, protocol_services services)
+      : ctx_(std::move(ctx)), settings_(settings), services_(services),
+        hello_timer_(ctx_.strand, settings.hello_timeout) {}
+
+  void start() {
+    hello_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      auto self = weak.lock();
+      if (ec || !self || self->member_) return;
+      self->ctx_.sink->close(core::ws_close::hello_timeout);
+    });
+  }
+
+  asio::awaitable<void> on_text(std::string text) override {
+    // Every request gets its one reply even when the store fails underneath (a room or an
+    // event could not be read): `unavailable`, and the connection stays open.
+    std::string id_json = "null";
+    try {
+      co_await handle(std::move(text), id_json);
+    } catch (const std::exception& e) {
+      core::log(core::log_level::error, "ws_request_failed", {{"remote", ctx_.remote}, {"error", e.what()}});
+      reply_error(id_json, errc::unavailable);
+    }
+  }
+
+  void on_closed() override {
+    hello_timer_.cancel();
+    if (member_) services_.rooms->remove_everywhere(member_);
+  }
+
+ private:
+  friend constexpr std::array<route, protocol::request_type_count> make_routes();
+
+  template <typename Request, asio::awaitable<void> (protocol_session::*handler)(std::string, Request)>
+  static constexpr route to(std::optional<rooms::action> needs = std::nullopt, std::string_view refusal = {}) {
+    return {protocol::request_index<Request>, needs, refusal,
+            [](protocol_session& s, std::string id_json, protocol::request_body body) {
+              return (s.*handler)(std::move(id_json), std::get<Request>(std::move(body)));
+            }};
+  }
+  // Decodes and runs one request; sets `id_json` as soon as the request's id is known.
+  asio::awaitable<void> handle(std::string text, std::string& id_json);
+
+  // Whether the session's state admits a request of this type now; replies when not.
+  bool admitted(const protocol::request_type& type, const std::string& id_json) {
+    if (type.when == protocol::admits::before_hello) {
+      if (!member_) return true;
+      reply_error(id_json, errc::already_authenticated);
+      return false;
+    }
+    if (!member_) {
+      reply_error(id_json, errc::not_authenticated);
+      return false;
+    }
+    error_streak_ = 0;
+    return true;
+  }
+
+  asio::awaitable<void> hello(std::string id_json, protocol::hello_request req) {
+    auto event = co_await services_.rooms->event(req.event);
+    if (!event) {
+      reply_error(id_json, errc::no_such_event, "No event \"" + req.event + "\".");
+      co_return;
+    }
+    rooms::chat_user user;
+    std::string guest_token;
+    if (auto* token = std::get_if<protocol::hello_request::token_credential>(&req.credential)) {
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch()).count();
+      auto verified = services_.keys->verify(token->token, now);
+      if (auto* err = std::get_if<auth::token_error>(&verified)) {
+        reply_error(id_json, *err == auth::token_error::expired       ? errc::token_expired
+                             : *err == auth::token_error::unknown_key ? errc::token_unknown_key
+                                                                      : errc::token_invalid);
+        co_return;
+      }
+      auto& claims = std::get<auth::claims>(verified);
+      if (claims.event != req.event) {
+        reply_error(id_json, errc::token_wrong_event);
+        co_return;
+      }
+      user = {claims.user_id, claims.name, claims.role};
+    } else {
+      auto& guest = std::get<protocol::hello_request::guest_credential>(req.credential);
+      if (auto* bad = std::get_if<protocol::decode_error>(&guest.name)) {
+        reply_error(id_json, bad->code, bad->message);
+        co_return;
+      }
+      auto& display = std::get<std::string>(guest.name);
+      if (auto e = rooms::check_name(display); e != errc::ok) {
+        reply_error(id_json, e);
+        co_return;
+      }
+      if (!event->any_guest_room) {
+        reply_error(id_json, errc::guests_not_allowed);
+        co_return;
+      }
+      user = {"g-" + random_hex(6), display, auth::role::guest};
+      // A guest reconnects with this token and keeps its id, so a post re-sent after a
+      // reconnect is still recognised by its client_msg_id.
+      auth::claims c;
+      c.user_id = user.id;
+      c.name = user.name;
+      c.event = req.event;
+      c.role = auth::role::guest;
+      c.issued_at = std::chrono::duration_cast<std::chrono::seconds>(
+                        std::chrono::system_clock::now().time_since_epoch()).count();
+      c.expires_at = c.issued_at + settings_.guest_token_ttl.count();
+      guest_token = services_.keys->sign(c);
+    }
+    event_id_ = req.event;
+    auto sink = ctx_.sink;
+    member_ = std::make_shared<rooms::member>(
+        "s-" + random_hex(8), user, rooms::can(user.role, rooms::action::see_member_lists),
+        [sink](std::shared_ptr<const std::string> f, std::string_view key, rooms::member::kind k) {
+          if (k == rooms::member::kind::reply) sink->reply(std::move(f));
+          else sink->send(std::move(f), key);
+        });
+    hello_timer_.cancel();
+    error_streak_ = 0;
+    ctx_.sink->reply(protocol::ack(id_json, protocol::hello_result{
+                                                .session = member_->session_id(),
+                                                .server_time = protocol::now_ms(),
+                                                .user = user_ref(user),
+                                                .event = event_id_,
+                                                .text_max_chars = settings_.text_max_chars,
+                                                .rate_burst = settings_.rate_burst,
+                                                .rate_per_second = settings_.rate_per_minute / 60.0,
+                                                .history = settings_.history,
+                                                .token = guest_token,
+                                            }));
+    core::log(core::log_level::debug, "ws_hello",
+              {{"remote", ctx_.remote}, {"user", user.id}, {"role", std::string(auth::to_string(user.role))},
+               {"event", event_id_}});
+  }
+
+  asio::awaitable<void> join(std::string id_json, protocol::join_request req) {
+    auto found = co_await services_.rooms->resolve(req.room, event_id_);
+    if (found.error != errc::ok) {
+      reply_error(id_json, found.error);
+      co_return;
+    }
+    auto& info = found.found->info();
+    if (!rooms::can_join(member_->user().role, info.kind, info.guests)) {
+      reply_error(id_json, errc::forbidden, "Your role may not join " + info.key + ".");
+      co_return;
+    }
+    if (!member_->reserve(req.room, settings_.max_rooms_per_session)) {
+      reply_error(id_json, errc::too_many_rooms);
+      co_return;
+    }
+    found.found->join(member_, id_json, req.since);
+  }
+
+  asio::awaitable<void> leave(std::string id_json, protocol::leave_request req) {
+    auto found = co_await services_.rooms->resolve(req.room, event_id_);
+    if (found.error != errc::ok) {
+      reply_error(id_json, found.error);
+      co_return;
+    }
+    found.found->leave(member_, id_json);
+  }
+
+  asio::awaitable<void> post(std::string id_json, protocol::post_request req) {
+    if (auto e = rooms::check_text(req.text, settings_.text_max_chars); e != errc::ok) {
+      reply_error(id_json, e, e == errc::text_too_long
+                                  ? "At most " + std::to_string(settings_.text_max_chars) + " characters."
+                                  : std::string());
+      co_return;
+    }
+    auto found = co_await services_.rooms->resolve(req.room, event_id_);
+    if (found.error != errc::ok) {
+      reply_error(id_json, found.error);
+      co_return;
+    }
+    found.found->post(member_, id_json, std::move(req.text), std::move(req.client_msg_id));
+  }
+
+  asio::awaitable<void> members(std::string id_json, protocol::members_request req) {
+    auto found = co_await services_.rooms->resolve(req.room, event_id_);
+    if (found.error != errc::ok) {
+      reply_error(id_json, found.error);
+      co_return;
+    }
+    found.found->list_members(member_, id_json);
+  }
+
+  asio::awaitable<void> ping(std::string id_json, protocol::ping_request) {
+    ctx_.sink->reply(protocol::ack(id_json, protocol::ping_result{protocol::now_ms()}));
+    co_return;
+  }
+
+  // The stages' status, then a "stage" event whenever one changes. Moderators and organizers
+  // of the event get the staff view (outputs, input, errors).
+  asio::awaitable<void> stages(std::string id_json, protocol::stages_request) {
+    if (!services_.stages) {
+      ctx_.sink->reply(protocol::ack(id_json, protocol::stages_result{protocol::stage_list({})}));
+      co_return;
+    }
+    bool staff = rooms::can(member_->user().role, rooms::action::see_stage_staff_view);
+    auto list = services_.stages->list(staff, event_id_);
+    ctx_.sink->reply(protocol::ack(id_json, protocol::stages_result{list}));
+    services_.stages->watch(ctx_.sink, staff, event_id_);
+    co_return;
+  }
+
+  void reply_error(const std::string& id_json, errc e, std::string_view message = {}) {
+    ctx_.sink->reply(protocol::error(id_json, e, message));
+    if (is_malformed(e) && ++error_streak_ > settings_.max_error_streak)
+      ctx_.sink->close(core::ws_close::too_many_errors);
+  }
+
+  net::ws_context ctx_;
+  const protocol_settings settings_;
+  const protocol_services services_;
+  asio::steady_timer hello_timer_;
+  std::shared_ptr<rooms::member> member_;  // set by a successful hello
+  std::string event_id_;
+  int error_streak_ = 0;
+};
+
+// The dispatch table: one route per request type, in protocol::request_body's order.
+constexpr std::array<route, protocol::request_type_count> make_routes() {
+  using rooms::action;
+  using s = protocol_session;
+  return {
+      s::to<protocol::hello_request, &s::hello>(),
+      s::to<protocol::join_request, &s::join>(),
+      s::to<protocol::leave_request, &s::leave>(),
+      s::to<protocol::post_request, &s::post>(action::post),
+      s::to<protocol::members_request, &s::members>(
+          action::see_member_lists, "Only moderators and organizers see member lists."),
+      s::to<protocol::ping_request, &s::ping>(),
+      s::to<protocol::stages_request, &s::stages>(),
+  };
+}
+constexpr auto routes = make_routes();
+constexpr bool routes_in_order() {
+  for (std::size_t i = 0; i < routes.size(); ++i)
+    if (routes[i].index != i) return false;
+  return true;
+}
+static_assert(routes_in_order(), "one route per request type, in protocol::request_body's order");
+
+asio::awaitable<void> protocol_session::handle(std::string text, std::string& id_json) {
+  auto decoded = protocol::decode_request(text);
+  if (auto* bad = std::get_if<protocol::rejected>(&decoded)) {
+    id_json = bad->id_json;
+    // A request of a known type with wrong fields: hello first, then the field's error.
+    if (!bad->type || admitted(*bad->type, id_json)) reply_error(id_json, bad->error.code, bad->error.message);
+    co_return;
+  }
+  auto& req = std::get<protocol::request>(decoded);
+  id_json = req.id_json;
+  if (!admitted(*req.type, id_json)) co_return;
+  const route& r = routes[req.body.index()];
+  if (r.needs && !rooms::can(member_->user().role, *r.needs)) {
+    reply_error(id_json, errc::forbidden, r.refusal);
+    co_return;
+  }
+  co_await r.run(*this, id_json, std::move(req.body));
+}
+
+}  // namespace
+
+net::ws_handler_factory make_protocol_session_factory(protocol_settings settings,
+                                                      protocol_services services) {
+  return [settings, services](net::ws_context ctx) -> std::shared_ptr<net::ws_handler> {
+    auto session = std::make_shared<protocol_session>(std::move(ctx), settings, services);
+    session->start();
+    return session;
+  };
+}
+
+}  // namespace samling::api
