@@ -76,7 +76,8 @@ class protocol_session final : public net::ws_handler,
   friend constexpr std::array<route, protocol::request_type_count> make_routes();
 
   template <typename Request, asio::awaitable<void> (protocol_session::*handler)(std::string, Request)>
-  static constexpr route to(std::optional<rooms::action> needs = std::nullopt, std::string_view refusal = {}) {
+  static constexpr route to(std::optional<rooms::action> needs = std::nullopt,
+                            std::string_view refusal = {}) {
     return {protocol::request_index<Request>, needs, refusal,
             [](protocol_session& s, std::string id_json, protocol::request_body body) {
               return (s.*handler)(std::move(id_json), std::get<Request>(std::move(body)));
@@ -291,7 +292,8 @@ asio::awaitable<void> protocol_session::handle(std::string text, std::string& id
   if (auto* bad = std::get_if<protocol::rejected>(&decoded)) {
     id_json = bad->id_json;
     // A request of a known type with wrong fields: hello first, then the field's error.
-    if (!bad->type || admitted(*bad->type, id_json)) reply_error(id_json, bad->error.code, bad->error.message);
+    if (!bad->type || admitted(*bad->type, id_json))
+      reply_error(id_json, bad->error.code, bad->error.message);
     co_return;
   }
   auto& req = std::get<protocol::request>(decoded);

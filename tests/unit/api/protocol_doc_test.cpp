@@ -49,7 +49,8 @@ std::set<std::string> code_headings(const std::string& text) {
   std::set<std::string> out;
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);)
-    if (line.rfind("### `", 0) == 0 && line.size() > 6 && line.back() == '`') out.insert(line.substr(5, line.size() - 6));
+    if (line.rfind("### `", 0) == 0 && line.size() > 6 && line.back() == '`')
+      out.insert(line.substr(5, line.size() - 6));
   return out;
 }
 
@@ -78,10 +79,16 @@ const column columns[] = {
        if (can(r, action::join_room)) return "join";
        return can(r, action::join_guest_room) ? "rooms with `\"guests\": true`" : "—";
      }},
-    {"press room", {action::join_press_room}, [](role r) -> std::string { return can(r, action::join_press_room) ? "join" : "—"; }},
+    {"press room",
+     {action::join_press_room},
+     [](role r) -> std::string { return can(r, action::join_press_room) ? "join" : "—"; }},
     {"post", {action::post}, [](role r) { return yes(can(r, action::post)); }},
-    {"`members` / member lists", {action::see_member_lists}, [](role r) { return yes(can(r, action::see_member_lists)); }},
-    {"stages: staff view", {action::see_stage_staff_view}, [](role r) { return own_event(can(r, action::see_stage_staff_view)); }},
+    {"`members` / member lists",
+     {action::see_member_lists},
+     [](role r) { return yes(can(r, action::see_member_lists)); }},
+    {"stages: staff view",
+     {action::see_stage_staff_view},
+     [](role r) { return own_event(can(r, action::see_stage_staff_view)); }},
     {"stages: start, stop, outputs, recordings",
      {action::control_stages},
      [](role r) { return own_event(can(r, action::control_stages)); }},

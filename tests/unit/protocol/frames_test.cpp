@@ -18,15 +18,15 @@ const user_ref mo{"u-mod", "Mo", role::moderator};
 }  // namespace
 
 TEST(frames, the_types_the_server_sends) {
-  EXPECT_EQ(server_message_types(), (std::vector<std::string>{"ack", "error", "message", "presence", "stage"}));
+  EXPECT_EQ(server_message_types(),
+            (std::vector<std::string>{"ack", "error", "message", "presence", "stage"}));
 }
 
 TEST(frames, message_event) {
   auto f = event(message_event{"ev/main", 43, 1796822400456, anna, "Hej!\nåäö 👋", "b9c1"});
-  EXPECT_EQ(*f,
-            R"({"type":"message","room":"ev/main","seq":43,"ts":1796822400456,)"
-            R"("user":{"id":"u-anna","name":"Anna \"A\" Svensson","role":"attendee"},)"
-            R"("text":"Hej!\nåäö 👋","client_msg_id":"b9c1"})");
+  EXPECT_EQ(*f, R"({"type":"message","room":"ev/main","seq":43,"ts":1796822400456,)"
+                R"("user":{"id":"u-anna","name":"Anna \"A\" Svensson","role":"attendee"},)"
+                R"("text":"Hej!\nåäö 👋","client_msg_id":"b9c1"})");
 }
 
 TEST(frames, message_event_at_the_limits_of_its_numbers) {
@@ -36,7 +36,8 @@ TEST(frames, message_event_at_the_limits_of_its_numbers) {
 }
 
 TEST(frames, presence_with_and_without_the_member_list) {
-  EXPECT_EQ(*event(presence_event{"ev/main", 18, std::nullopt}), R"({"type":"presence","room":"ev/main","count":18})");
+  EXPECT_EQ(*event(presence_event{"ev/main", 18, std::nullopt}),
+            R"({"type":"presence","room":"ev/main","count":18})");
   const user_ref both[] = {anna, mo};
   EXPECT_EQ(*event(presence_event{"ev/main", 2, both}),
             R"({"type":"presence","room":"ev/main","count":2,"members":[)"
@@ -88,16 +89,19 @@ TEST(frames, join_ack_replays_the_kept_messages_as_they_are) {
 
 TEST(frames, leave_post_members_ping_and_stages_acks) {
   EXPECT_EQ(*ack("3", leave_result{"ev/main"}), R"({"type":"ack","id":3,"result":{"room":"ev/main"}})");
-  EXPECT_EQ(*ack("4", post_result{"ev/main", 43, 1796822400456, false}),
-            R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":false}})");
-  EXPECT_EQ(*ack("4", post_result{"ev/main", 43, 1796822400456, true}),
-            R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":true}})");
+  EXPECT_EQ(
+      *ack("4", post_result{"ev/main", 43, 1796822400456, false}),
+      R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":false}})");
+  EXPECT_EQ(
+      *ack("4", post_result{"ev/main", 43, 1796822400456, true}),
+      R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":true}})");
   const user_ref both[] = {anna, mo};
   EXPECT_EQ(*ack("5", members_result{"ev/main", 2, both}),
             R"({"type":"ack","id":5,"result":{"room":"ev/main","count":2,"members":[)"
             R"({"id":"u-anna","name":"Anna \"A\" Svensson","role":"attendee"},)"
             R"({"id":"u-mod","name":"Mo","role":"moderator"}]}})");
-  EXPECT_EQ(*ack("6", ping_result{1796822400789}), R"({"type":"ack","id":6,"result":{"server_time":1796822400789}})");
+  EXPECT_EQ(*ack("6", ping_result{1796822400789}),
+            R"({"type":"ack","id":6,"result":{"server_time":1796822400789}})");
   EXPECT_EQ(*ack("7", stages_result{stage_list({})}), R"({"type":"ack","id":7,"result":{"stages":[]}})");
   const std::string_view stages[] = {R"({"id":"main"})", R"({"id":"b"})"};
   EXPECT_EQ(*ack("7", stages_result{stage_list(stages)}),
@@ -107,9 +111,11 @@ TEST(frames, leave_post_members_ping_and_stages_acks) {
 TEST(frames, error_with_its_message_the_default_or_a_retry_time) {
   EXPECT_EQ(*error("7", errc::rate_limited, {}, 800),
             R"({"type":"error","id":7,"code":"rate_limited","message":")" +
-                std::string(samling::core::default_message(errc::rate_limited)) + R"(","retry_after_ms":800})");
-  EXPECT_EQ(*error("null", errc::bad_json, "The frame is not valid JSON: \"x\"."),
-            R"({"type":"error","id":null,"code":"bad_json","message":"The frame is not valid JSON: \"x\"."})");
+                std::string(samling::core::default_message(errc::rate_limited)) +
+                R"(","retry_after_ms":800})");
+  EXPECT_EQ(
+      *error("null", errc::bad_json, "The frame is not valid JSON: \"x\"."),
+      R"({"type":"error","id":null,"code":"bad_json","message":"The frame is not valid JSON: \"x\"."})");
   EXPECT_EQ(*error(R"("a")", errc::not_in_room),
             R"({"type":"error","id":"a","code":"not_in_room","message":")" +
                 std::string(samling::core::default_message(errc::not_in_room)) + R"("})");

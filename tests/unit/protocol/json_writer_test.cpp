@@ -4,9 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <random>
-
 #include <boost/json.hpp>
+#include <random>
 
 using samling::protocol::json_writer;
 

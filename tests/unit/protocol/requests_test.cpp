@@ -126,11 +126,12 @@ TEST(decode_request, an_id_is_a_string_of_1_to_64_characters_or_an_integer) {
 
 TEST(decode_request, anything_else_as_id_is_bad_message_without_an_id) {
   std::string too_long = R"({"id":")" + std::string(65, 'x') + R"(","type":"ping"})";
-  for (std::string text : {std::string(R"({"type":"ping"})"), std::string(R"({"id":"","type":"ping"})"), too_long,
-                           std::string(R"({"id":1.0,"type":"ping"})"), std::string(R"({"id":1e3,"type":"ping"})"),
-                           std::string(R"({"id":true,"type":"ping"})"), std::string(R"({"id":null,"type":"ping"})"),
-                           std::string(R"({"id":{},"type":"ping"})"), std::string(R"({"id":[1],"type":"ping"})"),
-                           std::string(R"({"id":9223372036854775808,"type":"ping"})")}) {
+  for (std::string text :
+       {std::string(R"({"type":"ping"})"), std::string(R"({"id":"","type":"ping"})"), too_long,
+        std::string(R"({"id":1.0,"type":"ping"})"), std::string(R"({"id":1e3,"type":"ping"})"),
+        std::string(R"({"id":true,"type":"ping"})"), std::string(R"({"id":null,"type":"ping"})"),
+        std::string(R"({"id":{},"type":"ping"})"), std::string(R"({"id":[1],"type":"ping"})"),
+        std::string(R"({"id":9223372036854775808,"type":"ping"})")}) {
     auto r = refused(text);
     EXPECT_EQ(r.type, nullptr) << text;
     EXPECT_EQ(r.id_json, "null") << text;
@@ -190,7 +191,8 @@ TEST(decode_hello, a_guest_name_that_is_not_a_string_is_kept_as_its_error) {
     auto h = body<hello_request>(text);
     auto& name = std::get<hello_request::guest_credential>(h.credential).name;
     ASSERT_TRUE(std::holds_alternative<decode_error>(name)) << text;
-    EXPECT_EQ(std::get<decode_error>(name), (decode_error{errc::bad_message, "\"guest.name\" must be a string."}));
+    EXPECT_EQ(std::get<decode_error>(name),
+              (decode_error{errc::bad_message, "\"guest.name\" must be a string."}));
   }
 }
 
@@ -214,20 +216,23 @@ TEST(decode_join, with_and_without_since) {
   auto j = body<join_request>(R"({"id":2,"type":"join","room":"ev/main"})");
   EXPECT_EQ(j.room, "ev/main");
   EXPECT_EQ(j.since, std::nullopt);
-  EXPECT_EQ(body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":null})").since, std::nullopt);
+  EXPECT_EQ(body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":null})").since,
+            std::nullopt);
   EXPECT_EQ(body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":0})").since, 0u);
   EXPECT_EQ(body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":41})").since, 41u);
-  EXPECT_EQ(body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":18446744073709551615})").since,
-            18446744073709551615u);
+  EXPECT_EQ(
+      body<join_request>(R"({"id":2,"type":"join","room":"ev/main","since":18446744073709551615})").since,
+      18446744073709551615u);
 }
 
 TEST(decode_join, refusals) {
   const std::string since = "\"since\" must be a non-negative integer.";
   expect_field_error(R"({"id":2,"type":"join"})", "join", "2", "\"room\" must be a string.");
-  expect_field_error(R"({"id":2,"type":"join","room":["ev/main"]})", "join", "2", "\"room\" must be a string.");
+  expect_field_error(R"({"id":2,"type":"join","room":["ev/main"]})", "join", "2",
+                     "\"room\" must be a string.");
   for (auto s : {"-1", "1.5", "1.0", "\"3\"", "true", "{}"})
-    expect_field_error(std::string(R"({"id":2,"type":"join","room":"ev/main","since":)") + s + "}", "join", "2",
-                       since);
+    expect_field_error(std::string(R"({"id":2,"type":"join","room":"ev/main","since":)") + s + "}", "join",
+                       "2", since);
 }
 
 TEST(decode_leave_and_members, a_room) {
@@ -236,13 +241,15 @@ TEST(decode_leave_and_members, a_room) {
   expect_field_error(R"({"id":3,"type":"leave"})", "leave", "3", "\"room\" must be a string.");
   expect_field_error(R"({"id":3,"type":"leave","room":1})", "leave", "3", "\"room\" must be a string.");
   expect_field_error(R"({"id":5,"type":"members"})", "members", "5", "\"room\" must be a string.");
-  expect_field_error(R"({"id":5,"type":"members","room":null})", "members", "5", "\"room\" must be a string.");
+  expect_field_error(R"({"id":5,"type":"members","room":null})", "members", "5",
+                     "\"room\" must be a string.");
 }
 
 // --- post --------------------------------------------------------------------------------------
 
 TEST(decode_post, the_fields_as_sent) {
-  auto p = body<post_request>(R"({"id":4,"type":"post","room":"ev/main","text":"  Hej!\n","client_msg_id":"b9c1"})");
+  auto p = body<post_request>(
+      R"({"id":4,"type":"post","room":"ev/main","text":"  Hej!\n","client_msg_id":"b9c1"})");
   EXPECT_EQ(p.room, "ev/main");
   EXPECT_EQ(p.text, "  Hej!\n");  // the text rules are the session's (rooms/text_rules)
   EXPECT_EQ(p.client_msg_id, "b9c1");
@@ -263,7 +270,8 @@ TEST(decode_post, refusals_in_field_order) {
                      "\"client_msg_id\" must be a string.");
   expect_field_error(R"({"id":4,"type":"post","room":"r","text":"t","client_msg_id":1})", "post", "4",
                      "\"client_msg_id\" must be a string.");
-  expect_field_error(R"({"id":4,"type":"post","room":"r","text":"t","client_msg_id":""})", "post", "4", length);
+  expect_field_error(R"({"id":4,"type":"post","room":"r","text":"t","client_msg_id":""})", "post", "4",
+                     length);
   expect_field_error(std::string(R"({"id":4,"type":"post","room":"r","text":"t","client_msg_id":")") +
                          std::string(65, 'c') + "\"}",
                      "post", "4", length);
