@@ -3,7 +3,7 @@
 namespace samling::api {
 
 std::shared_ptr<const net::open_file> live_cache::segment(const std::string& path) {
-  auto now = clock::now();
+  auto now = now_();
   std::lock_guard lock(m_);
   for (auto it = segments_.begin(); it != segments_.end(); ++it) {
     if (it->path != path) continue;
@@ -21,7 +21,7 @@ std::shared_ptr<const net::open_file> live_cache::segment(const std::string& pat
 
 void live_cache::put_segment(const std::string& path, std::shared_ptr<const net::open_file> f) {
   std::lock_guard lock(m_);
-  segments_.push_back({path, std::move(f), clock::now()});
+  segments_.push_back({path, std::move(f), now_()});
   if (segments_.size() > max_segments) segments_.pop_front();
 }
 
@@ -32,7 +32,7 @@ void live_cache::forget(const std::string& prefix) {
 }
 
 std::shared_ptr<const std::string> live_cache::fresh_playlist(const std::string& path) {
-  auto now = clock::now();
+  auto now = now_();
   std::lock_guard lock(m_);
   for (auto& p : playlists_)
     if (p.path == path && now - p.checked < playlist_check) return p.body;
@@ -43,7 +43,7 @@ std::shared_ptr<const std::string> live_cache::playlist(const std::string& path,
   std::lock_guard lock(m_);
   for (auto& p : playlists_)
     if (p.path == path && p.mtime_ns == mtime_ns(st) && p.size == st.st_size) {
-      p.checked = clock::now();
+      p.checked = now_();
       return p.body;
     }
   return nullptr;
@@ -51,7 +51,7 @@ std::shared_ptr<const std::string> live_cache::playlist(const std::string& path,
 
 void live_cache::put_playlist(const std::string& path, const struct stat& st, std::shared_ptr<const std::string> body) {
   std::lock_guard lock(m_);
-  cached_playlist fresh{path, std::move(body), mtime_ns(st), st.st_size, clock::now()};
+  cached_playlist fresh{path, std::move(body), mtime_ns(st), st.st_size, now_()};
   for (auto& p : playlists_)
     if (p.path == path) {
       p = std::move(fresh);

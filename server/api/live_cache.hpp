@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,9 @@ class live_cache {
   static constexpr auto segment_check = std::chrono::seconds(1);
   static constexpr auto playlist_check = std::chrono::milliseconds(100);
   static constexpr std::size_t max_segments = 48;  // a few seconds of every stage's newest segments
+
+  // `now`: the clock the checks count with (tests pass their own).
+  explicit live_cache(std::function<clock::time_point()> now = &clock::now) : now_(std::move(now)) {}
 
   // The open segment at `path`, if cached and (checked within segment_check, or still linked).
   std::shared_ptr<const net::open_file> segment(const std::string& path);
@@ -58,6 +62,7 @@ class live_cache {
     off_t size = 0;
     clock::time_point checked;
   };
+  std::function<clock::time_point()> now_;
   std::mutex m_;
   std::deque<cached_segment> segments_;
   std::vector<cached_playlist> playlists_;
