@@ -8,6 +8,8 @@
 
 #include <gst/gst.h>
 
+#include "media/gst_runtime.hpp"
+
 namespace samling::media {
 
 struct gst_unref {
@@ -69,10 +71,6 @@ std::string object_path(GstObject* o);
 // Quotes a value for a gst-launch description ("…" with \" and \\ escaped).
 std::string launch_quote(const std::string& s);
 
-// Routes GStreamer's own WARNING/ERROR debug output into the server log (with the object's
-// path) instead of stderr, and hands SRT callers refused in the handshake (libsrt logs them
-// only on its own debug category) to the stage whose listener refused them (srt_refusals.hpp);
-// one no listener claims goes to `on_unattributed_refusal(reason, detail)`. Call once.
-void route_gstreamer_logs(std::function<void(const std::string& reason, const std::string& detail)> on_unattributed_refusal);
+// route_gstreamer_logs (defined in gst_util.cpp) is declared in gst_runtime.hpp, without GStreamer.
 
 }  // namespace samling::media

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "core/log.hpp"
+#include "media/layout.hpp"
 
 namespace samling::media {
 
@@ -54,7 +55,7 @@ void hls_output::open() {
   ts_fragment_options opts;
   // Names unique to this run of the stage: a segment, once listed, never changes, so it can be
   // cached for good by browsers and proxies.
-  opts.location = (fs::path(dir_) / (run_ + "-%05u.ts")).string();
+  opts.location = (fs::path(dir_) / hls_segment_pattern(run_)).string();
   opts.max_size_time = static_cast<GstClockTime>(segment_s_ * GST_SECOND);
   opts.start_index = next_index_;
   // A segment is served only once complete, so it can be written whole when it closes.
@@ -125,7 +126,7 @@ void hls_output::on_bus(const bus_event& ev) {
 }
 
 void hls_output::write_playlist() {
-  auto path = fs::path(dir_) / "index.m3u8";
+  auto path = fs::path(dir_) / layout::playlist_name;
   auto tmp = fs::path(dir_) / ".index.m3u8.tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);

@@ -183,9 +183,7 @@ std::vector<recording_file> recorder::list() const {
   for (auto& entry : fs::directory_iterator(dir_, ec)) {
     if (!entry.is_regular_file()) continue;
     auto name = entry.path().filename().string();
-    if (!is_safe_file_name(name)) continue;
-    auto ext = entry.path().extension().string();
-    if (ext != ".ts" && ext != ".vtt") continue;
+    if (!is_recording_file_name(name)) continue;
     recording_file f;
     f.name = name;
     f.size = entry.file_size(ec);

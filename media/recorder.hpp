@@ -13,16 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "media/consumer.hpp"
+#include "media/layout.hpp"
 #include "media/recording_plan.hpp"
 
 namespace samling::media {
-
-struct recording_file {
-  std::string name;
-  std::uint64_t size = 0;
-  std::int64_t modified_ms = 0;
-  std::string session;  // the session's title when this run named it, else empty
-};
 
 class recorder {
  public:

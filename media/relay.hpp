@@ -27,22 +27,11 @@
 #include "media/backoff.hpp"
 #include "media/consumer.hpp"
 #include "media/flv_fanout.hpp"
+#include "media/relay_timing.hpp"
 #include "media/stage_spec.hpp"
 #include "media/status.hpp"
 
 namespace samling::media {
-
-struct relay_timing {
-  std::chrono::milliseconds connect_timeout{10000};  // from start to media flowing
-  std::chrono::milliseconds hung_after{5000};        // no bytes leaving while we feed
-  std::chrono::milliseconds healthy_after{10000};    // live this long resets the backoff
-  backoff_policy backoff{};
-  // Probes of an unreachable destination: one TCP connect this often, each given up after
-  // probe_timeout.
-  std::chrono::milliseconds probe_interval{1000};
-  std::chrono::milliseconds probe_timeout{2000};
-  int closes_before_reject = 3;
-};
 
 // Classifies an rtmp2sink error: "refused", "timeout", "unresolved", "tls_untrusted",
 // "key_rejected", "closed" or "error". The message decides; the debug text (which quotes the

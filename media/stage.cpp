@@ -5,22 +5,24 @@
 #include <random>
 
 #include <boost/asio/post.hpp>
-#include <boost/json.hpp>
 
 #include "core/log.hpp"
+#include "media/destination_store.hpp"
 
 namespace samling::media {
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
-namespace json = boost::json;
 
 // ---- stage ----
 
-stage::stage(control_executor control, stage_spec spec, const engine_options& opts, std::function<void()> changed)
+stage::stage(control_executor control, stage_spec spec, const engine_options& opts, destination_store* destinations,
+             std::function<void()> changed)
     : control_(control),
       spec_(std::move(spec)),
       opts_(opts),
+      layout_(opts.dir),
+      destinations_(destinations),
       changed_(std::move(changed)),
       fanout_(hub_, spec_.id),
       source_backoff_(backoff_policy{std::chrono::milliseconds(500), std::chrono::milliseconds(10000), 2.0, 0.2},
@@ -38,9 +40,6 @@ stage::~stage() {
   *alive_ = false;
   stop();
 }
-
-std::string stage::hls_dir() const { return (fs::path(opts_.dir) / "hls" / spec_.id).string(); }
-std::string stage::recordings_dir() const { return (fs::path(opts_.dir) / "recordings" / spec_.id).string(); }
 
 void stage::start() {
   if (running_) return;
@@ -94,11 +93,11 @@ void stage::start() {
       if (*alive) caller_rejected(reason, detail);
     });
   };
-  hls_ = std::make_unique<hls_output>(control_, hub_, clock_, hls_dir(), spec_.hls_segment_seconds,
+  hls_ = std::make_unique<hls_output>(control_, hub_, clock_, layout_.hls_dir(spec_.id), spec_.hls_segment_seconds,
                                       spec_.hls_window_seconds, [this] { notify(); });
   hls_->start();
   if (spec_.record) {
-    recorder_ = std::make_unique<recorder>(control_, hub_, recordings_dir(), [this] { notify(); });
+    recorder_ = std::make_unique<recorder>(control_, hub_, layout_.recordings_dir(spec_.id), [this] { notify(); });
     recorder_->set_schedule(schedule_);
     recorder_->start();
   }
@@ -372,7 +371,7 @@ void stage::set_schedule(std::vector<session_slot> schedule) {
 
 std::vector<recording_file> stage::recordings() const {
   if (recorder_) return recorder_->list();
-  recorder probe(control_, const_cast<hub&>(hub_), recordings_dir(), {});
+  recorder probe(control_, const_cast<hub&>(hub_), layout_.recordings_dir(spec_.id), {});
   return probe.list();
 }
 
@@ -388,161 +387,68 @@ std::string stage::dot() const {
 }
 
 // Destinations: those from the configuration come from it at every start (an organizer's
-// stop is remembered); those added through the API are kept in outputs/<stage>.json (mode
-// 0600: it holds stream keys) so a restart does not lose them.
+// stop is remembered); those added through the API are kept whole (with their stream keys) in
+// the destination store, so a restart does not lose them. Saved before the organizer's action
+// is answered.
 void stage::save_outputs() const {
-  json::array arr;
-  for (auto& r : relays_) {
-    const auto& o = r->spec();
-    json::object j{{"id", o.id}, {"source", o.source}, {"enabled", o.enabled}};
-    if (o.source == "api") {
-      j["name"] = o.name;
-      j["url"] = o.url;
-      j["key"] = o.key;
-    }
-    arr.push_back(std::move(j));
+  if (!destinations_) return;
+  std::vector<output_spec> all;
+  for (auto& r : relays_) all.push_back(kept_part(r->spec()));
+  try {
+    destinations_->save(spec_.id, all);
+  } catch (const std::exception& e) {
+    core::log(core::log_level::error, "outputs_save_failed", {{"stage", spec_.id}, {"error", e.what()}});
   }
-  auto dir = fs::path(opts_.dir) / "outputs";
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  auto path = dir / (spec_.id + ".json");
-  auto tmp = dir / ("." + spec_.id + ".json.tmp");
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << json::serialize(arr);
-  }
-  fs::permissions(tmp, fs::perms::owner_read | fs::perms::owner_write, ec);
-  fs::rename(tmp, path, ec);
-  if (ec) core::log(core::log_level::error, "outputs_save_failed", {{"stage", spec_.id}, {"error", ec.message()}});
 }
 
 void stage::load_outputs() {
-  auto path = fs::path(opts_.dir) / "outputs" / (spec_.id + ".json");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  boost::system::error_code ec;
-  auto v = json::parse(text, ec);
-  if (ec || !v.is_array()) {
-    core::log(core::log_level::error, "outputs_load_failed", {{"stage", spec_.id}, {"path", path.string()}});
-    return;
+  std::vector<output_spec> saved;
+  try {
+    if (destinations_) saved = destinations_->load(spec_.id);
+  } catch (const std::exception& e) {
+    core::log(core::log_level::error, "outputs_load_failed", {{"stage", spec_.id}, {"error", e.what()}});
   }
-  for (auto& item : v.as_array()) {
-    if (!item.is_object()) continue;
-    auto& j = item.as_object();
-    auto str = [&](const char* k) {
-      auto* x = j.if_contains(k);
-      return x && x->is_string() ? std::string(x->as_string()) : std::string();
-    };
-    bool enabled = j.if_contains("enabled") && j.at("enabled").is_bool() ? j.at("enabled").as_bool() : true;
-    auto id = str("id");
-    if (str("source") == "api") {
-      output_spec o{id, str("name"), str("url"), str("key"), "api", enabled};
-      if (!validate_output(o) && std::none_of(spec_.outputs.begin(), spec_.outputs.end(), [&](auto& x) { return x.id == id; }))
+  import_legacy_outputs(saved);
+  for (auto& o : saved) {
+    if (o.source == "api") {
+      if (!validate_output(o) &&
+          std::none_of(spec_.outputs.begin(), spec_.outputs.end(), [&](auto& x) { return x.id == o.id; }))
         spec_.outputs.push_back(o);
     } else {
-      for (auto& o : spec_.outputs)
-        if (o.id == id) o.enabled = enabled;
+      for (auto& c : spec_.outputs)
+        if (c.id == o.id) c.enabled = o.enabled;
     }
   }
 }
 
-// ---- engine ----
-
-engine::engine(engine_options opts, std::vector<stage_spec> specs, std::function<void(const stage_status&)> on_change)
-    : opts_(std::move(opts)), on_change_(std::move(on_change)) {
-  for (auto& s : specs) {
-    auto id = s.id;
-    stages_.push_back(std::make_unique<stage>(control_.executor(), std::move(s), opts_, [this, id] { changed(id); }));
+// Before issue 14 the destinations were kept in <media.dir>/outputs/<stage>.json. Such a file
+// is imported into the store once (it replaces what the store held for the stage: a file
+// still there is newer than any import) and renamed to <stage>.json.imported, so it is never
+// read again; the operator deletes it (it holds stream keys).
+void stage::import_legacy_outputs(std::vector<output_spec>& saved) {
+  auto path = layout_.legacy_outputs_file(spec_.id);
+  std::ifstream in(path, std::ios::binary);
+  if (!in || !destinations_) return;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  auto legacy = parse_legacy_outputs(text);
+  if (!legacy) {
+    core::log(core::log_level::error, "outputs_load_failed", {{"stage", spec_.id}, {"path", path}});
+    return;
   }
-}
-
-engine::~engine() {
-  // Stop on the control thread (pipelines and timers belong to it), then join it.
-  asio::post(control_.executor(), [this] { shutdown(); });
-  control_.stop();
-  // Retired pipelines may still post bus messages to the control thread's pool until they
-  // are gone; it must outlive them (a SIGTERM with a running stage crashed here).
-  if (!drain_retired(std::chrono::seconds(10)))
-    core::log(core::log_level::warn, "media_shutdown_slow", {{"detail", "a pipeline did not stop within 10 s"}});
-}
-
-void engine::start_autostart() {
-  for (auto& s : stages_)
-    if (s->spec().autostart) s->start();
-  timer_ = std::make_unique<asio::steady_timer>(control_.executor());
-  tick();
-}
-
-void engine::tick() {
-  timer_->expires_after(std::chrono::seconds(2));
-  timer_->async_wait([this](boost::system::error_code ec) {
-    if (ec || stopped_) return;
-    for (auto& s : stages_)
-      if (s->running()) changed(s->spec().id);
-    tick();
-  });
-}
-
-stage* engine::find(const std::string& id) const {
-  for (auto& s : stages_)
-    if (s->spec().id == id) return s.get();
-  return nullptr;
-}
-
-std::vector<stage*> engine::stages() const {
-  std::vector<stage*> out;
-  for (auto& s : stages_) out.push_back(s.get());
-  return out;
-}
-
-void engine::shutdown() {
-  if (stopped_) return;
-  stopped_ = true;
-  if (timer_) timer_->cancel();
-  for (auto& s : stages_) s->stop();
-  stages_.clear();
-}
-
-void engine::caller_rejected(const std::string& reason, const std::string& detail) {
-  asio::post(control_.executor(), [this, reason, detail] {
-    stage* only = nullptr;
-    int running_srt = 0;
-    for (auto& s : stages_)
-      if (s->running() && s->spec().input.kind == input_kind::srt_listener) {
-        only = s.get();
-        ++running_srt;
-      }
-    if (running_srt == 1) {
-      only->caller_rejected(reason, detail);
-      return;
-    }
-    core::log(core::log_level::warn, "srt_caller_rejected",
-              {{"reason", reason}, {"detail", detail}, {"note", "no stage's listener claimed it"}});
-  });
-}
-
-void engine::changed(const std::string& id) {
-  if (stopped_) return;
-  dirty_[id] = true;
-  if (flush_pending_) return;
-  flush_pending_ = true;
-  // A change goes out at once; a burst of them (a reconnect touches several fields) is
-  // coalesced into one snapshot at most every 100 ms, so the page follows the picture within
-  // a tenth of a second and a flapping input cannot flood it.
-  constexpr std::int64_t coalesce_ms = 100;
-  auto since = steady_ms() - last_flush_ms_;
-  auto delay = std::chrono::milliseconds(since >= coalesce_ms ? 0 : coalesce_ms - since);
-  auto t = std::make_shared<asio::steady_timer>(control_.executor(), delay);
-  t->async_wait([this, t](boost::system::error_code) {
-    flush_pending_ = false;
-    if (stopped_) return;
-    last_flush_ms_ = steady_ms();
-    auto dirty = std::move(dirty_);
-    dirty_.clear();
-    for (auto& [sid, _] : dirty)
-      if (auto* s = find(sid); s && on_change_) on_change_(s->status());
-  });
+  saved = *legacy;
+  try {
+    destinations_->save(spec_.id, *legacy);
+  } catch (const std::exception& e) {
+    // Used this time all the same; the import is tried again at the next start.
+    core::log(core::log_level::error, "outputs_import_failed", {{"stage", spec_.id}, {"path", path}, {"error", e.what()}});
+    return;
+  }
+  std::error_code ec;
+  fs::rename(path, path + ".imported", ec);
+  core::log(ec ? core::log_level::error : core::log_level::info, "outputs_imported",
+            {{"stage", spec_.id}, {"from", path}, {"destinations", static_cast<long long>(legacy->size())},
+             {"renamed_to", ec ? std::string("(rename failed: ") + ec.message() + ")" : path + ".imported"}});
 }
 
 }  // namespace samling::media

@@ -1,7 +1,7 @@
 #pragma once
 // A stage (the main stage, a seminar room's stream): one input, its program in a hub, and its
-// consumers: relay destinations, HLS, recording. And the engine that owns all stages and the
-// media control thread on which every stage is driven.
+// consumers: relay destinations, HLS, recording. Owned by the engine (engine.hpp, which is
+// also the face the server sees: stage_control).
 //
 // Threads: everything in this header runs on the engine's control thread (one thread; callers
 // elsewhere use core::run_blocking(engine.control(), …)). GStreamer's threads only post here,
@@ -16,8 +16,8 @@
 
 #include <boost/asio/steady_timer.hpp>
 
-#include "core/blocking.hpp"
 #include "media/backoff.hpp"
+#include "media/engine.hpp"
 #include "media/hls_output.hpp"
 #include "media/flv_fanout.hpp"
 #include "media/hub.hpp"
@@ -29,33 +29,27 @@
 
 namespace samling::media {
 
-struct engine_options {
-  std::string dir = "var/media";  // hls/<stage>/, recordings/<stage>/, outputs/<stage>.json
-  relay_timing relay;
-};
-
-class stage {
+class stage final : public stage_control {
  public:
-  stage(control_executor control, stage_spec spec, const engine_options& opts, std::function<void()> changed);
+  // `destinations` (may be null) keeps the organizer's changes to the destinations.
+  stage(control_executor control, stage_spec spec, const engine_options& opts, destination_store* destinations,
+        std::function<void()> changed);
   ~stage();
-  void start();
-  void stop();
-  bool running() const { return running_; }
-  stage_status status() const;
-  const stage_spec& spec() const { return spec_; }
+  void start() override;
+  void stop() override;
+  bool running() const override { return running_; }
+  stage_status status() const override;
+  const stage_spec& spec() const override { return spec_; }
 
-  // Organizer actions. Each returns an error message for the person, or nullopt on success.
-  std::optional<std::string> add_output(output_spec o);  // o.id empty = made from the name
-  std::optional<std::string> remove_output(const std::string& id);
-  std::optional<std::string> stop_output(const std::string& id);
-  std::optional<std::string> start_output(const std::string& id);
-  std::optional<output_status> output(const std::string& id) const;
+  std::optional<std::string> add_output(output_spec o) override;
+  std::optional<std::string> remove_output(const std::string& id) override;
+  std::optional<std::string> stop_output(const std::string& id) override;
+  std::optional<std::string> start_output(const std::string& id) override;
+  std::optional<output_status> output(const std::string& id) const override;
 
-  void set_schedule(std::vector<session_slot> schedule);
-  std::vector<recording_file> recordings() const;
-  std::string recordings_dir() const;
-  std::string hls_dir() const;
-  std::string dot() const;
+  void set_schedule(std::vector<session_slot> schedule) override;
+  std::vector<recording_file> recordings() const override;
+  std::string dot() const override;
   // An SRT caller to this stage was refused: counted, logged and shown (reason as in
   // srt_refusals.hpp).
   void caller_rejected(const std::string& reason, const std::string& detail);
@@ -70,12 +64,15 @@ class stage {
   void follow_state();
   void save_outputs() const;
   void load_outputs();
+  void import_legacy_outputs(std::vector<output_spec>& saved);
   relay* find_relay(const std::string& id) const;
   void notify() { if (changed_) changed_(); }
 
   control_executor control_;
   stage_spec spec_;
   engine_options opts_;
+  layout layout_;
+  destination_store* destinations_;
   std::function<void()> changed_;
   hub hub_;
   flv_fanout fanout_;  // the relays' shared FLV muxer; declared before them, so outlives them
@@ -96,40 +93,6 @@ class stage {
   std::int64_t state_since_ms_ = 0;                  // UTC ms it became that
   std::vector<session_slot> schedule_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-};
-
-class engine {
- public:
-  // `on_change` runs on the control thread with a fresh snapshot whenever a stage changed
-  // (at once, then coalesced: at most 10 a second) and every 2 s while a stage runs (bitrates).
-  engine(engine_options opts, std::vector<stage_spec> stages, std::function<void(const stage_status&)> on_change);
-  ~engine();
-  core::blocking_pool& control() { return control_; }
-
-  // On the control thread:
-  void start_autostart();
-  stage* find(const std::string& id) const;
-  std::vector<stage*> stages() const;
-  void shutdown();  // stops every stage; after this the engine only answers status
-
-  // Any thread: libsrt refused an SRT caller that no stage's listener claimed (from the log
-  // hook; see srt_refusals.hpp). Counted on the only running SRT stage if there is one;
-  // otherwise only logged, since which stage it was is unknown.
-  void caller_rejected(const std::string& reason, const std::string& detail);
-
- private:
-  void changed(const std::string& id);
-  void tick();
-
-  core::blocking_pool control_{1};
-  engine_options opts_;
-  std::function<void(const stage_status&)> on_change_;
-  std::vector<std::unique_ptr<stage>> stages_;
-  std::map<std::string, bool> dirty_;
-  std::unique_ptr<boost::asio::steady_timer> timer_;
-  bool flush_pending_ = false;
-  std::int64_t last_flush_ms_ = 0;
-  bool stopped_ = false;
 };
 
 }  // namespace samling::media

@@ -7,7 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/ids.hpp"
-#include "api/stages_api.hpp"
+#include "api/stage_board.hpp"
 #include "core/log.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/requests.hpp"

@@ -21,9 +21,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/routes.hpp"
-#include "api/stages_api.hpp"
+#include "api/stage_board.hpp"
+#include "api/stage_routes.hpp"
 #include "app/media_setup.hpp"
-#include "media/stage.hpp"
+#include "media/engine.hpp"
 #include "core/origin.hpp"
 #include "core/blocking.hpp"
 #include "core/log.hpp"
@@ -35,6 +36,7 @@
 #include "program/demo.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/sqlite_chat_store.hpp"
+#include "store/sqlite_destination_store.hpp"
 #include "store/sqlite_program_store.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
@@ -48,8 +50,9 @@ using core::log_level;
 
 namespace {
 
-// Runs `fn` on the pool and waits for it: used only during start-up and shutdown, when no
-// network thread is running yet or any more.
+// Runs `fn` on the pool and waits for it (an exception it throws is rethrown here): used during
+// start-up and shutdown, when no network thread is running yet or any more, and by the media
+// engine's destination store (below), from the media control thread.
 template <typename Fn>
 auto on_pool(core::blocking_pool& pool, Fn fn) {
   std::packaged_task<std::invoke_result_t<Fn>()> task(std::move(fn));
@@ -57,6 +60,25 @@ auto on_pool(core::blocking_pool& pool, Fn fn) {
   asio::post(pool.executor(), [&task] { task(); });
   return result.get();
 }
+
+// The media engine's destination store, on the store's thread: each call hops there and waits,
+// so an organizer's change is stored before it is answered. Called from the media control
+// thread (and at start-up), never from the store's own thread, which never waits for media.
+class destinations_on_store_thread final : public media::destination_store {
+ public:
+  destinations_on_store_thread(core::blocking_pool& db_pool, store::sqlite_destination_store& store)
+      : db_pool_(db_pool), store_(store) {}
+  std::vector<media::output_spec> load(const std::string& stage) override {
+    return on_pool(db_pool_, [this, &stage] { return store_.load(stage); });
+  }
+  void save(const std::string& stage, const std::vector<media::output_spec>& all) override {
+    on_pool(db_pool_, [this, &stage, &all] { store_.save(stage, all); });
+  }
+
+ private:
+  core::blocking_pool& db_pool_;
+  store::sqlite_destination_store& store_;
+};
 
 // Waits until `server` has no open connection or `limit` passes; polling every 20 ms is
 // plenty for a shutdown and needs no extra bookkeeping in sessions.
@@ -153,11 +175,13 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_db> db;
   std::unique_ptr<store::sqlite_program_store> program_store;
   std::unique_ptr<store::sqlite_chat_store> chat_store;
+  std::unique_ptr<store::sqlite_destination_store> destination_store;
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
       program_store = std::make_unique<store::sqlite_program_store>(*db);
       chat_store = std::make_unique<store::sqlite_chat_store>(*db);
+      destination_store = std::make_unique<store::sqlite_destination_store>(*db);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
     });
@@ -190,6 +214,7 @@ int serve(const config::config& cfg) {
   // Media: the stages of [[stages]], driven on the engine's own control thread.
   api::stage_board stage_board;
   core::blocking_pool file_pool(2);  // HLS segments and recordings read from disk
+  destinations_on_store_thread destinations(db_pool, *destination_store);
   std::unique_ptr<media::engine> engine;
   if (cfg.media.enabled && !cfg.stages.empty()) {
     if (!gst_ok) {
@@ -235,7 +260,7 @@ int serve(const config::config& cfg) {
     mo.relay.hung_after = std::chrono::seconds(cfg.media.relay_hung_seconds);
     mo.relay.backoff.initial = std::chrono::milliseconds(cfg.media.relay_backoff_initial_ms);
     mo.relay.backoff.max = std::chrono::milliseconds(cfg.media.relay_backoff_max_ms);
-    engine = std::make_unique<media::engine>(mo, std::move(specs),
+    engine = std::make_unique<media::engine>(mo, std::move(specs), &destinations,
                                              [&stage_board](const media::stage_status& s) { stage_board.update(s); });
     engine_for_logs = engine.get();
     on_pool(engine->control(), [&] {
@@ -265,7 +290,7 @@ int serve(const config::config& cfg) {
   stages_ctx.board = &stage_board;
   stages_ctx.keys = &keys;
   stages_ctx.files = &file_pool;
-  stages_ctx.media_dir = cfg.media.dir;
+  stages_ctx.layout = media::layout(cfg.media.dir);
   api::register_stage_routes(routes, stages_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
@@ -359,6 +384,7 @@ int serve(const config::config& cfg) {
     } catch (const std::exception& e) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
+    destination_store.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

@@ -103,10 +103,33 @@ CREATE TABLE chat_messages (
 ) STRICT;
 )sql";
 
+// Where each stage's relay destinations are kept between runs (media::destination_store),
+// replacing the media folder's outputs/<stage>.json files (imported once by the engine).
+// An organizer's destination (source 'api') is kept whole, its stream key too, which is why
+// the database file is readable by the server's user only (sqlite_db.cpp); one from the
+// configuration ('config') keeps only `enabled`: its name, URL and key come from the
+// configuration at every start. `stage` is the configured stage id, deliberately without a
+// foreign key: stages come from the configuration file, not from the database. `position`
+// keeps the order the organizer added them in.
+static constexpr std::string_view migration_3_sql = R"sql(
+CREATE TABLE stage_destinations (
+  stage      TEXT NOT NULL,
+  id         TEXT NOT NULL,
+  position   INTEGER NOT NULL,
+  source     TEXT NOT NULL CHECK (source IN ('config', 'api')),
+  name       TEXT NOT NULL DEFAULT '',
+  url        TEXT NOT NULL DEFAULT '',
+  stream_key TEXT NOT NULL DEFAULT '',
+  enabled    INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  PRIMARY KEY (stage, id)
+) STRICT;
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
       {2, "rooms.guests; chat_messages", migration_2_sql},
+      {3, "stage_destinations", migration_3_sql},
   };
   return all;
 }

@@ -1,5 +1,9 @@
 #include "store/sqlite_db.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -27,6 +31,22 @@ void create_parent_directory(const std::string& path) {
     throw store_error(path + ": cannot create directory " + parent.string() + ": " + ec.message());
 }
 
+// The database holds stream keys (stage_destinations, migration 3): it is readable and
+// writable by the server's user only. A new file is created so (SQLite gives its -wal and -shm
+// the database's mode); an existing one, with its -wal and -shm, loses any group and other
+// permissions. Best effort: a file we may not chmod keeps its mode (SQLite reports real
+// access problems when it opens it).
+void restrict_to_owner(const std::string& path) {
+  if (path.empty() || path == ":memory:" || path.starts_with("file:")) return;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    const std::string file = path + suffix;
+    struct stat st {};
+    if (::stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 077) != 0) ::chmod(file.c_str(), st.st_mode & 07700);
+  }
+}
+
 // The first line is enough to recognise a statement; a whole migration would drown the log.
 std::string first_line(const std::string& sql) {
   const std::size_t begin = std::min(sql.find_first_not_of(" \t\r\n"), sql.size());
@@ -38,6 +58,7 @@ std::string first_line(const std::string& sql) {
 
 sqlite_db::sqlite_db(const std::string& path) : path_(path) {
   create_parent_directory(path_);
+  restrict_to_owner(path_);
   const int rc =
       sqlite3_open_v2(path_.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
   if (rc != SQLITE_OK) {

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include <vector>
 
 #include <boost/json.hpp>
+#include <sqlite3.h>
 
 #include "harness.hpp"
 #include "media_fixture.hpp"
@@ -73,6 +75,45 @@ server_process::options media_server(const std::string& stages, const temp_dir* 
                  stages;
   o.dir = dir;
   return o;
+}
+
+// ---- the store -----------------------------------------------------------------------------------
+
+// A row of the database's stage_destinations (media's destination store), read directly.
+struct saved_destination {
+  std::string id, source, key;
+  bool enabled = true;
+};
+
+std::vector<saved_destination> saved_destinations(const std::string& db_path, const std::string& stage) {
+  std::vector<saved_destination> out;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << db_path << ": " << (db ? sqlite3_errmsg(db) : "");
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_stmt* st = nullptr;
+  const char* sql = "SELECT id, source, stream_key, enabled FROM stage_destinations WHERE stage = ?1 ORDER BY position";
+  if (sqlite3_prepare_v2(db, sql, -1, &st, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot read stage_destinations: " << sqlite3_errmsg(db);
+  } else {
+    sqlite3_bind_text(st, 1, stage.c_str(), -1, SQLITE_TRANSIENT);
+    auto text = [&](int c) {
+      auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, c));
+      return p ? std::string(p) : std::string();
+    };
+    while (sqlite3_step(st) == SQLITE_ROW) out.push_back({text(0), text(1), text(2), sqlite3_column_int(st, 3) != 0});
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return out;
+}
+
+std::string describe(const std::vector<saved_destination>& rows) {
+  std::string out;
+  for (auto& r : rows) out += r.id + " (" + r.source + (r.enabled ? ", on" : ", off") + ")\n";
+  return out.empty() ? "(none)" : out;
 }
 
 // ---- tokens and requests ------------------------------------------------------------------------
@@ -751,44 +792,38 @@ TEST(MediaApi, ApiOutputsSurviveARestart) {
     auto stop = org_post(server.port(), "/api/v1/stages/main/outputs/backup/stop");
     ASSERT_EQ(stop.status, 200) << describe(stop);
 
-    // Kept in media.dir/outputs/<stage>.json, readable by the server's user only.
-    auto file = dir.path() / "media" / "outputs" / "main.json";
-    ASSERT_TRUE(fs::exists(file)) << file;
+    // Kept in the database (store.path), whole for the organizer's destinations, readable by
+    // the server's user only; no file of media's own any more.
+    auto db = dir.path() / "samling.db";
     struct stat st {};
-    ASSERT_EQ(::stat(file.c_str(), &st), 0);
+    ASSERT_EQ(::stat(db.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u) << "mode " << std::oct << (st.st_mode & 0777);
-    auto text = read_file(file.string());
-    EXPECT_TRUE(contains(text, "\"yt\"")) << text;
-    EXPECT_TRUE(contains(text, "\"backup\"")) << text;
-    // No temporary file left behind.
-    for (auto& e : fs::directory_iterator(file.parent_path()))
-      EXPECT_EQ(e.path().filename().string(), "main.json") << e.path();
+    auto rows = saved_destinations(db.string(), "main");
+    ASSERT_EQ(rows.size(), 3u) << "cfg, yt and backup are kept";
+    EXPECT_EQ(rows[1].id, "yt");
+    EXPECT_EQ(rows[1].key, key) << "the key itself is kept, to send it after a restart";
+    EXPECT_EQ(rows[2].id, "backup");
+    EXPECT_FALSE(fs::exists(dir.path() / "media" / "outputs")) << "media wrote its own file again";
     EXPECT_FALSE(contains(server.stderr_text(), key))
       << "the stream key is in the server's log:\n" << lines_with(server.stderr_text(), key);
   }
-  // After a clean shutdown (SIGTERM) the file still says which destinations are on: "yt" was
+  // After a clean shutdown (SIGTERM) the store still says which destinations are on: "yt" was
   // never stopped by an organizer, "backup" was.
-  auto saved = read_file((dir.path() / "media" / "outputs" / "main.json").string());
+  auto saved = saved_destinations((dir.path() / "samling.db").string(), "main");
   auto saved_enabled = [&](const std::string& id) -> std::optional<bool> {
-    boost::system::error_code ec;
-    auto v = json::parse(saved, ec);
-    if (ec || !v.is_array()) return std::nullopt;
-    for (auto& o : v.as_array())
-      if (o.is_object() && string_field(o.as_object(), "id") == id) {
-        auto e = field(o.as_object(), "enabled");
-        return e.is_bool() ? e.get_bool() : true;
-      }
+    for (auto& o : saved)
+      if (o.id == id) return o.enabled;
     return std::nullopt;
   };
-  EXPECT_EQ(saved_enabled("backup"), std::optional<bool>(false)) << saved;
+  EXPECT_EQ(saved_enabled("backup"), std::optional<bool>(false)) << describe(saved);
   EXPECT_EQ(saved_enabled("yt"), std::optional<bool>(true))
-      << "after SIGTERM, media/outputs/main.json marks the running destination \"yt\" as disabled "
+      << "after SIGTERM, the store marks the running destination \"yt\" as disabled "
          "(shutting the stage down is saved as if an organizer had stopped it):\n"
-      << saved;
+      << describe(saved);
 
   EXPECT_NE(saved_enabled("cfg"), std::optional<bool>(false))
-      << "after SIGTERM, media/outputs/main.json marks the configured destination \"cfg\" as disabled:\n"
-      << saved;
+      << "after SIGTERM, the store marks the configured destination \"cfg\" as disabled:\n"
+      << describe(saved);
 
   server_process server(media_server(stages, &dir));
   std::optional<json::object> yt, backup;
@@ -829,12 +864,62 @@ TEST(MediaApi, ApiOutputsSurviveARestart) {
   auto log = server.stderr_text();
   EXPECT_FALSE(contains(log, key)) << "the stream key is in the server's log:\n" << lines_with(log, key);
   EXPECT_FALSE(contains(log, other_key)) << "the stream key is in the server's log:\n" << lines_with(log, other_key);
-  // Deleting one after the restart rewrites the file.
+  // Deleting one after the restart is stored before it is answered.
   auto del = http_request(server.port(), "DELETE", "/api/v1/stages/main/outputs/backup", "", bearer(organizer_token()));
   EXPECT_EQ(del.status, 204) << describe(del);
-  auto text = read_file((dir.path() / "media" / "outputs" / "main.json").string());
-  EXPECT_FALSE(contains(text, "backup")) << text;
-  EXPECT_TRUE(contains(text, "\"yt\"")) << text;
+  auto after = saved_destinations((dir.path() / "samling.db").string(), "main");
+  EXPECT_TRUE(std::none_of(after.begin(), after.end(), [](auto& o) { return o.id == "backup"; })) << describe(after);
+  EXPECT_TRUE(std::any_of(after.begin(), after.end(), [](auto& o) { return o.id == "yt"; })) << describe(after);
+}
+
+// A media.dir/outputs/<stage>.json left by a version before the destinations moved into the
+// database is imported once: its destinations (keys, switches) are there after the upgrade,
+// the file is renamed so it is never read again, and a later change is not undone by it.
+TEST(MediaApi, AnOutputsFileFromBeforeIsImportedOnce) {
+  const std::string key = "abcd-efgh-ijkl-1234";
+  temp_dir dir;
+  const std::string url = "rtmp://127.0.0.1:" + std::to_string(refused_port()) + "/live2";
+  const std::string stages = stage_toml("main") +
+                             "\n[[stages.outputs]]\nid = \"cfg\"\nname = \"Configured\"\n"
+                             "url = \"" + url + "\"\nkey = \"config-key-0000-9999\"\n";
+  // As the previous version wrote it.
+  auto legacy = dir.write("media/outputs/main.json",
+                          json::serialize(json::array{
+                              json::object{{"id", "cfg"}, {"source", "config"}, {"enabled", false}},
+                              json::object{{"id", "yt"}, {"source", "api"}, {"enabled", true}, {"name", "YouTube"},
+                                           {"url", url}, {"key", key}}}));
+  {
+    server_process server(media_server(stages, &dir));
+    std::optional<json::object> yt, cfg;
+    ASSERT_TRUE(eventually(
+        [&] {
+          auto s = staff_stage(server.port(), "main");
+          yt = output_in(s, "yt");
+          cfg = output_in(s, "cfg");
+          return yt && cfg;
+        },
+        10s))
+        << "the imported destination is not listed: " << str(staff_stage(server.port(), "main")) << "\n"
+        << log_excerpt(server);
+    EXPECT_EQ(string_field(*yt, "source"), "api");
+    EXPECT_EQ(string_field(*yt, "name"), "YouTube");
+    EXPECT_EQ(string_field(*yt, "url"), url);
+    EXPECT_EQ(string_field(*yt, "key"), "\u2022\u2022\u2022\u20221234");
+    EXPECT_EQ(string_field(*cfg, "state"), "stopped") << "the organizer's stop is imported too: " << str(cfg);
+    EXPECT_FALSE(fs::exists(legacy)) << "the imported file is still where it would be read again";
+    EXPECT_TRUE(fs::exists(legacy + ".imported"));
+    auto rows = saved_destinations((dir.path() / "samling.db").string(), "main");
+    ASSERT_EQ(rows.size(), 2u) << describe(rows);
+    EXPECT_EQ(rows[1].key, key);
+    EXPECT_FALSE(contains(server.stderr_text(), key)) << lines_with(server.stderr_text(), key);
+    auto del = http_request(server.port(), "DELETE", "/api/v1/stages/main/outputs/yt", "", bearer(organizer_token()));
+    ASSERT_EQ(del.status, 204) << describe(del);
+  }
+  // The next start reads the store only: the deleted destination stays deleted.
+  server_process server(media_server(stages, &dir));
+  ASSERT_TRUE(eventually([&] { return output_in(staff_stage(server.port(), "main"), "cfg").has_value(); }, 10s))
+      << log_excerpt(server);
+  EXPECT_FALSE(output_in(staff_stage(server.port(), "main"), "yt")) << str(staff_stage(server.port(), "main"));
 }
 
 // The debug graph is for organizers, but the stream key has no business in it: it ends up in

@@ -257,7 +257,7 @@ TEST(MediaRecordingSessions, SplitsBySessionWithTitlesAndChapters) {
 
   // While the stage records, the listing names each file's session (the recorder knows the
   // titles of the files of its own run only: after a stop or a restart "session" is null,
-  // see media/recorder.hpp, recording_file::session).
+  // see media/layout.hpp, recording_file::session).
   auto live_list = recordings_of(server.port());
   ASSERT_TRUE(live_list) << log_excerpt(server);
   files = ts_files(live_list);

@@ -179,7 +179,7 @@ export function mediaSection(rows, machine = null, { headingLevel = 2 } = {}) {
     p('  keepalive_requests 1000000; open_file_cache max=1000\`, access log off, the same Content-Type and');
     p('  Cache-Control headers as Samling.');
     p('- **Public stage, no token.** Samling has no grant check yet (`live_access()` in');
-    p('  `server/api/stages_api.cpp` admits public stages and refuses the others). When grants exist, the');
+    p('  `server/api/live_routes.cpp` admits public stages and refuses the others). When grants exist, the');
     p('  fair comparison is nginx with `secure_link` (`secure_link $arg_md5,$arg_expires;');
     p('  secure_link_md5 "$secure_link_expires$uri <secret>";`): media.sh would add the token to each');
     p('  line of the URL list (both servers\' URLs are built in one place, `hls_round`) and the two lines');

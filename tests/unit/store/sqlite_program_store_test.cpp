@@ -175,8 +175,8 @@ TEST(SqliteProgramStoreTest, MigratingAVersionOneFileKeepsItsEventAndClosesRooms
   }
 
   sqlite_db db(path);
-  ASSERT_EQ(latest_schema_version(), 2);
-  EXPECT_EQ(db.schema_version(), 2);
+  ASSERT_EQ(latest_schema_version(), 3);
+  EXPECT_EQ(db.schema_version(), 3);
   sqlite_program_store store(db);
 
   event expected;

@@ -1,0 +1,17 @@
+#pragma once
+// /live/<stage>/<file>: the stages' HLS (playlist and segments) for players, from the folders
+// media writes (media/layout.hpp), through the context's live_cache. Public stages: everyone;
+// others are refused until press accreditation grants exist.
+#include <string>
+
+#include "api/stages_context.hpp"
+#include "net/router.hpp"
+
+namespace samling::api {
+
+void register_live_routes(net::router& routes, stages_context& ctx);
+
+// Drops what /live/ keeps of a stage's HLS, so a stop or a new run shows at once.
+void forget_live(stages_context& ctx, const std::string& stage);
+
+}  // namespace samling::api

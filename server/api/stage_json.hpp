@@ -1,0 +1,18 @@
+#pragma once
+// A stage's status as JSON (docs/protocol.md, Stages), in a public and a staff view: `full`
+// (moderators, organizers) adds input, outputs, mode, recording. Stream keys appear only
+// masked, passphrases not at all. Built with Boost.JSON; tests/integration/media_api_test.cpp
+// pins the fields and their order.
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "media/status.hpp"
+
+namespace samling::api {
+
+boost::json::object stage_object(const media::stage_status& s, bool full);
+std::string stage_json(const media::stage_status& s, bool full);
+std::string output_json(const media::output_status& o);
+
+}  // namespace samling::api

@@ -1,0 +1,145 @@
+#include "api/stage_routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "api/live_routes.hpp"
+#include "api/recording_routes.hpp"
+#include "api/stage_access.hpp"
+#include "api/stage_json.hpp"
+
+namespace samling::api {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using core::errc;
+using net::request;
+using net::response;
+
+namespace {
+
+asio::awaitable<response> list_stages(stages_context* ctx, request r) {
+  auto c = identify(*ctx, r);
+  if (c.error != errc::ok) co_return net::json_error(c.error, "The token does not verify.");
+  std::string event = c.claims ? c.claims->event : std::string();
+  co_return net::json_response(ctx->board->list(c.staff(), event));
+}
+
+asio::awaitable<response> get_stage(stages_context* ctx, request r) {
+  auto id = r.params["id"];
+  auto c = identify(*ctx, r);
+  if (c.error != errc::ok) co_return net::json_error(c.error, "The token does not verify.");
+  auto j = ctx->board->one(id, c.staff_of(ctx->board->event_of(id)));
+  if (!j) co_return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
+  co_return net::json_response(*j);
+}
+
+asio::awaitable<response> start_stage(stages_context* ctx, request r) {
+  auto id = r.params["id"];
+  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  auto fn = [](media::stage_control& s) {
+    s.start();
+    return net::json_response(stage_json(s.status(), true));
+  };
+  auto res = co_await on_stage(*ctx, id, fn);
+  forget_live(*ctx, id);
+  co_return res;
+}
+
+asio::awaitable<response> stop_stage(stages_context* ctx, request r) {
+  auto id = r.params["id"];
+  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  auto fn = [](media::stage_control& s) {
+    s.stop();
+    return net::json_response(stage_json(s.status(), true));
+  };
+  auto res = co_await on_stage(*ctx, id, fn);
+  forget_live(*ctx, id);
+  co_return res;
+}
+
+asio::awaitable<response> add_output(stages_context* ctx, request r) {
+  auto id = r.params["id"];
+  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  boost::system::error_code ec;
+  auto body = json::parse(r.body, ec);
+  if (ec || !body.is_object())
+    co_return net::json_error(errc::bad_request, "Send a JSON object {\"name\", \"url\", \"key\"}.");
+  auto& o = body.as_object();
+  auto field = [&](const char* k) {
+    auto* v = o.if_contains(k);
+    return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  };
+  media::output_spec spec;
+  spec.id = field("id");
+  spec.name = field("name");
+  spec.url = field("url");
+  spec.key = field("key");
+  auto fn = [spec](media::stage_control& s) {
+    if (auto err = s.add_output(spec)) return net::json_error(errc::invalid_output, *err);
+    auto outs = s.status().outputs;
+    return net::json_response(output_json(outs.back()), 201);
+  };
+  co_return co_await on_stage(*ctx, id, fn);
+}
+
+asio::awaitable<response> output_action(stages_context* ctx, request r, std::string action) {
+  auto id = r.params["id"];
+  auto oid = r.params["oid"];
+  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  auto fn = [oid, action](media::stage_control& s) -> response {
+    if (!s.output(oid)) return net::json_error(errc::no_such_output, "No destination \"" + oid + "\".");
+    std::optional<std::string> err;
+    if (action == "remove") err = s.remove_output(oid);
+    else if (action == "stop") err = s.stop_output(oid);
+    else err = s.start_output(oid);
+    if (err) return net::json_error(errc::invalid_output, *err);
+    if (action == "remove") {
+      response out;
+      out.status = 204;
+      out.content_type.clear();
+      return out;
+    }
+    return net::json_response(output_json(*s.output(oid)));
+  };
+  co_return co_await on_stage(*ctx, id, fn);
+}
+
+asio::awaitable<response> stop_output(stages_context* ctx, request r) { return output_action(ctx, std::move(r), "stop"); }
+asio::awaitable<response> start_output(stages_context* ctx, request r) { return output_action(ctx, std::move(r), "start"); }
+asio::awaitable<response> remove_output(stages_context* ctx, request r) { return output_action(ctx, std::move(r), "remove"); }
+
+asio::awaitable<response> graph(stages_context* ctx, request r) {
+  auto id = r.params["id"];
+  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  auto fn = [](media::stage_control& s) {
+    response out;
+    out.content_type = "text/vnd.graphviz; charset=utf-8";
+    out.body = s.dot();
+    if (out.body.empty()) out.body = "digraph stopped {}\n";
+    return out;
+  };
+  co_return co_await on_stage(*ctx, id, fn);
+}
+
+template <typename F>
+net::handler bind(stages_context& ctx, F f) {
+  return [c = &ctx, f](request r) { return f(c, std::move(r)); };
+}
+
+}  // namespace
+
+void register_stage_routes(net::router& routes, stages_context& ctx) {
+  routes.add("GET", "/api/v1/stages", "api_stages", bind(ctx, list_stages));
+  routes.add("GET", "/api/v1/stages/{id}", "api_stage", bind(ctx, get_stage));
+  routes.add("POST", "/api/v1/stages/{id}/start", "api_stage_start", bind(ctx, start_stage));
+  routes.add("POST", "/api/v1/stages/{id}/stop", "api_stage_stop", bind(ctx, stop_stage));
+  routes.add("POST", "/api/v1/stages/{id}/outputs", "api_stage_outputs", bind(ctx, add_output));
+  routes.add("DELETE", "/api/v1/stages/{id}/outputs/{oid}", "api_stage_output", bind(ctx, remove_output));
+  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/stop", "api_stage_output_stop", bind(ctx, stop_output));
+  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/start", "api_stage_output_start", bind(ctx, start_output));
+  routes.add("GET", "/api/v1/stages/{id}/graph", "api_stage_graph", bind(ctx, graph));
+  register_recording_routes(routes, ctx);
+  register_live_routes(routes, ctx);
+}
+
+}  // namespace samling::api

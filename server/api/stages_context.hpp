@@ -1,0 +1,23 @@
+#pragma once
+// What the stages' routes (stage_routes, recording_routes, live_routes) share: the engine's
+// GStreamer-free face, the board, the keys, the file pool and the media folder layout, and
+// /live/'s cache. Owned by app::serve, outliving the router that points at it.
+#include "api/live_cache.hpp"
+#include "api/stage_board.hpp"
+#include "auth/token.hpp"
+#include "core/blocking.hpp"
+#include "media/engine.hpp"
+#include "media/layout.hpp"
+
+namespace samling::api {
+
+struct stages_context {
+  media::engine* engine = nullptr;       // null: media is off (routes answer media_disabled)
+  stage_board* board = nullptr;
+  const auth::keyring* keys = nullptr;
+  core::blocking_pool* files = nullptr;  // reads HLS segments and recordings
+  media::layout layout;                  // where the stages' files are (media.dir)
+  live_cache live;                       // /live/'s open segments and playlists
+};
+
+}  // namespace samling::api
