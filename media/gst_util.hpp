@@ -69,6 +69,10 @@ std::string object_path(GstObject* o);
 // Quotes a value for a gst-launch description ("…" with \" and \\ escaped).
 std::string launch_quote(const std::string& s);
 
+// A copy of an appsink sample's buffer (sharing its memory) with PTS and DTS as running times
+// (the caller owns it), or nullptr when the sample has no buffer.
+GstBuffer* running_time_copy(GstSample* s);
+
 // Routes GStreamer's own WARNING/ERROR debug output into the server log (with the object's
 // path) instead of stderr, and hands SRT callers refused in the handshake (libsrt logs them
 // only on its own debug category) to the stage whose listener refused them (srt_refusals.hpp);
