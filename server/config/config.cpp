@@ -25,6 +25,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "auth/token.hpp"
 #include "core/origin.hpp"
 
 extern char** environ;  // POSIX; unistd.h declares it only under _GNU_SOURCE
@@ -56,68 +57,22 @@ struct key_spec {
   std::optional<std::string> (*check)(const std::string&) = nullptr;
 };
 
-// --- format checks for auth.* ----------------------------------------------------------------
-// The same rules as samling::auth's keyring (server/auth/token.cpp), repeated here so the
-// configuration can be validated without linking the auth module; a mismatch would surface as
-// a start-up exception from the keyring instead of a config error.
+// --- auth.*: the rules are samling::auth's ------------------------------------------------------
 
-constexpr std::size_t max_key_id_chars = 32;
-// HMAC-SHA256 keys shorter than the hash output weaken it.
-constexpr std::size_t min_secret_bytes = 32;
+std::optional<std::string> key_id_problem(const std::string& id) { return auth::key_id_problem(id); }
 
-bool valid_key_id(std::string_view id) {
-  return !id.empty() && id.size() <= max_key_id_chars &&
-         std::all_of(id.begin(), id.end(), [](char ch) {
-           return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-         });
-}
-
-std::optional<std::string> key_id_problem(const std::string& id) {
-  if (valid_key_id(id)) return std::nullopt;
-  return "must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'";
-}
-
+// Empty is the configuration's own choice (a random secret per start); otherwise auth's rule.
 std::optional<std::string> secret_problem(const std::string& secret) {
-  if (secret.empty() || secret.size() >= min_secret_bytes) return std::nullopt;
+  if (secret.empty() || secret.size() >= auth::min_secret_bytes) return std::nullopt;
   return "must be empty (a random secret per start) or at least " +
-         std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(secret.size()) +
+         std::to_string(auth::min_secret_bytes) + " bytes, got " + std::to_string(secret.size()) +
          " bytes";
 }
 
-// "id:secret,id2:secret2" -> the ids, or what is wrong (naming the item, never a secret).
-std::optional<std::string> parse_previous_keys(std::string_view text,
-                                               std::vector<std::string>& ids) {
-  if (text.empty()) return std::nullopt;
-  std::size_t start = 0;
-  for (std::size_t item_no = 1;; ++item_no) {
-    std::size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : comma - start);
-    std::string where = "item " + std::to_string(item_no) + ": ";
-    std::size_t colon = item.find(':');
-    if (colon == std::string_view::npos) {
-      return where + "expected \"id:secret\" (items are separated by ',')";
-    }
-    std::string id(item.substr(0, colon));
-    if (!valid_key_id(id)) return where + "the key id " + *key_id_problem(id);
-    if (std::size_t n = item.size() - colon - 1; n < min_secret_bytes) {
-      return where + "the secret of key \"" + id + "\" must be at least " +
-             std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(n);
-    }
-    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
-      return where + "key id \"" + id + "\" appears twice";
-    }
-    ids.push_back(std::move(id));
-    if (comma == std::string_view::npos) return std::nullopt;
-    start = comma + 1;
-  }
-}
-
 std::optional<std::string> previous_keys_problem(const std::string& text) {
-  std::vector<std::string> ids;
-  return parse_previous_keys(text, ids);
+  std::string error;
+  if (auth::parse_key_list(text, error)) return std::nullopt;
+  return error;
 }
 
 constexpr std::uint64_t kib = 1024;
@@ -292,8 +247,8 @@ const std::vector<key_spec>& specs() {
          .description = "Lifetime of a token minted by `samling token` or the dev endpoint, "
                         "60..2592000 (30 days). 12 h covers a conference day from one link; a "
                         "leaked link stops working by the next day.",
-         .min = 60,
-         .max = 2592000},
+         .min = auth::min_token_ttl_seconds,
+         .max = auth::max_token_ttl_seconds},
         {.key = "auth.dev_tokens",
          .type = value_type::boolean,
          .field = [](config& c) -> field_ref { return &c.auth.dev_tokens; },
@@ -986,9 +941,10 @@ std::vector<config_error> validate(const config& c) {
 
   // The same id for the current and a previous key would make verification depend on which
   // secret is tried first.
-  std::vector<std::string> previous_ids;
-  if (!parse_previous_keys(c.auth.previous_keys, previous_ids) &&
-      std::find(previous_ids.begin(), previous_ids.end(), c.auth.key_id) != previous_ids.end()) {
+  std::string ignored;  // a malformed list is reported above
+  std::optional<std::vector<auth::signing_key>> previous = auth::parse_key_list(c.auth.previous_keys, ignored);
+  if (previous && std::any_of(previous->begin(), previous->end(),
+                              [&](const auth::signing_key& k) { return k.id == c.auth.key_id; })) {
     errors.push_back({"auth.previous_keys", "key id \"" + c.auth.key_id +
                                                 "\" is also auth.key_id, the current key"});
   }

@@ -3,14 +3,12 @@
 // specs of its own (stage_fields(), output_fields()), which also drives stage_keys() and so
 // the docs. config.cpp reads the rest of the file and calls in here (config_internal.hpp).
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -18,6 +16,8 @@
 
 #include "config/config.hpp"
 #include "config/config_internal.hpp"
+#include "media/stage_spec.hpp"
+#include "program/model.hpp"
 
 namespace samling::config {
 using namespace internal;
@@ -27,7 +27,9 @@ namespace {
 // Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
 // specs of its own. Checks of one field run both when the file is read (with the value's
 // location; a bad value is not stored) and in validate() (for configs built in code); checks
-// across fields and stages run in validate() only.
+// across fields and stages run in validate() only. The rules of a stage's values are media's
+// (media/stage_spec.hpp), reported here under their TOML keys; the secrets (key_env,
+// passphrase_env), the names' languages and the checks across stages are the configuration's.
 
 // GCC 12 crashes (an internal compiler error in nothrow_spec_p) on field_spec's `one_of = {}`
 // when it is the first use of this vector type in the file; asking first avoids it.
@@ -47,10 +49,8 @@ struct field_spec {
   stage_ref (*field)(S&);
   std::string_view description;
   bool required = false;  // for the docs: no default, must be given
-  // Integers and numbers: the accepted range, inclusive.
-  double min = 0;
-  double max = 0;
-  bool even = false;  // integers: must be even (video sizes)
+  // Integers and numbers: the accepted range (media's rule).
+  media::value_range range = {};
   // Strings: allowed values when not empty; must not be empty; a further check (which must
   // not quote the value: it may be a secret).
   std::vector<std::string_view> one_of = {};
@@ -58,46 +58,9 @@ struct field_spec {
   std::optional<std::string> (*check)(const std::string&) = nullptr;
 };
 
-// The program's languages (samling::program::supported_languages, repeated here so the config
-// module does not link the program module).
-const std::vector<std::string> stage_languages = {"sv", "en", "fi"};
-constexpr std::size_t max_stage_name_chars = 100;
-constexpr std::size_t max_id_chars = 40;
-
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char ch) {
-    return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
-  });
-}
-
-std::string format_number(double v) {
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  std::string s(buffer, ec == std::errc() ? end : buffer);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // n: nan, inf
-  return s;
-}
-
-std::string format_range_bound(stage_type t, double v) {
-  return t == stage_type::number ? format_number(v)
-                                 : std::to_string(static_cast<std::uint64_t>(v));
-}
-
-// Same rule as the media module's ids (media/stage_spec.cpp): they become URL and file names.
-std::optional<std::string> id_problem(const std::string& id) {
-  bool ok = !id.empty() && id.size() <= max_id_chars &&
-            std::all_of(id.begin(), id.end(), [](char ch) {
-              return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-            });
-  if (ok) return std::nullopt;
-  std::string rule = "1 to 40 characters of a-z, 0-9 and '-'";
-  return id.empty() ? "is required: " + rule : "must be " + rule + ", got " + in_quotes(id);
-}
+// A stage's name is given in the program's languages.
+const std::vector<std::string> stage_languages(std::begin(program::supported_languages),
+                                               std::end(program::supported_languages));
 
 std::optional<std::string> env_variable_problem(const std::string& name) {
   if (name.empty()) return std::nullopt;  // not used
@@ -118,62 +81,14 @@ std::optional<std::string> env_variable_problem(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<std::string> passphrase_problem(const std::string& p) {
-  // SRT's own limits (the SRTO_PASSPHRASE option).
-  if (p.empty() || (p.size() >= 10 && p.size() <= 79)) return std::nullopt;
-  return "must be empty (unencrypted) or 10 to 79 characters, got " + std::to_string(p.size()) +
-         " characters";
-}
-
-std::optional<std::string> stream_id_problem(const std::string& id) {
-  // SRT carries at most 512 bytes of stream id (SRTO_STREAMID); control characters would only
-  // be a copy-and-paste accident, and no encoder's settings field can send them.
-  if (id.size() > 512) return "must be at most 512 characters, got " + std::to_string(id.size());
-  for (unsigned char ch : id)
-    if (ch < 0x20 || ch == 0x7f) return std::string("must not contain control characters (tabs, line breaks)");
-  return std::nullopt;
-}
-
-bool starts_with_any(const std::string& s, std::initializer_list<std::string_view> prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(),
-                     [&](std::string_view p) { return s.starts_with(p); });
-}
-
-std::optional<std::string> pull_url_problem(const std::string& url) {
-  if (url.empty() || starts_with_any(url, {"srt://", "rtmp://", "rtmps://", "rtsp://", "http://",
-                                           "https://"})) {
-    return std::nullopt;
-  }
-  return "must be an srt://, rtmp://, rtmps://, rtsp://, http:// or https:// URL";
-}
-
-std::optional<std::string> output_name_problem(const std::string& name) {
-  if (name.empty()) return "is required, e.g. \"YouTube\"";
-  if (code_points(name) > 60 || has_control(name)) {
-    return "must be 1 to 60 characters without control characters";
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> output_url_problem(const std::string& url) {
-  const std::string rule = "an rtmp:// or rtmps:// server URL without the stream key";
-  if (url.empty()) return "is required: " + rule;
-  // Not quoted: some services put the key into the URL after all.
-  if (!starts_with_any(url, {"rtmp://", "rtmps://"})) return "must be " + rule;
-  if (url.size() < 10 || url.size() > 500 || has_control(url) ||
-      url.find(' ') != std::string::npos) {
-    return "must be " + rule + ", 10 to 500 characters without spaces";
-  }
-  return std::nullopt;
-}
-
+// The stream key may be given by key_env instead (a secret is the configuration's matter):
+// empty is checked across fields. Otherwise the media rule.
 std::optional<std::string> stream_key_problem(const std::string& key) {
-  if (key.empty()) return std::nullopt;  // key_env instead; checked across fields
-  if (key.size() > 300 || has_control(key) || key.find(' ') != std::string::npos) {
-    return "must be 1 to 300 characters without spaces (the stream key)";
-  }
-  return std::nullopt;
+  if (key.empty()) return std::nullopt;
+  return media::stream_key_problem(key);
 }
+
+std::vector<std::string_view> names(std::span<const std::string_view> list) { return {list.begin(), list.end()}; }
 
 const std::vector<field_spec<stage_config>>& stage_fields() {
   using S = stage_config;
@@ -184,7 +99,7 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .description = "Required. 1-40 of a-z 0-9 -, unique. Names the stage in URLs "
                       "(/live/<id>/) and directories.",
        .required = true,
-       .check = id_problem},
+       .check = media::id_problem},
       {.key = "name",
        .type = stage_type::name,
        .field = [](S& s) -> stage_ref { return &s.name; },
@@ -213,14 +128,14 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .field = [](S& s) -> stage_ref { return &s.mode; },
        .description = "passthrough (the input's H.264/AAC as is, no re-encoding) or produced "
                       "(decoded and encoded again at the sizes below, with a standby slate).",
-       .one_of = {"passthrough", "produced"}},
+       .one_of = names(media::stage_mode_names)},
       {.key = "input",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.input; },
        .description = "srt (listen for a caller such as OBS), pull (fetch url), file (loop "
                       "file) or test (a generated picture and tone; needs mode = "
                       "\"produced\").",
-       .one_of = {"srt", "pull", "file", "test"}},
+       .one_of = names(media::input_kind_names)},
       {.key = "listen",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.listen; },
@@ -230,14 +145,13 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.port; },
        .description = "srt: UDP port, 1..65535, one per stage.",
-       .min = 1,
-       .max = 65535},
+       .range = media::ranges::port},
       {.key = "passphrase",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.passphrase; },
        .description = "srt: encryption passphrase, 10-79 characters; empty = unencrypted. "
                       "Prefer passphrase_env.",
-       .check = passphrase_problem},
+       .check = media::passphrase_problem},
       {.key = "passphrase_env",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.passphrase_env; },
@@ -249,19 +163,18 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .field = [](S& s) -> stage_ref { return &s.stream_id; },
        .description = "srt: the stream id a caller must send (OBS: streamid=... in the server "
                       "URL), up to 512 printable characters; empty = any caller's.",
-       .check = stream_id_problem},
+       .check = media::stream_id_problem},
       {.key = "latency_ms",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.latency_ms; },
        .description = "srt (and pull from srt://): receive latency, 20..10000 ms; about 4 "
                       "round trips of the link.",
-       .min = 20,
-       .max = 10000},
+       .range = media::ranges::latency_ms},
       {.key = "url",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.url; },
        .description = "pull: required; srt://, rtmp://, rtmps://, rtsp://, http:// or https://.",
-       .check = pull_url_problem},
+       .check = media::pull_url_problem},
       {.key = "file",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.file; },
@@ -271,60 +184,50 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.width; },
        .description = "produced: picture width, even, 16..3840.",
-       .min = 16,
-       .max = 3840,
-       .even = true},
+       .range = media::ranges::width},
       {.key = "height",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.height; },
        .description = "produced: picture height, even, 16..2160.",
-       .min = 16,
-       .max = 2160,
-       .even = true},
+       .range = media::ranges::height},
       {.key = "fps",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.fps; },
        .description = "produced: frames per second, 1..60.",
-       .min = 1,
-       .max = 60},
+       .range = media::ranges::fps},
       {.key = "video_kbps",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.video_kbps; },
        .description = "produced: video bit rate, 100..50000 kbit/s.",
-       .min = 100,
-       .max = 50000},
+       .range = media::ranges::video_kbps},
       {.key = "audio_kbps",
        .type = stage_type::integer,
        .field = [](S& s) -> stage_ref { return &s.audio_kbps; },
        .description = "produced: AAC bit rate, 32..320 kbit/s.",
-       .min = 32,
-       .max = 320},
+       .range = media::ranges::audio_kbps},
       {.key = "keyframe_seconds",
        .type = stage_type::number,
        .field = [](S& s) -> stage_ref { return &s.keyframe_seconds; },
        .description = "produced: keyframe interval, 0.5..10 s, at most hls_segment_seconds "
                       "(segments start at keyframes).",
-       .min = 0.5,
-       .max = 10},
+       .range = media::ranges::keyframe_seconds},
       {.key = "preset",
        .type = stage_type::string,
        .field = [](S& s) -> stage_ref { return &s.preset; },
        .description = "produced: x264 speed preset: ultrafast, superfast, veryfast, faster, "
                       "fast or medium. Faster uses less CPU for a larger stream.",
-       .one_of = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}},
+       .one_of = names(media::x264_presets)},
       {.key = "hls_segment_seconds",
        .type = stage_type::number,
        .field = [](S& s) -> stage_ref { return &s.hls_segment_seconds; },
        .description = "HLS segment length, 0.5..10 s. Shorter = less delay, more requests.",
-       .min = 0.5,
-       .max = 10},
+       .range = media::ranges::hls_segment_seconds},
       {.key = "hls_window_seconds",
        .type = stage_type::number,
        .field = [](S& s) -> stage_ref { return &s.hls_window_seconds; },
        .description = "How far back viewers can rewind, at least 3 segments, at most 21600 s "
                       "(6 h).",
-       .min = 1.5,
-       .max = 21600},
+       .range = media::ranges::hls_window_seconds},
       {.key = "record",
        .type = stage_type::boolean,
        .field = [](S& s) -> stage_ref { return &s.record; },
@@ -334,8 +237,7 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
        .field = [](S& s) -> stage_ref { return &s.input_timeout_ms; },
        .description = "No media from the input for this long = standby (the slate in produced "
                       "mode), 200..10000 ms.",
-       .min = 200,
-       .max = 10000},
+       .range = media::ranges::input_timeout_ms},
   };
   return t;
 }
@@ -348,19 +250,19 @@ const std::vector<field_spec<output_config>>& output_fields() {
        .field = [](O& o) -> stage_ref { return &o.id; },
        .description = "Required. 1-40 of a-z 0-9 -, unique within the stage.",
        .required = true,
-       .check = id_problem},
+       .check = media::id_problem},
       {.key = "name",
        .type = stage_type::string,
        .field = [](O& o) -> stage_ref { return &o.name; },
        .description = "Required. Shown to organizers, 1-60 characters, e.g. \"YouTube\".",
        .required = true,
-       .check = output_name_problem},
+       .check = media::output_name_problem},
       {.key = "url",
        .type = stage_type::string,
        .field = [](O& o) -> stage_ref { return &o.url; },
        .description = "Required. rtmp:// or rtmps:// server URL, without the stream key.",
        .required = true,
-       .check = output_url_problem},
+       .check = media::output_url_problem},
       {.key = "key",
        .type = stage_type::string,
        .field = [](O& o) -> stage_ref { return &o.key; },
@@ -404,31 +306,16 @@ std::optional<std::string> field_problem(const field_spec<S>& f, S& s) {
     case stage_type::string: {
       const std::string& v = *std::get<std::string*>(ref);
       if (f.non_empty && v.empty()) return "must not be empty";
-      if (!f.one_of.empty() && std::find(f.one_of.begin(), f.one_of.end(), v) == f.one_of.end()) {
-        std::string allowed;
-        for (std::string_view a : f.one_of) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
-        return "expected one of " + allowed + ", got " + in_quotes(v);
+      if (!f.one_of.empty()) {
+        if (auto problem = media::one_of_problem(f.one_of, v)) return problem;
       }
       if (f.check) return f.check(v);
       return std::nullopt;
     }
-    case stage_type::integer: {
-      std::uint32_t v = *std::get<std::uint32_t*>(ref);
-      if (v < f.min || v > f.max) {
-        return "must be between " + format_range_bound(f.type, f.min) + " and " +
-               format_range_bound(f.type, f.max) + ", got " + std::to_string(v);
-      }
-      if (f.even && v % 2 != 0) return "must be even, got " + std::to_string(v);
-      return std::nullopt;
-    }
-    case stage_type::number: {
-      double v = *std::get<double*>(ref);
-      if (!std::isfinite(v) || v < f.min || v > f.max) {
-        return "must be between " + format_range_bound(f.type, f.min) + " and " +
-               format_range_bound(f.type, f.max) + ", got " + format_number(v);
-      }
-      return std::nullopt;
-    }
+    case stage_type::integer:
+      return media::integer_problem(f.range, *std::get<std::uint32_t*>(ref));
+    case stage_type::number:
+      return media::number_problem(f.range, *std::get<double*>(ref));
     case stage_type::boolean:
     case stage_type::name:
       return std::nullopt;
@@ -447,13 +334,15 @@ std::vector<std::pair<std::string, std::string>> name_problems(const name_map& n
   for (const auto& [lang, text] : name) {
     if (std::find(stage_languages.begin(), stage_languages.end(), lang) ==
         stage_languages.end()) {
-      out.emplace_back("." + lang,
-                       "unknown language, expected \"sv\", \"en\" or \"fi\"" +
-                           suggestion(lang, stage_languages));
-    } else if (text.empty()) {
-      out.emplace_back("." + lang, "must not be empty");
-    } else if (code_points(text) > max_stage_name_chars || has_control(text)) {
-      out.emplace_back("." + lang, "must be 1 to 100 characters without control characters");
+      std::string expected;
+      for (std::size_t i = 0; i < stage_languages.size(); ++i) {
+        expected += (i == 0 ? "" : i + 1 == stage_languages.size() ? " or " : ", ") +
+                    in_quotes(stage_languages[i]);
+      }
+      out.emplace_back("." + lang, "unknown language, expected " + expected +
+                                       suggestion(lang, stage_languages));
+    } else if (std::optional<std::string> problem = media::stage_name_problem(text)) {
+      out.emplace_back("." + lang, *problem);
     }
   }
   return out;
@@ -496,11 +385,9 @@ struct stage_parse {
       case stage_type::integer:
         if (const auto* v = node.as_integer()) {
           std::int64_t i = v->get();
-          if (i < static_cast<std::int64_t>(f.min) || i > static_cast<std::int64_t>(f.max)) {
-            return fail(key,
-                        "must be between " + format_range_bound(f.type, f.min) + " and " +
-                            format_range_bound(f.type, f.max) + ", got " + std::to_string(i),
-                        node.source());
+          // Checked before it is narrowed to the field's width.
+          if (std::optional<std::string> problem = media::integer_problem(f.range, i)) {
+            return fail(key, *problem, node.source());
           }
           *std::get<std::uint32_t*>(ref) = static_cast<std::uint32_t>(i);
         } else {
@@ -674,34 +561,34 @@ void validate_stages(const config& c, std::vector<config_error>& errors) {
         error(f.key, *problem);
       }
     }
-    // What each input needs.
-    if (s.input == "pull" && s.url.empty()) error("url", "is required with input = \"pull\"");
-    if (s.input == "file") {
-      if (s.file.empty()) {
-        error("file", "is required with input = \"file\"");
-      } else if (std::optional<std::string> problem = file_problem(s.file, "file")) {
-        error("file", *problem);
+    // What each input needs (media's rules; the file must also be there).
+    if (std::optional<media::input_kind> kind = media::input_kind_from(s.input)) {
+      media::input_spec in;
+      in.kind = *kind;
+      in.url = s.url;
+      in.file = s.file;
+      // An unknown mode is reported on its own; the needs of the input still are.
+      media::stage_mode mode = media::stage_mode_from(s.mode).value_or(media::stage_mode::produced);
+      for (media::field_problem& p : media::input_problems(in, mode)) {
+        error(p.field.starts_with("input.") ? p.field.substr(6) : p.field, std::move(p.message));
       }
     }
-    if (s.input == "test" && s.mode == "passthrough") {
-      error("mode", "input = \"test\" makes raw video and needs mode = \"produced\", got " +
-                        in_quotes(s.mode));
+    if (s.input == "file" && !s.file.empty()) {
+      if (std::optional<std::string> problem = file_problem(s.file, "file")) error("file", *problem);
     }
     if (s.passphrase.empty() && !s.passphrase_env.empty()) {
       error("passphrase_env", "environment variable " + s.passphrase_env +
                                   " gave no passphrase (not set or empty)");
     }
-    // Across fields.
-    if (s.mode == "produced" && s.hls_segment_seconds < s.keyframe_seconds) {
-      error("hls_segment_seconds",
-            "must be at least keyframe_seconds (" + format_number(s.keyframe_seconds) +
-                ") in produced mode, since segments start at keyframes, got " +
-                format_number(s.hls_segment_seconds));
+    // Across fields (media's rules).
+    if (std::optional<media::stage_mode> mode = media::stage_mode_from(s.mode)) {
+      if (std::optional<std::string> problem =
+              media::segment_problem(*mode, s.hls_segment_seconds, s.keyframe_seconds)) {
+        error("hls_segment_seconds", *problem);
+      }
     }
-    if (s.hls_window_seconds < 3 * s.hls_segment_seconds) {
-      error("hls_window_seconds", "must be at least 3 segments (3 x hls_segment_seconds = " +
-                                      format_number(3 * s.hls_segment_seconds) + "), got " +
-                                      format_number(s.hls_window_seconds));
+    if (std::optional<std::string> problem = media::window_problem(s.hls_window_seconds, s.hls_segment_seconds)) {
+      error("hls_window_seconds", *problem);
     }
     // Across stages.
     for (std::size_t j = 0; j < i; ++j) {
@@ -789,7 +676,7 @@ const std::vector<key_info>& stage_keys() {
             break;
           case stage_type::number:
             type = "number";
-            value = format_number(*std::get<double*>(f.field(defaults)));
+            value = media::format_number(*std::get<double*>(f.field(defaults)));
             break;
           case stage_type::name:
             type = "string or table";
