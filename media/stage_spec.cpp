@@ -56,7 +56,7 @@ std::string format_number(double v) {
   return s;
 }
 
-std::optional<std::string> one_of_problem(const std::vector<std::string_view>& names, const std::string& v) {
+std::optional<std::string> one_of_problem(std::span<const std::string_view> names, const std::string& v) {
   if (std::find(names.begin(), names.end(), v) != names.end()) return std::nullopt;
   std::string allowed;
   for (std::string_view a : names) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
@@ -168,7 +168,7 @@ std::vector<std::string> validate_stage(const stage_spec& s) {
   check("produced.video_kbps", integer_problem(ranges::video_kbps, p.video_kbps));
   check("produced.audio_kbps", integer_problem(ranges::audio_kbps, p.audio_kbps));
   check("produced.keyframe_seconds", number_problem(ranges::keyframe_seconds, p.keyframe_seconds));
-  check("produced.preset", one_of_problem({std::begin(x264_presets), std::end(x264_presets)}, p.preset));
+  check("produced.preset", one_of_problem(x264_presets, p.preset));
   check("hls_segment_seconds", number_problem(ranges::hls_segment_seconds, s.hls_segment_seconds));
   auto window = number_problem(ranges::hls_window_seconds, s.hls_window_seconds);
   check("hls_window_seconds", window ? window : window_problem(s.hls_window_seconds, s.hls_segment_seconds));

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -101,7 +102,7 @@ inline constexpr std::string_view stage_mode_names[] = {"passthrough", "produced
 inline constexpr std::string_view input_kind_names[] = {"srt", "pull", "file", "test"};
 inline constexpr std::string_view x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"};
 // "expected one of "a", "b", got "c"", or nothing when `v` is one of `names`.
-std::optional<std::string> one_of_problem(const std::vector<std::string_view>& names, const std::string& v);
+std::optional<std::string> one_of_problem(std::span<const std::string_view> names, const std::string& v);
 
 // A stage's or a destination's id: 1-40 of a-z 0-9 '-' (it names URLs and files).
 std::optional<std::string> id_problem(const std::string& id);

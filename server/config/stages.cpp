@@ -1,7 +1,8 @@
 // [[stages]] and [[stages.outputs]]: the stages a server runs, read from the config file.
-// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
-// specs of its own (stage_fields(), output_fields()), which also drives stage_keys() and so
-// the docs. config.cpp reads the rest of the file and calls in here (config_internal.hpp).
+// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with tables of field
+// specs of their own (stage_fields(), output_fields()) on the engine the scalar keys use
+// (field_spec.hpp), which also drive stage_keys() and so the docs. config.cpp reads the rest
+// of the file and calls in here (config_internal.hpp).
 #include <algorithm>
 #include <iterator>
 #include <map>
@@ -16,6 +17,7 @@
 
 #include "config/config.hpp"
 #include "config/config_internal.hpp"
+#include "config/field_spec.hpp"
 #include "media/stage_spec.hpp"
 #include "program/model.hpp"
 
@@ -31,32 +33,7 @@ namespace {
 // (media/stage_spec.hpp), reported here under their TOML keys; the secrets (key_env,
 // passphrase_env), the names' languages and the checks across stages are the configuration's.
 
-// GCC 12 crashes (an internal compiler error in nothrow_spec_p) on field_spec's `one_of = {}`
-// when it is the first use of this vector type in the file; asking first avoids it.
-static_assert(std::is_nothrow_default_constructible_v<std::vector<std::string_view>>);
-
 using env_map = std::map<std::string, std::string>;
-using name_map = std::map<std::string, std::string>;
-
-enum class stage_type { string, integer, boolean, number, name };
-
-using stage_ref = std::variant<std::string*, std::uint32_t*, bool*, double*, name_map*>;
-
-template <class S>
-struct field_spec {
-  std::string_view key;  // the TOML key inside the stage's (or output's) table
-  stage_type type;
-  stage_ref (*field)(S&);
-  std::string_view description;
-  bool required = false;  // for the docs: no default, must be given
-  // Integers and numbers: the accepted range (media's rule).
-  media::value_range range = {};
-  // Strings: allowed values when not empty; must not be empty; a further check (which must
-  // not quote the value: it may be a secret).
-  std::vector<std::string_view> one_of = {};
-  bool non_empty = false;
-  std::optional<std::string> (*check)(const std::string&) = nullptr;
-};
 
 // A stage's name is given in the program's languages.
 const std::vector<std::string> stage_languages(std::begin(program::supported_languages),
@@ -88,157 +65,157 @@ std::optional<std::string> stream_key_problem(const std::string& key) {
   return media::stream_key_problem(key);
 }
 
-std::vector<std::string_view> names(std::span<const std::string_view> list) { return {list.begin(), list.end()}; }
-
 const std::vector<field_spec<stage_config>>& stage_fields() {
   using S = stage_config;
   static const std::vector<field_spec<S>> t = {
       {.key = "id",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.id; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.id; },
        .description = "Required. 1-40 of a-z 0-9 -, unique. Names the stage in URLs "
                       "(/live/<id>/) and directories.",
        .required = true,
        .check = media::id_problem},
       {.key = "name",
-       .type = stage_type::name,
-       .field = [](S& s) -> stage_ref { return &s.name; },
+       .type = value_type::name,
+       .field = [](S& s) -> field_ref { return &s.name; },
        .description = "Required. The name viewers see, per language: name = { sv = \"...\", "
                       "en = \"...\", fi = \"...\" }; a plain string is used for every language.",
        .required = true},
       {.key = "event",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.event; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.event; },
        .description = "Id of the program event the stage belongs to; empty = the first event."},
       {.key = "room",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.room; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.room; },
        .description = "Id of the program room the stage shows; its sessions name the "
                       "recording's chapters."},
       {.key = "public",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.is_public; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.is_public; },
        .description = "Anyone may watch the HLS; false = only with a join token."},
       {.key = "autostart",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.autostart; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.autostart; },
        .description = "Start the stage with the server; false = an organizer starts it."},
       {.key = "mode",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.mode; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.mode; },
        .description = "passthrough (the input's H.264/AAC as is, no re-encoding) or produced "
                       "(decoded and encoded again at the sizes below, with a standby slate).",
-       .one_of = names(media::stage_mode_names)},
+       .one_of = media::stage_mode_names},
       {.key = "input",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.input; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.input; },
        .description = "srt (listen for a caller such as OBS), pull (fetch url), file (loop "
                       "file) or test (a generated picture and tone; needs mode = "
                       "\"produced\").",
-       .one_of = names(media::input_kind_names)},
+       .one_of = media::input_kind_names},
       {.key = "listen",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.listen; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.listen; },
        .description = "srt: address to listen on.",
        .non_empty = true},
       {.key = "port",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.port; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.port; },
        .description = "srt: UDP port, 1..65535, one per stage.",
        .range = media::ranges::port},
       {.key = "passphrase",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.passphrase; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.passphrase; },
        .description = "srt: encryption passphrase, 10-79 characters; empty = unencrypted. "
                       "Prefer passphrase_env.",
        .check = media::passphrase_problem},
       {.key = "passphrase_env",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.passphrase_env; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.passphrase_env; },
        .description = "srt: name of an environment variable holding the passphrase, which must "
                       "be set and not empty. Not together with passphrase.",
        .check = env_variable_problem},
       {.key = "stream_id",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.stream_id; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.stream_id; },
        .description = "srt: the stream id a caller must send (OBS: streamid=... in the server "
                       "URL), up to 512 printable characters; empty = any caller's.",
        .check = media::stream_id_problem},
       {.key = "latency_ms",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.latency_ms; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.latency_ms; },
        .description = "srt (and pull from srt://): receive latency, 20..10000 ms; about 4 "
                       "round trips of the link.",
        .range = media::ranges::latency_ms},
       {.key = "url",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.url; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.url; },
        .description = "pull: required; srt://, rtmp://, rtmps://, rtsp://, http:// or https://.",
        .check = media::pull_url_problem},
       {.key = "file",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.file; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.file; },
        .description = "file: required; a media file played in a loop, which must exist and be "
                       "readable. Relative to the working directory."},
       {.key = "width",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.width; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.width; },
        .description = "produced: picture width, even, 16..3840.",
        .range = media::ranges::width},
       {.key = "height",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.height; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.height; },
        .description = "produced: picture height, even, 16..2160.",
        .range = media::ranges::height},
       {.key = "fps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.fps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.fps; },
        .description = "produced: frames per second, 1..60.",
        .range = media::ranges::fps},
       {.key = "video_kbps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.video_kbps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.video_kbps; },
        .description = "produced: video bit rate, 100..50000 kbit/s.",
        .range = media::ranges::video_kbps},
       {.key = "audio_kbps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.audio_kbps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.audio_kbps; },
        .description = "produced: AAC bit rate, 32..320 kbit/s.",
        .range = media::ranges::audio_kbps},
       {.key = "keyframe_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.keyframe_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.keyframe_seconds; },
        .description = "produced: keyframe interval, 0.5..10 s, at most hls_segment_seconds "
                       "(segments start at keyframes).",
        .range = media::ranges::keyframe_seconds},
       {.key = "preset",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.preset; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.preset; },
        .description = "produced: x264 speed preset: ultrafast, superfast, veryfast, faster, "
                       "fast or medium. Faster uses less CPU for a larger stream.",
-       .one_of = names(media::x264_presets)},
+       .one_of = media::x264_presets},
       {.key = "hls_segment_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.hls_segment_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.hls_segment_seconds; },
        .description = "HLS segment length, 0.5..10 s. Shorter = less delay, more requests.",
        .range = media::ranges::hls_segment_seconds},
       {.key = "hls_window_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.hls_window_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.hls_window_seconds; },
        .description = "How far back viewers can rewind, at least 3 segments, at most 21600 s "
                       "(6 h).",
        .range = media::ranges::hls_window_seconds},
       {.key = "record",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.record; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.record; },
        .description = "Record the stage under media.dir/recordings/<id>/."},
       {.key = "input_timeout_ms",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.input_timeout_ms; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.input_timeout_ms; },
        .description = "No media from the input for this long = standby (the slate in produced "
                       "mode), 200..10000 ms.",
        .range = media::ranges::input_timeout_ms},
   };
+  static const bool checked = (check_table(t), true);
+  (void)checked;
   return t;
 }
 
@@ -246,81 +223,43 @@ const std::vector<field_spec<output_config>>& output_fields() {
   using O = output_config;
   static const std::vector<field_spec<O>> t = {
       {.key = "id",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.id; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.id; },
        .description = "Required. 1-40 of a-z 0-9 -, unique within the stage.",
        .required = true,
        .check = media::id_problem},
       {.key = "name",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.name; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.name; },
        .description = "Required. Shown to organizers, 1-60 characters, e.g. \"YouTube\".",
        .required = true,
        .check = media::output_name_problem},
       {.key = "url",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.url; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.url; },
        .description = "Required. rtmp:// or rtmps:// server URL, without the stream key.",
        .required = true,
        .check = media::output_url_problem},
       {.key = "key",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.key; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.key; },
        .description = "The stream key, 1-300 characters without spaces. Exactly one of key and "
                       "key_env; prefer key_env, which keeps the secret out of the file.",
        .check = stream_key_problem},
       {.key = "key_env",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.key_env; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.key_env; },
        .description = "Name of an environment variable holding the stream key; it must be set "
                       "and not empty when the config is loaded.",
        .check = env_variable_problem},
       {.key = "enabled",
-       .type = stage_type::boolean,
-       .field = [](O& o) -> stage_ref { return &o.enabled; },
+       .type = value_type::boolean,
+       .field = [](O& o) -> field_ref { return &o.enabled; },
        .description = "Relay to this destination; false = configured but stopped."},
   };
+  static const bool checked = (check_table(t), true);
+  (void)checked;
   return t;
-}
-
-template <class S>
-const field_spec<S>* find_field(const std::vector<field_spec<S>>& fields, std::string_view key) {
-  for (const field_spec<S>& f : fields) {
-    if (f.key == key) return &f;
-  }
-  return nullptr;
-}
-
-template <class S>
-std::vector<std::string> field_names(const std::vector<field_spec<S>>& fields) {
-  std::vector<std::string> names;
-  for (const field_spec<S>& f : fields) names.emplace_back(f.key);
-  return names;
-}
-
-// What is wrong with the stored value of `f`, or nothing. Not for stage_type::name.
-template <class S>
-std::optional<std::string> field_problem(const field_spec<S>& f, S& s) {
-  stage_ref ref = f.field(s);
-  switch (f.type) {
-    case stage_type::string: {
-      const std::string& v = *std::get<std::string*>(ref);
-      if (f.non_empty && v.empty()) return "must not be empty";
-      if (!f.one_of.empty()) {
-        if (auto problem = media::one_of_problem(f.one_of, v)) return problem;
-      }
-      if (f.check) return f.check(v);
-      return std::nullopt;
-    }
-    case stage_type::integer:
-      return media::integer_problem(f.range, *std::get<std::uint32_t*>(ref));
-    case stage_type::number:
-      return media::number_problem(f.range, *std::get<double*>(ref));
-    case stage_type::boolean:
-    case stage_type::name:
-      return std::nullopt;
-  }
-  return std::nullopt;
 }
 
 // The problems of a stage's name: (key suffix after "name", message).
@@ -365,47 +304,11 @@ struct stage_parse {
 
   template <class S>
   void assign(const field_spec<S>& f, const toml::node& node, S& s, const std::string& key) {
+    if (f.type == value_type::name) return;  // parse_name()
+    // A value that breaks its rule is reported with its location and not stored.
     S candidate = s;
-    stage_ref ref = f.field(candidate);
-    switch (f.type) {
-      case stage_type::string:
-        if (const auto* v = node.as_string()) {
-          *std::get<std::string*>(ref) = v->get();
-        } else {
-          return wrong_type(key, "a string", node);
-        }
-        break;
-      case stage_type::boolean:
-        if (const auto* v = node.as_boolean()) {
-          *std::get<bool*>(ref) = v->get();
-        } else {
-          return wrong_type(key, "a boolean", node);
-        }
-        break;
-      case stage_type::integer:
-        if (const auto* v = node.as_integer()) {
-          std::int64_t i = v->get();
-          // Checked before it is narrowed to the field's width.
-          if (std::optional<std::string> problem = media::integer_problem(f.range, i)) {
-            return fail(key, *problem, node.source());
-          }
-          *std::get<std::uint32_t*>(ref) = static_cast<std::uint32_t>(i);
-        } else {
-          return wrong_type(key, "an integer", node);
-        }
-        break;
-      case stage_type::number:
-        // TOML has no implicit conversion: `keyframe_seconds = 2` is an integer.
-        if (const auto* v = node.as_floating_point()) {
-          *std::get<double*>(ref) = v->get();
-        } else if (const auto* i = node.as_integer()) {
-          *std::get<double*>(ref) = static_cast<double>(i->get());
-        } else {
-          return wrong_type(key, "a number", node);
-        }
-        break;
-      case stage_type::name:
-        return;  // parse_name()
+    if (std::optional<std::string> problem = read_toml(f, node, candidate)) {
+      return fail(key, *problem, node.source());
     }
     if (std::optional<std::string> problem = field_problem(f, candidate)) {
       return fail(key, *problem, node.source());
@@ -555,7 +458,7 @@ void validate_stages(const config& c, std::vector<config_error>& errors) {
       errors.push_back({prefix + "." + std::string(key), std::move(message)});
     };
     for (const field_spec<stage_config>& f : stage_fields()) {
-      if (f.type == stage_type::name) {
+      if (f.type == value_type::name) {
         for (auto& [suffix, message] : name_problems(s.name)) error("name" + suffix, message);
       } else if (std::optional<std::string> problem = field_problem(f, s)) {
         error(f.key, *problem);
@@ -659,31 +562,7 @@ const std::vector<key_info>& stage_keys() {
   static const std::vector<key_info> keys = [] {
     std::vector<key_info> k;
     auto add = [&k](const auto& fields, auto defaults, const std::string& prefix) {
-      for (const auto& f : fields) {
-        std::string type, value;
-        switch (f.type) {
-          case stage_type::string:
-            type = "string";
-            value = *std::get<std::string*>(f.field(defaults));
-            break;
-          case stage_type::integer:
-            type = "integer";
-            value = std::to_string(*std::get<std::uint32_t*>(f.field(defaults)));
-            break;
-          case stage_type::boolean:
-            type = "boolean";
-            value = *std::get<bool*>(f.field(defaults)) ? "true" : "false";
-            break;
-          case stage_type::number:
-            type = "number";
-            value = media::format_number(*std::get<double*>(f.field(defaults)));
-            break;
-          case stage_type::name:
-            type = "string or table";
-            break;
-        }
-        k.push_back({prefix + std::string(f.key), "", type, value, std::string(f.description)});
-      }
+      for (const auto& f : fields) k.push_back(describe(f, defaults, prefix + std::string(f.key), ""));
     };
     add(stage_fields(), stage_config{}, "");
     k.push_back({"outputs", "", "array of tables", "[]",
