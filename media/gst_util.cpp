@@ -190,4 +190,22 @@ void route_gstreamer_logs(std::function<void(const std::string& reason, const st
   });
 }
 
+GstBuffer* running_time_copy(GstSample* s) {
+  GstBuffer* in = gst_sample_get_buffer(s);
+  if (!in) return nullptr;
+  const GstSegment* seg = gst_sample_get_segment(s);
+  GstBuffer* out = gst_buffer_copy(in);
+  if (seg && seg->format == GST_FORMAT_TIME) {
+    auto convert = [seg](GstClockTime t) -> GstClockTime {
+      if (!GST_CLOCK_TIME_IS_VALID(t)) return t;
+      guint64 rt = 0;
+      int sign = gst_segment_to_running_time_full(seg, GST_FORMAT_TIME, t, &rt);
+      return sign > 0 ? rt : 0;
+    };
+    GST_BUFFER_PTS(out) = convert(GST_BUFFER_PTS(in));
+    GST_BUFFER_DTS(out) = convert(GST_BUFFER_DTS(in));
+  }
+  return out;
+}
+
 }  // namespace samling::media

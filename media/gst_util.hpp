@@ -71,6 +71,10 @@ std::string object_path(GstObject* o);
 // Quotes a value for a gst-launch description ("…" with \" and \\ escaped).
 std::string launch_quote(const std::string& s);
 
+// A copy of an appsink sample's buffer (sharing its memory) with PTS and DTS as running times
+// (the caller owns it), or nullptr when the sample has no buffer.
+GstBuffer* running_time_copy(GstSample* s);
+
 // route_gstreamer_logs (defined in gst_util.cpp) is declared in gst_runtime.hpp, without GStreamer.
 
 }  // namespace samling::media

@@ -20,10 +20,9 @@
 #include <gst/gst.h>
 
 #include "media/status.hpp"
+#include "media/timeline.hpp"
 
 namespace samling::media {
-
-enum class track { video, audio };
 
 // Counts a stream's bytes, frames and keyframes, and its bitrate over a sliding window.
 class flow_meter {

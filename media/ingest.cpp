@@ -15,23 +15,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr GstClockTime jump_back = 2 * GST_SECOND;     // source time going back: new session
-constexpr GstClockTime jump_ahead = 5 * GST_SECOND;    // or leaping ahead: new session
-constexpr GstClockTime max_fill = GST_SECOND;          // the slate never fills more than this at once
-// The source's sound arrives in bursts (an MPEG-TS muxer packs several AAC frames per packet,
-// ~180 ms at 128 kbit/s): only when it is later than this does silence fill in.
-constexpr GstClockTime max_audio_late = 250 * GST_MSECOND;
-// A burst that would put the sound further ahead of the picture than this is dropped.
-constexpr GstClockTime max_audio_ahead = 300 * GST_MSECOND;
-
-std::string raw_video_caps(const produced_spec& p) {
-  return "video/x-raw,format=I420,width=" + std::to_string(p.width) + ",height=" + std::to_string(p.height) +
-         ",framerate=" + std::to_string(p.fps) + "/1,pixel-aspect-ratio=1/1";
-}
-const char* raw_audio_caps = "audio/x-raw,format=S16LE,layout=interleaved,rate=48000,channels=2";
-constexpr int audio_rate = 48000;
-constexpr int audio_frame_bytes = 4;  // S16LE stereo
-
 GstElement* make(const char* factory) {
   GstElement* e = gst_element_factory_make(factory, nullptr);
   if (!e) throw std::runtime_error(std::string("GStreamer element missing: ") + factory);
@@ -46,69 +29,21 @@ GstElement* capsfilter(const std::string& caps) {
   return f;
 }
 
+// The source's buffer `in` with its timestamps on the stage timeline (a new buffer the
+// caller owns), or nullptr to drop it (see timeline::map).
+GstBuffer* map_to_stage(timeline& clock, track t, GstBuffer* in, bool keyframe) {
+  if (!GST_BUFFER_PTS_IS_VALID(in)) return nullptr;
+  timeline::stamps source{GST_BUFFER_PTS(in), std::nullopt};
+  if (GST_BUFFER_DTS_IS_VALID(in)) source.dts = GST_BUFFER_DTS(in);
+  std::optional<timeline::stamps> mapped = clock.map(t, source, keyframe);
+  if (!mapped) return nullptr;
+  GstBuffer* out = gst_buffer_copy(in);
+  GST_BUFFER_PTS(out) = mapped->pts;
+  GST_BUFFER_DTS(out) = mapped->dts.value_or(GST_CLOCK_TIME_NONE);
+  return out;
+}
+
 }  // namespace
-
-// A copy of the sample's buffer (sharing its memory) with PTS and DTS as running times.
-GstBuffer* running_time_copy(GstSample* s) {
-  GstBuffer* in = gst_sample_get_buffer(s);
-  if (!in) return nullptr;
-  const GstSegment* seg = gst_sample_get_segment(s);
-  GstBuffer* out = gst_buffer_copy(in);
-  if (seg && seg->format == GST_FORMAT_TIME) {
-    auto convert = [seg](GstClockTime t) -> GstClockTime {
-      if (!GST_CLOCK_TIME_IS_VALID(t)) return t;
-      guint64 rt = 0;
-      int sign = gst_segment_to_running_time_full(seg, GST_FORMAT_TIME, t, &rt);
-      return sign > 0 ? rt : 0;
-    };
-    GST_BUFFER_PTS(out) = convert(GST_BUFFER_PTS(in));
-    GST_BUFFER_DTS(out) = convert(GST_BUFFER_DTS(in));
-  }
-  return out;
-}
-
-// ---- timeline ----
-
-GstClockTime timeline::now() const {
-  return static_cast<GstClockTime>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count());
-}
-
-void timeline::restart() {
-  std::lock_guard lock(m_);
-  offset_.reset();
-  last_src_[0] = last_src_[1] = GST_CLOCK_TIME_NONE;
-}
-
-GstBuffer* timeline::map(track t, GstBuffer* in, bool keyframe) {
-  const int i = t == track::video ? 0 : 1;
-  GstClockTime src = GST_BUFFER_DTS_IS_VALID(in) ? GST_BUFFER_DTS(in) : GST_BUFFER_PTS(in);
-  if (!GST_CLOCK_TIME_IS_VALID(src) || !GST_BUFFER_PTS_IS_VALID(in)) return nullptr;
-  std::lock_guard lock(m_);
-  if (offset_ && GST_CLOCK_TIME_IS_VALID(last_src_[i]) &&
-      (src + jump_back < last_src_[i] || src > last_src_[i] + jump_ahead)) {
-    offset_.reset();  // the source's clock jumped: a new session, anchored anew
-    last_src_[0] = last_src_[1] = GST_CLOCK_TIME_NONE;
-  }
-  if (!offset_) {
-    if (t != track::video || !keyframe) return nullptr;
-    std::int64_t off = static_cast<std::int64_t>(now()) - static_cast<std::int64_t>(src);
-    // Never behind what was already sent: the timeline only moves forward.
-    std::int64_t floor = static_cast<std::int64_t>(std::max(last_out_[0], last_out_[1])) + 1'000'000;
-    if (static_cast<std::int64_t>(src) + off < floor) off = floor - static_cast<std::int64_t>(src);
-    offset_ = off;
-  }
-  std::int64_t pts = static_cast<std::int64_t>(GST_BUFFER_PTS(in)) + *offset_;
-  std::int64_t dts = static_cast<std::int64_t>(src) + *offset_;
-  if (pts < 0 || dts < 0) return nullptr;
-  if (t == track::audio && static_cast<GstClockTime>(pts) + 20'000'000 < last_out_[1]) return nullptr;
-  last_src_[i] = src;
-  last_out_[i] = std::max<GstClockTime>(last_out_[i], static_cast<GstClockTime>(dts));
-  GstBuffer* out = gst_buffer_copy(in);
-  GST_BUFFER_PTS(out) = static_cast<GstClockTime>(pts);
-  GST_BUFFER_DTS(out) = GST_BUFFER_DTS_IS_VALID(in) ? static_cast<GstClockTime>(dts) : GST_CLOCK_TIME_NONE;
-  return out;
-}
 
 // ---- slate ----
 
@@ -143,15 +78,19 @@ GstBuffer* render_slate(const stage_spec& spec) {
 
 ingest::ingest(asio::thread_pool::executor_type control, const stage_spec& spec, hub& out, timeline& clock,
                events ev)
-    : control_(control), spec_(spec), out_(out), clock_(clock), ev_(std::move(ev)) {}
+    : control_(control),
+      spec_(spec),
+      out_(out),
+      clock_(clock),
+      ev_(std::move(ev)),
+      produced_(spec.produced.fps, spec.input_timeout_ms) {}
 
 ingest::~ingest() { stop(); }
 
-void ingest::attach_appsink(GstElement* sink, track t, bool from_encoder) {
+void ingest::attach_appsink(GstElement* sink, track t) {
   struct ctx {
     ingest* self;
     track t;
-    bool encoder;
     std::uint64_t generation;  // of the source pipeline; a retired one's samples are dropped
   };
   GstAppSinkCallbacks cb{};
@@ -159,12 +98,11 @@ void ingest::attach_appsink(GstElement* sink, track t, bool from_encoder) {
     auto* c = static_cast<ctx*>(p);
     GstSample* sample = gst_app_sink_pull_sample(s);
     if (!sample) return GST_FLOW_EOS;
-    if (c->encoder) c->self->on_encoded_sample(c->t, sample);
-    else if (c->generation == c->self->source_generation_.load()) c->self->on_source_sample(c->t, sample);
+    if (c->generation == c->self->source_generation_.load()) c->self->on_source_sample(c->t, sample);
     gst_sample_unref(sample);
     return GST_FLOW_OK;
   };
-  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, new ctx{this, t, from_encoder, source_generation_.load()},
+  gst_app_sink_set_callbacks(GST_APP_SINK(sink), &cb, new ctx{this, t, source_generation_.load()},
                              [](gpointer p) { delete static_cast<ctx*>(p); });
 }
 
@@ -179,35 +117,12 @@ void ingest::start() {
   if (source_) return;
   alive_->store(true);
   if (spec_.mode == stage_mode::produced) {
-    const auto& p = spec_.produced;
     if (!slate_) slate_ = render_slate(spec_);
-    gst_caps_replace(&raw_video_caps_, nullptr);
-    gst_caps_replace(&raw_audio_caps_, nullptr);
-    raw_video_caps_ = gst_caps_from_string(raw_video_caps(p).c_str());
-    raw_audio_caps_ = gst_caps_from_string(raw_audio_caps);
-    auto keyint = std::max(1u, static_cast<unsigned>(p.fps * p.keyframe_seconds + 0.5));
-    std::string desc =
-        "appsrc name=vin format=time is-live=true do-timestamp=false block=false caps=" +
-        launch_quote(raw_video_caps(p)) +
-        " ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 leaky=downstream"
-        " ! x264enc name=venc tune=zerolatency speed-preset=" + p.preset + " bitrate=" + std::to_string(p.video_kbps) +
-        " key-int-max=" + std::to_string(keyint) + " bframes=0 option-string=scenecut=0"
-        " ! h264parse config-interval=-1 ! video/x-h264,stream-format=byte-stream,alignment=au"
-        " ! appsink name=vout sync=false "
-        "appsrc name=ain format=time is-live=true do-timestamp=false block=false caps=" + launch_quote(raw_audio_caps) +
-        " ! queue max-size-buffers=0 max-size-bytes=0 max-size-time=2000000000 leaky=downstream"
-        " ! audioconvert ! avenc_aac bitrate=" + std::to_string(p.audio_kbps * 1000) +
-        " ! aacparse ! audio/mpeg,mpegversion=4,stream-format=raw ! appsink name=aout sync=false";
-    encoder_ = std::make_unique<pipeline>("encoder-" + spec_.id, desc);
-    enc_video_src_ = encoder_->by_name("vin");
-    enc_audio_src_ = encoder_->by_name("ain");
-    attach_appsink(encoder_->by_name("vout").get(), track::video, true);
-    attach_appsink(encoder_->by_name("aout").get(), track::audio, true);
-    encoder_->on_bus(ev_.bus);
+    auto enc = std::make_unique<encoder>(spec_, out_, ev_.bus);
     {
       std::lock_guard lock(raw_m_);
-      next_video_pts_ = audio_epoch_ = clock_.now();
-      audio_samples_ = 0;
+      encoder_ = std::move(enc);
+      produced_.reset(clock_.now());
     }
     if (!encoder_->play()) throw std::runtime_error("the encoder pipeline did not start");
     start_ticker();
@@ -220,17 +135,17 @@ void ingest::stop() {
   ticking_ = false;
   if (ticker_.joinable()) ticker_.join();
   retire_source();
-  if (enc_video_src_) gst_app_src_end_of_stream(GST_APP_SRC(enc_video_src_.get()));
-  enc_video_src_.reset();
-  enc_audio_src_.reset();
-  encoder_.reset();
-  gst_caps_replace(&raw_video_caps_, nullptr);
-  gst_caps_replace(&raw_audio_caps_, nullptr);
+  std::unique_ptr<encoder> enc;
+  {
+    std::lock_guard lock(raw_m_);
+    enc = std::move(encoder_);
+  }
+  enc.reset();  // ends its stream and waits for its threads: not under the lock
   if (slate_) gst_buffer_unref(slate_);
   slate_ = nullptr;
   if (latest_video_) gst_buffer_unref(latest_video_);
   latest_video_ = nullptr;
-  slate_on_air_ = false;
+  produced_.clear_slate();
 }
 
 void ingest::restart_source() {
@@ -296,8 +211,8 @@ void ingest::build_source() {
     }
   }
   if (in.kind == input_kind::test) {
-    attach_appsink(p->by_name("v").get(), track::video, false);
-    attach_appsink(p->by_name("a").get(), track::audio, false);
+    attach_appsink(p->by_name("v").get(), track::video);
+    attach_appsink(p->by_name("a").get(), track::audio);
   }
   if (in.kind == input_kind::srt_listener) {
     auto src = p->by_name("src");
@@ -415,7 +330,7 @@ void ingest::link_branch(GstPad* pad) {
     gst_object_set_name(GST_OBJECT(sink), *t == track::video ? "v" : "a");
     // A file plays at its own pace (appsink syncs to the clock); live inputs pass at once.
     g_object_set(sink, "sync", spec_.input.kind == input_kind::file, "max-buffers", 0u, nullptr);
-    attach_appsink(sink, *t, false);
+    attach_appsink(sink, *t);
     chain.push_back(sink);
   }
   for (auto* e : chain) gst_bin_add(bin, e);
@@ -450,60 +365,46 @@ void ingest::on_source_sample(track t, GstSample* s) {
     return;
   }
   input_meter_.add(t, gst_buffer_get_size(b), key, GST_BUFFER_PTS(b));
-  GstBuffer* mapped = clock_.map(t, b, key);
+  GstBuffer* mapped = map_to_stage(clock_, t, b, key);
   if (!mapped) return;
   out_.push(t, mapped, gst_sample_get_caps(s));
   gst_buffer_unref(mapped);
 }
 
-// The produced program's sound is one unbroken run of samples, whatever the source does: the
-// source's audio is laid end to end as it arrives, and when it is late (the feed dropped, a
-// caller left, the decoder restarts) silence joins the run sample-accurately, so no switch to
-// or from the slate ever leaves a hole or steps back in time (players and platforms show a
-// hole as a glitch, and YouTube counts it against the stream's health). Too far ahead of the
-// clock (a burst after a stall): the source's audio is dropped, not its time: the run stays
-// unbroken and sound stays within max_audio_ahead of the picture.
-GstClockTime ingest::audio_pts_locked() const {
-  return audio_epoch_ + gst_util_uint64_scale(audio_samples_, GST_SECOND, audio_rate);
-}
-
+// The produced program's sound is one unbroken run of samples, whatever the source does
+// (produced_timeline): the source's audio is laid end to end as it arrives, and when it is
+// late (the feed dropped, a caller left, the decoder restarts) silence joins the run
+// sample-accurately, so no switch to or from the slate ever leaves a hole or steps back in time
+// (players and platforms show a hole as a glitch, and YouTube counts it against the stream's
+// health). Too far ahead of the clock (a burst after a stall): the source's audio is dropped,
+// not its time.
 void ingest::push_samples_locked(GstBuffer* b, std::uint64_t samples) {
   b = gst_buffer_make_writable(b);
-  GST_BUFFER_PTS(b) = audio_pts_locked();
+  produced_timeline::span at = produced_.append(samples);
+  GST_BUFFER_PTS(b) = at.pts;
   GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
-  audio_samples_ += samples;
-  GST_BUFFER_DURATION(b) = audio_pts_locked() - GST_BUFFER_PTS(b);
-  gst_app_src_push_buffer(GST_APP_SRC(enc_audio_src_.get()), b);
+  GST_BUFFER_DURATION(b) = at.duration;
+  encoder_->push(track::audio, b);
 }
 
 void ingest::fill_silence_locked(GstClockTime until) {
-  while (enc_audio_src_ && audio_pts_locked() < until) {
-    auto samples = gst_util_uint64_scale(until - audio_pts_locked(), audio_rate, GST_SECOND);
-    samples = std::min<std::uint64_t>(samples, audio_rate);  // at most a second per buffer
+  while (encoder_) {
+    std::uint64_t samples = produced_.silence_samples(until);  // at most a second per buffer
     if (samples == 0) return;
-    GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * audio_frame_bytes, nullptr);
-    gst_buffer_memset(b, 0, 0, samples * audio_frame_bytes);
+    GstBuffer* b = gst_buffer_new_allocate(nullptr, samples * raw_audio_frame_bytes, nullptr);
+    gst_buffer_memset(b, 0, 0, samples * raw_audio_frame_bytes);
     push_samples_locked(b, samples);
   }
 }
 
 void ingest::push_audio_locked(GstBuffer* b, GstClockTime now) {
-  auto samples = gst_buffer_get_size(b) / audio_frame_bytes;
-  if (!enc_audio_src_ || samples == 0 || audio_pts_locked() > now + max_audio_ahead) {
+  auto samples = gst_buffer_get_size(b) / raw_audio_frame_bytes;
+  if (!encoder_ || samples == 0 || !produced_.accepts_audio(now)) {
     gst_buffer_unref(b);
     return;
   }
-  if (audio_pts_locked() + max_audio_late < now) fill_silence_locked(now);
+  if (produced_.audio_late(now)) fill_silence_locked(now);
   push_samples_locked(b, samples);
-}
-
-void ingest::on_encoded_sample(track t, GstSample* s) {
-  // x264enc shifts its timestamps by 1000 hours (so DTS is never negative) and moves its
-  // segment with them: the running time is the stage timeline again.
-  GstBuffer* b = running_time_copy(s);
-  if (!b) return;
-  out_.push(t, b, gst_sample_get_caps(s));
-  gst_buffer_unref(b);
 }
 
 // The slate runs on a thread of its own, one tick per frame: nothing the control thread does
@@ -530,26 +431,20 @@ void ingest::start_ticker() {
 bool ingest::tick() {
   const auto now_ms = steady_ms();
   const GstClockTime now = clock_.now();
-  const GstClockTime frame = GST_SECOND / spec_.produced.fps;
   std::lock_guard lock(raw_m_);
-  bool video_stale = now_ms - last_source_video_ms_.load() > static_cast<std::int64_t>(spec_.input_timeout_ms);
-  bool slate_changed = slate_on_air_.exchange(video_stale) != video_stale;
-  if (video_stale && slate_changed) ++slate_switches_;
-  if (enc_video_src_) {
-    if (next_video_pts_ + max_fill < now) next_video_pts_ = now;  // after a stall: no burst
-    if (next_video_pts_ <= now + frame) {
-      GstBuffer* picture = video_stale || !latest_video_ ? slate_ : latest_video_;
-      GstBuffer* b = gst_buffer_copy(picture);  // shares the pixels
-      GST_BUFFER_PTS(b) = next_video_pts_;
-      GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
-      GST_BUFFER_DURATION(b) = frame;
-      GST_BUFFER_FLAG_UNSET(b, GST_BUFFER_FLAG_DISCONT);
-      next_video_pts_ += frame;
-      gst_app_src_push_buffer(GST_APP_SRC(enc_video_src_.get()), b);
-    }
+  bool slate_changed = produced_.update_slate(now_ms, last_source_video_ms_.load());
+  if (!encoder_) return slate_changed;
+  if (std::optional<std::uint64_t> pts = produced_.next_frame(now)) {
+    GstBuffer* picture = produced_.slate_on_air() || !latest_video_ ? slate_ : latest_video_;
+    GstBuffer* b = gst_buffer_copy(picture);  // shares the pixels
+    GST_BUFFER_PTS(b) = *pts;
+    GST_BUFFER_DTS(b) = GST_CLOCK_TIME_NONE;
+    GST_BUFFER_DURATION(b) = produced_.frame_duration();
+    GST_BUFFER_FLAG_UNSET(b, GST_BUFFER_FLAG_DISCONT);
+    encoder_->push(track::video, b);
   }
   // The source's sound is late beyond its usual jitter: silence carries the run on to now.
-  if (enc_audio_src_ && audio_pts_locked() + max_audio_late < now) fill_silence_locked(now);
+  if (produced_.audio_late(now)) fill_silence_locked(now);
   return slate_changed;
 }
 

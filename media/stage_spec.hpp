@@ -2,10 +2,15 @@
 // What a stage is configured to do: one input, a mode, outputs, HLS and recording settings.
 // Plain values: filled from the configuration file by the application and from the organizer
 // API at run time; the media module validates them (validate_* below) before use.
+// The rules of the values are here, once: the configuration ([[stages]]) reports the same
+// rules under its TOML keys. No GStreamer: its own library (samling_media_spec), so that the
+// configuration can use it without linking the pipelines.
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace samling::media {
@@ -59,7 +64,81 @@ struct stage_spec {
   std::uint32_t input_timeout_ms = 700;        // no media for this long = standby (slate)
 };
 
-// Checks a spec; returns the problems ("input.port: ...") or an empty list.
+// ---- the rules of single values ----------------------------------------------------------------
+// Each says what is wrong after the value's name ("must be ..."), or nothing; none quotes a
+// secret (passphrase, stream key).
+
+// An inclusive range; `even`: picture sizes, which I420 halves for its colour planes.
+struct value_range {
+  double min = 0;
+  double max = 0;
+  bool even = false;
+};
+
+namespace ranges {
+inline constexpr value_range port{1, 65535};
+inline constexpr value_range latency_ms{20, 10000};  // SRT receive latency: about 4 round trips
+inline constexpr value_range width{16, 3840, true};
+inline constexpr value_range height{16, 2160, true};
+inline constexpr value_range fps{1, 60};
+inline constexpr value_range video_kbps{100, 50000};
+inline constexpr value_range audio_kbps{32, 320};
+inline constexpr value_range keyframe_seconds{0.5, 10};
+inline constexpr value_range hls_segment_seconds{0.5, 10};
+// At most 6 hours; at least 3 segments (window_problem), so never below 3 x 0.5 s.
+inline constexpr value_range hls_window_seconds{1.5, 6 * 3600};
+inline constexpr value_range input_timeout_ms{200, 10000};
+}  // namespace ranges
+
+// "must be between 1 and 65535, got 0", "must be even, got 853".
+std::optional<std::string> integer_problem(const value_range& r, std::int64_t v);
+// "must be between 0.5 and 10.0, got 11.0" (also for NaN and infinities).
+std::optional<std::string> number_problem(const value_range& r, double v);
+// A number as problems quote it: "2.0", "0.25", "inf".
+std::string format_number(double v);
+
+// The names the configuration and the API use for modes, inputs and x264's speed presets.
+inline constexpr std::string_view stage_mode_names[] = {"passthrough", "produced"};
+inline constexpr std::string_view input_kind_names[] = {"srt", "pull", "file", "test"};
+inline constexpr std::string_view x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"};
+// "expected one of "a", "b", got "c"", or nothing when `v` is one of `names`.
+std::optional<std::string> one_of_problem(std::span<const std::string_view> names, const std::string& v);
+
+// A stage's or a destination's id: 1-40 of a-z 0-9 '-' (it names URLs and files).
+std::optional<std::string> id_problem(const std::string& id);
+// A stage's name in one language: 1-100 characters without control characters.
+std::optional<std::string> stage_name_problem(const std::string& text);
+// SRT's encryption passphrase: empty (unencrypted) or 10-79 characters (SRTO_PASSPHRASE).
+std::optional<std::string> passphrase_problem(const std::string& p);
+// The stream id an SRT caller must send: at most 512 characters (SRTO_STREAMID), no control characters.
+std::optional<std::string> stream_id_problem(const std::string& id);
+// A URL to pull from, when given: srt://, rtmp://, rtmps://, rtsp://, http:// or https://.
+std::optional<std::string> pull_url_problem(const std::string& url);
+// A destination's name (shown to organizers), URL (without the key) and stream key.
+std::optional<std::string> output_name_problem(const std::string& name);
+std::optional<std::string> output_url_problem(const std::string& url);
+std::optional<std::string> stream_key_problem(const std::string& key);
+
+// ---- rules across values of one stage --------------------------------------------------------
+
+// A problem with one value of a spec, by its name there ("input.url", "mode").
+struct field_problem {
+  std::string field;
+  std::string message;
+};
+// What an input needs besides its own values: pull a url ("input.url"), file a file
+// ("input.file"), test produced mode ("mode").
+std::vector<field_problem> input_problems(const input_spec& in, stage_mode m);
+// Produced mode: segments start at keyframes, so a segment holds at least one keyframe interval.
+// A configuration's rule: the engine copes with longer segments, so validate_stage() lets it be.
+std::optional<std::string> segment_problem(stage_mode m, double segment_seconds, double keyframe_seconds);
+// The rewind window holds at least 3 segments (what players need to start).
+std::optional<std::string> window_problem(double window_seconds, double segment_seconds);
+
+// ---- whole specs -------------------------------------------------------------------------------
+
+// Checks a spec; returns the problems ("input.port: ...") or an empty list. A stage's name
+// and its languages are the configuration's to check.
 std::vector<std::string> validate_stage(const stage_spec& s);
 // Checks an output added at run time (name, URL, key). Empty = valid.
 std::optional<std::string> validate_output(const output_spec& o);

@@ -26,9 +26,6 @@ constexpr std::string_view version_prefix = "v1";
 // cannot make the server hash and decode megabytes per hello.
 constexpr std::size_t max_token_bytes = 4096;
 
-// HMAC-SHA256 keys shorter than the hash output weaken it; 32 bytes is what random_secret()
-// gives.
-constexpr std::size_t min_secret_bytes = 32;
 constexpr std::size_t max_key_id_chars = 32;
 constexpr std::size_t mac_bytes = 32;  // SHA-256
 
@@ -108,12 +105,10 @@ bool valid_key_id(std::string_view id) {
 // Why `k` cannot be a key, or empty when it can. An invalid id is not echoed: it may be a
 // secret written in the wrong place, and this message ends up in logs.
 std::string key_problem(const signing_key& k) {
-  if (!valid_key_id(k.id)) {
-    return "a key id must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'";
-  }
+  if (auto problem = key_id_problem(k.id)) return "the key id " + *problem;
   if (k.secret.size() < min_secret_bytes) {
-    return "the secret of key \"" + k.id + "\" is " + std::to_string(k.secret.size()) +
-           " bytes; at least " + std::to_string(min_secret_bytes) + " are required";
+    return "the secret of key \"" + k.id + "\" must be at least " +
+           std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(k.secret.size());
   }
   return {};
 }
@@ -265,6 +260,11 @@ std::variant<claims, token_error> keyring::verify(std::string_view token,
   return *std::move(c);
 }
 
+std::optional<std::string> key_id_problem(std::string_view id) {
+  if (valid_key_id(id)) return std::nullopt;
+  return "must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'";
+}
+
 std::optional<std::vector<signing_key>> parse_key_list(std::string_view text, std::string& error) {
   std::vector<signing_key> keys;
   if (text.empty()) return keys;
@@ -274,20 +274,20 @@ std::optional<std::vector<signing_key>> parse_key_list(std::string_view text, st
     std::size_t length = comma == std::string_view::npos ? std::string_view::npos : comma - start;
     std::string_view item = text.substr(start, length);
     std::size_t colon = item.find(':');
+    std::string where = "item " + std::to_string(keys.size() + 1) + ": ";
     if (colon == std::string_view::npos) {
-      error = "expected \"id:secret\" in item " + std::to_string(keys.size() + 1) +
-              " (items are separated by ',')";
+      error = where + "expected \"id:secret\" (items are separated by ',')";
       return std::nullopt;
     }
     // The secret is everything after the first ':', so a secret may itself contain ':'.
     signing_key k{std::string(item.substr(0, colon)), std::string(item.substr(colon + 1))};
     if (std::string problem = key_problem(k); !problem.empty()) {
-      error = "item " + std::to_string(keys.size() + 1) + ": " + problem;
+      error = where + problem;
       return std::nullopt;
     }
     for (const signing_key& earlier : keys) {
       if (earlier.id == k.id) {
-        error = "key id \"" + k.id + "\" appears twice";
+        error = where + "key id \"" + k.id + "\" appears twice";
         return std::nullopt;
       }
     }

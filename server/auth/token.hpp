@@ -49,7 +49,23 @@ class keyring {
   std::vector<signing_key> previous_;
 };
 
-// "id:secret,id2:secret2" -> keys; nullopt with `error` set when malformed.
+// The rules of keys and lifetimes, for the keyring and for checking a configuration before a
+// keyring is built from it (samling::config). Problems are said after the value's name
+// ("must be ...") and never quote a secret.
+//
+// HMAC-SHA256 keys shorter than the hash output weaken it; 32 bytes is what random_secret()
+// gives.
+inline constexpr std::size_t min_secret_bytes = 32;
+// What is wrong with `id` as a key id, or nothing (1-32 of A-Z a-z 0-9 - _: it travels in the
+// token, between dots).
+std::optional<std::string> key_id_problem(std::string_view id);
+// Lifetime of a minted token: at least a minute (clock skew between machines), at most 30 days
+// (a leaked link must stop working eventually).
+inline constexpr std::int64_t min_token_ttl_seconds = 60;
+inline constexpr std::int64_t max_token_ttl_seconds = 2592000;
+
+// "id:secret,id2:secret2" -> keys; nullopt with `error` set when malformed: which item
+// ("item 2: ...") and what is wrong with it, naming the key id, never the secret.
 std::optional<std::vector<signing_key>> parse_key_list(std::string_view text, std::string& error);
 
 // 32 random bytes from OpenSSL's RAND_bytes, base64url-encoded (for a development secret).

@@ -1,8 +1,10 @@
 // Loading, environment overrides and validation of the configuration. One table of key specs
-// (specs() below) drives all of it, and config_keys(), so a key cannot be parsed without being
-// overridable, validated and documented.
+// (specs() below, on the table engine of field_spec.hpp that [[stages]] uses too) drives all
+// of it, and config_keys(), so a key cannot be parsed without being overridable, validated and
+// documented.
 #include "config/config.hpp"
 #include "config/config_internal.hpp"
+#include "config/field_spec.hpp"
 
 #include <toml++/toml.h>
 
@@ -25,6 +27,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "auth/token.hpp"
 #include "core/origin.hpp"
 
 extern char** environ;  // POSIX; unistd.h declares it only under _GNU_SOURCE
@@ -33,92 +36,30 @@ namespace samling::config {
 using namespace internal;
 namespace {
 
-enum class value_type { string, integer, boolean };
+using key_spec = field_spec<config>;
 
-// Where a key's value lives in a config. The integer alternatives differ only in width; the
-// spec's range never exceeds the width (checked in specs()).
-using field_ref = std::variant<std::string*, std::uint32_t*, std::uint64_t*, bool*>;
+// --- auth.*: the rules are samling::auth's ------------------------------------------------------
 
-struct key_spec {
-  std::string_view key;
-  value_type type;
-  field_ref (*field)(config&);
-  std::string_view description;  // for config_keys() and the docs: meaning and why the default
-  // Integers: the accepted range, inclusive.
-  std::uint64_t min = 0;
-  std::uint64_t max = 0;
-  // Strings: when not empty, the only accepted values; `not_yet` are known but not built.
-  std::vector<std::string_view> one_of = {};
-  std::vector<std::string_view> not_yet = {};
-  bool non_empty = false;
-  // Strings: a format check beyond the above; returns what is wrong, or nothing. Its message
-  // must not quote the value, which may be a secret.
-  std::optional<std::string> (*check)(const std::string&) = nullptr;
-};
+std::optional<std::string> key_id_problem(const std::string& id) { return auth::key_id_problem(id); }
 
-// --- format checks for auth.* ----------------------------------------------------------------
-// The same rules as samling::auth's keyring (server/auth/token.cpp), repeated here so the
-// configuration can be validated without linking the auth module; a mismatch would surface as
-// a start-up exception from the keyring instead of a config error.
-
-constexpr std::size_t max_key_id_chars = 32;
-// HMAC-SHA256 keys shorter than the hash output weaken it.
-constexpr std::size_t min_secret_bytes = 32;
-
-bool valid_key_id(std::string_view id) {
-  return !id.empty() && id.size() <= max_key_id_chars &&
-         std::all_of(id.begin(), id.end(), [](char ch) {
-           return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-                  (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
-         });
-}
-
-std::optional<std::string> key_id_problem(const std::string& id) {
-  if (valid_key_id(id)) return std::nullopt;
-  return "must be 1 to 32 characters of A-Z, a-z, 0-9, '-' or '_'";
-}
-
+// Empty is the configuration's own choice (a random secret per start); otherwise auth's rule.
 std::optional<std::string> secret_problem(const std::string& secret) {
-  if (secret.empty() || secret.size() >= min_secret_bytes) return std::nullopt;
+  if (secret.empty() || secret.size() >= auth::min_secret_bytes) return std::nullopt;
   return "must be empty (a random secret per start) or at least " +
-         std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(secret.size()) +
+         std::to_string(auth::min_secret_bytes) + " bytes, got " + std::to_string(secret.size()) +
          " bytes";
 }
 
-// "id:secret,id2:secret2" -> the ids, or what is wrong (naming the item, never a secret).
-std::optional<std::string> parse_previous_keys(std::string_view text,
-                                               std::vector<std::string>& ids) {
-  if (text.empty()) return std::nullopt;
-  std::size_t start = 0;
-  for (std::size_t item_no = 1;; ++item_no) {
-    std::size_t comma = text.find(',', start);
-    std::string_view item = text.substr(start, comma == std::string_view::npos
-                                                   ? std::string_view::npos
-                                                   : comma - start);
-    std::string where = "item " + std::to_string(item_no) + ": ";
-    std::size_t colon = item.find(':');
-    if (colon == std::string_view::npos) {
-      return where + "expected \"id:secret\" (items are separated by ',')";
-    }
-    std::string id(item.substr(0, colon));
-    if (!valid_key_id(id)) return where + "the key id " + *key_id_problem(id);
-    if (std::size_t n = item.size() - colon - 1; n < min_secret_bytes) {
-      return where + "the secret of key \"" + id + "\" must be at least " +
-             std::to_string(min_secret_bytes) + " bytes, got " + std::to_string(n);
-    }
-    if (std::find(ids.begin(), ids.end(), id) != ids.end()) {
-      return where + "key id \"" + id + "\" appears twice";
-    }
-    ids.push_back(std::move(id));
-    if (comma == std::string_view::npos) return std::nullopt;
-    start = comma + 1;
-  }
+std::optional<std::string> previous_keys_problem(const std::string& text) {
+  std::string error;
+  if (auth::parse_key_list(text, error)) return std::nullopt;
+  return error;
 }
 
-std::optional<std::string> previous_keys_problem(const std::string& text) {
-  std::vector<std::string> ids;
-  return parse_previous_keys(text, ids);
-}
+constexpr std::string_view store_drivers[] = {"sqlite"};
+constexpr std::string_view store_drivers_not_yet[] = {"postgresql"};
+constexpr std::string_view log_levels[] = {"debug", "info", "warn", "error"};
+constexpr std::string_view log_formats[] = {"text", "json"};
 
 constexpr std::uint64_t kib = 1024;
 constexpr std::uint64_t gib = kib * kib * kib;
@@ -138,16 +79,14 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.server.port; },
          .description = "TCP port, 0..65535. 8080 needs no privileges; 0 picks any free "
                         "port (tests).",
-         .min = 0,
-         .max = 65535},
+         .range = {0, 65535}},
         {.key = "server.threads",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.threads; },
          .description = "Network threads, 0..256. 0 = one per CPU core, which suits a server "
                         "that mostly waits on sockets. Connections get that many threads (each "
                         "connection stays on one); rooms and shared work as many again.",
-         .min = 0,
-         .max = 256},
+         .range = {0, 256}},
         {.key = "server.web_root",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.server.web_root; },
@@ -169,47 +108,41 @@ const std::vector<key_spec>& specs() {
          .description = "Largest request line plus headers, 1024..1048576; beyond it: 431. "
                         "16 KiB fits real browser requests, cookies included, and bounds the "
                         "memory a connection can pin.",
-         .min = 1 * kib,
-         .max = 1024 * kib},
+         .range = {1 * kib, 1024 * kib}},
         {.key = "server.limits.max_body_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.max_body_bytes; },
          .description = "Largest request body, 1..1073741824; beyond it: 413. 1 MiB is ample "
                         "for the JSON the API accepts and bounds what one request can make the "
                         "server buffer.",
-         .min = 1,
-         .max = gib},
+         .range = {1, gib}},
         {.key = "server.limits.idle_timeout_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.idle_timeout_seconds; },
          .description = "A keep-alive connection with no request in progress is closed after "
                         "this, 1..3600. 30 s lets a browser reuse its connections without "
                         "idle sockets piling up.",
-         .min = 1,
-         .max = 3600},
+         .range = {1, 3600}},
         {.key = "server.limits.request_timeout_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.request_timeout_seconds; },
          .description = "Time to receive one whole request, headers and body, 1..3600. 15 s "
                         "allows a slow mobile link but not a client that trickles bytes to "
                         "hold a connection.",
-         .min = 1,
-         .max = 3600},
+         .range = {1, 3600}},
         {.key = "server.limits.max_connections",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.max_connections; },
          .description = "Open connections at once, 1..1000000; beyond it new connections are "
                         "refused. 10000 covers a large audience; the open-files limit "
                         "(ulimit -n) must be higher.",
-         .min = 1,
-         .max = 1000000},
+         .range = {1, 1000000}},
         {.key = "server.limits.shutdown_grace_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.shutdown_grace_seconds; },
          .description = "On SIGTERM, in-flight requests get this long to finish, 0..300. 5 s "
                         "is well inside the 10 s a container runtime waits before SIGKILL.",
-         .min = 0,
-         .max = 300},
+         .range = {0, 300}},
         {.key = "tls.certificate",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.tls.certificate; },
@@ -226,8 +159,8 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.store.driver; },
          .description = "Storage backend. Only sqlite: one file, no database server to run. "
                         "postgresql is not available yet.",
-         .one_of = {"sqlite"},
-         .not_yet = {"postgresql"}},
+         .one_of = store_drivers,
+         .not_yet = store_drivers_not_yet},
         {.key = "store.path",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.store.path; },
@@ -239,13 +172,13 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.log.level; },
          .description = "debug, info, warn or error. info reports start-up, shutdown and "
                         "problems without per-message noise.",
-         .one_of = {"debug", "info", "warn", "error"}},
+         .one_of = log_levels},
         {.key = "log.format",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.log.format; },
          .description = "text or json. text for a person at a terminal; json for a log "
                         "collector.",
-         .one_of = {"text", "json"}},
+         .one_of = log_formats},
         {.key = "log.access_log",
          .type = value_type::boolean,
          .field = [](config& c) -> field_ref { return &c.log.access_log; },
@@ -292,8 +225,7 @@ const std::vector<key_spec>& specs() {
          .description = "Lifetime of a token minted by `samling token` or the dev endpoint, "
                         "60..2592000 (30 days). 12 h covers a conference day from one link; a "
                         "leaked link stops working by the next day.",
-         .min = 60,
-         .max = 2592000},
+         .range = {auth::min_token_ttl_seconds, auth::max_token_ttl_seconds}},
         {.key = "auth.dev_tokens",
          .type = value_type::boolean,
          .field = [](config& c) -> field_ref { return &c.auth.dev_tokens; },
@@ -306,70 +238,61 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.rooms.history; },
          .description = "Messages a join without `since` gets, 0..500. 50 fills a chat pane "
                         "with context without a large first reply for every joiner.",
-         .min = 0,
-         .max = 500},
+         .range = {0, 500}},
         {.key = "rooms.resume_window",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.resume_window; },
          .description = "Messages per room kept for resume (join with `since`), 10..100000; "
                         "older gets too_far_behind. 1000 covers a client that was away for "
                         "minutes in a busy room, at bounded memory per room.",
-         .min = 10,
-         .max = 100000},
+         .range = {10, 100000}},
         {.key = "rooms.max_rooms_per_session",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.max_rooms_per_session; },
          .description = "Rooms one connection may be in at once, 1..256; beyond: "
                         "too_many_rooms. 16 is more than an event's rooms, and bounds the "
                         "fan-out one client can ask for.",
-         .min = 1,
-         .max = 256},
+         .range = {1, 256}},
         {.key = "rooms.rate_burst",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.rate_burst; },
          .description = "Posts a user may send at once before rate_limited, 1..1000 (the "
                         "token bucket's size). 5 allows a quick exchange, not a flood.",
-         .min = 1,
-         .max = 1000},
+         .range = {1, 1000}},
         {.key = "rooms.rate_per_minute",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.rate_per_minute; },
          .description = "Sustained posts per user per minute, 1..60000 (the bucket's refill). "
                         "60, one a second, is faster than anyone types and slows a script.",
-         .min = 1,
-         .max = 60000},
+         .range = {1, 60000}},
         {.key = "rooms.text_max_chars",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.text_max_chars; },
          .description = "Longest message in Unicode code points, 1..10000; beyond: "
                         "text_too_long. 1000 fits a question with context and keeps one "
                         "message from filling every member's screen.",
-         .min = 1,
-         .max = 10000},
+         .range = {1, 10000}},
         {.key = "ws.max_frame_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.max_frame_bytes; },
          .description = "Largest WebSocket message a client may send, 1024..16777216; beyond: "
                         "close 1009. 64 KiB is far above any valid request and bounds what one "
                         "client makes the server buffer.",
-         .min = 1 * kib,
-         .max = 16 * kib * kib},
+         .range = {1 * kib, 16 * kib * kib}},
         {.key = "ws.send_queue_messages",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.send_queue_messages; },
          .description = "Messages waiting to be sent to one client, 1..100000; beyond: close "
                         "4008 (slow consumer), so one slow reader cannot stall a room or grow "
                         "memory. 256 rides out a few seconds of a poor link.",
-         .min = 1,
-         .max = 100000},
+         .range = {1, 100000}},
         {.key = "ws.send_queue_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.send_queue_bytes; },
          .description = "Bytes waiting to be sent to one client, 1024..1073741824; beyond: "
                         "close 4008. 1 MiB bounds memory per connection whatever the message "
                         "sizes.",
-         .min = 1 * kib,
-         .max = gib},
+         .range = {1 * kib, gib}},
         {.key = "ws.write_batch_ms",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.write_batch_ms; },
@@ -379,8 +302,7 @@ const std::vector<key_spec>& specs() {
                         "never wait. 50 ms is below what a reader notices in a chat and makes "
                         "a busy room's fan-out about three times cheaper (docs/benchmarks.md); "
                         "0 writes every event as soon as its handler returns.",
-         .min = 0,
-         .max = 1000},
+         .range = {0, 1000}},
         {.key = "ws.batch_above_frames_per_second",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.batch_above_frames_per_second; },
@@ -388,8 +310,7 @@ const std::vector<key_spec>& specs() {
                         "ws.write_batch_ms, while it fans out more than this many events a "
                         "second (all connections, measured over 100 ms). Below it every frame "
                         "goes out as soon as its handler returns.",
-         .min = 0,
-         .max = 100000000},
+         .range = {0, 100000000}},
         {.key = "ws.idle_timeout_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.idle_timeout_seconds; },
@@ -397,16 +318,14 @@ const std::vector<key_spec>& specs() {
                         "closed as dead, 2..3600; the server pings at half of it. 30 s frees a "
                         "vanished mobile client's resources quickly, and pings every 15 s keep "
                         "proxies and NATs from dropping an idle but live one.",
-         .min = 2,
-         .max = 3600},
+         .range = {2, 3600}},
         {.key = "ws.hello_timeout_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.hello_timeout_seconds; },
          .description = "Time from the handshake to the first message (hello), 1..300; beyond: "
                         "close 4001. 10 s is ample for a real client and stops "
                         "unauthenticated connections from piling up.",
-         .min = 1,
-         .max = 300},
+         .range = {1, 300}},
         {.key = "media.enabled",
          .type = value_type::boolean,
          .field = [](config& c) -> field_ref { return &c.media.enabled; },
@@ -427,32 +346,28 @@ const std::vector<key_spec>& specs() {
          .description = "A relay destination (YouTube, ...) that has not accepted the "
                         "connection within this is given up and retried, 2..120. 10 s allows a "
                         "slow TLS handshake to a distant ingest server.",
-         .min = 2,
-         .max = 120},
+         .range = {2, 120}},
         {.key = "media.relay_hung_seconds",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.media.relay_hung_seconds; },
          .description = "A connected relay that sends nothing for this long is treated as "
                         "hung and restarted, 2..120. 5 s notices a dead destination while the "
                         "platform's own buffer still bridges the gap.",
-         .min = 2,
-         .max = 120},
+         .range = {2, 120}},
         {.key = "media.relay_backoff_initial_ms",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.media.relay_backoff_initial_ms; },
          .description = "Wait before the first reconnect of a failed relay, 100..60000 ms; "
                         "each further failure doubles it, up to media.relay_backoff_max_ms. "
                         "1 s recovers from a blip at once.",
-         .min = 100,
-         .max = 60000},
+         .range = {100, 60000}},
         {.key = "media.relay_backoff_max_ms",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.media.relay_backoff_max_ms; },
          .description = "Longest wait between reconnects of a failed relay, 1000..600000 ms, "
                         "and at least media.relay_backoff_initial_ms. 30 s keeps trying a "
                         "destination that is down without hammering it.",
-         .min = 1000,
-         .max = 600000},
+         .range = {1000, 600000}},
         {.key = "media.relay_ca_file",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.media.relay_ca_file; },
@@ -462,27 +377,7 @@ const std::vector<key_spec>& specs() {
                         "per-destination setting. Empty = the system's CAs only; set, it must "
                         "be a readable file with at least one certificate."},
     };
-    // A range wider than its field would let a valid-looking value be truncated on store:
-    // a defect in this table, so fail loudly at once.
-    config probe;
-    for (const key_spec& s : t) {
-      field_ref f = s.field(probe);
-      bool fits = true;
-      if (std::holds_alternative<std::uint32_t*>(f)) {
-        fits = s.type == value_type::integer && s.max <= std::numeric_limits<std::uint32_t>::max();
-      } else if (std::holds_alternative<std::uint64_t*>(f)) {
-        fits = s.type == value_type::integer;
-      } else if (std::holds_alternative<bool*>(f)) {
-        fits = s.type == value_type::boolean;
-      } else {
-        fits = s.type == value_type::string;
-      }
-      if (!fits || s.min > s.max) {
-        std::fprintf(stderr, "samling::config: key spec %.*s is inconsistent\n",
-                     static_cast<int>(s.key.size()), s.key.data());
-        std::abort();
-      }
-    }
+    check_table(t);
     return t;
   }();
   return table;
@@ -559,18 +454,6 @@ std::string suggestion(std::string_view wrong, const std::vector<std::string>& c
 }  // namespace internal
 namespace {
 
-std::string_view article_type(value_type t) {
-  switch (t) {
-    case value_type::string:
-      return "a string";
-    case value_type::integer:
-      return "an integer";
-    case value_type::boolean:
-      return "a boolean";
-  }
-  return "a value";
-}
-
 }  // namespace
 namespace internal {
 
@@ -609,41 +492,9 @@ std::string in_quotes(std::string_view s) { return "\"" + std::string(s) + "\"";
 }  // namespace internal
 namespace {
 
-std::string range_message(const key_spec& s, std::string_view got) {
-  return "must be between " + std::to_string(s.min) + " and " + std::to_string(s.max) + ", got " +
-         std::string(got);
-}
-
-bool in_range(const key_spec& s, std::uint64_t v) { return v >= s.min && v <= s.max; }
-
-void store_integer(const key_spec& s, config& out, std::uint64_t v) {
-  // in_range() has been checked and the spec's range fits the field (see specs()).
-  std::visit(
-      [v](auto* p) {
-        using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
-          *p = static_cast<T>(v);
-        }
-      },
-      s.field(out));
-}
-
 template <class T>
 T& field_as(const key_spec& s, config& c) {
   return *std::get<T*>(s.field(c));
-}
-
-std::uint64_t read_integer(const key_spec& s, config& c) {
-  return std::visit(
-      [](auto* p) -> std::uint64_t {
-        using T = std::remove_pointer_t<decltype(p)>;
-        if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
-          return *p;
-        } else {
-          return 0;
-        }
-      },
-      s.field(c));
 }
 
 // --- TOML ------------------------------------------------------------------------------------
@@ -660,37 +511,11 @@ namespace {
 
 void assign_from_toml(const key_spec& s, const toml::node& node, config& out,
                       const std::string& origin, std::vector<located_error>& errors) {
-  auto fail = [&](std::string message) {
-    errors.push_back({{std::string(s.key), message + " (" + location(origin, node.source()) + ")"},
+  // Type and range here, with the value's location; the rest of the rule in validate().
+  if (std::optional<std::string> problem = read_toml(s, node, out)) {
+    errors.push_back({{std::string(s.key), *problem + " (" + location(origin, node.source()) + ")"},
                       node.source().begin});
-  };
-  switch (s.type) {
-    case value_type::string:
-      if (const auto* v = node.as_string()) {
-        field_as<std::string>(s, out) = v->get();
-        return;
-      }
-      break;
-    case value_type::boolean:
-      if (const auto* v = node.as_boolean()) {
-        field_as<bool>(s, out) = v->get();
-        return;
-      }
-      break;
-    case value_type::integer:
-      if (const auto* v = node.as_integer()) {
-        std::int64_t i = v->get();
-        if (i < 0 || !in_range(s, static_cast<std::uint64_t>(i))) {
-          fail(range_message(s, std::to_string(i)));
-        } else {
-          store_integer(s, out, static_cast<std::uint64_t>(i));
-        }
-        return;
-      }
-      break;
   }
-  fail("expected " + std::string(article_type(s.type)) + ", got " +
-       std::string(toml_type_name(node.type())));
 }
 
 void walk(const toml::table& table, const std::string& prefix, config& out,
@@ -802,13 +627,22 @@ void assign_from_env(const key_spec& s, const std::string& name, const std::stri
       }
       std::uint64_t v = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-      if (ec != std::errc() || end != text.data() + text.size() || !in_range(s, v)) {
-        errors.push_back({std::string(s.key), range_message(s, text) + from});
+      if (ec != std::errc() || end != text.data() + text.size() || unsigned_problem(s.range, v)) {
+        errors.push_back({std::string(s.key), range_message(s.range, text) + from});
         return;
       }
-      store_integer(s, out, v);
+      // In range, and the range fits the field (check_table()).
+      field_ref ref = s.field(out);
+      if (auto* narrow = std::get_if<std::uint32_t*>(&ref)) {
+        **narrow = static_cast<std::uint32_t>(v);
+      } else {
+        field_as<std::uint64_t>(s, out) = v;
+      }
       return;
     }
+    case value_type::number:
+    case value_type::name:
+      return;  // not among the scalar keys
   }
 }
 
@@ -902,24 +736,7 @@ const std::vector<key_info>& config_keys() {
   static const std::vector<key_info> keys = [] {
     std::vector<key_info> k;
     config defaults;
-    for (const key_spec& s : specs()) {
-      std::string value = std::visit(
-          [](auto* p) -> std::string {
-            using T = std::remove_pointer_t<decltype(p)>;
-            if constexpr (std::is_same_v<T, std::string>) {
-              return *p;
-            } else if constexpr (std::is_same_v<T, bool>) {
-              return *p ? "true" : "false";
-            } else {
-              return std::to_string(*p);
-            }
-          },
-          s.field(defaults));
-      std::string type = s.type == value_type::string    ? "string"
-                         : s.type == value_type::integer ? "integer"
-                                                         : "boolean";
-      k.push_back({std::string(s.key), env_name(s.key), type, value, std::string(s.description)});
-    }
+    for (const key_spec& s : specs()) k.push_back(describe(s, defaults, std::string(s.key), env_name(s.key)));
     return k;
   }();
   return keys;
@@ -930,34 +747,7 @@ std::vector<config_error> validate(const config& c) {
   // The field accessors hand out mutable pointers; this copy is only read.
   config copy = c;
   for (const key_spec& s : specs()) {
-    std::string key(s.key);
-    if (s.type == value_type::integer) {
-      std::uint64_t v = read_integer(s, copy);
-      if (!in_range(s, v)) errors.push_back({key, range_message(s, std::to_string(v))});
-      continue;
-    }
-    if (s.type != value_type::string) continue;
-    const std::string& v = field_as<std::string>(s, copy);
-    if (s.non_empty && v.empty()) {
-      errors.push_back({key, "must not be empty"});
-      continue;
-    }
-    if (s.check) {
-      if (std::optional<std::string> problem = s.check(v)) {
-        errors.push_back({key, *problem});
-        continue;
-      }
-    }
-    if (s.one_of.empty() || std::find(s.one_of.begin(), s.one_of.end(), v) != s.one_of.end()) {
-      continue;
-    }
-    std::string allowed;
-    for (std::string_view a : s.one_of) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
-    if (std::find(s.not_yet.begin(), s.not_yet.end(), v) != s.not_yet.end()) {
-      errors.push_back({key, in_quotes(v) + " is not available yet; expected one of " + allowed});
-    } else {
-      errors.push_back({key, "expected one of " + allowed + ", got " + in_quotes(v)});
-    }
+    if (std::optional<std::string> problem = field_problem(s, copy)) errors.push_back({std::string(s.key), *problem});
   }
 
   for (auto& origin : core::split_origins(c.server.allowed_origins)) {
@@ -986,9 +776,10 @@ std::vector<config_error> validate(const config& c) {
 
   // The same id for the current and a previous key would make verification depend on which
   // secret is tried first.
-  std::vector<std::string> previous_ids;
-  if (!parse_previous_keys(c.auth.previous_keys, previous_ids) &&
-      std::find(previous_ids.begin(), previous_ids.end(), c.auth.key_id) != previous_ids.end()) {
+  std::string ignored;  // a malformed list is reported above
+  std::optional<std::vector<auth::signing_key>> previous = auth::parse_key_list(c.auth.previous_keys, ignored);
+  if (previous && std::any_of(previous->begin(), previous->end(),
+                              [&](const auth::signing_key& k) { return k.id == c.auth.key_id; })) {
     errors.push_back({"auth.previous_keys", "key id \"" + c.auth.key_id +
                                                 "\" is also auth.key_id, the current key"});
   }

@@ -1,16 +1,15 @@
 // [[stages]] and [[stages.outputs]]: the stages a server runs, read from the config file.
-// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
-// specs of its own (stage_fields(), output_fields()), which also drives stage_keys() and so
-// the docs. config.cpp reads the rest of the file and calls in here (config_internal.hpp).
+// Not scalar keys: an array of tables, file-only (no SAMLING_* override), with tables of field
+// specs of their own (stage_fields(), output_fields()) on the engine the scalar keys use
+// (field_spec.hpp), which also drive stage_keys() and so the docs. config.cpp reads the rest
+// of the file and calls in here (config_internal.hpp).
 #include <algorithm>
-#include <charconv>
-#include <cmath>
-#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -18,6 +17,9 @@
 
 #include "config/config.hpp"
 #include "config/config_internal.hpp"
+#include "config/field_spec.hpp"
+#include "media/stage_spec.hpp"
+#include "program/model.hpp"
 
 namespace samling::config {
 using namespace internal;
@@ -27,77 +29,15 @@ namespace {
 // Not scalar keys: an array of tables, file-only (no SAMLING_* override), with a table of field
 // specs of its own. Checks of one field run both when the file is read (with the value's
 // location; a bad value is not stored) and in validate() (for configs built in code); checks
-// across fields and stages run in validate() only.
-
-// GCC 12 crashes (an internal compiler error in nothrow_spec_p) on field_spec's `one_of = {}`
-// when it is the first use of this vector type in the file; asking first avoids it.
-static_assert(std::is_nothrow_default_constructible_v<std::vector<std::string_view>>);
+// across fields and stages run in validate() only. The rules of a stage's values are media's
+// (media/stage_spec.hpp), reported here under their TOML keys; the secrets (key_env,
+// passphrase_env), the names' languages and the checks across stages are the configuration's.
 
 using env_map = std::map<std::string, std::string>;
-using name_map = std::map<std::string, std::string>;
 
-enum class stage_type { string, integer, boolean, number, name };
-
-using stage_ref = std::variant<std::string*, std::uint32_t*, bool*, double*, name_map*>;
-
-template <class S>
-struct field_spec {
-  std::string_view key;  // the TOML key inside the stage's (or output's) table
-  stage_type type;
-  stage_ref (*field)(S&);
-  std::string_view description;
-  bool required = false;  // for the docs: no default, must be given
-  // Integers and numbers: the accepted range, inclusive.
-  double min = 0;
-  double max = 0;
-  bool even = false;  // integers: must be even (video sizes)
-  // Strings: allowed values when not empty; must not be empty; a further check (which must
-  // not quote the value: it may be a secret).
-  std::vector<std::string_view> one_of = {};
-  bool non_empty = false;
-  std::optional<std::string> (*check)(const std::string&) = nullptr;
-};
-
-// The program's languages (samling::program::supported_languages, repeated here so the config
-// module does not link the program module).
-const std::vector<std::string> stage_languages = {"sv", "en", "fi"};
-constexpr std::size_t max_stage_name_chars = 100;
-constexpr std::size_t max_id_chars = 40;
-
-std::size_t code_points(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
-}
-
-bool has_control(std::string_view s) {
-  return std::any_of(s.begin(), s.end(), [](char ch) {
-    return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
-  });
-}
-
-std::string format_number(double v) {
-  char buffer[64];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, v);
-  std::string s(buffer, ec == std::errc() ? end : buffer);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";  // n: nan, inf
-  return s;
-}
-
-std::string format_range_bound(stage_type t, double v) {
-  return t == stage_type::number ? format_number(v)
-                                 : std::to_string(static_cast<std::uint64_t>(v));
-}
-
-// Same rule as the media module's ids (media/stage_spec.cpp): they become URL and file names.
-std::optional<std::string> id_problem(const std::string& id) {
-  bool ok = !id.empty() && id.size() <= max_id_chars &&
-            std::all_of(id.begin(), id.end(), [](char ch) {
-              return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-';
-            });
-  if (ok) return std::nullopt;
-  std::string rule = "1 to 40 characters of a-z, 0-9 and '-'";
-  return id.empty() ? "is required: " + rule : "must be " + rule + ", got " + in_quotes(id);
-}
+// A stage's name is given in the program's languages.
+const std::vector<std::string> stage_languages(std::begin(program::supported_languages),
+                                               std::end(program::supported_languages));
 
 std::optional<std::string> env_variable_problem(const std::string& name) {
   if (name.empty()) return std::nullopt;  // not used
@@ -118,225 +58,164 @@ std::optional<std::string> env_variable_problem(const std::string& name) {
   return std::nullopt;
 }
 
-std::optional<std::string> passphrase_problem(const std::string& p) {
-  // SRT's own limits (the SRTO_PASSPHRASE option).
-  if (p.empty() || (p.size() >= 10 && p.size() <= 79)) return std::nullopt;
-  return "must be empty (unencrypted) or 10 to 79 characters, got " + std::to_string(p.size()) +
-         " characters";
-}
-
-std::optional<std::string> stream_id_problem(const std::string& id) {
-  // SRT carries at most 512 bytes of stream id (SRTO_STREAMID); control characters would only
-  // be a copy-and-paste accident, and no encoder's settings field can send them.
-  if (id.size() > 512) return "must be at most 512 characters, got " + std::to_string(id.size());
-  for (unsigned char ch : id)
-    if (ch < 0x20 || ch == 0x7f) return std::string("must not contain control characters (tabs, line breaks)");
-  return std::nullopt;
-}
-
-bool starts_with_any(const std::string& s, std::initializer_list<std::string_view> prefixes) {
-  return std::any_of(prefixes.begin(), prefixes.end(),
-                     [&](std::string_view p) { return s.starts_with(p); });
-}
-
-std::optional<std::string> pull_url_problem(const std::string& url) {
-  if (url.empty() || starts_with_any(url, {"srt://", "rtmp://", "rtmps://", "rtsp://", "http://",
-                                           "https://"})) {
-    return std::nullopt;
-  }
-  return "must be an srt://, rtmp://, rtmps://, rtsp://, http:// or https:// URL";
-}
-
-std::optional<std::string> output_name_problem(const std::string& name) {
-  if (name.empty()) return "is required, e.g. \"YouTube\"";
-  if (code_points(name) > 60 || has_control(name)) {
-    return "must be 1 to 60 characters without control characters";
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> output_url_problem(const std::string& url) {
-  const std::string rule = "an rtmp:// or rtmps:// server URL without the stream key";
-  if (url.empty()) return "is required: " + rule;
-  // Not quoted: some services put the key into the URL after all.
-  if (!starts_with_any(url, {"rtmp://", "rtmps://"})) return "must be " + rule;
-  if (url.size() < 10 || url.size() > 500 || has_control(url) ||
-      url.find(' ') != std::string::npos) {
-    return "must be " + rule + ", 10 to 500 characters without spaces";
-  }
-  return std::nullopt;
-}
-
+// The stream key may be given by key_env instead (a secret is the configuration's matter):
+// empty is checked across fields. Otherwise the media rule.
 std::optional<std::string> stream_key_problem(const std::string& key) {
-  if (key.empty()) return std::nullopt;  // key_env instead; checked across fields
-  if (key.size() > 300 || has_control(key) || key.find(' ') != std::string::npos) {
-    return "must be 1 to 300 characters without spaces (the stream key)";
-  }
-  return std::nullopt;
+  if (key.empty()) return std::nullopt;
+  return media::stream_key_problem(key);
 }
 
 const std::vector<field_spec<stage_config>>& stage_fields() {
   using S = stage_config;
   static const std::vector<field_spec<S>> t = {
       {.key = "id",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.id; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.id; },
        .description = "Required. 1-40 of a-z 0-9 -, unique. Names the stage in URLs "
                       "(/live/<id>/) and directories.",
        .required = true,
-       .check = id_problem},
+       .check = media::id_problem},
       {.key = "name",
-       .type = stage_type::name,
-       .field = [](S& s) -> stage_ref { return &s.name; },
+       .type = value_type::name,
+       .field = [](S& s) -> field_ref { return &s.name; },
        .description = "Required. The name viewers see, per language: name = { sv = \"...\", "
                       "en = \"...\", fi = \"...\" }; a plain string is used for every language.",
        .required = true},
       {.key = "event",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.event; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.event; },
        .description = "Id of the program event the stage belongs to; empty = the first event."},
       {.key = "room",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.room; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.room; },
        .description = "Id of the program room the stage shows; its sessions name the "
                       "recording's chapters."},
       {.key = "public",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.is_public; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.is_public; },
        .description = "Anyone may watch the HLS; false = only with a join token."},
       {.key = "autostart",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.autostart; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.autostart; },
        .description = "Start the stage with the server; false = an organizer starts it."},
       {.key = "mode",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.mode; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.mode; },
        .description = "passthrough (the input's H.264/AAC as is, no re-encoding) or produced "
                       "(decoded and encoded again at the sizes below, with a standby slate).",
-       .one_of = {"passthrough", "produced"}},
+       .one_of = media::stage_mode_names},
       {.key = "input",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.input; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.input; },
        .description = "srt (listen for a caller such as OBS), pull (fetch url), file (loop "
                       "file) or test (a generated picture and tone; needs mode = "
                       "\"produced\").",
-       .one_of = {"srt", "pull", "file", "test"}},
+       .one_of = media::input_kind_names},
       {.key = "listen",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.listen; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.listen; },
        .description = "srt: address to listen on.",
        .non_empty = true},
       {.key = "port",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.port; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.port; },
        .description = "srt: UDP port, 1..65535, one per stage.",
-       .min = 1,
-       .max = 65535},
+       .range = media::ranges::port},
       {.key = "passphrase",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.passphrase; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.passphrase; },
        .description = "srt: encryption passphrase, 10-79 characters; empty = unencrypted. "
                       "Prefer passphrase_env.",
-       .check = passphrase_problem},
+       .check = media::passphrase_problem},
       {.key = "passphrase_env",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.passphrase_env; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.passphrase_env; },
        .description = "srt: name of an environment variable holding the passphrase, which must "
                       "be set and not empty. Not together with passphrase.",
        .check = env_variable_problem},
       {.key = "stream_id",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.stream_id; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.stream_id; },
        .description = "srt: the stream id a caller must send (OBS: streamid=... in the server "
                       "URL), up to 512 printable characters; empty = any caller's.",
-       .check = stream_id_problem},
+       .check = media::stream_id_problem},
       {.key = "latency_ms",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.latency_ms; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.latency_ms; },
        .description = "srt (and pull from srt://): receive latency, 20..10000 ms; about 4 "
                       "round trips of the link.",
-       .min = 20,
-       .max = 10000},
+       .range = media::ranges::latency_ms},
       {.key = "url",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.url; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.url; },
        .description = "pull: required; srt://, rtmp://, rtmps://, rtsp://, http:// or https://.",
-       .check = pull_url_problem},
+       .check = media::pull_url_problem},
       {.key = "file",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.file; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.file; },
        .description = "file: required; a media file played in a loop, which must exist and be "
                       "readable. Relative to the working directory."},
       {.key = "width",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.width; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.width; },
        .description = "produced: picture width, even, 16..3840.",
-       .min = 16,
-       .max = 3840,
-       .even = true},
+       .range = media::ranges::width},
       {.key = "height",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.height; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.height; },
        .description = "produced: picture height, even, 16..2160.",
-       .min = 16,
-       .max = 2160,
-       .even = true},
+       .range = media::ranges::height},
       {.key = "fps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.fps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.fps; },
        .description = "produced: frames per second, 1..60.",
-       .min = 1,
-       .max = 60},
+       .range = media::ranges::fps},
       {.key = "video_kbps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.video_kbps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.video_kbps; },
        .description = "produced: video bit rate, 100..50000 kbit/s.",
-       .min = 100,
-       .max = 50000},
+       .range = media::ranges::video_kbps},
       {.key = "audio_kbps",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.audio_kbps; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.audio_kbps; },
        .description = "produced: AAC bit rate, 32..320 kbit/s.",
-       .min = 32,
-       .max = 320},
+       .range = media::ranges::audio_kbps},
       {.key = "keyframe_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.keyframe_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.keyframe_seconds; },
        .description = "produced: keyframe interval, 0.5..10 s, at most hls_segment_seconds "
                       "(segments start at keyframes).",
-       .min = 0.5,
-       .max = 10},
+       .range = media::ranges::keyframe_seconds},
       {.key = "preset",
-       .type = stage_type::string,
-       .field = [](S& s) -> stage_ref { return &s.preset; },
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.preset; },
        .description = "produced: x264 speed preset: ultrafast, superfast, veryfast, faster, "
                       "fast or medium. Faster uses less CPU for a larger stream.",
-       .one_of = {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium"}},
+       .one_of = media::x264_presets},
       {.key = "hls_segment_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.hls_segment_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.hls_segment_seconds; },
        .description = "HLS segment length, 0.5..10 s. Shorter = less delay, more requests.",
-       .min = 0.5,
-       .max = 10},
+       .range = media::ranges::hls_segment_seconds},
       {.key = "hls_window_seconds",
-       .type = stage_type::number,
-       .field = [](S& s) -> stage_ref { return &s.hls_window_seconds; },
+       .type = value_type::number,
+       .field = [](S& s) -> field_ref { return &s.hls_window_seconds; },
        .description = "How far back viewers can rewind, at least 3 segments, at most 21600 s "
                       "(6 h).",
-       .min = 1.5,
-       .max = 21600},
+       .range = media::ranges::hls_window_seconds},
       {.key = "record",
-       .type = stage_type::boolean,
-       .field = [](S& s) -> stage_ref { return &s.record; },
+       .type = value_type::boolean,
+       .field = [](S& s) -> field_ref { return &s.record; },
        .description = "Record the stage under media.dir/recordings/<id>/."},
       {.key = "input_timeout_ms",
-       .type = stage_type::integer,
-       .field = [](S& s) -> stage_ref { return &s.input_timeout_ms; },
+       .type = value_type::integer,
+       .field = [](S& s) -> field_ref { return &s.input_timeout_ms; },
        .description = "No media from the input for this long = standby (the slate in produced "
                       "mode), 200..10000 ms.",
-       .min = 200,
-       .max = 10000},
+       .range = media::ranges::input_timeout_ms},
   };
+  static const bool checked = (check_table(t), true);
+  (void)checked;
   return t;
 }
 
@@ -344,96 +223,43 @@ const std::vector<field_spec<output_config>>& output_fields() {
   using O = output_config;
   static const std::vector<field_spec<O>> t = {
       {.key = "id",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.id; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.id; },
        .description = "Required. 1-40 of a-z 0-9 -, unique within the stage.",
        .required = true,
-       .check = id_problem},
+       .check = media::id_problem},
       {.key = "name",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.name; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.name; },
        .description = "Required. Shown to organizers, 1-60 characters, e.g. \"YouTube\".",
        .required = true,
-       .check = output_name_problem},
+       .check = media::output_name_problem},
       {.key = "url",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.url; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.url; },
        .description = "Required. rtmp:// or rtmps:// server URL, without the stream key.",
        .required = true,
-       .check = output_url_problem},
+       .check = media::output_url_problem},
       {.key = "key",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.key; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.key; },
        .description = "The stream key, 1-300 characters without spaces. Exactly one of key and "
                       "key_env; prefer key_env, which keeps the secret out of the file.",
        .check = stream_key_problem},
       {.key = "key_env",
-       .type = stage_type::string,
-       .field = [](O& o) -> stage_ref { return &o.key_env; },
+       .type = value_type::string,
+       .field = [](O& o) -> field_ref { return &o.key_env; },
        .description = "Name of an environment variable holding the stream key; it must be set "
                       "and not empty when the config is loaded.",
        .check = env_variable_problem},
       {.key = "enabled",
-       .type = stage_type::boolean,
-       .field = [](O& o) -> stage_ref { return &o.enabled; },
+       .type = value_type::boolean,
+       .field = [](O& o) -> field_ref { return &o.enabled; },
        .description = "Relay to this destination; false = configured but stopped."},
   };
+  static const bool checked = (check_table(t), true);
+  (void)checked;
   return t;
-}
-
-template <class S>
-const field_spec<S>* find_field(const std::vector<field_spec<S>>& fields, std::string_view key) {
-  for (const field_spec<S>& f : fields) {
-    if (f.key == key) return &f;
-  }
-  return nullptr;
-}
-
-template <class S>
-std::vector<std::string> field_names(const std::vector<field_spec<S>>& fields) {
-  std::vector<std::string> names;
-  for (const field_spec<S>& f : fields) names.emplace_back(f.key);
-  return names;
-}
-
-// What is wrong with the stored value of `f`, or nothing. Not for stage_type::name.
-template <class S>
-std::optional<std::string> field_problem(const field_spec<S>& f, S& s) {
-  stage_ref ref = f.field(s);
-  switch (f.type) {
-    case stage_type::string: {
-      const std::string& v = *std::get<std::string*>(ref);
-      if (f.non_empty && v.empty()) return "must not be empty";
-      if (!f.one_of.empty() && std::find(f.one_of.begin(), f.one_of.end(), v) == f.one_of.end()) {
-        std::string allowed;
-        for (std::string_view a : f.one_of) allowed += (allowed.empty() ? "" : ", ") + in_quotes(a);
-        return "expected one of " + allowed + ", got " + in_quotes(v);
-      }
-      if (f.check) return f.check(v);
-      return std::nullopt;
-    }
-    case stage_type::integer: {
-      std::uint32_t v = *std::get<std::uint32_t*>(ref);
-      if (v < f.min || v > f.max) {
-        return "must be between " + format_range_bound(f.type, f.min) + " and " +
-               format_range_bound(f.type, f.max) + ", got " + std::to_string(v);
-      }
-      if (f.even && v % 2 != 0) return "must be even, got " + std::to_string(v);
-      return std::nullopt;
-    }
-    case stage_type::number: {
-      double v = *std::get<double*>(ref);
-      if (!std::isfinite(v) || v < f.min || v > f.max) {
-        return "must be between " + format_range_bound(f.type, f.min) + " and " +
-               format_range_bound(f.type, f.max) + ", got " + format_number(v);
-      }
-      return std::nullopt;
-    }
-    case stage_type::boolean:
-    case stage_type::name:
-      return std::nullopt;
-  }
-  return std::nullopt;
 }
 
 // The problems of a stage's name: (key suffix after "name", message).
@@ -447,13 +273,15 @@ std::vector<std::pair<std::string, std::string>> name_problems(const name_map& n
   for (const auto& [lang, text] : name) {
     if (std::find(stage_languages.begin(), stage_languages.end(), lang) ==
         stage_languages.end()) {
-      out.emplace_back("." + lang,
-                       "unknown language, expected \"sv\", \"en\" or \"fi\"" +
-                           suggestion(lang, stage_languages));
-    } else if (text.empty()) {
-      out.emplace_back("." + lang, "must not be empty");
-    } else if (code_points(text) > max_stage_name_chars || has_control(text)) {
-      out.emplace_back("." + lang, "must be 1 to 100 characters without control characters");
+      std::string expected;
+      for (std::size_t i = 0; i < stage_languages.size(); ++i) {
+        expected += (i == 0 ? "" : i + 1 == stage_languages.size() ? " or " : ", ") +
+                    in_quotes(stage_languages[i]);
+      }
+      out.emplace_back("." + lang, "unknown language, expected " + expected +
+                                       suggestion(lang, stage_languages));
+    } else if (std::optional<std::string> problem = media::stage_name_problem(text)) {
+      out.emplace_back("." + lang, *problem);
     }
   }
   return out;
@@ -476,49 +304,11 @@ struct stage_parse {
 
   template <class S>
   void assign(const field_spec<S>& f, const toml::node& node, S& s, const std::string& key) {
+    if (f.type == value_type::name) return;  // parse_name()
+    // A value that breaks its rule is reported with its location and not stored.
     S candidate = s;
-    stage_ref ref = f.field(candidate);
-    switch (f.type) {
-      case stage_type::string:
-        if (const auto* v = node.as_string()) {
-          *std::get<std::string*>(ref) = v->get();
-        } else {
-          return wrong_type(key, "a string", node);
-        }
-        break;
-      case stage_type::boolean:
-        if (const auto* v = node.as_boolean()) {
-          *std::get<bool*>(ref) = v->get();
-        } else {
-          return wrong_type(key, "a boolean", node);
-        }
-        break;
-      case stage_type::integer:
-        if (const auto* v = node.as_integer()) {
-          std::int64_t i = v->get();
-          if (i < static_cast<std::int64_t>(f.min) || i > static_cast<std::int64_t>(f.max)) {
-            return fail(key,
-                        "must be between " + format_range_bound(f.type, f.min) + " and " +
-                            format_range_bound(f.type, f.max) + ", got " + std::to_string(i),
-                        node.source());
-          }
-          *std::get<std::uint32_t*>(ref) = static_cast<std::uint32_t>(i);
-        } else {
-          return wrong_type(key, "an integer", node);
-        }
-        break;
-      case stage_type::number:
-        // TOML has no implicit conversion: `keyframe_seconds = 2` is an integer.
-        if (const auto* v = node.as_floating_point()) {
-          *std::get<double*>(ref) = v->get();
-        } else if (const auto* i = node.as_integer()) {
-          *std::get<double*>(ref) = static_cast<double>(i->get());
-        } else {
-          return wrong_type(key, "a number", node);
-        }
-        break;
-      case stage_type::name:
-        return;  // parse_name()
+    if (std::optional<std::string> problem = read_toml(f, node, candidate)) {
+      return fail(key, *problem, node.source());
     }
     if (std::optional<std::string> problem = field_problem(f, candidate)) {
       return fail(key, *problem, node.source());
@@ -668,40 +458,40 @@ void validate_stages(const config& c, std::vector<config_error>& errors) {
       errors.push_back({prefix + "." + std::string(key), std::move(message)});
     };
     for (const field_spec<stage_config>& f : stage_fields()) {
-      if (f.type == stage_type::name) {
+      if (f.type == value_type::name) {
         for (auto& [suffix, message] : name_problems(s.name)) error("name" + suffix, message);
       } else if (std::optional<std::string> problem = field_problem(f, s)) {
         error(f.key, *problem);
       }
     }
-    // What each input needs.
-    if (s.input == "pull" && s.url.empty()) error("url", "is required with input = \"pull\"");
-    if (s.input == "file") {
-      if (s.file.empty()) {
-        error("file", "is required with input = \"file\"");
-      } else if (std::optional<std::string> problem = file_problem(s.file, "file")) {
-        error("file", *problem);
+    // What each input needs (media's rules; the file must also be there).
+    if (std::optional<media::input_kind> kind = media::input_kind_from(s.input)) {
+      media::input_spec in;
+      in.kind = *kind;
+      in.url = s.url;
+      in.file = s.file;
+      // An unknown mode is reported on its own; the needs of the input still are.
+      media::stage_mode mode = media::stage_mode_from(s.mode).value_or(media::stage_mode::produced);
+      for (media::field_problem& p : media::input_problems(in, mode)) {
+        error(p.field.starts_with("input.") ? p.field.substr(6) : p.field, std::move(p.message));
       }
     }
-    if (s.input == "test" && s.mode == "passthrough") {
-      error("mode", "input = \"test\" makes raw video and needs mode = \"produced\", got " +
-                        in_quotes(s.mode));
+    if (s.input == "file" && !s.file.empty()) {
+      if (std::optional<std::string> problem = file_problem(s.file, "file")) error("file", *problem);
     }
     if (s.passphrase.empty() && !s.passphrase_env.empty()) {
       error("passphrase_env", "environment variable " + s.passphrase_env +
                                   " gave no passphrase (not set or empty)");
     }
-    // Across fields.
-    if (s.mode == "produced" && s.hls_segment_seconds < s.keyframe_seconds) {
-      error("hls_segment_seconds",
-            "must be at least keyframe_seconds (" + format_number(s.keyframe_seconds) +
-                ") in produced mode, since segments start at keyframes, got " +
-                format_number(s.hls_segment_seconds));
+    // Across fields (media's rules).
+    if (std::optional<media::stage_mode> mode = media::stage_mode_from(s.mode)) {
+      if (std::optional<std::string> problem =
+              media::segment_problem(*mode, s.hls_segment_seconds, s.keyframe_seconds)) {
+        error("hls_segment_seconds", *problem);
+      }
     }
-    if (s.hls_window_seconds < 3 * s.hls_segment_seconds) {
-      error("hls_window_seconds", "must be at least 3 segments (3 x hls_segment_seconds = " +
-                                      format_number(3 * s.hls_segment_seconds) + "), got " +
-                                      format_number(s.hls_window_seconds));
+    if (std::optional<std::string> problem = media::window_problem(s.hls_window_seconds, s.hls_segment_seconds)) {
+      error("hls_window_seconds", *problem);
     }
     // Across stages.
     for (std::size_t j = 0; j < i; ++j) {
@@ -772,31 +562,7 @@ const std::vector<key_info>& stage_keys() {
   static const std::vector<key_info> keys = [] {
     std::vector<key_info> k;
     auto add = [&k](const auto& fields, auto defaults, const std::string& prefix) {
-      for (const auto& f : fields) {
-        std::string type, value;
-        switch (f.type) {
-          case stage_type::string:
-            type = "string";
-            value = *std::get<std::string*>(f.field(defaults));
-            break;
-          case stage_type::integer:
-            type = "integer";
-            value = std::to_string(*std::get<std::uint32_t*>(f.field(defaults)));
-            break;
-          case stage_type::boolean:
-            type = "boolean";
-            value = *std::get<bool*>(f.field(defaults)) ? "true" : "false";
-            break;
-          case stage_type::number:
-            type = "number";
-            value = format_number(*std::get<double*>(f.field(defaults)));
-            break;
-          case stage_type::name:
-            type = "string or table";
-            break;
-        }
-        k.push_back({prefix + std::string(f.key), "", type, value, std::string(f.description)});
-      }
+      for (const auto& f : fields) k.push_back(describe(f, defaults, prefix + std::string(f.key), ""));
     };
     add(stage_fields(), stage_config{}, "");
     k.push_back({"outputs", "", "array of tables", "[]",

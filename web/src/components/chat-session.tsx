@@ -5,7 +5,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/ho
 import type { ConferenceEvent, Room } from '../api';
 import { formatMessageDateTime, formatMessageTime } from '../format';
 import { loadPending, loadRooms, savePending, saveRooms, type Identity } from '../identity';
-import { pick, type Lang, type Messages } from '../i18n';
+import { langIf, pick, type Lang, type Messages } from '../i18n';
 import {
   canModerate,
   ChatClient,
@@ -19,7 +19,6 @@ import {
   type RoomState,
 } from '../ws';
 import { chatErrorText } from './chat-errors';
-import { langIf } from './event-view';
 
 interface Props {
   heading: ComponentChild;

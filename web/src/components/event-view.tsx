@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
 import { formatEventDates, formatTimeZone } from '../format';
 import { loadIdentity, type Identity } from '../identity';
-import { localeFor, pick, type Lang, type Messages } from '../i18n';
+import { langIf, localeFor, pick, type Lang, type Messages } from '../i18n';
 import { mainStage, useStages } from '../stages';
 import { canModerate, type ChatClient } from '../ws';
 import { Chat } from './chat';
@@ -32,11 +32,6 @@ interface Props {
   events: EventSummary[];
   lang: Lang;
   t: Messages;
-}
-
-/** `lang` attribute for content shown in another language than the UI's (after a fallback). */
-export function langIf(textLang: string, uiLang: Lang): string | undefined {
-  return textLang === uiLang ? undefined : textLang;
 }
 
 export function EventView({ event, events, lang, t }: Props) {

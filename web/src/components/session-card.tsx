@@ -1,6 +1,5 @@
 import type { Room, Session } from '../api';
-import { pick, type Lang, type Messages } from '../i18n';
-import { langIf } from './event-view';
+import { langIf, pick, type Lang, type Messages } from '../i18n';
 
 interface Props {
   session: Session;

@@ -5,8 +5,7 @@
 // playlist 404s while the stage is off) is retried with backoff.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { stageHls, type Stage } from '../api';
-import { pick, type Lang, type Messages } from '../i18n';
-import { langIf } from './event-view';
+import { langIf, pick, type Lang, type Messages } from '../i18n';
 
 /** What the player is doing (data-player, for tests). */
 export type PlayerState = 'off' | 'loading' | 'playing' | 'paused' | 'retrying';

@@ -18,9 +18,8 @@ import {
   type StageOutput,
 } from '../api';
 import { formatBitrate, formatBytes, formatDuration, formatMessageTime, formatSeconds, formatTimestamp } from '../format';
-import { pick, type Lang, type Messages } from '../i18n';
+import { langIf, pick, type Lang, type Messages } from '../i18n';
 import type { StagesFeed } from '../stages';
-import { langIf } from './event-view';
 import { StageBadge } from './stage-player';
 
 interface Props {

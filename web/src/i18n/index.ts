@@ -69,3 +69,8 @@ export function pick(text: LocalizedText | undefined, lang: Lang): Picked {
   }
   return { text: '', lang };
 }
+
+/** `lang` attribute for content shown in another language than the UI's (after a fallback). */
+export function langIf(textLang: string, uiLang: Lang): string | undefined {
+  return textLang === uiLang ? undefined : textLang;
+}
