@@ -34,7 +34,7 @@
 #include "net/http_head.hpp"
 #include "net/http_range.hpp"
 #include "net/http_server.hpp"
-#include "net/ws_session.hpp"
+#include "net/ws_connection.hpp"
 
 namespace samling::net {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "net/ws_frame.hpp"
-#include "net/ws_session.hpp"
+#include "net/ws_connection.hpp"
 
 namespace samling::net::ws {
 namespace {

@@ -1,6 +1,6 @@
 #pragma once
 // Internal to net/: runs one upgraded WebSocket connection over the HTTP session's stream.
-// Included only by http_session.cpp and ws_session.cpp. The framing is our own (ws_frame.hpp)
+// Included only by http_session.cpp and ws_connection.cpp. The framing is our own (ws_frame.hpp)
 // rather than Beast's websocket::stream, so that queued frames go out in one write and an idle
 // connection costs little memory (docs/architecture.md, "Fan-out and write batching").
 #include <functional>

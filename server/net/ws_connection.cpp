@@ -1,4 +1,4 @@
-#include "net/ws_session.hpp"
+#include "net/ws_connection.hpp"
 
 #include <algorithm>
 #include <exception>
