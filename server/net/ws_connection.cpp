@@ -4,7 +4,6 @@
 #include <exception>
 #include <functional>
 #include <utility>
-#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -24,7 +23,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -57,22 +55,6 @@ constexpr std::size_t batch_bytes = 64 * 1024;
 // than it reads is thus slowed by TCP, not closed; only events it cannot keep up with count
 // towards 4008.
 constexpr std::size_t max_unanswered = 64;
-
-std::optional<std::string> ws_accept_key(std::string_view key) {
-  // 16 random bytes in base64: 24 characters ending in "==".
-  if (key.size() != 24 || key.substr(22) != "==") return std::nullopt;
-  for (char c : key.substr(0, 22))
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return std::nullopt;
-  std::string input(key);
-  input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr) != 1)
-    return std::nullopt;
-  unsigned char out[64];
-  int n = EVP_EncodeBlock(out, digest, static_cast<int>(digest_size));
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
-}
 
 namespace {
 
