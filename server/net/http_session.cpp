@@ -1,18 +1,8 @@
 #include "net/http_session.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/sendfile.h>
-#include <sys/socket.h>
-#include <sys/uio.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <array>
-#include <cerrno>
-#include <charconv>
 #include <optional>
 #include <utility>
 
@@ -22,19 +12,19 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>  // is_upgrade
 
-#include "core/origin.hpp"
 #include "core/log.hpp"
-#include "core/version.hpp"
+#include "net/http_fallback.hpp"
 #include "net/http_head.hpp"
 #include "net/http_range.hpp"
 #include "net/http_server.hpp"
-#include "net/ws_session.hpp"
+#include "net/http_upgrade.hpp"
+#include "net/http_writer.hpp"
+#include "net/ws_connection.hpp"
 
 namespace samling::net {
 
@@ -50,6 +40,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr auto drain_timeout = std::chrono::seconds(1);
 constexpr std::size_t drain_max_bytes = 1u << 20;
 
+// The connection loop of one HTTP(S) connection: detects TLS, reads each request (the strict
+// GET/HEAD reader first, Beast's parser for the rest), routes it, and hands the answer to its
+// writer (http_writer), an upgrade to ws_connection. Runs on one io_context of the connection
+// pool for its whole life; owned by its coroutine (run), the server keeps a weak_ptr.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
   http_session(tcp::socket socket, std::shared_ptr<server_state> state)
@@ -73,24 +67,6 @@ class http_session : public std::enable_shared_from_this<http_session> {
   template <typename Stream>
   asio::awaitable<void> upgrade(Stream& s, http::request<http::string_body> msg,
                                 std::chrono::steady_clock::time_point started);
-  template <typename Stream>
-  asio::awaitable<bool> write(Stream& s, const response& res, bool head, bool keep_alive,
-                              unsigned version);
-  // How far a response got: start_write sends what it can without suspending, finish_write
-  // the rest.
-  struct write_progress {
-    enum status_t { pending, done, failed } state = pending;
-    std::size_t sent = 0;    // bytes of the head and in-memory body sent
-    off_t file_offset = 0;   // where the file body's next byte is read
-    off_t file_end = 0;      // where it ends (the file's size, or a range's end)
-    std::string_view body;   // the in-memory body (empty for HEAD, 304 and file bodies)
-    bool file = false;       // the body is res.file_body
-  };
-  template <typename Stream>
-  write_progress start_write(Stream& s, const response& res, bool head, bool keep_alive, unsigned version);
-  template <typename Stream>
-  asio::awaitable<bool> finish_write(Stream& s, const response& res, write_progress p);
-  write_progress::status_t send_file_now(const open_file& f, off_t& offset, off_t end);
   template <typename Stream>
   asio::awaitable<void> close_gracefully(Stream& s);
   // Time limits without a timer operation per request: each phase of the connection only
@@ -150,8 +126,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   bool watchdog_armed_ = false;
   bool watchdog_done_ = false;
   bool request_timed_out_ = false;
-  std::string header_buffer_;  // connection-thread-only: the response head being written
-  bool non_blocking_ = false;  // the plain socket is in non-blocking mode (sendfile)
+  // Sends the responses; each bit of a slow response's progress renews deadline_.
+  http_writer writer_{stream_.socket(), deadline_, state_->options.request_timeout};
   // The last request's metric series: a keep-alive connection mostly repeats one route.
   std::string last_route_;
   std::string last_method_;
@@ -196,103 +172,6 @@ request to_request(http::request<http::string_body>& req, const std::string& rem
   r.body = std::move(req.body());
   r.remote = remote;
   return r;
-}
-
-// The page for an unknown non-API URL, in the three languages the product speaks.
-const char* not_found_page =
-    "<!doctype html><html lang=\"sv\"><head><meta charset=\"utf-8\"><title>404 – Samling</title>"
-    "<meta name=\"viewport\" content=\"width=device-width\"></head><body style=\"font-family:"
-    "system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem\"><h1>404</h1>"
-    "<p>Sidan finns inte.</p><p lang=\"en\">This page does not exist.</p>"
-    "<p lang=\"fi\">Sivua ei ole olemassa.</p><p><a href=\"/\">Samling</a></p></body></html>";
-
-const char* not_built_page =
-    "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Samling</title>"
-    "</head><body><h1>Samling</h1><p>The web app is not built. Run <code>npm run build</code> "
-    "in <code>web/</code>, or start the server with <code>deploy/run.sh</code>.</p></body></html>";
-
-// The Date header (RFC 9110 6.6.1), e.g. "Sat, 21 Nov 2026 14:00:00 GMT", formatted once
-// per second per thread.
-std::string_view http_date() {
-  thread_local std::time_t formatted = -1;
-  thread_local char buf[64];
-  thread_local std::size_t len = 0;
-  auto t = std::time(nullptr);
-  if (t != formatted) {
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    len = std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    formatted = t;
-  }
-  return {buf, len};
-}
-
-void append_number(std::string& out, std::uint64_t v) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, v);
-  out.append(digits, end);
-}
-
-// The status line and header fields of `res`, ending with the empty line. Handlers add only
-// fixed header names (Cache-Control, ETag, Allow, …); Content-Type, Content-Length and
-// Connection are the session's.
-// Every answer says what it is (nosniff) and keeps its URL to this site (download links carry
-// a token in the query: a link followed to another site must not show it there). Pages get a
-// Content-Security-Policy: scripts, styles and connections from this origin only, no inline
-// script; media and hls.js's worker from blob: URLs (Media Source); framed only by this site.
-// Under TLS, browsers are told to stay on HTTPS (HSTS, a year).
-constexpr const char* common_headers = "\r\nX-Content-Type-Options: nosniff\r\nReferrer-Policy: same-origin";
-constexpr const char* page_policy =
-    "\r\nContent-Security-Policy: default-src 'self'; script-src 'self'; style-src 'self'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; worker-src 'self' blob:; connect-src 'self'; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
-constexpr const char* hsts = "\r\nStrict-Transport-Security: max-age=31536000";
-
-void format_head(std::string& out, const response& res, bool keep_alive, unsigned version, bool tls) {
-  static const std::string server = "\r\nServer: samling/" + std::string(core::version());
-  out.clear();
-  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  append_number(out, res.status);
-  out += ' ';
-  out += http::obsolete_reason(static_cast<http::status>(res.status));
-  out += server;
-  out += "\r\nDate: ";
-  out += http_date();
-  out += common_headers;
-  bool own_policy = std::any_of(res.headers.begin(), res.headers.end(),
-                               [](auto& h) { return h.first == "Content-Security-Policy"; });
-  if (res.content_type.starts_with("text/html") && !own_policy) out += page_policy;
-  if (tls) out += hsts;
-  if (res.status != 304) {
-    out += "\r\nContent-Type: ";
-    out += res.content_type;
-  }
-  for (auto& [k, v] : res.headers) {
-    out += "\r\n";
-    out += k;
-    out += ": ";
-    out += v;
-  }
-  if (version >= 11 && !keep_alive) out += "\r\nConnection: close";
-  if (version < 11 && keep_alive) out += "\r\nConnection: keep-alive";
-  if (res.status != 304) {
-    out += "\r\nContent-Length: ";
-    append_number(out, res.body_size());
-  }
-  out += "\r\n\r\n";
-}
-
-// The server's own small pages (404, "not built") run no script at all, so their policy
-// allows nothing but their inline style.
-response html_page(unsigned status, const char* html) {
-  response res;
-  res.status = status;
-  res.content_type = "text/html; charset=utf-8";
-  res.body = html;
-  res.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; "
-                           "frame-ancestors 'self'");
-  return res;
 }
 
 }  // namespace
@@ -414,7 +293,7 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
         core::log(core::log_level::info, "http_request_rejected",
                   {{"remote", remote_}, {"error", core::code_name(e)}, {"detail", ec.message()}});
         expect(phase::response, opt.request_timeout);
-        co_await write(s, res, false, false, 11);
+        co_await writer_.write(s, res, false, false, 11);
         record(method, target, "rejected", res.status, res.body.size(), started);
         set_in_request(false);
         co_await close_gracefully(s);
@@ -455,9 +334,9 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
     keep_alive = keep_alive && !stop_requested_ && !state_->stopping.load();
     apply_range(res, method, range, if_range, std::time(nullptr));
     expect(phase::response, opt.request_timeout);
-    auto progress = start_write(s, res, head, keep_alive, version);
-    bool written = progress.state == write_progress::done ||
-                   (progress.state == write_progress::pending && co_await finish_write(s, res, progress));
+    auto progress = writer_.start(s, res, head, keep_alive, version);
+    bool written = progress.state == http_writer::progress::done ||
+                   (progress.state == http_writer::progress::pending && co_await writer_.finish(s, res, progress));
     expect(phase::none, {});
     record(method, target, route_name, res.status, head ? 0 : res.body_size(), started);
     if (!written) co_return;
@@ -474,36 +353,13 @@ asio::awaitable<void> http_session::serve(Stream& s, bool tls_required) {
 template <typename Stream>
 asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::string_body> msg,
                                             std::chrono::steady_clock::time_point started) {
-  bool offered = false;
-  std::string_view protocols = msg[http::field::sec_websocket_protocol];
-  for (std::size_t i = 0; i < protocols.size();) {
-    auto comma = protocols.find(',', i);
-    auto item = protocols.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    offered = offered || item == "samling.v1";
-    i = comma == std::string_view::npos ? protocols.size() : comma + 1;
-  }
   request r = to_request(msg, remote_);
-  std::optional<response> refusal;
-  auto accept = ws_accept_key(msg[http::field::sec_websocket_key]);
-  if (msg[http::field::sec_websocket_version] != "13") {
-    refusal = json_error(errc::bad_request, "Only WebSocket version 13 is spoken.");
-    refusal->headers.emplace_back("Sec-WebSocket-Version", "13");
-  } else if (!accept) {
-    refusal = json_error(errc::bad_request, "Sec-WebSocket-Key must be 16 bytes in base64.");
-  } else if (!offered) {
-    refusal = json_error(errc::bad_request, "Offer the WebSocket subprotocol samling.v1.");
-  } else if (!core::origin_allowed(msg[http::field::origin], msg[http::field::host],
-                                   !std::is_same_v<Stream, tcp::socket>, state_->options.allowed_origins)) {
-    // A page of another site: a visitor's browser would bring its signed-in session along.
-    refusal = json_error(errc::forbidden, "Pages of this origin may not open the WebSocket (server.allowed_origins).");
-  } else if (stop_requested_ || state_->stopping.load()) {
-    refusal = json_error(errc::unavailable, "The server is shutting down.");
-  }
+  auto decision = decide_upgrade(r, !std::is_same_v<Stream, tcp::socket>, stop_requested_ || state_->stopping.load(),
+                                 state_->options.allowed_origins);
+  auto& refusal = decision.refusal;
   if (refusal) {
     expect(phase::response, state_->options.request_timeout);
-    co_await write(s, *refusal, false, false, msg.version());
+    co_await writer_.write(s, *refusal, false, false, msg.version());
     record(r.method, r.target, "ws", refusal->status, refusal->body.size(), started);
     set_in_request(false);
     co_await close_gracefully(s);
@@ -514,7 +370,7 @@ asio::awaitable<void> http_session::upgrade(Stream& s, http::request<http::strin
   ws_run_params params{.state = state_,
                        .remote = remote_,
                        .upgrade = std::move(r),
-                       .accept_key = std::move(*accept),
+                       .accept_key = std::move(decision.accept_key),
                        .leftover = beast::buffers_to_string(buffer_.data()),
                        .lowest = &stream_,
                        .owner = shared_from_this(),
@@ -550,11 +406,8 @@ std::optional<response> http_session::answer_now(request& r, router::match_resul
 }
 
 asio::awaitable<response> http_session::dispatch(request r, router::match_result m, std::string& route_name) {
-  if (r.path.empty() || r.path.front() != '/') {
-    route_name = "bad_path";
-    co_return json_error(errc::bad_request, "The request path is not a valid URL path.");
-  }
-  if (m.fn) {
+  // A route's handler; m.fn is set only for a valid path (answer_now matched it).
+  if (m.fn && !r.path.empty() && r.path.front() == '/') {
     route_name = std::string(m.name);
     if (!m.params.empty()) r.params = std::move(m.params);
     try {
@@ -565,155 +418,7 @@ asio::awaitable<response> http_session::dispatch(request r, router::match_result
       co_return json_error(errc::internal);
     }
   }
-  if (m.path_matched) {
-    route_name = "method_not_allowed";
-    auto res = json_error(errc::method_not_allowed);
-    res.headers.emplace_back("Allow", m.allowed);
-    co_return res;
-  }
-  if (r.path == "/api" || r.path.starts_with("/api/")) {
-    route_name = "api_not_found";
-    co_return json_error(errc::not_found, "No API route " + r.method + " " + r.path + ".");
-  }
-  if (r.method == "GET" || r.method == "HEAD") {
-    if (auto* f = state_->files->find(r.path)) {
-      route_name = "static";
-      co_return state_->files->serve(*f, r.header("if-none-match"));
-    }
-    if (r.path == "/" && state_->files->empty()) {
-      route_name = "static";
-      co_return html_page(503, not_built_page);
-    }
-  }
-  route_name = "not_found";
-  co_return html_page(404, not_found_page);
-}
-
-template <typename Stream>
-asio::awaitable<bool> http_session::write(Stream& s, const response& res, bool head,
-                                          bool keep_alive, unsigned version) {
-  auto progress = start_write(s, res, head, keep_alive, version);
-  if (progress.state != write_progress::pending) co_return progress.state == write_progress::done;
-  co_return co_await finish_write(s, res, progress);
-}
-
-// Formats the head and, on plain TCP, sends what the socket takes at once: the head and an
-// in-memory body in one sendmsg(2); the head of a file response with MSG_MORE (it waits for the
-// file's first bytes instead of leaving in a small packet of its own, as nginx's tcp_nopush),
-// then the file with sendfile(2). A keep-alive exchange that fits the socket buffer (nearly all)
-// is answered without suspending; the rest is finish_write's.
-template <typename Stream>
-http_session::write_progress http_session::start_write(Stream&, const response& res, bool head,
-                                                       bool keep_alive, unsigned version) {
-  write_progress p;
-  p.file = res.file_body && !head && res.status != 304;
-  if (p.file) {
-    p.file_offset = static_cast<off_t>(res.file_offset);
-    p.file_end = static_cast<off_t>(res.file_offset + res.body_size());
-  }
-  if (!head && res.status != 304 && !p.file) p.body = res.body_view();
-  format_head(header_buffer_, res, keep_alive, version, !std::is_same_v<Stream, tcp::socket>);
-  if constexpr (std::is_same_v<Stream, tcp::socket>) {
-    auto& sock = stream_.socket();
-    if (!non_blocking_) {
-      boost::system::error_code ec;
-      sock.non_blocking(true, ec);
-      if (ec) {
-        p.state = write_progress::failed;
-        return p;
-      }
-      non_blocking_ = true;
-    }
-    std::array<iovec, 2> iov{iovec{header_buffer_.data(), header_buffer_.size()},
-                             iovec{const_cast<char*>(p.body.data()), p.body.size()}};
-    msghdr msg{};
-    msg.msg_iov = iov.data();
-    msg.msg_iovlen = p.body.empty() ? 1 : 2;
-    ssize_t n;
-    do n = ::sendmsg(sock.native_handle(), &msg, MSG_NOSIGNAL | (p.file ? MSG_MORE : 0));
-    while (n < 0 && errno == EINTR);
-    if (n < 0) {
-      if (errno != EAGAIN && errno != EWOULDBLOCK) p.state = write_progress::failed;
-      return p;
-    }
-    p.sent = static_cast<std::size_t>(n);
-    if (p.sent < header_buffer_.size() + p.body.size()) return p;
-    if (!p.file) p.state = write_progress::done;
-    else p.state = send_file_now(*res.file_body, p.file_offset, p.file_end);
-  }
-  return p;
-}
-
-// sendfile(2) from `offset` until `end` is reached (done), the socket buffer is full (pending)
-// or the connection fails (failed).
-http_session::write_progress::status_t http_session::send_file_now(const open_file& f, off_t& offset, off_t end) {
-  while (offset < end) {
-    auto want = static_cast<std::size_t>(end - offset);
-    auto n = ::sendfile(stream_.socket().native_handle(), f.fd, &offset, want);
-    if (n > 0) {
-      // Progress: the client reads, so it gets another request timeout for the rest.
-      deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
-      if (static_cast<std::size_t>(n) == want) break;
-      // A short send filled the socket buffer. Sending again at once would queue the few bytes
-      // the peer acknowledged meanwhile, in small segments that each wake it; waiting until the
-      // kernel reports the buffer a third free sends large ones (as nginx does).
-      return write_progress::pending;
-    }
-    if (n == 0) return write_progress::failed;  // the file is shorter than it was: cut the response
-    if (errno == EINTR) continue;
-    return errno == EAGAIN || errno == EWOULDBLOCK ? write_progress::pending : write_progress::failed;
-  }
-  return write_progress::done;
-}
-
-// The rest of a response start_write could not send at once. A client that stops reading
-// gets the request timeout from its last progress (the watchdog then closes the socket). TLS:
-// the head and body through the TLS stream; a file read in chunks, each renewing the deadline.
-template <typename Stream>
-asio::awaitable<bool> http_session::finish_write(Stream& s, const response& res, write_progress p) {
-  auto total = header_buffer_.size() + p.body.size();
-  if (p.sent < total) {
-    // What is left of the head and body; `res` outlives the write because the caller awaits it.
-    std::array<asio::const_buffer, 2> rest{asio::buffer(header_buffer_), asio::buffer(p.body.data(), p.body.size())};
-    if (p.sent < rest[0].size()) {
-      rest[0] += p.sent;
-    } else {
-      rest[1] += p.sent - rest[0].size();
-      rest[0] = asio::const_buffer();
-    }
-    auto [ec, n] = co_await asio::async_write(s, rest, use_tuple);
-    if (ec) co_return false;
-  }
-  if (!p.file) co_return true;
-  const auto& f = *res.file_body;
-  if constexpr (std::is_same_v<Stream, tcp::socket>) {
-    bool wait = p.sent >= total;  // start_write got to the file and found the socket full
-    for (;;) {
-      if (wait) {
-        // A client that stops reading: the watchdog closes the socket at the response deadline.
-        auto [wec] = co_await stream_.socket().async_wait(tcp::socket::wait_write, use_tuple);
-        if (wec) co_return false;
-      }
-      wait = true;
-      auto st = send_file_now(f, p.file_offset, p.file_end);
-      if (st != write_progress::pending) co_return st == write_progress::done;
-    }
-  } else {
-    // One 64 KiB buffer per response, whatever the file's size: memory stays flat for a
-    // recording of gigabytes, and each chunk waits for TLS to take the previous one.
-    std::string chunk(64 * 1024, '\0');
-    auto end = static_cast<std::uint64_t>(p.file_end);
-    for (auto offset = static_cast<std::uint64_t>(p.file_offset); offset < end;) {
-      auto n = ::pread(f.fd, chunk.data(), std::min<std::uint64_t>(chunk.size(), end - offset),
-                       static_cast<off_t>(offset));
-      if (n <= 0) co_return false;
-      auto [ec, written] = co_await asio::async_write(s, asio::buffer(chunk.data(), static_cast<std::size_t>(n)), use_tuple);
-      if (ec) co_return false;
-      offset += static_cast<std::uint64_t>(n);
-      deadline_ = std::chrono::steady_clock::now() + state_->options.request_timeout;
-    }
-    co_return true;
-  }
+  co_return fallback_response(r, m, *state_->files, route_name);
 }
 
 template <typename Stream>

@@ -1,6 +1,10 @@
 #pragma once
 // One HTTP(S) connection. The session class lives in http_session.cpp so that Beast's headers
-// stay in that one translation unit; the server talks to it through these functions.
+// stay in net/*.cpp; the server talks to it through these functions. The connection is split
+// the way Beast's server-flex example splits one: the connection loop (http_session.cpp: TLS
+// detection, reading, routing, time limits), its writer (http_writer.*), the WebSocket
+// upgrade (http_upgrade.*, then ws_connection.*) and the pages for what no route answers
+// (http_fallback.*).
 #include <memory>
 
 #include <boost/asio/ip/tcp.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // RFC 6455 framing, the server's side of it, without I/O: the header of a frame the server
 // sends (never masked, never fragmented), the parser for frames a client sends (always
-// masked), and the UTF-8 check for text messages. Used by ws_session.cpp, which owns the
+// masked), and the UTF-8 check for text messages. Used by ws_connection.cpp, which owns the
 // sockets; unit-tested on its own (tests/unit/net/ws_frame_test.cpp).
 #include <array>
 #include <cstddef>

@@ -1,11 +1,10 @@
 // RFC 6455 framing of the server side (server/net/ws_frame.hpp): headers the server writes,
-// client frames it parses, the UTF-8 check and the Sec-WebSocket-Accept computation.
+// client frames it parses and the UTF-8 check.
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "net/ws_frame.hpp"
-#include "net/ws_session.hpp"
 
 namespace samling::net::ws {
 namespace {
@@ -123,14 +122,6 @@ TEST(ws_frame, close_codes_a_client_may_send) {
   EXPECT_FALSE(valid_close_code(1006));
   EXPECT_FALSE(valid_close_code(999));
   EXPECT_FALSE(valid_close_code(5000));
-}
-
-TEST(ws_frame, the_accept_key_is_the_one_from_rfc_6455) {
-  // RFC 6455 section 1.3's example.
-  EXPECT_EQ(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-  EXPECT_FALSE(ws_accept_key(""));
-  EXPECT_FALSE(ws_accept_key("short=="));
-  EXPECT_FALSE(ws_accept_key("dGhlIHNhbXBsZSBub25jZQ!="));
 }
 
 }  // namespace

@@ -1,13 +1,11 @@
 #pragma once
 // Internal to net/: runs one upgraded WebSocket connection over the HTTP session's stream.
-// Included only by http_session.cpp and ws_session.cpp. The framing is our own (ws_frame.hpp)
+// Included only by http_session.cpp and ws_connection.cpp. The framing is our own (ws_frame.hpp)
 // rather than Beast's websocket::stream, so that queued frames go out in one write and an idle
 // connection costs little memory (docs/architecture.md, "Fan-out and write batching").
 #include <functional>
 #include <memory>
-#include <optional>
 #include <string>
-#include <string_view>
 
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -17,15 +15,11 @@
 
 namespace samling::net {
 
-// Sec-WebSocket-Accept for a client's Sec-WebSocket-Key (RFC 6455 4.2.2); nothing if the key
-// is not the base64 of 16 bytes.
-std::optional<std::string> ws_accept_key(std::string_view client_key);
-
 struct ws_run_params {
   std::shared_ptr<server_state> state;
   std::string remote;
   request upgrade;                        // the request as handlers see it (freed after use)
-  std::string accept_key;                 // from ws_accept_key
+  std::string accept_key;                 // from decide_upgrade (net/http_upgrade.hpp)
   std::string leftover;                   // bytes read after the upgrade request
   boost::beast::tcp_stream* lowest = nullptr;  // for the hard close
   std::shared_ptr<void> owner;            // keeps the stream alive while the connection is

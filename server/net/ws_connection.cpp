@@ -1,10 +1,9 @@
-#include "net/ws_session.hpp"
+#include "net/ws_connection.hpp"
 
 #include <algorithm>
 #include <exception>
 #include <functional>
 #include <utility>
-#include <cctype>
 #include <chrono>
 #include <cstring>
 #include <mutex>
@@ -24,7 +23,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -33,6 +31,7 @@
 #include "core/version.hpp"
 #include "net/ws_flusher.hpp"
 #include "net/ws_frame.hpp"
+#include "net/ws_lifecycle.hpp"
 
 namespace samling::net {
 
@@ -57,22 +56,6 @@ constexpr std::size_t batch_bytes = 64 * 1024;
 // towards 4008.
 constexpr std::size_t max_unanswered = 64;
 
-std::optional<std::string> ws_accept_key(std::string_view key) {
-  // 16 random bytes in base64: 24 characters ending in "==".
-  if (key.size() != 24 || key.substr(22) != "==") return std::nullopt;
-  for (char c : key.substr(0, 22))
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/') return std::nullopt;
-  std::string input(key);
-  input += "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(input.data(), input.size(), digest, &digest_size, EVP_sha1(), nullptr) != 1)
-    return std::nullopt;
-  unsigned char out[64];
-  int n = EVP_EncodeBlock(out, digest, static_cast<int>(digest_size));
-  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
-}
-
 namespace {
 
 void append_frame(std::string& out, ws::opcode op, std::string_view payload) {
@@ -85,7 +68,11 @@ void append_frame(std::string& out, ws::opcode op, std::string_view payload) {
 // One WebSocket connection: the sink rooms deliver into (any thread), the reader that feeds
 // the handler, the writer that drains the queue in batches, keep-alive pings and the closing
 // handshake. Everything but send()/reply()/close()/flush() runs on the connection's thread
-// (`strand_`: the connection's single-threaded io_context).
+// (`strand_`: the connection's single-threaded io_context). Its state is a few explicit
+// machines, not a set of flags: the closing handshake's phase (`life_`, ws_lifecycle.hpp,
+// which owns every transition), the writer's (`writer_`), the handler's (`run_`) and the
+// message being read (`message_`); the flags left are orthogonal to them, each saying why.
+// Owned by shared_ptrs: its own completion handlers, the handler's sink, the flusher's queue.
 template <typename Stream>
 class ws_connection final : public ws_sink,
                             public ws_flush_target,
@@ -106,7 +93,7 @@ class ws_connection final : public ws_sink,
     clock::time_point due{};
     {
       std::lock_guard lock(mutex_);
-      if (finished_ || close_code_) return;
+      if (!life_.accepts_events()) return;
       if (!coalesce_key.empty()) {
         for (auto& e : queue_) {
           if (e.key == coalesce_key) {
@@ -131,7 +118,7 @@ class ws_connection final : public ws_sink,
       maybe_resume();
       // Dropped when nobody can read it: the queue was given up (4008), the socket is gone,
       // the close frame already went, or the peer left without a close frame.
-      if (dropped_ || dead_ || socket_closed_ || close_sent_ || (finished_ && !graceful_)) return;
+      if (!life_.accepts_replies()) return;
       next = enqueue(std::move(frame), {}, true, clock::now(), due);
     }
     dispatch(next, due);
@@ -140,8 +127,7 @@ class ws_connection final : public ws_sink,
   void close(ws_close code) override {
     {
       std::lock_guard lock(mutex_);
-      if (finished_ || close_code_) return;
-      close_code_ = code;
+      if (!life_.close(code)) return;
       maybe_resume();
     }
     post_close();
@@ -183,12 +169,12 @@ class ws_connection final : public ws_sink,
     }
     if (!handler_) return finished();
     state_->ws_open->add(1);
-    open_ = true;
+    run_ = run_state::serving;
     last_read_ = clock::now();
     arm_keepalive();
     {
       std::lock_guard lock(mutex_);
-      writing_ = true;  // the 101 goes first; frames queued meanwhile follow it
+      writer_ = writer_state::writing;  // the 101 goes first; frames queued meanwhile follow it
     }
     wbuf_ = std::move(res);
     start_async_write();
@@ -198,7 +184,7 @@ class ws_connection final : public ws_sink,
   // Closes the TCP connection now (shutdown's last phase, dead peers, missed deadlines).
   void cut() {
     std::lock_guard lock(mutex_);  // write_direct() uses the descriptor under this lock
-    socket_closed_ = true;
+    life_.broke();
     boost::system::error_code ignored;
     lowest_.socket().close(ignored);
     maybe_resume();  // a paused reader reads on and meets the closed socket
@@ -212,6 +198,21 @@ class ws_connection final : public ws_sink,
   // What a queued frame asks of the writer: nothing (a write is in flight or already asked
   // for), a write once the current handler returns, or a write when the batch window ends.
   enum class next_flush { none, soon, held };
+  // What the writer is doing, or has been asked to do: one state, since a connection with a
+  // write in flight needs no flush (the write's completion takes what was queued meanwhile).
+  enum class writer_state {
+    idle,     // nothing asked: a frame queued now asks for a write
+    soon,     // a write runs once the handler that asked returns (ws_flusher::request)
+    held,     // a write runs when the batch window ends (ws_flusher::hold)
+    writing,  // a write is in flight: the socket did not take everything at once
+  };
+  // Whether the connection still serves its handler (strand only).
+  enum class run_state {
+    starting,  // before the handler exists
+    serving,   // counted in ws_open; the handler has not been told the connection closed
+    released,  // the handler was told (on_closed); the writer may still be draining
+    over,      // finished(): everything is let go
+  };
 
   // Mutex held: queues a frame and says what the writer must do (for `held`, until `due`).
   // The send-queue bound is a
@@ -223,23 +224,23 @@ class ws_connection final : public ws_sink,
                      clock::time_point now, clock::time_point& due) {
     bytes_ += frame->size();
     queue_.push_back({std::move(frame), std::move(key)});
-    if (writing_) {
+    if (writer_ == writer_state::writing) {
       if (queue_.size() > options_.send_queue_messages || bytes_ > options_.send_queue_bytes) overflow();
       return next_flush::none;
     }
-    if (flush_ == next_flush::soon) return next_flush::none;
+    if (writer_ == writer_state::soon) return next_flush::none;
     bool big = queue_.size() * 2 > options_.send_queue_messages || bytes_ >= batch_bytes;
-    if (flush_ == next_flush::held && !is_reply && !big) return next_flush::none;
+    if (writer_ == writer_state::held && !is_reply && !big) return next_flush::none;
     // Held only under load, only events, and only on a connection written to within the
     // window: a connection that is idle, or waiting for a reply, gets its frame at once.
     auto& flusher = *state_->ws_flush;
-    if (!is_reply && !big && flush_ == next_flush::none && now - last_write_ < flusher.window() &&
+    if (!is_reply && !big && writer_ == writer_state::idle && now - last_write_ < flusher.window() &&
         flusher.busy(now)) {
-      flush_ = next_flush::held;
+      writer_ = writer_state::held;
       due = last_write_ + flusher.window();
       return next_flush::held;
     }
-    flush_ = next_flush::soon;
+    writer_ = writer_state::soon;
     return next_flush::soon;
   }
 
@@ -247,7 +248,7 @@ class ws_connection final : public ws_sink,
   // Not while closing: then the reader looks only for the client's close frame.
   bool pause_requests() {
     std::lock_guard lock(mutex_);
-    paused_ = may_pause() && backlogged();
+    paused_ = life_.may_pause() && backlogged();
     return paused_;
   }
 
@@ -255,16 +256,12 @@ class ws_connection final : public ws_sink,
   // events waiting behind a write the socket did not take.
   bool backlogged() const {
     return owed_replies_ >= max_unanswered ||
-           (writing_ && (queue_.size() * 4 >= options_.send_queue_messages || bytes_ * 4 >= options_.send_queue_bytes));
+           (writer_ == writer_state::writing && (queue_.size() * 4 >= options_.send_queue_messages || bytes_ * 4 >= options_.send_queue_bytes));
   }
-
-  // Mutex held: the reader may wait only while the connection is open; closing, it must read
-  // on, to find the client's close frame or the error that ends the connection.
-  bool may_pause() const { return !close_code_ && !socket_closed_ && !dead_; }
 
   // Mutex held: a paused reader goes on once the backlog has drained (or the connection closes).
   void maybe_resume() {
-    if (!paused_ || (may_pause() && backlogged())) return;
+    if (!paused_ || (life_.may_pause() && backlogged())) return;
     paused_ = false;
     asio::post(strand_, [self = this->shared_from_this()] { self->process(); });
   }
@@ -274,9 +271,7 @@ class ws_connection final : public ws_sink,
   void overflow() {
     queue_.clear();
     bytes_ = 0;
-    dropped_ = true;
-    if (close_code_) return;
-    close_code_ = ws_close::slow_consumer;
+    if (!life_.overflow()) return;  // already closing: its close frame no longer waits for replies
     state_->ws_slow_consumer_closes->inc();
     maybe_resume();
     post_close();
@@ -304,17 +299,17 @@ class ws_connection final : public ws_sink,
   // Handles the complete frames in the buffer, then reads more. Returns while a message is
   // with the handler; its completion continues here.
   void process() {
-    if (done_) return;  // a resumption posted before the connection ended
-    while (!garbage_) {
+    if (run_ == run_state::over) return;  // a resumption posted before the connection ended
+    while (!discarding_) {
       if (pause_requests()) return;  // resumed by reply() or written()
       std::string_view avail(rbuf_.get() + rbeg_, rend_ - rbeg_);
       ws::frame_header h;
-      auto st = ws::parse_client_header(avail, options_.max_frame_bytes - message_.size(), h);
+      auto st = ws::parse_client_header(avail, options_.max_frame_bytes - fragments_.size(), h);
       if (st == ws::parse_status::need_more) break;
       if (st == ws::parse_status::protocol_error || st == ws::parse_status::too_big) {
         // The stream cannot be followed any further: close, then discard what comes.
         close(st == ws::parse_status::too_big ? ws_close::too_big : ws_close::protocol_error);
-        garbage_ = true;
+        discarding_ = true;
         break;
       }
       std::size_t total = h.header_size + static_cast<std::size_t>(h.payload_size);
@@ -336,31 +331,29 @@ class ws_connection final : public ws_sink,
       }
       if (h.op == ws::opcode::pong) continue;
       // A data frame: a whole message, or a fragment of one.
-      if (h.op == ws::opcode::continuation ? !in_message_ : in_message_) {
+      if ((h.op == ws::opcode::continuation) != (message_ != message_kind::none)) {
         close(ws_close::protocol_error);
-        garbage_ = true;
+        discarding_ = true;
         break;
       }
-      if (h.op != ws::opcode::continuation) {
-        in_message_ = true;
-        message_binary_ = h.op == ws::opcode::binary;
-      }
+      if (h.op != ws::opcode::continuation)
+        message_ = h.op == ws::opcode::binary ? message_kind::binary : message_kind::text;
       if (closing()) {  // we sent (or are sending) a close: data is no longer read
-        if (h.fin) in_message_ = false;
-        message_.clear();
+        if (h.fin) message_ = message_kind::none;
+        fragments_.clear();
         continue;
       }
       std::string text;
-      if (h.fin && message_.empty()) {
+      if (h.fin && fragments_.empty()) {
         text.assign(data);
       } else {
-        message_.append(data);
+        fragments_.append(data);
         if (!h.fin) continue;
-        text.swap(message_);
+        text.swap(fragments_);
       }
-      in_message_ = false;
+      auto kind = std::exchange(message_, message_kind::none);
       state_->ws_messages_in->inc();
-      if (message_binary_) {
+      if (kind == message_kind::binary) {
         close(ws_close::unsupported_data);
         continue;
       }
@@ -388,7 +381,7 @@ class ws_connection final : public ws_sink,
                      });
       return;
     }
-    if (garbage_) rbeg_ = rend_ = 0;
+    if (discarding_) rbeg_ = rend_ = 0;
     compact_read();
     stream_.async_read_some(asio::buffer(rbuf_.get() + rend_, rcap_ - rend_),
                             asio::bind_executor(strand_, [self = this->shared_from_this()](
@@ -419,8 +412,7 @@ class ws_connection final : public ws_sink,
     bool wait = false;
     {
       std::lock_guard lock(mutex_);
-      finished_ = true;
-      graceful_ = graceful;
+      life_.reader_ended(graceful);
       if (!graceful) {
         queue_.clear();
         bytes_ = 0;
@@ -448,16 +440,19 @@ class ws_connection final : public ws_sink,
 
   // The handler is told the connection is gone (once).
   void release_handler() {
-    if (!open_) return;
-    open_ = false;
+    if (run_ != run_state::serving) return;
+    run_ = run_state::released;
+    tell_closed();
+  }
+
+  void tell_closed() {
     handler_->on_closed();
     state_->ws_open->add(-1);
   }
 
   void finished() {
-    if (done_) return;
-    done_ = true;
-    release_handler();
+    if (run_ == run_state::over) return;
+    if (std::exchange(run_, run_state::over) == run_state::serving) tell_closed();
     drain_.reset();
     kill_.reset();
     cut();
@@ -468,7 +463,7 @@ class ws_connection final : public ws_sink,
 
   bool closing() {
     std::lock_guard lock(mutex_);
-    return close_code_.has_value();
+    return life_.closing();
   }
 
   // The close frame goes out once the replies still owed and the frames queued before it have
@@ -492,8 +487,7 @@ class ws_connection final : public ws_sink,
   void answer_ping(std::string_view payload) {
     {
       std::lock_guard lock(mutex_);
-      pong_pending_ = true;
-      pong_payload_.assign(payload);
+      pong_.emplace(payload);
     }
     write_some();
   }
@@ -501,7 +495,7 @@ class ws_connection final : public ws_sink,
   void send_ping() {
     {
       std::lock_guard lock(mutex_);
-      ping_pending_ = true;
+      ping_due_ = true;
     }
     write_some();
   }
@@ -520,7 +514,7 @@ class ws_connection final : public ws_sink,
       else reply = code;
     }
     std::lock_guard lock(mutex_);
-    if (!close_code_) close_code_ = static_cast<ws_close>(reply);  // else: the handshake is complete
+    life_.peer_closed(static_cast<ws_close>(reply));
   }
 
   // Mutex held: moves the next queued frames into the empty `into`: at least one, and more
@@ -552,9 +546,8 @@ class ws_connection final : public ws_sink,
     std::size_t taken = 0;
     {
       std::lock_guard lock(mutex_);
-      if (writing_ || dead_ || finished_ || socket_closed_ || close_code_ || pong_pending_ || ping_pending_)
-        return false;
-      flush_ = next_flush::none;
+      if (writer_ == writer_state::writing || !life_.may_write_direct() || pong_ || ping_due_) return false;
+      writer_ = writer_state::idle;
       if (queue_.empty()) return true;
       last_write_ = clock::now();
       take_batch(batch);
@@ -564,20 +557,20 @@ class ws_connection final : public ws_sink,
       batch.clear();
       auto sent = ::send(lowest_.socket().native_handle(), out.data(), out.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
       if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-        dead_ = true;  // the reader sees the error too and ends the connection
+        life_.broke();  // the reader sees the error too and ends the connection
         maybe_resume();
         return true;
       }
       std::size_t done = sent < 0 ? 0 : static_cast<std::size_t>(sent);
       if (done < out.size()) {
         // The socket did not take it all: from here on what waits counts against the client.
-        writing_ = true;
+        writer_ = writer_state::writing;
         asio::post(strand_, [self = this->shared_from_this(), rest = out.substr(done)]() mutable {
           self->wbuf_ = std::move(rest);
           self->start_async_write();
         });
       } else if (!queue_.empty()) {
-        flush_ = next_flush::soon;  // more than one batch's bytes were queued
+        writer_ = writer_state::soon;  // more than one batch's bytes were queued
         asio::post(strand_, [self = this->shared_from_this()] { self->write_some(); });
       }
     }
@@ -586,42 +579,37 @@ class ws_connection final : public ws_sink,
   }
 
   // Mutex held: nothing more will be written: no write is in flight and, while closing (by
-  // either side: the client's close frame sets close_code_ too), our close frame has gone.
-  bool writer_done() const {
-    if (dead_ || socket_closed_) return true;
-    if (writing_) return false;
-    return !close_code_ || close_sent_;
-  }
+  // either side), our close frame has gone.
+  bool writer_done() const { return life_.writer_done(writer_ == writer_state::writing); }
 
   // Starts a write of everything pending, unless one is in flight (its completion calls
   // this again): control frames first, then queued frames up to batch_bytes, and, when
   // closing, the close frame after the last of them once no reply is owed any more.
   void write_some() {
     bool send_close = false;
+    ws_close close_code{};
     {
       std::lock_guard lock(mutex_);
-      if (writing_ || dead_ || socket_closed_) return notify_drain();
-      flush_ = next_flush::none;
-      if (close_sent_) return notify_drain();
+      if (writer_ == writer_state::writing || life_.broken()) return notify_drain();
+      writer_ = writer_state::idle;
+      if (!life_.may_write()) return notify_drain();  // the close frame went: nothing follows it
       take_batch(sending_);
       wbuf_.clear();
-      if (pong_pending_) append_frame(wbuf_, ws::opcode::pong, pong_payload_);
-      if (ping_pending_) append_frame(wbuf_, ws::opcode::ping, {});
-      pong_pending_ = ping_pending_ = false;
-      pong_payload_.clear();
-      if (close_code_ && queue_.empty() && (owed_replies_ == 0 || dropped_)) {
-        send_close = true;
-        close_sent_ = true;
-      }
+      if (pong_) append_frame(wbuf_, ws::opcode::pong, *pong_);
+      if (ping_due_) append_frame(wbuf_, ws::opcode::ping, {});
+      pong_.reset();
+      ping_due_ = false;
+      send_close = life_.take_close_frame(queue_.empty(), owed_replies_ > 0);
+      if (send_close) close_code = life_.code();
       if (wbuf_.empty() && sending_.empty() && !send_close) return notify_drain();
-      writing_ = true;
+      writer_ = writer_state::writing;
       last_write_ = clock::now();
     }
     append_text_frames(wbuf_, sending_);
     if (!sending_.empty()) state_->ws_messages_out->inc(sending_.size());
     sending_.clear();
     if (send_close) {
-      auto code = static_cast<std::uint16_t>(*close_code_);
+      auto code = static_cast<std::uint16_t>(close_code);
       char payload[2] = {static_cast<char>(code >> 8), static_cast<char>(code & 0xFF)};
       append_frame(wbuf_, ws::opcode::close, std::string_view(payload, 2));
     }
@@ -640,10 +628,9 @@ class ws_connection final : public ws_sink,
     bool close_went = false;
     {
       std::lock_guard lock(mutex_);
-      writing_ = false;
-      if (ec) dead_ = true;
-      close_went = close_sent_ && !half_closed_;
-      half_closed_ = half_closed_ || close_went;
+      writer_ = writer_state::idle;
+      if (ec) life_.broke();
+      close_went = life_.write_completed();
     }
     // Nothing follows a close frame: on plain TCP the FIN tells the client at once (it then
     // answers and closes, instead of waiting for our close deadline). Under TLS a bare FIN
@@ -745,41 +732,42 @@ class ws_connection final : public ws_sink,
   std::string remote_;
   std::function<void()> on_done_;
   std::function<void(bool force)>* stop_hook_ = nullptr;
-  bool open_ = false;  // counted in ws_open, handler not yet told it closed
-  bool done_ = false;
+  run_state run_ = run_state::starting;
   asio::steady_timer keepalive_;
   std::optional<asio::steady_timer> kill_;   // the close deadline
   std::optional<asio::steady_timer> drain_;  // finish() waiting for the writer
   clock::time_point last_read_{};
+  // Keep-alive: our ping is unanswered (no byte read since it went). Its own flag: it is
+  // about the peer's liveness, whatever the closing handshake's phase.
   bool ping_outstanding_ = false;
   std::unique_ptr<char[]> rbuf_;
   std::size_t rcap_ = 0, rbeg_ = 0, rend_ = 0;
-  bool garbage_ = false;       // after a framing error: read and discard until the end
-  bool in_message_ = false;    // between the first and the final fragment of a message
-  bool message_binary_ = false;
-  std::string message_;        // fragments so far
+  // After a framing error the byte stream cannot be followed: read and discard until the end.
+  // The reader's own flag: the connection closes for many reasons, only this one makes the
+  // bytes that follow meaningless.
+  bool discarding_ = false;
+  // The data message being read (RFC 6455 §5.4): between its first and its final fragment,
+  // and of which kind; none between messages.
+  enum class message_kind { none, text, binary };
+  message_kind message_ = message_kind::none;
+  std::string fragments_;      // the message's payload so far
   std::string wbuf_;           // the write in flight
   std::vector<entry> sending_;
 
   std::mutex mutex_;  // guards the members below; never held across I/O
   std::vector<entry> queue_;
   std::size_t bytes_ = 0;
-  next_flush flush_ = next_flush::none;  // what the writer has been asked for
+  writer_state writer_ = writer_state::idle;
   clock::time_point last_write_{};       // the last batch handed to the socket
   std::size_t owed_replies_ = 0;         // requests given to the handler, not yet answered
-  bool paused_ = false;       // the reader waits for the backlog to drain (max_unanswered)
-  bool writing_ = false;      // a write is in flight: the socket did not take all at once
-  bool finished_ = false;     // the reader has ended: no more data frames
-  bool graceful_ = false;     // ... with the client's close frame
-  bool dropped_ = false;      // 4008: the queue was given up
-  bool dead_ = false;         // a write failed: nothing more can be written
-  bool socket_closed_ = false;  // cut(): the descriptor is gone
-  bool close_sent_ = false;
-  bool half_closed_ = false;  // strand: the write side is shut after the close frame
-  bool pong_pending_ = false;
-  bool ping_pending_ = false;
-  std::string pong_payload_;
-  std::optional<ws_close> close_code_;
+  ws_lifecycle life_;  // the closing handshake's phase, and whether the socket is broken
+  // The reader waits for the client's backlog to drain (max_unanswered). Its own flag: the
+  // reader's back-pressure, possible only while open (ws_lifecycle::may_pause); any change of
+  // phase, and every drained write, wakes it (maybe_resume).
+  bool paused_ = false;
+  // Control frames for the next write (not queued: they do not count against the client).
+  bool ping_due_ = false;             // keep-alive: our ping
+  std::optional<std::string> pong_;   // the answer to the client's latest ping
 };
 
 }  // namespace
