@@ -40,9 +40,9 @@ constexpr const char* usage =
 constexpr std::size_t max_name_chars = 60;
 // Matches the longest id the protocol allows elsewhere (request ids, client_msg_id).
 constexpr std::size_t max_user_id_chars = 64;
-// The upper bound of auth.token_ttl_seconds; the lower bound is 1 rather than 60 so that expiry
-// can be tried out by hand.
-constexpr std::uint64_t max_ttl_seconds = 2592000;
+// --ttl's upper bound is auth.token_ttl_seconds' (auth::max_token_ttl_seconds); its lower
+// bound is 1 rather than 60 so that expiry can be tried out by hand.
+constexpr auto max_ttl_seconds = static_cast<std::uint64_t>(auth::max_token_ttl_seconds);
 // Enough to keep a generated user id readable; the random suffix keeps it unique.
 constexpr std::size_t max_slug_chars = 24;
 
