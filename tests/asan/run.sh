@@ -27,8 +27,22 @@ export ASAN_OPTIONS="detect_leaks=1:check_initialization_order=1:log_path=$repor
 export LSAN_OPTIONS="suppressions=$src/tests/asan/lsan_suppressions.txt:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
 
+# Left out here, and only here (they run in the main build): the tests that bound the server's
+# resident memory. Under AddressSanitizer RSS is mostly its quarantine (freed memory is held
+# back, up to 256 MiB, to catch a use after free) and its allocator, which keeps what it freed:
+# measured 2026-12-02, +180 to +290 MiB against bounds of 8 to 32 MiB. Each of them runs in
+# the main build's ctest.
+excluded='^(ws_delivery\.the_closing_paths_repeated_leave_fds_threads_and_memory_where_they_were'
+excluded+='|ws_slow_consumer\.a_client_that_stops_reading_is_closed_with_4008_and_memory_stays_bounded'
+excluded+='|RecordingDownload\.LargeFileOverTlsStreamsWithFlatMemory'
+excluded+='|MediaRelayLeak\.hundreds_of_failed_attempts_leave_fds_threads_and_memory_at_their_baseline'
+# And one wall-clock test: a produced stage looping a file must not show the slate, i.e. the
+# file's restart at its end must take under input_timeout_ms (700 ms). Instrumented, on a
+# loaded 2-core machine, it once took longer (one slate switch; it passed in the run before).
+excluded+='|MediaInputs\.a_looping_file_plays_on_past_its_end_in_both_modes)$'
+
 status=0
-ctest --test-dir "$build" -L '^(unit|integration)$' -j "$jobs" --output-on-failure \
+ctest --test-dir "$build" -L '^(unit|integration)$' -E "$excluded" -j "$jobs" --output-on-failure \
   --timeout 600 || status=$?
 
 if compgen -G "$reports/*" >/dev/null; then
