@@ -14,7 +14,8 @@ top=$(cd "$here/.." && pwd)
 # Tests: GoogleTest, curl (smoke checks), chromium (browser tests), Node.js + npm (web build),
 # nginx with the RTMP module (stands in for YouTube), ffmpeg/ffprobe (stands in for OBS, reads
 # recordings back), stunnel4 (an RTMPS ingest with the test's own certificate authority),
-# sslscan (checks which TLS suites the server accepts).
+# sslscan (checks which TLS suites the server accepts), clang-15 and libFuzzer (the fuzz
+# targets in tests/fuzz/; GCC has no libFuzzer).
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
@@ -27,6 +28,7 @@ packages=(
   curl ca-certificates
   chromium fonts-dejavu-core
   nginx libnginx-mod-rtmp ffmpeg stunnel4 sslscan
+  clang-15 libfuzzer-15-dev
 )
 
 missing=()

@@ -139,6 +139,13 @@ void fit_descriptor_limit(std::uint32_t max_connections) {
          {"hint", "raise ulimit -n or lower server.limits.max_connections"}});
 }
 
+// The main io_context, with execution_context::shutdown() (destroys the queued handlers; the
+// destructor calls it again, harmlessly) callable before the context is destroyed.
+struct main_context : asio::io_context {
+  using asio::io_context::io_context;
+  using asio::io_context::shutdown;
+};
+
 }  // namespace
 
 int serve(const config::config& cfg) {
@@ -295,7 +302,7 @@ int serve(const config::config& cfg) {
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
-  asio::io_context ioc(static_cast<int>(threads));
+  main_context ioc(static_cast<int>(threads));
   // Connections run on their own threads, one io_context each (net/io_pool.hpp); `ioc` runs
   // the acceptor, rooms, the WebSocket flusher and the timers of shared services.
   net::io_pool connection_threads(threads);
@@ -372,6 +379,12 @@ int serve(const config::config& cfg) {
   ioc.run();
   for (auto& t : pool) t.join();
   connection_threads.stop();
+  // Handlers still queued hold objects of the other contexts (the acceptor's last accept holds
+  // a socket of a pool context; a session's last handler in a pool context holds the server
+  // state and its flusher's timer on `ioc`), so neither context may be destroyed with its
+  // handlers while the other is gone: destroy ioc's now, while both exist; the pool's go with
+  // the pool, before `ioc`. (AddressSanitizer: heap-use-after-free at every shutdown.)
+  ioc.shutdown();
   stopping = true;
   // Stages stop on their control thread (relays close, recordings end on what was written).
   engine_for_logs = nullptr;

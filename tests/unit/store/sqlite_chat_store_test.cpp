@@ -29,7 +29,9 @@ chat_message message(const std::string& room, std::uint64_t seq, const chat_user
   chat_message m;
   m.room = room;
   m.seq = seq;
-  m.ts_ms = 1796822400000 + static_cast<std::int64_t>(seq) * 1000;
+  // A second per seq; the modulo keeps seqs near 2^63 (refused by the store) from overflowing
+  // the timestamp (UBSan) while every seq the tests store keeps its own second.
+  m.ts_ms = 1796822400000 + static_cast<std::int64_t>(seq % 1000000) * 1000;
   m.user = user;
   m.text = text.empty() ? "Meddelande " + std::to_string(seq) : std::move(text);
   m.client_msg_id = std::move(client_msg_id);
