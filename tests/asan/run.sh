@@ -45,12 +45,19 @@ status=0
 ctest --test-dir "$build" -L '^(unit|integration)$' -E "$excluded" -j "$jobs" --output-on-failure \
   --timeout 600 || status=$?
 
-if compgen -G "$reports/*" >/dev/null; then
-  echo "asan: sanitizer reports:" >&2
-  for f in "$reports"/*; do
-    echo "---- $f" >&2
-    cat "$f" >&2
-  done
-  status=1
-fi
+# A report fails the run, except LeakSanitizer's own crash ("Tracer caught signal 11 ...
+# LeakSanitizer has encountered a fatal error"): its tracer thread died in one process of the
+# first clean-clone CI run (2026-12-02), which says nothing about our code and must not fail
+# CI; it is printed, so it stays visible.
+for f in "$reports"/*; do
+  [ -e "$f" ] || continue
+  echo "---- $f" >&2
+  cat "$f" >&2
+  if grep -q 'LeakSanitizer has encountered a fatal error' "$f" &&
+     ! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer: detected)|runtime error' "$f"; then
+    echo "asan: (LeakSanitizer's own crash, not a finding)" >&2
+  else
+    status=1
+  fi
+done
 exit "$status"
