@@ -5,7 +5,9 @@
 // control characters U+0000–U+001F (\b \t \n \f \r, else \u00xx); every other byte as is.
 // Why not boost::json::object + serialize: a `message` event is built once per broadcast on the
 // room's strand, and building a json::object first costs an allocation per member and string.
-// Used by protocol/ only: JSON is written nowhere else.
+// Used by protocol/ only. Elsewhere JSON is built as boost::json values (the HTTP API's stage
+// and program bodies), never concatenated; the one exception is the structured log's line
+// (core/log.cpp), which quotes every string through boost::json.
 #include <charconv>
 #include <cstdint>
 #include <string>
