@@ -7,7 +7,7 @@
 //   SAMLING_SOURCE_DIR  the repository root (web/ must be installed and built: npm ci && npm run build)
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
 import { join } from 'node:path';
-import { check, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const RECONNECT_WAIT = 30_000; // ms, for a reconnect (the backoff may have grown)
@@ -184,6 +184,7 @@ async function run(ctx) {
   const nameA = 'Anna Moderator';
   const nameB = 'Matti Virtanen';
   await signIn(a, base, nameA, 'moderator', 'sv', async () => {
+    await checkA11y(a, 'A (sv): the sign-in form, filled in', log);
     await a.getByTestId('chat-panel').screenshot({ path: join(ctx.tmp, 'chat-signin-sv.png') });
     saveScreenshot(src, ctx.tmp, 'chat-signin-sv.png', log);
   });
@@ -208,6 +209,8 @@ async function run(ctx) {
   });
   check((await b.getByTestId('member-list').count()) === 0, 'the attendee sees a member list');
   log('presence counts and the moderator member list shown');
+  await checkA11y(a, 'A (sv, moderator): main stage, member list open', log);
+  await checkA11y(b, 'B (fi, attendee): main stage, signed in', log);
 
   // Chat both ways: each sees the other's message once.
   const hello = `Hej från Anna ${run}`;
@@ -226,6 +229,7 @@ async function run(ctx) {
   check((await msgInB.getByTestId('role-badge').innerText()).trim() === UI.fi.moderator, 'B: A’s message has no moderator badge in Finnish');
   check(/^\d{1,2}[.:]\d{2}$/.test((await msgInB.getByTestId('message-time').innerText()).trim()), 'B: A’s message has no time');
   log('chat both ways, each message once, with author, badge and time');
+  await checkA11y(b, 'B (fi): messages with author, moderator badge and time', log);
 
   // Unread counters: A opens a seminar room (the main stage stays joined); B writes on the main stage.
   await tab(a, seminar).click({ timeout: WAIT });
@@ -239,6 +243,7 @@ async function run(ctx) {
   await expectMessage(a, unreadText, 'A sees the message that was unread');
   check((await tab(a, main).getByTestId('unread').count()) === 0, 'A: the unread counter stays after opening the room');
   check((await tab(a, seminar).getAttribute('data-joined')) === 'joined', 'A: the seminar room was left when switching');
+  await checkA11y(a, 'A (sv): back on the main stage, a seminar room joined too', log);
   log('several rooms at once; unread counter on the main stage tab');
 
   // B goes offline.
@@ -262,6 +267,7 @@ async function run(ctx) {
   const seenOffline = (await shownMessages(b)).filter((m) => fromA.includes(m.text));
   check(seenOffline.length === 0, `B received A’s messages while offline: ${describe(seenOffline)}`);
   log('A posted 5 messages; B queued 2 while offline');
+  await checkA11y(b, 'B (fi): offline, two messages queued', log);
 
   // B comes back: connected again, everything exactly once and in order.
   await ctxB.setOffline(false);
@@ -283,6 +289,7 @@ async function run(ctx) {
   await expectOnceInOrder(a, [hello, reply, unreadText, ...fromA, lastA], 'A: her own messages');
   await expectOnceInOrder(a, [...fromB, lastB], 'A: B’s messages after the reconnect');
   log('after the reconnect: A’s 5 messages once and in order for B, B’s 2 queued ones once for A');
+  await checkA11y(b, 'B (fi): reconnected, history caught up', log);
 
   // A desktop screenshot of A (Swedish).
   await a.screenshot({ path: join(ctx.tmp, 'chat-desktop-sv.png') });
@@ -301,10 +308,12 @@ async function run(ctx) {
   await b.getByTestId('view-tab-chat').click({ timeout: WAIT });
   await b.getByTestId('composer-input').waitFor({ state: 'visible', timeout: WAIT });
   check(!(await b.locator('#program').isVisible()), 'B (narrow): the program is visible beside the chat tab');
+  await checkA11y(b, 'B (fi, 390×844): the chat tab', log);
   await b.screenshot({ path: join(ctx.tmp, 'chat-mobile-fi.png') });
   saveScreenshot(src, ctx.tmp, 'chat-mobile-fi.png', log);
   await b.getByTestId('view-tab-program').click({ timeout: WAIT });
   await b.locator('#program').waitFor({ state: 'visible', timeout: WAIT });
+  await checkA11y(b, 'B (fi, 390×844): the program tab', log);
   log('narrow layout: program and chat tabs');
 
   // Guest mode: where the server hands out no dev tokens (404), the form offers to join as a
@@ -321,6 +330,7 @@ async function run(ctx) {
   await c.getByTestId('guest-mode').waitFor({ state: 'visible', timeout: WAIT });
   check((await c.getByTestId('chat-role').count()) === 0, 'C: the role select stays in guest mode');
   check((await c.getByTestId('chat-join').innerText()).trim() === 'Join as a guest', 'C: the button does not offer to join as a guest');
+  await checkA11y(c, 'C (en): the form offers to join as a guest', log);
   await c.getByTestId('chat-join').click({ timeout: WAIT });
   await expectConnection(c, ['connected'], 'en', 'C joins as a guest');
   await expectRoomJoined(c, mainRef, 'C (guest) on the main stage');
@@ -332,6 +342,7 @@ async function run(ctx) {
   await post(c, fromGuest);
   await expectMessage(c, fromGuest, 'C sees the guest’s message');
   await expectMessage(a, fromGuest, 'A sees the guest’s message');
+  await checkA11y(c, 'C (en, guest): main stage, own message shown', log);
   // A burst over the rate limit (burst 5, then 1/s): the post waits with the translated reason
   // and the wait, goes out on its own, and everything arrives once and in order.
   const burst = [1, 2, 3, 4, 5, 6, 7].map((i) => `Burst ${i} ${run}`);
@@ -348,6 +359,7 @@ async function run(ctx) {
     .catch(async () => {
       throw new TestFailure(`C: no rate-limited post with its wait shown; the room shows ${describe(await shownMessages(c))}`);
     });
+  await checkA11y(c, 'C (en, guest): a post waits for the rate limit', log);
   for (const text of burst) await expectMessage(c, text, 'C’s burst, confirmed');
   for (const text of burst) await expectMessage(a, text, 'A sees C’s burst');
   await expectOnceInOrder(c, [fromGuest, ...burst], 'C after the burst');

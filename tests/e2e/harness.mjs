@@ -2,7 +2,7 @@
 // config, load playwright-core from web/node_modules, launch Debian's chromium, and watch a
 // page for errors.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -166,14 +166,83 @@ export function watchPage(page, origin, problems, name = '') {
   });
 }
 
+// --- accessibility: axe-core on every page state --------------------------------------------------
+
+/** The WCAG 2.0 and 2.1 rules, levels A and AA: all of them, none switched off. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const a11yViolations = []; // { state, text } of every violation found in this test run
+let axeSource = null;
+
+function loadAxe() {
+  if (axeSource) return axeSource;
+  const file = join(resolve(process.env.SAMLING_SOURCE_DIR ?? ''), 'web', 'node_modules', 'axe-core', 'axe.min.js');
+  check(existsSync(file), `${file} is missing: axe-core must be installed in web/ ("npm ci" in web/)`);
+  axeSource = readFileSync(file, 'utf8');
+  return axeSource;
+}
+
+/** One violation as people read it: rule, impact, where, what. */
+function describeViolation(v) {
+  const nodes = v.nodes.slice(0, 5).map((n) => {
+    const html = n.html.replace(/\s+/g, ' ').slice(0, 160);
+    const why = (n.failureSummary ?? '')
+      .replace(/^Fix (any|all) of the following:\s*/, '')
+      .replace(/\n\s*/g, '; ')
+      .slice(0, 240);
+    return `      at ${n.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ')}\n        ${html}${why ? `\n        (${why})` : ''}`;
+  });
+  const more = v.nodes.length > 5 ? `\n      … and ${v.nodes.length - 5} more` : '';
+  return `    ${v.id} [${v.impact}] ${v.help} (${v.nodes.length}×)\n${nodes.join('\n')}${more}`;
+}
+
+/**
+ * Runs axe-core (WCAG 2.0/2.1 A and AA) on the whole page as it is now. Every violation is logged
+ * at once, written to $SAMLING_AXE_LOG (appended, with the time) when that is set, and makes the
+ * test fail when it ends (main() below), so that one run lists the violations of every state the
+ * test visits. `state` names the page state in the messages ("sv, signed in as moderator").
+ */
+export async function checkA11y(page, state, log = console.log) {
+  const source = loadAxe();
+  // Evaluated through the DevTools protocol: no <script> tag, so the page's CSP does not apply.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(source);
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    AXE_TAGS,
+  );
+  const where = `${process.argv[1]?.split('/').pop() ?? 'test'}: ${state}`;
+  if (result.violations.length === 0) {
+    log(`axe: no violation (${where})`);
+    return;
+  }
+  const text = result.violations.map(describeViolation).join('\n');
+  a11yViolations.push({ state: where, text });
+  log(`axe: ${result.violations.length} violation(s) (${where}):\n${text}`);
+  if (process.env.SAMLING_AXE_LOG) {
+    try {
+      appendFileSync(process.env.SAMLING_AXE_LOG, `${new Date().toISOString()} ${where} (${page.url()})\n${text}\n\n`);
+    } catch {
+      // the log is for people; the test fails anyway
+    }
+  }
+}
+
 /** Runs `run(ctx)`, always closes the browser and stops the server, prints the closing line. */
 export async function main(name, run, log) {
   const ctx = {};
   let failure = null;
   try {
     await run(ctx);
+    if (a11yViolations.length) {
+      throw new TestFailure(
+        `axe-core found WCAG A/AA violations in ${a11yViolations.length} page state(s):\n` +
+          a11yViolations.map((v) => `  ${v.state}\n${v.text}`).join('\n'),
+      );
+    }
   } catch (e) {
     failure = e;
+    if (!(e instanceof TestFailure && e.message.startsWith('axe-core found')) && a11yViolations.length) {
+      console.error(`axe-core also found violations before that, in: ${a11yViolations.map((v) => v.state).join('; ')}`);
+    }
   } finally {
     if (ctx.browser) await ctx.browser.close().catch((e) => log(`closing the browser: ${e.message}`));
     if (ctx.server) await stopServer(ctx.server, log).catch((e) => log(`stopping the server: ${e.message}`));

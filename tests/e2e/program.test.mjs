@@ -8,7 +8,7 @@
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, exactly, getJson, launchBrowser, main, pick, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, exactly, getJson, launchBrowser, main, pick, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 
@@ -146,6 +146,7 @@ async function run(ctx) {
   await expectLanguage(page, 'sv', event);
   await expectParallelSlot(page, slot, event, 'sv');
   log('Swedish program rendered, parallel sessions side by side');
+  await checkA11y(page, 'sv, program', log);
 
   // Switch to Finnish: UI and content change at once, and <html lang> follows.
   await page.getByTestId('lang-fi').click({ timeout: WAIT });
@@ -162,6 +163,7 @@ async function run(ctx) {
     // a read-only tree is fine; the screenshot was only for people
   }
   log('Finnish program rendered after switching');
+  await checkA11y(page, 'fi, program after switching', log);
 
   // The choice persists across a reload.
   await page.reload({ waitUntil: 'domcontentloaded' });
@@ -178,6 +180,7 @@ async function run(ctx) {
   await expectLanguage(enPage, 'en', event);
   await expectParallelSlot(enPage, slot, event, 'en');
   log('English first for an en-US browser');
+  await checkA11y(enPage, 'en, program', log);
 
   // Server unreachable: a translated message and a retry button that recovers.
   const before = problems.length;
@@ -185,6 +188,7 @@ async function run(ctx) {
   await enPage.reload({ waitUntil: 'domcontentloaded' });
   await expectAttribute(enPage.getByTestId('error-message'), 'data-error-kind', 'unreachable', 'error state');
   await enPage.getByTestId('retry').waitFor({ state: 'visible', timeout: WAIT });
+  await checkA11y(enPage, 'en, server unreachable (error and retry)', log);
   await enPage.unroute('**/api/v1/events');
   await enPage.getByTestId('retry').click({ timeout: WAIT });
   await expectText(enPage.getByTestId('event-title'), pick(event.title, 'en'), 'event title after retry');
