@@ -15,7 +15,7 @@
 // bounded; the whole test takes about 30 s. Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
+import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 const PLAYLIST_WAIT = 15_000; // ms, for the server's first playlist after the start
@@ -245,6 +245,7 @@ async function run(ctx) {
   await sleep(1_500);
   const shot2 = await video.screenshot();
   check(!shot1.equals(shot2), 'A: the video picture did not change in 1.5 s');
+  await checkA11y(a, 'A (sv, not signed in): the stage playing', log);
   await a.screenshot({ path: join(ctx.tmp, 'stage-playback-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stage-playback-sv.png', log);
   await a.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'stage-playback-player-sv.png') });
@@ -285,6 +286,7 @@ async function run(ctx) {
   v = await expectAdvancing(b, 'B (hls.js)');
   check(v.readyState >= 2 && v.videoWidth === 320 && v.videoHeight === 180, `B: ${JSON.stringify(v)}`);
   if (v.audioBytes !== null) check(v.audioBytes > 0, `B: no audio decoded: ${JSON.stringify(v)}`);
+  await checkA11y(b, 'B (sv, signed in, hls.js): the stage playing', log);
 
   // --- stop the stage ---------------------------------------------------------------------------------
   phase.now = 'stopped';
@@ -312,6 +314,7 @@ async function run(ctx) {
   }
   const playlistOff = await fetch(`${base}/live/main/index.m3u8`);
   check(playlistOff.status === 404, `the playlist of a stopped stage: HTTP ${playlistOff.status}, expected 404`);
+  await checkA11y(a, 'A (sv): the stage offline', log);
   await a.screenshot({ path: join(ctx.tmp, 'stage-playback-offline-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stage-playback-offline-sv.png', log);
 
@@ -329,6 +332,7 @@ async function run(ctx) {
   check(v.readyState >= 2 && v.videoWidth === 320 && v.videoHeight === 180, `A after the restart: ${JSON.stringify(v)}`);
   await expectPlaying(b, 'B after the restart');
   await expectAdvancing(b, 'B (hls.js) after the restart');
+  await checkA11y(a, 'A (sv): the stage playing again after the restart', log);
   await a.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'stage-playback-restarted-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stage-playback-restarted-sv.png', log);
 

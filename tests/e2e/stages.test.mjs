@@ -13,7 +13,7 @@
 // passes SAMLING_SOURCE_DIR (web/ must be built). Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, expect, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, expect, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const POLL_WAIT = 20_000; // ms, for a change seen by polling (every 5 s)
@@ -69,6 +69,7 @@ async function run(ctx) {
   const player = org.getByTestId('stage-player');
   await expect('organizer: the player', player.and(org.locator('[data-state="live"]')).waitFor({ timeout: WAIT }));
   check((await org.locator('video').count()) === 1, 'one video element');
+  await checkA11y(org, 'organizer (sv): the event page with the live player', log);
   await org.screenshot({ path: join(ctx.tmp, 'stages-attendee-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stages-attendee-sv.png', log);
 
@@ -97,6 +98,7 @@ async function run(ctx) {
   const tlsRow = card.locator('[data-testid="output"][data-state="retrying"]');
   check((await tlsRow.getByTestId('output-reason').getAttribute('data-reason')) === 'tls_untrusted', 'a destination retrying on tls_untrusted');
   check((await tlsRow.getByTestId('output-reason').textContent()).includes(UI.sv.tlsUntrusted), `the tls_untrusted reason: "${await tlsRow.getByTestId('output-reason').textContent()}"`);
+  await checkA11y(org, 'organizer (sv): the broadcast tab', log);
   await card.screenshot({ path: join(ctx.tmp, 'stages-card-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stages-card-sv.png', log);
   // The same card at a phone's width (from the page's top: the sticky tabs would cover the card's head).
@@ -107,6 +109,7 @@ async function run(ctx) {
     return { x: r.x + window.scrollX, y: r.y + window.scrollY, width: r.width, height: r.height };
   });
   await org.screenshot({ path: join(ctx.tmp, 'stages-card-phone-sv.png'), fullPage: true, clip: box });
+  await checkA11y(org, 'organizer (sv, 390×844): the broadcast tab', log);
   saveScreenshot(src, ctx.tmp, 'stages-card-phone-sv.png', log);
   await org.setViewportSize({ width: 1440, height: 1000 });
 
@@ -131,6 +134,7 @@ async function run(ctx) {
   await expect('the bad URL error', formError.waitFor({ timeout: WAIT }));
   check((await formError.textContent()).includes('url must be rtmp:// or rtmps://'), `the server's message shows: ${await formError.textContent()}`);
   check((await card.getByTestId('output').count()) === 2, 'nothing added for a bad URL');
+  await checkA11y(org, 'organizer (sv): the add-output form with the server’s error', log);
 
   // A good one: it appears, masked, and goes live.
   await form.getByTestId('output-url-input').fill('rtmp://a.rtmp.youtube.com/live2');
@@ -150,6 +154,7 @@ async function run(ctx) {
   check((await row.getByTestId('output-state').textContent()).includes(UI.sv.retrying), 'the retrying text');
   check((await row.getByTestId('output-reason').textContent()).includes(UI.sv.refused), 'the reason');
   check((await row.getByTestId('output-reconnects').textContent()).trim() === '3', 'the reconnect count');
+  await checkA11y(org, 'organizer (sv): a new output, retrying', log);
 
   // Stop, then start.
   await row.getByTestId('output-stop').click();
@@ -163,6 +168,7 @@ async function run(ctx) {
   check((await row.getByTestId('output-reason').textContent()).includes(UI.sv.keyRejected), 'the key_rejected reason');
   const retry = row.getByTestId('output-start');
   check((await retry.textContent()).trim() === UI.sv.retry, 'a failed output offers "retry"');
+  await checkA11y(org, 'organizer (sv): an output failed, with "retry"', log);
   await card.screenshot({ path: join(ctx.tmp, 'stages-organizer-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stages-organizer-sv.png', log);
   await retry.click();
@@ -179,6 +185,8 @@ async function run(ctx) {
 
   // Remove, with a confirmation.
   await row.getByTestId('output-remove').click();
+  await expect('the remove confirmation', row.getByTestId('output-remove-confirm').waitFor({ timeout: WAIT }));
+  await checkA11y(org, 'organizer (sv): removing an output, the confirmation', log);
   await row.getByTestId('output-remove-confirm').click();
   await expect('the output is removed', row.waitFor({ state: 'detached', timeout: WAIT }));
 
@@ -192,6 +200,7 @@ async function run(ctx) {
   await expect('moderator: the outputs', modCard.getByTestId('output').first().waitFor({ timeout: WAIT }));
   check((await modCard.locator('button').count()) === 0, 'moderator: no buttons');
   check((await modCard.getByTestId('add-output').count()) === 0, 'moderator: no form');
+  await checkA11y(mod, 'moderator (en): the broadcast tab, read-only', log);
 
   // --- an attendee on a phone, not signed in: polling -------------------------------------------------
   const att = await (await ctx.browser.newContext({ locale: 'fi-FI', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
@@ -202,12 +211,14 @@ async function run(ctx) {
   check((await att.locator('video').count()) === 1, 'attendee: one video element');
   check((await attPlayer.getByTestId('stage-badge').textContent()).trim() === UI.fi.live, 'attendee: the live badge in Finnish');
   check((await att.getByTestId('view-tab-stages').count()) === 0, 'attendee: no broadcast tab');
+  await checkA11y(att, 'attendee (fi, phone): the live player', log);
   await att.screenshot({ path: join(ctx.tmp, 'stages-mobile-fi.png') });
   saveScreenshot(src, ctx.tmp, 'stages-mobile-fi.png', log);
 
   await mockChange(base, 'main', { state: 'standby' });
   await expect('attendee: standby', attPlayer.and(att.locator('[data-state="standby"]')).waitFor({ timeout: POLL_WAIT }));
   check((await attPlayer.getByTestId('stage-badge').textContent()).trim() === UI.fi.standby, 'attendee: the standby badge');
+  await checkA11y(att, 'attendee (fi, phone): the stage in standby', log);
   // The organizer's page (WebSocket) has it too, standby since just now.
   await expect('organizer: standby', card.and(org.locator('[data-state="standby"]')).waitFor({ timeout: WAIT }));
   const standbySince = (await card.getByTestId('stage-since').textContent()).trim();
