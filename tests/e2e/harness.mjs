@@ -197,7 +197,7 @@ function describeViolation(v) {
 
 /**
  * Runs axe-core (WCAG 2.0/2.1 A and AA) on the whole page as it is now. Every violation is logged
- * at once, written to $SAMLING_AXE_LOG (appended, with the time) when that is set, and makes the
+ * at once, written to $E2E_AXE_LOG (appended, with the time) when that is set, and makes the
  * test fail when it ends (main() below), so that one run lists the violations of every state the
  * test visits. `state` names the page state in the messages ("sv, signed in as moderator").
  */
@@ -217,9 +217,9 @@ export async function checkA11y(page, state, log = console.log) {
   const text = result.violations.map(describeViolation).join('\n');
   a11yViolations.push({ state: where, text });
   log(`axe: ${result.violations.length} violation(s) (${where}):\n${text}`);
-  if (process.env.SAMLING_AXE_LOG) {
+  if (process.env.E2E_AXE_LOG) {
     try {
-      appendFileSync(process.env.SAMLING_AXE_LOG, `${new Date().toISOString()} ${where} (${page.url()})\n${text}\n\n`);
+      appendFileSync(process.env.E2E_AXE_LOG, `${new Date().toISOString()} ${where} (${page.url()})\n${text}\n\n`);
     } catch {
       // the log is for people; the test fails anyway
     }
