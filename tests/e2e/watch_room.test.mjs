@@ -297,12 +297,12 @@ async function run(ctx) {
     };
   });
   log(`P after scrolling: ${JSON.stringify({ scrolled, view })}`);
+  await p.screenshot({ path: join(ctx.tmp, 'watch-room-phone-chat-fi.png') });
+  shot(src, ctx.tmp, 'watch-room-phone-chat-fi.png'); // before the checks: a failure is to be looked at too
   check(view.focused === 'composer-input', `P: the composer lost the focus while scrolling (focused: ${view.focused})`);
   const h = Math.min(view.innerHeight, view.visual);
   check(view.video && view.video.height > 0 && view.video.top >= 0 && view.video.bottom <= h, `P: with the composer focused and the chat scrolled, the video is not within the viewport: video ${JSON.stringify(view.video)}, viewport height ${h}, page scrolled to ${view.scrollY}`);
   check(view.composer && view.composer.top >= 0 && view.composer.bottom <= h, `P: the focused composer is not within the viewport: ${JSON.stringify(view.composer)}, viewport height ${h}`);
-  await p.screenshot({ path: join(ctx.tmp, 'watch-room-phone-chat-fi.png') });
-  shot(src, ctx.tmp, 'watch-room-phone-chat-fi.png');
   await checkA11y(p, 'P (fi, 390×844): the chat scrolled, the composer focused, the video in view', log);
   // Still playing while chatting.
   await expectPlayingStage(p, MAIN, pHls, 'P while chatting');
