@@ -181,26 +181,26 @@ async function run(ctx) {
   const mine = m.locator('[data-testid="chat-message"]:not([data-pending])').filter({ hasText: run });
   await expect('M: the message is confirmed', mine.waitFor({ timeout: WAIT }));
 
-  // --- G: a guest (no dev tokens) ------------------------------------------------------------------
-  const gCtx = await ctx.browser.newContext({ locale: 'en-GB', viewport });
+  // --- G: a guest (no dev tokens), dark mode ------------------------------------------------------------------
+  const gCtx = await ctx.browser.newContext({ locale: 'en-GB', viewport, colorScheme: 'dark' }); // dark mode's colours get axe too
   const g = await gCtx.newPage();
   watchPage(g, base, problems, 'G');
   g.on('request', (r) => requested.push(r.url()));
   await g.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
   await expect('G: the sign-in form', g.getByTestId('chat-signin').waitFor({ timeout: WAIT }));
-  await checkA11y(g, 'G (en): the sign-in form, not signed in', log);
+  await checkA11y(g, 'G (en, dark): the sign-in form, not signed in', log);
 
   await tryGuest(g, 'mo   moderator ');
   await expectRefused(g, UI.en.nameTaken, 'G as "mo   moderator " (the moderator’s name)');
   check((await g.getByTestId('chat-name').inputValue()).includes('moderator'), 'G: the refused name is not kept in the field');
-  await checkA11y(g, 'G (en): name_taken shown', log);
+  await checkA11y(g, 'G (en, dark): name_taken shown', log);
   await g.getByTestId('chat-signin').screenshot({ path: join(ctx.tmp, 'join-link-name-taken-en.png') });
   saveScreenshot(src, ctx.tmp, 'join-link-name-taken-en.png', log);
 
   await tryGuest(g, 'Moderator');
   await expectRefused(g, UI.en.nameReserved, 'G as "Moderator"');
   check((await g.getByTestId('chat-name').inputValue()) === 'Moderator', 'G: the refused name is not kept in the field');
-  await checkA11y(g, 'G (en): name_reserved shown', log);
+  await checkA11y(g, 'G (en, dark): name_reserved shown', log);
   log('G: the moderator’s name is taken, "Moderator" is reserved; each said in English');
 
   const guestName = 'Gwen Guest';
@@ -224,7 +224,7 @@ async function run(ctx) {
   check(shownText.imgs === 0 && shownText.elements === 1, `G: the message made ${shownText.elements} elements (${shownText.imgs} img), expected just the one link`);
   check(shownText.text.includes(tag) && shownText.text.includes('javascript:alert(1)'), `G: the message text is not shown as typed: ${JSON.stringify(shownText.text)}`);
   check((await g.evaluate(() => window.__samlingXss)) === undefined, 'G: the <img onerror> in the message ran');
-  await checkA11y(g, 'G (en, guest): the moderator’s message with badge and link', log);
+  await checkA11y(g, 'G (en, dark, guest): the moderator’s message with badge and link', log);
 
   // M sees the guest marked as a guest.
   const fromGuest = `Hello from the hall ${run}`;

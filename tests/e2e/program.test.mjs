@@ -8,7 +8,7 @@
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, exactly, getJson, launchBrowser, main, pick, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, exactly, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 
@@ -197,6 +197,12 @@ async function run(ctx) {
   const refused = problems.splice(before).filter((p) => !/ERR_CONNECTION_REFUSED/.test(p));
   problems.push(...refused);
   log('error state with retry works');
+  // The same page in dark mode (prefers-color-scheme: dark has its own colours).
+  await enPage.emulateMedia({ colorScheme: 'dark' });
+  await expectParallelSlot(enPage, slot, event, 'en');
+  await checkA11y(enPage, 'en, program, dark mode', log);
+  await enPage.screenshot({ path: join(ctx.tmp, 'program-dark-en.png') });
+  saveScreenshot(src, ctx.tmp, 'program-dark-en.png', log);
   await en.close();
 
   check(problems.length === 0, `problems in the page:\n  ${problems.join('\n  ')}`);
