@@ -269,40 +269,54 @@ async function run(ctx) {
     await p.getByTestId('composer-input').press('Enter', { timeout: WAIT });
   }
   await expect('P: its messages confirmed', p.locator('[data-testid="chat-message"]:not([data-pending])').filter({ hasText: `Viesti 3 puhelimesta (${run})` }).waitFor({ timeout: WAIT }));
-  // Focus the composer, scroll the chat's history up and the page down: the video stays in view.
-  await p.getByTestId('composer-input').focus();
-  const scrolled = await p.evaluate(() => {
-    const list = document.querySelector('[data-testid="message-list"]');
-    const before = list ? list.scrollTop : null;
-    if (list) list.scrollTop = 0;
-    const listScrolled = list ? before !== list.scrollTop || list.scrollHeight > list.clientHeight : false;
-    window.scrollTo(0, document.documentElement.scrollHeight);
-    return { listScrolled, pageY: window.scrollY, pageHeight: document.documentElement.scrollHeight, listHeight: list?.scrollHeight, listClient: list?.clientHeight };
-  });
-  check(scrolled.listScrolled || scrolled.pageY > 0, `P: nothing scrolled (the chat is too short to test): ${JSON.stringify(scrolled)}`);
-  await sleep(300); // layout after the scroll
-  const view = await p.evaluate(() => {
-    const rect = (el) => {
-      if (!el) return null;
-      const r = el.getBoundingClientRect();
-      return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height) };
-    };
-    return {
-      video: rect(document.querySelector('[data-testid="stage-video"]')),
-      composer: rect(document.querySelector('[data-testid="composer-input"]')),
-      focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
-      innerHeight,
-      visual: window.visualViewport ? Math.round(window.visualViewport.height) : innerHeight,
-      scrollY: Math.round(window.scrollY),
-    };
-  });
-  log(`P after scrolling: ${JSON.stringify({ scrolled, view })}`);
-  await p.screenshot({ path: join(ctx.tmp, 'watch-room-phone-chat-fi.png') });
-  shot(src, ctx.tmp, 'watch-room-phone-chat-fi.png'); // before the checks: a failure is to be looked at too
-  check(view.focused === 'composer-input', `P: the composer lost the focus while scrolling (focused: ${view.focused})`);
-  const h = Math.min(view.innerHeight, view.visual);
-  check(view.video && view.video.height > 0 && view.video.top >= 0 && view.video.bottom <= h, `P: with the composer focused and the chat scrolled, the video is not within the viewport: video ${JSON.stringify(view.video)}, viewport height ${h}, page scrolled to ${view.scrollY}`);
-  check(view.composer && view.composer.top >= 0 && view.composer.bottom <= h, `P: the focused composer is not within the viewport: ${JSON.stringify(view.composer)}, viewport height ${h}`);
+  // Focus the composer, then scroll the way a thumb does: over the chat's history, up to older
+  // messages and back down past the newest (the wheel scrolls the history first, then the page),
+  // and finally to the page's very end. Each time the video and the composer stay in view.
+  const composer = p.getByTestId('composer-input');
+  await composer.focus();
+  await sleep(200);
+  const list = p.getByTestId('message-list');
+  const box = await list.boundingBox();
+  check(box, 'P: the message list has no layout box');
+  await p.mouse.move(box.x + box.width / 2, Math.max(box.y + 10, Math.min(box.y + box.height / 2, 800)));
+  const steps = [
+    ['the history scrolled up', async () => p.mouse.wheel(0, -1500)],
+    ['the history scrolled down past the newest', async () => p.mouse.wheel(0, 3000)],
+    ['the page at its end', async () => p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))],
+  ];
+  for (const [n, [what, scroll]] of steps.entries()) {
+    await scroll();
+    await sleep(400); // the wheel scrolls smoothly; then layout
+    const view = await p.evaluate(() => {
+      const rect = (el) => {
+        if (!el) return null;
+        const r = el.getBoundingClientRect();
+        return { top: Math.round(r.top), bottom: Math.round(r.bottom), height: Math.round(r.height) };
+      };
+      const l = document.querySelector('[data-testid="message-list"]');
+      return {
+        video: rect(document.querySelector('[data-testid="stage-video"]')),
+        composer: rect(document.querySelector('[data-testid="composer-input"]')),
+        focused: document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName,
+        innerHeight,
+        visual: window.visualViewport ? Math.round(window.visualViewport.height) : innerHeight,
+        scrollY: Math.round(window.scrollY),
+        pageHeight: document.documentElement.scrollHeight,
+        list: l ? { scrollTop: Math.round(l.scrollTop), scrollHeight: l.scrollHeight, clientHeight: l.clientHeight } : null,
+      };
+    });
+    log(`P, ${what}: ${JSON.stringify(view)}`);
+    const name = `watch-room-phone-chat-${n + 1}-fi.png`;
+    await p.screenshot({ path: join(ctx.tmp, name) });
+    shot(src, ctx.tmp, name); // before the checks: a failure is to be looked at too
+    check(view.focused === 'composer-input', `P, ${what}: the composer lost the focus (focused: ${view.focused})`);
+    const h = Math.min(view.innerHeight, view.visual);
+    check(
+      view.video && view.video.height > 0 && view.video.top >= 0 && view.video.bottom <= h,
+      `P, ${what}, the composer focused: the video is not within the viewport: video ${JSON.stringify(view.video)}, viewport height ${h}, page scrolled to ${view.scrollY} of ${view.pageHeight}`,
+    );
+    check(view.composer && view.composer.top >= 0 && view.composer.bottom <= h, `P, ${what}: the focused composer is not within the viewport: ${JSON.stringify(view.composer)}, viewport height ${h}`);
+  }
   await checkA11y(p, 'P (fi, 390×844): the chat scrolled, the composer focused, the video in view', log);
   // Still playing while chatting.
   await expectPlayingStage(p, MAIN, pHls, 'P while chatting');
