@@ -7,7 +7,7 @@
 //   SAMLING_SOURCE_DIR  the repository root (web/ must be installed and built: npm ci && npm run build)
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
 import { join } from 'node:path';
-import { check, checkA11y, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const RECONNECT_WAIT = 30_000; // ms, for a reconnect (the backoff may have grown)
@@ -210,6 +210,8 @@ async function run(ctx) {
   check((await b.getByTestId('member-list').count()) === 0, 'the attendee sees a member list');
   log('presence counts and the moderator member list shown');
   await checkA11y(a, 'A (sv, moderator): main stage, member list open', log);
+  await tab(a, main).focus();
+  await checkFocusRings(a, 'A (sv, moderator): Tab from the room tabs through the room', log, 8);
   await checkA11y(b, 'B (fi, attendee): main stage, signed in', log);
 
   // Chat both ways: each sees the other's message once.

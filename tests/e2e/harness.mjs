@@ -196,7 +196,8 @@ function describeViolation(v) {
 }
 
 /**
- * Runs axe-core (WCAG 2.0/2.1 A and AA) on the whole page as it is now. Every violation is logged
+ * Runs axe-core (WCAG 2.0/2.1 A and AA) on the whole page as it is now, and checks the form
+ * fields' boundaries (WCAG 1.4.11, which axe does not test). Every violation is logged
  * at once, written to $E2E_AXE_LOG (appended, with the time) when that is set, and makes the
  * test fail when it ends (main() below), so that one run lists the violations of every state the
  * test visits. `state` names the page state in the messages ("sv, signed in as moderator").
@@ -210,13 +211,144 @@ export async function checkA11y(page, state, log = console.log) {
     AXE_TAGS,
   );
   const where = `${process.argv[1]?.split('/').pop() ?? 'test'}: ${state}`;
-  if (result.violations.length === 0) {
+  const texts = result.violations.map(describeViolation);
+  // Form field boundaries (WCAG 1.4.11), which axe does not test.
+  const fields = await fieldBorderProblems(page);
+  if (fields.length) {
+    texts.push(
+      `    field-border-contrast [serious] WCAG 1.4.11: a form field's boundary must contrast at least 3:1 (${fields.length}×)\n` +
+        fields.map((f) => `      at ${f.target}\n        ${f.html.replace(/\s+/g, ' ')}\n        (${f.why})`).join('\n'),
+    );
+  }
+  if (texts.length === 0) {
     log(`axe: no violation (${where})`);
     return;
   }
-  const text = result.violations.map(describeViolation).join('\n');
+  recordA11y(page, where, texts.join('\n'), log);
+}
+
+// WCAG 1.4.11 (non-text contrast, AA), which axe-core does not test: a form field's boundary and the
+// keyboard focus ring must contrast at least 3:1 with the colours next to them. Runs in the page.
+// Colours are resolved through a canvas (any CSS colour syntax), backgrounds composited up the tree;
+// an element over a background image (a gradient) is skipped, as its backdrop is not one colour.
+const NON_TEXT_HELPERS = String.raw`
+  const ctx2d = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  const rgba = (css) => {
+    ctx2d.clearRect(0, 0, 1, 1);
+    ctx2d.fillStyle = '#000';
+    ctx2d.fillStyle = css;
+    ctx2d.fillRect(0, 0, 1, 1);
+    const [r, g, b, a] = ctx2d.getImageData(0, 0, 1, 1).data;
+    return { r, g, b, a: a / 255 };
+  };
+  const over = (top, under) => ({
+    r: top.r * top.a + under.r * (1 - top.a),
+    g: top.g * top.a + under.g * (1 - top.a),
+    b: top.b * top.a + under.b * (1 - top.a),
+    a: 1,
+  });
+  // The colour behind el (el's own background included when self is true); null over an image.
+  const backdrop = (el, self) => {
+    const layers = [];
+    for (let e = self ? el : el.parentElement; e; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.backgroundImage && cs.backgroundImage !== 'none') return null;
+      const c = rgba(cs.backgroundColor);
+      if (c.a > 0) layers.push(c);
+      if (c.a >= 1) break;
+    }
+    let color = { r: 255, g: 255, b: 255, a: 1 };
+    for (const c of layers.reverse()) color = over(c, color);
+    return color;
+  };
+  const lum = (c) => {
+    const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  const ratio = (a, b) => {
+    const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
+    return (x + 0.05) / (y + 0.05);
+  };
+  const hex = (c) => '#' + [c.r, c.g, c.b].map((v) => Math.round(v).toString(16).padStart(2, '0')).join('');
+  const selector = (el) => {
+    const id = el.getAttribute('data-testid');
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (id ? '[data-testid="' + id + '"]' : '') + (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\s+/).join('.') : '');
+  };
+  const visible = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  };
+`;
+
+// Defined in the page through the DevTools protocol (the page's CSP forbids eval, not this).
+async function injectNonText(page) {
+  if (await page.evaluate(() => typeof window.__samlingNonText === 'object')) return;
+  await page.evaluate(`window.__samlingNonText = (() => { ${NON_TEXT_HELPERS}; return { rgba, over, backdrop, ratio, hex, selector, visible }; })()`);
+}
+
+/** Form fields whose boundary (border, or fill) contrasts less than 3:1 with what surrounds them. */
+async function fieldBorderProblems(page) {
+  await injectNonText(page);
+  return page.evaluate(() => {
+    const h = window.__samlingNonText;
+    const out = [];
+    const fields = document.querySelectorAll('input:not([type=hidden]):not([type=checkbox]):not([type=radio]):not([type=range]):not([type=file]):not([type=color]), select, textarea');
+    for (const el of fields) {
+      if (el.disabled || !h.visible(el)) continue;
+      const outside = h.backdrop(el, false);
+      const fill = h.backdrop(el, true);
+      if (!outside || !fill) continue;
+      const cs = getComputedStyle(el);
+      const sides = ['Top', 'Right', 'Bottom', 'Left'].filter((s) => parseFloat(cs[`border${s}Width`]) >= 1 && cs[`border${s}Style`] !== 'none');
+      const border = sides.length ? h.over(h.rgba(cs[`border${sides[0]}Color`]), outside) : null;
+      const byBorder = border ? h.ratio(border, outside) : 0;
+      const byFill = h.ratio(fill, outside);
+      if (Math.max(byBorder, byFill) < 3) {
+        out.push({
+          target: h.selector(el),
+          html: el.outerHTML.slice(0, 160),
+          why: `border ${border ? h.hex(border) : 'none'} on ${h.hex(outside)} is ${byBorder.toFixed(2)}:1 and the field's fill ${h.hex(fill)} is ${byFill.toFixed(2)}:1; one of them must be at least 3:1`,
+        });
+      }
+    }
+    return out;
+  });
+}
+
+/** The focused element's focus indicator (outline or box-shadow) against the colour behind it. */
+async function focusRingProblem(page) {
+  await injectNonText(page);
+  return page.evaluate(() => {
+    const h = window.__samlingNonText;
+    const el = document.activeElement;
+    if (!el || el === document.body || !h.visible(el)) return null;
+    const cs = getComputedStyle(el);
+    const outside = h.backdrop(el, false);
+    if (!outside) return { skipped: h.selector(el) };
+    const candidates = [];
+    if (cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 1) candidates.push(['outline', cs.outlineColor]);
+    if (cs.boxShadow && cs.boxShadow !== 'none') {
+      for (const m of cs.boxShadow.matchAll(/(rgba?\([^)]*\)|color\([^)]*\)|oklch\([^)]*\)|#[0-9a-f]{3,8})/gi)) candidates.push(['box-shadow', m[1]]);
+    }
+    const results = candidates.map(([kind, css]) => {
+      const c = h.over(h.rgba(css), outside);
+      return { kind, color: h.hex(c), ratio: h.ratio(c, outside) };
+    });
+    const best = results.reduce((a, b) => (b.ratio > (a?.ratio ?? 0) ? b : a), null);
+    if (best && best.ratio >= 3) return { ok: h.selector(el), best: `${best.kind} ${best.color} ${best.ratio.toFixed(2)}:1` };
+    return {
+      target: h.selector(el),
+      html: el.outerHTML.slice(0, 160),
+      why: results.length
+        ? `focus ring ${results.map((r) => `${r.kind} ${r.color} ${r.ratio.toFixed(2)}:1`).join(', ')} on ${h.hex(outside)}; at least 3:1 needed`
+        : `no focus ring (no outline, no box-shadow) on ${h.hex(outside)}`,
+    };
+  });
+}
+
+function recordA11y(page, where, text, log) {
   a11yViolations.push({ state: where, text });
-  log(`axe: ${result.violations.length} violation(s) (${where}):\n${text}`);
+  log(`a11y: violation(s) (${where}):\n${text}`);
   if (process.env.E2E_AXE_LOG) {
     try {
       appendFileSync(process.env.E2E_AXE_LOG, `${new Date().toISOString()} ${where} (${page.url()})\n${text}\n\n`);
@@ -224,6 +356,32 @@ export async function checkA11y(page, state, log = console.log) {
       // the log is for people; the test fails anyway
     }
   }
+}
+
+/**
+ * Walks the keyboard focus `steps` times with Tab from where it is and checks each focused
+ * element's focus ring (WCAG 1.4.11: at least 3:1 against the colour behind it). Moves the focus
+ * (and may scroll): call it where the test does not depend on either.
+ */
+export async function checkFocusRings(page, state, log = console.log, steps = 12) {
+  const where = `${process.argv[1]?.split('/').pop() ?? 'test'}: ${state}`;
+  const problems = new Map();
+  let checked = 0;
+  for (let i = 0; i < steps; i++) {
+    await page.keyboard.press('Tab');
+    const r = await focusRingProblem(page);
+    if (!r || r.skipped) continue;
+    checked++;
+    if (!r.ok && !problems.has(r.target)) problems.set(r.target, r);
+  }
+  if (problems.size === 0) {
+    log(`focus rings: ${checked} focused elements, each ring at least 3:1 (${where})`);
+    return;
+  }
+  const text = `    focus-ring-contrast [serious] WCAG 1.4.11: the focus ring must contrast at least 3:1 (${problems.size}×)\n${[...problems.values()]
+    .map((p) => `      at ${p.target}\n        ${p.html.replace(/\s+/g, ' ')}\n        (${p.why})`)
+    .join('\n')}`;
+  recordA11y(page, where, text, log);
 }
 
 /** Runs `run(ctx)`, always closes the browser and stops the server, prints the closing line. */

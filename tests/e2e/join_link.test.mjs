@@ -14,7 +14,7 @@
 // Run by CTest as `node tests/e2e/join_link.test.mjs` with SAMLING_BIN and SAMLING_SOURCE_DIR
 // (web/ installed and built). Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { execFile } from 'node:child_process';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 import { join } from 'node:path';
 
 const WAIT = 15_000; // ms, for each expectation on the page
@@ -166,6 +166,8 @@ async function run(ctx) {
   await expect('M: the press room tab (staff only)', m.locator(`[data-testid="room-tab"][data-room-id="${press.id}"]`).waitFor({ timeout: WAIT }));
   await expect('M: the broadcast tab (staff only)', m.getByTestId('view-tab-stages').waitFor({ timeout: WAIT }));
   await checkA11y(m, 'M (sv): signed in by the join link as moderator', log);
+  await m.getByTestId('chat-sign-out').focus();
+  await checkFocusRings(m, 'M (sv): Tab from "Logga ut" through the chat', log, 8);
   await m.getByTestId('chat-panel').screenshot({ path: join(ctx.tmp, 'join-link-moderator-sv.png') });
   saveScreenshot(src, ctx.tmp, 'join-link-moderator-sv.png', log);
   log('M: signed in as moderator by the link; the token left the address bar; staff views shown');
@@ -189,6 +191,8 @@ async function run(ctx) {
   await g.goto(`${base}/`, { waitUntil: 'domcontentloaded' });
   await expect('G: the sign-in form', g.getByTestId('chat-signin').waitFor({ timeout: WAIT }));
   await checkA11y(g, 'G (en, dark): the sign-in form, not signed in', log);
+  await g.getByTestId('chat-name').focus();
+  await checkFocusRings(g, 'G (en, dark): Tab through the sign-in form', log, 3);
 
   await tryGuest(g, 'mo   moderator ');
   await expectRefused(g, UI.en.nameTaken, 'G as "mo   moderator " (the moderator’s name)');

@@ -8,7 +8,7 @@
 // Prints `1 passed, 0 failed` or `0 passed, 1 failed` last; exits 0 or 1.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, exactly, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, exactly, getJson, launchBrowser, main, pick, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 
@@ -147,6 +147,7 @@ async function run(ctx) {
   await expectParallelSlot(page, slot, event, 'sv');
   log('Swedish program rendered, parallel sessions side by side');
   await checkA11y(page, 'sv, program', log);
+  await checkFocusRings(page, 'sv, program: Tab from the top', log, 15);
 
   // Switch to Finnish: UI and content change at once, and <html lang> follows.
   await page.getByTestId('lang-fi').click({ timeout: WAIT });
@@ -201,6 +202,8 @@ async function run(ctx) {
   await enPage.emulateMedia({ colorScheme: 'dark' });
   await expectParallelSlot(enPage, slot, event, 'en');
   await checkA11y(enPage, 'en, program, dark mode', log);
+  await enPage.evaluate(() => document.activeElement?.blur());
+  await checkFocusRings(enPage, 'en, program, dark mode: Tab from the top', log, 15);
   await enPage.screenshot({ path: join(ctx.tmp, 'program-dark-en.png') });
   saveScreenshot(src, ctx.tmp, 'program-dark-en.png', log);
   await en.close();

@@ -15,7 +15,7 @@
 // bounded; the whole test takes about 30 s. Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 const PLAYLIST_WAIT = 15_000; // ms, for the server's first playlist after the start
@@ -246,6 +246,7 @@ async function run(ctx) {
   const shot2 = await video.screenshot();
   check(!shot1.equals(shot2), 'A: the video picture did not change in 1.5 s');
   await checkA11y(a, 'A (sv, not signed in): the stage playing', log);
+  await checkFocusRings(a, 'A (sv): Tab from the top through the player', log, 10);
   await a.screenshot({ path: join(ctx.tmp, 'stage-playback-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stage-playback-sv.png', log);
   await a.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'stage-playback-player-sv.png') });

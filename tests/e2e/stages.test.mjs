@@ -13,7 +13,7 @@
 // passes SAMLING_SOURCE_DIR (web/ must be built). Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, checkA11y, expect, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const POLL_WAIT = 20_000; // ms, for a change seen by polling (every 5 s)
@@ -99,6 +99,8 @@ async function run(ctx) {
   check((await tlsRow.getByTestId('output-reason').getAttribute('data-reason')) === 'tls_untrusted', 'a destination retrying on tls_untrusted');
   check((await tlsRow.getByTestId('output-reason').textContent()).includes(UI.sv.tlsUntrusted), `the tls_untrusted reason: "${await tlsRow.getByTestId('output-reason').textContent()}"`);
   await checkA11y(org, 'organizer (sv): the broadcast tab', log);
+  await tab.focus();
+  await checkFocusRings(org, 'organizer (sv): Tab from the broadcast tab through the stage card', log, 12);
   await card.screenshot({ path: join(ctx.tmp, 'stages-card-sv.png') });
   saveScreenshot(src, ctx.tmp, 'stages-card-sv.png', log);
   // The same card at a phone's width (from the page's top: the sticky tabs would cover the card's head).

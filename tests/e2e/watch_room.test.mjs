@@ -15,7 +15,7 @@
 // Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const LIVE_WAIT = 20_000; // ms, for both stages' first playlists after the server listens
@@ -189,6 +189,16 @@ async function run(ctx) {
   await expectPlayingStage(d, MAIN, hls, 'D on load');
   await signIn(d, base, 'Dora Deltagare', 'D');
   await checkA11y(d, 'D (sv): signed in, the main stage playing', log);
+  // The unmute button comes before the player's own controls in the tab order.
+  const unmute = d.getByTestId('stage-unmute');
+  await expect('D: the unmute button (the video autoplays muted)', unmute.waitFor({ timeout: WAIT }));
+  await unmute.focus();
+  await d.keyboard.press('Tab');
+  check((await activeTestId(d)) === 'stage-video', `D: Tab from the unmute button goes to ${await activeTestId(d)}, expected the video's controls (the unmute button must come first)`);
+  await d.keyboard.press('Shift+Tab');
+  check((await activeTestId(d)) === 'stage-unmute', `D: Shift+Tab from the video goes to ${await activeTestId(d)}, expected the unmute button`);
+  await d.evaluate(() => document.activeElement?.blur());
+  await checkFocusRings(d, 'D (sv): Tab from the top through the player and the chat', log, 14);
 
   // Choosing the seminar room in the chat plays its stage.
   const seminarTab = d.locator('[data-testid="room-tab"][data-room-id="seminar-housing"]');
