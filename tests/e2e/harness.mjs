@@ -391,15 +391,16 @@ export async function main(name, run, log) {
   try {
     await run(ctx);
     if (a11yViolations.length) {
+      // The details were logged where they were found; here the rules per state.
       throw new TestFailure(
-        `axe-core found WCAG A/AA violations in ${a11yViolations.length} page state(s):\n` +
-          a11yViolations.map((v) => `  ${v.state}\n${v.text}`).join('\n'),
+        `accessibility (axe-core WCAG 2.0/2.1 A+AA, and 1.4.11) violations in ${a11yViolations.length} page state(s), details above:\n` +
+          a11yViolations.map((v) => `  ${v.state}\n${v.text.split('\n').filter((l) => /^ {4}\S/.test(l)).join('\n')}`).join('\n'),
       );
     }
   } catch (e) {
     failure = e;
-    if (!(e instanceof TestFailure && e.message.startsWith('axe-core found')) && a11yViolations.length) {
-      console.error(`axe-core also found violations before that, in: ${a11yViolations.map((v) => v.state).join('; ')}`);
+    if (!(e instanceof TestFailure && e.message.startsWith('accessibility (axe-core')) && a11yViolations.length) {
+      console.error(`accessibility violations were also found before that, in: ${a11yViolations.map((v) => v.state).join('; ')}`);
     }
   } finally {
     if (ctx.browser) await ctx.browser.close().catch((e) => log(`closing the browser: ${e.message}`));
