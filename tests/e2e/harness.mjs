@@ -322,6 +322,8 @@ async function focusRingProblem(page) {
     const h = window.__samlingNonText;
     const el = document.activeElement;
     if (!el || el === document.body || !h.visible(el)) return null;
+    // A <video controls>: the focus is on its native controls, which draw their own ring inside.
+    if ((el.tagName === 'VIDEO' || el.tagName === 'AUDIO') && el.controls) return { skipped: h.selector(el) };
     const cs = getComputedStyle(el);
     const outside = h.backdrop(el, false);
     if (!outside) return { skipped: h.selector(el) };
