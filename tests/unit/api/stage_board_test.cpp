@@ -162,7 +162,7 @@ TEST(stage_board, viewers_are_in_every_view_and_a_change_is_sent) {
   board.update(status("main", ev, true));
   board.watch(staff, true, ev);
   board.watch(guest, false, "");
-  auto viewers_in = [](const std::string& stage_json) { return parse(stage_json).at("viewers").as_uint64(); };
+  auto viewers_in = [](const std::string& stage_json) { return parse(stage_json).at("viewers").to_number<std::uint64_t>(); };
   EXPECT_EQ(viewers_in(*board.one("main", false)), 0u);
   EXPECT_EQ(viewers_in(*board.one("main", true)), 0u);
   EXPECT_NE(board.metrics_text().find("samling_stage_viewers{stage=\"main\"} 0\n"), std::string::npos);
@@ -171,10 +171,10 @@ TEST(stage_board, viewers_are_in_every_view_and_a_change_is_sent) {
   EXPECT_EQ(board.viewers("main"), 2u);
   EXPECT_EQ(viewers_in(*board.one("main", false)), 2u);
   EXPECT_EQ(viewers_in(*board.one("main", true)), 2u);
-  EXPECT_EQ(parse(board.list(false, "")).at("stages").as_array()[0].as_object().at("viewers").as_uint64(), 2u);
+  EXPECT_EQ(parse(board.list(false, "")).at("stages").as_array()[0].as_object().at("viewers").to_number<std::uint64_t>(), 2u);
   ASSERT_EQ(staff->sent.size(), 1u);
   ASSERT_EQ(guest->sent.size(), 1u);
-  EXPECT_EQ(parse(guest->sent[0].first).at("stage").as_object().at("viewers").as_uint64(), 2u);
+  EXPECT_EQ(parse(guest->sent[0].first).at("stage").as_object().at("viewers").to_number<std::uint64_t>(), 2u);
   EXPECT_TRUE(parse(staff->sent[0].first).at("stage").as_object().contains("outputs"));
   EXPECT_NE(board.metrics_text().find("samling_stage_viewers{stage=\"main\"} 2\n"), std::string::npos)
       << board.metrics_text();
@@ -188,11 +188,11 @@ TEST(stage_board, viewers_are_in_every_view_and_a_change_is_sent) {
   s.state = media::stage_state::standby;
   board.update(s);  // a new status keeps the viewers
   auto pub = parse(*board.one("main", false));
-  EXPECT_EQ(pub.at("viewers").as_uint64(), 2u);
+  EXPECT_EQ(pub.at("viewers").to_number<std::uint64_t>(), 2u);
   EXPECT_EQ(pub.at("state").as_string(), "standby");
   board.set_viewers("main", 1);  // and new viewers keep the status
   pub = parse(*board.one("main", false));
-  EXPECT_EQ(pub.at("viewers").as_uint64(), 1u);
+  EXPECT_EQ(pub.at("viewers").to_number<std::uint64_t>(), 1u);
   EXPECT_EQ(pub.at("state").as_string(), "standby");
 }
 
