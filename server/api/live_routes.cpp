@@ -31,6 +31,11 @@ std::optional<response> live_access(const stages_context& ctx, const request&, c
   return net::json_error(errc::forbidden, "This stream needs an accreditation grant.");
 }
 
+// A playlist or segment is on its way to a client: it counts as a viewer of the stage.
+void count_viewer(const stages_context& ctx, const request& r, const std::string& stage) {
+  if (ctx.viewers) ctx.viewers->seen(stage, r.remote, r.header("user-agent"));
+}
+
 response live_response(bool is_public, std::shared_ptr<const std::string> playlist,
                        std::shared_ptr<const net::open_file> segment) {
   response out;
@@ -66,10 +71,12 @@ std::optional<response> live_now(stages_context& ctx, const request& r) {
       body = ctx.live.playlist(path, st);
     }
     if (!body) return std::nullopt;
+    count_viewer(ctx, r, stage);
     return live_response(is_public, std::move(body), nullptr);
   }
   auto file = ctx.live.segment(path);
   if (!file) return std::nullopt;
+  count_viewer(ctx, r, stage);
   return live_response(is_public, nullptr, std::move(file));
 }
 
@@ -87,6 +94,7 @@ asio::awaitable<response> live_file(stages_context* ctx, request r) {
     auto body = co_await core::run_blocking(*ctx->files, std::move(read));
     if (!body) co_return net::json_error(errc::not_found, "The stream is not live.");
     ctx->live.put_playlist(path, st, body);
+    count_viewer(*ctx, r, stage);
     co_return live_response(is_public, std::move(body), nullptr);
   }
   // Served only once complete, as media's layout decides it from the playlist (the one in the
@@ -103,6 +111,7 @@ asio::awaitable<response> live_file(stages_context* ctx, request r) {
   auto file = co_await core::run_blocking(*ctx->files, std::move(open));
   if (!file) co_return net::json_error(errc::not_found, "No such segment.");
   ctx->live.put_segment(path, file);
+  count_viewer(*ctx, r, stage);
   co_return live_response(is_public, nullptr, std::move(file));
 }
 

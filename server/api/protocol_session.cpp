@@ -69,7 +69,10 @@ class protocol_session final : public net::ws_handler,
 
   void on_closed() override {
     hello_timer_.cancel();
-    if (member_) services_.rooms->remove_everywhere(member_);
+    if (member_) {
+      services_.rooms->signed_out(event_id_, member_->user());
+      services_.rooms->remove_everywhere(member_);
+    }
   }
 
  private:
@@ -140,6 +143,15 @@ class protocol_session final : public net::ws_handler,
         reply_error(id_json, errc::guests_not_allowed);
         co_return;
       }
+      // A guest may not pass for staff, nor for a signed-in participant of the event.
+      if (rooms::is_staff_name(display)) {
+        reply_error(id_json, errc::name_reserved);
+        co_return;
+      }
+      if (co_await services_.rooms->name_taken(req.event, display)) {
+        reply_error(id_json, errc::name_taken);
+        co_return;
+      }
       user = {"g-" + random_hex(6), display, auth::role::guest};
       // A guest reconnects with this token and keeps its id, so a post re-sent after a
       // reconnect is still recognised by its client_msg_id.
@@ -154,6 +166,7 @@ class protocol_session final : public net::ws_handler,
       guest_token = services_.keys->sign(c);
     }
     event_id_ = req.event;
+    services_.rooms->signed_in(event_id_, user);  // a guest's name is not kept
     auto sink = ctx_.sink;
     member_ = std::make_shared<rooms::member>(
         "s-" + random_hex(8), user, rooms::can(user.role, rooms::action::see_member_lists),

@@ -46,6 +46,7 @@ asio::awaitable<response> metrics_text(const api_context* ctx, request) {
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = ctx->metrics->render() + process_metrics_text();
   if (ctx->extra_metrics) r.body += ctx->extra_metrics();
+  if (ctx->rooms) r.body += room_metrics_text(*ctx->rooms);
   co_return r;
 }
 
@@ -79,6 +80,17 @@ asio::awaitable<response> get_event(const api_context* ctx, request r) {
   auto event = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
   if (!event) co_return net::json_error(errc::not_found, "No event with id \"" + id + "\".");
   co_return net::json_response(json::serialize(program::to_json(*event)));
+}
+
+// How many people are in each room of an event now (distinct users, counts only: public).
+asio::awaitable<response> room_members(const api_context* ctx, request r) {
+  auto id = r.params["event"];
+  std::optional<std::vector<rooms::room_members>> counts;
+  if (ctx->rooms) counts = co_await ctx->rooms->members_of(id);
+  if (!counts) co_return net::json_error(errc::unknown_event, "No event with id \"" + id + "\".");
+  json::array arr;
+  for (auto& c : *counts) arr.push_back(json::object{{"room", c.room_id}, {"members", static_cast<std::uint64_t>(c.members)}});
+  co_return net::json_response(json::serialize(json::object{{"event", id}, {"rooms", std::move(arr)}}));
 }
 
 // Development only (auth.dev_tokens): anyone who can reach the server can mint a token for any
@@ -146,7 +158,30 @@ void register_routes(net::router& routes, const api_context& ctx) {
   routes.add("GET", "/api/v1/info", "api_info", info);
   routes.add("GET", "/api/v1/events", "api_events", with(&ctx, list_events));
   routes.add("GET", "/api/v1/events/{id}", "api_event", with(&ctx, get_event));
+  routes.add("GET", "/api/v1/events/{event}/rooms/members", "api_room_members", with(&ctx, room_members));
   if (ctx.dev_token_keys) routes.add("POST", "/api/v1/dev/token", "api_dev_token", with(&ctx, dev_token));
+}
+
+std::string room_metrics_text(const rooms::room_registry& rooms) {
+  auto label = [](const std::string& v) {
+    std::string out;
+    for (char c : v) {
+      if (c == '\\' || c == '"') out += '\\';
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out += c;
+    }
+    return out;
+  };
+  std::string out =
+      "# HELP samling_room_members Distinct users joined to the room now.\n"
+      "# TYPE samling_room_members gauge\n";
+  for (auto& c : rooms.members_everywhere())
+    out += "samling_room_members{event=\"" + label(c.event_id) + "\",room=\"" + label(c.room_id) + "\"} " +
+           std::to_string(c.members) + "\n";
+  return out;
 }
 
 std::string process_metrics_text() {

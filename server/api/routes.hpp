@@ -8,6 +8,7 @@
 #include "metrics/registry.hpp"
 #include "net/router.hpp"
 #include "program/model.hpp"
+#include "rooms/registry.hpp"
 
 namespace samling::api {
 
@@ -21,7 +22,13 @@ struct api_context {
   const auth::keyring* dev_token_keys = nullptr;  // null: the route does not exist
   std::int64_t token_ttl_seconds = 43200;
   std::function<std::string()> extra_metrics;  // more Prometheus text (the stages)
+  // GET /api/v1/events/{event}/rooms/members and samling_room_members; null: no rooms
+  // (the route answers unknown_event, the metric is absent).
+  rooms::room_registry* rooms = nullptr;
 };
+
+// samling_room_members{event,room}: distinct users joined to each room that has come to life.
+std::string room_metrics_text(const rooms::room_registry& rooms);
 
 // Registers every route. `ctx` must outlive the router.
 void register_routes(net::router& routes, const api_context& ctx);

@@ -13,8 +13,38 @@ namespace samling::api {
 namespace json = boost::json;
 
 void stage_board::update(const media::stage_status& s) {
-  auto pub = stage_object(s, false);
-  auto full = stage_object(s, true);
+  // Writers one at a time (the media thread's status, the viewers' tick): each keeps the
+  // other's latest value. Readers take only m_.
+  std::lock_guard writing(publish_m_);
+  std::size_t viewers = 0;
+  {
+    std::lock_guard lock(m_);
+    if (auto it = stages_.find(s.id); it != stages_.end()) viewers = it->second.viewers;
+  }
+  publish(s, viewers);
+}
+
+void stage_board::set_viewers(const std::string& id, std::size_t viewers) {
+  std::lock_guard writing(publish_m_);
+  media::stage_status s;
+  {
+    std::lock_guard lock(m_);
+    auto it = stages_.find(id);
+    if (it == stages_.end() || it->second.viewers == viewers) return;
+    s = it->second.status;
+  }
+  publish(s, viewers);
+}
+
+std::size_t stage_board::viewers(const std::string& id) const {
+  std::lock_guard lock(m_);
+  auto it = stages_.find(id);
+  return it == stages_.end() ? 0 : it->second.viewers;
+}
+
+void stage_board::publish(const media::stage_status& s, std::size_t viewers) {
+  auto pub = stage_object(s, false, viewers);
+  auto full = stage_object(s, true, viewers);
   auto pub_json = std::make_shared<const std::string>(json::serialize(pub));
   auto full_json = std::make_shared<const std::string>(json::serialize(full));
   auto pub_frame = protocol::event(protocol::stage_event{*pub_json});
@@ -23,7 +53,7 @@ void stage_board::update(const media::stage_status& s) {
   {
     std::lock_guard lock(m_);
     if (!stages_.count(s.id)) order_.push_back(s.id);
-    stages_[s.id] = {std::move(pub_json), std::move(full_json), s.event, s.is_public, s};
+    stages_[s.id] = {std::move(pub_json), std::move(full_json), s.event, s.is_public, s, viewers};
     std::erase_if(watchers_, [](const watcher& w) { return w.sink.expired(); });
     targets = watchers_;
   }
@@ -123,6 +153,8 @@ std::string stage_board::metrics_text() const {
     for (auto st : {media::stage_state::offline, media::stage_state::standby, media::stage_state::live})
       line("samling_stage_state", l + ",state=\"" + media::to_string(st) + "\"", s.state == st ? 1 : 0);
   });
+  family("samling_stage_viewers", "gauge", "Distinct HLS clients (address + User-Agent) of the stage in the last 30 s.");
+  for (auto& id : order_) line("samling_stage_viewers", "stage=\"" + label_value(id) + "\"", static_cast<double>(stages_.at(id).viewers));
   family("samling_stage_input_bytes_total", "counter", "Bytes received from the stage's input.");
   each_stage([&](const auto& l, const auto& s) { line("samling_stage_input_bytes_total", l, static_cast<double>(s.input.flow.bytes)); });
   family("samling_stage_input_bitrate_bps", "gauge", "Input bitrate over the last seconds.");

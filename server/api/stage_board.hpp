@@ -5,6 +5,7 @@
 // sessions without a hop to the media thread. Owned by app::serve. No GStreamer.
 #include <map>
 #include <memory>
+#include <cstddef>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -20,6 +21,11 @@ namespace samling::api {
 class stage_board {
  public:
   void update(const media::stage_status& s);
+  // The stage's viewers (distinct HLS clients lately, api/hls_viewers.hpp): when the number
+  // changed, both views are rebuilt and watchers get a stage event, as for a status change.
+  // Unknown stages are ignored.
+  void set_viewers(const std::string& id, std::size_t viewers);
+  std::size_t viewers(const std::string& id) const;
   // {"stages":[…]}: public stages for everyone; every stage of `event` for staff of it.
   std::string list(bool staff, const std::string& event) const;
   std::optional<std::string> one(const std::string& id, bool staff) const;
@@ -38,12 +44,17 @@ class stage_board {
     std::string event;
     bool is_public = true;
     media::stage_status status;
+    std::size_t viewers = 0;
   };
   struct watcher {
     std::weak_ptr<net::ws_sink> sink;
     bool staff;
     std::string event;
   };
+  // Stores `s` with `viewers`, both views rebuilt, and sends them to those watching. Called
+  // with publish_m_ held.
+  void publish(const media::stage_status& s, std::size_t viewers);
+  std::mutex publish_m_;  // one writer at a time: update() and set_viewers()
   mutable std::mutex m_;
   std::vector<std::string> order_;  // first seen first
   std::map<std::string, entry> stages_;

@@ -53,16 +53,19 @@ json::object output_object(const media::output_status& o) {
 
 std::string output_json(const media::output_status& o) { return json::serialize(output_object(o)); }
 
-std::string stage_json(const media::stage_status& s, bool full) { return json::serialize(stage_object(s, full)); }
+std::string stage_json(const media::stage_status& s, bool full, std::size_t viewers) {
+  return json::serialize(stage_object(s, full, viewers));
+}
 
-json::object stage_object(const media::stage_status& s, bool full) {
+json::object stage_object(const media::stage_status& s, bool full, std::size_t viewers) {
   json::object j{{"id", s.id},
                  {"name", names_json(s.name)},
                  {"room", s.room.empty() ? json::value(nullptr) : json::value(s.room)},
                  {"public", s.is_public},
                  {"state", media::to_string(s.state)},
                  {"state_since_ms", s.state_since_ms},
-                 {"hls", s.hls_url}};
+                 {"hls", s.hls_url},
+                 {"viewers", static_cast<std::uint64_t>(viewers)}};
   if (!full) return j;
   j["event"] = s.event;
   j["mode"] = media::to_string(s.mode);

@@ -36,9 +36,9 @@ asio::awaitable<response> get_stage(stages_context* ctx, request r) {
 asio::awaitable<response> start_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
   if (auto e = require_organizer(*ctx, r, id)) co_return *e;
-  auto fn = [](media::stage_control& s) {
+  auto fn = [viewers = ctx->board->viewers(id)](media::stage_control& s) {
     s.start();
-    return net::json_response(stage_json(s.status(), true));
+    return net::json_response(stage_json(s.status(), true, viewers));
   };
   auto res = co_await on_stage(*ctx, id, fn);
   forget_live(*ctx, id);
@@ -48,9 +48,9 @@ asio::awaitable<response> start_stage(stages_context* ctx, request r) {
 asio::awaitable<response> stop_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
   if (auto e = require_organizer(*ctx, r, id)) co_return *e;
-  auto fn = [](media::stage_control& s) {
+  auto fn = [viewers = ctx->board->viewers(id)](media::stage_control& s) {
     s.stop();
-    return net::json_response(stage_json(s.status(), true));
+    return net::json_response(stage_json(s.status(), true, viewers));
   };
   auto res = co_await on_stage(*ctx, id, fn);
   forget_live(*ctx, id);

@@ -1,7 +1,8 @@
 #pragma once
 // What the stages' routes (stage_routes, recording_routes, live_routes) share: the engine's
 // GStreamer-free face, the board, the keys, the file pool and the media folder layout, and
-// /live/'s cache. Owned by app::serve, outliving the router that points at it.
+// /live/'s cache and viewer count. Owned by app::serve, outliving the router that points at it.
+#include "api/hls_viewers.hpp"
 #include "api/live_cache.hpp"
 #include "api/stage_board.hpp"
 #include "auth/token.hpp"
@@ -18,6 +19,7 @@ struct stages_context {
   core::blocking_pool* files = nullptr;  // reads HLS segments and recordings
   media::layout layout;                  // where the stages' files are (media.dir)
   live_cache live;                       // /live/'s open segments and playlists
+  hls_viewers* viewers = nullptr;        // /live/ reports its clients here; null: not counted
 };
 
 }  // namespace samling::api

@@ -19,7 +19,7 @@ constexpr const char* usage =
     "  samling serve [--config PATH]   run the server\n"
     "  samling check-config [--config PATH]\n"
     "                                  validate the configuration and exit\n"
-    "  samling token --event ID --name NAME [--role ROLE] [--config PATH]\n"
+    "  samling token --event ID --name NAME [--role ROLE] [--link] [--config PATH]\n"
     "                                  mint a join token (samling token --help)\n"
     "  samling --version               print the version\n"
     "  samling --help                  print this help\n"

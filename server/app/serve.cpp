@@ -20,6 +20,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "api/hls_viewers.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -119,6 +120,19 @@ asio::awaitable<void> shutdown_on_signal(asio::signal_set& signals, net::http_se
   }
   signals.cancel();
   ioc.stop();
+}
+
+// Once a second, each stage's viewer count goes to the stage board, which tells the pages that
+// watch the stage when it changed. Runs until the io_context stops.
+asio::awaitable<void> publish_viewers(api::hls_viewers& viewers, api::stage_board& board,
+                                      std::vector<std::string> stages) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    for (auto& id : stages) board.set_viewers(id, viewers.count(id));
+    timer.expires_after(std::chrono::seconds(1));
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+  }
 }
 
 // Each connection is a file descriptor: raise the soft limit towards max_connections (plus a
@@ -298,6 +312,12 @@ int serve(const config::config& cfg) {
   stages_ctx.keys = &keys;
   stages_ctx.files = &file_pool;
   stages_ctx.layout = media::layout(cfg.media.dir);
+  // Viewers per stage: /live/ reports its clients, the board shows their number (below).
+  std::vector<std::string> stage_ids;
+  if (engine)
+    for (auto& st : cfg.stages) stage_ids.push_back(st.id);
+  api::hls_viewers viewers(stage_ids);
+  stages_ctx.viewers = &viewers;
   api::register_stage_routes(routes, stages_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
@@ -327,11 +347,10 @@ int serve(const config::config& cfg) {
   auto chat_writer = std::make_shared<rooms::chat_writer>(db_pool, *chat_store);
   room_services.writer = chat_writer.get();
   room_services.limiter = &limiter;
-  // Bounded cardinality: one series per room, at most 1000 rooms (then "other").
-  room_services.members_gauge = &metrics.gauge_family("samling_room_members", "Sessions in a room.", {"room"}, 1000);
   room_services.messages_posted =
       &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
   rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
+  ctx.rooms = &room_registry;  // the members route and samling_room_members (ctx outlives the server)
   api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
@@ -365,6 +384,7 @@ int serve(const config::config& cfg) {
                                     stopping, ioc),
                  asio::detached);
   std::signal(SIGPIPE, SIG_IGN);
+  if (!stage_ids.empty()) asio::co_spawn(ioc, publish_viewers(viewers, stage_board, stage_ids), asio::detached);
 
   auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
                                                                 : cfg.server.listen;

@@ -13,6 +13,7 @@
 
 #include "auth/token.hpp"
 #include "config/config.hpp"
+#include "core/origin.hpp"
 
 namespace samling::app {
 namespace {
@@ -22,6 +23,13 @@ constexpr const char* usage =
     "\n"
     "Mints a signed join token for one event and prints it alone on stdout. It is signed with\n"
     "auth.key_id and auth.secret of the configuration, which must be the running server's.\n"
+    "With --link it prints a personal join link instead, one line:\n"
+    "  <base>/#event=<ID>&join=<token>\n"
+    "which signs its holder in when opened in a browser. The token is in the fragment (after\n"
+    "#), so it never reaches the server or a proxy's access log. <base> is --base-url, else\n"
+    "server.public_url, else http(s)://<server.listen>:<server.port> (0.0.0.0 and :: as\n"
+    "localhost). Whoever holds the link is that person until the token expires: send it to\n"
+    "them alone.\n"
     "\n"
     "Options:\n"
     "  --event ID       the event the token admits to (required), e.g. stockholm-tillsammans-2027\n"
@@ -29,6 +37,9 @@ constexpr const char* usage =
     "  --role ROLE      attendee (default), speaker, press, moderator or organizer\n"
     "  --user ID        the user id (\"sub\"); default: u-<name as a slug>-<6 random hex digits>\n"
     "  --ttl SECONDS    lifetime, 1..2592000; default: auth.token_ttl_seconds\n"
+    "  --link           print a join link (see above) instead of the bare token\n"
+    "  --base-url URL   the link's start, an http(s) URL without query or fragment;\n"
+    "                   default: server.public_url (implies nothing without --link)\n"
     "  --config PATH    the configuration (default: $SAMLING_CONFIG, else config/samling.toml\n"
     "                   when it exists, else built-in defaults); SAMLING_* overrides apply\n"
     "  --help           print this help\n"
@@ -192,15 +203,37 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The server's own address when nothing else names it: what a browser on this machine opens.
+std::string default_base_url(const config::config& cfg) {
+  std::string host = cfg.server.listen;
+  if (host == "0.0.0.0" || host == "::" || host == "[::]") host = "localhost";
+  else if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  const bool tls = !cfg.tls.certificate.empty();
+  return std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(cfg.server.port);
+}
+
+// "<base>/#event=<event>&join=<token>", one slash between base and '#' whatever base ends
+// with. The event id is [a-z0-9-] and the token [A-Za-z0-9_.-]: both safe in a fragment as
+// they are.
+std::string join_link(std::string base, const std::string& event, const std::string& token) {
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base + "/#event=" + event + "&join=" + token;
+}
+
 }  // namespace
 
 int run_token_command(const std::vector<std::string>& args) {
-  std::optional<std::string> config_path, event, name, role_text, user, ttl_text;
+  std::optional<std::string> config_path, event, name, role_text, user, ttl_text, base_url;
+  bool link = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
       std::cout << usage;
       return 0;
+    }
+    if (a == "--link") {
+      link = true;
+      continue;
     }
     // Each option takes a value, as "--opt VALUE" or "--opt=VALUE".
     struct option {
@@ -209,7 +242,8 @@ int run_token_command(const std::vector<std::string>& args) {
     };
     const option options[] = {{"--config", &config_path}, {"--event", &event},
                               {"--name", &name},          {"--role", &role_text},
-                              {"--user", &user},          {"--ttl", &ttl_text}};
+                              {"--user", &user},          {"--ttl", &ttl_text},
+                              {"--base-url", &base_url}};
     bool matched = false;
     for (const option& o : options) {
       std::string_view flag = a == "-c" ? std::string_view("--config") : std::string_view(a);
@@ -261,6 +295,12 @@ int run_token_command(const std::vector<std::string>& args) {
     if (!ok) {
       return usage_error("--user must be 1 to " + std::to_string(max_user_id_chars) +
                          " printable ASCII characters without spaces");
+    }
+  }
+  if (base_url) {
+    if (!link) return usage_error("--base-url needs --link");
+    if (auto problem = core::public_url_problem(*base_url)) {
+      return usage_error("--base-url \"" + *base_url + "\" " + *problem);
     }
   }
   std::optional<std::uint64_t> ttl;
@@ -318,7 +358,15 @@ int run_token_command(const std::vector<std::string>& args) {
                    .role = role,
                    .issued_at = now,
                    .expires_at = now + lifetime};
-    std::cout << keys.sign(c) << "\n";
+    const std::string token = keys.sign(c);
+    if (link) {
+      std::string base = base_url ? *base_url
+                         : !cfg.server.public_url.empty() ? cfg.server.public_url
+                                                          : default_base_url(cfg);
+      std::cout << join_link(std::move(base), *event, token) << "\n";
+    } else {
+      std::cout << token << "\n";
+    }
   } catch (const std::invalid_argument& e) {
     // Config validation applies the keyring's rules, so this means the two have drifted apart.
     std::cerr << "samling token: invalid auth configuration: " << e.what() << "\n";

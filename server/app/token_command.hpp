@@ -7,7 +7,8 @@
 
 namespace samling::app {
 
-// `args` are the arguments after "token". Prints the token alone on stdout and returns 0;
+// `args` are the arguments after "token". Prints the token (with --link: a join link,
+// "<base>/#event=<event>&join=<token>") alone on stdout and returns 0;
 // `--help` prints the usage and returns 0; a usage or configuration problem is explained on
 // stderr and returns 2.
 int run_token_command(const std::vector<std::string>& args);

@@ -56,6 +56,14 @@ std::optional<std::string> previous_keys_problem(const std::string& text) {
   return error;
 }
 
+// --- server.public_url: the rule is core's (origin.hpp), shared with `samling token` ----------
+
+// Empty: the links are made from server.listen and server.port.
+std::optional<std::string> public_url_problem(const std::string& url) {
+  if (url.empty()) return std::nullopt;
+  return core::public_url_problem(url);
+}
+
 constexpr std::string_view store_drivers[] = {"sqlite"};
 constexpr std::string_view store_drivers_not_yet[] = {"postgresql"};
 constexpr std::string_view log_levels[] = {"debug", "info", "warn", "error"};
@@ -102,6 +110,17 @@ const std::vector<key_spec>& specs() {
                         "asked), and so may clients that send no Origin (apps, scripts). Empty: "
                         "no other site. A browser page of any other site is refused with 403, "
                         "so a signed-in browser cannot be used by another site."},
+        {.key = "server.public_url",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.server.public_url; },
+         .description = "The address people open the web app at, e.g. "
+                        "\"https://live.example.org\" (or with a path, behind a proxy that "
+                        "serves it under one): the start of the personal join links that "
+                        "`samling token --link` prints. An absolute http:// or https:// URL "
+                        "without query or fragment. Empty: made from server.listen and "
+                        "server.port (https with TLS; 0.0.0.0 and :: as localhost), which suits "
+                        "a test on this machine only.",
+         .check = public_url_problem},
         {.key = "server.limits.max_header_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.server.limits.max_header_bytes; },

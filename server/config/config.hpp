@@ -27,6 +27,9 @@ struct server_config {
   std::string web_root = "web/dist";  // the built web app
   // Other sites whose pages may open the WebSocket, comma-separated origins ("" = own only).
   std::string allowed_origins;
+  // The address people open the web app at ("https://live.example.org"), for the links
+  // `samling token --link` prints; "" = made from listen, port and TLS.
+  std::string public_url;
   limits_config limits;
 
   bool operator==(const server_config&) const = default;

@@ -39,6 +39,8 @@ constexpr entry table[] = {
     {errc::no_such_event, "no_such_event", 404, channel::ws, "No such event."},
     {errc::guests_not_allowed, "guests_not_allowed", 403, channel::ws, "This event has no room open to guests."},
     {errc::name_invalid, "name_invalid", 400, channel::ws, "The name must be 1-60 characters without control characters."},
+    {errc::name_taken, "name_taken", 409, channel::ws, "A signed-in participant of this event uses that name; choose another."},
+    {errc::name_reserved, "name_reserved", 403, channel::ws, "That name is kept for the event's staff; choose another."},
     {errc::no_such_room, "no_such_room", 404, channel::ws, "No such room."},
     {errc::wrong_event, "wrong_event", 403, channel::ws, "That room belongs to another event."},
     {errc::forbidden, "forbidden", 403, channel::both, "Your role may not do this here."},
@@ -56,6 +58,7 @@ constexpr entry table[] = {
     {errc::no_such_output, "no_such_output", 404, channel::http, "No such destination on this stage."},
     {errc::invalid_output, "invalid_output", 400, channel::http, "The destination is not valid."},
     {errc::media_disabled, "media_disabled", 503, channel::http, "Media is not running on this server."},
+    {errc::unknown_event, "unknown_event", 404, channel::http, "No such event."},
 };
 
 constexpr bool table_in_enum_order() {

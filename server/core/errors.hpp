@@ -34,6 +34,8 @@ enum class errc {
   no_such_event,
   guests_not_allowed,
   name_invalid,
+  name_taken,           // a guest name a signed-in participant of the event uses
+  name_reserved,        // a guest name that presents as staff
   no_such_room,
   wrong_event,
   forbidden,
@@ -53,6 +55,8 @@ enum class errc {
   no_such_output,
   invalid_output,       // a destination that cannot be added (URL, name, key)
   media_disabled,       // media.enabled = false, or GStreamer is missing
+  // HTTP: the rooms' API
+  unknown_event,        // /api/v1/events/{event}/rooms/...: no such event
 };
 
 const std::error_category& samling_category();

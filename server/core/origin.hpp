@@ -5,6 +5,7 @@
 // header-only (the configuration checks the same rules and links nothing of core).
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,6 +76,31 @@ inline bool origin_allowed(std::string_view origin, std::string_view host, bool 
       o == origin_detail::canonical(std::string(tls ? "https://" : "http://") + std::string(origin_detail::trim(host))))
     return true;
   return std::any_of(allowed.begin(), allowed.end(), [&](const std::string& a) { return origin_detail::canonical(a) == o; });
+}
+
+// What keeps `url` from being the public address of the web app (server.public_url, `samling
+// token --base-url`): it must be an absolute http:// or https:// URL with a host, optionally a
+// port and a path, and no query, fragment, user info, blanks or control characters. Nothing
+// when it is fine.
+inline std::optional<std::string> public_url_problem(std::string_view url) {
+  std::string_view rest = url;
+  if (rest.starts_with("https://")) {
+    rest.remove_prefix(8);
+  } else if (rest.starts_with("http://")) {
+    rest.remove_prefix(7);
+  } else {
+    return "must be an absolute URL starting with http:// or https://";
+  }
+  for (char ch : url) {
+    auto b = static_cast<unsigned char>(ch);
+    if (b <= 0x20 || b == 0x7f) return "must not contain spaces or control characters";
+  }
+  if (url.find('?') != std::string_view::npos) return "must not have a query (?...)";
+  if (url.find('#') != std::string_view::npos) return "must not have a fragment (#...): the link adds its own";
+  std::string_view authority = rest.substr(0, rest.find('/'));
+  if (authority.empty() || authority.front() == ':') return "has no host after the scheme";
+  if (authority.find('@') != std::string_view::npos) return "must not carry a user name or password";
+  return std::nullopt;
 }
 
 }  // namespace samling::core

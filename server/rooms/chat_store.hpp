@@ -43,6 +43,9 @@ class chat_store {
   virtual std::optional<chat_message> find_by_client_id(const std::string& room,
                                                         const std::string& user_id,
                                                         const std::string& client_msg_id) = 0;
+  // The display names of everyone who has posted in a room of `event_id` with a token that is
+  // not a guest's (each name once, in no particular order).
+  virtual std::vector<std::string> author_names(const std::string& event_id) = 0;
   // Group commit (chat_writer): between begin_batch() and commit_batch() every append() joins
   // one transaction, each in a savepoint of its own (one that throws leaves the others), and
   // commit_batch() makes them all durable at once. rollback_batch() gives them all up.

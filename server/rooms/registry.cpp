@@ -1,13 +1,30 @@
 #include "rooms/registry.hpp"
 
+#include "rooms/text_rules.hpp"
+
 namespace samling::rooms {
 
 namespace asio = boost::asio;
 using core::errc;
 
+namespace {
+
+// The rooms tell the registry of each stored message (and whoever else was told before).
+room_services with_author_hook(room_services s, std::function<void(const chat_message&)> hook) {
+  s.stored = [before = std::move(s.stored), hook = std::move(hook)](const chat_message& m) {
+    if (before) before(m);
+    hook(m);
+  };
+  return s;
+}
+
+}  // namespace
+
 room_registry::room_registry(asio::any_io_executor ex, room_settings settings,
                              room_services services, program::program_store* program)
-    : ex_(std::move(ex)), settings_(settings), services_(services), program_(program) {}
+    : ex_(std::move(ex)), settings_(settings),
+      services_(with_author_hook(std::move(services), [this](const chat_message& m) { author_stored(m); })),
+      program_(program) {}
 
 asio::awaitable<std::shared_ptr<const event_rooms>> room_registry::event(std::string event_id) {
   {
@@ -24,6 +41,7 @@ asio::awaitable<std::shared_ptr<const event_rooms>> room_registry::event(std::st
     room_info info{found->id + "/" + r.id, found->id, r.id, r.kind, r.guests};
     rooms->any_guest_room = rooms->any_guest_room || (r.guests && r.kind != program::room_kind::press);
     rooms->rooms.emplace(r.id, std::move(info));
+    rooms->order.push_back(r.id);
   }
   std::lock_guard lock(mutex_);
   // The program is read once per event and kept: live program changes come with their issue.
@@ -70,6 +88,71 @@ void room_registry::remove_everywhere(const std::shared_ptr<member>& m) {
       if (auto it = rooms_.find(key); it != rooms_.end()) joined.push_back(it->second);
   }
   for (auto& r : joined) r->remove(m);
+}
+
+asio::awaitable<std::optional<std::vector<room_members>>> room_registry::members_of(std::string event_id) {
+  auto rooms = co_await event(event_id);
+  if (!rooms) co_return std::nullopt;
+  std::vector<room_members> out;
+  out.reserve(rooms->order.size());
+  std::lock_guard lock(mutex_);
+  for (auto& id : rooms->order) {
+    auto it = rooms_.find(rooms->event_id + "/" + id);
+    out.push_back({rooms->event_id, id, it == rooms_.end() ? 0 : it->second->users()});
+  }
+  co_return out;
+}
+
+std::vector<room_members> room_registry::members_everywhere() const {
+  std::lock_guard lock(mutex_);
+  std::vector<room_members> out;
+  out.reserve(rooms_.size());
+  for (auto& [_, r] : rooms_) out.push_back({r->info().event_id, r->info().room_id, r->users()});
+  return out;
+}
+
+void room_registry::signed_in(const std::string& event_id, const chat_user& user) {
+  if (user.role == auth::role::guest) return;
+  auto key = name_key(user.name);
+  std::lock_guard lock(mutex_);
+  ++names_[event_id].connected[key];
+}
+
+void room_registry::signed_out(const std::string& event_id, const chat_user& user) {
+  if (user.role == auth::role::guest) return;
+  auto key = name_key(user.name);
+  std::lock_guard lock(mutex_);
+  auto& connected = names_[event_id].connected;
+  if (auto it = connected.find(key); it != connected.end() && --it->second == 0) connected.erase(it);
+}
+
+void room_registry::author_stored(const chat_message& m) {
+  if (m.user.role == auth::role::guest) return;
+  auto slash = m.room.find('/');
+  if (slash == std::string::npos) return;
+  auto key = name_key(m.user.name);
+  std::lock_guard lock(mutex_);
+  names_[m.room.substr(0, slash)].authors.insert(std::move(key));
+}
+
+asio::awaitable<bool> room_registry::name_taken(std::string event_id, std::string name) {
+  auto key = name_key(name);
+  {
+    std::lock_guard lock(mutex_);
+    auto& n = names_[event_id];
+    if (n.connected.count(key) || n.authors.count(key)) co_return true;
+    if (n.authors_loaded) co_return false;
+  }
+  // First time for this event: its signed-in authors from the chat history, in one query on
+  // the store's thread. Posts stored meanwhile are added by author_stored() as well: merged.
+  auto* store = services_.store;
+  auto load = [store, event_id] { return store->author_names(event_id); };  // named: GCC 12
+  auto authors = co_await core::run_blocking(*services_.db, std::move(load));
+  std::lock_guard lock(mutex_);
+  auto& n = names_[event_id];
+  for (auto& a : authors) n.authors.insert(name_key(a));
+  n.authors_loaded = true;
+  co_return n.connected.count(key) || n.authors.count(key);
 }
 
 }  // namespace samling::rooms

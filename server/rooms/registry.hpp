@@ -6,7 +6,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -20,7 +24,15 @@ namespace samling::rooms {
 struct event_rooms {
   std::string event_id;
   std::map<std::string, room_info> rooms;  // by room id
+  std::vector<std::string> order;          // room ids in the program's order
   bool any_guest_room = false;
+};
+
+// A room's distinct users joined now (GET /api/v1/events/{event}/rooms/members, /metrics).
+struct room_members {
+  std::string event_id;
+  std::string room_id;
+  std::size_t members = 0;
 };
 
 class room_registry {
@@ -42,14 +54,37 @@ class room_registry {
   // A session ended: leave every room it was in, without replies.
   void remove_everywhere(const std::shared_ptr<member>& m);
 
+  // Every room of the event in the program's order, with its distinct users joined now (0
+  // for a room nobody has used yet); nullopt when there is no such event.
+  boost::asio::awaitable<std::optional<std::vector<room_members>>> members_of(std::string event_id);
+  // Every room that has come to life, in key order.
+  std::vector<room_members> members_everywhere() const;
+
+  // Names of the event's signed-in participants (docs/protocol.md, hello: name_taken). A
+  // session with a token that is not a guest's counts while it is connected: signed_in() at
+  // its hello, signed_out() when it ends. Whoever has posted in the event counts for good
+  // (the chat store's authors, read once per event, then kept up to date by the rooms).
+  void signed_in(const std::string& event_id, const chat_user& user);
+  void signed_out(const std::string& event_id, const chat_user& user);
+  // Whether `name` (compared by name_key()) is such a participant's name.
+  boost::asio::awaitable<bool> name_taken(std::string event_id, std::string name);
+
  private:
   boost::asio::any_io_executor ex_;
   const room_settings settings_;
   const room_services services_;
   program::program_store* program_;
-  std::mutex mutex_;
+  void author_stored(const chat_message& m);
+
+  struct event_names {
+    std::unordered_map<std::string, std::size_t> connected;  // name key -> signed-in sessions
+    std::unordered_set<std::string> authors;                 // name keys of signed-in posters
+    bool authors_loaded = false;  // the store's authors are in `authors`
+  };
+  mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<const event_rooms>> events_;
   std::map<std::string, std::shared_ptr<room>> rooms_;
+  std::map<std::string, event_names> names_;  // by event id
 };
 
 }  // namespace samling::rooms

@@ -28,10 +28,6 @@ room::room(asio::any_io_executor ex, room_info info, room_settings settings,
   // Messages older than what was loaded exist when the first loaded one is not seq 1.
   forgotten_up_to_ = recent.empty() ? last_seq : recent.front().seq - 1;
   for (auto& m : recent) keep(std::move(m));
-  if (services_.members_gauge) {
-    members_gauge_ = &services_.members_gauge->with({info_.key});
-    members_gauge_->set(0);
-  }
 }
 
 std::string room::dedupe_key(const std::string& user_id, const std::string& client_msg_id) {
@@ -82,6 +78,7 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   if (!members_.count(m->session_id())) {
     if (!m->admit(info_.key)) return;  // the connection closed while this join was queued
     members_.emplace(m->session_id(), m);
+    ++user_sessions_[m->user().id];
     presence_changed();
   }
   // `seq` is the last message fanned out: posts still being stored arrive as events after
@@ -108,6 +105,8 @@ void room::do_leave(const std::shared_ptr<member>& m, const std::string* id_json
   bool was_member = members_.erase(m->session_id()) > 0;
   if (was_member) {
     m->left(info_.key);
+    if (auto it = user_sessions_.find(m->user().id); it != user_sessions_.end() && --it->second == 0)
+      user_sessions_.erase(it);
     presence_changed();
   }
   if (!id_json) return;
@@ -139,7 +138,7 @@ std::vector<protocol::user_ref> room::member_list() const {
 // --- presence ---------------------------------------------------------------------------------
 
 void room::presence_changed() {
-  if (members_gauge_) members_gauge_->set(static_cast<std::int64_t>(members_.size()));
+  users_.store(user_sessions_.size(), std::memory_order_relaxed);
   if (presence_pending_) return;
   presence_pending_ = true;
   presence_timer_.expires_after(settings_.presence_interval);
@@ -244,6 +243,7 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   if (duplicate) co_return;  // stored long ago: nothing to send to anyone
 
   if (self->services_.messages_posted) self->services_.messages_posted->inc();
+  if (self->services_.stored) self->services_.stored(final_msg);
   self->last_seq_ = final_msg.seq;
   self->keep(std::move(final_msg));
   self->broadcast(self->kept_.back().frame);

@@ -4,7 +4,9 @@
 // to the room's own strand, so its state needs no lock; replies and broadcasts go out through
 // each member's bounded send queue (member::deliver), never while blocking. Owned by the
 // room_registry (shared_ptr; coroutines in flight hold it too).
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -51,8 +53,10 @@ struct room_services {
   chat_store* store = nullptr;  // only on `db`
   chat_writer* writer = nullptr;  // posts: group commit on `db`
   rate_limiter* limiter = nullptr;
-  metrics::family<metrics::gauge>* members_gauge = nullptr;  // label: room
   metrics::counter* messages_posted = nullptr;
+  // Called on the room's strand for each message stored and fanned out (not for a retry
+  // found in the store): the registry keeps the names of the event's signed-in authors.
+  std::function<void(const chat_message&)> stored;
 };
 
 class room : public std::enable_shared_from_this<room> {
@@ -63,6 +67,8 @@ class room : public std::enable_shared_from_this<room> {
        room_services services, std::vector<chat_message> recent, std::uint64_t last_seq);
 
   const room_info& info() const { return info_; }
+  // Distinct users (not sessions) joined now; any thread (kept up to date by the strand).
+  std::size_t users() const { return users_.load(std::memory_order_relaxed); }
 
   // Each replies to `m` with an ack or an error frame carrying `id_json`.
   void join(std::shared_ptr<member> m, std::string id_json, std::optional<std::uint64_t> since);
@@ -100,10 +106,11 @@ class room : public std::enable_shared_from_this<room> {
   const room_info info_;
   const room_settings settings_;
   const room_services services_;
-  metrics::gauge* members_gauge_ = nullptr;
+  std::atomic<std::size_t> users_{0};  // user_sessions_.size(), for readers off the strand
 
   // Strand-only state.
   std::unordered_map<std::string, std::shared_ptr<member>> members_;  // by session id
+  std::unordered_map<std::string, std::size_t> user_sessions_;        // user id -> its sessions here
   std::deque<kept> kept_;                       // the last resume_window messages
   std::uint64_t last_seq_ = 0;                  // the highest seq fanned out
   // The highest seq stored. Touched only on the store's thread, which assigns seqs in the

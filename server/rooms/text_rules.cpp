@@ -1,6 +1,7 @@
 #include "rooms/text_rules.hpp"
 
 #include <cstdint>
+#include <string_view>
 
 namespace samling::rooms {
 namespace {
@@ -46,6 +47,55 @@ void for_each_code_point(const std::string& s, F f) {
 
 bool is_control(std::uint32_t cp) { return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F); }
 
+// Simple lower-case mapping for the scripts a name at these events is written in (see
+// name_key() in the header); everything else maps to itself.
+std::uint32_t to_lower(std::uint32_t cp) {
+  if (cp >= 'A' && cp <= 'Z') return cp + 0x20;
+  if (cp < 0xC0) return cp;
+  if (cp <= 0xDE) return cp == 0xD7 ? cp : cp + 0x20;  // À..Þ, not ×
+  if (cp >= 0x100 && cp <= 0x17F) {
+    // Latin Extended-A: upper and lower case alternate, the upper first, except where the
+    // alternation shifts by one (Ĳ..ķ even-first; Ĺ..ň and Ź..ž odd-first; Ÿ is ÿ's).
+    if (cp == 0x130) return 'i';  // İ
+    if (cp == 0x178) return 0xFF;
+    if ((cp >= 0x139 && cp <= 0x148) || (cp >= 0x179 && cp <= 0x17E)) return cp % 2 == 1 ? cp + 1 : cp;
+    if (cp == 0x131 || cp == 0x138 || cp == 0x149 || cp == 0x17F) return cp;
+    return cp % 2 == 0 ? cp + 1 : cp;
+  }
+  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2) return cp + 0x20;  // Greek
+  if (cp >= 0x410 && cp <= 0x42F) return cp + 0x20;                  // Cyrillic А..Я
+  if (cp >= 0x400 && cp <= 0x40F) return cp + 0x50;                  // Ѐ..Џ
+  return cp;
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+// The staff words of en, sv and fi (docs/protocol.md, hello), lower case.
+constexpr const char* staff_words[] = {
+    "moderator", "organizer", "organiser", "admin", "administrator", "samling", "staff", "speaker", "press",
+    "moderaattori", "järjestäjä", "ylläpitäjä", "puhuja", "lehdistö",
+    "arrangör", "administratör", "talare",
+};
+// A staff word this long (in code points) is reserved as a prefix of anything; shorter ones
+// only as a whole first word.
+constexpr std::size_t prefix_word_chars = 8;
+
 }  // namespace
 
 std::size_t code_points(const std::string& s) {
@@ -66,6 +116,40 @@ core::errc check_text(std::string& text, std::size_t max_chars) {
   if (invalid) return core::errc::text_invalid;
   if (n > max_chars) return core::errc::text_too_long;
   return core::errc::ok;
+}
+
+std::string name_key(const std::string& name) {
+  std::string trimmed = name;
+  trim(trimmed);
+  std::string out;
+  out.reserve(trimmed.size());
+  bool blank_run = false;
+  for_each_code_point(trimmed, [&](std::uint32_t cp) {
+    if (is_blank(cp)) {
+      blank_run = true;
+      return;
+    }
+    if (blank_run) out += ' ';
+    blank_run = false;
+    append_utf8(out, to_lower(cp));
+  });
+  return out;
+}
+
+bool is_staff_name(const std::string& name) {
+  std::string key = name_key(name);
+  std::string_view k = key;
+  if (!k.empty() && k.front() == '@') k.remove_prefix(1);
+  for (std::string_view word : staff_words) {
+    if (!k.starts_with(word)) continue;
+    if (k.size() == word.size() || code_points(std::string(word)) >= prefix_word_chars) return true;
+    // A short word must end the first word: what follows is not a letter. Bytes of 0x80 and
+    // above start or continue a non-ASCII character, which is taken as a letter ("Pressé").
+    auto next = static_cast<unsigned char>(k[word.size()]);
+    bool letter = (next >= 'a' && next <= 'z') || next >= 0x80;
+    if (!letter) return true;
+  }
+  return false;
 }
 
 core::errc check_name(std::string& name) {

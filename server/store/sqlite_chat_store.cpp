@@ -59,7 +59,11 @@ sqlite_chat_store::sqlite_chat_store(sqlite_db& db)
       by_client_id_(db, select_sql("WHERE room = ?1 AND user_id = ?2 AND client_msg_id = ?3")),
       recent_(db, select_sql("WHERE room = ?1 ORDER BY seq DESC LIMIT ?2")),
       // Not max(seq): ORDER BY ... LIMIT 1 is one seek to the end of the room's key range.
-      last_seq_(db, "SELECT seq FROM chat_messages WHERE room = ?1 ORDER BY seq DESC LIMIT 1") {}
+      last_seq_(db, "SELECT seq FROM chat_messages WHERE room = ?1 ORDER BY seq DESC LIMIT 1"),
+      // The event's rooms are the keys from "EVENT/" up to, not including, "EVENT0" ('0' follows
+      // '/'): one range of the primary key, read once per event by the room registry.
+      authors_(db, "SELECT DISTINCT user_name FROM chat_messages "
+                   "WHERE room >= ?1 || '/' AND room < ?1 || '0' AND user_role <> 'guest'") {}
 
 std::optional<rooms::chat_message> sqlite_chat_store::append(const rooms::chat_message& m) {
   if (m.seq > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
@@ -120,6 +124,14 @@ std::optional<rooms::chat_message> sqlite_chat_store::find_by_client_id(
   by_client_id_.bind(1, room).bind(2, user_id).bind(3, client_msg_id);
   if (!by_client_id_.step()) return std::nullopt;
   return read_message(db_, by_client_id_);
+}
+
+std::vector<std::string> sqlite_chat_store::author_names(const std::string& event_id) {
+  reset_on_exit reset(authors_);
+  authors_.bind(1, event_id);
+  std::vector<std::string> out;
+  while (authors_.step()) out.push_back(authors_.text(0));
+  return out;
 }
 
 // The batch is a store::transaction: append()'s own transaction nests in it as a savepoint.

@@ -27,6 +27,7 @@ class sqlite_chat_store final : public rooms::chat_store {
   std::optional<rooms::chat_message> find_by_client_id(const std::string& room,
                                                        const std::string& user_id,
                                                        const std::string& client_msg_id) override;
+  std::vector<std::string> author_names(const std::string& event_id) override;
   void begin_batch() override;
   void commit_batch() override;
   void rollback_batch() override;
@@ -37,6 +38,7 @@ class sqlite_chat_store final : public rooms::chat_store {
   statement by_client_id_;
   statement recent_;
   statement last_seq_;
+  statement authors_;
   std::optional<transaction> batch_;  // between begin_batch() and commit/rollback_batch()
 };
 

@@ -109,7 +109,7 @@ TEST(chat_load, many_clients_in_several_rooms_each_get_every_message_once_in_ord
   EXPECT_GE(value("samling_ws_messages_out_total"), total_clients * posts_per_client);
   EXPECT_GE(value("samling_ws_sessions_open"), 0);
   EXPECT_GE(value("samling_ws_slow_consumer_closes_total"), 0);
-  EXPECT_NE(metrics.find("samling_room_members{room=\"" + event_id + "/main\"}"), std::string::npos);
+  EXPECT_NE(metrics.find("samling_room_members{event=\"" + event_id + "\",room=\"main\"}"), std::string::npos);
   server.signal(SIGTERM);
   EXPECT_EQ(server.wait_exit(10s), 0);
   EXPECT_EQ(server.stderr_text().find("ThreadSanitizer"), std::string::npos) << server.stderr_text();

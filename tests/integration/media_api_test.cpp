@@ -460,7 +460,7 @@ TEST(MediaApi, PublicAndStaffViews) {
       15s))
       << str(staff);
 
-  const std::set<std::string> public_fields = {"id", "name", "room", "public", "state", "state_since_ms", "hls"};
+  const std::set<std::string> public_fields = {"id", "name", "room", "public", "state", "state_since_ms", "hls", "viewers"};
   auto keys_of = [](const json::object& o) {
     std::set<std::string> k;
     for (auto& kv : o) k.insert(std::string(kv.key()));

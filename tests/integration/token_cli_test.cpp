@@ -11,6 +11,7 @@
 
 #include "harness.hpp"
 #include "token_codec.hpp"
+#include "ws_client.hpp"
 
 using namespace samling::testing;
 namespace json = boost::json;
@@ -135,6 +136,114 @@ TEST(token_cli, help_is_exit_0_and_the_main_help_mentions_the_command) {
   EXPECT_NE(main_help.out.find("samling token"), std::string::npos) << main_help.out;
 }
 
+// --- personal join links (--link) ---------------------------------------------------------------
+
+// The token of a link "<base>/#event=<event>&join=<token>\n", checked like a bare one.
+struct link_parts {
+  std::string base, event, token;
+};
+link_parts split_link(const run_result& r) {
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  static const std::regex format(R"((.*)/#event=([a-z0-9-]+)&join=(v1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43})\n)");
+  std::smatch m;
+  if (!std::regex_match(r.out, m, format)) {
+    ADD_FAILURE() << "not one join link and a newline on stdout: \"" << r.out << "\"";
+    return {};
+  }
+  return {m[1].str(), m[2].str(), m[3].str()};
+}
+
+TEST(token_cli, link_prints_one_join_link_with_the_token_in_the_fragment) {
+  cli_env e;
+  auto r = run_samling({"token", "--config", e.config, "--event", "stockholm-tillsammans-2027", "--name",
+                        "Anna Svensson", "--role", "moderator", "--link", "--base-url", "https://live.example.org"},
+                       {{"SAMLING_AUTH_SECRET", secret}});
+  link_parts l = split_link(r);
+  EXPECT_EQ(l.base, "https://live.example.org");
+  EXPECT_EQ(l.event, "stockholm-tillsammans-2027");
+  // The token in the link is a whole, valid token with the claims asked for.
+  minted t = decode({0, l.token + "\n", ""}, secret);
+  EXPECT_EQ(t.claims["name"], "Anna Svensson");
+  EXPECT_EQ(t.claims["role"], "moderator");
+  EXPECT_EQ(t.claims["event"], "stockholm-tillsammans-2027");
+}
+
+TEST(token_cli, the_links_base_is_base_url_else_public_url_else_the_servers_address) {
+  temp_dir dir;
+  auto link_with = [&](const std::string& toml, std::vector<std::string> extra = {}) {
+    std::string config = dir.write("c.toml", toml);
+    std::vector<std::string> args = {"token", "--config", config, "--event", "x", "--name", "A", "--link"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return split_link(run_samling(args, {{"SAMLING_AUTH_SECRET", secret}})).base;
+  };
+  EXPECT_EQ(link_with(""), "http://127.0.0.1:8080") << "server.listen and server.port's defaults";
+  EXPECT_EQ(link_with("[server]\nlisten = \"0.0.0.0\"\nport = 9000\n"), "http://localhost:9000");
+  EXPECT_EQ(link_with("[server]\nlisten = \"::\"\n"), "http://localhost:8080");
+  EXPECT_EQ(link_with("[server]\nlisten = \"::1\"\n"), "http://[::1]:8080");
+  EXPECT_EQ(link_with("[server]\npublic_url = \"https://live.example.org\"\n"), "https://live.example.org");
+  // A trailing slash is not doubled; a path is kept.
+  EXPECT_EQ(link_with("[server]\npublic_url = \"https://example.org/samling/\"\n"), "https://example.org/samling");
+  EXPECT_EQ(link_with("[server]\npublic_url = \"https://live.example.org\"\n", {"--base-url", "http://10.0.0.5:8080/"}),
+            "http://10.0.0.5:8080");
+  // The environment overrides the file, as for every key.
+  std::string config = dir.write("d.toml", "[server]\npublic_url = \"https://file.example\"\n");
+  auto r = run_samling({"token", "--config", config, "--event", "x", "--name", "A", "--link"},
+                       {{"SAMLING_AUTH_SECRET", secret}, {"SAMLING_SERVER_PUBLIC_URL", "https://env.example"}});
+  EXPECT_EQ(split_link(r).base, "https://env.example");
+}
+
+TEST(token_cli, without_link_the_output_stays_the_bare_token) {
+  temp_dir dir;
+  std::string config = dir.write("c.toml", "[server]\npublic_url = \"https://live.example.org\"\n");
+  auto r = run_samling({"token", "--config", config, "--event", "x", "--name", "A"}, {{"SAMLING_AUTH_SECRET", secret}});
+  decode(r, secret);
+}
+
+TEST(token_cli, help_mentions_the_link) {
+  auto help = run_samling({"token", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--link"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--base-url"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("server.public_url"), std::string::npos) << help.out;
+}
+
+// The point of the link: with dev tokens off (the production default), the token it carries
+// signs its holder in on a running server that has the same key, in the role it names.
+TEST(token_cli, a_linked_token_is_accepted_by_a_running_server_without_dev_tokens) {
+  server_process::options o;
+  o.env = ws::auth_env();
+  o.extra_toml = "[auth]\ndev_tokens = false\n";
+  server_process server(o);
+  EXPECT_EQ(http_request(server.port(), "POST", "/api/v1/dev/token", "{}").status, 404) << "dev tokens are off";
+
+  cli_env e;
+  auto env = ws::auth_env();
+  auto r = run_samling({"token", "--config", e.config, "--event", ws::event_id, "--name", "Mona Moderator", "--role",
+                        "moderator", "--link", "--base-url", server.url()},
+                       env);
+  link_parts l = split_link(r);
+  EXPECT_EQ(l.base + "/", server.url());
+  EXPECT_EQ(l.event, ws::event_id);
+
+  ws_client c;
+  ASSERT_TRUE(c.connect(server.port())) << c.error();
+  auto h = c.hello(l.event, l.token);
+  ASSERT_TRUE(is_ack(h)) << str(h);
+  EXPECT_EQ(string_field(h, "result.user.name"), "Mona Moderator");
+  EXPECT_EQ(string_field(h, "result.user.role"), "moderator");
+  // A moderator sees member lists: the role is the one the link was made for.
+  ASSERT_TRUE(is_ack(c.join(ws::room("main"))));
+  EXPECT_TRUE(is_ack(c.members(ws::room("main"))));
+
+  // A link made with another secret is refused by that server.
+  auto forged = run_samling({"token", "--config", e.config, "--event", ws::event_id, "--name", "Eve", "--link"},
+                            {{"SAMLING_AUTH_KEY_ID", ws::key_id}, {"SAMLING_AUTH_SECRET", std::string(40, 'z')}});
+  ws_client other;
+  ASSERT_TRUE(other.connect(server.port())) << other.error();
+  EXPECT_EQ(outcome(other.hello(ws::event_id, split_link(forged).token)), "token_invalid");
+}
+
 struct usage_case {
   const char* name;
   std::vector<std::string> args;
@@ -177,6 +286,19 @@ INSTANTIATE_TEST_SUITE_P(
         usage_case{"option_without_value", {"--event"}, with_secret, {"--event needs a value"}},
         usage_case{"unknown_option", {"--event", "x", "--name", "A", "--admin"}, with_secret,
                    {"--admin"}},
+        usage_case{"base_url_without_link", {"--event", "x", "--name", "A", "--base-url", "https://a.example"},
+                   with_secret, {"--base-url", "--link"}},
+        usage_case{"base_url_not_http", {"--event", "x", "--name", "A", "--link", "--base-url", "live.example.org"},
+                   with_secret, {"--base-url", "http"}},
+        usage_case{"base_url_with_fragment",
+                   {"--event", "x", "--name", "A", "--link", "--base-url", "https://a.example/#x"}, with_secret,
+                   {"--base-url", "fragment"}},
+        usage_case{"base_url_with_query",
+                   {"--event", "x", "--name", "A", "--link", "--base-url", "https://a.example/?q=1"}, with_secret,
+                   {"--base-url", "query"}},
+        usage_case{"bad_public_url", {"--event", "x", "--name", "A", "--link"},
+                   {{"SAMLING_AUTH_SECRET", secret}, {"SAMLING_SERVER_PUBLIC_URL", "ftp://x"}},
+                   {"server.public_url"}},
         usage_case{"empty_secret", {"--event", "x", "--name", "A"}, {},
                    {"auth.secret", "random", "SAMLING_AUTH_SECRET"}},
         usage_case{"short_secret", {"--event", "x", "--name", "A"},

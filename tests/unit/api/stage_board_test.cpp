@@ -153,5 +153,48 @@ TEST(stage_board, metrics_for_every_stage_and_destination) {
       << text;
 }
 
+// Viewers (api/hls_viewers.hpp) are in both views, in /metrics, and a change goes to the
+// watchers like a status change; a status update keeps the latest count and the other way round.
+TEST(stage_board, viewers_are_in_every_view_and_a_change_is_sent) {
+  stage_board board;
+  auto staff = std::make_shared<recording_sink>();
+  auto guest = std::make_shared<recording_sink>();
+  board.update(status("main", ev, true));
+  board.watch(staff, true, ev);
+  board.watch(guest, false, "");
+  auto viewers_in = [](const std::string& stage_json) { return parse(stage_json).at("viewers").to_number<std::uint64_t>(); };
+  EXPECT_EQ(viewers_in(*board.one("main", false)), 0u);
+  EXPECT_EQ(viewers_in(*board.one("main", true)), 0u);
+  EXPECT_NE(board.metrics_text().find("samling_stage_viewers{stage=\"main\"} 0\n"), std::string::npos);
+
+  board.set_viewers("main", 2);
+  EXPECT_EQ(board.viewers("main"), 2u);
+  EXPECT_EQ(viewers_in(*board.one("main", false)), 2u);
+  EXPECT_EQ(viewers_in(*board.one("main", true)), 2u);
+  EXPECT_EQ(parse(board.list(false, "")).at("stages").as_array()[0].as_object().at("viewers").to_number<std::uint64_t>(), 2u);
+  ASSERT_EQ(staff->sent.size(), 1u);
+  ASSERT_EQ(guest->sent.size(), 1u);
+  EXPECT_EQ(parse(guest->sent[0].first).at("stage").as_object().at("viewers").to_number<std::uint64_t>(), 2u);
+  EXPECT_TRUE(parse(staff->sent[0].first).at("stage").as_object().contains("outputs"));
+  EXPECT_NE(board.metrics_text().find("samling_stage_viewers{stage=\"main\"} 2\n"), std::string::npos)
+      << board.metrics_text();
+
+  board.set_viewers("main", 2);  // no change: nothing sent
+  EXPECT_EQ(staff->sent.size(), 1u);
+  board.set_viewers("nope", 5);  // an unknown stage: nothing
+  EXPECT_FALSE(board.one("nope", true));
+
+  auto s = status("main", ev, true);
+  s.state = media::stage_state::standby;
+  board.update(s);  // a new status keeps the viewers
+  auto pub = parse(*board.one("main", false));
+  EXPECT_EQ(pub.at("viewers").to_number<std::uint64_t>(), 2u);
+  EXPECT_EQ(pub.at("state").as_string(), "standby");
+  board.set_viewers("main", 1);  // and new viewers keep the status
+  pub = parse(*board.one("main", false));
+  EXPECT_EQ(pub.at("viewers").to_number<std::uint64_t>(), 1u);
+  EXPECT_EQ(pub.at("state").as_string(), "standby");
+}
+
 }  // namespace
 }  // namespace samling::api

@@ -683,6 +683,8 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
       {"SAMLING_SERVER_WEB_ROOT", "/w", [](const config& c) { return c.server.web_root == "/w"; }},
       {"SAMLING_SERVER_ALLOWED_ORIGINS", "https://a.example, http://b.example:8080",
        [](const config& c) { return c.server.allowed_origins == "https://a.example, http://b.example:8080"; }},
+      {"SAMLING_SERVER_PUBLIC_URL", "https://live.example.org",
+       [](const config& c) { return c.server.public_url == "https://live.example.org"; }},
       {"SAMLING_SERVER_LIMITS_MAX_HEADER_BYTES", "2048",
        [](const config& c) { return c.server.limits.max_header_bytes == 2048; }},
       {"SAMLING_SERVER_LIMITS_MAX_BODY_BYTES", "1073741824",
@@ -1001,6 +1003,29 @@ TEST(config_validation, allowed_origins_must_be_origins) {
   }
 }
 
+TEST(config_validation, public_url_is_empty_or_an_absolute_http_url) {
+  for (const char* good : {"", "https://live.example.org", "https://live.example.org/", "http://127.0.0.1:8080",
+                           "https://example.org/samling/", "http://[::1]:8080"}) {
+    SCOPED_TRACE(good);
+    config c;
+    EXPECT_TRUE(load_from_string(std::string("[server]\npublic_url = \"") + good + "\"\n", {}, c).empty());
+    EXPECT_EQ(c.server.public_url, good);
+  }
+  for (const char* bad : {"live.example.org", "ftp://live.example.org", "https://", "https:///path",
+                          "https://live.example.org/?a=1", "https://live.example.org/#x",
+                          "https://user:pw@live.example.org", "https://live example.org", "https://:8080"}) {
+    SCOPED_TRACE(bad);
+    config c;
+    auto errors = load_from_string(std::string("[server]\npublic_url = \"") + bad + "\"\n", {}, c);
+    ASSERT_EQ(errors.size(), 1u) << joined(errors);
+    EXPECT_NE(joined(errors).find("server.public_url"), std::string::npos) << joined(errors);
+  }
+  config c;
+  auto errors = load_from_string("", {{"SAMLING_SERVER_PUBLIC_URL", "mailto:x@example.org"}}, c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_NE(joined(errors).find("server.public_url"), std::string::npos) << joined(errors);
+}
+
 TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
   const std::vector<std::string> expected = {
       "server.listen",
@@ -1008,6 +1033,7 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "server.threads",
       "server.web_root",
       "server.allowed_origins",
+      "server.public_url",
       "server.limits.max_header_bytes",
       "server.limits.max_body_bytes",
       "server.limits.idle_timeout_seconds",

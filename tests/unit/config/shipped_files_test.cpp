@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
 
+#include <boost/json.hpp>
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -31,13 +33,13 @@ config shipped_scalars() {
   return c;
 }
 
-// The whole of config/samling.toml: the scalars and the demo stage, a generated test picture
-// in the demo program's main hall.
+// The whole of config/samling.toml: the scalars and the two demo stages, generated test
+// pictures in the demo program's main hall and in its seminar room A, each named as its room.
 config shipped_expected() {
   config c = shipped_scalars();
   stage_config s;
   s.id = "main";
-  s.name = {{"sv", "Stora scenen"}, {"en", "Main stage"}, {"fi", "Päälava"}};
+  s.name = {{"sv", "Stora salen"}, {"en", "Main hall"}, {"fi", "Pääsali"}};
   s.room = "main";
   s.mode = "produced";
   s.input = "test";
@@ -48,6 +50,19 @@ config shipped_expected() {
   s.preset = "veryfast";
   s.record = false;
   c.stages.push_back(s);
+  stage_config seminar;
+  seminar.id = "seminar-housing";
+  seminar.name = {{"sv", "Sal A – Bosättning"}, {"en", "Room A – Housing"}, {"fi", "Sali A – Asuminen"}};
+  seminar.room = "seminar-housing";
+  seminar.mode = "produced";
+  seminar.input = "test";
+  seminar.width = 640;
+  seminar.height = 360;
+  seminar.fps = 15;
+  seminar.video_kbps = 500;
+  seminar.preset = "veryfast";
+  seminar.record = false;
+  c.stages.push_back(seminar);
   return c;
 }
 
@@ -100,6 +115,24 @@ TEST(default_config_file, the_demo_room_is_in_the_demo_program) {
   EXPECT_EQ(program.find("\"kind\": \"main_stage\""), program.find("\"kind\"", room));
 }
 
+// Each demo stage shows a room of the demo program and is named as that room in every
+// language, so the page never calls one place by two names (issue 15: "Stora scenen" in
+// "Stora salen").
+TEST(default_config_file, each_demo_stage_is_named_as_its_room) {
+  boost::json::value program = boost::json::parse(read_text(source_dir + "/config/demo/stockholm-tillsammans.json"));
+  const boost::json::array& rooms = program.at("rooms").as_array();
+  for (const stage_config& s : shipped_expected().stages) {
+    SCOPED_TRACE(s.id);
+    const boost::json::object* room = nullptr;
+    for (const auto& r : rooms)
+      if (r.at("id").as_string() == s.room) room = &r.as_object();
+    ASSERT_NE(room, nullptr) << "no room \"" << s.room << "\" in the demo program";
+    std::map<std::string, std::string> names;
+    for (const auto& [lang, name] : room->at("name").as_object()) names[std::string(lang)] = std::string(name.as_string());
+    EXPECT_EQ(s.name, names);
+  }
+}
+
 // The commented SRT + YouTube example at the end of config/samling.toml is valid once
 // uncommented and its variables set.
 TEST(default_config_file, the_commented_stage_example_is_valid) {
@@ -118,11 +151,11 @@ TEST(default_config_file, the_commented_stage_example_is_valid) {
                                         {"YOUTUBE_STREAM_KEY", "abcd-efgh-ijkl-mnop"}},
                                  c);
   EXPECT_TRUE(errors.empty()) << joined(errors);
-  ASSERT_EQ(c.stages.size(), 2u);
-  EXPECT_EQ(c.stages[1].input, "srt");
-  EXPECT_EQ(c.stages[1].passphrase, "a long passphrase");
-  ASSERT_EQ(c.stages[1].outputs.size(), 1u);
-  EXPECT_EQ(c.stages[1].outputs[0].key, "abcd-efgh-ijkl-mnop");
+  ASSERT_EQ(c.stages.size(), 3u);
+  EXPECT_EQ(c.stages[2].input, "srt");
+  EXPECT_EQ(c.stages[2].passphrase, "a long passphrase");
+  ASSERT_EQ(c.stages[2].outputs.size(), 1u);
+  EXPECT_EQ(c.stages[2].outputs[0].key, "abcd-efgh-ijkl-mnop");
 }
 
 TEST(default_config_file, holds_every_key_with_its_default) {

@@ -38,6 +38,7 @@ class counting_store final : public rooms::chat_store {
                                                        const std::string& id) override {
     return real_.find_by_client_id(room, user, id);
   }
+  std::vector<std::string> author_names(const std::string& event) override { return real_.author_names(event); }
   void begin_batch() override {
     real_.begin_batch();
     // Slow commits, so that submissions pile up behind a running one.

@@ -60,3 +60,38 @@ TEST(text_rules, unicode_blanks_are_trimmed_and_a_text_of_only_blanks_is_empty) 
   EXPECT_EQ(check_name(name), errc::ok);
   EXPECT_EQ(name, "Anna");
 }
+
+// docs/protocol.md, hello: guest names are compared by name_key().
+TEST(text_rules, name_key_trims_collapses_blanks_and_lower_cases) {
+  EXPECT_EQ(name_key("  anna   SVENSSON "), "anna svensson");
+  EXPECT_EQ(name_key("Anna Svensson"), "anna svensson");
+  EXPECT_EQ(name_key("Anna\t\u00a0 Svensson\u3000"), "anna svensson");  // tab, no-break, ideographic space
+  // Swedish and Finnish letters, and those of Latin Extended-A (Sami, Czech, ...).
+  EXPECT_EQ(name_key("ÅSA ÖBERG"), name_key("åsa öberg"));
+  EXPECT_EQ(name_key("ÄIJÄLÄ"), "äijälä");
+  EXPECT_EQ(name_key("ŠÁRKA ŽÁKOVÁ"), "šárka žáková");
+  EXPECT_EQ(name_key("ĐŊŦ ČŁŇ"), "đŋŧ čłň");
+  EXPECT_EQ(name_key("ŸÆØ"), "ÿæø");
+  EXPECT_EQ(name_key("ΑΛΦΑ Борис"), "αλφα борис");
+  // Not letters, or no case: unchanged.
+  EXPECT_EQ(name_key("× ß 🎤 李"), "× ß 🎤 李");
+  EXPECT_NE(name_key("Anna Svensson"), name_key("Anna Svenson"));
+  EXPECT_NE(name_key("Anna Svensson"), name_key("AnnaSvensson"));
+}
+
+TEST(text_rules, staff_words_are_reserved_in_all_three_languages) {
+  for (const char* name :
+       {"Moderator", "moderator", "  MODERATOR ", "@Moderator", "@moderaattori", "Moderaattori", "Organizer",
+        "Organiser", "Admin", "admin2", "Administrator", "Samling", "Staff", "Speaker", "Press", "Press Anna",
+        "Järjestäjä", "JÄRJESTÄJÄ", "Ylläpitäjä", "Puhuja", "Lehdistö", "Arrangör", "Administratör", "Talare",
+        "Moderatorn", "Moderator Anna", "Speaker: Bo", "staff-1", "@press"}) {
+    EXPECT_TRUE(is_staff_name(name)) << name;
+  }
+}
+
+TEST(text_rules, ordinary_names_are_not_staff) {
+  for (const char* name : {"Anna Svensson", "Staffan Ek", "Pressley", "Talarico", "Adminaite", "Bertil", "Gäst",
+                           "Anna the moderator", "Samlingsgruppen", "@anna", "Speakersson"}) {
+    EXPECT_FALSE(is_staff_name(name)) << name;
+  }
+}

@@ -1,5 +1,6 @@
 #include "store/sqlite_chat_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -66,6 +67,36 @@ TEST(SqliteChatStoreTest, AnEmptyRoomHasNoHistory) {
   EXPECT_TRUE(store.recent(main_room, 50).empty());
   EXPECT_EQ(store.last_seq(main_room), 0u);
   EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "c1"), std::nullopt);
+}
+
+// The signed-in authors of an event (the room registry's name_taken): each name once, from
+// every room of that event and only of it, guests left out.
+TEST(SqliteChatStoreTest, AuthorNamesAreTheEventsSignedInPosters) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  EXPECT_TRUE(store.author_names("stockholm-tillsammans-2027").empty());
+  const chat_user guest{"g-1", "Gäst Gustavsson", auth::role::guest};
+  const chat_user moderator{"u-mo", "Mo Moderator", auth::role::moderator};
+  const chat_user elsewhere{"u-x", "Xavier Annan", auth::role::attendee};
+  ASSERT_EQ(store.append(message(main_room, 1, anna, "c1")), std::nullopt);
+  ASSERT_EQ(store.append(message(main_room, 2, anna, "c2")), std::nullopt);
+  ASSERT_EQ(store.append(message(main_room, 3, guest, "c3")), std::nullopt);
+  ASSERT_EQ(store.append(message(seminar_room, 1, moderator, "c1")), std::nullopt);
+  // Another event, and one whose id starts the same: not this event's.
+  ASSERT_EQ(store.append(message("other-2027/main", 1, elsewhere, "c1")), std::nullopt);
+  ASSERT_EQ(store.append(message("stockholm-tillsammans-2027x/main", 1, omar, "c1")), std::nullopt);
+  ASSERT_EQ(store.append(message("stockholm-tillsammans-2027-b/main", 1, omar, "c1")), std::nullopt);
+  auto names = store.author_names("stockholm-tillsammans-2027");
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"Anna Svensson", "Mo Moderator"}));
+  EXPECT_EQ(store.author_names("other-2027"), std::vector<std::string>{"Xavier Annan"});
+  // One range of the primary key, not a scan of the table.
+  statement plan(db, "EXPLAIN QUERY PLAN SELECT DISTINCT user_name FROM chat_messages "
+                     "WHERE room >= ?1 || '/' AND room < ?1 || '0' AND user_role <> 'guest'");
+  std::string details;
+  while (plan.step()) details += plan.text(3) + "\n";
+  EXPECT_NE(details.find("USING INDEX"), std::string::npos) << details;
 }
 
 TEST(SqliteChatStoreTest, RecentGivesTheLastMessagesOldestFirst) {
