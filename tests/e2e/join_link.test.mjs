@@ -85,7 +85,17 @@ function parseLink(link, base, event) {
 }
 
 async function expectConnected(page, what) {
-  await expect(`${what}: connected`, page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: WAIT }));
+  await page
+    .locator('[data-testid="connection-state"][data-state="connected"]')
+    .waitFor({ timeout: WAIT })
+    .catch(async () => {
+      const state = await page.getByTestId('connection-state').getAttribute('data-state').catch(() => null);
+      const form = (await page.getByTestId('chat-signin').count()) > 0;
+      const error = (await page.getByTestId('chat-signin-error').count()) ? (await page.getByTestId('chat-signin-error').innerText()).trim() : null;
+      throw new TestFailure(
+        `${what}: not signed in within ${WAIT / 1000} s (connection ${JSON.stringify(state)}; ${form ? 'the sign-in form is shown' : 'no sign-in form'}${error ? `, saying "${error}"` : ''}; address ${page.url().replace(/join=[^&]+/, 'join=…')})`,
+      );
+    });
 }
 
 /** The sign-in form is shown with `text` as its error (role=alert), and the page is not connected. */
