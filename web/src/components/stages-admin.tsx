@@ -70,8 +70,8 @@ export function stageNumbers(stage: Stage) {
   const hlsSegments = num(raw['hls_segments']) ?? (typeof stage.hls === 'object' ? num(stage.hls.segments) : null);
   return {
     bitrateBps: program?.bitrate_bps ?? input?.bitrate_bps ?? null,
-    /** The input's own bitrate, when it differs from what goes out (a re-encoded stage). */
-    inputBitrateBps: program && input?.bitrate_bps ? input.bitrate_bps : null,
+    /** The input's own bitrate where it differs from what goes out: a produced stage re-encodes. */
+    inputBitrateBps: program && stage.mode === 'produced' && input?.bitrate_bps ? input.bitrate_bps : null,
     keyframeIntervalMs: program?.keyframe_interval_ms ?? input?.keyframe_interval_ms ?? null,
     uptimeMs: num(raw['uptime_ms']) ?? num(stage.input?.uptime_ms),
     /** How long the SRT caller has been connected (0: none). */
@@ -184,7 +184,11 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
         {input && (
           <Stat label={t.input} testid="input-state" state={input.state} wide>
             <span class={`dot dot--${input.state}`} aria-hidden="true" />
-            {t.inputState[input.state]} · <span data-testid="input-kind" data-kind={input.kind}>{t.inputKind[input.kind] ?? input.kind}</span>
+            {/* A running test picture: its name says it all ("connected" beside "no camera connected" would not). */}
+            {!(input.kind === 'test' && input.state === 'connected') && `${t.inputState[input.state]} · `}
+            <span data-testid="input-kind" data-kind={input.kind}>
+              {t.inputKind[input.kind] ?? input.kind}
+            </span>
             {/* The address says something to the technician; a test picture's ("test source") does not. */}
             {input.kind !== 'test' && input.url && (
               <span class="stat-sub" translate={false}>
