@@ -389,7 +389,8 @@ function RoomMembers({ eventId, event, stages, lang, t }: { eventId: string; eve
     let timer: ReturnType<typeof setTimeout> | undefined;
     setAbsent(false);
     const poll = async () => {
-      if (navigator.onLine) {
+      // Offline or in a background tab: nothing to fetch now, ask again later.
+      if (navigator.onLine && document.visibilityState !== 'hidden') {
         try {
           const list = await fetchRoomMembers(eventId, controller.signal);
           if (list === null) {
