@@ -31,27 +31,35 @@ void hls_viewers::seen(const std::string& stage, std::string_view remote, std::s
   auto key = client_key(address_of(remote), user_agent);
   auto now = now_();
   table& t = *it->second;
-  std::lock_guard lock(t.m);
-  if (auto found = t.last_seen.find(key); found != t.last_seen.end()) {
+  shard& s = t.shards[(key >> 32) % shard_count];
+  std::lock_guard lock(s.m);
+  if (auto found = s.last_seen.find(key); found != s.last_seen.end()) {
     found->second = now;
     return;
   }
-  if (t.last_seen.size() >= max_clients_ && sweep(t, now) >= max_clients_) return;  // full: not counted
-  t.last_seen.emplace(key, now);
+  // Full: not counted. Expired clients make room at the next count() (once a second), which
+  // keeps this path O(1) however many made-up clients arrive.
+  if (t.clients.load(std::memory_order_relaxed) >= max_clients_) return;
+  s.last_seen.emplace(key, now);
+  t.clients.fetch_add(1, std::memory_order_relaxed);
 }
 
-std::size_t hls_viewers::sweep(table& t, clock::time_point now) {
-  std::erase_if(t.last_seen, [&](const auto& kv) { return now - kv.second >= window_; });
-  return t.last_seen.size();
+std::size_t hls_viewers::sweep(table& t, shard& s, clock::time_point now) {
+  auto gone = std::erase_if(s.last_seen, [&](const auto& kv) { return now - kv.second >= window_; });
+  t.clients.fetch_sub(gone, std::memory_order_relaxed);
+  return s.last_seen.size();
 }
 
 std::size_t hls_viewers::count(const std::string& stage) {
   auto it = stages_.find(stage);
   if (it == stages_.end()) return 0;
-  table& t = *it->second;
   auto now = now_();
-  std::lock_guard lock(t.m);
-  return sweep(t, now);
+  std::size_t n = 0;
+  for (shard& s : it->second->shards) {
+    std::lock_guard lock(s.m);
+    n += sweep(*it->second, s, now);
+  }
+  return n;
 }
 
 std::map<std::string, std::size_t> hls_viewers::counts() {

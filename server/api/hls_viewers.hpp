@@ -5,12 +5,16 @@
 // reports each request (seen()); the stage board asks for the counts once a second (count()).
 //
 // Bounded: at most `max_clients` per stage (100000); past that a new client is not counted
-// until old ones expire, so a flood of made-up User-Agents costs a fixed amount of memory.
+// until old ones have expired and count() has swept them (count() runs once a second), so a
+// flood of made-up User-Agents costs a fixed amount of memory and O(1) per request.
 // Clients are kept as a 64-bit hash of address and User-Agent, not the strings.
 //
 // Thread-safe. The stages are fixed at construction (the configuration's), so looking one up
-// takes no lock; each stage has its own small mutex, held for one hash-map update per request
-// (and, once a second, for the sweep of expired clients in count()).
+// takes no lock; each stage's clients are spread over 16 shards by their hash, each with its
+// own small mutex, held for one hash-map update per request (and, once a second, for the sweep
+// of expired clients in count()), so requests on different threads rarely meet on one.
+#include <array>
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -45,11 +49,17 @@ class hls_viewers {
   std::map<std::string, std::size_t> counts();
 
  private:
-  struct table {
+  static constexpr std::size_t shard_count = 16;
+  struct shard {
     std::mutex m;
     std::unordered_map<std::uint64_t, clock::time_point> last_seen;  // client hash -> last request
   };
-  std::size_t sweep(table& t, clock::time_point now);  // with t.m held
+  struct table {
+    std::array<shard, shard_count> shards;
+    std::atomic<std::size_t> clients{0};  // over all shards, for the bound
+  };
+  // Drops the shard's expired clients (with s.m held); returns how many it keeps.
+  std::size_t sweep(table& t, shard& s, clock::time_point now);
 
   const clock::duration window_;
   const std::size_t max_clients_;

@@ -39,7 +39,7 @@ constexpr const char* usage =
     "  --ttl SECONDS    lifetime, 1..2592000; default: auth.token_ttl_seconds\n"
     "  --link           print a join link (see above) instead of the bare token\n"
     "  --base-url URL   the link's start, an http(s) URL without query or fragment;\n"
-    "                   default: server.public_url (implies nothing without --link)\n"
+    "                   default: server.public_url; only with --link\n"
     "  --config PATH    the configuration (default: $SAMLING_CONFIG, else config/samling.toml\n"
     "                   when it exists, else built-in defaults); SAMLING_* overrides apply\n"
     "  --help           print this help\n"

@@ -67,6 +67,82 @@ export function formatTime(time: string, locale: string): string {
   );
 }
 
+/** The viewer's own time zone (the browser's), as an IANA id. */
+export function viewerTimeZone(): string {
+  try {
+    return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  } catch {
+    return 'UTC';
+  }
+}
+
+/** How far `timeZone` is ahead of UTC at the moment `at` (ms since the epoch), in ms. */
+function zoneOffsetMs(at: number, timeZone: string): number {
+  const parts = dtf('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
+  return wall - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * The moment (ms since the epoch) of a wall-clock day ("YYYY-MM-DD") and time ("HH:MM") in
+ * `timeZone`. A time that a daylight-saving change skips counts with the offset before it.
+ */
+export function zonedTimeToUtc(day: string, time: string, timeZone: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  const [h, min] = time.split(':').map(Number);
+  const wall = Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1, h ?? 0, min ?? 0);
+  const first = zoneOffsetMs(wall, timeZone);
+  const second = zoneOffsetMs(wall - first, timeZone);
+  return wall - (first === second ? first : second);
+}
+
+/** Whether two time zones show the same clock time throughout the given days (e.g. Stockholm and Berlin). */
+export function sameClockOnDays(days: string[], a: string, b: string): boolean {
+  if (a === b) return true;
+  try {
+    return days.every((day) =>
+      ['00:00', '12:00', '23:59'].every((time) => {
+        const at = zonedTimeToUtc(day, time, a);
+        return zoneOffsetMs(at, a) === zoneOffsetMs(at, b);
+      }),
+    );
+  } catch {
+    return true; // an unknown zone: nothing to offer
+  }
+}
+
+/**
+ * A program time ("HH:MM" on `day`, in the event's `eventZone`) as the clock shows it in
+ * `shownZone`, formatted as formatTime does; with the short weekday in front when the moment
+ * falls on another day there ("ons 03:30").
+ */
+export function formatTimeInZone(day: string, time: string, locale: string, eventZone: string, shownZone: string): string {
+  if (shownZone === eventZone) return formatTime(time, locale);
+  let at: number;
+  try {
+    at = zonedTimeToUtc(day, time, eventZone);
+    dtfZ('en', shownZone, {});
+  } catch {
+    return formatTime(time, locale);
+  }
+  const probe = dtfZ(locale, shownZone, { hour: 'numeric' }).resolvedOptions();
+  const twelveHour = probe.hour12 ?? (probe.hourCycle === 'h12' || probe.hourCycle === 'h11');
+  const padded = !twelveHour && !locale.toLowerCase().startsWith('fi');
+  const clock: Intl.DateTimeFormatOptions = { hour: padded ? '2-digit' : 'numeric', minute: '2-digit' };
+  const otherDay = dtfZ('en-CA', shownZone, {}).format(at) !== day;
+  return dtfZ(locale, shownZone, otherDay ? { weekday: 'short', ...clock } : clock).format(at);
+}
+
 /** The time zone's localized name, e.g. "centraleuropeisk tid"; the IANA id if unknown. */
 export function formatTimeZone(timeZone: string, locale: string, day: string | undefined): string {
   try {

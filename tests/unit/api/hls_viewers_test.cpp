@@ -63,10 +63,16 @@ TEST(hls_viewers, the_table_is_bounded_and_makes_room_as_clients_expire) {
   hls_viewers v({"main"}, 30s, 3, clock.fn());
   for (int i = 0; i < 10; ++i) v.seen("main", "10.0.0.1:1", "UA " + std::to_string(i));
   EXPECT_EQ(v.count("main"), 3u) << "at most max_clients are kept";
+  v.seen("main", "10.0.0.1:1", "new");
+  EXPECT_EQ(v.count("main"), 3u) << "full: a new client is not counted";
+  clock.t += 29s;
   v.seen("main", "10.0.0.1:1", "UA 0");  // a known client still refreshes
-  clock.t += 30s;
-  v.seen("main", "10.0.0.1:1", "new");  // the full table sweeps the expired: room again
-  EXPECT_EQ(v.count("main"), 1u);
+  clock.t += 1s;
+  EXPECT_EQ(v.count("main"), 1u) << "the others expired; count() swept them";
+  v.seen("main", "10.0.0.1:1", "new");  // room again
+  v.seen("main", "10.0.0.1:1", "newer");
+  v.seen("main", "10.0.0.1:1", "newest");
+  EXPECT_EQ(v.count("main"), 3u);
 }
 
 TEST(hls_viewers, unknown_stages_are_ignored) {

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent, Room, Session } from '../api';
-import { formatDayLong, formatDayTab, formatTime, todayIn } from '../format';
+import { formatDayLong, formatDayTab, formatTimeInZone, formatTimeZone, sameClockOnDays, todayIn, viewerTimeZone } from '../format';
 import type { Lang, Messages } from '../i18n';
 import { SessionCard } from './session-card';
 
@@ -9,7 +9,35 @@ interface Props {
   lang: Lang;
   locale: string;
   t: Messages;
-  zone: string;
+  /** Not used: the program names the zone it shows itself (the event's, or the viewer's own). */
+  zone?: string;
+}
+
+/** Session kinds that compete for the audience: two of them at once are a choice to make. */
+const COMPETING = new Set(['plenary', 'seminar']);
+
+/** How many of the slot's sessions are a choice between them (a break beside a press briefing is none). */
+function parallelCount(sessions: Session[]): number {
+  return sessions.filter((s) => COMPETING.has(s.kind)).length;
+}
+
+type ZoneChoice = 'event' | 'viewer';
+const zoneKey = 'samling.programZone';
+
+function savedZoneChoice(): ZoneChoice {
+  try {
+    return localStorage.getItem(zoneKey) === 'viewer' ? 'viewer' : 'event';
+  } catch {
+    return 'event'; // storage blocked: the event's time
+  }
+}
+
+function saveZoneChoice(choice: ZoneChoice): void {
+  try {
+    localStorage.setItem(zoneKey, choice);
+  } catch {
+    // not remembered; the choice still holds for this page
+  }
 }
 
 interface Slot {
@@ -45,14 +73,28 @@ function initialDay(event: ConferenceEvent): string {
   return event.days.includes(today) ? today : (event.days[0] ?? '');
 }
 
-export function Program({ event, lang, locale, t, zone }: Props) {
+export function Program({ event, lang, locale, t }: Props) {
   const [day, setDay] = useState(() => initialDay(event));
   useEffect(() => setDay(initialDay(event)), [event]);
 
   const rooms = useMemo(() => new Map(event.rooms.map((r) => [r.id, r])), [event.rooms]);
   const slots = useMemo(() => slotsOf(event.sessions, day, rooms), [event.sessions, day, rooms]);
   const tabbed = event.days.length > 1;
-  const time = (start: string, end: string) => t.timeRange(formatTime(start, locale), formatTime(end, locale));
+
+  // The event's time zone, or the viewer's own when it shows other clock times and they chose it.
+  const eventZone = event.timezone ?? 'Europe/Stockholm';
+  const ownZone = useMemo(() => viewerTimeZone(), []);
+  const differs = useMemo(() => !sameClockOnDays(event.days, eventZone, ownZone), [event.days, eventZone, ownZone]);
+  const [choice, setChoice] = useState<ZoneChoice>(savedZoneChoice);
+  const shownZone = differs && choice === 'viewer' ? ownZone : eventZone;
+  const zoneName = (z: string) => formatTimeZone(z, locale, event.days[0]);
+  const toggleZone = () => {
+    const next: ZoneChoice = shownZone === eventZone ? 'viewer' : 'event';
+    setChoice(next);
+    saveZoneChoice(next);
+  };
+  const time = (start: string, end: string) =>
+    t.timeRange(formatTimeInZone(day, start, locale, eventZone, shownZone), formatTimeInZone(day, end, locale, eventZone, shownZone));
 
   return (
     <section id="program" class="program" aria-labelledby="program-heading">
@@ -60,8 +102,18 @@ export function Program({ event, lang, locale, t, zone }: Props) {
         <h2 id="program-heading" tabIndex={-1} data-testid="program-heading">
           {t.program}
         </h2>
-        <p class="program-zone" data-testid="time-zone">
-          {t.timesIn(zone)}
+        <p class="program-zone" data-testid="time-zone" data-zone={shownZone}>
+          <span data-testid="time-zone-text">
+            {shownZone === eventZone ? t.timesIn(zoneName(eventZone), eventZone) : t.timesInYours(zoneName(ownZone), ownZone)}
+          </span>
+          {differs && (
+            <>
+              {' '}
+              <button type="button" class="link-button" onClick={toggleZone} data-testid="time-zone-toggle">
+                {shownZone === eventZone ? t.showMyTime(zoneName(ownZone)) : t.showEventTime}
+              </button>
+            </>
+          )}
         </p>
       </div>
       {tabbed && <DayTabs days={event.days} day={day} locale={locale} label={t.chooseDay} onChange={setDay} />}
@@ -83,18 +135,25 @@ export function Program({ event, lang, locale, t, zone }: Props) {
         ) : (
           <ol class="slots">
             {slots.map((slot) => {
-              const parallel = slot.sessions.length > 1;
+              // Side by side whenever there are several; "parallel" only when they compete.
+              const several = slot.sessions.length > 1;
+              const competing = parallelCount(slot.sessions);
               return (
                 <li
                   key={slot.startsAt}
-                  class={parallel ? 'slot slot--parallel' : 'slot'}
+                  class={several ? 'slot slot--parallel' : 'slot'}
                   data-testid="time-slot"
                   data-starts-at={slot.startsAt}
                   data-count={slot.sessions.length}
+                  data-parallel={competing}
                 >
                   <div class="slot-time">
                     <time data-testid="slot-time">{time(slot.startsAt, slot.endsAt)}</time>
-                    {parallel && <span class="slot-parallel">{t.parallel(slot.sessions.length)}</span>}
+                    {competing > 1 && (
+                      <span class="slot-parallel" data-testid="slot-parallel">
+                        {t.parallel(competing)}
+                      </span>
+                    )}
                   </div>
                   <ul class="slot-sessions">
                     {slot.sessions.map((s) => (
@@ -105,7 +164,7 @@ export function Program({ event, lang, locale, t, zone }: Props) {
                           lang={lang}
                           t={t}
                           time={time(s.starts_at, s.ends_at)}
-                          showTime={parallel || s.ends_at !== slot.endsAt}
+                          showTime={several || s.ends_at !== slot.endsAt}
                         />
                       </li>
                     ))}

@@ -1,18 +1,22 @@
 // The broadcast view for organizers (and, read-only, moderators): per stage its state, input,
-// HLS and recording status, start/stop, the restream outputs (stop, retry, remove, add) and the
-// recordings. The status comes live from useStages (stages.ts); actions use the HTTP API with
-// the signed-in organizer's token.
+// what it sends (bitrate, keyframe interval, uptime), its viewers, HLS and recording status,
+// start/stop, the restream outputs (stop, retry, remove, add) and the recordings; then the
+// members of each room. The status comes live from useStages (stages.ts); actions use the HTTP
+// API with the signed-in organizer's token. The numbers are the staff view of docs/protocol.md's
+// Stages section, read field by field: an older server's missing field shows nothing, not 0.
 import type { ComponentChildren } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import {
   addOutput,
   ApiError,
+  getEvent,
   listRecordings,
   outputAction,
   removeOutput,
   stageAction,
   withToken,
   type CallerRejection,
+  type ConferenceEvent,
   type Recordings,
   type Stage,
   type StageOutput,
@@ -31,6 +35,51 @@ interface Props {
   lang: Lang;
   locale: string;
   t: Messages;
+  /** The event shown (for its room names); fetched by the stages' `event` when not given. */
+  event?: ConferenceEvent | undefined;
+}
+
+/** What a stage sends on or receives: the counters of `input` and `program` (docs/protocol.md). */
+interface Flow {
+  bitrate_bps: number | null;
+  keyframe_interval_ms: number | null;
+}
+
+/** A finite number, else null (a field an older server does not send). */
+function num(v: unknown): number | null {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+function flowOf(v: unknown): Flow | null {
+  if (v === null || typeof v !== 'object') return null;
+  const o = v as Record<string, unknown>;
+  return { bitrate_bps: num(o['bitrate_bps']), keyframe_interval_ms: num(o['keyframe_interval_ms']) };
+}
+
+/**
+ * The numbers of a stage's staff view as the server sends them: `program` is what the stage sends
+ * to viewers and destinations (for a produced stage the input counts only the encoded bytes before
+ * the decoder, and a test picture has none), `uptime_ms` is the stage's own (the input's counts
+ * only while an SRT caller is connected), `hls_segments` beside `hls` (a URL). Older servers (and
+ * the test mock) put some of them elsewhere: those places are the fallback.
+ */
+export function stageNumbers(stage: Stage) {
+  const raw = stage as unknown as Record<string, unknown>;
+  const input = flowOf(stage.input);
+  const program = flowOf(raw['program']);
+  const hlsSegments = num(raw['hls_segments']) ?? (typeof stage.hls === 'object' ? num(stage.hls.segments) : null);
+  return {
+    bitrateBps: program?.bitrate_bps ?? input?.bitrate_bps ?? null,
+    /** The input's own bitrate where it differs from what goes out: a produced stage re-encodes. */
+    inputBitrateBps: program && stage.mode === 'produced' && input?.bitrate_bps ? input.bitrate_bps : null,
+    keyframeIntervalMs: program?.keyframe_interval_ms ?? input?.keyframe_interval_ms ?? null,
+    uptimeMs: num(raw['uptime_ms']) ?? num(stage.input?.uptime_ms),
+    /** How long the SRT caller has been connected (0: none). */
+    inputUptimeMs: num(raw['uptime_ms']) !== null ? num(stage.input?.uptime_ms) : null,
+    hlsSegments,
+    viewers: num(raw['viewers']),
+    event: typeof raw['event'] === 'string' ? raw['event'] : null,
+  };
 }
 
 function failureText(t: Messages, e: unknown): string {
@@ -42,8 +91,9 @@ function failureText(t: Messages, e: unknown): string {
   return t.actionFailed('');
 }
 
-export function StagesAdmin({ feed, token, canEdit, lang, locale, t }: Props) {
+export function StagesAdmin({ feed, token, canEdit, lang, locale, t, event }: Props) {
   const { stages, live } = feed;
+  const eventId = event?.id ?? stages?.map((s) => stageNumbers(s).event).find((e): e is string => e !== null) ?? null;
   return (
     <section class="broadcast" aria-labelledby="broadcast-heading" data-testid="broadcast">
       <div class="broadcast-head">
@@ -66,6 +116,7 @@ export function StagesAdmin({ feed, token, canEdit, lang, locale, t }: Props) {
       {stages?.map((s) => (
         <StageCard key={s.id} stage={s} feed={feed} token={token} canEdit={canEdit} lang={lang} locale={locale} t={t} />
       ))}
+      {eventId && <RoomMembers eventId={eventId} event={event} stages={stages ?? []} lang={lang} t={t} />}
     </section>
   );
 }
@@ -81,7 +132,7 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
   const [error, setError] = useState<string | null>(null);
   const running = stage.running ?? stage.state !== 'offline';
   const input = stage.input;
-  const hlsSegments = typeof stage.hls === 'object' ? stage.hls.segments : null;
+  const n = stageNumbers(stage);
 
   const act = async (action: 'start' | 'stop') => {
     if (action === 'stop' && !confirm(t.confirmStopStage(name.text))) return;
@@ -109,7 +160,6 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
             <Moment at={stage.state_since_ms} locale={locale} text={t.stateSince} />
           </span>
         )}
-        {stage.mode && <span class="chip">{t.stageMode[stage.mode]}</span>}
         {canEdit && (
           <div class="stage-card-actions">
             {running ? (
@@ -132,28 +182,55 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
 
       <dl class="stats">
         {input && (
-          <>
-            <Stat label={t.input} testid="input-state" state={input.state}>
-              <span class={`dot dot--${input.state}`} aria-hidden="true" />
-              {t.inputState[input.state]} · {t.inputKind[input.kind]}
+          <Stat label={t.input} testid="input-state" state={input.state} wide>
+            <span class={`dot dot--${input.state}`} aria-hidden="true" />
+            {/* A running test picture: its name says it all ("connected" beside "no camera connected" would not). */}
+            {!(input.kind === 'test' && input.state === 'connected') && `${t.inputState[input.state]} · `}
+            <span data-testid="input-kind" data-kind={input.kind}>
+              {t.inputKind[input.kind] ?? input.kind}
+            </span>
+            {/* The address says something to the technician; a test picture's ("test source") does not. */}
+            {input.kind !== 'test' && input.url && (
               <span class="stat-sub" translate={false}>
                 {input.url}
               </span>
-            </Stat>
-            <Stat label={t.bitrate} testid="input-bitrate">
-              {formatBitrate(input.bitrate_bps, locale)}
-            </Stat>
-            <Stat label={t.keyframeInterval} testid="input-keyframes">
-              {input.keyframe_interval_ms === null ? '–' : formatSeconds(input.keyframe_interval_ms, locale)}
-            </Stat>
-            <Stat label={t.uptime} testid="input-uptime">
-              {formatDuration(input.uptime_ms)}
-            </Stat>
-          </>
+            )}
+            {input.kind === 'srt' && n.inputUptimeMs !== null && n.inputUptimeMs > 0 && (
+              <span class="stat-sub" data-testid="input-connected-for">
+                {t.callerConnectedFor(formatDuration(n.inputUptimeMs))}
+              </span>
+            )}
+          </Stat>
         )}
-        {hlsSegments !== null && (
-          <Stat label={t.hlsSegments} testid="hls-segments">
-            {hlsSegments}
+        {n.bitrateBps !== null && (
+          <Stat label={t.bitrate} testid="input-bitrate" value={n.bitrateBps}>
+            {formatBitrate(n.bitrateBps, locale)}
+            {n.inputBitrateBps !== null && (
+              <span class="stat-sub" data-testid="input-bitrate-in">
+                {t.bitrateIn(formatBitrate(n.inputBitrateBps, locale))}
+              </span>
+            )}
+          </Stat>
+        )}
+        {(input || n.keyframeIntervalMs !== null) && (
+          <Stat label={t.keyframeInterval} testid="input-keyframes" value={n.keyframeIntervalMs ?? undefined}>
+            {n.keyframeIntervalMs === null ? '–' : formatSeconds(n.keyframeIntervalMs, locale)}
+          </Stat>
+        )}
+        {n.uptimeMs !== null && (
+          <Stat label={t.uptime} testid="input-uptime">
+            <Uptime ms={n.uptimeMs} ticking={running && stage.state !== 'offline'} />
+          </Stat>
+        )}
+        {n.viewers !== null && (
+          <Stat label={t.viewers} testid="stage-viewers" value={n.viewers}>
+            {n.viewers}
+            <span class="stat-sub">{t.viewersHint}</span>
+          </Stat>
+        )}
+        {n.hlsSegments !== null && (
+          <Stat label={t.hlsSegments} testid="hls-segments" value={n.hlsSegments}>
+            {n.hlsSegments}
           </Stat>
         )}
         {stage.recording && (
@@ -162,7 +239,14 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
             {t.recordingState[stage.recording.enabled ? stage.recording.state : 'disabled']}
           </Stat>
         )}
-        {/* Last, on a row of its own when it says why: the reason and what to do need the width. */}
+        {/* The mode and the last refusal last, each on a row of its own: their words need the width. */}
+        {stage.mode && (
+          <Stat label={t.modeLabel} testid="stage-mode" state={stage.mode} wide>
+            {t.stageMode[stage.mode]}
+            <span class="stat-sub">{t.stageModeHint[stage.mode]}</span>
+          </Stat>
+        )}
+        {/* The refusals' row only when it says why. */}
         {input && input.rejected_callers > 0 && (
           <Stat label={t.rejectedCallers} testid="input-rejected" wide={!!input.last_rejection}>
             {input.rejected_callers}
@@ -183,14 +267,36 @@ function StageCard({ stage, feed, token, canEdit, lang, locale, t }: CardProps) 
   );
 }
 
-function Stat({ label, testid, state, wide, children }: { label: string; testid: string; state?: string; wide?: boolean; children: ComponentChildren }) {
+/** `value`: the number shown, unformatted, for tests and tools (data-value). */
+function Stat({ label, testid, state, wide, value, children }: { label: string; testid: string; state?: string; wide?: boolean; value?: number | undefined; children: ComponentChildren }) {
   return (
     <div class={wide ? 'stat stat--wide' : 'stat'}>
       <dt>{label}</dt>
-      <dd data-testid={testid} data-state={state}>
+      <dd data-testid={testid} data-state={state} data-value={value}>
         {children}
       </dd>
     </div>
+  );
+}
+
+/**
+ * A running time that ticks every second between the server's updates (every 2 s over the
+ * WebSocket, every 5 s by polling): the server's value plus the time since it arrived.
+ */
+function Uptime({ ms, ticking }: { ms: number; ticking: boolean }) {
+  // A new value from the server restarts the count from it (the same value again does not).
+  const base = useMemo(() => ({ ms, at: performance.now() }), [ms]);
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!ticking) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1_000);
+    return () => clearInterval(timer);
+  }, [ticking]);
+  const shown = ticking ? base.ms + (performance.now() - base.at) : base.ms;
+  return (
+    <span data-value={Math.round(shown)} data-testid="uptime-value">
+      {formatDuration(shown)}
+    </span>
   );
 }
 
@@ -244,6 +350,118 @@ function Moment({ at, locale, text }: { at: number; locale: string; text: (time:
     <time dateTime={new Date(at).toISOString()} title={formatTimestamp(at, locale)}>
       {text(formatMessageTime(at, locale, viewerZone), formatElapsed(Date.now() - at, locale))}
     </time>
+  );
+}
+
+const MEMBERS_POLL_MS = 5_000;
+
+interface RoomCount {
+  room: string;
+  members: number;
+}
+
+/**
+ * GET /api/v1/events/{event}/rooms/members: the members of each room now. null when the server
+ * has no such route (an older server) or does not know the event: then there is nothing to show.
+ */
+async function fetchRoomMembers(eventId: string, signal: AbortSignal): Promise<RoomCount[] | null> {
+  const path = `/api/v1/events/${encodeURIComponent(eventId)}/rooms/members`;
+  const response = await fetch(path, { headers: { Accept: 'application/json' }, signal });
+  if (response.status === 404) return null;
+  if (!response.ok) throw new Error(`GET ${path}: HTTP ${response.status}`);
+  const body = (await response.json()) as { rooms?: unknown } | null;
+  if (!Array.isArray(body?.rooms)) throw new Error(`GET ${path}: no "rooms" array`);
+  return body.rooms.flatMap((r: unknown) => {
+    const o = r as Record<string, unknown> | null;
+    return typeof o?.['room'] === 'string' && typeof o['members'] === 'number' ? [{ room: o['room'], members: o['members'] }] : [];
+  });
+}
+
+/** The members of each room right now (polled), with the stage that shows the room, if any. */
+function RoomMembers({ eventId, event, stages, lang, t }: { eventId: string; event: ConferenceEvent | undefined; stages: Stage[]; lang: Lang; t: Messages }) {
+  const [counts, setCounts] = useState<RoomCount[] | null>(null);
+  const [absent, setAbsent] = useState(false);
+  const [fetched, setFetched] = useState<ConferenceEvent | null>(null);
+  const rooms = (event ?? fetched)?.rooms;
+
+  useEffect(() => {
+    const controller = new AbortController();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setAbsent(false);
+    const poll = async () => {
+      // Offline or in a background tab: nothing to fetch now, ask again later.
+      if (navigator.onLine && document.visibilityState !== 'hidden') {
+        try {
+          const list = await fetchRoomMembers(eventId, controller.signal);
+          if (list === null) {
+            setAbsent(true); // nothing to poll on this server
+            return;
+          }
+          setCounts(list);
+        } catch (e) {
+          if (controller.signal.aborted) return;
+          console.warn(e instanceof Error ? e.message : String(e));
+        }
+      }
+      timer = setTimeout(poll, MEMBERS_POLL_MS);
+    };
+    void poll();
+    return () => {
+      controller.abort();
+      clearTimeout(timer);
+    };
+  }, [eventId]);
+
+  // The room names, when the page did not pass the event.
+  useEffect(() => {
+    if (event || absent) return;
+    const controller = new AbortController();
+    getEvent(eventId, controller.signal).then(setFetched, (e: unknown) => {
+      if (!controller.signal.aborted) console.warn(e instanceof Error ? e.message : String(e));
+    });
+    return () => controller.abort();
+  }, [eventId, event, absent]);
+
+  if (absent || counts === null) return null;
+  const order = new Map((rooms ?? []).map((r) => [r.id, r.position]));
+  const sorted = [...counts].sort((a, b) => (order.get(a.room) ?? 1e9) - (order.get(b.room) ?? 1e9) || a.room.localeCompare(b.room));
+  return (
+    <article class="stage-card room-members" aria-labelledby="room-members-heading" data-testid="room-members">
+      <div class="stage-card-head">
+        <h3 id="room-members-heading">{t.roomMembers}</h3>
+      </div>
+      <p class="field-hint">{t.roomMembersIntro}</p>
+      <div class="table-wrap">
+        <table class="outputs-table">
+          <thead>
+            <tr>
+              <th scope="col">{t.room}</th>
+              <th scope="col">{t.membersNow}</th>
+              <th scope="col">{t.roomStage}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sorted.map((c) => {
+              const room = rooms?.find((r) => r.id === c.room);
+              const name = room ? pick(room.name, lang) : { text: c.room, lang };
+              const stage = stages.find((s) => s.room === c.room);
+              const stageName = stage ? pick(stage.name, lang) : null;
+              return (
+                <tr key={c.room} data-testid="room-member-row" data-room={c.room}>
+                  <td lang={langIf(name.lang, lang)}>{name.text}</td>
+                  <td data-label={t.membersNow} data-testid="room-member-count" data-value={c.members}>
+                    {c.members}
+                  </td>
+                  <td data-label={t.roomStage} lang={stageName ? langIf(stageName.lang, lang) : undefined}>
+                    {stageName ? stageName.text : '–'}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </article>
   );
 }
 

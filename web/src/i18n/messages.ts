@@ -30,14 +30,20 @@ export interface Messages {
   dates: (n: number) => string;
   place: string;
   organizer: string;
-  /** "All times are in Central European Time": zone is the localized name of the time zone. */
-  timesIn: (zone: string) => string;
+  /** "All times in Central European Time (Europe/Stockholm)": zone is the localized name of the event's time zone, id its IANA id. */
+  timesIn: (zone: string, id: string) => string;
+  /** The same after the viewer chose to see the times in their own time zone. */
+  timesInYours: (zone: string, id: string) => string;
+  /** The switch to the viewer's own time zone (zone: its localized name), shown when it differs from the event's. */
+  showMyTime: (zone: string) => string;
+  /** The switch back to the event's time zone. */
+  showEventTime: string;
 
   program: string;
   /** Label of the day tabs. */
   chooseDay: string;
   noSessions: string;
-  /** Badge on a time slot with several sessions at once (n ≥ 2). */
+  /** Badge on a time slot with several sessions that compete for the audience (seminars, plenaries; n ≥ 2). */
   parallel: (n: number) => string;
   /** Time range of a slot or session; start and end are already formatted for the locale. */
   timeRange: (start: string, end: string) => string;
@@ -126,15 +132,33 @@ export interface Messages {
   feedLive: string;
   feedPolling: string;
   stageMode: Record<'passthrough' | 'produced', string>;
+  /** What the mode means for what viewers see, in plain words. */
+  stageModeHint: Record<'passthrough' | 'produced', string>;
+  /** Label of the stage's mode. */
+  modeLabel: string;
   startStage: string;
   stopStage: string;
   confirmStopStage: (stage: string) => string;
   input: string;
+  /** The input's kind in plain words (no "srt", "test source"). */
   inputKind: Record<StageInput['kind'], string>;
   inputState: Record<InputState, string>;
   bitrate: string;
   keyframeInterval: string;
   uptime: string;
+  /** Under an SRT input: how long the encoder has been connected; duration is "1:02:03". */
+  callerConnectedFor: (duration: string) => string;
+  /** Under the bitrate that goes out: what the input brings in. */
+  bitrateIn: (bitrate: string) => string;
+  /** Distinct players that fetched the stage's video in the last 30 s. */
+  viewers: string;
+  viewersHint: string;
+  /** The broadcast view's list of rooms and their chat members. */
+  roomMembers: string;
+  roomMembersIntro: string;
+  membersNow: string;
+  /** Column: the stage that shows the room. */
+  roomStage: string;
   frames: string;
   rejectedCallers: string;
   /** The last refused caller's reason (server codes) and what to do; other codes show as they are. */
