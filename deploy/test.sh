@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The second command of the README: the same set-up as deploy/run.sh, then every test
+# The second command of the README: the same set-up as deploy/run.sh (but compiling every test
+# too), then every test
 # (unit, integration against the real binary, and the browser tests in chromium), in parallel.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-bash deploy/build.sh
+bash deploy/build.sh   # everything: the server and every test
 echo
 echo "test: running every test"
 cd build
