@@ -6,6 +6,8 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 bash deploy/build.sh samling
+# SAMLING_WERROR is for the build only: the server refuses SAMLING_* variables it does not know.
+unset SAMLING_WERROR
 echo
 echo "run: starting Samling; open the URL printed below (Ctrl-C stops it)"
 exec build/bin/samling serve --config config/samling.toml "$@"
