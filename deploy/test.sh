@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The second command of the README: the same set-up as deploy/run.sh (but compiling every test
-# too), then every test
-# (unit, integration against the real binary, and the browser tests in chromium), in parallel.
+# The second command of the README: the same set-up as deploy/run.sh, but compiling every test
+# too, then every test (unit, integration against the real binary, and the browser tests in
+# chromium), in parallel.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
