@@ -2,9 +2,9 @@
 # Installs what is missing, then builds the server (CMake + Ninja into build/) and the web app
 # (Vite into web/dist). Used by deploy/run.sh and deploy/test.sh. Set CI=true (or
 # SAMLING_WERROR=ON) to turn warnings into errors.
-# usage: build.sh [TARGET...]   CMake targets to compile; none = everything (the server, every
-#                               test, the tools). deploy/run.sh passes `samling`: running needs
-#                               only the server binary, the tests are compiled by deploy/test.sh.
+# usage: build.sh [TARGET...]   CMake targets to compile; none = everything (the server and
+#                               every test). deploy/run.sh passes `samling`: running needs only
+#                               the server binary; the tests are compiled by deploy/test.sh.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
