@@ -1,11 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
 import { formatEventDates, formatTimeZone } from '../format';
-import { loadIdentity, type Identity } from '../identity';
+import { initialIdentity, type Identity } from '../identity';
 import { langIf, localeFor, pick, type Lang, type Messages } from '../i18n';
-import { mainStage, useStages } from '../stages';
-import { canModerate, type ChatClient } from '../ws';
+import { stageForRoom, useStages } from '../stages';
+import { canModerate, type ChatClient, type Role } from '../ws';
 import { Chat } from './chat';
+import { roomAllowed, type RoomRequest } from './chat-session';
+import { SessionActionsContext, type SessionActions } from './session-actions';
 import { Program } from './program';
 import { StagePlayer } from './stage-player';
 import { StagesAdmin } from './stages-admin';
@@ -44,13 +46,33 @@ export function EventView({ event, events, lang, t }: Props) {
   const [view, setView] = useState<View>('program');
   const [unread, setUnread] = useState(0);
   // The chat's identity (EventView is keyed by the event) and its connection.
-  const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(event.id));
+  // A personal join link kept for the event comes first (identity.ts).
+  const [identity, setIdentity] = useState<Identity | null>(() => initialIdentity(event.id));
   const [client, setClient] = useState<ChatClient | null>(null);
-  // Moderators and organizers see the broadcast view (organizers may act in it).
-  const staffToken = identity?.token && canModerate(identity.role) ? identity.token : undefined;
-  const organizer = staffToken !== undefined && identity?.role === 'organizer';
+  // Moderators and organizers see the broadcast view (organizers may act in it), whether they
+  // signed in by a join link or a dev token: the role is the one the server accepted in hello
+  // (a link's payload is not trusted before that: its signature may be bad or it may be expired).
+  const [serverRole, setServerRole] = useState<Role | undefined>(undefined);
+  useEffect(() => {
+    if (!client) {
+      setServerRole(undefined);
+      return;
+    }
+    const update = () => setServerRole(client.user?.role);
+    update();
+    return client.subscribe(update);
+  }, [client]);
+  const role = identity?.link ? serverRole : (serverRole ?? identity?.role);
+  const staffToken = identity?.token && canModerate(role) ? identity.token : undefined;
+  const organizer = staffToken !== undefined && role === 'organizer';
   const feed = useStages(client, staffToken);
-  const stage = mainStage(feed.stages, event.rooms.find((r) => r.kind === 'main_stage')?.id);
+  // The room whose stage plays: the last one the viewer chose (a chat room, a card's "Watch").
+  const [watching, setWatching] = useState<string | null>(null);
+  const mainRoom = event.rooms.find((r) => r.kind === 'main_stage')?.id;
+  const stage = stageForRoom(feed.stages, watching, mainRoom);
+  const [request, setRequest] = useState<RoomRequest | null>(null);
+  const sticky = useRef<HTMLDivElement>(null);
+  const [stickyHeight, setStickyHeight] = useState(0);
 
   const views: [View, string][] = [['program', t.program]];
   if (staffToken) views.push(['stages', t.broadcast]);
@@ -69,10 +91,54 @@ export function EventView({ event, events, lang, t }: Props) {
   };
   const tabs = views.length > 1 && <ViewTabs views={views} view={shown} unread={unread} t={t} onChange={chooseView} />;
   const player = stage && (
-    <div class="stage-slot" id="stage-top">
+    <div class="stage-slot" id={wide ? 'stage-top' : undefined}>
       <StagePlayer stage={stage} lang={lang} t={t} />
     </div>
   );
+  // On a narrow screen the player and the view tabs stay at the top (sticky) while the program
+  // or the chat scrolls, and while the composer has the focus; the chat fills the rest.
+  const stickyOn = !wide && stage !== null && stage.state !== 'offline';
+  useEffect(() => {
+    const el = sticky.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setStickyHeight(el.offsetHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [wide, stage !== null]);
+
+  const onRoom = useCallback((room: string | null) => {
+    if (room) setWatching(room);
+  }, []);
+  const actions = useMemo<SessionActions>(() => {
+    const stageRooms = new Set((feed.stages ?? []).map((s) => s.room).filter((r): r is string => !!r));
+    return {
+      canWatch: (room) => stageRooms.has(room),
+      canChat: (room) => {
+        const info = event.rooms.find((r) => r.id === room);
+        if (!info) return false;
+        return identity ? roomAllowed(info, role ?? identity.role) : info.kind !== 'press';
+      },
+      watch: (room) => {
+        setWatching(room);
+        requestAnimationFrame(() => {
+          const player = document.querySelector<HTMLElement>('[data-testid="stage-player"]');
+          if (!player) return;
+          player.scrollIntoView({ block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+          player.focus({ preventScroll: true });
+        });
+      },
+      goToRoom: (room) => {
+        setRequest((r) => ({ room, n: (r?.n ?? 0) + 1 }));
+        if (!wide) setView('chat');
+        requestAnimationFrame(() => {
+          const chat = document.getElementById(wide ? 'view-chat' : 'view-tabs');
+          if (chat && (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > innerHeight / 2))
+            chat.scrollIntoView({ block: 'start' });
+        });
+      },
+      watching: stage?.room ?? null,
+    };
+  }, [feed.stages, event.rooms, identity, role, wide, stage?.room]);
 
   return (
     <>
@@ -124,9 +190,17 @@ export function EventView({ event, events, lang, t }: Props) {
           )}
         </dl>
       </header>
-      <div class={wide ? 'event-body event-body--wide' : 'event-body'} id="event-body">
-        {!wide && player}
-        {!wide && tabs}
+      <div
+        class={wide ? 'event-body event-body--wide' : 'event-body'}
+        id="event-body"
+        style={!wide && stickyHeight ? { '--sticky-h': `${stickyHeight}px` } : undefined}
+      >
+        {!wide && (
+          <div class={stickyOn ? 'event-sticky event-sticky--on' : 'event-sticky'} id="stage-top" ref={sticky} data-testid="event-sticky">
+            {player}
+            {tabs}
+          </div>
+        )}
         <div class="event-main">
           {wide && player}
           {wide && tabs}
@@ -136,7 +210,9 @@ export function EventView({ event, events, lang, t }: Props) {
             aria-labelledby={views.length > 1 ? 'view-tab-program' : undefined}
             hidden={shown !== 'program'}
           >
-            <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+            <SessionActionsContext.Provider value={actions}>
+              <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+            </SessionActionsContext.Provider>
           </div>
           {staffToken && (
             <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
@@ -163,6 +239,8 @@ export function EventView({ event, events, lang, t }: Props) {
             identity={identity}
             onIdentity={setIdentity}
             onClient={setClient}
+            request={request}
+            onRoom={onRoom}
           />
         </div>
       </div>
@@ -191,7 +269,7 @@ function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
     document.getElementById(`view-tab-${next}`)?.focus();
   };
   return (
-    <div class="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
+    <div class="view-tabs" id="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
       {views.map(([v, label]) => (
         <button
           key={v}

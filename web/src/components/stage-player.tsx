@@ -163,6 +163,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
     <section
       class={`stage stage--${stage.state}`}
       aria-label={t.stagePlayer(name.text)}
+      tabIndex={-1}
       data-testid="stage-player"
       data-stage-id={stage.id}
       data-state={stage.state}
@@ -170,6 +171,16 @@ export function StagePlayer({ stage, lang, t }: Props) {
       data-engine={engine}
     >
       <div class="stage-video">
+        {/* Before the video: the unmute button comes before the player's own controls in tab order. */}
+        {active && muted && (
+          <button type="button" class="stage-unmute" onClick={unmute} data-testid="stage-unmute">
+            <svg class="stage-unmute-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+              <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+              <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16 9l5 6M21 9l-5 6" />
+            </svg>
+            {t.unmute}
+          </button>
+        )}
         <video ref={video} muted autoplay playsInline controls={active} preload="none" data-testid="stage-video" />
         {!active && (
           <div class="stage-overlay" data-testid="stage-offline">
@@ -181,15 +192,6 @@ export function StagePlayer({ stage, lang, t }: Props) {
             <span class="spinner" />
             <p>{t.stageConnecting}</p>
           </div>
-        )}
-        {active && muted && (
-          <button type="button" class="stage-unmute" onClick={unmute} data-testid="stage-unmute">
-            <svg class="stage-unmute-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-              <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
-              <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16 9l5 6M21 9l-5 6" />
-            </svg>
-            {t.unmute}
-          </button>
         )}
       </div>
       <div class="stage-caption">

@@ -188,4 +188,13 @@ export const fi: Messages = {
   recordingTime: 'Muokattu',
   recordingSession: 'Ohjelmanumero',
   download: 'Lataa',
+  // --- issue 15: join links, guest names, watching a room
+  signOut: 'Kirjaudu ulos',
+  joinLinkRefused: 'Henkilökohtainen linkkisi ei enää toimi (se on vanhentunut tai vioittunut). Pyydä järjestäjältä uusi linkki tai liity vieraana.',
+  guestNameErrors: {
+    name_taken: 'Tapahtuman kirjautunut osallistuja käyttää jo tätä nimeä. Valitse toinen nimi.',
+    name_reserved: 'Nimi on varattu tapahtuman järjestäjille ja puhujille. Valitse toinen nimi.',
+  },
+  watch: 'Katso',
+  goToRoom: 'Siirry saliin',
 };

@@ -188,4 +188,13 @@ export const sv: Messages = {
   recordingTime: 'Ändrad',
   recordingSession: 'Programpunkt',
   download: 'Ladda ner',
+  // --- issue 15: join links, guest names, watching a room
+  signOut: 'Logga ut',
+  joinLinkRefused: 'Din personliga länk fungerar inte längre (den har gått ut eller är skadad). Be arrangören om en ny länk, eller gå med som gäst.',
+  guestNameErrors: {
+    name_taken: 'Det namnet används redan av en inloggad deltagare i evenemanget. Välj ett annat namn.',
+    name_reserved: 'Det namnet är förbehållet arrangörer och talare. Välj ett annat namn.',
+  },
+  watch: 'Titta',
+  goToRoom: 'Gå till rummet',
 };
