@@ -33,8 +33,8 @@ interface Props {
   onClient: (client: ChatClient | null) => void;
   /** A room asked for elsewhere in the page; `n` counts the requests (the same room twice). */
   request: RoomRequest | null;
-  /** The room on screen (a room id of the event). */
-  onRoom: (room: string | null) => void;
+  /** The room the viewer chose in the chat (a room id of the event); `initial`: the one shown at sign-in. */
+  onRoom: (room: string, initial: boolean) => void;
 }
 
 export interface RoomRequest {
@@ -125,14 +125,17 @@ export function ChatSession(props: Props) {
     if (client.fatal) onSignOut(client.fatal);
   }, [client.fatal, onSignOut]);
 
+  const roomOf = (ref: string) => ref.slice(event.id.length + 1);
   const choose = (ref: string) => {
     setActive(ref);
     client.join(ref);
+    onRoom(roomOf(ref), false);
   };
-  // The player follows the room on screen.
+  // The player follows the room the viewer chooses; the room shown at sign-in only if the
+  // viewer has not chosen one to watch yet.
   useEffect(() => {
-    onRoom(active ? active.slice(event.id.length + 1) : null);
-  }, [active, event.id, onRoom]);
+    if (initialRooms[0]) onRoom(roomOf(initialRooms[0]), true);
+  }, []);
   // "Go to the room" on a session card: that room's tab, focused.
   const handled = useRef(request?.n ?? 0);
   useEffect(() => {

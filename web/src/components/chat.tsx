@@ -23,8 +23,8 @@ interface Props {
   onClient: (client: ChatClient | null) => void;
   /** A room the viewer asked for elsewhere in the page ("Go to the room" on a session card). */
   request: RoomRequest | null;
-  /** The room shown in the chat (a room id of the event), for the player. */
-  onRoom: (room: string | null) => void;
+  /** The room chosen in the chat (a room id of the event), for the player. */
+  onRoom: (room: string, initial: boolean) => void;
 }
 
 /** Why the sign-in form is shown again. */
@@ -62,7 +62,6 @@ export function Chat(props: Props) {
     setIdentity(null);
     setRefused(why ? { error: why, link, guest: identity?.role === 'guest' } : null);
     onUnread(0);
-    onRoom(null);
   };
   const refusedText = !refused ? null : refused.link ? t.joinLinkRefused : refused.error ? chatErrorText(t, refused.error) : null;
 
@@ -215,7 +214,7 @@ function SignIn({ heading, event, t, initialName, refused, nameRefused, initialG
       )}
       {guestMode && (
         <p class="signin-note" role="status" data-testid="guest-mode">
-          {t.guestModeNote}
+          {t.guestModeLinkNote}
         </p>
       )}
       {error && (

@@ -106,8 +106,8 @@ export function EventView({ event, events, lang, t }: Props) {
     return () => observer.disconnect();
   }, [wide, stage !== null]);
 
-  const onRoom = useCallback((room: string | null) => {
-    if (room) setWatching(room);
+  const onRoom = useCallback((room: string, initial: boolean) => {
+    setWatching((w) => (initial && w !== null ? w : room));
   }, []);
   const actions = useMemo<SessionActions>(() => {
     const stageRooms = new Set((feed.stages ?? []).map((s) => s.room).filter((r): r is string => !!r));

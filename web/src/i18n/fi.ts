@@ -197,4 +197,5 @@ export const fi: Messages = {
   },
   watch: 'Katso',
   goToRoom: 'Siirry saliin',
+  guestModeLinkNote: 'Oletko saanut järjestäjältä henkilökohtaisen linkin? Avaa se kirjautuaksesi. Muuten voit liittyä avoimiin huoneisiin vieraana.',
 };

@@ -193,6 +193,8 @@ export interface Messages {
   watch: string;
   /** A session card's button that opens its room's chat. */
   goToRoom: string;
+  /** Shown when the server hands out no demo tokens: personal links sign in, else guests join open rooms. */
+  guestModeLinkNote: string;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

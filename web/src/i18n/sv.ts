@@ -197,4 +197,5 @@ export const sv: Messages = {
   },
   watch: 'Titta',
   goToRoom: 'Gå till rummet',
+  guestModeLinkNote: 'Har du fått en personlig länk av arrangören? Öppna den för att logga in. Annars kan du gå med i de öppna rummen som gäst.',
 };
