@@ -106,6 +106,21 @@ export function EventView({ event, events, lang, t }: Props) {
     return () => observer.disconnect();
   }, [wide, stage !== null]);
 
+  // A join link stored or forgotten in another tab of the event: this tab follows.
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== `samling.join.${event.id}` || e.storageArea !== localStorage) return;
+      const next = initialIdentity(event.id);
+      setIdentity((current) => {
+        if (current?.link && !next?.link) return next; // signed out elsewhere
+        if (next?.link && next.token !== current?.token) return next; // a new link elsewhere
+        return current;
+      });
+    };
+    addEventListener('storage', onStorage);
+    return () => removeEventListener('storage', onStorage);
+  }, [event.id]);
+
   const onRoom = useCallback((room: string, initial: boolean) => {
     setWatching((w) => (initial && w !== null ? w : room));
   }, []);

@@ -36,6 +36,8 @@ export function StagePlayer({ stage, lang, t }: Props) {
   const url = stageHls(stage);
   const active = stage.state !== 'offline';
   const name = pick(stage.name, lang);
+  // Distinct HLS clients of the last 30 s (contract of issue 15; absent from older servers).
+  const viewers = (stage as Stage & { viewers?: unknown }).viewers;
 
   useEffect(() => {
     const v = video.current;
@@ -198,8 +200,15 @@ export function StagePlayer({ stage, lang, t }: Props) {
         <h2 class="stage-name" lang={langIf(name.lang, lang)}>
           {name.text}
         </h2>
-        <div role="status" aria-live="polite">
-          <StageBadge state={stage.state} t={t} />
+        <div class="stage-caption-side">
+          {typeof viewers === 'number' && stage.state !== 'offline' && (
+            <span class="stage-viewers" data-testid="stage-viewers" data-count={viewers}>
+              {t.stageViewers(viewers)}
+            </span>
+          )}
+          <div role="status" aria-live="polite">
+            <StageBadge state={stage.state} t={t} />
+          </div>
         </div>
       </div>
     </section>

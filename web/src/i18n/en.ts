@@ -198,4 +198,5 @@ export const en: Messages = {
   watch: 'Watch',
   goToRoom: 'Go to the room',
   guestModeLinkNote: 'Have you received a personal link from the organiser? Open it to sign in. Otherwise you can join the open rooms as a guest.',
+  stageViewers: (n) => (n === 1 ? '1 watching' : `${n} watching`),
 };

@@ -198,4 +198,5 @@ export const fi: Messages = {
   watch: 'Katso',
   goToRoom: 'Siirry saliin',
   guestModeLinkNote: 'Oletko saanut järjestäjältä henkilökohtaisen linkin? Avaa se kirjautuaksesi. Muuten voit liittyä avoimiin huoneisiin vieraana.',
+  stageViewers: (n) => (n === 1 ? '1 katsoja' : `${n} katsojaa`),
 };

@@ -195,6 +195,8 @@ export interface Messages {
   goToRoom: string;
   /** Shown when the server hands out no demo tokens: personal links sign in, else guests join open rooms. */
   guestModeLinkNote: string;
+  /** Under the player: how many watch the stage now (the stage's `viewers`). */
+  stageViewers: (n: number) => string;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

@@ -198,4 +198,5 @@ export const sv: Messages = {
   watch: 'Titta',
   goToRoom: 'Gå till rummet',
   guestModeLinkNote: 'Har du fått en personlig länk av arrangören? Öppna den för att logga in. Annars kan du gå med i de öppna rummen som gäst.',
+  stageViewers: (n) => (n === 1 ? '1 tittar' : `${n} tittar`),
 };
