@@ -86,7 +86,7 @@ export function EventView({ event, events, lang, t }: Props) {
     if (wide) return;
     requestAnimationFrame(() => {
       const top = document.getElementById(stage ? 'stage-top' : 'event-body');
-      if (top && Math.abs(top.getBoundingClientRect().top) > 1) top.scrollIntoView({ block: 'start' });
+      if (top && Math.abs(top.getBoundingClientRect().top) > 1) scrollToTop(top);
     });
   };
   const tabs = views.length > 1 && <ViewTabs views={views} view={shown} unread={unread} t={t} onChange={chooseView} />;
@@ -121,6 +121,15 @@ export function EventView({ event, events, lang, t }: Props) {
     return () => removeEventListener('storage', onStorage);
   }, [event.id]);
 
+  // The sticky player and tabs must not hide what has the focus or is scrolled to: the page's
+  // scroll-padding-top is their height (styles.css).
+  useEffect(() => {
+    const root = document.documentElement.style;
+    if (stickyOn && stickyHeight) root.setProperty('--sticky-pad', `${stickyHeight}px`);
+    else root.removeProperty('--sticky-pad');
+    return () => root.removeProperty('--sticky-pad');
+  }, [stickyOn, stickyHeight]);
+
   const onRoom = useCallback((room: string, initial: boolean) => {
     setWatching((w) => (initial && w !== null ? w : room));
   }, []);
@@ -138,7 +147,7 @@ export function EventView({ event, events, lang, t }: Props) {
         requestAnimationFrame(() => {
           const player = document.querySelector<HTMLElement>('[data-testid="stage-player"]');
           if (!player) return;
-          player.scrollIntoView({ block: 'start', behavior: matchMedia('(prefers-reduced-motion: reduce)').matches ? 'auto' : 'smooth' });
+          scrollToTop(wide ? player : (document.getElementById('stage-top') ?? player), true);
           player.focus({ preventScroll: true });
         });
       },
@@ -148,7 +157,7 @@ export function EventView({ event, events, lang, t }: Props) {
         requestAnimationFrame(() => {
           const chat = document.getElementById(wide ? 'view-chat' : 'view-tabs');
           if (chat && (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > innerHeight / 2))
-            chat.scrollIntoView({ block: 'start' });
+            scrollToTop(chat);
         });
       },
       watching: stage?.room ?? null,
@@ -261,6 +270,15 @@ export function EventView({ event, events, lang, t }: Props) {
       </div>
     </>
   );
+}
+
+/**
+ * Scrolls the page so that `el` starts at the top of the window (scrollIntoView would stop
+ * below the scroll-padding kept for the sticky player, and a sticky element moves itself).
+ */
+function scrollToTop(el: HTMLElement, smooth = false) {
+  const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  scrollBy({ top: el.getBoundingClientRect().top, behavior: smooth && !reduce ? 'smooth' : 'auto' });
 }
 
 interface ViewTabsProps {
