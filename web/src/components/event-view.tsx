@@ -147,7 +147,9 @@ export function EventView({ event, events, lang, t }: Props) {
         requestAnimationFrame(() => {
           const player = document.querySelector<HTMLElement>('[data-testid="stage-player"]');
           if (!player) return;
-          scrollToTop(wide ? player : (document.getElementById('stage-top') ?? player), true);
+          const box = player.getBoundingClientRect();
+          // Only when it is not all in view already (on a phone the sticky block moves with it).
+          if (box.top < 0 || box.bottom > innerHeight) scrollToTop(wide ? player : (document.getElementById('stage-top') ?? player), true);
           player.focus({ preventScroll: true });
         });
       },
