@@ -37,7 +37,9 @@ export function StagePlayer({ stage, lang, t }: Props) {
   const active = stage.state !== 'offline';
   const name = pick(stage.name, lang);
   // Distinct HLS clients of the last 30 s (contract of issue 15; absent from older servers).
-  const viewers = (stage as Stage & { viewers?: unknown }).viewers;
+  // The figure may be a few seconds old: while this page plays, it is at least this page.
+  const reported = (stage as Stage & { viewers?: unknown }).viewers;
+  const viewers = typeof reported === 'number' ? (player === 'playing' ? Math.max(reported, 1) : reported) : null;
 
   useEffect(() => {
     const v = video.current;
@@ -201,7 +203,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
           {name.text}
         </h2>
         <div class="stage-caption-side">
-          {typeof viewers === 'number' && stage.state !== 'offline' && (
+          {viewers !== null && viewers > 0 && stage.state !== 'offline' && (
             <span class="stage-viewers" data-testid="stage-viewers" data-count={viewers}>
               {t.stageViewers(viewers)}
             </span>
