@@ -36,6 +36,23 @@ interface Refusal {
   guest: boolean;
 }
 
+/** Whether this server was seen without dev tokens (POST /api/v1/dev/token 404): guest mode at once. */
+const noDevTokensKey = 'samling.devtokens.off';
+function devTokensOff(): boolean {
+  try {
+    return sessionStorage.getItem(noDevTokensKey) === '1';
+  } catch {
+    return false;
+  }
+}
+function rememberDevTokensOff(): void {
+  try {
+    sessionStorage.setItem(noDevTokensKey, '1');
+  } catch {
+    // not remembered: the next sign-in asks again
+  }
+}
+
 /** Roles one may pick in this demo; a real sign-in would decide the role. */
 const demoRoles: Role[] = ['attendee', 'moderator', 'press', 'organizer'];
 
@@ -124,7 +141,7 @@ interface SignInProps {
 function SignIn({ heading, event, t, initialName, refused, nameRefused, initialGuest, request, onSignedIn }: SignInProps) {
   const [name, setName] = useState(initialName);
   const [role, setRole] = useState<Role>('attendee');
-  const [guestMode, setGuestMode] = useState(initialGuest);
+  const [guestMode, setGuestMode] = useState(() => initialGuest || devTokensOff());
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(refused);
   const [nameError, setNameError] = useState(nameRefused);
@@ -159,6 +176,7 @@ function SignIn({ heading, event, t, initialName, refused, nameRefused, initialG
       console.warn(apiError.message);
       if (apiError.kind === 'not_found') {
         setGuestMode(true); // no dev tokens here: offer to join the open rooms as a guest
+        rememberDevTokensOff();
       } else if (apiError.kind === 'unreachable') {
         setError(t.errorUnreachable);
       } else if (apiError.code) {
