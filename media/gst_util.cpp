@@ -158,6 +158,11 @@ void log_function(GstDebugCategory* category, GstDebugLevel level, const gchar*,
   // srtsrc's warning for a caller its "caller-connecting" refused names the caller's stream id
   // (possibly another stage's); the stage logs that refusal itself (stage_caller_rejected).
   if (std::strcmp(cat, "srtobject") == 0 && std::strncmp(text, "Rejecting sink", 14) == 0) return;
+  // audioresample converting a source's rate (e.g. 44.1 kHz from an encoder) to the stage's 48 kHz
+  // S16 rounds its filter taps to integers; when no rounding makes them sum to exactly 1.0 it says
+  // "can't find exact taps" as it builds the filter. The taps are used all the same (a gain error
+  // of a few parts in 32768, inaudible): nothing for an operator to act on (docs/streaming.md).
+  if (std::strcmp(cat, "audio-resampler") == 0 && std::strcmp(text, "can't find exact taps") == 0) return;
   if (level > GST_LEVEL_WARNING) return;
   // Never gst_object_get_path_string() here: GStreamer logs while holding object locks, and
   // taking the parents' locks from inside the log call deadlocks (seen: a pad query logging

@@ -187,8 +187,10 @@ void ingest::build_source() {
              "/1 ! clockoverlay time-format=%H:%M:%S halignment=center valignment=center font-desc=" +
              launch_quote("Sans Bold " + std::to_string(font)) + " ! videoconvert ! " + raw_video_caps(p) +
              " ! appsink name=v sync=false "
-             "audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! audioconvert ! audioresample ! " +
-             raw_audio_caps + " ! appsink name=a sync=false";
+             // The tone is made at the stage's own format (48 kHz S16 stereo): no resampler, so
+             // none of its "can't find exact taps" warnings (docs/streaming.md).
+             "audiotestsrc is-live=true wave=sine freq=440 volume=0.1 ! " + raw_audio_caps +
+             " ! appsink name=a sync=false";
       break;
     }
   }

@@ -10,9 +10,11 @@ const api = process.env['SAMLING_API'] ?? 'http://127.0.0.1:8080';
 
 export default defineConfig({
   base: '/',
-  // Vite's built-in (oxc) JSX transform, targeting Preact's automatic runtime: no extra plugin.
-  oxc: {
-    jsx: { runtime: 'automatic', importSource: 'preact' },
+  // Vite's built-in (esbuild) JSX transform, targeting Preact's automatic runtime: no extra
+  // plugin. Vite 6 is the newest major that runs on Node 18 (Debian 12's nodejs).
+  esbuild: {
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
   },
   build: {
     outDir: 'dist',
@@ -23,7 +25,7 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     // Hashed names under /assets/ (Vite's defaults, spelled out because the server relies on them
     // for long-lived caching).
-    rolldownOptions: {
+    rollupOptions: {
       output: {
         entryFileNames: 'assets/[name]-[hash].js',
         chunkFileNames: 'assets/[name]-[hash].js',

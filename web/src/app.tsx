@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, getEvent, listEvents, type ConferenceEvent, type EventSummary } from './api';
 import { catalogs, initialLang, pick, saveLang, type Lang, type Messages } from './i18n';
+import { takeJoinLink } from './identity';
 import { LanguageSwitcher } from './components/language-switcher';
 import { EventView } from './components/event-view';
 
@@ -10,6 +11,14 @@ type LoadState =
   | { status: 'error'; error: ApiError }
   | { status: 'empty' }
   | { status: 'ready'; events: EventSummary[]; event: ConferenceEvent };
+
+/**
+ * A personal join link (#event=E&join=TOKEN) is taken out of the address bar before anything
+ * reads it; the token is kept for its event (identity.ts). Returns whether there was one.
+ */
+function takeLink(): boolean {
+  return takeJoinLink().status !== 'none';
+}
 
 /** The event named in the URL: ?event=ID or #event=ID. */
 function requestedEventId(): string | null {
@@ -48,6 +57,8 @@ function errorText(t: Messages, error: ApiError): string {
 
 export function App() {
   const [lang, setLang] = useState<Lang>(initialLang);
+  // `signIns` counts join links taken while the page is open: each one re-creates the event view.
+  const [signIns, setSignIns] = useState(() => (takeLink() ? 1 : 0));
   const [eventId, setEventId] = useState(requestedEventId);
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<LoadState>({ status: 'loading' });
@@ -63,7 +74,10 @@ export function App() {
   }, [lang]);
 
   useEffect(() => {
-    const onHash = () => setEventId(requestedEventId());
+    const onHash = () => {
+      if (takeLink()) setSignIns((n) => n + 1);
+      setEventId(requestedEventId());
+    };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
   }, []);
@@ -126,7 +140,7 @@ export function App() {
             <p>{t.noEvents}</p>
           </div>
         )}
-        {state.status === 'ready' && <EventView key={state.event.id} event={state.event} events={state.events} lang={lang} t={t} />}
+        {state.status === 'ready' && <EventView key={`${state.event.id}:${signIns}`} event={state.event} events={state.events} lang={lang} t={t} />}
       </main>
     </>
   );

@@ -111,3 +111,12 @@ export function mainStage(stages: Stage[] | null, mainRoom: string | undefined):
   if (!stages?.length) return null;
   return stages.find((s) => mainRoom !== undefined && s.room === mainRoom) ?? stages[0] ?? null;
 }
+
+/**
+ * The stage to play when the viewer has chosen `room` (a chat room tab, a session card's
+ * "Watch"): that room's own stage if it has one, else the main stage.
+ */
+export function stageForRoom(stages: Stage[] | null, room: string | null, mainRoom: string | undefined): Stage | null {
+  const own = room !== null ? stages?.find((s) => s.room === room) : undefined;
+  return own ?? mainStage(stages, mainRoom);
+}

@@ -31,10 +31,20 @@ interface Props {
   onUnread: (n: number) => void;
   onSignOut: (why: ChatError | null) => void;
   onClient: (client: ChatClient | null) => void;
+  /** A room asked for elsewhere in the page; `n` counts the requests (the same room twice). */
+  request: RoomRequest | null;
+  /** The room the viewer chose in the chat (a room id of the event); `initial`: the one shown at sign-in. */
+  onRoom: (room: string, initial: boolean) => void;
+}
+
+export interface RoomRequest {
+  room: string;
+  n: number;
 }
 
 const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer'];
-const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer'];
+/** Roles shown beside a name; a guest is marked as one. Badge texts come from i18n (t.roles). */
+const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'guest'];
 
 /** Whether `role` may join the room (docs/protocol.md, Roles). */
 export function roomAllowed(room: Room, role: Role): boolean {
@@ -70,7 +80,8 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
   return client;
 }
 
-export function ChatSession({ heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient }: Props) {
+export function ChatSession(props: Props) {
+  const { heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient, request, onRoom } = props;
   const rooms = useMemo(() => [...event.rooms].sort((a, b) => a.position - b.position), [event.rooms]);
   const role: Role = identity.role;
   const allowed = useMemo(() => rooms.filter((r) => roomAllowed(r, role)), [rooms, role]);
@@ -78,6 +89,9 @@ export function ChatSession({ heading, event, identity, lang, locale, t, visible
 
   const initialRooms = useMemo(() => {
     const saved = (loadRooms(event.id) ?? []).filter((r) => allowedRefs.has(r));
+    // "Go to the room" before signing in: that room first.
+    const asked = request ? `${event.id}/${request.room}` : null;
+    if (asked && allowedRefs.has(asked)) return [asked, ...saved.filter((r) => r !== asked)];
     if (saved.length) return saved;
     const main = allowed.find((r) => r.kind === 'main_stage') ?? allowed[0];
     return main ? [refOf(event, main)] : [];
@@ -111,10 +125,27 @@ export function ChatSession({ heading, event, identity, lang, locale, t, visible
     if (client.fatal) onSignOut(client.fatal);
   }, [client.fatal, onSignOut]);
 
+  const roomOf = (ref: string) => ref.slice(event.id.length + 1);
   const choose = (ref: string) => {
     setActive(ref);
     client.join(ref);
+    onRoom(roomOf(ref), false);
   };
+  // The player follows the room the viewer chooses; the room shown at sign-in only if the
+  // viewer has not chosen one to watch yet.
+  useEffect(() => {
+    if (initialRooms[0]) onRoom(roomOf(initialRooms[0]), true);
+  }, []);
+  // "Go to the room" on a session card: that room's tab, focused.
+  const handled = useRef(request?.n ?? 0);
+  useEffect(() => {
+    if (!request || request.n === handled.current) return;
+    handled.current = request.n;
+    const ref = `${event.id}/${request.room}`;
+    if (!allowedRefs.has(ref)) return;
+    choose(ref);
+    requestAnimationFrame(() => document.getElementById(`room-tab-${request.room}`)?.focus());
+  }, [request]);
   const leave = (ref: string) => {
     client.leave(ref);
     if (ref === active) setActive([...client.rooms.keys()][0] ?? null);
@@ -140,7 +171,7 @@ export function ChatSession({ heading, event, identity, lang, locale, t, visible
           <span data-testid="chat-identity-name">{t.signedInAs(user?.name ?? identity.name)}</span>
           <RoleBadge role={user?.role ?? role} t={t} />
           <button type="button" class="link-button" onClick={() => onSignOut(null)} data-testid="chat-sign-out">
-            {t.leaveChat}
+            {identity.token || identity.link ? t.signOut : t.leaveChat}
           </button>
         </p>
       </div>
@@ -417,7 +448,7 @@ function MessageItem({ m, own, locale, timeZone, t }: { m: ChatMessage; own: boo
         </time>
       </div>
       <p class="msg-text" dir="auto" data-testid="message-text">
-        {m.text}
+        {linkify(m.text)}
       </p>
     </li>
   );
@@ -441,7 +472,7 @@ function PendingItem({ p, client, user, t, maxChars }: { p: PendingPost; client:
         </span>
       </div>
       <p class="msg-text" dir="auto" data-testid="message-text">
-        {p.text.trim()}
+        {linkify(p.text.trim())}
       </p>
       <p class="msg-status" role={p.status === 'failed' || p.status === 'waiting' ? 'alert' : undefined} data-testid="message-status">
         {note}
@@ -556,4 +587,54 @@ function Composer({ roomName, t, maxChars, initial, onDraft, onSend }: ComposerP
       </div>
     </form>
   );
+}
+
+/** http(s) URLs in a message: up to white space or a character that cannot end one. */
+const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
+/** Punctuation that ends a sentence rather than the URL ("see https://x.se/a."). */
+const TRAILING = /[.,;:!?'’”)\]}]+$/;
+
+/**
+ * A message's text with its http(s) URLs as links: text nodes and <a> elements built by Preact
+ * (the text is never parsed as HTML). Other schemes (javascript:, data:…) stay text.
+ */
+export function linkify(text: string): ComponentChild[] {
+  const out: ComponentChild[] = [];
+  let last = 0;
+  for (const match of text.matchAll(URL_PATTERN)) {
+    let url = match[0];
+    const start = match.index ?? 0;
+    // Trailing punctuation is text, except a ")" that closes a "(" inside the URL (Wikipedia).
+    const trail = TRAILING.exec(url)?.[0] ?? '';
+    let keep = url.length - trail.length;
+    for (let i = 0; i < trail.length; i++) {
+      const candidate = url.slice(0, keep + i + 1);
+      if (trail[i] === ')' && count(candidate, '(') >= count(candidate, ')')) keep += 1;
+      else break;
+    }
+    url = url.slice(0, keep);
+    let href: string | null = null;
+    try {
+      const parsed = new URL(url);
+      if ((parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.hostname) href = parsed.href;
+    } catch {
+      href = null;
+    }
+    if (!href) continue;
+    if (start > last) out.push(text.slice(last, start));
+    out.push(
+      <a href={href} target="_blank" rel="noopener noreferrer nofollow" class="msg-link" data-testid="message-link">
+        {url}
+      </a>,
+    );
+    last = start + url.length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
+function count(s: string, c: string): number {
+  let n = 0;
+  for (const x of s) if (x === c) n++;
+  return n;
 }

@@ -1,11 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
 import { formatEventDates, formatTimeZone } from '../format';
-import { loadIdentity, type Identity } from '../identity';
+import { initialIdentity, type Identity } from '../identity';
 import { langIf, localeFor, pick, type Lang, type Messages } from '../i18n';
-import { mainStage, useStages } from '../stages';
-import { canModerate, type ChatClient } from '../ws';
+import { stageForRoom, useStages } from '../stages';
+import { canModerate, type ChatClient, type Role } from '../ws';
 import { Chat } from './chat';
+import { roomAllowed, type RoomRequest } from './chat-session';
+import { SessionActionsContext, type SessionActions } from './session-actions';
 import { Program } from './program';
 import { StagePlayer } from './stage-player';
 import { StagesAdmin } from './stages-admin';
@@ -44,13 +46,33 @@ export function EventView({ event, events, lang, t }: Props) {
   const [view, setView] = useState<View>('program');
   const [unread, setUnread] = useState(0);
   // The chat's identity (EventView is keyed by the event) and its connection.
-  const [identity, setIdentity] = useState<Identity | null>(() => loadIdentity(event.id));
+  // A personal join link kept for the event comes first (identity.ts).
+  const [identity, setIdentity] = useState<Identity | null>(() => initialIdentity(event.id));
   const [client, setClient] = useState<ChatClient | null>(null);
-  // Moderators and organizers see the broadcast view (organizers may act in it).
-  const staffToken = identity?.token && canModerate(identity.role) ? identity.token : undefined;
-  const organizer = staffToken !== undefined && identity?.role === 'organizer';
+  // Moderators and organizers see the broadcast view (organizers may act in it), whether they
+  // signed in by a join link or a dev token: the role is the one the server accepted in hello
+  // (a link's payload is not trusted before that: its signature may be bad or it may be expired).
+  const [serverRole, setServerRole] = useState<Role | undefined>(undefined);
+  useEffect(() => {
+    if (!client) {
+      setServerRole(undefined);
+      return;
+    }
+    const update = () => setServerRole(client.user?.role);
+    update();
+    return client.subscribe(update);
+  }, [client]);
+  const role = identity?.link ? serverRole : (serverRole ?? identity?.role);
+  const staffToken = identity?.token && canModerate(role) ? identity.token : undefined;
+  const organizer = staffToken !== undefined && role === 'organizer';
   const feed = useStages(client, staffToken);
-  const stage = mainStage(feed.stages, event.rooms.find((r) => r.kind === 'main_stage')?.id);
+  // The room whose stage plays: the last one the viewer chose (a chat room, a card's "Watch").
+  const [watching, setWatching] = useState<string | null>(null);
+  const mainRoom = event.rooms.find((r) => r.kind === 'main_stage')?.id;
+  const stage = stageForRoom(feed.stages, watching, mainRoom);
+  const [request, setRequest] = useState<RoomRequest | null>(null);
+  const sticky = useRef<HTMLDivElement>(null);
+  const [stickyHeight, setStickyHeight] = useState(0);
 
   const views: [View, string][] = [['program', t.program]];
   if (staffToken) views.push(['stages', t.broadcast]);
@@ -64,15 +86,85 @@ export function EventView({ event, events, lang, t }: Props) {
     if (wide) return;
     requestAnimationFrame(() => {
       const top = document.getElementById(stage ? 'stage-top' : 'event-body');
-      if (top && Math.abs(top.getBoundingClientRect().top) > 1) top.scrollIntoView({ block: 'start' });
+      if (top && Math.abs(top.getBoundingClientRect().top) > 1) scrollToTop(top);
     });
   };
   const tabs = views.length > 1 && <ViewTabs views={views} view={shown} unread={unread} t={t} onChange={chooseView} />;
   const player = stage && (
-    <div class="stage-slot" id="stage-top">
+    <div class="stage-slot" id={wide ? 'stage-top' : undefined}>
       <StagePlayer stage={stage} lang={lang} t={t} />
     </div>
   );
+  // On a narrow screen the player and the view tabs stay at the top (sticky) while the program
+  // or the chat scrolls, and while the composer has the focus; the chat fills the rest.
+  const stickyOn = !wide && stage !== null && stage.state !== 'offline';
+  useEffect(() => {
+    const el = sticky.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => setStickyHeight(el.offsetHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [wide, stage !== null]);
+
+  // A join link stored or forgotten in another tab of the event: this tab follows.
+  useEffect(() => {
+    const onStorage = (e: StorageEvent) => {
+      if (e.key !== `samling.join.${event.id}` || e.storageArea !== localStorage) return;
+      const next = initialIdentity(event.id);
+      setIdentity((current) => {
+        if (current?.link && !next?.link) return next; // signed out elsewhere
+        if (next?.link && next.token !== current?.token) return next; // a new link elsewhere
+        return current;
+      });
+    };
+    addEventListener('storage', onStorage);
+    return () => removeEventListener('storage', onStorage);
+  }, [event.id]);
+
+  // The sticky player and tabs must not hide what has the focus or is scrolled to: the page's
+  // scroll-padding-top is their height (styles.css).
+  useEffect(() => {
+    const root = document.documentElement.style;
+    if (stickyOn && stickyHeight) root.setProperty('--sticky-pad', `${stickyHeight}px`);
+    else root.removeProperty('--sticky-pad');
+    return () => root.removeProperty('--sticky-pad');
+  }, [stickyOn, stickyHeight]);
+
+  const onRoom = useCallback((room: string, initial: boolean) => {
+    setWatching((w) => (initial && w !== null ? w : room));
+  }, []);
+  const actions = useMemo<SessionActions>(() => {
+    const stageRooms = new Set((feed.stages ?? []).map((s) => s.room).filter((r): r is string => !!r));
+    return {
+      canWatch: (room) => stageRooms.has(room),
+      canChat: (room) => {
+        const info = event.rooms.find((r) => r.id === room);
+        if (!info) return false;
+        return identity ? roomAllowed(info, role ?? identity.role) : info.kind !== 'press';
+      },
+      watch: (room) => {
+        setWatching(room);
+        requestAnimationFrame(() => {
+          const player = document.querySelector<HTMLElement>('[data-testid="stage-player"]');
+          if (!player) return;
+          const box = player.getBoundingClientRect();
+          // Only when it is not all in view already (on a phone the sticky block moves with it).
+          if (box.top < 0 || box.bottom > innerHeight) scrollToTop(wide ? player : (document.getElementById('stage-top') ?? player), true);
+          player.focus({ preventScroll: true });
+        });
+      },
+      goToRoom: (room) => {
+        setRequest((r) => ({ room, n: (r?.n ?? 0) + 1 }));
+        if (!wide) setView('chat');
+        requestAnimationFrame(() => {
+          const chat = document.getElementById(wide ? 'view-chat' : 'view-tabs');
+          if (chat && (chat.getBoundingClientRect().top < 0 || chat.getBoundingClientRect().top > innerHeight / 2))
+            scrollToTop(chat);
+        });
+      },
+      watching: stage?.room ?? null,
+    };
+  }, [feed.stages, event.rooms, identity, role, wide, stage?.room]);
 
   return (
     <>
@@ -124,9 +216,17 @@ export function EventView({ event, events, lang, t }: Props) {
           )}
         </dl>
       </header>
-      <div class={wide ? 'event-body event-body--wide' : 'event-body'} id="event-body">
-        {!wide && player}
-        {!wide && tabs}
+      <div
+        class={wide ? 'event-body event-body--wide' : 'event-body'}
+        id="event-body"
+        style={!wide && stickyHeight ? { '--sticky-h': `${stickyHeight}px` } : undefined}
+      >
+        {!wide && (
+          <div class={stickyOn ? 'event-sticky event-sticky--on' : 'event-sticky'} id="stage-top" ref={sticky} data-testid="event-sticky">
+            {player}
+            {tabs}
+          </div>
+        )}
         <div class="event-main">
           {wide && player}
           {wide && tabs}
@@ -136,7 +236,9 @@ export function EventView({ event, events, lang, t }: Props) {
             aria-labelledby={views.length > 1 ? 'view-tab-program' : undefined}
             hidden={shown !== 'program'}
           >
-            <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+            <SessionActionsContext.Provider value={actions}>
+              <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+            </SessionActionsContext.Provider>
           </div>
           {staffToken && (
             <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
@@ -163,11 +265,22 @@ export function EventView({ event, events, lang, t }: Props) {
             identity={identity}
             onIdentity={setIdentity}
             onClient={setClient}
+            request={request}
+            onRoom={onRoom}
           />
         </div>
       </div>
     </>
   );
+}
+
+/**
+ * Scrolls the page so that `el` starts at the top of the window (scrollIntoView would stop
+ * below the scroll-padding kept for the sticky player, and a sticky element moves itself).
+ */
+function scrollToTop(el: HTMLElement, smooth = false) {
+  const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  scrollBy({ top: el.getBoundingClientRect().top, behavior: smooth && !reduce ? 'smooth' : 'auto' });
 }
 
 interface ViewTabsProps {
@@ -191,7 +304,7 @@ function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
     document.getElementById(`view-tab-${next}`)?.focus();
   };
   return (
-    <div class="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
+    <div class="view-tabs" id="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
       {views.map(([v, label]) => (
         <button
           key={v}

@@ -1,5 +1,7 @@
+import { useContext } from 'preact/hooks';
 import type { Room, Session } from '../api';
 import { langIf, pick, type Lang, type Messages } from '../i18n';
+import { SessionActionsContext } from './session-actions';
 
 interface Props {
   session: Session;
@@ -18,6 +20,10 @@ export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
   const roomName = pick(room?.name, lang);
   const titleId = `session-${session.id}`;
   const speakers = session.speakers ?? [];
+  const actions = useContext(SessionActionsContext);
+  const canWatch = !!room && !!actions?.canWatch(room.id);
+  const canChat = !!room && !!actions?.canChat(room.id);
+  const watching = canWatch && actions?.watching === room?.id;
   return (
     <article
       class={`session session--${session.kind}`}
@@ -69,6 +75,36 @@ export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
             );
           })}
         </ul>
+      )}
+      {actions && room && session.kind !== 'break' && (canWatch || canChat) && (
+        <div class="session-actions">
+          {canWatch && (
+            <button
+              type="button"
+              class={watching ? 'session-action session-action--watch session-action--on' : 'session-action session-action--watch'}
+              aria-describedby={titleId}
+              aria-pressed={watching}
+              onClick={() => actions.watch(room.id)}
+              data-testid="session-watch"
+            >
+              <svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true">
+                <path fill="currentColor" d="M4 2.5v11l9-5.5z" />
+              </svg>
+              {t.watch}
+            </button>
+          )}
+          {canChat && (
+            <button
+              type="button"
+              class="session-action"
+              aria-describedby={titleId}
+              onClick={() => actions.goToRoom(room.id)}
+              data-testid="session-go-to-room"
+            >
+              {t.goToRoom}
+            </button>
+          )}
+        </div>
       )}
     </article>
   );

@@ -36,6 +36,10 @@ export function StagePlayer({ stage, lang, t }: Props) {
   const url = stageHls(stage);
   const active = stage.state !== 'offline';
   const name = pick(stage.name, lang);
+  // Distinct HLS clients of the last 30 s (contract of issue 15; absent from older servers).
+  // The figure may be a few seconds old: while this page plays, it is at least this page.
+  const reported = (stage as Stage & { viewers?: unknown }).viewers;
+  const viewers = typeof reported === 'number' ? (player === 'playing' ? Math.max(reported, 1) : reported) : null;
 
   useEffect(() => {
     const v = video.current;
@@ -163,6 +167,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
     <section
       class={`stage stage--${stage.state}`}
       aria-label={t.stagePlayer(name.text)}
+      tabIndex={-1}
       data-testid="stage-player"
       data-stage-id={stage.id}
       data-state={stage.state}
@@ -170,6 +175,16 @@ export function StagePlayer({ stage, lang, t }: Props) {
       data-engine={engine}
     >
       <div class="stage-video">
+        {/* Before the video: the unmute button comes before the player's own controls in tab order. */}
+        {active && muted && (
+          <button type="button" class="stage-unmute" onClick={unmute} data-testid="stage-unmute">
+            <svg class="stage-unmute-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
+              <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+              <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16 9l5 6M21 9l-5 6" />
+            </svg>
+            {t.unmute}
+          </button>
+        )}
         <video ref={video} muted autoplay playsInline controls={active} preload="none" data-testid="stage-video" />
         {!active && (
           <div class="stage-overlay" data-testid="stage-offline">
@@ -182,22 +197,20 @@ export function StagePlayer({ stage, lang, t }: Props) {
             <p>{t.stageConnecting}</p>
           </div>
         )}
-        {active && muted && (
-          <button type="button" class="stage-unmute" onClick={unmute} data-testid="stage-unmute">
-            <svg class="stage-unmute-icon" viewBox="0 0 24 24" width="18" height="18" aria-hidden="true">
-              <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
-              <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M16 9l5 6M21 9l-5 6" />
-            </svg>
-            {t.unmute}
-          </button>
-        )}
       </div>
       <div class="stage-caption">
         <h2 class="stage-name" lang={langIf(name.lang, lang)}>
           {name.text}
         </h2>
-        <div role="status" aria-live="polite">
-          <StageBadge state={stage.state} t={t} />
+        <div class="stage-caption-side">
+          {viewers !== null && viewers > 0 && stage.state !== 'offline' && (
+            <span class="stage-viewers" data-testid="stage-viewers" data-count={viewers}>
+              {t.stageViewers(viewers)}
+            </span>
+          )}
+          <div role="status" aria-live="polite">
+            <StageBadge state={stage.state} t={t} />
+          </div>
         </div>
       </div>
     </section>

@@ -209,4 +209,15 @@ export const en: Messages = {
   recordingTime: 'Modified',
   recordingSession: 'Session',
   download: 'Download',
+  // --- issue 15: join links, guest names, watching a room
+  signOut: 'Sign out',
+  joinLinkRefused: 'Your personal link no longer works (it has expired or is damaged). Ask the organiser for a new link, or join as a guest.',
+  guestNameErrors: {
+    name_taken: 'A signed-in participant of this event already uses that name. Choose another name.',
+    name_reserved: 'That name is reserved for the organisers and speakers. Choose another name.',
+  },
+  watch: 'Watch',
+  goToRoom: 'Go to the room',
+  guestModeLinkNote: 'Have you received a personal link from the organiser? Open it to sign in. Otherwise you can join the open rooms as a guest.',
+  stageViewers: (n) => (n === 1 ? '1 watching' : `${n} watching`),
 };

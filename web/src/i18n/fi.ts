@@ -210,4 +210,15 @@ export const fi: Messages = {
   recordingTime: 'Muokattu',
   recordingSession: 'Ohjelmanumero',
   download: 'Lataa',
+  // --- issue 15: join links, guest names, watching a room
+  signOut: 'Kirjaudu ulos',
+  joinLinkRefused: 'Henkilökohtainen linkkisi ei enää toimi (se on vanhentunut tai vioittunut). Pyydä järjestäjältä uusi linkki tai liity vieraana.',
+  guestNameErrors: {
+    name_taken: 'Tapahtuman kirjautunut osallistuja käyttää jo tätä nimeä. Valitse toinen nimi.',
+    name_reserved: 'Nimi on varattu tapahtuman järjestäjille ja puhujille. Valitse toinen nimi.',
+  },
+  watch: 'Katso',
+  goToRoom: 'Siirry saliin',
+  guestModeLinkNote: 'Oletko saanut järjestäjältä henkilökohtaisen linkin? Avaa se kirjautuaksesi. Muuten voit liittyä avoimiin huoneisiin vieraana.',
+  stageViewers: (n) => (n === 1 ? '1 katsoja' : `${n} katsojaa`),
 };

@@ -204,6 +204,23 @@ export interface Messages {
   recordingTime: string;
   recordingSession: string;
   download: string;
+
+  // --- issue 15: join links, guest names, watching a room --------------------------------------
+
+  /** Forgets the personal join link (or the guest name) and leaves the chat. */
+  signOut: string;
+  /** The server refused the personal join link (expired, damaged, another event's). */
+  joinLinkRefused: string;
+  /** Why the server refused a guest's name (error codes of the hello). */
+  guestNameErrors: Record<'name_taken' | 'name_reserved', string>;
+  /** A session card's button that plays its room's stage. */
+  watch: string;
+  /** A session card's button that opens its room's chat. */
+  goToRoom: string;
+  /** Shown when the server hands out no demo tokens: personal links sign in, else guests join open rooms. */
+  guestModeLinkNote: string;
+  /** Under the player: how many watch the stage now (the stage's `viewers`). */
+  stageViewers: (n: number) => string;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

@@ -209,4 +209,15 @@ export const sv: Messages = {
   recordingTime: 'Ändrad',
   recordingSession: 'Programpunkt',
   download: 'Ladda ner',
+  // --- issue 15: join links, guest names, watching a room
+  signOut: 'Logga ut',
+  joinLinkRefused: 'Din personliga länk fungerar inte längre (den har gått ut eller är skadad). Be arrangören om en ny länk, eller gå med som gäst.',
+  guestNameErrors: {
+    name_taken: 'Det namnet används redan av en inloggad deltagare i evenemanget. Välj ett annat namn.',
+    name_reserved: 'Det namnet är förbehållet arrangörer och talare. Välj ett annat namn.',
+  },
+  watch: 'Titta',
+  goToRoom: 'Gå till rummet',
+  guestModeLinkNote: 'Har du fått en personlig länk av arrangören? Öppna den för att logga in. Annars kan du gå med i de öppna rummen som gäst.',
+  stageViewers: (n) => (n === 1 ? '1 tittar' : `${n} tittar`),
 };
