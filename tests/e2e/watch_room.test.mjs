@@ -199,6 +199,8 @@ async function run(ctx) {
   check((await activeTestId(d)) === 'stage-unmute', `D: Shift+Tab from the video goes to ${await activeTestId(d)}, expected the unmute button`);
   await d.evaluate(() => document.activeElement?.blur());
   await checkFocusRings(d, 'D (sv): Tab from the top through the player and the chat', log, 14);
+  await d.evaluate(() => document.activeElement?.blur());
+  await d.evaluate(() => window.scrollTo(0, 0)); // Tab scrolled the page; the player is at the top
 
   // Choosing the seminar room in the chat plays its stage.
   const seminarTab = d.locator('[data-testid="room-tab"][data-room-id="seminar-housing"]');
@@ -208,6 +210,8 @@ async function run(ctx) {
   await checkA11y(d, 'D (sv): the seminar room chosen, its stage playing', log);
   await d.screenshot({ path: join(ctx.tmp, 'watch-room-seminar-sv.png') });
   shot(src, ctx.tmp, 'watch-room-seminar-sv.png');
+  await d.getByTestId('stage-player').screenshot({ path: join(ctx.tmp, 'watch-room-seminar-player-sv.png') }); // with its caption
+  shot(src, ctx.tmp, 'watch-room-seminar-player-sv.png');
 
   // The session cards' actions, by keyboard.
   const card = (s) => d.locator(`[data-testid="session-card"][data-session-id="${s.id}"]`);
