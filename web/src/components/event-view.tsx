@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent, EventSummary } from '../api';
-import { formatEventDates, formatTimeZone } from '../format';
+import { formatEventDates } from '../format';
 import { initialIdentity, type Identity } from '../identity';
 import { langIf, localeFor, pick, type Lang, type Messages } from '../i18n';
 import { stageForRoom, useStages } from '../stages';
@@ -41,7 +41,6 @@ export function EventView({ event, events, lang, t }: Props) {
   const title = pick(event.title, lang);
   const summary = pick(event.summary, lang);
   const place = [event.venue, event.city].filter(Boolean).join(', ');
-  const zone = formatTimeZone(event.timezone ?? 'Europe/Stockholm', locale, event.days[0]);
   const wide = useMediaQuery(WIDE);
   const [view, setView] = useState<View>('program');
   const [unread, setUnread] = useState(0);
@@ -237,12 +236,12 @@ export function EventView({ event, events, lang, t }: Props) {
             hidden={shown !== 'program'}
           >
             <SessionActionsContext.Provider value={actions}>
-              <Program event={event} lang={lang} locale={locale} t={t} zone={zone} />
+              <Program event={event} lang={lang} locale={locale} t={t} />
             </SessionActionsContext.Provider>
           </div>
           {staffToken && (
             <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
-              <StagesAdmin feed={feed} token={staffToken} canEdit={organizer} lang={lang} locale={locale} t={t} />
+              <StagesAdmin feed={feed} token={staffToken} canEdit={organizer} lang={lang} locale={locale} t={t} event={event} />
             </div>
           )}
         </div>

@@ -9,8 +9,6 @@ interface Props {
   lang: Lang;
   locale: string;
   t: Messages;
-  /** Not used: the program names the zone it shows itself (the event's, or the viewer's own). */
-  zone?: string;
 }
 
 /** Session kinds that compete for the audience: two of them at once are a choice to make. */
