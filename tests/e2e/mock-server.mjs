@@ -5,6 +5,7 @@
 // [demo] file when it exists and otherwise serves the sample event below (two days, so the day
 // tabs show). Only for iterating on web/: the e2e tests run the real binary (SAMLING_BIN).
 //
+// GET /api/v1/events/{id}/rooms/members counts the users joined in each room.
 // It also speaks a minimal version of the real-time protocol (docs/protocol.md) on /ws, with a
 // small hand-written WebSocket (RFC 6455) implementation: hello (tokens from
 // POST /api/v1/dev/token when `[auth] dev_tokens = true`, or guests), join with since, leave,
@@ -207,6 +208,16 @@ const server = createServer((req, res) => {
   if (path === '/api/v1/dev/token') return devToken(req, res);
   if (path.startsWith('/api/v1/stages') || path.startsWith('/__mock/')) return stagesRoute(req, res, url, path);
   if (path === '/api/v1/events') return json(res, 200, { events: [summary(event)] });
+  // Members per room (counts of distinct users joined now; public), as the server's route.
+  const rm = path.match(/^\/api\/v1\/events\/([^/]+)\/rooms\/members$/);
+  if (rm) {
+    if (rm[1] !== event.id) return json(res, 404, { error: { code: 'unknown_event', message: `no event "${rm[1]}"` } });
+    const counts = event.rooms.map((r) => ({
+      room: r.id,
+      members: new Set([...(rooms.get(`${event.id}/${r.id}`)?.members ?? [])].map((c) => c.user.id)).size,
+    }));
+    return json(res, 200, { event: event.id, rooms: counts });
+  }
   const m = path.match(/^\/api\/v1\/events\/([^/]+)$/);
   if (m) {
     if (m[1] === event.id) return json(res, 200, event);
