@@ -6,7 +6,8 @@
 //      advances); a session card's "Titta" and "Gå till rummet" work by keyboard (Tab, Enter,
 //      Space): the first plays that room's stage, the second opens that room in the chat.
 //   P (fi-FI, 390×844, a phone): the video is in the first screen; with the chat open, its
-//      history scrolled and the composer focused, the video stays within the viewport (sticky).
+//      history scrolled and the composer focused, the video stays within the viewport (sticky),
+//      also with the on-screen keyboard open (the viewport 340 px shorter).
 // axe-core runs on every page state. Screenshots go to the test's temp dir, build/e2e-screenshots/
 // and /tmp/i15-shots/ (for people to look at).
 //
@@ -297,6 +298,12 @@ async function run(ctx) {
     ['the history scrolled up', async () => p.mouse.wheel(0, -1500)],
     ['the history scrolled down past the newest', async () => p.mouse.wheel(0, 3000)],
     ['the page at its end', async () => p.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight))],
+    // The on-screen keyboard (index.html asks for interactive-widget=resizes-content): the layout
+    // viewport shrinks by the keyboard's height, here 340 px of the 844.
+    ['the on-screen keyboard open (viewport 390×504)', async () => {
+      await p.setViewportSize({ width: 390, height: 504 });
+      await p.evaluate(() => document.querySelector('[data-testid="composer-input"]')?.scrollIntoView({ block: 'nearest' }));
+    }],
   ];
   for (const [n, [what, scroll]] of steps.entries()) {
     await scroll();
