@@ -23,6 +23,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { check, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 import * as harness from './harness.mjs';
+import { testStage } from './media.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 const LIVE_WAIT = 20_000; // ms, from listening to "live" with a playlist
@@ -31,22 +32,7 @@ const AGREE_WAIT = 30_000; // ms, for the page and the API to agree (updates eve
 const VIEWER_WAIT = 20_000; // ms, for the page's player to be counted and shown
 const MEMBERS_WAIT = 15_000; // ms, for the members (polled every 5 s) to agree
 
-const STAGE = [
-  '[[stages]]',
-  'id = "main"',
-  'name = { sv = "Stora salen", en = "Main hall", fi = "Pääsali" }',
-  'room = "main"',
-  'mode = "produced"',
-  'input = "test"',
-  'width = 320',
-  'height = 180',
-  'fps = 15',
-  'video_kbps = 300',
-  'preset = "ultrafast"',
-  'keyframe_seconds = 1',
-  'hls_segment_seconds = 1',
-  'hls_window_seconds = 10',
-];
+const STAGE = testStage(); // the main hall's test-source stage (320×180, 15 fps, 1 s segments)
 
 const UI = {
   sv: {

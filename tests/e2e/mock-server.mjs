@@ -76,7 +76,7 @@ const sample = {
   days: ['2027-02-09', '2027-02-10'],
   languages: ['sv', 'en', 'fi'],
   rooms: [
-    { id: 'main', kind: 'main_stage', name: { sv: 'Stora scenen', en: 'Main stage', fi: 'Päälava' }, position: 0 },
+    { id: 'main', kind: 'main_stage', name: { sv: 'Stora salen', en: 'Main hall', fi: 'Pääsali' }, position: 0 },
     { id: 'seminar-housing', kind: 'seminar', name: { sv: 'Sal A', en: 'Hall A', fi: 'Sali A' }, position: 1 },
     { id: 'seminar-jobs', kind: 'seminar', name: { sv: 'Sal B', en: 'Hall B', fi: 'Sali B' }, position: 2 },
     { id: 'seminar-climate', kind: 'seminar', name: { sv: 'Sal C', en: 'Hall C', fi: 'Sali C' }, position: 3 },
@@ -398,7 +398,7 @@ const stages = !stagesOn
   ? []
   : [
       {
-        id: 'main', name: { sv: 'Stora scenen', en: 'Main stage', fi: 'Päälava' }, room: 'main', state: 'live', state_since_ms: started - 1_380_000,
+        id: 'main', name: { sv: 'Stora salen', en: 'Main hall', fi: 'Pääsali' }, room: 'main', state: 'live', state_since_ms: started - 1_380_000,
         mode: 'passthrough', running: true,
         input: {
           kind: 'srt', url: 'srt://0.0.0.0:9000?passphrase=••••', state: 'connected', last_error: null, bitrate_bps: 4_200_000, frames: 81234, keyframe_interval_ms: 2000, uptime_ms: 3_723_000,

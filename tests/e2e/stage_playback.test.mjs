@@ -16,6 +16,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure } from './harness.mjs';
+import { expectVideoAdvancing, playerAttributes, testStage, videoState } from './media.mjs';
 
 const WAIT = 10_000; // ms, for each expectation on the page
 const PLAYLIST_WAIT = 15_000; // ms, for the server's first playlist after the start
@@ -29,22 +30,8 @@ const UI = {
   sv: { live: 'Live', offline: 'Ingen sändning', offlineNote: 'Ingen sändning just nu.' },
 };
 
-const STAGE = [
-  '[[stages]]',
-  'id = "main"',
-  'name = { sv = "Stora scenen", en = "Main stage", fi = "Päälava" }',
-  'room = "main"',
-  'mode = "produced"',
-  'input = "test"',
-  'width = 320',
-  'height = 180',
-  'fps = 15',
-  'video_kbps = 300',
-  'preset = "ultrafast"',
-  'keyframe_seconds = 1',
-  'hls_segment_seconds = 1',
-  'hls_window_seconds = 10',
-];
+// The test-source main stage (320×180, 15 fps, 1 s segments).
+const STAGE = testStage();
 
 function log(message) {
   console.log(`[stage_playback.test] ${message}`);
@@ -82,36 +69,6 @@ async function stageAction(base, token, action) {
   return JSON.parse(text);
 }
 
-/** The video element's state, for checks and messages. */
-function videoState(page) {
-  return page.getByTestId('stage-video').evaluate((v) => {
-    const q = v.getVideoPlaybackQuality?.();
-    return {
-      currentTime: v.currentTime,
-      readyState: v.readyState,
-      paused: v.paused,
-      muted: v.muted,
-      videoWidth: v.videoWidth,
-      videoHeight: v.videoHeight,
-      src: v.getAttribute('src'),
-      networkState: v.networkState,
-      error: v.error ? `${v.error.code} ${v.error.message}` : null,
-      frames: q ? q.totalVideoFrames : null,
-      dropped: q ? q.droppedVideoFrames : null,
-      audioBytes: v.webkitAudioDecodedByteCount ?? null,
-      videoBytes: v.webkitVideoDecodedByteCount ?? null,
-    };
-  });
-}
-
-async function playerAttributes(page) {
-  const p = page.getByTestId('stage-player');
-  return {
-    state: await p.getAttribute('data-state').catch(() => null),
-    player: await p.getAttribute('data-player').catch(() => null),
-    engine: await p.getAttribute('data-engine').catch(() => null),
-  };
-}
 
 /** Waits for the player's data-state and the badge's text. */
 async function expectBadge(page, state, text, timeout, what) {
@@ -140,23 +97,9 @@ async function expectPlaying(page, what) {
     });
 }
 
-/** Reads currentTime, polls until it has advanced by ADVANCE s; returns the wall time it took. */
+/** Polls until the video has advanced by ADVANCE s, with frames decoded; returns its state. */
 async function expectAdvancing(page, what) {
-  const start = await videoState(page);
-  const t0 = Date.now();
-  let now = start;
-  while (Date.now() - t0 < ADVANCE_WAIT) {
-    await sleep(250);
-    now = await videoState(page);
-    if (now.currentTime - start.currentTime >= ADVANCE) break;
-  }
-  const advanced = now.currentTime - start.currentTime;
-  const wall = (Date.now() - t0) / 1000;
-  check(
-    advanced >= ADVANCE,
-    `${what}: currentTime went from ${start.currentTime.toFixed(2)} to ${now.currentTime.toFixed(2)} in ${wall.toFixed(1)} s (want +${ADVANCE} s); video ${JSON.stringify(now)}, player ${JSON.stringify(await playerAttributes(page))}`,
-  );
-  check(now.frames === null || now.frames > start.frames, `${what}: no frames decoded while currentTime advanced (${start.frames} → ${now.frames})`);
+  const { start, now, wall } = await expectVideoAdvancing(page, what, { advance: ADVANCE, wait: ADVANCE_WAIT });
   log(`${what}: currentTime ${start.currentTime.toFixed(2)} → ${now.currentTime.toFixed(2)} in ${wall.toFixed(1)} s; frames ${start.frames} → ${now.frames} (dropped ${now.dropped})`);
   return now;
 }

@@ -17,6 +17,7 @@
 import { appendFileSync, copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { expectVideoAdvancing, playerAttributes, testStage, videoState } from './media.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const LIVE_WAIT = 20_000; // ms, for both stages' first playlists after the server listens
@@ -31,22 +32,7 @@ const UI = {
 };
 
 // Two small stages (320×180, 10 fps, 1 s segments): cheap on a shared 2-core machine.
-const stage = (id, room, name) => [
-  '[[stages]]',
-  `id = "${id}"`,
-  `name = ${name}`,
-  `room = "${room}"`,
-  'mode = "produced"',
-  'input = "test"',
-  'width = 320',
-  'height = 180',
-  'fps = 10',
-  'video_kbps = 200',
-  'preset = "ultrafast"',
-  'keyframe_seconds = 1',
-  'hls_segment_seconds = 1',
-  'hls_window_seconds = 10',
-];
+const stage = (id, room, name) => testStage({ id, room, name, fps: 10, kbps: 200 });
 const MAIN = 'main';
 const SEMINAR = 'seminar-housing';
 
@@ -89,25 +75,6 @@ async function waitForStages(base) {
   throw new TestFailure(`the stages' playlists (/live/${MAIN}/, /live/${SEMINAR}/) have no segment within ${LIVE_WAIT / 1000} s: ${last}`);
 }
 
-function videoState(page) {
-  return page.getByTestId('stage-video').evaluate((v) => ({
-    currentTime: v.currentTime,
-    readyState: v.readyState,
-    paused: v.paused,
-    currentSrc: v.currentSrc,
-    error: v.error ? `${v.error.code} ${v.error.message}` : null,
-  }));
-}
-
-async function playerAttributes(page) {
-  const p = page.getByTestId('stage-player');
-  return {
-    stage: await p.getAttribute('data-stage-id').catch(() => null),
-    state: await p.getAttribute('data-state').catch(() => null),
-    player: await p.getAttribute('data-player').catch(() => null),
-    engine: await p.getAttribute('data-engine').catch(() => null),
-  };
-}
 
 /**
  * The player shows stage `id`, plays it from /live/<id>/ (the video's source natively; the
@@ -122,15 +89,7 @@ async function expectPlayingStage(page, id, hlsRequests, what) {
       throw new TestFailure(`${what}: the player does not play stage "${id}" within ${PLAY_WAIT / 1000} s: ${JSON.stringify(await playerAttributes(page))}, video ${JSON.stringify(await videoState(page).catch(() => null))}`);
     });
   const from = hlsRequests.length;
-  const start = await videoState(page);
-  const t0 = Date.now();
-  let now = start;
-  while (Date.now() - t0 < ADVANCE_WAIT) {
-    await sleep(250);
-    now = await videoState(page);
-    if (now.currentTime - start.currentTime >= ADVANCE) break;
-  }
-  check(now.currentTime - start.currentTime >= ADVANCE, `${what}: currentTime went from ${start.currentTime.toFixed(2)} to ${now.currentTime.toFixed(2)} in ${((Date.now() - t0) / 1000).toFixed(1)} s (want +${ADVANCE} s): ${JSON.stringify(now)}`);
+  const { start, now } = await expectVideoAdvancing(page, what, { advance: ADVANCE, wait: ADVANCE_WAIT });
   // Where the video comes from: the stage's own HLS.
   const recent = hlsRequests.slice(from);
   const own = recent.filter((u) => u.includes(`/live/${id}/`));
