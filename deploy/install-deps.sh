@@ -8,7 +8,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 
 # Build: compiler, CMake, Ninja, ccache (makes rebuilds of a clean clone cheap), pkg-config.
-# Libraries: Boost 1.81 (Asio, Beast, JSON, URL), OpenSSL 3, SQLite 3, GStreamer 1.22, toml++.
+# Libraries: Boost 1.81 (Asio, Beast, JSON, URL), OpenSSL 3, SQLite 3, GStreamer 1.22, toml++,
+# libsodium (Argon2id password hashes for staff accounts).
 # Media (docs/streaming.md): GStreamer's plugin sets for SRT, RTMP, MPEG-TS/HLS, x264, AAC
 # (libav) and text overlays (the slate, the demo clock).
 # Tests: GoogleTest, curl (smoke checks), chromium (browser tests), Node.js + npm (web build),
@@ -19,7 +20,7 @@ top=$(cd "$here/.." && pwd)
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
-  libssl-dev openssl libsqlite3-dev
+  libssl-dev openssl libsqlite3-dev libsodium-dev
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-x gstreamer1.0-tools
