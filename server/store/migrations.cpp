@@ -125,11 +125,36 @@ CREATE TABLE stage_destinations (
 ) STRICT;
 )sql";
 
+// Staff accounts (auth::account_store). `email` is stored normalized (trimmed, lower-cased by
+// auth::normalize_email), so UNIQUE is the case-insensitive duplicate check and its index the
+// sign-in lookup. `password_hash` is libsodium's Argon2id string, parameters included.
+// account_roles: one row per (account, event, role); event_id '*' is organization-wide. No
+// foreign key to events: a grant may name an event before it is created or imported, and
+// replacing an event (save_event) must not drop its staff.
+static constexpr std::string_view migration_4_sql = R"sql(
+CREATE TABLE accounts (
+  id            TEXT PRIMARY KEY,          -- "a-<16 hex digits>"
+  email         TEXT NOT NULL UNIQUE,      -- normalized
+  display_name  TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL,          -- seconds since the Unix epoch
+  disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1))
+) STRICT;
+
+CREATE TABLE account_roles (
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  event_id   TEXT NOT NULL,                -- an event id, or '*'
+  role       TEXT NOT NULL CHECK (role IN ('attendee', 'speaker', 'press', 'moderator', 'organizer')),
+  PRIMARY KEY (account_id, event_id, role)
+) STRICT, WITHOUT ROWID;
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
       {2, "rooms.guests; chat_messages", migration_2_sql},
       {3, "stage_destinations", migration_3_sql},
+      {4, "accounts, account_roles", migration_4_sql},
   };
   return all;
 }

@@ -175,8 +175,8 @@ TEST(SqliteProgramStoreTest, MigratingAVersionOneFileKeepsItsEventAndClosesRooms
   }
 
   sqlite_db db(path);
-  ASSERT_EQ(latest_schema_version(), 3);
-  EXPECT_EQ(db.schema_version(), 3);
+  ASSERT_EQ(latest_schema_version(), 4);
+  EXPECT_EQ(db.schema_version(), 4);
   sqlite_program_store store(db);
 
   event expected;
