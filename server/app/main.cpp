@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "app/account_command.hpp"
 #include "app/serve.hpp"
 #include "app/token_command.hpp"
 #include "config/config.hpp"
@@ -21,6 +22,9 @@ constexpr const char* usage =
     "                                  validate the configuration and exit\n"
     "  samling token --event ID --name NAME [--role ROLE] [--link] [--config PATH]\n"
     "                                  mint a join token (samling token --help)\n"
+    "  samling account add --email E --name N [--role ROLE] [--event ID|*] [--password-stdin]\n"
+    "                      [--config PATH]\n"
+    "                                  create a staff account (samling account --help)\n"
     "  samling --version               print the version\n"
     "  samling --help                  print this help\n"
     "\n"
@@ -56,6 +60,9 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   if (command == "token") {
     return samling::app::run_token_command(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (command == "account") {
+    return samling::app::run_account_command(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (command != "serve" && command != "check-config")
     return usage_error("unknown command \"" + command + "\"");

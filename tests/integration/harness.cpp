@@ -40,7 +40,8 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
 
 // Spawns the binary with stdout to a pipe (returned) and stderr to `stderr_path`.
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-            const std::string& stderr_path, int& stdout_read_fd) {
+            const std::string& stderr_path, int& stdout_read_fd,
+            const std::string& stdin_path = "/dev/null") {
   int out_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
   posix_spawn_file_actions_t actions;
@@ -48,7 +49,7 @@ pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, st
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
   posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                    0644);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
 
   // SAMLING_TEST_BINARY runs the same tests against another build (the ThreadSanitizer one).
   const char* other = std::getenv("SAMLING_TEST_BINARY");
@@ -111,10 +112,18 @@ std::string read_file(const std::string& path) {
 run_result run_samling(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env,
                        std::chrono::milliseconds deadline) {
+  return run_samling_with_input(args, std::nullopt, env, deadline);
+}
+
+run_result run_samling_with_input(const std::vector<std::string>& args,
+                                  const std::optional<std::string>& input,
+                                  const std::map<std::string, std::string>& env,
+                                  std::chrono::milliseconds deadline) {
   temp_dir dir;
   int out_fd = -1;
   auto end = clock::now() + deadline;
-  pid_t pid = spawn(args, env, dir.file("stderr"), out_fd);
+  pid_t pid = spawn(args, env, dir.file("stderr"), out_fd,
+                    input ? dir.write("stdin", *input) : std::string("/dev/null"));
   run_result result;
   char buf[4096];
   for (;;) {

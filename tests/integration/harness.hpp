@@ -29,6 +29,12 @@ struct run_result {
 run_result run_samling(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env = {},
                        std::chrono::milliseconds deadline = 20s);
+// The same with `input` as the child's standard input (a file, so not a terminal); without
+// it, /dev/null as for run_samling.
+run_result run_samling_with_input(const std::vector<std::string>& args,
+                                  const std::optional<std::string>& input,
+                                  const std::map<std::string, std::string>& env = {},
+                                  std::chrono::milliseconds deadline = 20s);
 
 // A running server. The constructor writes `config_toml` (with {DIR} replaced by the temp
 // directory and {SRC} by the source tree), starts `samling serve --config`, and waits for the
