@@ -12,9 +12,11 @@
 #include <optional>
 #include <string_view>
 
+#include "app/cli.hpp"
 #include "auth/account_store.hpp"
 #include "auth/password.hpp"
 #include "config/config.hpp"
+#include "core/utf8.hpp"
 #include "store/sqlite_account_store.hpp"
 #include "store/sqlite_db.hpp"
 
@@ -53,14 +55,6 @@ int usage_error(const std::string& message) {
   return 2;
 }
 
-bool is_event_id(std::string_view s) {
-  if (s.empty()) return false;
-  for (char ch : s) {
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
-  }
-  return true;
-}
-
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -69,14 +63,8 @@ std::string_view trim(std::string_view s) {
 
 // Code points when `s` is valid UTF-8 without control characters; nullopt otherwise.
 std::optional<std::size_t> name_length(std::string_view s) {
-  if (!auth::is_valid_utf8(s)) return std::nullopt;
-  std::size_t n = 0;
-  for (char ch : s) {
-    auto b = static_cast<unsigned char>(ch);
-    if (b < 0x20 || b == 0x7f) return std::nullopt;
-    if ((b & 0xc0) != 0x80) ++n;
-  }
-  return n;
+  if (core::has_control(s)) return std::nullopt;
+  return core::utf8_length(s);
 }
 
 std::string describe(const auth::account_role& r) {
@@ -95,39 +83,14 @@ std::string new_account_id() {
 int run_add(const std::vector<std::string>& args) {
   std::optional<std::string> config_path, email, name, role_text, event;
   bool password_stdin = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << usage;
-      return 0;
-    }
-    if (a == "--password-stdin") {
-      password_stdin = true;
-      continue;
-    }
-    struct option {
-      std::string_view flag;
-      std::optional<std::string>* target;
-    };
-    const option options[] = {{"--config", &config_path}, {"--email", &email},
-                              {"--name", &name},          {"--role", &role_text},
-                              {"--event", &event}};
-    bool matched = false;
-    for (const option& o : options) {
-      std::string_view flag = a == "-c" ? std::string_view("--config") : std::string_view(a);
-      if (flag == o.flag) {
-        if (i + 1 >= args.size()) return usage_error(std::string(o.flag) + " needs a value");
-        *o.target = args[++i];
-      } else if (flag.starts_with(o.flag) && flag.size() > o.flag.size() &&
-                 flag[o.flag.size()] == '=') {
-        *o.target = std::string(flag.substr(o.flag.size() + 1));
-      } else {
-        continue;
-      }
-      matched = true;
-      break;
-    }
-    if (!matched) return usage_error("unknown option \"" + a + "\"");
+  const value_option values[] = {{"--config", &config_path}, {"--email", &email}, {"--name", &name},
+                                 {"--role", &role_text},     {"--event", &event}};
+  const switch_option switches[] = {{"--password-stdin", &password_stdin}};
+  bool help = false;
+  if (auto problem = parse_options(args, values, switches, help)) return usage_error(*problem);
+  if (help) {
+    std::cout << usage;
+    return 0;
   }
 
   if (!email) return usage_error("--email is required");

@@ -11,9 +11,11 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "app/cli.hpp"
 #include "auth/token.hpp"
 #include "config/config.hpp"
 #include "core/origin.hpp"
+#include "core/utf8.hpp"
 
 namespace samling::app {
 namespace {
@@ -60,61 +62,6 @@ constexpr std::size_t max_slug_chars = 24;
 int usage_error(const std::string& message) {
   std::cerr << "samling token: " << message << "\n(see samling token --help)\n";
   return 2;
-}
-
-bool is_event_id(std::string_view s) {
-  if (s.empty()) return false;
-  for (char ch : s) {
-    if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-')) return false;
-  }
-  return true;
-}
-
-// The number of code points in `s` if it is valid UTF-8 (shortest forms, no surrogates, at
-// most U+10FFFF); nullopt otherwise. The server's JSON parser rejects invalid UTF-8, so a token
-// carrying it would be refused as token_invalid after it has been handed out.
-std::optional<std::size_t> utf8_length(std::string_view s) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < s.size(); ++count) {
-    auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-    unsigned char b = byte(i);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if ((b & 0xe0) == 0xc0) {
-      n = 1;
-      cp = b & 0x1f;
-    } else if ((b & 0xf0) == 0xe0) {
-      n = 2;
-      cp = b & 0x0f;
-    } else if ((b & 0xf8) == 0xf0) {
-      n = 3;
-      cp = b & 0x07;
-    } else {
-      return std::nullopt;
-    }
-    if (i + n >= s.size()) return std::nullopt;  // truncated sequence
-    for (std::size_t k = 1; k <= n; ++k) {
-      if ((byte(i + k) & 0xc0) != 0x80) return std::nullopt;
-      cp = (cp << 6) | (byte(i + k) & 0x3f);
-    }
-    static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_length[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return std::nullopt;
-    }
-    i += n + 1;
-  }
-  return count;
-}
-
-bool has_control(std::string_view s) {
-  for (char ch : s) {
-    auto b = static_cast<unsigned char>(ch);
-    if (b < 0x20 || b == 0x7f) return true;
-  }
-  return false;
 }
 
 // ASCII for a Latin-1 letter (U+00C0..U+00FF), so "Åsa Öberg" becomes "asa-oberg" rather
@@ -225,41 +172,16 @@ std::string join_link(std::string base, const std::string& event, const std::str
 int run_token_command(const std::vector<std::string>& args) {
   std::optional<std::string> config_path, event, name, role_text, user, ttl_text, base_url;
   bool link = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "--help" || a == "-h") {
-      std::cout << usage;
-      return 0;
-    }
-    if (a == "--link") {
-      link = true;
-      continue;
-    }
-    // Each option takes a value, as "--opt VALUE" or "--opt=VALUE".
-    struct option {
-      std::string_view flag;
-      std::optional<std::string>* target;
-    };
-    const option options[] = {{"--config", &config_path}, {"--event", &event},
-                              {"--name", &name},          {"--role", &role_text},
-                              {"--user", &user},          {"--ttl", &ttl_text},
-                              {"--base-url", &base_url}};
-    bool matched = false;
-    for (const option& o : options) {
-      std::string_view flag = a == "-c" ? std::string_view("--config") : std::string_view(a);
-      if (flag == o.flag) {
-        if (i + 1 >= args.size()) return usage_error(std::string(o.flag) + " needs a value");
-        *o.target = args[++i];
-      } else if (flag.starts_with(o.flag) && flag.size() > o.flag.size() &&
-                 flag[o.flag.size()] == '=') {
-        *o.target = std::string(flag.substr(o.flag.size() + 1));
-      } else {
-        continue;
-      }
-      matched = true;
-      break;
-    }
-    if (!matched) return usage_error("unknown option \"" + a + "\"");
+  // Each option but --link takes a value, as "--opt VALUE" or "--opt=VALUE".
+  const value_option values[] = {{"--config", &config_path}, {"--event", &event},  {"--name", &name},
+                                 {"--role", &role_text},     {"--user", &user},    {"--ttl", &ttl_text},
+                                 {"--base-url", &base_url}};
+  const switch_option switches[] = {{"--link", &link}};
+  bool help = false;
+  if (auto problem = parse_options(args, values, switches, help)) return usage_error(*problem);
+  if (help) {
+    std::cout << usage;
+    return 0;
   }
 
   if (!event) return usage_error("--event is required");
@@ -269,9 +191,11 @@ int run_token_command(const std::vector<std::string>& args) {
   if (!name) return usage_error("--name is required");
   const std::string display_name(trim(*name));
   if (display_name.empty()) return usage_error("--name must not be empty");
-  std::optional<std::size_t> name_chars = utf8_length(display_name);
+  // Invalid UTF-8 would be refused by the server's JSON parser (token_invalid) after the
+  // token has been handed out: refuse it here.
+  std::optional<std::size_t> name_chars = core::utf8_length(display_name);
   if (!name_chars) return usage_error("--name is not valid UTF-8");
-  if (has_control(display_name)) return usage_error("--name must not contain control characters");
+  if (core::has_control(display_name)) return usage_error("--name must not contain control characters");
   if (*name_chars > max_name_chars) {
     return usage_error("--name is " + std::to_string(*name_chars) + " characters; at most " +
                        std::to_string(max_name_chars) + " are allowed");

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "core/utf8.hpp"
+
 namespace samling::auth {
 namespace {
 
@@ -14,39 +16,6 @@ void require_sodium() {
 bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\v' || ch == '\f'; }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    std::size_t n = 0;
-    std::uint32_t cp = 0;
-    if (b < 0x80) {
-      ++i;
-      continue;
-    } else if ((b & 0xe0) == 0xc0) {
-      n = 1;
-      cp = b & 0x1f;
-    } else if ((b & 0xf0) == 0xe0) {
-      n = 2;
-      cp = b & 0x0f;
-    } else if ((b & 0xf8) == 0xf0) {
-      n = 3;
-      cp = b & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= s.size()) return false;
-    for (std::size_t k = 1; k <= n; ++k) {
-      auto c = static_cast<unsigned char>(s[i + k]);
-      if ((c & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (c & 0x3f);
-    }
-    static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_length[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n + 1;
-  }
-  return true;
-}
 
 bool init_sodium() {
   // sodium_init: 0 on success, 1 when already initialised, -1 on failure.
@@ -61,7 +30,7 @@ hash_limits hash_limits::interactive() {
 hash_limits hash_limits::minimum() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
 std::optional<std::string> password_problem(std::string_view password) {
-  if (!is_valid_utf8(password)) return "the password is not valid UTF-8";
+  if (!core::utf8_length(password)) return "the password is not valid UTF-8";
   if (password.size() < min_password_bytes) {
     return "the password is " + std::to_string(password.size()) + " bytes; at least " +
            std::to_string(min_password_bytes) + " are needed";

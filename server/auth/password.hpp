@@ -34,9 +34,6 @@ struct hash_limits {
 inline constexpr std::size_t min_password_bytes = 12;
 inline constexpr std::size_t max_password_bytes = 256;
 
-// Shortest-form UTF-8 without surrogates, at most U+10FFFF.
-bool is_valid_utf8(std::string_view s);
-
 // Why `password` is not acceptable as a new password, one sentence per rule; nullopt when it
 // is. Rules, checked in this order: valid UTF-8; at least 12 bytes; at most 256 bytes; not only
 // white space; no control characters (a pasted newline or tab is a mistake, not a secret).
