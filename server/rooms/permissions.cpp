@@ -12,18 +12,18 @@ constexpr std::size_t action_count = all_actions.size();
 // The one table. Rows: auth::role in declaration order; columns: `action` in declaration order.
 // docs/protocol.md's role table is checked against it (tests/unit/api/protocol_doc_test.cpp).
 constexpr bool table[role_count][action_count] = {
-    //           join   guest  press  post   members staff  control
-    /* attendee  */ {true, true, false, true, false, false, false},
-    /* speaker   */ {true, true, true, true, false, false, false},
-    /* press     */ {true, true, true, true, false, false, false},
-    /* moderator */ {true, true, true, true, true, true, false},
-    /* organizer */ {true, true, true, true, true, true, true},
-    /* guest     */ {false, true, false, true, false, false, false},
+    //           join   guest  press  post   members staff  control program regist staff  outbox
+    /* attendee  */ {true, true, false, true, false, false, false, false, false, false, false},
+    /* speaker   */ {true, true, true, true, false, false, false, false, false, false, false},
+    /* press     */ {true, true, true, true, false, false, false, false, false, false, false},
+    /* moderator */ {true, true, true, true, true, true, false, false, false, false, false},
+    /* organizer */ {true, true, true, true, true, true, true, true, true, true, true},
+    /* guest     */ {false, true, false, true, false, false, false, false, false, false, false},
 };
 
 static_assert(static_cast<std::size_t>(auth::role::guest) + 1 == role_count,
               "a new role needs a row in the table");
-static_assert(static_cast<std::size_t>(action::control_stages) + 1 == action_count,
+static_assert(static_cast<std::size_t>(action::read_outbox) + 1 == action_count,
               "a new action needs a column in the table");
 
 }  // namespace
@@ -37,6 +37,10 @@ std::string_view to_string(action a) {
     case action::see_member_lists: return "see_member_lists";
     case action::see_stage_staff_view: return "see_stage_staff_view";
     case action::control_stages: return "control_stages";
+    case action::edit_program: return "edit_program";
+    case action::manage_registrations: return "manage_registrations";
+    case action::manage_staff: return "manage_staff";
+    case action::read_outbox: return "read_outbox";
   }
   return "join_room";  // unreachable: every enumerator is handled above
 }

@@ -21,11 +21,17 @@ enum class action {
   see_stage_staff_view,  // the stages' staff view: input, outputs, errors (`stages`, GET)
   control_stages,        // start and stop stages and outputs, add and remove outputs,
                          // recordings and the pipeline graph (the stages' HTTP actions)
+  edit_program,          // create and change the event, its rooms, sessions and speakers;
+                         // import, publish program versions
+  manage_registrations,  // registration settings, the list of registrations, its CSV export
+  manage_staff,          // invite staff, change their roles, read the audit log
+  read_outbox,           // read the event's e-mail outbox
 };
 
-inline constexpr std::array<action, 7> all_actions{
+inline constexpr std::array<action, 11> all_actions{
     action::join_room,        action::join_guest_room,      action::join_press_room, action::post,
-    action::see_member_lists, action::see_stage_staff_view, action::control_stages};
+    action::see_member_lists, action::see_stage_staff_view, action::control_stages,  action::edit_program,
+    action::manage_registrations, action::manage_staff, action::read_outbox};
 
 // The action's name in code and tests ("join_room", …).
 std::string_view to_string(action a);

@@ -92,6 +92,18 @@ const column columns[] = {
     {"stages: start, stop, outputs, recordings",
      {action::control_stages},
      [](role r) { return own_event(can(r, action::control_stages)); }},
+    {"program: edit, import, publish",
+     {action::edit_program},
+     [](role r) { return own_event(can(r, action::edit_program)); }},
+    {"registrations",
+     {action::manage_registrations},
+     [](role r) { return own_event(can(r, action::manage_registrations)); }},
+    {"staff, audit log",
+     {action::manage_staff},
+     [](role r) { return own_event(can(r, action::manage_staff)); }},
+    {"e-mail outbox",
+     {action::read_outbox},
+     [](role r) { return own_event(can(r, action::read_outbox)); }},
 };
 
 }  // namespace

@@ -27,7 +27,8 @@ const row expected[] = {
       action::see_member_lists, action::see_stage_staff_view}},
     {role::organizer,
      {action::join_room, action::join_guest_room, action::join_press_room, action::post,
-      action::see_member_lists, action::see_stage_staff_view, action::control_stages}},
+      action::see_member_lists, action::see_stage_staff_view, action::control_stages, action::edit_program,
+      action::manage_registrations, action::manage_staff, action::read_outbox}},
     {role::guest, {action::join_guest_room, action::post}},
 };
 

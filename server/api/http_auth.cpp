@@ -1,0 +1,97 @@
+#include "api/http_auth.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace samling::api {
+
+using core::errc;
+
+namespace {
+
+std::string query_param(const std::string& query, std::string_view name) {
+  std::size_t pos = 0;
+  while (pos <= query.size()) {
+    auto amp = query.find('&', pos);
+    std::string_view part(query.data() + pos, (amp == std::string::npos ? query.size() : amp) - pos);
+    if (part.substr(0, name.size()) == name && part.size() > name.size() && part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));  // tokens are base64url: nothing to decode
+    if (amp == std::string::npos) break;
+    pos = amp + 1;
+  }
+  return {};
+}
+
+// More rights first: organizer, moderator, press, speaker, attendee, guest.
+int rank(auth::role r) {
+  switch (r) {
+    case auth::role::organizer: return 0;
+    case auth::role::moderator: return 1;
+    case auth::role::press: return 2;
+    case auth::role::speaker: return 3;
+    case auth::role::attendee: return 4;
+    case auth::role::guest: return 5;
+  }
+  return 6;
+}
+
+}  // namespace
+
+bool principal::can(std::string_view event, rooms::action a) const {
+  for (auto& er : roles)
+    if ((er.event == event || er.event == "*") && rooms::can(er.role, a)) return true;
+  return false;
+}
+
+std::vector<auth::role> principal::roles_in(std::string_view event) const {
+  std::vector<auth::role> out;
+  for (auto& er : roles)
+    if ((er.event == event || er.event == "*") && std::find(out.begin(), out.end(), er.role) == out.end())
+      out.push_back(er.role);
+  std::sort(out.begin(), out.end(), [](auth::role a, auth::role b) { return rank(a) < rank(b); });
+  return out;
+}
+
+std::string bearer_token(const net::request& r) {
+  auto h = r.header("authorization");
+  if (h.size() > 7 && (h.substr(0, 7) == "Bearer " || h.substr(0, 7) == "bearer ")) return std::string(h.substr(7));
+  if (r.method == "GET" || r.method == "HEAD") return query_param(r.query, "token");
+  return {};
+}
+
+boost::asio::awaitable<identify_result> http_auth::identify(const net::request& r) const {
+  identify_result out;
+  auto token = bearer_token(r);
+  if (token.empty()) co_return out;
+  if (!keys_) {
+    out.error = errc::unauthorized;
+    out.message = "Tokens are not accepted here.";
+    co_return out;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto v = keys_->verify(token, now);
+  if (auto* c = std::get_if<auth::claims>(&v)) {
+    principal p;
+    p.user_id = c->user_id;
+    p.name = c->name;
+    p.roles.push_back({c->event, c->role});
+    out.who = std::move(p);
+  } else {
+    out.error = errc::unauthorized;
+    out.message = "The token does not verify.";
+  }
+  co_return out;
+}
+
+boost::asio::awaitable<std::variant<principal, net::response>> http_auth::require(const net::request& r,
+                                                                                  std::string event,
+                                                                                  rooms::action a,
+                                                                                  std::string refusal) const {
+  auto id = co_await identify(r);
+  if (id.error != errc::ok) co_return net::json_error(id.error, id.message);
+  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first.");
+  if (!id.who->can(event, a)) co_return net::json_error(errc::forbidden, refusal);
+  co_return std::move(*id.who);
+}
+
+}  // namespace samling::api
