@@ -28,7 +28,8 @@ constexpr const char* usage =
     "\n"
     "Creates a staff account in the configured store (store.path; the database is created and\n"
     "migrated when needed, as `samling serve` does) and gives it a role. For an e-mail that\n"
-    "has an account already, it only adds the role (nothing else changes) and says so.\n"
+    "has an account already, it only adds the role (nothing else changes) and says so, unless\n"
+    "--reset-password is given: then its password is replaced too.\n"
     "\n"
     "The password: with --password-stdin, the first line of standard input (12-256 bytes of\n"
     "UTF-8, not only white space); otherwise a password of 20 random characters is generated\n"
@@ -40,6 +41,8 @@ constexpr const char* usage =
     "  --role ROLE       organizer (default), moderator, press, speaker or attendee\n"
     "  --event ID|*      the event the role is for; * (default) means every event\n"
     "  --password-stdin  read the password from standard input instead of generating one\n"
+    "  --reset-password  an existing account gets the new password (generated and printed, or\n"
+    "                    from standard input); its sign-in sessions stay until they expire\n"
     "  --config PATH     the configuration (default: $SAMLING_CONFIG, else config/samling.toml\n"
     "                    when it exists, else built-in defaults); SAMLING_* overrides apply\n"
     "  --help            print this help\n"
@@ -83,9 +86,10 @@ std::string new_account_id() {
 int run_add(const std::vector<std::string>& args) {
   std::optional<std::string> config_path, email, name, role_text, event;
   bool password_stdin = false;
+  bool reset_password = false;
   const value_option values[] = {{"--config", &config_path}, {"--email", &email}, {"--name", &name},
                                  {"--role", &role_text},     {"--event", &event}};
-  const switch_option switches[] = {{"--password-stdin", &password_stdin}};
+  const switch_option switches[] = {{"--password-stdin", &password_stdin}, {"--reset-password", &reset_password}};
   bool help = false;
   if (auto problem = parse_options(args, values, switches, help)) return usage_error(*problem);
   if (help) {
@@ -157,6 +161,17 @@ int run_add(const std::vector<std::string>& args) {
     store::sqlite_account_store accounts(db);
     if (std::optional<auth::account> existing = accounts.find_by_email(normalized)) {
       const bool added = accounts.grant_role(existing->id, grant);
+      if (reset_password) {
+        const bool generated = !password;
+        if (generated) password = auth::generate_password(generated_password_chars);
+        accounts.set_password(existing->id, auth::hash_password(*password));
+        std::cout << "samling account: " << normalized << " has an account already (" << existing->id << "); "
+                  << (added ? "added the role " : "it already had the role ") << describe(grant)
+                  << "; its password is replaced.\n";
+        if (generated) std::cout << "password: " << *password << "\n";
+        sodium_memzero(password->data(), password->size());
+        return std::cout.flush() ? 0 : 1;
+      }
       std::cout << "samling account: " << normalized << " has an account already (" << existing->id
                 << "); " << (added ? "added the role " : "it already had the role ") << describe(grant)
                 << (password ? "; its password is unchanged" : "") << ".\n";

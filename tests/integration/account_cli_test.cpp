@@ -132,6 +132,36 @@ TEST(account_cli, a_second_add_of_the_same_email_adds_the_role_only) {
   EXPECT_EQ(roles(e.db, after[0].id), (std::vector<std::string>{"*:organizer", "regional-2027-uppsala:press"}));
 }
 
+TEST(account_cli, reset_password_replaces_the_password_of_an_existing_account_only) {
+  cli_env e;
+  auto first = run_samling({"account", "add", "--config", e.config, "--email", "anna@example.org", "--name", "Anna"});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const auto before = accounts(e.db);
+  ASSERT_EQ(before.size(), 1u);
+
+  // Generated: printed once, and the stored hash verifies it (and no longer the old one's hash).
+  auto reset = run_samling({"account", "add", "--config", e.config, "--email", "anna@example.org", "--name", "Anna",
+                            "--reset-password"});
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(reset.out, m, std::regex(R"(its password is replaced\.\npassword: ([A-Za-z0-9]{20})\n)")))
+      << reset.out;
+  auto after = accounts(e.db);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].id, before[0].id);
+  EXPECT_NE(after[0].hash, before[0].hash);
+  EXPECT_TRUE(verifies(after[0].hash, m[1].str()));
+
+  // From standard input: not printed.
+  const std::string chosen = "Ett annat långt lösenord";
+  auto from_stdin = run_samling_with_input({"account", "add", "--config", e.config, "--email", "anna@example.org",
+                                            "--name", "Anna", "--reset-password", "--password-stdin"},
+                                           chosen + "\n");
+  ASSERT_EQ(from_stdin.exit_code, 0) << from_stdin.err;
+  EXPECT_EQ(from_stdin.out.find("password:"), std::string::npos) << from_stdin.out;
+  EXPECT_TRUE(verifies(accounts(e.db)[0].hash, chosen));
+}
+
 TEST(account_cli, bad_input_exits_2_with_a_message_and_writes_nothing) {
   cli_env e;
   struct bad {
