@@ -71,7 +71,7 @@ export function App() {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   // The page the address names (route.ts): the event page, or a staff or registration page.
   const [route, setRoute] = useState<Route>(currentRoute);
-  const staff = useStaffSession();
+  const staff = useStaffSession(route.page === 'console');
   const t = catalogs[lang];
 
   const chooseLang = useCallback((l: Lang) => {

@@ -20,29 +20,56 @@ export const StaffContext = createContext<StaffSession>({
   signOut: async () => undefined,
 });
 
-export function useStaffSession(): StaffSession {
-  const [loading, setLoading] = useState(true);
-  const [account, setAccount] = useState<Account | null>(null);
+// The session cookie is HttpOnly: the page cannot see it. A flag in localStorage says whether
+// this browser signed in, so that an attendee's page (most of them) never asks `me` (and never
+// gets its 401); staff pages ask anyway.
+const flagKey = 'samling.staff';
+
+function flagged(): boolean {
+  try {
+    return localStorage.getItem(flagKey) === '1';
+  } catch {
+    return true; // storage blocked: ask
+  }
+}
+
+function setFlag(on: boolean): void {
+  try {
+    if (on) localStorage.setItem(flagKey, '1');
+    else localStorage.removeItem(flagKey);
+  } catch {
+    // not remembered: staff pages still ask
+  }
+}
+
+/** `ask`: whether to ask the server now even without the flag (a staff page). */
+export function useStaffSession(ask: boolean): StaffSession {
+  const [loading, setLoading] = useState(() => ask || flagged());
+  const [account, setAccountState] = useState<Account | null>(null);
+  const setAccount = useCallback((a: Account | null) => {
+    setFlag(a !== null);
+    setAccountState(a);
+    setLoading(false);
+  }, []);
+  const shouldAsk = ask || flagged();
   useEffect(() => {
+    if (!shouldAsk) return;
     const controller = new AbortController();
     currentAccount(controller.signal).then(
-      (s) => {
-        setAccount(s?.account ?? null);
-        setLoading(false);
-      },
+      (s) => setAccount(s?.account ?? null),
       () => {
         if (!controller.signal.aborted) setLoading(false); // unreachable: signed out for now
       },
     );
     return () => controller.abort();
-  }, []);
+  }, [shouldAsk, setAccount]);
   const out = useCallback(async (everywhere: boolean) => {
     try {
       await signOut(everywhere);
     } finally {
       setAccount(null);
     }
-  }, []);
+  }, [setAccount]);
   return { loading, account, setAccount, signOut: out };
 }
 

@@ -13,7 +13,8 @@ import { failure } from './console/common';
 export function inZone(utc: string | null | undefined, locale: string, zone: string): string {
   const ms = utc ? Date.parse(utc) : NaN;
   if (!Number.isFinite(ms)) return '';
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'long', timeStyle: 'short', timeZone: zone, timeZoneName: 'short' }).format(new Date(ms));
+  // dateStyle/timeStyle cannot be combined with timeZoneName: the fields one by one.
+  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: zone, timeZoneName: 'short' }).format(new Date(ms));
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

@@ -18,7 +18,7 @@ export function AuditTab({ event, locale, t }: { event: ConferenceEvent; locale:
           list.length === 0 ? (
             <p class="empty">{o.noAudit}</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="console-table" data-testid="audit-table">
                 <thead>
                   <tr>

@@ -58,7 +58,7 @@ export function ImportForm({ id, t, send, onDone }: { id: string; t: Messages; s
         {result?.kind === 'problems' && <p class="form-error">{o.importProblems(result.problems.length)}</p>}
       </div>
       {result?.kind === 'problems' && (
-        <div class="table-wrap">
+        <div class="table-wrap" tabIndex={0}>
           <table class="console-table" data-testid={`${id}-problems`}>
             <thead>
               <tr>

@@ -22,7 +22,7 @@ export function OutboxTab({ event, locale, t }: { event: ConferenceEvent; locale
           list.length === 0 ? (
             <p class="empty">{o.noMail}</p>
           ) : (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0}>
               <table class="console-table" data-testid="outbox-table">
                 <thead>
                   <tr>

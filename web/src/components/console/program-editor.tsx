@@ -82,7 +82,7 @@ export function ProgramEditor({ event, lang, locale, t, onChanged }: Props) {
             .sort((a, b) => a.starts_at.localeCompare(b.starts_at) || (rooms.get(a.room_id)?.position ?? 0) - (rooms.get(b.room_id)?.position ?? 0));
           if (ofDay.length === 0) return null;
           return (
-            <div class="table-wrap" key={day}>
+            <div class="table-wrap" key={day} tabIndex={0}>
               <table class="console-table" data-testid="sessions-table" data-day={day}>
                 <caption>{formatDayTab(day, locale)}</caption>
                 <thead>
@@ -187,7 +187,7 @@ function RoomsEditor({ event, lang, t, onSave }: { event: ConferenceEvent; lang:
   return (
     <section class="console-section" aria-labelledby="rooms-heading">
       <h2 id="rooms-heading">{o.rooms}</h2>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0}>
         <table class="console-table" data-testid="rooms-table">
           <thead>
             <tr>

@@ -51,7 +51,7 @@ export function RegistrationAdmin({ event, locale, t }: { event: ConferenceEvent
               {l.registrations.length === 0 ? (
                 <p class="empty">{o.noRegistrations}</p>
               ) : (
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0}>
                   <table class="console-table" data-testid="registrations-table">
                     <thead>
                       <tr>

@@ -24,7 +24,7 @@ export function SeriesPage({ id, lang, t }: { id: string; lang: Lang; locale: st
               <h1 class="console-title" lang={langIf(name.lang, lang)}>{name.text || s.id}</h1>
               <section class="console-section" aria-labelledby="series-events-heading">
                 <h2 id="series-events-heading">{o.seriesEvents}</h2>
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0}>
                   <table class="console-table" data-testid="series-events">
                     <thead>
                       <tr>

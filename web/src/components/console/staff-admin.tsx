@@ -31,7 +31,7 @@ export function StaffTab({ event, lang, locale, t }: { event: ConferenceEvent; l
               {s.staff.length === 0 ? (
                 <p class="empty">{o.noStaff}</p>
               ) : (
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0}>
                   <table class="console-table" data-testid="staff-table">
                     <thead>
                       <tr>
@@ -69,7 +69,7 @@ export function StaffTab({ event, lang, locale, t }: { event: ConferenceEvent; l
               {s.invitations.length === 0 ? (
                 <p class="empty">{o.noInvitations}</p>
               ) : (
-                <div class="table-wrap">
+                <div class="table-wrap" tabIndex={0}>
                   <table class="console-table" data-testid="invitations-table">
                     <thead>
                       <tr>
