@@ -6,12 +6,15 @@ import { takeJoinLink } from './identity';
 import { LanguageSwitcher } from './components/language-switcher';
 import { EventView } from './components/event-view';
 import { AccountBar } from './components/account-bar';
-import { Console } from './components/console/console';
-import { InvitationPage } from './components/invitation';
-import { ManageRegistration } from './components/registration-manage';
-import { SignInPage } from './components/sign-in';
+import { lazyPage } from './components/lazy';
 import { currentRoute, type Route } from './route';
 import { StaffContext, useStaffSession } from './staff';
+
+// Staff and registration pages: separate chunks, fetched when the address names them.
+const Console = lazyPage(() => import('./components/console/console').then((m) => m.Console));
+const SignInPage = lazyPage(() => import('./components/sign-in').then((m) => m.SignInPage));
+const InvitationPage = lazyPage(() => import('./components/invitation').then((m) => m.InvitationPage));
+const ManageRegistration = lazyPage(() => import('./components/registration-manage').then((m) => m.ManageRegistration));
 
 type LoadState =
   | { status: 'loading' }

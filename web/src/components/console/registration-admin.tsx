@@ -58,7 +58,7 @@ export function RegistrationAdmin({ event, locale, t }: { event: ConferenceEvent
                         <th scope="col">{o.name}</th>
                         <th scope="col">{o.email}</th>
                         <th scope="col">{o.organization}</th>
-                        <th scope="col">{o.mode}</th>
+                        <th scope="col">{o.modes}</th>
                         <th scope="col">{o.status}</th>
                         <th scope="col">{o.created}</th>
                       </tr>
