@@ -27,7 +27,10 @@ function isRoom(v: unknown): v is NowNextRoom {
 
 export function NowNext({ event, lang, locale, t, client, zone }: Props) {
   const [rooms, setRooms] = useState<NowNextRoom[] | null>(null);
+  // A server without the live program (no `version` in the event) has no now/next either.
+  const live = event.version !== undefined;
   useEffect(() => {
+    if (!live) return;
     const controller = new AbortController();
     const load = () =>
       getNowNext(event.id, controller.signal).then(
@@ -40,7 +43,7 @@ export function NowNext({ event, lang, locale, t, client, zone }: Props) {
       controller.abort();
       clearInterval(timer);
     };
-  }, [event.id, event.version]);
+  }, [event.id, event.version, live]);
   useEffect(() => {
     if (!client) return;
     let last = client.nowNext;

@@ -27,14 +27,19 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState<{ registration: Registration; existing: boolean } | null>(null);
   const [n, setN] = useState(0);
+  // Only a server of issue 16 (its events carry the program `version`) has registration: an
+  // older one would answer 404 on every page load.
+  const capable = event.version !== undefined;
   useEffect(() => {
+    if (!capable) return;
     const controller = new AbortController();
     getRegistration(event.id, controller.signal).then(setInfo, () => {
       if (!controller.signal.aborted) setInfo(null); // no registration for this event (404) or unreachable
     });
     return () => controller.abort();
-  }, [event.id, n]);
-  if (!info) return null;
+  }, [event.id, n, capable]);
+  // Nothing for an event without registration (404) or a state this page does not know.
+  if (!info || !(info.state in o.regStateText)) return null;
   const zone = info.timezone ?? event.timezone ?? 'Europe/Stockholm';
   const canRegister = info.state === 'open' || info.state === 'full_waitlist';
   return (
