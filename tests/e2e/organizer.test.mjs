@@ -57,6 +57,14 @@ async function chatSignIn(page, name, role) {
   await expect(`${name}: connected`, page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: WAIT }));
 }
 
+/** Drops the problems a step caused on purpose (a refusal's status and the browser's console line about it). */
+function expected(problems, status, path) {
+  for (let i = problems.length - 1; i >= 0; i--) {
+    const p = problems[i];
+    if (p.includes(`HTTP ${status} for`) ? p.includes(path) : p.includes(`status of ${status}`)) problems.splice(i, 1);
+  }
+}
+
 async function run(ctx) {
   process.env.SAMLING_BIN = fileURLToPath(new URL('./mock-server.mjs', import.meta.url));
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true', '[mock]', 'now = "2027-02-09T13:20"']);
@@ -79,12 +87,21 @@ async function run(ctx) {
   await expect('the sign-in page', org.getByTestId('sign-in-page').waitFor({ timeout: WAIT }));
   await checkA11y(org, 'sign-in (sv)', log);
   await checkFocusRings(org, 'sign-in (sv)', log, 8);
+  // Ten failures lock an address: the page says how long to wait.
+  for (let i = 0; i < 10; i++) {
+    const r = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'someone@example.org', password: `guess ${i}` }) });
+    check(r.status === 401, `failure ${i + 1}: HTTP ${r.status}`);
+  }
+  await org.getByTestId('sign-in-email').fill('someone@example.org');
+  await org.getByTestId('sign-in-password').fill('guess 11');
+  await org.getByTestId('sign-in-submit').click();
+  await expect('the lock-out', org.getByTestId('sign-in-error').filter({ hasText: 'Försök igen om 15 minuter.' }).waitFor({ timeout: WAIT }));
+  expected(problems, 429, '/auth/sign-in');
   await org.getByTestId('sign-in-email').fill(ORGANIZER.email);
   await org.getByTestId('sign-in-password').fill('wrong password here');
   await org.getByTestId('sign-in-submit').click();
   await expect('the refusal', org.getByTestId('sign-in-error').filter({ hasText: 'E-postadressen eller lösenordet stämmer inte.' }).waitFor({ timeout: WAIT }));
-  // The refusal's 401 (and the browser's console line about it) is what this step wanted.
-  for (let i = problems.length - 1; i >= 0; i--) if (/401/.test(problems[i]) && /sign-in|Unauthorized/.test(problems[i])) problems.splice(i, 1);
+  expected(problems, 401, '/auth/sign-in');
   await checkA11y(org, 'sign-in refused (sv)', log);
   await org.getByTestId('sign-in-password').fill(ORGANIZER.password);
   await org.getByTestId('sign-in-submit').click();
@@ -142,6 +159,31 @@ async function run(ctx) {
   await expect('the pushed now/next', att.locator('[data-testid="now-next-room"]').filter({ hasText: 'Loppupaneeli' }).waitFor({ timeout: WAIT }));
   check((await att.locator('[data-testid="now-next-room"]').count()) === 1, 'the pushed now/next replaced the rooms');
   await checkA11y(att, 'program with marks and now/next (fi)', log);
+
+  // Import: a broken CSV is refused whole, with its problems by line; a good one passes the check.
+  await org.getByTestId('console-tab-import').click();
+  const broken = 'day;starts_at;ends_at;room;kind;title_sv\n2027-02-09;09:00;09:30;main;plenary;Öppning\n2027-02-10;10:00;11:00;main;plenary;Fel dag\n2027-02-09;12:00;11:00;nowhere;seminar;"Två\nrader"\n';
+  await org.getByTestId('program-import-file').setInputFiles({ name: 'program.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${broken}`) });
+  await org.getByTestId('program-import-submit').click();
+  await expect('the problems table', org.getByTestId('program-import-problems').waitFor({ timeout: WAIT }));
+  expected(problems, 422, '/program/import');
+  const rows = await org.getByTestId('import-problem').allTextContents();
+  check(rows.some((r) => r.startsWith('3') && r.includes('day')), `line 3's day: ${JSON.stringify(rows)}`);
+  check(rows.some((r) => r.startsWith('4') && r.includes('room')), `line 4's room: ${JSON.stringify(rows)}`);
+  await checkA11y(org, 'console import problems (sv)', log);
+  const good = 'day,starts_at,ends_at,room,kind,title_sv\n2027-02-09,09:00,09:30,main,plenary,Öppning\n';
+  await org.getByTestId('program-import-file').setInputFiles({ name: 'program.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+  await org.getByTestId('program-import-dry-run').check();
+  await org.getByTestId('program-import-submit').click();
+  await expect('the check passed', org.getByTestId('program-import-result').filter({ hasText: 'Filen är i ordning' }).waitFor({ timeout: WAIT }));
+  check((await card('seminar-work').count()) === 1, 'a dry run changed nothing on the attendee page');
+
+  // Registration settings from the console.
+  await org.getByTestId('console-tab-registration').click();
+  await org.getByTestId('reg-capacity').fill('250');
+  await org.getByTestId('reg-save').click();
+  await expect('settings saved', org.locator('[data-testid="registration-settings"] [role="status"]').filter({ hasText: 'Sparat.' }).waitFor({ timeout: WAIT }));
+  check((await (await fetch(`${base}/api/v1/events/${EVENT}/registration`)).json()).capacity === 250, 'the capacity reached the server');
 
   // --- 3. staff: invite a moderator ----------------------------------------------------------------------
   await org.getByTestId('console-tab-staff').click();
@@ -241,8 +283,8 @@ async function run(ctx) {
   await reg.reload();
   await expect('not yet open', panel.and(reg.locator('[data-state="not_open"]')).waitFor({ timeout: WAIT }));
   const opensText = await reg.getByTestId('registration-opens').textContent();
-  const expected = new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' }).format(opens);
-  check(opensText.includes(expected), `opens "${opensText}" shows the Stockholm time ${expected}`);
+  const expectedTime = new Intl.DateTimeFormat('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' }).format(opens);
+  check(opensText.includes(expectedTime), `opens "${opensText}" shows the Stockholm time ${expectedTime}`);
   await checkA11y(reg, 'registration not yet open (sv)', log);
 
   // The manage link: see, cancel (the waiting list's first gets the seat), delete.

@@ -64,6 +64,11 @@ export interface OrgMessages {
   city: string;
   create: string;
   save: string;
+  /** Save a form that publishes nothing (registration settings). */
+  saveSettings: string;
+  settingsSaved: string;
+  importSeriesTitle: string;
+  importSeriesIntro: string;
   saving: string;
   saved: string;
   cancel: string;

@@ -101,7 +101,7 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
     setStatus(null);
     try {
       await putRegistration(event.id, { opens_at_local: opens, closes_at_local: closes, capacity: capacity.trim() ? Number(capacity) : null, modes });
-      setStatus({ ok: true, text: o.saved });
+      setStatus({ ok: true, text: o.settingsSaved });
       onSaved();
     } catch (err) {
       setStatus({ ok: false, text: failure(t, err) });
@@ -138,7 +138,7 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
           ))}
         </fieldset>
         <div class="form-actions form-wide">
-          <button type="submit" class="button" disabled={busy} data-testid="reg-save">{busy ? o.saving : o.save}</button>
+          <button type="submit" class="button" disabled={busy} data-testid="reg-save">{busy ? o.saving : o.saveSettings}</button>
         </div>
         <p role="status" class={`form-wide ${status?.ok === false ? 'form-error' : 'form-ok'}`}>{status?.text ?? ''}</p>
       </form>

@@ -49,7 +49,8 @@ export function SeriesPage({ id, lang, t }: { id: string; lang: Lang; locale: st
               </section>
               <div class="console-columns">
                 <section class="console-section" aria-labelledby="series-import-heading">
-                  <h2 id="series-import-heading">{o.importTitle}</h2>
+                  <h2 id="series-import-heading">{o.importSeriesTitle}</h2>
+                  <p class="console-note">{o.importSeriesIntro}</p>
                   <ImportForm id="series-import" t={t} send={(text, type, dryRun) => importSeries(s.id, text, type, dryRun)} onDone={reload} />
                 </section>
                 <section class="console-section" aria-labelledby="series-export-heading">
