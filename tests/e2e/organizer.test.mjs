@@ -159,6 +159,8 @@ async function run(ctx) {
   await expect('the pushed now/next', att.locator('[data-testid="now-next-room"]').filter({ hasText: 'Loppupaneeli' }).waitFor({ timeout: WAIT }));
   check((await att.locator('[data-testid="now-next-room"]').count()) === 1, 'the pushed now/next replaced the rooms');
   await checkA11y(att, 'program with marks and now/next (fi)', log);
+  await card('seminar-housing').scrollIntoViewIfNeeded();
+  await shot(att, 'org-program-marks-fi.png');
 
   // Import: a broken CSV is refused whole, with its problems by line; a good one passes the check.
   await org.getByTestId('console-tab-import').click();
