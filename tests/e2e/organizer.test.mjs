@@ -109,6 +109,34 @@ async function run(ctx) {
   check(org.url().endsWith('#console'), `the console's address: ${org.url()}`);
   check((await org.getByTestId('account-name').textContent()).includes('Olivia Arrangör'), 'the header names the account');
   await checkA11y(org, 'console overview (sv)', log);
+  // A series: its events table and a CSV import refused by line.
+  await org.getByTestId('console-series-link').first().click();
+  await expect('the series table', org.getByTestId('series-events').waitFor({ timeout: WAIT }));
+  check((await org.locator('[data-testid="series-events"] tbody tr').count()) === 4, 'four events in the series');
+  await org.getByTestId('series-import-file').setInputFiles({ name: 'series.csv', mimeType: 'text/csv', buffer: Buffer.from('date;responsible_county;co_hosting_county;city\n2027-13-01;Skåne län;Blekinge län;Lund\n') });
+  await org.getByTestId('series-import-submit').click();
+  await expect('the series problems', org.getByTestId('import-problem').filter({ hasText: '2027-13-01' }).waitFor({ timeout: WAIT }));
+  expected(problems, 422, '/import');
+  await checkA11y(org, 'console series (sv)', log);
+  // A new event, then its first session.
+  await org.goto(`${base}/#console`);
+  await org.getByTestId('new-event').click();
+  await org.getByTestId('new-event-id').fill('testdag-2027');
+  await org.getByTestId('new-event-sv').fill('Testdagen');
+  await org.getByTestId('new-event-first').fill('2027-05-04');
+  await org.getByTestId('new-event-last').fill('2027-05-05');
+  await checkA11y(org, 'console new event form (sv)', log);
+  await org.locator('[data-testid="new-event-form"] button[type="submit"]').click();
+  await expect('the new event console', org.locator('[data-testid="console"][data-event-id="testdag-2027"]').waitFor({ timeout: WAIT }));
+  await org.getByTestId('new-session').click();
+  await org.getByTestId('sf-day').selectOption('2027-05-05');
+  await org.getByTestId('sf-start').fill('10:00');
+  await org.getByTestId('sf-end').fill('11:00');
+  await org.getByTestId('sf-title-sv').fill('Första punkten');
+  await org.getByTestId('sf-save').click();
+  await expect('the new session', org.locator('[data-testid="sessions-table"][data-day="2027-05-05"] [data-testid="session-row"]').filter({ hasText: 'Första punkten' }).waitFor({ timeout: WAIT }));
+  await org.goto(`${base}/#console`);
+  await org.getByTestId('console-events').waitFor({ timeout: WAIT });
   await org.locator(`[data-testid="console-event"][data-event-id="${EVENT}"]`).click();
   await expect('the program tab', org.getByTestId('sessions-table').first().waitFor({ timeout: WAIT }));
   await checkA11y(org, 'console program (sv)', log);
