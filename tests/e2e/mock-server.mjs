@@ -21,12 +21,18 @@
 // The main stage starts with two refused callers and a destination retrying on an untrusted TLS
 // certificate. No HLS is served.
 //
+// The organizer's side of issue 16 (staff sign-in with a cookie and CSRF, invitations, the
+// console's program, versions and `program`/`now_next` events, import/export, registration,
+// outbox, audit log) lives in mock-org.mjs; `[mock] org = false` switches it off. The staff
+// session's cookie also signs a WebSocket hello without a token in.
+//
 //   node tests/e2e/mock-server.mjs serve --config samling.toml
 //   SAMLING_BIN=tests/e2e/mock-server.mjs node tests/e2e/program.test.mjs
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createOrg } from './mock-org.mjs';
 
 function parseToml(text) {
   const config = {};
@@ -205,6 +211,18 @@ function json(res, status, body) {
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const path = decodeURIComponent(url.pathname);
+  (async () => (await org.mineRoute(req, res, url, path)) || (await org.route(req, res, url, path)))().then(
+    (handled) => {
+      if (!handled) serve(req, res, url, path);
+    },
+    (e) => {
+      console.error(`mock: ${req.method} ${path}: ${e.stack ?? e}`);
+      if (!res.headersSent) json(res, 500, { error: { code: 'internal', message: String(e) } });
+    },
+  );
+});
+
+function serve(req, res, url, path) {
   if (path === '/api/v1/dev/token') return devToken(req, res);
   if (path.startsWith('/api/v1/stages') || path.startsWith('/__mock/')) return stagesRoute(req, res, url, path);
   if (path === '/api/v1/events') return json(res, 200, { events: [summary(event)] });
@@ -234,7 +252,7 @@ const server = createServer((req, res) => {
     'cache-control': path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   res.end(readFileSync(file));
-});
+}
 
 // --- real-time protocol (docs/protocol.md) ------------------------------------------------------
 
@@ -267,6 +285,23 @@ function devToken(req, res) {
     json(res, 200, { token, user });
   });
 }
+
+/** A token as POST /api/v1/dev/token mints it (the registration e-mail's join link). */
+function mintToken(ev, name, role) {
+  const user = { id: `u-${nextUser++}`, name, role };
+  const token = `v1.mock.${Buffer.from(JSON.stringify(user)).toString('base64url')}.${randomBytes(8).toString('base64url')}`;
+  tokens.set(token, user);
+  return token;
+}
+
+/** Every connection that said hello: `program` and `now_next` events go to all of an event's. */
+const helloConns = new Set();
+const org = createOrg({
+  config, event, json, readBody: (req) => readBody(req), tokens, mintToken,
+  pushToEvent: (ev, frame) => {
+    for (const c of helloConns) if (c.open && c.event === ev) c.send(frame);
+  },
+});
 
 const rooms = new Map(
   event.rooms.map((r) => [`${event.id}/${r.id}`, { info: r, seq: 0, messages: [], members: new Set(), byClientId: new Map() }]),
@@ -318,7 +353,11 @@ function handle(conn, msg) {
         if (!name || [...name].length > 60) return err('name_invalid', 'bad name');
         if (!event.rooms.some((r) => r.guests)) return err('guests_not_allowed', 'no guests');
         conn.user = { id: `g-${nextUser++}`, name, role: 'guest' };
+      } else if (msg.token === undefined && msg.guest === undefined && conn.req && org.cookieUser(conn.req, msg.event)) {
+        conn.user = org.cookieUser(conn.req, msg.event); // the staff session's cookie on the upgrade
       } else return err('bad_message', 'token or guest');
+      conn.event = msg.event;
+      helloConns.add(conn);
       return ack({ session: `s-${conn.n}`, server_time: Date.now(), user: conn.user, event: event.id, limits: LIMITS });
     }
     case 'join': {
@@ -449,7 +488,7 @@ function pushStage(stage) {
 function bearer(req, url) {
   const h = String(req.headers.authorization ?? '');
   const token = h.startsWith('Bearer ') ? h.slice(7) : url.searchParams.get('token');
-  return token ? tokens.get(token) ?? null : null;
+  return token ? tokens.get(token) ?? null : org.cookieUser(req, event.id);
 }
 
 function readBody(req) {
@@ -572,7 +611,7 @@ server.on('upgrade', (req, socket) => {
   socket.setNoDelay(true);
   sockets.add(socket);
 
-  const conn = { n: ++connections, user: null, rooms: new Set(), open: true };
+  const conn = { n: ++connections, user: null, rooms: new Set(), open: true, req };
   const frame = (opcode, payload) => {
     const len = payload.length;
     const head = len < 126 ? Buffer.from([0x80 | opcode, len]) : len < 65536 ? Buffer.from([0x80 | opcode, 126, len >> 8, len & 255]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), (() => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(len)); return b; })()]);
@@ -591,6 +630,7 @@ server.on('upgrade', (req, socket) => {
   const cleanup = () => {
     conn.open = false;
     clearTimeout(helloTimer);
+    helloConns.delete(conn);
     sockets.delete(socket);
     stageConns.delete(conn);
     for (const ref of conn.rooms) {

@@ -1,5 +1,6 @@
 // The JSON API under /api/v1/: types of what it returns and a small fetch wrapper that turns
 // every failure into an ApiError the UI can translate.
+import { csrfHeader } from './csrf';
 
 /** Text in several languages: language code ("sv", "en", "fi") -> text. */
 export type LocalizedText = Partial<Record<string, string>>;
@@ -21,6 +22,8 @@ export interface Speaker {
   affiliation?: LocalizedText;
 }
 
+export type SessionChange = 'moved' | 'cancelled' | 'new' | 'renamed';
+
 export interface Session {
   id: string;
   room_id: string;
@@ -34,6 +37,11 @@ export interface Session {
   title: LocalizedText;
   description?: LocalizedText;
   speakers?: Speaker[];
+  cancelled?: boolean;
+  /** Relative to the first published version (live program): null or absent when unchanged. */
+  change?: SessionChange | null;
+  /** Where and when it was before it moved (the first published version). */
+  was?: { day?: string; starts_at?: string; ends_at?: string; room?: string; room_id?: string; title?: LocalizedText } | null;
 }
 
 export interface EventSummary {
@@ -51,6 +59,11 @@ export interface ConferenceEvent extends EventSummary {
   languages?: string[];
   rooms: Room[];
   sessions: Session[];
+  /** The published program version (live program). */
+  version?: number;
+  venue_address?: string;
+  series_id?: string;
+  capacity?: number | null;
 }
 
 export type ApiErrorKind = 'unreachable' | 'not_found' | 'server' | 'invalid';
@@ -266,7 +279,8 @@ export function isStage(v: unknown): v is Stage {
 
 /** One request with an optional bearer token; the reply's body (null for 204). */
 async function call(method: string, path: string, token: string | undefined, body?: unknown, signal?: AbortSignal): Promise<unknown> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // A staff session (no token) authenticates by its cookie, and a change needs its CSRF token.
+  const headers: Record<string, string> = { Accept: 'application/json', ...(method === 'GET' ? {} : csrfHeader()) };
   if (token) headers['Authorization'] = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const timeout = AbortSignal.timeout(timeoutMs);
@@ -275,6 +289,7 @@ async function call(method: string, path: string, token: string | undefined, bod
     response = await fetch(path, {
       method,
       headers,
+      credentials: 'same-origin',
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });

@@ -1,10 +1,20 @@
 // The attendee app's first page: an event and its program, in Swedish, English or Finnish.
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, getEvent, listEvents, type ConferenceEvent, type EventSummary } from './api';
-import { catalogs, initialLang, pick, saveLang, type Lang, type Messages } from './i18n';
+import { catalogs, initialLang, localeFor, pick, saveLang, type Lang, type Messages } from './i18n';
 import { takeJoinLink } from './identity';
 import { LanguageSwitcher } from './components/language-switcher';
 import { EventView } from './components/event-view';
+import { AccountBar } from './components/account-bar';
+import { lazyPage } from './components/lazy';
+import { currentRoute, type Route } from './route';
+import { StaffContext, useStaffSession } from './staff';
+
+// Staff and registration pages: separate chunks, fetched when the address names them.
+const Console = lazyPage(() => import('./components/console/console').then((m) => m.Console));
+const SignInPage = lazyPage(() => import('./components/sign-in').then((m) => m.SignInPage));
+const InvitationPage = lazyPage(() => import('./components/invitation').then((m) => m.InvitationPage));
+const ManageRegistration = lazyPage(() => import('./components/registration-manage').then((m) => m.ManageRegistration));
 
 type LoadState =
   | { status: 'loading' }
@@ -62,6 +72,9 @@ export function App() {
   const [eventId, setEventId] = useState(requestedEventId);
   const [attempt, setAttempt] = useState(0);
   const [state, setState] = useState<LoadState>({ status: 'loading' });
+  // The page the address names (route.ts): the event page, or a staff or registration page.
+  const [route, setRoute] = useState<Route>(currentRoute);
+  const staff = useStaffSession(route.page === 'console');
   const t = catalogs[lang];
 
   const chooseLang = useCallback((l: Lang) => {
@@ -77,6 +90,8 @@ export function App() {
     const onHash = () => {
       if (takeLink()) setSignIns((n) => n + 1);
       setEventId(requestedEventId());
+      setRoute(currentRoute());
+      scrollTo(0, 0);
     };
     addEventListener('hashchange', onHash);
     return () => removeEventListener('hashchange', onHash);
@@ -94,16 +109,21 @@ export function App() {
     return () => controller.abort();
   }, [eventId, attempt]);
 
-  const title = state.status === 'ready' ? pick(state.event.title, lang).text : '';
+  const title =
+    route.page === 'console' ? t.org.consoleTitle
+    : route.page === 'sign-in' ? t.org.signInTitle
+    : route.page === 'invite' ? t.org.inviteTitle
+    : state.status === 'ready' ? pick(state.event.title, lang).text : '';
   useEffect(() => {
     document.title = title ? t.documentTitle(title) : t.appName;
   }, [title, t]);
+  const locale = localeFor(lang);
 
   if (state.status === 'error') console.warn(state.error.message);
 
   return (
-    <>
-      {state.status === 'ready' && (
+    <StaffContext.Provider value={staff}>
+      {route.page === 'event' && state.status === 'ready' && (
         <a class="skip-link" href="#program" onClick={skipToProgram}>
           {t.skipToProgram}
         </a>
@@ -114,10 +134,19 @@ export function App() {
             <span class="brand-mark" aria-hidden="true" />
             {t.appName}
           </span>
+          <AccountBar t={t} />
           <LanguageSwitcher lang={lang} onChange={chooseLang} />
         </div>
       </header>
-      <main id="main" class="page" aria-busy={state.status === 'loading'}>
+      {route.page === 'sign-in' && <main id="main" class="page"><SignInPage t={t} /></main>}
+      {route.page === 'invite' && <main id="main" class="page"><InvitationPage key={route.token} token={route.token} t={t} locale={locale} /></main>}
+      {route.page === 'console' && (
+        <main id="main" class="page page--console">
+          <Console event={route.event} tab={route.tab} series={route.series} lang={lang} locale={locale} t={t} />
+        </main>
+      )}
+      {route.page === 'manage' && <main id="main" class="page"><ManageRegistration key={route.token} event={route.event} token={route.token} t={t} /></main>}
+      {route.page === 'event' && <main id="main" class="page" aria-busy={state.status === 'loading'}>
         {state.status === 'loading' && (
           <div class="state state--loading" role="status" data-testid="loading">
             <span class="spinner" aria-hidden="true" />
@@ -141,8 +170,8 @@ export function App() {
           </div>
         )}
         {state.status === 'ready' && <EventView key={`${state.event.id}:${signIns}`} event={state.event} events={state.events} lang={lang} t={t} />}
-      </main>
-    </>
+      </main>}
+    </StaffContext.Provider>
   );
 }
 

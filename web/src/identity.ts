@@ -10,6 +10,8 @@ export interface Identity {
   token?: string;
   /** Signed in by a personal join link (the token is kept in localStorage, see takeJoinLink). */
   link?: boolean;
+  /** The signed-in staff account (hello without a token: the server reads the session cookie). */
+  session?: boolean;
 }
 
 const identityKey = (event: string) => `samling.chat.identity.${event}`;

@@ -76,7 +76,8 @@ export interface RoomState {
 /** Connection state, as shown to people. */
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
-export type Credentials = { token: string } | { guest: { name: string } };
+/** A token, a guest's name, or the staff session's cookie (sent by the browser with the upgrade). */
+export type Credentials = { token: string } | { guest: { name: string } } | { session: true };
 
 /**
  * The stage feed over this connection (`stages` request, then `stage` events):
@@ -176,6 +177,10 @@ export class ChatClient {
   /** Stages (raw JSON objects, see stages.ts) by id, in the server's order; fresh while stageFeed is 'live'. */
   stages: Record<string, unknown>[] = [];
   stageFeed: StageFeedState = 'waiting';
+  /** The last `program` event (a new program version was published), null before one. */
+  program: { version: number; changes: unknown[] } | null = null;
+  /** The rooms of the last `now_next` event (raw, see org-api's NowNextRoom), null before one. */
+  nowNext: unknown[] | null = null;
   /** Bumped on every change, for components that re-render on it. */
   version = 0;
 
@@ -343,7 +348,8 @@ export class ChatClient {
     if (ws !== this.ws) return;
     if (ws.protocol !== SUBPROTOCOL) console.warn(`samling: server selected subprotocol "${ws.protocol}"`);
     this.armIdle();
-    const auth = 'token' in this.opts.credentials ? { token: this.opts.credentials.token } : { guest: this.opts.credentials.guest };
+    const c = this.opts.credentials;
+    const auth = 'token' in c ? { token: c.token } : 'guest' in c ? { guest: c.guest } : {};
     this.request({ type: 'hello', event: this.opts.event, ...auth }).then(
       (result) => this.onHello(ws, result),
       (e: RequestError) => {
@@ -568,6 +574,19 @@ export class ChatClient {
         if (i >= 0) this.stages[i] = stage;
         else this.stages.push(stage);
         this.stages = [...this.stages];
+        this.changed();
+        return;
+      }
+      case 'program': {
+        const version = frame['version'];
+        if (typeof version !== 'number') return;
+        this.program = { version, changes: Array.isArray(frame['changes']) ? frame['changes'] : [] };
+        this.changed();
+        return;
+      }
+      case 'now_next': {
+        if (!Array.isArray(frame['rooms'])) return;
+        this.nowNext = frame['rooms'];
         this.changed();
         return;
       }

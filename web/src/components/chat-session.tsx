@@ -61,7 +61,7 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
       new ChatClient({
         url: defaultSocketUrl(),
         event: event.id,
-        credentials: identity.token ? { token: identity.token } : { guest: { name: identity.name } },
+        credentials: identity.token ? { token: identity.token } : identity.session ? { session: true } : { guest: { name: identity.name } },
         rooms: initialRooms,
         pending: loadPending(event.id).filter((p) => initialRooms.includes(p.room)),
       }),

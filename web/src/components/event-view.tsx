@@ -1,5 +1,5 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type { ConferenceEvent, EventSummary } from '../api';
+import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { getEvent, type ConferenceEvent, type EventSummary } from '../api';
 import { formatEventDates } from '../format';
 import { initialIdentity, type Identity } from '../identity';
 import { langIf, localeFor, pick, type Lang, type Messages } from '../i18n';
@@ -11,6 +11,18 @@ import { SessionActionsContext, type SessionActions } from './session-actions';
 import { Program } from './program';
 import { StagePlayer } from './stage-player';
 import { StagesAdmin } from './stages-admin';
+import { RegistrationPanel } from './registration-form';
+import { StaffContext, staffRole } from '../staff';
+import type { Account } from '../org-api';
+
+/** How often the program is re-read without a chat connection (which pushes `program` events). */
+const PROGRAM_POLL_MS = 30_000;
+
+/** The signed-in staff account's identity for this event's chat: hello without a token. */
+function sessionIdentity(account: Account | null, event: string): Identity | null {
+  const role = staffRole(account, event);
+  return account && role ? { event, name: account.name, role, session: true } : null;
+}
 
 /** Wide enough for the program and the chat side by side (the same width as in styles.css). */
 const WIDE = '(min-width: 64rem)';
@@ -36,8 +48,13 @@ interface Props {
   t: Messages;
 }
 
-export function EventView({ event, events, lang, t }: Props) {
+export function EventView({ event: loaded, events, lang, t }: Props) {
   const locale = localeFor(lang);
+  const staff = useContext(StaffContext);
+  // The program as last read: a `program` event (or the poll without a chat connection) reads it again.
+  const [event, setEvent] = useState<ConferenceEvent>(loaded);
+  const [updated, setUpdated] = useState<number | null>(null);
+  useEffect(() => setEvent(loaded), [loaded]);
   const title = pick(event.title, lang);
   const summary = pick(event.summary, lang);
   const place = [event.venue, event.city].filter(Boolean).join(', ');
@@ -46,7 +63,15 @@ export function EventView({ event, events, lang, t }: Props) {
   const [unread, setUnread] = useState(0);
   // The chat's identity (EventView is keyed by the event) and its connection.
   // A personal join link kept for the event comes first (identity.ts).
-  const [identity, setIdentity] = useState<Identity | null>(() => initialIdentity(event.id));
+  const [identity, setIdentity] = useState<Identity | null>(() => initialIdentity(event.id) ?? sessionIdentity(staff.account, event.id));
+  // A staff session that arrives (GET me answered, signed in on another page) or ends.
+  useEffect(() => {
+    setIdentity((current) => {
+      if (!current) return sessionIdentity(staff.account, event.id);
+      if (current.session && !staff.account) return null;
+      return current;
+    });
+  }, [staff.account, event.id]);
   const [client, setClient] = useState<ChatClient | null>(null);
   // Moderators and organizers see the broadcast view (organizers may act in it), whether they
   // signed in by a join link or a dev token: the role is the one the server accepted in hello
@@ -62,8 +87,44 @@ export function EventView({ event, events, lang, t }: Props) {
     return client.subscribe(update);
   }, [client]);
   const role = identity?.link ? serverRole : (serverRole ?? identity?.role);
-  const staffToken = identity?.token && canModerate(role) ? identity.token : undefined;
+  // A token, or '' for the staff session (its requests authenticate by the cookie).
+  const staffToken = identity && canModerate(role) && (identity.token || identity.session) ? (identity.token ?? '') : undefined;
   const organizer = staffToken !== undefined && role === 'organizer';
+
+  // Live program: a `program` event with a newer version reads the event again; without a chat
+  // connection the page polls. Sessions then carry their marks (moved, cancelled, new).
+  const [pushes, setPushes] = useState(0);
+  useEffect(() => {
+    if (!client) return;
+    let last = client.program?.version;
+    return client.subscribe(() => {
+      const v = client.program?.version;
+      if (v !== undefined && v !== last) {
+        last = v;
+        setPushes((n) => n + 1);
+      }
+    });
+  }, [client]);
+  useEffect(() => {
+    const controller = new AbortController();
+    const refresh = () =>
+      getEvent(event.id, controller.signal).then(
+        (e) => {
+          setEvent((current) => {
+            if (JSON.stringify(current) === JSON.stringify(e)) return current;
+            if (e.version !== undefined && e.version !== current.version) setUpdated(e.version);
+            return e;
+          });
+        },
+        () => undefined, // keep what is shown; the next push or poll tries again
+      );
+    if (pushes > 0) refresh();
+    const timer = client ? undefined : setInterval(refresh, PROGRAM_POLL_MS);
+    return () => {
+      controller.abort();
+      if (timer) clearInterval(timer);
+    };
+  }, [pushes, client, event.id]);
   const feed = useStages(client, staffToken);
   // The room whose stage plays: the last one the viewer chose (a chat room, a card's "Watch").
   const [watching, setWatching] = useState<string | null>(null);
@@ -74,7 +135,7 @@ export function EventView({ event, events, lang, t }: Props) {
   const [stickyHeight, setStickyHeight] = useState(0);
 
   const views: [View, string][] = [['program', t.program]];
-  if (staffToken) views.push(['stages', t.broadcast]);
+  if (staffToken !== undefined) views.push(['stages', t.broadcast]);
   if (!wide) views.push(['chat', t.chat]);
   const shown: View = views.some(([v]) => v === view) ? view : 'program';
   const chatVisible = wide || shown === 'chat';
@@ -235,11 +296,15 @@ export function EventView({ event, events, lang, t }: Props) {
             aria-labelledby={views.length > 1 ? 'view-tab-program' : undefined}
             hidden={shown !== 'program'}
           >
+            <RegistrationPanel event={event} lang={lang} locale={locale} t={t} />
+            <p class="visually-hidden" role="status" data-testid="program-updated">
+              {updated !== null ? t.org.programUpdated(updated) : ''}
+            </p>
             <SessionActionsContext.Provider value={actions}>
-              <Program event={event} lang={lang} locale={locale} t={t} />
+              <Program event={event} lang={lang} locale={locale} t={t} client={client} />
             </SessionActionsContext.Provider>
           </div>
-          {staffToken && (
+          {staffToken !== undefined && (
             <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
               <StagesAdmin feed={feed} token={staffToken} canEdit={organizer} lang={lang} locale={locale} t={t} event={event} />
             </div>

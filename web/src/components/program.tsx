@@ -1,7 +1,10 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent, Room, Session } from '../api';
+import { eventCalendar } from '../org-api';
+import type { ChatClient } from '../ws';
+import { NowNext } from './now-next';
 import { formatDayLong, formatDayTab, formatTimeInZone, formatTimeZone, sameClockOnDays, todayIn, viewerTimeZone } from '../format';
-import type { Lang, Messages } from '../i18n';
+import { pick, type Lang, type Messages } from '../i18n';
 import { SessionCard } from './session-card';
 
 interface Props {
@@ -9,6 +12,8 @@ interface Props {
   lang: Lang;
   locale: string;
   t: Messages;
+  /** The chat connection, if any: it pushes `now_next` events. */
+  client?: ChatClient | null;
 }
 
 /** Session kinds that compete for the audience: two of them at once are a choice to make. */
@@ -71,7 +76,7 @@ function initialDay(event: ConferenceEvent): string {
   return event.days.includes(today) ? today : (event.days[0] ?? '');
 }
 
-export function Program({ event, lang, locale, t }: Props) {
+export function Program({ event, lang, locale, t, client = null }: Props) {
   const [day, setDay] = useState(() => initialDay(event));
   useEffect(() => setDay(initialDay(event)), [event]);
 
@@ -93,6 +98,18 @@ export function Program({ event, lang, locale, t }: Props) {
   };
   const time = (start: string, end: string) =>
     t.timeRange(formatTimeInZone(day, start, locale, eventZone, shownZone), formatTimeInZone(day, end, locale, eventZone, shownZone));
+  // Where a moved session was: its old time (with the day when that was another), room name.
+  const wasText = (s: Session): string | undefined => {
+    const w = s.was;
+    if (!w || s.change !== 'moved') return undefined;
+    const d = w.day ?? s.day;
+    const start = w.starts_at ?? s.starts_at;
+    const end = w.ends_at ?? s.ends_at;
+    const at = t.timeRange(formatTimeInZone(d, start, locale, eventZone, shownZone), formatTimeInZone(d, end, locale, eventZone, shownZone));
+    const roomId = w.room ?? w.room_id;
+    const roomName = roomId && roomId !== s.room_id ? pick(rooms.get(roomId)?.name, lang).text : '';
+    return [d !== s.day ? formatDayTab(d, locale) : '', at, roomName].filter(Boolean).join(', ');
+  };
 
   return (
     <section id="program" class="program" aria-labelledby="program-heading">
@@ -113,7 +130,13 @@ export function Program({ event, lang, locale, t }: Props) {
             </>
           )}
         </p>
+        <p class="program-calendar">
+          <a href={eventCalendar(event.id)} download={`${event.id}.ics`} data-testid="event-calendar">
+            {t.org.addEventToCalendar}
+          </a>
+        </p>
       </div>
+      <NowNext event={event} lang={lang} locale={locale} t={t} client={client} zone={shownZone} />
       {tabbed && <DayTabs days={event.days} day={day} locale={locale} label={t.chooseDay} onChange={setDay} />}
       <div
         class="day-panel"
@@ -162,7 +185,9 @@ export function Program({ event, lang, locale, t }: Props) {
                           lang={lang}
                           t={t}
                           time={time(s.starts_at, s.ends_at)}
-                          showTime={several || s.ends_at !== slot.endsAt}
+                          showTime={several || s.ends_at !== slot.endsAt || s.change === 'moved'}
+                          was={wasText(s)}
+                          eventId={event.id}
                         />
                       </li>
                     ))}

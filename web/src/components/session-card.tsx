@@ -2,6 +2,7 @@ import { useContext } from 'preact/hooks';
 import type { Room, Session } from '../api';
 import { langIf, pick, type Lang, type Messages } from '../i18n';
 import { SessionActionsContext } from './session-actions';
+import { sessionCalendar } from '../org-api';
 
 interface Props {
   session: Session;
@@ -12,9 +13,13 @@ interface Props {
   time: string;
   /** False when the slot's time, right beside the card, says the same. */
   showTime: boolean;
+  /** Where and when a moved session was (already formatted), shown struck through. */
+  was?: string | undefined;
+  /** The event, for the session's calendar link. */
+  eventId?: string;
 }
 
-export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
+export function SessionCard({ session, room, lang, t, time, showTime, was, eventId }: Props) {
   const title = pick(session.title, lang);
   const description = pick(session.description, lang);
   const roomName = pick(room?.name, lang);
@@ -24,16 +29,23 @@ export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
   const canWatch = !!room && !!actions?.canWatch(room.id);
   const canChat = !!room && !!actions?.canChat(room.id);
   const watching = canWatch && actions?.watching === room?.id;
+  const change = session.cancelled ? 'cancelled' : (session.change ?? null);
   return (
     <article
-      class={`session session--${session.kind}`}
+      class={`session session--${session.kind}${change ? ` session--${change}` : ''}`}
       aria-labelledby={titleId}
       data-testid="session-card"
       data-session-id={session.id}
       data-kind={session.kind}
       data-room-id={session.room_id}
+      data-change={change ?? undefined}
     >
       <div class="session-meta">
+        {change && (
+          <span class={`mark mark--${change}`} data-testid="session-change" data-change={change}>
+            {t.org.sessionChange[change]}
+          </span>
+        )}
         <span class={`badge badge--${session.kind}`} data-testid="session-kind">
           {t.sessionKind[session.kind]}
         </span>
@@ -52,6 +64,15 @@ export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
       {showTime && (
         <p class="session-time">
           <time data-testid="session-time">{time}</time>
+          {was && (
+            <>
+              {' '}
+              <del class="session-was" data-testid="session-was">
+                <span class="visually-hidden">{t.org.wasAt('')}</span>
+                {was}
+              </del>
+            </>
+          )}
         </p>
       )}
       {description.text && (
@@ -76,7 +97,14 @@ export function SessionCard({ session, room, lang, t, time, showTime }: Props) {
           })}
         </ul>
       )}
-      {actions && room && session.kind !== 'break' && (canWatch || canChat) && (
+      {eventId && session.kind !== 'break' && !session.cancelled && (
+        <p class="session-calendar">
+          <a href={sessionCalendar(eventId, session.id)} download={`${session.id}.ics`} aria-describedby={titleId} data-testid="session-calendar">
+            {t.org.addToCalendar}
+          </a>
+        </p>
+      )}
+      {actions && room && session.kind !== 'break' && !session.cancelled && (canWatch || canChat) && (
         <div class="session-actions">
           {canWatch && (
             <button

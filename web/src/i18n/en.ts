@@ -1,4 +1,5 @@
 import type { Messages } from './messages';
+import { orgEn } from './org-en';
 
 export const en: Messages = {
   languageName: 'English',
@@ -220,4 +221,5 @@ export const en: Messages = {
   goToRoom: 'Go to the room',
   guestModeLinkNote: 'Have you received a personal link from the organiser? Open it to sign in. Otherwise you can join the open rooms as a guest.',
   stageViewers: (n) => (n === 1 ? '1 watching' : `${n} watching`),
+  org: orgEn,
 };

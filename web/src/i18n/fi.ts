@@ -1,4 +1,5 @@
 import type { Messages } from './messages';
+import { orgFi } from './org-fi';
 
 export const fi: Messages = {
   languageName: 'Suomi',
@@ -221,4 +222,5 @@ export const fi: Messages = {
   goToRoom: 'Siirry saliin',
   guestModeLinkNote: 'Oletko saanut järjestäjältä henkilökohtaisen linkin? Avaa se kirjautuaksesi. Muuten voit liittyä avoimiin huoneisiin vieraana.',
   stageViewers: (n) => (n === 1 ? '1 katsoja' : `${n} katsojaa`),
+  org: orgFi,
 };

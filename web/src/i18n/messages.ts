@@ -3,6 +3,7 @@
 // a type error. Content (event titles, session descriptions…) comes from the API instead.
 import type { InputState, OutputState, SessionKind, StageInput, StageState } from '../api';
 import type { ConnectionState, Role } from '../ws';
+import type { OrgMessages } from './org-messages';
 
 export interface Messages {
   /** The language's own name, shown in the language switcher. */
@@ -221,6 +222,9 @@ export interface Messages {
   guestModeLinkNote: string;
   /** Under the player: how many watch the stage now (the stage's `viewers`). */
   stageViewers: (n: number) => string;
+
+  /** The organizer's side: staff sign-in, invitations, the console, registration, program marks. */
+  org: OrgMessages;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

@@ -1,4 +1,5 @@
 import type { Messages } from './messages';
+import { orgSv } from './org-sv';
 
 export const sv: Messages = {
   languageName: 'Svenska',
@@ -220,4 +221,5 @@ export const sv: Messages = {
   goToRoom: 'Gå till rummet',
   guestModeLinkNote: 'Har du fått en personlig länk av arrangören? Öppna den för att logga in. Annars kan du gå med i de öppna rummen som gäst.',
   stageViewers: (n) => (n === 1 ? '1 tittar' : `${n} tittar`),
+  org: orgSv,
 };

@@ -1,0 +1,35 @@
+// Which page the address names. The app keeps its parameters in the fragment, as the join
+// links do (#event=E&join=TOKEN): #sign-in, #invite=TOKEN, #console[/EVENT[/TAB]],
+// #console/series/ID and #event=E&registration=TOKEN; anything else is the event page.
+export type ConsoleTab = 'program' | 'import' | 'registration' | 'staff' | 'email' | 'audit' | 'stages';
+export const CONSOLE_TABS: ConsoleTab[] = ['program', 'import', 'registration', 'staff', 'email', 'audit', 'stages'];
+
+export type Route =
+  | { page: 'event' }
+  | { page: 'sign-in' }
+  | { page: 'invite'; token: string }
+  | { page: 'console'; event: string | null; tab: ConsoleTab; series: string | null }
+  | { page: 'manage'; event: string; token: string };
+
+export function currentRoute(hash = location.hash): Route {
+  const h = hash.replace(/^#/, '');
+  if (h === 'sign-in') return { page: 'sign-in' };
+  if (h === 'console' || h.startsWith('console/')) {
+    const [, a, b] = h.split('/').map((p) => decodeURIComponent(p));
+    if (a === 'series') return { page: 'console', event: null, tab: 'program', series: b ?? null };
+    const tab = CONSOLE_TABS.includes(b as ConsoleTab) ? (b as ConsoleTab) : 'program';
+    return { page: 'console', event: a || null, tab, series: null };
+  }
+  const params = new URLSearchParams(h);
+  const invite = params.get('invite');
+  if (invite) return { page: 'invite', token: invite };
+  const registration = params.get('registration');
+  const event = params.get('event');
+  if (registration && event) return { page: 'manage', event, token: registration };
+  return { page: 'event' };
+}
+
+export const consoleHref = (event?: string, tab?: ConsoleTab) =>
+  `#console${event ? `/${encodeURIComponent(event)}${tab && tab !== 'program' ? `/${tab}` : ''}` : ''}`;
+export const seriesHref = (id: string) => `#console/series/${encodeURIComponent(id)}`;
+export const eventHref = (event: string) => `#event=${encodeURIComponent(event)}`;
