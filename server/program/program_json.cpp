@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "program/timezone.hpp"
+
 namespace samling::program {
 
 namespace json = boost::json;
@@ -166,6 +168,9 @@ class reader {
              "unknown session kind \"" + kind + "\" (expected plenary, seminar, break or press)");
     }
     string_field(*o, "track", path, false, s.track);
+    bool_field(*o, "cancelled", path, false, s.cancelled);
+    int_field(*o, "sequence", path, false, s.sequence);
+    // starts_utc/ends_utc in a document are ignored: derived from day, time and zone.
     localized_field(*o, "title", path, true, s.title);
     localized_field(*o, "description", path, false, s.description);
     if (const json::value* speakers = member(*o, "speakers", path, false)) {
@@ -189,6 +194,18 @@ class reader {
     string_field(*o, "venue", root, false, e.venue);
     string_field(*o, "city", root, false, e.city);
     string_field(*o, "timezone", root, false, e.timezone);
+    string_field(*o, "series_id", root, false, e.series_id);
+    std::string vis;
+    string_field(*o, "visibility", root, false, vis);
+    if (!vis.empty()) {
+      if (auto v = visibility_from_string(vis))
+        e.visibility = *v;
+      else
+        fail("visibility",
+             "unknown visibility \"" + vis + "\" (expected public, unlisted or private)");
+    }
+    int_field(*o, "capacity", root, false, e.capacity);
+    string_field(*o, "venue_address", root, false, e.venue_address);
     string_list_field(*o, "days", root, true, e.days);
     // Content in Swedish only unless the event says otherwise: Swedish is the fallback language.
     e.languages = {"sv"};
@@ -250,6 +267,13 @@ json::value to_json(const event& e) {
                                  {"position", r.position},
                                  {"guests", r.guests}});
   }
+  // UTC forms for clients that compare with their own clock; null when the day, time or zone
+  // is not valid (an event being edited).
+  auto utc = [&](const session& s, bool start) -> json::value {
+    const auto t = start ? starts_utc(e, s) : ends_utc(e, s);
+    if (!t) return nullptr;
+    return json::value(utc_iso(*t));
+  };
   json::array sessions;
   sessions.reserve(e.sessions.size());
   for (const session& s : e.sessions) {
@@ -266,7 +290,11 @@ json::value to_json(const event& e) {
                                     {"track", s.track},
                                     {"title", to_json(s.title)},
                                     {"description", to_json(s.description)},
-                                    {"speakers", std::move(speakers)}});
+                                    {"speakers", std::move(speakers)},
+                                    {"cancelled", s.cancelled},
+                                    {"sequence", s.sequence},
+                                    {"starts_utc", utc(s, true)},
+                                    {"ends_utc", utc(s, false)}});
   }
   return json::object{{"id", e.id},
                       {"title", to_json(e.title)},
@@ -278,7 +306,11 @@ json::value to_json(const event& e) {
                       {"days", to_json_array(e.days)},
                       {"languages", to_json_array(e.languages)},
                       {"rooms", std::move(rooms)},
-                      {"sessions", std::move(sessions)}};
+                      {"sessions", std::move(sessions)},
+                      {"series_id", e.series_id},
+                      {"visibility", to_string(e.visibility)},
+                      {"capacity", e.capacity},
+                      {"venue_address", e.venue_address}};
 }
 
 json::value to_json(const event_summary& s) {
@@ -287,7 +319,10 @@ json::value to_json(const event_summary& s) {
                       {"summary", to_json(s.summary)},
                       {"city", s.city},
                       {"venue", s.venue},
-                      {"days", to_json_array(s.days)}};
+                      {"days", to_json_array(s.days)},
+                      {"series_id", s.series_id},
+                      {"visibility", to_string(s.visibility)},
+                      {"timezone", s.timezone}};
 }
 
 std::optional<event> event_from_json(const json::value& v, std::vector<std::string>& errors) {

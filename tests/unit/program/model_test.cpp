@@ -242,8 +242,12 @@ TEST(ModelTest, SummaryOfCopiesTheListingFields) {
   e.summary = {{"sv", "Om dagen"}};
   e.city = "Stockholm";
   e.venue = "Regeringsgatan 66";
+  e.series_id = "regional-2027";
+  e.visibility = visibility::unlisted;
+  e.timezone = "Europe/Helsinki";
   const event_summary s = summary_of(e);
-  EXPECT_EQ(s, (event_summary{e.id, e.title, e.summary, "Stockholm", "Regeringsgatan 66", e.days}));
+  EXPECT_EQ(s, (event_summary{e.id, e.title, e.summary, "Stockholm", "Regeringsgatan 66", e.days,
+                              "regional-2027", visibility::unlisted, "Europe/Helsinki"}));
 }
 
 }  // namespace

@@ -122,7 +122,8 @@ TEST(ProgramJsonTest, WritesTheExactWireShape) {
   const json::object& o = v.as_object();
   EXPECT_EQ(keys_of(o), (std::vector<std::string>{"id", "title", "summary", "organizer", "venue",
                                                   "city", "timezone", "days", "languages",
-                                                  "rooms", "sessions"}));
+                                                  "rooms", "sessions", "series_id", "visibility",
+                                                  "capacity", "venue_address"}));
   const json::object& room = o.at("rooms").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(room),
             (std::vector<std::string>{"id", "kind", "name", "position", "guests"}));
@@ -133,7 +134,8 @@ TEST(ProgramJsonTest, WritesTheExactWireShape) {
   const json::object& session = o.at("sessions").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(session),
             (std::vector<std::string>{"id", "room_id", "day", "starts_at", "ends_at", "kind",
-                                      "track", "title", "description", "speakers"}));
+                                      "track", "title", "description", "speakers", "cancelled",
+                                      "sequence", "starts_utc", "ends_utc"}));
   EXPECT_EQ(session.at("title").at("en"), "Opening");
   const json::object& speaker = session.at("speakers").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(speaker), (std::vector<std::string>{"name", "affiliation"}));
@@ -145,11 +147,13 @@ TEST(ProgramJsonTest, WritesTheSummaryShape) {
   const event e = parse_ok(full_event_json);
   const json::value v = to_json(summary_of(e));
   EXPECT_EQ(keys_of(v.as_object()),
-            (std::vector<std::string>{"id", "title", "summary", "city", "venue", "days"}));
+            (std::vector<std::string>{"id", "title", "summary", "city", "venue", "days",
+                                      "series_id", "visibility", "timezone"}));
   EXPECT_EQ(v, json::parse(R"({"id": "wire-2027",
     "title": {"en": "Wire format", "fi": "Siirtomuoto", "sv": "Trådformat"},
     "summary": {"en": "About the day", "sv": "Om dagen"},
-    "city": "Stockholm", "venue": "Regeringsgatan 66", "days": ["2027-02-09", "2027-02-10"]})"));
+    "city": "Stockholm", "venue": "Regeringsgatan 66", "days": ["2027-02-09", "2027-02-10"],
+    "series_id": "", "visibility": "public", "timezone": "Europe/Helsinki"})"));
 }
 
 TEST(ProgramJsonTest, OptionalFieldsTakeTheirDefaults) {
