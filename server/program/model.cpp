@@ -101,8 +101,6 @@ std::optional<std::int64_t> ends_utc(const event& e, const session& s) {
 }
 
 // Every rule about what a valid id, date or time is lives here, in one place.
-namespace {
-
 bool is_slug(std::string_view s) {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -127,6 +125,50 @@ bool is_time(std::string_view s) {
     return false;
   return digits(s, 0, 2) <= 23 && digits(s, 3, 2) <= 59;
 }
+
+std::string slugify(std::string_view text) {
+  // The UTF-8 letters of the product's languages folded to their base letter; any other
+  // non-ASCII character separates words like punctuation does.
+  static constexpr std::pair<std::string_view, char> folds[] = {
+      {"\xC3\xA5", 'a'}, {"\xC3\xA4", 'a'}, {"\xC3\xB6", 'o'}, {"\xC3\xA9", 'e'},
+      {"\xC3\x85", 'a'}, {"\xC3\x84", 'a'}, {"\xC3\x96", 'o'}, {"\xC3\x89", 'e'},
+      {"\xC3\xBC", 'u'}, {"\xC3\x9C", 'u'}};
+  std::string out;
+  bool dash = false;
+  auto put = [&](char c) {
+    if (dash && !out.empty()) out += '-';
+    dash = false;
+    out += c;
+  };
+  for (std::size_t i = 0; i < text.size() && out.size() < 48;) {
+    const char c = text[i];
+    if ((c >= 'a' && c <= 'z') || is_digit(c)) {
+      put(c);
+      ++i;
+      continue;
+    }
+    if (c >= 'A' && c <= 'Z') {
+      put(static_cast<char>(c - 'A' + 'a'));
+      ++i;
+      continue;
+    }
+    bool folded = false;
+    for (const auto& [utf8, base] : folds)
+      if (text.substr(i, utf8.size()) == utf8) {
+        put(base);
+        i += utf8.size();
+        folded = true;
+        break;
+      }
+    if (folded) continue;
+    dash = true;
+    ++i;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+namespace {
 
 bool is_supported_language(std::string_view code) {
   return std::find(std::begin(supported_languages), std::end(supported_languages), code) !=
@@ -281,6 +323,20 @@ std::vector<std::string> validate(const event& e) {
   std::vector<std::string> lines;
   for (const problem& p : check(e)) lines.push_back(p.where + ": " + p.message);
   return lines;
+}
+
+void carry_sequences(const event& before, event& after) {
+  std::map<std::string_view, const session*> old;
+  for (const session& s : before.sessions) old.emplace(s.id, &s);
+  for (session& s : after.sessions) {
+    auto it = old.find(s.id);
+    if (it == old.end()) continue;
+    session was = *it->second;
+    was.sequence = s.sequence;
+    const int previous = it->second->sequence;
+    const int wanted = was == s ? previous : previous + 1;
+    if (s.sequence < wanted) s.sequence = wanted;
+  }
 }
 
 void normalize(event& e) {

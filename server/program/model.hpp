@@ -111,6 +111,16 @@ struct event_summary {
 // The listing form of an event (what list_events returns).
 event_summary summary_of(const event& e);
 
+// The rules of the values (one place): a URL-safe slug (a-z, 0-9, -), a date YYYY-MM-DD that
+// exists, a time HH:MM (00:00-23:59).
+bool is_slug(std::string_view s);
+bool is_date(std::string_view s);
+bool is_time(std::string_view s);
+// A slug made from a title: lower-cased ASCII letters and digits, Swedish and Finnish letters
+// folded (å, ä -> a; ö -> o; é -> e), everything else one '-'; at most 48 characters; "" when
+// nothing is left.
+std::string slugify(std::string_view text);
+
 // One problem found by check(): which item (list + index, e.g. sessions[3]), which field of it,
 // and what is wrong, so an importer can point at the CSV line and column the item came from.
 struct problem {
@@ -137,6 +147,12 @@ std::vector<std::string> validate(const event& e);
 // nullopt for a bad day, time or zone.
 std::optional<std::int64_t> starts_utc(const event& e, const session& s);
 std::optional<std::int64_t> ends_utc(const event& e, const session& s);
+
+// iCalendar SEQUENCE across a replace of the program: a session unchanged from `before` (same
+// id, same fields apart from sequence) keeps its sequence; one that changed gets one more than
+// it had, so calendar apps take the new version; a new session keeps its own (0). Never lowers
+// a sequence.
+void carry_sequences(const event& before, event& after);
 
 // Sorts rooms by position and sessions by (day, starts_at, room position, id).
 void normalize(event& e);

@@ -182,6 +182,40 @@ class reader {
     return s;
   }
 
+  series_event read_series_row(const json::value& v, const std::string& path) {
+    series_event r;
+    const json::object* o = as_object(v, path);
+    if (!o) return r;
+    string_field(*o, "date", path, true, r.date);
+    string_field(*o, "responsible_county", path, false, r.responsible_county);
+    string_field(*o, "cohost_county", path, false, r.cohost_county);
+    string_field(*o, "city", path, false, r.city);
+    string_field(*o, "event_id", path, false, r.event_id);
+    return r;
+  }
+
+  std::vector<series_event> read_series_rows(const json::value& v, const std::string& path) {
+    std::vector<series_event> rows;
+    if (const json::array* a = as_array(v, path))
+      for (std::size_t i = 0; i < a->size(); ++i)
+        rows.push_back(read_series_row((*a)[i], index(path, i)));
+    return rows;
+  }
+
+  series read_series(const json::value& v) {
+    series s;
+    const json::object* o = as_object(v, "(series)");
+    if (!o) return s;
+    const std::string root;
+    string_field(*o, "id", root, true, s.id);
+    localized_field(*o, "name", root, true, s.name);
+    string_field(*o, "organizer", root, false, s.organizer);
+    localized_field(*o, "description", root, false, s.description);
+    if (const json::value* rows = member(*o, "events", root, false))
+      s.events = read_series_rows(*rows, "events");
+    return s;
+  }
+
   event read_event(const json::value& v) {
     event e;
     const json::object* o = as_object(v, "(event)");
@@ -323,6 +357,74 @@ json::value to_json(const event_summary& s) {
                       {"series_id", s.series_id},
                       {"visibility", to_string(s.visibility)},
                       {"timezone", s.timezone}};
+}
+
+json::value to_json(const series_event& row) {
+  json::value event_id = nullptr;
+  if (!row.event_id.empty()) event_id = json::value(row.event_id);
+  return json::object{{"date", row.date},
+                      {"responsible_county", row.responsible_county},
+                      {"cohost_county", row.cohost_county},
+                      {"city", row.city},
+                      {"event_id", std::move(event_id)}};
+}
+
+json::value to_json(const series& s) {
+  json::array rows;
+  for (const series_event& r : s.events) rows.push_back(to_json(r));
+  return json::object{{"id", s.id},
+                      {"name", to_json(s.name)},
+                      {"organizer", s.organizer},
+                      {"description", to_json(s.description)},
+                      {"events", std::move(rows)}};
+}
+
+json::value to_json(const series_summary& s) {
+  return json::object{{"id", s.id},
+                      {"name", to_json(s.name)},
+                      {"organizer", s.organizer},
+                      {"event_count", static_cast<std::uint64_t>(s.event_count)}};
+}
+
+namespace {
+
+void append_problems(const std::vector<problem>& problems, std::vector<std::string>& errors) {
+  for (const problem& p : problems)
+    errors.push_back(p.where + (p.field.empty() || p.field == p.where ? "" : "." + p.field) +
+                     ": " + p.message);
+}
+
+}  // namespace
+
+std::optional<series> series_from_json(const json::value& v, std::vector<std::string>& errors) {
+  reader r(errors);
+  series s = r.read_series(v);
+  if (r.failed()) return std::nullopt;
+  const auto problems = check(s);
+  if (!problems.empty()) {
+    append_problems(problems, errors);
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::vector<series_event>> series_rows_from_json(const json::value& v,
+                                                               std::vector<std::string>& errors) {
+  reader r(errors);
+  std::vector<series_event> rows;
+  if (const json::object* o = v.if_object()) {
+    if (const json::value* list = r.member(*o, "events", "", true))
+      rows = r.read_series_rows(*list, "events");
+  } else {
+    rows = r.read_series_rows(v, "events");
+  }
+  if (r.failed()) return std::nullopt;
+  const auto problems = check_rows(rows);
+  if (!problems.empty()) {
+    append_problems(problems, errors);
+    return std::nullopt;
+  }
+  return rows;
 }
 
 std::optional<event> event_from_json(const json::value& v, std::vector<std::string>& errors) {

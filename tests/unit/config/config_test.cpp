@@ -1049,6 +1049,7 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "log.access_log",
       "demo.seed",
       "demo.file",
+      "demo.series_file",
       "auth.key_id",
       "auth.secret",
       "auth.previous_keys",
