@@ -706,6 +706,8 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
       {"SAMLING_LOG_ACCESS_LOG", "false", [](const config& c) { return !c.log.access_log; }},
       {"SAMLING_DEMO_SEED", "no", [](const config& c) { return !c.demo.seed; }},
       {"SAMLING_DEMO_FILE", "/d.json", [](const config& c) { return c.demo.file == "/d.json"; }},
+      {"SAMLING_DEMO_SERIES_FILE", "/s.json",
+       [](const config& c) { return c.demo.series_file == "/s.json"; }},
       {"SAMLING_AUTH_KEY_ID", "k2", [](const config& c) { return c.auth.key_id == "k2"; }},
       {"SAMLING_AUTH_SECRET", std::string(40, 's'),
        [](const config& c) { return c.auth.secret == std::string(40, 's'); }},
