@@ -289,5 +289,72 @@ TEST(ProgramJsonTest, IgnoresUnknownFieldsForForwardCompatibility) {
   EXPECT_TRUE(event_from_json(v, errors)) << ::testing::PrintToString(errors);
 }
 
+TEST(ProgramJsonTest, ReadsAndWritesTheIssue16Fields) {
+  json::value v = json::parse(minimal_event_json);
+  auto& o = v.as_object();
+  o["series_id"] = "regional-2027";
+  o["visibility"] = "unlisted";
+  o["capacity"] = 160;
+  o["venue_address"] = "Regeringsgatan 66";
+  o["timezone"] = "Europe/Helsinki";
+  auto& s = o["sessions"].as_array().at(0).as_object();
+  s["cancelled"] = true;
+  s["sequence"] = 2;
+  s["starts_utc"] = "ignored: derived";
+  std::vector<std::string> errors;
+  auto e = event_from_json(v, errors);
+  ASSERT_TRUE(e) << ::testing::PrintToString(errors);
+  EXPECT_EQ(e->series_id, "regional-2027");
+  EXPECT_EQ(e->visibility, visibility::unlisted);
+  EXPECT_EQ(e->capacity, 160);
+  EXPECT_EQ(e->venue_address, "Regeringsgatan 66");
+  EXPECT_TRUE(e->sessions.at(0).cancelled);
+  EXPECT_EQ(e->sessions.at(0).sequence, 2);
+  const json::value back = to_json(*e);
+  EXPECT_EQ(back.at("visibility"), "unlisted");
+  // 10:00 in Helsinki in February (EET, +02:00).
+  EXPECT_EQ(back.at("sessions").at(0).at("starts_utc"), "2027-02-09T08:00:00Z");
+  EXPECT_EQ(back.at("sessions").at(0).at("ends_utc"), "2027-02-09T09:00:00Z");
+  std::vector<std::string> again;
+  EXPECT_EQ(event_from_json(back, again), e) << ::testing::PrintToString(again);
+
+  o["visibility"] = "secret";
+  o["timezone"] = "Europe/Atlantis";
+  errors.clear();
+  EXPECT_FALSE(event_from_json(v, errors));
+  EXPECT_EQ(errors, std::vector<std::string>{
+                        "visibility: unknown visibility \"secret\" (expected public, unlisted or private)"});
+  o["visibility"] = "private";
+  errors.clear();
+  EXPECT_FALSE(event_from_json(v, errors));
+  EXPECT_EQ(errors, std::vector<std::string>{
+                        "timezone: \"Europe/Atlantis\" is not a time zone of the tz database (e.g. Europe/Stockholm)"});
+}
+
+TEST(ProgramJsonTest, SeriesReadAndWrite) {
+  const json::value v = json::parse(R"({"id": "sverige-2016", "name": {"sv": "Sverige tillsammans"},
+    "events": [{"date": "2016-01-22", "responsible_county": "Sk\u00e5ne", "cohost_county": "",
+                "city": "Malm\u00f6", "event_id": null}]})");
+  std::vector<std::string> errors;
+  auto s = series_from_json(v, errors);
+  ASSERT_TRUE(s) << ::testing::PrintToString(errors);
+  EXPECT_EQ(s->events.at(0).city, "Malm\xC3\xB6");
+  EXPECT_EQ(to_json(*s).at("events").at(0).at("event_id"), nullptr);
+  EXPECT_EQ(series_from_json(to_json(*s), errors), s);
+  const json::value bad = json::parse(R"({"id": "Bad Id", "name": {"en": "x"},
+    "events": [{"date": "2016-13-01", "responsible_county": "", "city": "X"}]})");
+  errors.clear();
+  EXPECT_FALSE(series_from_json(bad, errors));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "id: \"Bad Id\" is not a URL-safe slug (use a-z, 0-9 and -)",
+                        "name: a Swedish (\"sv\") name is required",
+                        "events[0].date: \"2016-13-01\" is not a valid date (YYYY-MM-DD)",
+                        "events[0].responsible_county: is required"}));
+  errors.clear();
+  auto rows = series_rows_from_json(json::parse(R"([{"date": "2016-01-22", "responsible_county": "A", "city": "B"}])"), errors);
+  ASSERT_TRUE(rows) << ::testing::PrintToString(errors);
+  EXPECT_EQ(rows->size(), 1u);
+}
+
 }  // namespace
 }  // namespace samling::program
