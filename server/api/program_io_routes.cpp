@@ -39,6 +39,12 @@ bool dry_run(const request& r) {
   return v == "1" || v == "true" || v == "yes";
 }
 
+// `?delimiter=,` (or `comma`) for spreadsheets in locales that expect commas; `;` by default.
+char delimiter_of(const request& r) {
+  const std::string d = query_value(r.query, "delimiter");
+  return d == "," || d == "%2C" || d == "%2c" || d == "comma" ? ',' : ';';
+}
+
 std::string lang_of(const request& r) {
   const std::string l = query_value(r.query, "lang");
   for (auto supported : program::supported_languages)
@@ -133,7 +139,7 @@ asio::awaitable<response> program_csv(const program_io_context* ctx, request r) 
   auto e = co_await load_event(ctx, id);
   if (!e) co_return net::json_error(errc::not_found, "No event with id \"" + id + "\".");
   if (auto refusal = co_await refuse_private(ctx, r, *e)) co_return std::move(*refusal);
-  co_return file_response(program::program_to_csv(*e), "text/csv; charset=utf-8",
+  co_return file_response(program::program_to_csv(*e, delimiter_of(r)), "text/csv; charset=utf-8",
                           "attachment; filename=\"" + id + "-program.csv\"");
 }
 
@@ -311,7 +317,7 @@ asio::awaitable<response> series_csv(const program_io_context* ctx, request r) {
   const std::string id = r.params["id"];
   auto s = co_await load_series(ctx, id);
   if (!s) co_return net::json_error(errc::not_found, "No series with id \"" + id + "\".");
-  co_return file_response(program::series_rows_to_csv(*s), "text/csv; charset=utf-8",
+  co_return file_response(program::series_rows_to_csv(*s, delimiter_of(r)), "text/csv; charset=utf-8",
                           "attachment; filename=\"" + id + "-events.csv\"");
 }
 

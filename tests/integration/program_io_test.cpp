@@ -167,6 +167,36 @@ TEST(ProgramIoTest, GoodCsvChangesTheEventAndTheExportRoundTrips) {
                            bearer(organizer, "application/json"));
   ASSERT_EQ(back.status, 200) << back.body;
   EXPECT_EQ(get_event(server), now);
+
+  // With commas for spreadsheets that expect them: the same event again.
+  auto commas = http_get(server.port(), "/api/v1/events/" + event_id + "/program.csv?delimiter=comma");
+  ASSERT_EQ(commas.status, 200);
+  EXPECT_EQ(commas.body.substr(3, 15), "day,starts_at,e");
+  ASSERT_EQ(http_request(server.port(), "POST", path, commas.body, bearer(organizer)).status, 200);
+  EXPECT_EQ(get_event(server), now);
+
+  // An unlisted event leaves the listing and stays reachable by its link.
+  auto listed = [&] {
+    return json::parse(http_get(server.port(), "/api/v1/events").body).at("events").as_array().size();
+  };
+  EXPECT_EQ(listed(), 1u);
+  json::value unlisted = json::parse(now);
+  unlisted.as_object()["visibility"] = "unlisted";
+  ASSERT_EQ(http_request(server.port(), "POST", path, json::serialize(unlisted),
+                         bearer(organizer, "application/json")).status, 200);
+  EXPECT_EQ(listed(), 0u);
+  EXPECT_EQ(http_get(server.port(), "/api/v1/events/" + event_id).status, 200);
+
+  // A private event's exports and calendars are for its staff only.
+  json::value hidden = json::parse(now);
+  hidden.as_object()["visibility"] = "private";
+  ASSERT_EQ(http_request(server.port(), "POST", path, json::serialize(hidden),
+                         bearer(organizer, "application/json")).status, 200);
+  const std::string ics = "/api/v1/events/" + event_id + "/calendar.ics";
+  EXPECT_EQ(http_get(server.port(), ics).status, 404);
+  EXPECT_EQ(http_get(server.port(), "/api/v1/events/" + event_id + "/program.csv").status, 404);
+  EXPECT_EQ(http_get(server.port(), ics + "?token=" + token_for(event_id, "attendee")).status, 200);
+  EXPECT_EQ(http_get(server.port(), ics + "?token=" + token_for("other-2027", "attendee")).status, 404);
 }
 
 TEST(ProgramIoTest, CalendarParsesAndKeepsUtcRightAcrossDst) {
