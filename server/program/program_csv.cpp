@@ -288,6 +288,12 @@ program_import program_from_csv(const event& base, std::string_view text) {
       !where.count(column::title_fi))
     problem_at(header.line, "title_sv", "a title column (title_sv, title_en or title_fi) is required");
   if (!out.problems.empty()) return out;
+  if (records.size() == 1) {
+    // An import replaces every session: a header alone would empty the program, which is far
+    // more often a wrong file than the intent.
+    problem_at(header.line, "", "the file has a header but no sessions (an import replaces every session of the event)");
+    return out;
+  }
 
   // Rooms by id, and by name in any language (a person types "Sal A", not "seminar-a").
   std::map<std::string, std::string> room_ids;

@@ -123,6 +123,10 @@ TEST(ProgramCsvTest, BrokenCsvAndBadHeadersAreProblemsWithLines) {
   EXPECT_NE(all.find("title column"), std::string::npos) << all;
   r = program_from_csv(base_event(), "");
   EXPECT_FALSE(r.result);
+  r = program_from_csv(base_event(), header());
+  EXPECT_FALSE(r.result) << "a header alone would empty the program";
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].line, 1u);
   r = program_from_csv(base_event(), header() + "2027-02-09;10:00;11:00;main;plenary;;A;;;;;;;;;a;;extra\n");
   ASSERT_EQ(r.problems.size(), 1u) << problems_text(r.problems);
   EXPECT_EQ(r.problems[0].line, 2u);
