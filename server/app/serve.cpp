@@ -333,7 +333,8 @@ int serve(const config::config& cfg) {
     std::string base = cfg.server.public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
     program_io_ctx.public_url = base;
-    // The calendars' UID domain: the public host, else the machine's listen address.
+    // The calendars' UID domain: the public host; a fixed name without one, so UIDs stay
+    // stable across restarts (the listen port may change).
     std::string host = base.substr(base.find("://") == std::string::npos ? 0 : base.find("://") + 3);
     host = host.substr(0, host.find_first_of(":/"));
     program_io_ctx.host = host.empty() ? "samling.local" : host;

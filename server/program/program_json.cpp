@@ -189,6 +189,9 @@ class reader {
     string_field(*o, "date", path, true, r.date);
     string_field(*o, "responsible_county", path, false, r.responsible_county);
     string_field(*o, "cohost_county", path, false, r.cohost_county);
+    // The web console's first draft called it co_hosting_county: read that too.
+    if (!o->if_contains("cohost_county"))
+      string_field(*o, "co_hosting_county", path, false, r.cohost_county);
     string_field(*o, "city", path, false, r.city);
     string_field(*o, "event_id", path, false, r.event_id);
     return r;

@@ -351,9 +351,11 @@ TEST(ProgramJsonTest, SeriesReadAndWrite) {
                         "events[0].date: \"2016-13-01\" is not a valid date (YYYY-MM-DD)",
                         "events[0].responsible_county: is required"}));
   errors.clear();
-  auto rows = series_rows_from_json(json::parse(R"([{"date": "2016-01-22", "responsible_county": "A", "city": "B"}])"), errors);
+  auto rows = series_rows_from_json(json::parse(R"([{"date": "2016-01-22", "responsible_county": "A", "city": "B",
+                                                     "co_hosting_county": "C"}])"), errors);
   ASSERT_TRUE(rows) << ::testing::PrintToString(errors);
   EXPECT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).cohost_county, "C");
 }
 
 }  // namespace
