@@ -67,7 +67,10 @@ asio::awaitable<response> list_events(const api_context* ctx, request) {
   auto fetch = [store] { return store->list_events(); };
   auto events = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
   json::array arr;
-  for (auto& e : events) arr.push_back(program::to_json(e));
+  // Only public events are listed (issue 16): an unlisted one is reached by its link, a
+  // private one by its staff.
+  for (auto& e : events)
+    if (e.visibility == program::visibility::public_event) arr.push_back(program::to_json(e));
   json::object o;
   o["events"] = std::move(arr);
   co_return net::json_response(json::serialize(o));

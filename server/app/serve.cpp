@@ -39,6 +39,9 @@
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_destination_store.hpp"
 #include "store/sqlite_program_store.hpp"
+#include "store/sqlite_series_store.hpp"
+#include "api/program_io_routes.hpp"
+#include "program/demo_series.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -197,6 +200,7 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_program_store> program_store;
   std::unique_ptr<store::sqlite_chat_store> chat_store;
   std::unique_ptr<store::sqlite_destination_store> destination_store;
+  std::unique_ptr<store::sqlite_series_store> series_store;  // program-io
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
@@ -205,6 +209,17 @@ int serve(const config::config& cfg) {
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
+      // program-io: the demo series. A missing or broken series file is logged, not fatal:
+      // the conference itself does not depend on it.
+      series_store = std::make_unique<store::sqlite_series_store>(*db);
+      if (cfg.demo.seed) {
+        try {
+          if (program::seed_demo_series_if_empty(*series_store, cfg.demo.series_file))
+            log(log_level::info, "demo_series_seeded", {{"file", cfg.demo.series_file}});
+        } catch (const std::exception& e) {
+          log(log_level::warn, "demo_series_not_seeded", {{"error", e.what()}});
+        }
+      }
     });
   } catch (const std::exception& e) {
     std::cerr << "samling: cannot open the store: " << e.what() << "\n";
@@ -306,6 +321,25 @@ int serve(const config::config& cfg) {
   ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
   ctx.extra_metrics = [&stage_board] { return stage_board.metrics_text(); };
   api::register_routes(routes, ctx);
+  // program-io: imports, exports, calendars, series. The integrator points `publish` at the
+  // live program's publish; null saves through the program store.
+  api::http_auth program_io_auth(&keys);
+  api::program_io_context program_io_ctx;
+  program_io_ctx.program = program_store.get();
+  program_io_ctx.series = series_store.get();
+  program_io_ctx.db_pool = &db_pool;
+  program_io_ctx.auth = &program_io_auth;
+  {
+    std::string base = cfg.server.public_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    program_io_ctx.public_url = base;
+    // The calendars' UID domain: the public host; a fixed name without one, so UIDs stay
+    // stable across restarts (the listen port may change).
+    std::string host = base.substr(base.find("://") == std::string::npos ? 0 : base.find("://") + 3);
+    host = host.substr(0, host.find_first_of(":/"));
+    program_io_ctx.host = host.empty() ? "samling.local" : host;
+  }
+  api::register_program_io_routes(routes, program_io_ctx);
   api::stages_context stages_ctx;
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
@@ -418,6 +452,7 @@ int serve(const config::config& cfg) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
     destination_store.reset();
+    series_store.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

@@ -214,6 +214,13 @@ const std::vector<key_spec>& specs() {
          .field = [](config& c) -> field_ref { return &c.demo.file; },
          .description = "The demo program (JSON) used by demo.seed. Not checked by "
                         "validation: it matters only when an empty database is seeded."},
+        {.key = "demo.series_file",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.demo.series_file; },
+         .description = "The demo series (JSON: id, name, organizer, description, and "
+                        "events_csv, its table as CSV with the seed table's columns) seeded "
+                        "with demo.seed when no series exists; empty for none. Not checked by "
+                        "validation."},
         {.key = "auth.key_id",
          .type = value_type::string,
          .field = [](config& c) -> field_ref { return &c.auth.key_id; },

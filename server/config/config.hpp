@@ -60,6 +60,8 @@ struct log_config {
 struct demo_config {
   bool seed = true;                                         // seed an empty database
   std::string file = "config/demo/stockholm-tillsammans.json";
+  // The demo series (JSON, its table in the CSV file it names); "" for none.
+  std::string series_file = "config/demo/sverige-tillsammans-2016.json";
 
   bool operator==(const demo_config&) const = default;
 };

@@ -59,6 +59,9 @@ constexpr entry table[] = {
     {errc::invalid_output, "invalid_output", 400, channel::http, "The destination is not valid."},
     {errc::media_disabled, "media_disabled", 503, channel::http, "Media is not running on this server."},
     {errc::unknown_event, "unknown_event", 404, channel::http, "No such event."},
+    // program-io (issue 16)
+    {errc::import_invalid, "import_invalid", 422, channel::http, "The import has problems; nothing was changed."},
+    {errc::series_exists, "series_exists", 409, channel::http, "A series with this id exists."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -57,6 +57,9 @@ enum class errc {
   media_disabled,       // media.enabled = false, or GStreamer is missing
   // HTTP: the rooms' API
   unknown_event,        // /api/v1/events/{event}/rooms/...: no such event
+  // HTTP: program import, export and calendars (issue 16, program-io)
+  import_invalid,       // an import with problems (each with its line): nothing stored
+  series_exists,        // POST /api/v1/series with the id of an existing series
 };
 
 const std::error_category& samling_category();

@@ -5,6 +5,8 @@
 #include <set>
 #include <tuple>
 
+#include "program/timezone.hpp"
+
 namespace samling::program {
 
 namespace {
@@ -69,13 +71,36 @@ std::optional<session_kind> session_kind_from_string(std::string_view s) {
   return std::nullopt;
 }
 
+std::string_view to_string(visibility v) {
+  switch (v) {
+    case visibility::public_event: return "public";
+    case visibility::unlisted: return "unlisted";
+    case visibility::private_event: return "private";
+  }
+  return "public";  // unreachable for valid enumerators
+}
+
+std::optional<visibility> visibility_from_string(std::string_view s) {
+  if (s == "public") return visibility::public_event;
+  if (s == "unlisted") return visibility::unlisted;
+  if (s == "private") return visibility::private_event;
+  return std::nullopt;
+}
+
 event_summary summary_of(const event& e) {
-  return event_summary{e.id, e.title, e.summary, e.city, e.venue, e.days};
+  return event_summary{e.id,   e.title,     e.summary,    e.city,      e.venue,
+                       e.days, e.series_id, e.visibility, e.timezone};
+}
+
+std::optional<std::int64_t> starts_utc(const event& e, const session& s) {
+  return to_utc(s.day, s.starts_at, e.timezone);
+}
+
+std::optional<std::int64_t> ends_utc(const event& e, const session& s) {
+  return to_utc(s.day, s.ends_at, e.timezone);
 }
 
 // Every rule about what a valid id, date or time is lives here, in one place.
-namespace {
-
 bool is_slug(std::string_view s) {
   if (s.empty()) return false;
   return std::all_of(s.begin(), s.end(), [](char c) {
@@ -101,6 +126,50 @@ bool is_time(std::string_view s) {
   return digits(s, 0, 2) <= 23 && digits(s, 3, 2) <= 59;
 }
 
+std::string slugify(std::string_view text) {
+  // The UTF-8 letters of the product's languages folded to their base letter; any other
+  // non-ASCII character separates words like punctuation does.
+  static constexpr std::pair<std::string_view, char> folds[] = {
+      {"\xC3\xA5", 'a'}, {"\xC3\xA4", 'a'}, {"\xC3\xB6", 'o'}, {"\xC3\xA9", 'e'},
+      {"\xC3\x85", 'a'}, {"\xC3\x84", 'a'}, {"\xC3\x96", 'o'}, {"\xC3\x89", 'e'},
+      {"\xC3\xBC", 'u'}, {"\xC3\x9C", 'u'}};
+  std::string out;
+  bool dash = false;
+  auto put = [&](char c) {
+    if (dash && !out.empty()) out += '-';
+    dash = false;
+    out += c;
+  };
+  for (std::size_t i = 0; i < text.size() && out.size() < 48;) {
+    const char c = text[i];
+    if ((c >= 'a' && c <= 'z') || is_digit(c)) {
+      put(c);
+      ++i;
+      continue;
+    }
+    if (c >= 'A' && c <= 'Z') {
+      put(static_cast<char>(c - 'A' + 'a'));
+      ++i;
+      continue;
+    }
+    bool folded = false;
+    for (const auto& [utf8, base] : folds)
+      if (text.substr(i, utf8.size()) == utf8) {
+        put(base);
+        i += utf8.size();
+        folded = true;
+        break;
+      }
+    if (folded) continue;
+    dash = true;
+    ++i;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+namespace {
+
 bool is_supported_language(std::string_view code) {
   return std::find(std::begin(supported_languages), std::end(supported_languages), code) !=
          std::end(supported_languages);
@@ -120,34 +189,51 @@ std::string item_name(std::string_view list, std::size_t index, std::string_view
 
 }  // namespace
 
-std::vector<std::string> validate(const event& e) {
-  std::vector<std::string> problems;
-  auto problem = [&](std::string where, std::string what) {
-    problems.push_back(std::move(where) + ": " + std::move(what));
+std::vector<problem> check(const event& e) {
+  std::vector<problem> problems;
+  // Event-level problems: `where` is the field itself.
+  auto event_problem = [&](std::string field, std::string what) {
+    problems.push_back(problem{"", std::nullopt, field, field, std::move(what)});
+  };
+  auto item_problem = [&](std::string_view list, std::size_t i, std::string where,
+                          std::string field, std::string what) {
+    problems.push_back(
+        problem{std::string(list), i, std::move(where), std::move(field), std::move(what)});
   };
 
   if (e.id.empty())
-    problem("id", "is required");
+    event_problem("id", "is required");
   else if (!is_slug(e.id))
-    problem("id", quoted(e.id) + " is not a URL-safe slug (use a-z, 0-9 and -)");
+    event_problem("id", quoted(e.id) + " is not a URL-safe slug (use a-z, 0-9 and -)");
 
   if (auto it = e.title.find("sv"); it == e.title.end() || it->second.empty())
-    problem("title", "a Swedish (\"sv\") title is required");
+    event_problem("title", "a Swedish (\"sv\") title is required");
 
-  if (e.days.empty()) problem("days", "at least one day is required");
+  // The zone is what every session's UTC time is derived from: it must be one the tz database
+  // knows, not an offset or an abbreviation ("CET" is not a place).
+  if (!is_valid_zone(e.timezone))
+    event_problem("timezone", quoted(e.timezone) +
+                                  " is not a time zone of the tz database (e.g. Europe/Stockholm)");
+  if (!e.series_id.empty() && !is_slug(e.series_id))
+    event_problem("series_id",
+                  quoted(e.series_id) + " is not a URL-safe slug (use a-z, 0-9 and -)");
+  if (e.capacity < 0) event_problem("capacity", "must be 0 (no limit) or more");
+
+  if (e.days.empty()) event_problem("days", "at least one day is required");
   std::set<std::string_view> days;
   for (std::size_t i = 0; i < e.days.size(); ++i) {
     const std::string& d = e.days[i];
     const std::string where = "days[" + std::to_string(i) + "]";
     if (!is_date(d)) {
-      problem(where, quoted(d) + " is not a valid date (YYYY-MM-DD)");
+      item_problem("days", i, where, "", quoted(d) + " is not a valid date (YYYY-MM-DD)");
       continue;
     }
     if (!days.insert(d).second)
-      problem(where, quoted(d) + " appears more than once");
+      item_problem("days", i, where, "", quoted(d) + " appears more than once");
     else if (i > 0 && is_date(e.days[i - 1]) && d < e.days[i - 1])
-      problem(where, quoted(d) + " comes before " + quoted(e.days[i - 1]) +
-                         " (days must be in ascending order)");
+      item_problem("days", i, where, "",
+                   quoted(d) + " comes before " + quoted(e.days[i - 1]) +
+                       " (days must be in ascending order)");
   }
 
   std::set<std::string_view> languages;
@@ -155,9 +241,9 @@ std::vector<std::string> validate(const event& e) {
     const std::string& l = e.languages[i];
     const std::string where = "languages[" + std::to_string(i) + "]";
     if (!is_supported_language(l))
-      problem(where, quoted(l) + " is not supported (use sv, en or fi)");
+      item_problem("languages", i, where, "", quoted(l) + " is not supported (use sv, en or fi)");
     else if (!languages.insert(l).second)
-      problem(where, quoted(l) + " appears more than once");
+      item_problem("languages", i, where, "", quoted(l) + " appears more than once");
   }
 
   std::map<std::string_view, const room*> rooms;
@@ -165,9 +251,9 @@ std::vector<std::string> validate(const event& e) {
     const room& r = e.rooms[i];
     const std::string where = item_name("rooms", i, r.id);
     if (r.id.empty())
-      problem(where, "id is required");
+      item_problem("rooms", i, where, "id", "id is required");
     else if (!rooms.emplace(r.id, &r).second)
-      problem(where, "id " + quoted(r.id) + " is used by another room");
+      item_problem("rooms", i, where, "id", "id " + quoted(r.id) + " is used by another room");
   }
 
   std::set<std::string_view> session_ids;
@@ -176,31 +262,39 @@ std::vector<std::string> validate(const event& e) {
   for (std::size_t i = 0; i < e.sessions.size(); ++i) {
     const session& s = e.sessions[i];
     const std::string where = item_name("sessions", i, s.id);
+    auto session_problem = [&](std::string field, std::string what) {
+      item_problem("sessions", i, where, std::move(field), std::move(what));
+    };
     bool placed = true;
     if (s.id.empty())
-      problem(where, "id is required");
+      session_problem("id", "id is required");
     else if (!session_ids.insert(s.id).second)
-      problem(where, "id " + quoted(s.id) + " is used by another session");
+      session_problem("id", "id " + quoted(s.id) + " is used by another session");
     if (!rooms.count(s.room_id)) {
-      problem(where, "room " + quoted(s.room_id) + " does not exist");
+      session_problem("room_id", "room " + quoted(s.room_id) + " does not exist");
       placed = false;
     }
     if (!days.count(s.day)) {
-      problem(where, "day " + quoted(s.day) + " is not one of the event's days");
+      session_problem("day", "day " + quoted(s.day) + " is not one of the event's days");
       placed = false;
     }
     const bool starts_ok = is_time(s.starts_at), ends_ok = is_time(s.ends_at);
-    if (!starts_ok) problem(where, "starts_at " + quoted(s.starts_at) + " is not a time (HH:MM)");
-    if (!ends_ok) problem(where, "ends_at " + quoted(s.ends_at) + " is not a time (HH:MM)");
+    if (!starts_ok)
+      session_problem("starts_at", "starts_at " + quoted(s.starts_at) + " is not a time (HH:MM)");
+    if (!ends_ok)
+      session_problem("ends_at", "ends_at " + quoted(s.ends_at) + " is not a time (HH:MM)");
     if (starts_ok && ends_ok && s.ends_at <= s.starts_at) {
-      problem(where, "ends_at " + s.ends_at + " is not after starts_at " + s.starts_at);
+      session_problem("ends_at", "ends_at " + s.ends_at + " is not after starts_at " + s.starts_at);
       placed = false;
     }
-    if (!has_text(s.title)) problem(where, "a title is required");
+    if (!has_text(s.title)) session_problem("title", "a title is required");
+    if (s.sequence < 0) session_problem("sequence", "sequence must be 0 or more");
     for (std::size_t k = 0; k < s.speakers.size(); ++k)
       if (s.speakers[k].name.empty())
-        problem(where + ".speakers[" + std::to_string(k) + "]", "name is required");
-    if (placed && starts_ok && ends_ok) by_room_day[{s.room_id, s.day}].push_back(i);
+        item_problem("sessions", i, where + ".speakers[" + std::to_string(k) + "]", "speakers",
+                     "name is required");
+    // A cancelled session frees its room: the replacement may be put in its slot.
+    if (placed && starts_ok && ends_ok && !s.cancelled) by_room_day[{s.room_id, s.day}].push_back(i);
   }
 
   for (auto& [key, indexes] : by_room_day) {
@@ -215,14 +309,34 @@ std::vector<std::string> validate(const event& e) {
       const session& s = e.sessions[indexes[n]];
       const session& other = e.sessions[latest];
       if (s.starts_at < other.ends_at)
-        problem(item_name("sessions", indexes[n], s.id),
-                "overlaps " + item_name("sessions", latest, other.id) + " in room " +
-                    quoted(s.room_id) + " on " + s.day + " (" + other.starts_at + "-" +
-                    other.ends_at + ")");
+        item_problem("sessions", indexes[n], item_name("sessions", indexes[n], s.id), "starts_at",
+                     "overlaps " + item_name("sessions", latest, other.id) + " in room " +
+                         quoted(s.room_id) + " on " + s.day + " (" + other.starts_at + "-" +
+                         other.ends_at + ")");
       if (s.ends_at > other.ends_at) latest = indexes[n];
     }
   }
   return problems;
+}
+
+std::vector<std::string> validate(const event& e) {
+  std::vector<std::string> lines;
+  for (const problem& p : check(e)) lines.push_back(p.where + ": " + p.message);
+  return lines;
+}
+
+void carry_sequences(const event& before, event& after) {
+  std::map<std::string_view, const session*> old;
+  for (const session& s : before.sessions) old.emplace(s.id, &s);
+  for (session& s : after.sessions) {
+    auto it = old.find(s.id);
+    if (it == old.end()) continue;
+    session was = *it->second;
+    was.sequence = s.sequence;
+    const int previous = it->second->sequence;
+    const int wanted = was == s ? previous : previous + 1;
+    if (s.sequence < wanted) s.sequence = wanted;
+  }
 }
 
 void normalize(event& e) {

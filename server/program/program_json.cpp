@@ -4,6 +4,8 @@
 
 #include <boost/json.hpp>
 
+#include "program/timezone.hpp"
+
 namespace samling::program {
 
 namespace json = boost::json;
@@ -166,6 +168,9 @@ class reader {
              "unknown session kind \"" + kind + "\" (expected plenary, seminar, break or press)");
     }
     string_field(*o, "track", path, false, s.track);
+    bool_field(*o, "cancelled", path, false, s.cancelled);
+    int_field(*o, "sequence", path, false, s.sequence);
+    // starts_utc/ends_utc in a document are ignored: derived from day, time and zone.
     localized_field(*o, "title", path, true, s.title);
     localized_field(*o, "description", path, false, s.description);
     if (const json::value* speakers = member(*o, "speakers", path, false)) {
@@ -174,6 +179,43 @@ class reader {
         for (std::size_t i = 0; i < a->size(); ++i)
           s.speakers.push_back(read_speaker((*a)[i], index(where, i)));
     }
+    return s;
+  }
+
+  series_event read_series_row(const json::value& v, const std::string& path) {
+    series_event r;
+    const json::object* o = as_object(v, path);
+    if (!o) return r;
+    string_field(*o, "date", path, true, r.date);
+    string_field(*o, "responsible_county", path, false, r.responsible_county);
+    string_field(*o, "cohost_county", path, false, r.cohost_county);
+    // The web console's first draft called it co_hosting_county: read that too.
+    if (!o->if_contains("cohost_county"))
+      string_field(*o, "co_hosting_county", path, false, r.cohost_county);
+    string_field(*o, "city", path, false, r.city);
+    string_field(*o, "event_id", path, false, r.event_id);
+    return r;
+  }
+
+  std::vector<series_event> read_series_rows(const json::value& v, const std::string& path) {
+    std::vector<series_event> rows;
+    if (const json::array* a = as_array(v, path))
+      for (std::size_t i = 0; i < a->size(); ++i)
+        rows.push_back(read_series_row((*a)[i], index(path, i)));
+    return rows;
+  }
+
+  series read_series(const json::value& v) {
+    series s;
+    const json::object* o = as_object(v, "(series)");
+    if (!o) return s;
+    const std::string root;
+    string_field(*o, "id", root, true, s.id);
+    localized_field(*o, "name", root, true, s.name);
+    string_field(*o, "organizer", root, false, s.organizer);
+    localized_field(*o, "description", root, false, s.description);
+    if (const json::value* rows = member(*o, "events", root, false))
+      s.events = read_series_rows(*rows, "events");
     return s;
   }
 
@@ -189,6 +231,18 @@ class reader {
     string_field(*o, "venue", root, false, e.venue);
     string_field(*o, "city", root, false, e.city);
     string_field(*o, "timezone", root, false, e.timezone);
+    string_field(*o, "series_id", root, false, e.series_id);
+    std::string vis;
+    string_field(*o, "visibility", root, false, vis);
+    if (!vis.empty()) {
+      if (auto v = visibility_from_string(vis))
+        e.visibility = *v;
+      else
+        fail("visibility",
+             "unknown visibility \"" + vis + "\" (expected public, unlisted or private)");
+    }
+    int_field(*o, "capacity", root, false, e.capacity);
+    string_field(*o, "venue_address", root, false, e.venue_address);
     string_list_field(*o, "days", root, true, e.days);
     // Content in Swedish only unless the event says otherwise: Swedish is the fallback language.
     e.languages = {"sv"};
@@ -250,6 +304,13 @@ json::value to_json(const event& e) {
                                  {"position", r.position},
                                  {"guests", r.guests}});
   }
+  // UTC forms for clients that compare with their own clock; null when the day, time or zone
+  // is not valid (an event being edited).
+  auto utc = [&](const session& s, bool start) -> json::value {
+    const auto t = start ? starts_utc(e, s) : ends_utc(e, s);
+    if (!t) return nullptr;
+    return json::value(utc_iso(*t));
+  };
   json::array sessions;
   sessions.reserve(e.sessions.size());
   for (const session& s : e.sessions) {
@@ -266,7 +327,11 @@ json::value to_json(const event& e) {
                                     {"track", s.track},
                                     {"title", to_json(s.title)},
                                     {"description", to_json(s.description)},
-                                    {"speakers", std::move(speakers)}});
+                                    {"speakers", std::move(speakers)},
+                                    {"cancelled", s.cancelled},
+                                    {"sequence", s.sequence},
+                                    {"starts_utc", utc(s, true)},
+                                    {"ends_utc", utc(s, false)}});
   }
   return json::object{{"id", e.id},
                       {"title", to_json(e.title)},
@@ -278,7 +343,11 @@ json::value to_json(const event& e) {
                       {"days", to_json_array(e.days)},
                       {"languages", to_json_array(e.languages)},
                       {"rooms", std::move(rooms)},
-                      {"sessions", std::move(sessions)}};
+                      {"sessions", std::move(sessions)},
+                      {"series_id", e.series_id},
+                      {"visibility", to_string(e.visibility)},
+                      {"capacity", e.capacity},
+                      {"venue_address", e.venue_address}};
 }
 
 json::value to_json(const event_summary& s) {
@@ -287,7 +356,78 @@ json::value to_json(const event_summary& s) {
                       {"summary", to_json(s.summary)},
                       {"city", s.city},
                       {"venue", s.venue},
-                      {"days", to_json_array(s.days)}};
+                      {"days", to_json_array(s.days)},
+                      {"series_id", s.series_id},
+                      {"visibility", to_string(s.visibility)},
+                      {"timezone", s.timezone}};
+}
+
+json::value to_json(const series_event& row) {
+  json::value event_id = nullptr;
+  if (!row.event_id.empty()) event_id = json::value(row.event_id);
+  return json::object{{"date", row.date},
+                      {"responsible_county", row.responsible_county},
+                      {"cohost_county", row.cohost_county},
+                      {"city", row.city},
+                      {"event_id", std::move(event_id)}};
+}
+
+json::value to_json(const series& s) {
+  json::array rows;
+  for (const series_event& r : s.events) rows.push_back(to_json(r));
+  return json::object{{"id", s.id},
+                      {"name", to_json(s.name)},
+                      {"organizer", s.organizer},
+                      {"description", to_json(s.description)},
+                      {"events", std::move(rows)}};
+}
+
+json::value to_json(const series_summary& s) {
+  return json::object{{"id", s.id},
+                      {"name", to_json(s.name)},
+                      {"organizer", s.organizer},
+                      {"event_count", static_cast<std::uint64_t>(s.event_count)}};
+}
+
+namespace {
+
+void append_problems(const std::vector<problem>& problems, std::vector<std::string>& errors) {
+  for (const problem& p : problems)
+    errors.push_back(p.where + (p.field.empty() || p.field == p.where ? "" : "." + p.field) +
+                     ": " + p.message);
+}
+
+}  // namespace
+
+std::optional<series> series_from_json(const json::value& v, std::vector<std::string>& errors) {
+  reader r(errors);
+  series s = r.read_series(v);
+  if (r.failed()) return std::nullopt;
+  const auto problems = check(s);
+  if (!problems.empty()) {
+    append_problems(problems, errors);
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<std::vector<series_event>> series_rows_from_json(const json::value& v,
+                                                               std::vector<std::string>& errors) {
+  reader r(errors);
+  std::vector<series_event> rows;
+  if (const json::object* o = v.if_object()) {
+    if (const json::value* list = r.member(*o, "events", "", true))
+      rows = r.read_series_rows(*list, "events");
+  } else {
+    rows = r.read_series_rows(v, "events");
+  }
+  if (r.failed()) return std::nullopt;
+  const auto problems = check_rows(rows);
+  if (!problems.empty()) {
+    append_problems(problems, errors);
+    return std::nullopt;
+  }
+  return rows;
 }
 
 std::optional<event> event_from_json(const json::value& v, std::vector<std::string>& errors) {

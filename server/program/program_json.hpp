@@ -8,6 +8,7 @@
 #include <boost/json/fwd.hpp>
 
 #include "program/model.hpp"
+#include "program/series.hpp"
 
 namespace samling::program {
 
@@ -19,6 +20,17 @@ boost::json::value to_json(const event_summary& s);
 // validate() and appends its problems (e.g. "sessions[3] (\"s-health\"): room \"x\" does not
 // exist"). A returned event is valid and normalized.
 std::optional<event> event_from_json(const boost::json::value& v, std::vector<std::string>& errors);
+
+// A series: {"id","name","organizer","description","events":[row…]}; a row:
+// {"date","responsible_county","cohost_county","city","event_id": "…" | null}.
+boost::json::value to_json(const series& s);
+boost::json::value to_json(const series_summary& s);
+boost::json::value to_json(const series_event& row);
+// Parses a series (shape errors with their paths, then check()'s problems, into `errors`).
+std::optional<series> series_from_json(const boost::json::value& v, std::vector<std::string>& errors);
+// Parses {"events":[row…]} or a bare array of rows.
+std::optional<std::vector<series_event>> series_rows_from_json(const boost::json::value& v,
+                                                               std::vector<std::string>& errors);
 
 // Localized text as a JSON object {"sv": "...", "en": "..."}; stores keep it in this form too.
 boost::json::object to_json(const localized_text& t);

@@ -149,12 +149,51 @@ CREATE TABLE account_roles (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
+// Issue 16, program-io: series of events (e.g. 17 regional one-day conferences) and the new
+// event and session fields. The series table's rows (`series_events`) are the seed table's:
+// date, responsible county, co-hosting county, city, and the event created for the row once
+// there is one. No foreign key from events.series_id or series_events.event_id: save_event
+// replaces an event by DELETE and re-insert, and a series may be imported before its events
+// (or the other way round). Times stay as they were: a session's event-local day and HH:MM plus
+// the event's zone are the organizer's intent; UTC is derived with the tz database on read.
+static constexpr std::string_view migration_7_sql = R"sql(
+ALTER TABLE events ADD COLUMN series_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE events ADD COLUMN visibility TEXT NOT NULL DEFAULT 'public'
+  CHECK (visibility IN ('public', 'unlisted', 'private'));
+ALTER TABLE events ADD COLUMN capacity INTEGER NOT NULL DEFAULT 0 CHECK (capacity >= 0);
+ALTER TABLE events ADD COLUMN venue_address TEXT NOT NULL DEFAULT '';
+ALTER TABLE sessions ADD COLUMN cancelled INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1));
+ALTER TABLE sessions ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0);
+
+CREATE TABLE series (
+  id          TEXT PRIMARY KEY,
+  name        TEXT NOT NULL,                -- localized JSON
+  organizer   TEXT NOT NULL DEFAULT '',
+  description TEXT NOT NULL DEFAULT '{}'    -- localized JSON
+) STRICT;
+
+CREATE TABLE series_events (
+  series_id          TEXT NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+  position           INTEGER NOT NULL,      -- row order as given
+  date               TEXT NOT NULL,         -- YYYY-MM-DD
+  responsible_county TEXT NOT NULL DEFAULT '',
+  cohost_county      TEXT NOT NULL DEFAULT '',
+  city               TEXT NOT NULL DEFAULT '',
+  event_id           TEXT,                  -- NULL until an event is made for the row
+  PRIMARY KEY (series_id, position)
+) STRICT;
+
+CREATE INDEX events_by_series ON events(series_id);
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
       {2, "rooms.guests; chat_messages", migration_2_sql},
       {3, "stage_destinations", migration_3_sql},
       {4, "accounts, account_roles", migration_4_sql},
+      {7, "series, series_events; event series_id, visibility, capacity, venue_address; "
+          "session cancelled, sequence", migration_7_sql},
   };
   return all;
 }

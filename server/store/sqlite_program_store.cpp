@@ -68,7 +68,8 @@ std::vector<program::event_summary> sqlite_program_store::list_events() {
   std::vector<program::event_summary> out;
   statement s(db_,
               "SELECT e.id, e.title, e.summary, e.city, e.venue,"
-              "       (SELECT min(d.day) FROM event_days d WHERE d.event_id = e.id) AS first_day "
+              "       (SELECT min(d.day) FROM event_days d WHERE d.event_id = e.id) AS first_day,"
+              "       e.series_id, e.visibility, e.timezone "
               "FROM events e ORDER BY first_day, e.id");
   while (s.step()) {
     program::event_summary summary;
@@ -77,6 +78,13 @@ std::vector<program::event_summary> sqlite_program_store::list_events() {
     summary.summary = read_localized(db_, s.text(2), "events[" + summary.id + "].summary");
     summary.city = s.text(3);
     summary.venue = s.text(4);
+    summary.series_id = s.text(6);
+    const std::string vis = s.text(7);
+    auto v = program::visibility_from_string(vis);
+    if (!v)
+      throw store_error(db_.path() + ": event " + summary.id + " has unknown visibility " + vis);
+    summary.visibility = *v;
+    summary.timezone = s.text(8);
     if (auto it = days.find(summary.id); it != days.end()) summary.days = std::move(it->second);
     out.push_back(std::move(summary));
   }
@@ -91,7 +99,8 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
   program::event e;
   {
     statement s(db_,
-                "SELECT id, title, summary, organizer, venue, city, timezone, languages "
+                "SELECT id, title, summary, organizer, venue, city, timezone, languages,"
+                "       series_id, visibility, capacity, venue_address "
                 "FROM events WHERE id = ?1");
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
@@ -103,6 +112,13 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
     e.city = s.text(5);
     e.timezone = s.text(6);
     e.languages = read_string_list(db_, s.text(7), "events[" + e.id + "].languages");
+    e.series_id = s.text(8);
+    const std::string vis = s.text(9);
+    auto v = program::visibility_from_string(vis);
+    if (!v) throw store_error(db_.path() + ": event " + e.id + " has unknown visibility " + vis);
+    e.visibility = *v;
+    e.capacity = s.integer(10);
+    e.venue_address = s.text(11);
   }
   {
     statement s(db_, "SELECT day FROM event_days WHERE event_id = ?1 ORDER BY day");
@@ -132,7 +148,7 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
     // The order normalize() gives: day, start, room position, id.
     statement s(db_,
                 "SELECT s.id, s.room_id, s.day, s.starts_at, s.ends_at, s.kind, s.track,"
-                "       s.title, s.description "
+                "       s.title, s.description, s.cancelled, s.sequence "
                 "FROM sessions s JOIN rooms r ON r.event_id = s.event_id AND r.id = s.room_id "
                 "WHERE s.event_id = ?1 "
                 "ORDER BY s.day, s.starts_at, r.position, s.id");
@@ -151,6 +167,8 @@ std::optional<program::event> sqlite_program_store::find_event(std::string_view 
       ss.track = s.text(6);
       ss.title = read_localized(db_, s.text(7), "sessions[" + ss.id + "].title");
       ss.description = read_localized(db_, s.text(8), "sessions[" + ss.id + "].description");
+      ss.cancelled = s.integer(9) != 0;
+      ss.sequence = s.integer(10);
       session_index.emplace(ss.id, e.sessions.size());
       e.sessions.push_back(std::move(ss));
     }
@@ -181,8 +199,9 @@ void sqlite_program_store::save_event(const program::event& e) {
   statement(db_, "DELETE FROM events WHERE id = ?1").bind(1, e.id).run();
 
   statement(db_,
-            "INSERT INTO events (id, title, summary, organizer, venue, city, timezone, languages) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
+            "INSERT INTO events (id, title, summary, organizer, venue, city, timezone, languages,"
+            "                    series_id, visibility, capacity, venue_address) "
+            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)")
       .bind(1, e.id)
       .bind(2, localized_column(e.title))
       .bind(3, localized_column(e.summary))
@@ -191,6 +210,10 @@ void sqlite_program_store::save_event(const program::event& e) {
       .bind(6, e.city)
       .bind(7, e.timezone)
       .bind(8, string_list_column(e.languages))
+      .bind(9, e.series_id)
+      .bind(10, program::to_string(e.visibility))
+      .bind(11, e.capacity)
+      .bind(12, e.venue_address)
       .run();
 
   statement day(db_, "INSERT INTO event_days (event_id, day) VALUES (?1, ?2)");
@@ -215,8 +238,8 @@ void sqlite_program_store::save_event(const program::event& e) {
 
   statement session(db_,
                     "INSERT INTO sessions (event_id, id, room_id, day, starts_at, ends_at, kind,"
-                    "                      track, title, description) "
-                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)");
+                    "                      track, title, description, cancelled, sequence) "
+                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   statement speaker(db_,
                     "INSERT INTO speakers (event_id, session_id, position, name, affiliation) "
                     "VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -231,6 +254,8 @@ void sqlite_program_store::save_event(const program::event& e) {
         .bind(8, s.track)
         .bind(9, localized_column(s.title))
         .bind(10, localized_column(s.description))
+        .bind(11, s.cancelled ? 1 : 0)
+        .bind(12, s.sequence)
         .run();
     session.reset();
     for (std::size_t i = 0; i < s.speakers.size(); ++i) {

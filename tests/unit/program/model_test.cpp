@@ -237,13 +237,88 @@ TEST(ModelTest, NormalizeSortsRoomsByPositionAndSessionsByDayTimeRoom) {
                                                 "day2"}));
 }
 
+TEST(ModelTest, CheckNamesTheListIndexAndFieldOfEachProblem) {
+  event e = valid_event();
+  e.timezone = "CET+1";
+  e.capacity = -1;
+  e.sessions[1].room_id = "x";
+  const auto problems = check(e);
+  ASSERT_EQ(problems.size(), 3u);
+  EXPECT_EQ(problems[0].field, "timezone");
+  EXPECT_EQ(problems[0].list, "");
+  EXPECT_EQ(problems[1].field, "capacity");
+  EXPECT_EQ(problems[2].list, "sessions");
+  EXPECT_EQ(problems[2].index, std::optional<std::size_t>(1));
+  EXPECT_EQ(problems[2].field, "room_id");
+  EXPECT_EQ(validate(e).at(0),
+            "timezone: \"CET+1\" is not a time zone of the tz database (e.g. Europe/Stockholm)");
+}
+
+TEST(ModelTest, CancelledSessionsAreLeftOutOfTheOverlapCheck) {
+  event e = valid_event();
+  e.sessions[1].starts_at = "10:15";
+  EXPECT_EQ(validate(e).size(), 1u);
+  e.sessions[0].cancelled = true;
+  EXPECT_EQ(validate(e), std::vector<std::string>{});
+}
+
+TEST(ModelTest, SessionTimesInUtcFollowTheZoneAcrossDst) {
+  event e = valid_event();
+  e.days = {"2027-03-27", "2027-03-28", "2027-10-30", "2027-10-31"};
+  session s = e.sessions[0];
+  s.starts_at = "09:30";
+  s.ends_at = "10:00";
+  s.day = "2027-03-27";  // CET, +01:00
+  EXPECT_EQ(starts_utc(e, s), std::optional<std::int64_t>(1806136200));  // 08:30Z
+  s.day = "2027-03-28";  // CEST, +02:00
+  EXPECT_EQ(starts_utc(e, s), std::optional<std::int64_t>(1806219000));  // 07:30Z
+  s.day = "2027-10-31";  // CET again
+  EXPECT_EQ(ends_utc(e, s), std::optional<std::int64_t>(1824973200));    // 09:00Z
+  e.timezone = "Europe/Helsinki";
+  EXPECT_EQ(ends_utc(e, s), std::optional<std::int64_t>(1824969600));    // 08:00Z
+  s.starts_at = "25:00";
+  EXPECT_EQ(starts_utc(e, s), std::nullopt);
+}
+
+TEST(ModelTest, SlugifyFoldsSwedishAndFinnishLetters) {
+  EXPECT_EQ(slugify("\xC3\x96ppning & v\xC3\xA4lkommen!"), "oppning-valkommen");
+  EXPECT_EQ(slugify("  Bos\xC3\xA4ttning: fr\xC3\xA5n anvisning  "), "bosattning-fran-anvisning");
+  EXPECT_EQ(slugify("???"), "");
+  EXPECT_LE(slugify(std::string(200, 'a')).size(), 48u);
+}
+
+TEST(ModelTest, CarrySequencesRaisesOnlyChangedSessions) {
+  event before = valid_event();
+  before.sessions[0].sequence = 2;
+  before.sessions[1].sequence = 5;
+  event after = before;
+  after.sessions[0].sequence = 0;  // an import that does not know the sequences
+  after.sessions[1].sequence = 0;
+  after.sessions[1].ends_at = "11:30";
+  session added = after.sessions[1];
+  added.id = "s-new";
+  after.sessions.push_back(added);
+  carry_sequences(before, after);
+  EXPECT_EQ(after.sessions[0].sequence, 2);
+  EXPECT_EQ(after.sessions[1].sequence, 6);
+  EXPECT_EQ(after.sessions[2].sequence, 0);
+  // Never lowered: a higher sequence given stays.
+  after.sessions[0].sequence = 9;
+  carry_sequences(before, after);
+  EXPECT_EQ(after.sessions[0].sequence, 9);
+}
+
 TEST(ModelTest, SummaryOfCopiesTheListingFields) {
   event e = valid_event();
   e.summary = {{"sv", "Om dagen"}};
   e.city = "Stockholm";
   e.venue = "Regeringsgatan 66";
+  e.series_id = "regional-2027";
+  e.visibility = visibility::unlisted;
+  e.timezone = "Europe/Helsinki";
   const event_summary s = summary_of(e);
-  EXPECT_EQ(s, (event_summary{e.id, e.title, e.summary, "Stockholm", "Regeringsgatan 66", e.days}));
+  EXPECT_EQ(s, (event_summary{e.id, e.title, e.summary, "Stockholm", "Regeringsgatan 66", e.days,
+                              "regional-2027", visibility::unlisted, "Europe/Helsinki"}));
 }
 
 }  // namespace

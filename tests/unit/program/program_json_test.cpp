@@ -122,7 +122,8 @@ TEST(ProgramJsonTest, WritesTheExactWireShape) {
   const json::object& o = v.as_object();
   EXPECT_EQ(keys_of(o), (std::vector<std::string>{"id", "title", "summary", "organizer", "venue",
                                                   "city", "timezone", "days", "languages",
-                                                  "rooms", "sessions"}));
+                                                  "rooms", "sessions", "series_id", "visibility",
+                                                  "capacity", "venue_address"}));
   const json::object& room = o.at("rooms").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(room),
             (std::vector<std::string>{"id", "kind", "name", "position", "guests"}));
@@ -133,7 +134,8 @@ TEST(ProgramJsonTest, WritesTheExactWireShape) {
   const json::object& session = o.at("sessions").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(session),
             (std::vector<std::string>{"id", "room_id", "day", "starts_at", "ends_at", "kind",
-                                      "track", "title", "description", "speakers"}));
+                                      "track", "title", "description", "speakers", "cancelled",
+                                      "sequence", "starts_utc", "ends_utc"}));
   EXPECT_EQ(session.at("title").at("en"), "Opening");
   const json::object& speaker = session.at("speakers").as_array().at(0).as_object();
   EXPECT_EQ(keys_of(speaker), (std::vector<std::string>{"name", "affiliation"}));
@@ -145,11 +147,13 @@ TEST(ProgramJsonTest, WritesTheSummaryShape) {
   const event e = parse_ok(full_event_json);
   const json::value v = to_json(summary_of(e));
   EXPECT_EQ(keys_of(v.as_object()),
-            (std::vector<std::string>{"id", "title", "summary", "city", "venue", "days"}));
+            (std::vector<std::string>{"id", "title", "summary", "city", "venue", "days",
+                                      "series_id", "visibility", "timezone"}));
   EXPECT_EQ(v, json::parse(R"({"id": "wire-2027",
     "title": {"en": "Wire format", "fi": "Siirtomuoto", "sv": "Trådformat"},
     "summary": {"en": "About the day", "sv": "Om dagen"},
-    "city": "Stockholm", "venue": "Regeringsgatan 66", "days": ["2027-02-09", "2027-02-10"]})"));
+    "city": "Stockholm", "venue": "Regeringsgatan 66", "days": ["2027-02-09", "2027-02-10"],
+    "series_id": "", "visibility": "public", "timezone": "Europe/Helsinki"})"));
 }
 
 TEST(ProgramJsonTest, OptionalFieldsTakeTheirDefaults) {
@@ -283,6 +287,75 @@ TEST(ProgramJsonTest, IgnoresUnknownFieldsForForwardCompatibility) {
   session0(v)["stream"] = json::object{{"hls", true}};
   std::vector<std::string> errors;
   EXPECT_TRUE(event_from_json(v, errors)) << ::testing::PrintToString(errors);
+}
+
+TEST(ProgramJsonTest, ReadsAndWritesTheIssue16Fields) {
+  json::value v = json::parse(minimal_event_json);
+  auto& o = v.as_object();
+  o["series_id"] = "regional-2027";
+  o["visibility"] = "unlisted";
+  o["capacity"] = 160;
+  o["venue_address"] = "Regeringsgatan 66";
+  o["timezone"] = "Europe/Helsinki";
+  auto& s = o["sessions"].as_array().at(0).as_object();
+  s["cancelled"] = true;
+  s["sequence"] = 2;
+  s["starts_utc"] = "ignored: derived";
+  std::vector<std::string> errors;
+  auto e = event_from_json(v, errors);
+  ASSERT_TRUE(e) << ::testing::PrintToString(errors);
+  EXPECT_EQ(e->series_id, "regional-2027");
+  EXPECT_EQ(e->visibility, visibility::unlisted);
+  EXPECT_EQ(e->capacity, 160);
+  EXPECT_EQ(e->venue_address, "Regeringsgatan 66");
+  EXPECT_TRUE(e->sessions.at(0).cancelled);
+  EXPECT_EQ(e->sessions.at(0).sequence, 2);
+  const json::value back = to_json(*e);
+  EXPECT_EQ(back.at("visibility"), "unlisted");
+  // 10:00 in Helsinki in February (EET, +02:00).
+  EXPECT_EQ(back.at("sessions").at(0).at("starts_utc"), "2027-02-09T08:00:00Z");
+  EXPECT_EQ(back.at("sessions").at(0).at("ends_utc"), "2027-02-09T09:00:00Z");
+  std::vector<std::string> again;
+  EXPECT_EQ(event_from_json(back, again), e) << ::testing::PrintToString(again);
+
+  o["visibility"] = "secret";
+  o["timezone"] = "Europe/Atlantis";
+  errors.clear();
+  EXPECT_FALSE(event_from_json(v, errors));
+  EXPECT_EQ(errors, std::vector<std::string>{
+                        "visibility: unknown visibility \"secret\" (expected public, unlisted or private)"});
+  o["visibility"] = "private";
+  errors.clear();
+  EXPECT_FALSE(event_from_json(v, errors));
+  EXPECT_EQ(errors, std::vector<std::string>{
+                        "timezone: \"Europe/Atlantis\" is not a time zone of the tz database (e.g. Europe/Stockholm)"});
+}
+
+TEST(ProgramJsonTest, SeriesReadAndWrite) {
+  const json::value v = json::parse(R"({"id": "sverige-2016", "name": {"sv": "Sverige tillsammans"},
+    "events": [{"date": "2016-01-22", "responsible_county": "Sk\u00e5ne", "cohost_county": "",
+                "city": "Malm\u00f6", "event_id": null}]})");
+  std::vector<std::string> errors;
+  auto s = series_from_json(v, errors);
+  ASSERT_TRUE(s) << ::testing::PrintToString(errors);
+  EXPECT_EQ(s->events.at(0).city, "Malm\xC3\xB6");
+  EXPECT_EQ(to_json(*s).at("events").at(0).at("event_id"), nullptr);
+  EXPECT_EQ(series_from_json(to_json(*s), errors), s);
+  const json::value bad = json::parse(R"({"id": "Bad Id", "name": {"en": "x"},
+    "events": [{"date": "2016-13-01", "responsible_county": "", "city": "X"}]})");
+  errors.clear();
+  EXPECT_FALSE(series_from_json(bad, errors));
+  EXPECT_EQ(errors, (std::vector<std::string>{
+                        "id: \"Bad Id\" is not a URL-safe slug (use a-z, 0-9 and -)",
+                        "name: a Swedish (\"sv\") name is required",
+                        "events[0].date: \"2016-13-01\" is not a valid date (YYYY-MM-DD)",
+                        "events[0].responsible_county: is required"}));
+  errors.clear();
+  auto rows = series_rows_from_json(json::parse(R"([{"date": "2016-01-22", "responsible_county": "A", "city": "B",
+                                                     "co_hosting_county": "C"}])"), errors);
+  ASSERT_TRUE(rows) << ::testing::PrintToString(errors);
+  EXPECT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->at(0).cohost_county, "C");
 }
 
 }  // namespace

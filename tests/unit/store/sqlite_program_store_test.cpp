@@ -175,8 +175,7 @@ TEST(SqliteProgramStoreTest, MigratingAVersionOneFileKeepsItsEventAndClosesRooms
   }
 
   sqlite_db db(path);
-  ASSERT_EQ(latest_schema_version(), 4);
-  EXPECT_EQ(db.schema_version(), 4);
+  EXPECT_EQ(db.schema_version(), latest_schema_version());
   sqlite_program_store store(db);
 
   event expected;
@@ -202,6 +201,30 @@ TEST(SqliteProgramStoreTest, MigratingAVersionOneFileKeepsItsEventAndClosesRooms
   expected.rooms[0].guests = true;
   store.save_event(expected);
   EXPECT_EQ(store.find_event("old-2026"), expected);
+}
+
+TEST(SqliteProgramStoreTest, KeepsTheSeriesVisibilityCapacityAddressAndSessionState) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_program_store store(db);
+  event e = normalized(sample_event());
+  e.series_id = "regional-2027";
+  e.visibility = visibility::unlisted;
+  e.capacity = 120;
+  e.venue_address = "Regeringsgatan 66, 111 39 Stockholm";
+  e.sessions.at(0).cancelled = true;
+  e.sessions.at(0).sequence = 3;
+  store.save_event(e);
+  EXPECT_EQ(store.find_event(e.id), e);
+  const auto listed = store.list_events();
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0], summary_of(e));
+  // A private event and a cancelled, re-sequenced session round-trip too.
+  e.visibility = visibility::private_event;
+  e.sessions.at(0).cancelled = false;
+  e.sessions.at(0).sequence = 4;
+  store.save_event(e);
+  EXPECT_EQ(store.find_event(e.id), e);
 }
 
 TEST(SqliteProgramStoreTest, SavingAgainReplacesEverythingOfTheEvent) {
