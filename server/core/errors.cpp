@@ -59,6 +59,11 @@ constexpr entry table[] = {
     {errc::invalid_output, "invalid_output", 400, channel::http, "The destination is not valid."},
     {errc::media_disabled, "media_disabled", 503, channel::http, "Media is not running on this server."},
     {errc::unknown_event, "unknown_event", 404, channel::http, "No such event."},
+    // live-program
+    {errc::program_invalid, "program_invalid", 422, channel::http, "The program would not be valid."},
+    {errc::event_exists, "event_exists", 409, channel::http, "An event with this id exists."},
+    {errc::no_such_session, "no_such_session", 404, channel::http, "No such session."},
+    {errc::no_such_version, "no_such_version", 404, channel::http, "No such program version."},
 };
 
 constexpr bool table_in_enum_order() {

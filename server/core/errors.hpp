@@ -57,6 +57,11 @@ enum class errc {
   media_disabled,       // media.enabled = false, or GStreamer is missing
   // HTTP: the rooms' API
   unknown_event,        // /api/v1/events/{event}/rooms/...: no such event
+  // HTTP: live-program (docs/api.md, "Program editing and versions")
+  program_invalid,      // an edit that would leave the program invalid (422, with "problems")
+  event_exists,         // POST /api/v1/events with an id already taken
+  no_such_session,      // PATCH/DELETE …/sessions/{session}: no such session
+  no_such_version,      // GET …/program/versions/{n}: no such version
 };
 
 const std::error_category& samling_category();
