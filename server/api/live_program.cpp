@@ -165,8 +165,12 @@ void live_program::arm_locked() {
   const auto generation = ++generation_;
   timer_.cancel();
   if (!next) return;
-  // The clock may be a test's; the wait is real time, from now to the boundary.
-  auto delay = std::chrono::seconds(std::max<std::int64_t>(0, *next - clock_now()));
+  // The clock may be a test's (whole seconds); the wait is real time, from now to the
+  // boundary, less the part of the current second already gone, so the event leaves at the
+  // boundary rather than up to a second after it. Woken a moment early, on_timer waits again.
+  const auto ms_into_second = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch()).count() % 1000;
+  auto delay = std::chrono::milliseconds(std::max<std::int64_t>(1, (*next - clock_now()) * 1000 - ms_into_second));
   timer_.expires_after(delay);
   timer_.async_wait([this, generation](boost::system::error_code ec) {
     if (!ec) on_timer(generation);

@@ -90,8 +90,9 @@ asio::awaitable<response> create_event(const program_context* ctx, request r) {
   if (!id || !id->is_string() || id->as_string().empty())
     co_return net::json_error(errc::bad_request, "The event needs an \"id\" (a URL-safe slug).");
   std::string event_id(id->as_string());
-  for (auto& s : (*body)["sessions"].is_array() ? (*body)["sessions"].as_array() : json::array{})
-    if (auto* o = s.if_object()) o->erase("sequence");  // a new event's sessions start at 0
+  if (auto* sessions = body->if_contains("sessions"); sessions && sessions->is_array())
+    for (auto& s : sessions->as_array())
+      if (auto* o = s.if_object()) o->erase("sequence");  // a new event's sessions start at 0
   json::value v = std::move(*body);
   auto edit = [v](const std::optional<program::published_program>&) { return from_json(v); };
   auto o = co_await ctx->live->publish(event_id, true, std::move(edit), who_of(std::get<principal>(who), r));
