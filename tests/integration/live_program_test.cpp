@@ -303,3 +303,32 @@ TEST(live_program, now_next_is_pushed_at_a_session_boundary) {
   EXPECT_EQ(std::string(hhmm), std::string(boundary));
   EXPECT_LE(p.tm_sec, 2);
 }
+
+TEST(live_program, program_events_go_to_the_event_s_sessions_only) {
+  server_process server(live_options());
+  const auto port = server.port();
+  const auto everywhere = ws::token("u-chief", "Chefen", "organizer", "*");
+  auto other = event_json(port);
+  other["id"] = "annan-dag";
+  ASSERT_EQ(send(port, "POST", "/api/v1/events", everywhere, other).status, 201);
+
+  ws_client here, there;
+  ASSERT_TRUE(here.connect(port));
+  ASSERT_TRUE(is_ack(here.hello(ws::event_id, ws::token("u-a", "Anna"))));
+  ASSERT_TRUE(there.connect(port));
+  ASSERT_TRUE(is_ack(there.hello("annan-dag", ws::token("u-b", "Bo", "attendee", "annan-dag"))));
+
+  ASSERT_EQ(send(port, "PATCH", base + "/sessions/closing", everywhere, {{"cancelled", true}}).status, 200);
+  ASSERT_EQ(send(port, "PATCH", "/api/v1/events/annan-dag/sessions/opening", everywhere, {{"cancelled", true}}).status,
+            200);
+  auto mine = here.next_event("program", 5s);
+  ASSERT_TRUE(mine);
+  EXPECT_EQ(string_field(*mine, "event"), ws::event_id);
+  EXPECT_EQ(string_field(mine->at("changes").as_array().at(0).as_object(), "session"), "closing");
+  // The other event's page: its own event first (none of the demo's came before it).
+  auto theirs = there.next_event("program", 5s);
+  ASSERT_TRUE(theirs);
+  EXPECT_EQ(string_field(*theirs, "event"), "annan-dag");
+  EXPECT_EQ(string_field(theirs->at("changes").as_array().at(0).as_object(), "session"), "opening");
+  EXPECT_EQ(int_field(*theirs, "version"), 2);
+}
