@@ -392,7 +392,12 @@ int serve(const config::config& cfg) {
   live_services.engine = engine.get();
   live_services.audit = nullptr;  // TODO(integrator): the accounts slice's audit log
   api::live_program live_program(ioc.get_executor(), live_services);
-  live_program.start();
+  try {
+    live_program.start();  // reads every event's program for the now/next timer
+  } catch (const std::exception& e) {
+    std::cerr << "samling: cannot read the program: " << e.what() << "\n";
+    return 1;
+  }
   program_ctx.live = &live_program;
   opt.ws_factory = api::make_protocol_session_factory(ws_settings,
                                                       {&room_registry, &keys, &stage_board, &program_board});
