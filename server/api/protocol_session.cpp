@@ -7,6 +7,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "api/ids.hpp"
+#include "api/program_board.hpp"
 #include "api/stage_board.hpp"
 #include "core/log.hpp"
 #include "protocol/frames.hpp"
@@ -187,6 +188,9 @@ class protocol_session final : public net::ws_handler,
                                                 .history = settings_.history,
                                                 .token = guest_token,
                                             }));
+    // The live program's events (program, now_next) go to every session of the event from
+    // now on, whatever rooms it joins; after the ack, so none arrives before it.
+    if (services_.programs) services_.programs->watch(ctx_.sink, event_id_);
     core::log(core::log_level::debug, "ws_hello",
               {{"remote", ctx_.remote}, {"user", user.id}, {"role", std::string(auth::to_string(user.role))},
                {"event", event_id_}});

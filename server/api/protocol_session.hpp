@@ -25,11 +25,15 @@ struct protocol_settings {
 };
 
 class stage_board;
+class program_board;
 
 struct protocol_services {
   rooms::room_registry* rooms = nullptr;
   const auth::keyring* keys = nullptr;
   stage_board* stages = nullptr;  // null: no stages (media off)
+  // Every session of an event gets its program and now_next events from its hello on
+  // (live-program); null: none.
+  program_board* programs = nullptr;
 };
 
 // The factory the HTTP server calls for each upgraded connection: one protocol session each.

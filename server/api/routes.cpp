@@ -160,7 +160,7 @@ void register_routes(net::router& routes, const api_context& ctx) {
   routes.add("GET", "/metrics", "metrics", with(&ctx, metrics_text));
   routes.add("GET", "/api/v1/info", "api_info", info);
   routes.add("GET", "/api/v1/events", "api_events", with(&ctx, list_events));
-  routes.add("GET", "/api/v1/events/{id}", "api_event", with(&ctx, get_event));
+  routes.add("GET", "/api/v1/events/{id}", "api_event", ctx.event_handler ? ctx.event_handler : with(&ctx, get_event));
   routes.add("GET", "/api/v1/events/{event}/rooms/members", "api_room_members", with(&ctx, room_members));
   if (ctx.dev_token_keys) routes.add("POST", "/api/v1/dev/token", "api_dev_token", with(&ctx, dev_token));
 }

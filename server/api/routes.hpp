@@ -25,6 +25,9 @@ struct api_context {
   // GET /api/v1/events/{event}/rooms/members and samling_room_members; null: no rooms
   // (the route answers unknown_event, the metric is absent).
   rooms::room_registry* rooms = nullptr;
+  // GET /api/v1/events/{id} with the live program's marks (api/program_routes.hpp); empty: the
+  // stored event as it is.
+  net::handler event_handler;
 };
 
 // samling_room_members{event,room}: distinct users joined to each room that has come to life.

@@ -21,6 +21,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/hls_viewers.hpp"
+#include "api/http_auth.hpp"
+#include "api/live_program.hpp"
+#include "api/program_board.hpp"
+#include "api/program_routes.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -42,6 +46,7 @@
 #include "store/sqlite_series_store.hpp"
 #include "api/program_io_routes.hpp"
 #include "program/demo_series.hpp"
+#include "store/sqlite_program_versions.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -201,12 +206,14 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_chat_store> chat_store;
   std::unique_ptr<store::sqlite_destination_store> destination_store;
   std::unique_ptr<store::sqlite_series_store> series_store;  // program-io
+  std::unique_ptr<store::sqlite_program_versions> program_versions;
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
       program_store = std::make_unique<store::sqlite_program_store>(*db);
       chat_store = std::make_unique<store::sqlite_chat_store>(*db);
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
+      program_versions = std::make_unique<store::sqlite_program_versions>(*db, *program_store);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
       // program-io: the demo series. A missing or broken series file is logged, not fatal:
@@ -320,15 +327,24 @@ int serve(const config::config& cfg) {
   ctx.dev_token_keys = cfg.auth.dev_tokens ? &keys : nullptr;
   ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
   ctx.extra_metrics = [&stage_board] { return stage_board.metrics_text(); };
+  // The live program (organizer edits, versions, now/next): its routes, and GET
+  // /api/v1/events/{id} with the marks. The service itself needs the io_context (its timer):
+  // program_ctx.live is set below, before the server starts.
+  api::http_auth http_auth(&keys);
+  api::program_board program_board;
+  api::program_context program_ctx;
+  program_ctx.auth = &http_auth;
+  program_ctx.db_pool = &db_pool;
+  program_ctx.versions = program_versions.get();
+  ctx.event_handler = api::event_handler(program_ctx);
   api::register_routes(routes, ctx);
   // program-io: imports, exports, calendars, series. The integrator points `publish` at the
   // live program's publish; null saves through the program store.
-  api::http_auth program_io_auth(&keys);
   api::program_io_context program_io_ctx;
   program_io_ctx.program = program_store.get();
   program_io_ctx.series = series_store.get();
   program_io_ctx.db_pool = &db_pool;
-  program_io_ctx.auth = &program_io_auth;
+  program_io_ctx.auth = &http_auth;
   {
     std::string base = cfg.server.public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -340,6 +356,7 @@ int serve(const config::config& cfg) {
     program_io_ctx.host = host.empty() ? "samling.local" : host;
   }
   api::register_program_io_routes(routes, program_io_ctx);
+  api::register_program_routes(routes, program_ctx);
   api::stages_context stages_ctx;
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
@@ -399,7 +416,24 @@ int serve(const config::config& cfg) {
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
   opt.ws.batch_above_frames_per_second = cfg.ws.batch_above_frames_per_second;
-  opt.ws_factory = api::make_protocol_session_factory(ws_settings, {&room_registry, &keys, &stage_board});
+  api::live_program_services live_services;
+  live_services.programs = program_store.get();
+  live_services.versions = program_versions.get();
+  live_services.db_pool = &db_pool;
+  live_services.board = &program_board;
+  live_services.rooms = &room_registry;
+  live_services.engine = engine.get();
+  live_services.audit = nullptr;  // TODO(integrator): the accounts slice's audit log
+  api::live_program live_program(ioc.get_executor(), live_services);
+  try {
+    live_program.start();  // reads every event's program for the now/next timer
+  } catch (const std::exception& e) {
+    std::cerr << "samling: cannot read the program: " << e.what() << "\n";
+    return 1;
+  }
+  program_ctx.live = &live_program;
+  opt.ws_factory = api::make_protocol_session_factory(ws_settings,
+                                                      {&room_registry, &keys, &stage_board, &program_board});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -438,6 +472,7 @@ int serve(const config::config& cfg) {
   // state and its flusher's timer on `ioc`), so neither context may be destroyed with its
   // handlers while the other is gone: destroy ioc's now, while both exist; the pool's go with
   // the pool, before `ioc`. (AddressSanitizer: heap-use-after-free at every shutdown.)
+  live_program.stop();
   ioc.shutdown();
   stopping = true;
   // Stages stop on their control thread (relays close, recordings end on what was written).
@@ -453,6 +488,7 @@ int serve(const config::config& cfg) {
     }
     destination_store.reset();
     series_store.reset();
+    program_versions.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

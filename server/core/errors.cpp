@@ -62,6 +62,11 @@ constexpr entry table[] = {
     // program-io (issue 16)
     {errc::import_invalid, "import_invalid", 422, channel::http, "The import has problems; nothing was changed."},
     {errc::series_exists, "series_exists", 409, channel::http, "A series with this id exists."},
+    // live-program
+    {errc::program_invalid, "program_invalid", 422, channel::http, "The program would not be valid."},
+    {errc::event_exists, "event_exists", 409, channel::http, "An event with this id exists."},
+    {errc::no_such_session, "no_such_session", 404, channel::http, "No such session."},
+    {errc::no_such_version, "no_such_version", 404, channel::http, "No such program version."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -60,6 +60,11 @@ enum class errc {
   // HTTP: program import, export and calendars (issue 16, program-io)
   import_invalid,       // an import with problems (each with its line): nothing stored
   series_exists,        // POST /api/v1/series with the id of an existing series
+  // HTTP: live-program (docs/api.md, "Program editing and versions")
+  program_invalid,      // an edit that would leave the program invalid (422, with "problems")
+  event_exists,         // POST /api/v1/events with an id already taken
+  no_such_session,      // PATCH/DELETE …/sessions/{session}: no such session
+  no_such_version,      // GET …/program/versions/{n}: no such version
 };
 
 const std::error_category& samling_category();

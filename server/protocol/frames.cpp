@@ -9,8 +9,9 @@ namespace samling::protocol {
 
 namespace {
 
-constexpr frame_type all_frame_types[] = {frame_type::ack, frame_type::error, frame_type::message,
-                                          frame_type::presence, frame_type::stage};
+constexpr frame_type all_frame_types[] = {frame_type::ack,   frame_type::error,   frame_type::message,
+                                          frame_type::presence, frame_type::stage, frame_type::program,
+                                          frame_type::now_next};
 
 frame_ptr share(json_writer& w) { return std::make_shared<const std::string>(w.take()); }
 
@@ -52,6 +53,8 @@ std::string_view to_string(frame_type t) {
     case frame_type::message: return "message";
     case frame_type::presence: return "presence";
     case frame_type::stage: return "stage";
+    case frame_type::program: return "program";
+    case frame_type::now_next: return "now_next";
   }
   return "error";  // unreachable: every enumerator is handled above
 }
@@ -108,6 +111,27 @@ frame_ptr event(const stage_event& e) {
   w.begin_object();
   w.key("type").string(to_string(frame_type::stage));
   w.key("stage").raw(e.stage_json);
+  w.end_object();
+  return share(w);
+}
+
+frame_ptr event(const program_event& e) {
+  json_writer w(64 + e.event.size() + e.changes_json.size());
+  w.begin_object();
+  w.key("type").string(to_string(frame_type::program));
+  w.key("event").string(e.event);
+  w.key("version").integer(e.version);
+  w.key("changes").raw(e.changes_json);
+  w.end_object();
+  return share(w);
+}
+
+frame_ptr event(const now_next_event& e) {
+  json_writer w(48 + e.event.size() + e.rooms_json.size());
+  w.begin_object();
+  w.key("type").string(to_string(frame_type::now_next));
+  w.key("event").string(e.event);
+  w.key("rooms").raw(e.rooms_json);
   w.end_object();
   return share(w);
 }

@@ -21,7 +21,7 @@ namespace samling::protocol {
 using frame_ptr = std::shared_ptr<const std::string>;
 
 // The `type` of every frame the server sends.
-enum class frame_type { ack, error, message, presence, stage };
+enum class frame_type { ack, error, message, presence, stage, program, now_next };
 std::string_view to_string(frame_type t);
 // Their names, for the protocol document's test.
 const std::vector<std::string>& server_message_types();
@@ -58,9 +58,25 @@ struct stage_event {
   std::string_view stage_json;
 };
 
+// A new version of the event's program was published: what changed, per session, already
+// serialized (program::to_json(session_change) elements, a JSON array).
+struct program_event {
+  std::string_view event;
+  int version = 0;
+  std::string_view changes_json;
+};
+// Now and next per room of the event, already serialized (a JSON array of
+// {"room","now","next"}, api/live_program.cpp).
+struct now_next_event {
+  std::string_view event;
+  std::string_view rooms_json;
+};
+
 frame_ptr event(const message_event& e);
 frame_ptr event(const presence_event& e);
 frame_ptr event(const stage_event& e);
+frame_ptr event(const program_event& e);
+frame_ptr event(const now_next_event& e);
 
 // --- replies: {"type":"ack","id":ID,"result":RESULT} -----------------------------------------
 

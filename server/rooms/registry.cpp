@@ -44,9 +44,17 @@ asio::awaitable<std::shared_ptr<const event_rooms>> room_registry::event(std::st
     rooms->order.push_back(r.id);
   }
   std::lock_guard lock(mutex_);
-  // The program is read once per event and kept: live program changes come with their issue.
+  // The program is read once per event and kept until the live program says it changed
+  // (forget_event).
   auto [it, _] = events_.emplace(event_id, std::move(rooms));
   co_return it->second;
+}
+
+void room_registry::forget_event(const std::string& event_id) {
+  std::lock_guard lock(mutex_);
+  // Only the definitions: a room alive now keeps its one actor (dropping it here would let a
+  // second actor for the same key start beside the first, splitting its members).
+  events_.erase(event_id);
 }
 
 asio::awaitable<room_registry::lookup> room_registry::resolve(std::string key,

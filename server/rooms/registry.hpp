@@ -51,6 +51,11 @@ class room_registry {
   // or the room (created and loaded on first use).
   boost::asio::awaitable<lookup> resolve(std::string key, std::string session_event);
 
+  // The event's rooms changed (the live program published new room definitions): the next
+  // event() or resolve() reads them again from the program. Rooms already alive keep running
+  // (their members stay, and a room alive now can still be joined until the process restarts).
+  void forget_event(const std::string& event_id);
+
   // A session ended: leave every room it was in, without replies.
   void remove_everywhere(const std::shared_ptr<member>& m);
 

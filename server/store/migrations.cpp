@@ -184,6 +184,23 @@ CREATE TABLE series_events (
 ) STRICT;
 
 CREATE INDEX events_by_series ON events(series_id);
+// The live program's published versions (program::program_versions_store): one row per
+// publish, numbered per event from 1 (the first published program, which the event page marks
+// changes against). `changes` is the diff against the previous version (a JSON array, as the
+// program event sends it); `snapshot` the whole event as published, with each session's
+// cancelled flag and iCalendar sequence. No foreign key to events: save_event replaces an event
+// by deleting it (its days, rooms and sessions cascade), and its history must survive that.
+static constexpr std::string_view migration_8_sql = R"sql(
+CREATE TABLE program_versions (
+  event_id     TEXT NOT NULL,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  published_at INTEGER NOT NULL,           -- seconds since the Unix epoch (UTC)
+  actor        TEXT NOT NULL,              -- user or account id; 'system' for the baseline
+  actor_name   TEXT NOT NULL,
+  changes      TEXT NOT NULL,              -- JSON array of session changes
+  snapshot     TEXT NOT NULL,              -- JSON: the event as published
+  PRIMARY KEY (event_id, version)
+) STRICT;
 )sql";
 
 const std::vector<migration>& migrations() {
@@ -194,6 +211,8 @@ const std::vector<migration>& migrations() {
       {4, "accounts, account_roles", migration_4_sql},
       {7, "series, series_events; event series_id, visibility, capacity, venue_address; "
           "session cancelled, sequence", migration_7_sql},
+      // live-program (issue 16): 5-7 are the accounts, mail and program-io slices'.
+      {8, "program_versions", migration_8_sql},
   };
   return all;
 }

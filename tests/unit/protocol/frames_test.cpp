@@ -19,7 +19,7 @@ const user_ref mo{"u-mod", "Mo", role::moderator};
 
 TEST(frames, the_types_the_server_sends) {
   EXPECT_EQ(server_message_types(),
-            (std::vector<std::string>{"ack", "error", "message", "presence", "stage"}));
+            (std::vector<std::string>{"ack", "error", "message", "presence", "stage", "program", "now_next"}));
 }
 
 TEST(frames, message_event) {
@@ -50,6 +50,16 @@ TEST(frames, presence_with_and_without_the_member_list) {
 TEST(frames, stage_event_wraps_the_status_as_is) {
   EXPECT_EQ(*event(stage_event{R"({"id":"main","state":"live"})"}),
             R"({"type":"stage","stage":{"id":"main","state":"live"}})");
+}
+
+TEST(frames, program_event_carries_the_version_and_the_changes_as_is) {
+  EXPECT_EQ(*event(program_event{"ev", 3, R"([{"session":"lunch","change":"cancelled"}])"}),
+            R"({"type":"program","event":"ev","version":3,"changes":[{"session":"lunch","change":"cancelled"}]})");
+}
+
+TEST(frames, now_next_event_carries_the_rooms_as_is) {
+  EXPECT_EQ(*event(now_next_event{"ev", R"([{"room":"main","now":null,"next":null}])"}),
+            R"({"type":"now_next","event":"ev","rooms":[{"room":"main","now":null,"next":null}]})");
 }
 
 TEST(frames, hello_ack) {
