@@ -184,6 +184,8 @@ CREATE TABLE series_events (
 ) STRICT;
 
 CREATE INDEX events_by_series ON events(series_id);
+)sql";
+
 // The live program's published versions (program::program_versions_store): one row per
 // publish, numbered per event from 1 (the first published program, which the event page marks
 // changes against). `changes` is the diff against the previous version (a JSON array, as the
