@@ -64,6 +64,30 @@ std::string with_reply(std::string what, const std::string& reply) {
 
 }  // namespace
 
+std::optional<std::string> smtp_url_problem(std::string_view url) {
+  std::string_view rest;
+  if (url.starts_with("smtp://"))
+    rest = url.substr(7);
+  else if (url.starts_with("smtps://"))
+    rest = url.substr(8);
+  else
+    return "must start with smtp:// (STARTTLS per mail.starttls) or smtps:// (TLS)";
+  const auto end = std::min(rest.find('/'), rest.size());
+  const std::string_view authority = rest.substr(0, end);
+  if (authority.find('@') != std::string_view::npos)
+    return "must not hold a user or password; use mail.username and mail.password";
+  if (authority.empty() || authority.front() == ':') return "needs a host name";
+  for (char c : authority)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return "must not contain spaces or control characters";
+  if (const auto colon = authority.rfind(':'); colon != std::string_view::npos && authority.back() != ']') {
+    const std::string_view port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos ||
+        std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)
+      return "has an invalid port (1..65535)";
+  }
+  return std::nullopt;
+}
+
 smtp_sender::smtp_sender(smtp_settings s) : s_(std::move(s)) { global_init(); }
 
 send_result smtp_sender::send(const outbox_entry& e, const std::atomic<bool>& abort) {

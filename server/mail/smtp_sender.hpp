@@ -6,7 +6,9 @@
 // 4xx, refuses our login or TLS), or give up (5xx: the server refuses this message for good).
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "mail/mime.hpp"
 #include "mail/outbox.hpp"
@@ -43,6 +45,11 @@ struct smtp_settings {
   sender_identity from;
   std::chrono::seconds timeout{30};  // connect, and the whole exchange of one message
 };
+
+// Why `url` is not an SMTP server's address (smtp:// or smtps://, a host, an optional port, no
+// user or password in it: those go in mail.username / mail.password), or nullopt. The message
+// does not quote the URL.
+std::optional<std::string> smtp_url_problem(std::string_view url);
 
 class smtp_sender final : public sender {
  public:
