@@ -32,7 +32,9 @@ std::size_t read_body(char* buffer, std::size_t size, std::size_t count, void* u
 }
 
 struct transcript {
-  std::string last_reply;  // the server's last reply line, CRLF trimmed
+  std::string last_reply;   // the server's last reply line but the closing 221, CRLF trimmed
+  std::string error_reply;  // its last 4xx or 5xx reply line
+  const std::string& best() const { return error_reply.empty() ? last_reply : error_reply; }
 };
 
 // With CURLOPT_VERBOSE, libcurl hands every line the server sends here as "header in": the
@@ -42,7 +44,11 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
   std::string line(data, size);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
   if (line.size() > 300) line.resize(300);
-  if (!line.empty()) static_cast<transcript*>(user)->last_reply = std::move(line);
+  auto* t = static_cast<transcript*>(user);
+  // libcurl says QUIT after a failure too; its "221 Bye" would hide the reply that mattered.
+  if (line.empty() || line.starts_with("221")) return 0;
+  if (line[0] == '4' || line[0] == '5') t->error_reply = line;
+  t->last_reply = std::move(line);
   return 0;
 }
 
@@ -165,11 +171,11 @@ send_result smtp_sender::send(const outbox_entry& e, const std::atomic<bool>& ab
     case CURLE_LOGIN_DENIED:
       // A 535 is a 5xx, but the message is not at fault: retry once the credentials are fixed.
       r.outcome = delivery::temporary;
-      r.error = with_reply("SMTP authentication failed: check mail.username and mail.password", t.last_reply);
+      r.error = with_reply("SMTP authentication failed: check mail.username and mail.password", t.best());
       return r;
     case CURLE_USE_SSL_FAILED:
       r.outcome = delivery::temporary;
-      r.error = with_reply("the SMTP server does not offer STARTTLS, which mail.starttls = \"required\" demands", t.last_reply);
+      r.error = with_reply("the SMTP server does not offer STARTTLS, which mail.starttls = \"required\" demands", t.best());
       return r;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -179,7 +185,7 @@ send_result smtp_sender::send(const outbox_entry& e, const std::atomic<bool>& ab
     case CURLE_OPERATION_TIMEDOUT:
       r.outcome = delivery::temporary;
       r.error = with_reply("the SMTP server did not answer within " + std::to_string(timeout) + " s: " + detail,
-                           t.last_reply);
+                           t.best());
       return r;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
@@ -193,7 +199,7 @@ send_result smtp_sender::send(const outbox_entry& e, const std::atomic<bool>& ab
   // The server refused: 5xx for good (RFC 5321 4.2.1), 4xx for now; anything else (a dropped
   // connection, a garbled reply) is worth another try.
   r.outcome = code >= 500 && code <= 599 ? delivery::permanent : delivery::temporary;
-  r.error = with_reply("SMTP: " + detail, t.last_reply);
+  r.error = with_reply("SMTP: " + detail, t.best());
   return r;
 }
 

@@ -56,7 +56,11 @@ def main():
         kwargs["tls_context"] = ctx
     controller = Controller(Handler(), hostname="127.0.0.1", port=args.port, **kwargs)
     controller.start()
-    print("smtp_sink: listening on 127.0.0.1:%d" % args.port, flush=True)
+    # One write, then stdout is let go: the test reads this line and closes its end of the pipe.
+    sys.stdout.write("smtp_sink: listening on 127.0.0.1:%d\n" % args.port)
+    sys.stdout.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
 
     done = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: done.set())
