@@ -303,4 +303,50 @@ TEST(mail, shutdown_during_a_hung_delivery_is_prompt_and_loses_nothing) {
   EXPECT_EQ(sink.messages().size(), 1u);
 }
 
+// STARTTLS with a certificate the server trusts through mail.ca_file, and AUTH over it: sent;
+// a wrong password: retried, with a last_error that says so.
+TEST(mail, starttls_and_auth_deliver_and_a_wrong_password_is_a_clear_retry) {
+  temp_dir certs;
+  auto cmd = "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext "
+             "subjectAltName=IP:127.0.0.1,DNS:localhost -keyout " +
+             certs.file("key.pem") + " -out " + certs.file("cert.pem") + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << "openssl could not make a test certificate";
+  smtp_sink::options so;
+  so.tls_cert = certs.file("cert.pem");
+  so.tls_key = certs.file("key.pem");
+  so.auth_user = "samling";
+  so.auth_password = "rätt lösenord";
+  smtp_sink sink(so);
+  auto tls_toml = [&] {
+    return "[auth]\ndev_tokens = true\n[media]\nenabled = false\n[mail]\nsmtp_url = \"" + sink.url() +
+           "\"\nstarttls = \"required\"\nca_file = \"" + certs.file("cert.pem") +
+           "\"\nusername = \"samling\"\npassword_env = \"TEST_SMTP_PASSWORD\"\n"
+           "from = \"noreply@samling.example\"\nbackoff_initial_seconds = 1\nbackoff_max_seconds = 1\n";
+  };
+  {
+    server_process::options o;
+    o.env = ws::auth_env();
+    o.env["TEST_SMTP_PASSWORD"] = "rätt lösenord";
+    o.extra_toml = tls_toml();
+    server_process server(o);
+    auto id = enqueue(server.port());
+    ASSERT_TRUE(eventually([&] { return state(server.port(), id) == "sent"; }))
+        << server.stderr_text() << "\n" << last_error(server.port(), id) << "\n" << sink.stderr_text();
+    ASSERT_EQ(sink.messages().size(), 1u);
+    EXPECT_EQ(parse_eml(sink.messages()[0]).at("to"), "asa@example.fi");
+  }
+  {
+    server_process::options o;
+    o.env = ws::auth_env();
+    o.env["TEST_SMTP_PASSWORD"] = "fel";
+    o.extra_toml = tls_toml();
+    server_process server(o);
+    auto id = enqueue(server.port());
+    ASSERT_TRUE(eventually([&] { return state(server.port(), id) == "retrying"; })) << server.stderr_text();
+    EXPECT_NE(last_error(server.port(), id).find("authentication failed"), std::string::npos)
+        << last_error(server.port(), id);
+    EXPECT_EQ(sink.messages().size(), 1u);
+  }
+}
+
 }  // namespace

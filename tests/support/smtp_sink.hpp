@@ -55,6 +55,8 @@ class smtp_sink {
     std::string refuse_data;   // e.g. "451 4.3.0 Try again later": every DATA gets this
     std::string tls_cert;      // with tls_key: offer STARTTLS
     std::string tls_key;
+    std::string auth_user;     // with auth_password: require AUTH (after STARTTLS)
+    std::string auth_password;
   };
 
   smtp_sink() : smtp_sink(options()) {}
@@ -64,6 +66,8 @@ class smtp_sink {
     if (!o.refuse_rcpt.empty()) args.insert(args.end(), {"--refuse-rcpt", o.refuse_rcpt});
     if (!o.refuse_data.empty()) args.insert(args.end(), {"--refuse-data", o.refuse_data});
     if (!o.tls_cert.empty()) args.insert(args.end(), {"--tls-cert", o.tls_cert, "--tls-key", o.tls_key});
+    if (!o.auth_user.empty())
+      args.insert(args.end(), {"--auth-user", o.auth_user, "--auth-password", o.auth_password});
     int out[2];
     if (pipe2(out, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     posix_spawn_file_actions_t actions;

@@ -5,6 +5,7 @@ written to --dir as one .eml file (the bytes as received), so a test reads what 
   /usr/bin/python3 tests/support/smtp_sink.py --port PORT --dir DIR
       [--refuse-rcpt "550 5.1.1 No such user"] [--refuse-data "451 4.3.0 Try again later"]
       [--tls-cert CERT --tls-key KEY]   # offer STARTTLS with this certificate
+      [--auth-user USER --auth-password PASSWORD]  # require AUTH (PLAIN/LOGIN, after STARTTLS)
 
 Prints "smtp_sink: listening on 127.0.0.1:PORT" once it accepts connections; stops on SIGTERM
 or SIGINT. Files appear atomically (written as .tmp, then renamed to NNNN.eml).
@@ -28,6 +29,8 @@ def main():
     p.add_argument("--refuse-data", default="")
     p.add_argument("--tls-cert", default="")
     p.add_argument("--tls-key", default="")
+    p.add_argument("--auth-user", default="")
+    p.add_argument("--auth-password", default="")
     args = p.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     counter = itertools.count(1)
@@ -54,6 +57,18 @@ def main():
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(args.tls_cert, args.tls_key)
         kwargs["tls_context"] = ctx
+    if args.auth_user:
+        from aiosmtpd.smtp import AuthResult, LoginPassword
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword)
+                  and auth_data.login == args.auth_user.encode()
+                  and auth_data.password == args.auth_password.encode())
+            # handled=False: aiosmtpd answers the failure (535) itself; its default would not.
+            return AuthResult(success=ok, handled=False)
+
+        kwargs["authenticator"] = authenticator
+        kwargs["auth_required"] = True
     controller = Controller(Handler(), hostname="127.0.0.1", port=args.port, **kwargs)
     controller.start()
     # One write, then stdout is let go: the test reads this line and closes its end of the pipe.
