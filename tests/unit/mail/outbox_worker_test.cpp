@@ -6,6 +6,7 @@
 #include <poll.h>
 
 #include <deque>
+#include <filesystem>
 #include <mutex>
 
 #include "mail/outbox_worker.hpp"
@@ -25,6 +26,13 @@ bool eventually(Pred pred, std::chrono::milliseconds deadline = 10s) {
     poll(nullptr, 0, 5);  // the interval between checks of the condition, not a wait for it
   }
   return pred();
+}
+
+// Threads of this process now (/proc/self/task).
+std::size_t thread_count() {
+  std::size_t n = 0;
+  for ([[maybe_unused]] auto& t : std::filesystem::directory_iterator("/proc/self/task")) ++n;
+  return n;
 }
 
 class scripted_sender final : public sender {
@@ -162,6 +170,23 @@ TEST_F(fixture, messages_queued_before_start_and_left_sending_by_a_crash_are_sen
   w.start();
   ASSERT_TRUE(eventually([&] { return state(queued) == "sent" && state(interrupted) == "sent"; }, 3s));
   w.stop();
+}
+
+TEST_F(fixture, the_worker_runs_one_thread_and_stop_takes_it_back) {
+  const std::size_t before = thread_count();
+  {
+    outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+    w.start();
+    w.start();  // a second start is a no-op
+    EXPECT_EQ(thread_count(), before + 1);
+    w.stop();
+    EXPECT_EQ(thread_count(), before);
+  }
+  {
+    outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+    w.start();
+  }  // the destructor stops it
+  EXPECT_EQ(thread_count(), before);
 }
 
 TEST_F(fixture, stop_ends_a_delivery_in_progress_and_puts_the_message_back) {
