@@ -353,6 +353,10 @@ int serve(const config::config& cfg) {
     ws.max_attempts = static_cast<int>(cfg.mail.max_attempts);
     ws.backoff_initial = std::chrono::seconds(cfg.mail.backoff_initial_seconds);
     ws.backoff_max = std::chrono::seconds(cfg.mail.backoff_max_seconds);
+    auto& deliveries = metrics.counter_family("samling_mail_deliveries_total",
+                                              "E-mail deliveries tried, by outcome (sent, retry, failed, interrupted).",
+                                              {"outcome"});
+    ws.on_outcome = [&deliveries](std::string_view outcome) { deliveries.with({std::string(outcome)}).inc(); };
     mail_worker = std::make_unique<mail::outbox_worker>(
         *outbox_store, *smtp, [&db_pool](std::function<void()> fn) { on_pool(db_pool, std::move(fn)); }, ws);
     on_pool(db_pool, [&] { outbox_store->on_enqueue([w = mail_worker.get()] { w->notify(); }); });

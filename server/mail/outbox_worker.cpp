@@ -137,6 +137,11 @@ void outbox_worker::deliver(const outbox_entry& e) {
     wait(now + store_retry_seconds);
     return;
   }
+  if (settings_.on_outcome)
+    settings_.on_outcome(r.outcome == delivery::sent      ? "sent"
+                         : r.outcome == delivery::aborted ? "interrupted"
+                         : retry_at                       ? "retry"
+                                                          : "failed");
   switch (r.outcome) {
     case delivery::sent:
       log(log_level::info, "mail_sent", {{"message", e.id}, {"kind", e.msg.kind}, {"event", e.msg.event_id}});

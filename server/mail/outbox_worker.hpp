@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <string_view>
 #include <thread>
 
 #include "mail/outbox_queue.hpp"
@@ -23,6 +24,9 @@ struct worker_settings {
   int max_attempts = 10;
   std::chrono::seconds backoff_initial{30};
   std::chrono::seconds backoff_max{3600};
+  // Each delivery's outcome, on the worker's thread: "sent", "retry", "failed" or "interrupted"
+  // (for metrics; may be empty).
+  std::function<void(std::string_view)> on_outcome;
 };
 
 // Seconds before the next attempt after `failures` failed ones (>= 1): backoff_initial doubled

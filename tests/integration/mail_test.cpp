@@ -104,6 +104,7 @@ TEST(mail, a_message_is_delivered_and_reads_back_as_written) {
   EXPECT_EQ(e.at("kind"), "dev");
   EXPECT_EQ(e.at("to"), "asa@example.fi");
   EXPECT_EQ(e.at("text"), "Hej Åsa!\n\nDin plats är bokad.\n");
+  EXPECT_EQ(metric(server.port(), "samling_mail_deliveries_total{outcome=\"sent\"}"), 1);
 }
 
 TEST(mail, an_smtp_outage_loses_nothing_and_sends_once_when_the_server_comes_up) {
@@ -171,6 +172,7 @@ TEST(mail, a_permanent_refusal_fails_at_once_with_the_servers_reply) {
   EXPECT_NE(std::string(e.at("last_error").as_string()).find("550 5.1.1 No such user here"), std::string::npos)
       << e.at("last_error");
   EXPECT_TRUE(sink.messages().empty());
+  EXPECT_EQ(metric(server.port(), "samling_mail_deliveries_total{outcome=\"failed\"}"), 1);
 }
 
 TEST(mail, a_temporary_refusal_is_retried) {

@@ -28,6 +28,14 @@ bool eventually(Pred pred, std::chrono::milliseconds deadline = 10s) {
   return pred();
 }
 
+worker_settings ws(int max_attempts, std::chrono::seconds initial, std::chrono::seconds max) {
+  worker_settings s;
+  s.max_attempts = max_attempts;
+  s.backoff_initial = initial;
+  s.backoff_max = max;
+  return s;
+}
+
 // Threads of this process now (/proc/self/task).
 std::size_t thread_count() {
   std::size_t n = 0;
@@ -94,7 +102,7 @@ struct fixture : ::testing::Test {
 };
 
 TEST(retry_delay, doubles_up_to_the_maximum_with_jitter_in_the_upper_half) {
-  worker_settings s{10, 30s, 3600s};
+  worker_settings s = ws(10, 30s, 3600s);
   EXPECT_EQ(retry_delay(1, s, 0.999999), 30);
   EXPECT_EQ(retry_delay(1, s, 0.0), 15);
   EXPECT_EQ(retry_delay(2, s, 0.999999), 60);
@@ -107,12 +115,12 @@ TEST(retry_delay, doubles_up_to_the_maximum_with_jitter_in_the_upper_half) {
     EXPECT_GE(d, 120);
     EXPECT_LE(d, 240);
   }
-  EXPECT_EQ(retry_delay(1, worker_settings{10, 1s, 1s}, 0.0), 1);  // never below a second
+  EXPECT_EQ(retry_delay(1, ws(10, 1s, 1s), 0.0), 1);  // never below a second
 }
 
 TEST_F(fixture, a_notify_wakes_the_worker_and_the_message_is_sent_once) {
   outbox.on_enqueue([] {});
-  outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+  outbox_worker w(outbox, fake, on_store, ws(10, 30s, 3600s));
   outbox.on_enqueue([&w] { w.notify(); });
   w.start();
   // The worker is asleep with nothing due and no deadline: only the notify can wake it.
@@ -125,7 +133,7 @@ TEST_F(fixture, a_notify_wakes_the_worker_and_the_message_is_sent_once) {
 
 TEST_F(fixture, a_temporary_failure_retries_after_the_backoff_and_then_sends) {
   fake.script = {delivery::temporary};
-  outbox_worker w(outbox, fake, on_store, {10, 1s, 1s});
+  outbox_worker w(outbox, fake, on_store, ws(10, 1s, 1s));
   outbox.on_enqueue([&w] { w.notify(); });
   w.start();
   auto before = std::chrono::system_clock::now();
@@ -143,7 +151,14 @@ TEST_F(fixture, a_temporary_failure_retries_after_the_backoff_and_then_sends) {
 
 TEST_F(fixture, gives_up_after_max_attempts_and_fails_permanent_refusals_at_once) {
   fake.script = {delivery::permanent, delivery::temporary, delivery::temporary};
-  outbox_worker w(outbox, fake, on_store, {2, 1s, 1s});
+  std::mutex outcomes_mutex;
+  std::vector<std::string> outcomes;
+  auto settings = ws(2, 1s, 1s);
+  settings.on_outcome = [&](std::string_view o) {
+    std::lock_guard lock(outcomes_mutex);
+    outcomes.emplace_back(o);
+  };
+  outbox_worker w(outbox, fake, on_store, settings);
   outbox.on_enqueue([&w] { w.notify(); });
   w.start();
   auto refused = enqueue("nobody@example.org");
@@ -155,6 +170,7 @@ TEST_F(fixture, gives_up_after_max_attempts_and_fails_permanent_refusals_at_once
   EXPECT_EQ(find(flaky)->attempts, 2);
   EXPECT_EQ(find(flaky)->last_error, "cannot connect (gave up after 2 attempts)");
   w.stop();
+  EXPECT_EQ(outcomes, (std::vector<std::string>{"failed", "retry", "failed"}));
 }
 
 TEST_F(fixture, messages_queued_before_start_and_left_sending_by_a_crash_are_sent) {
@@ -166,7 +182,7 @@ TEST_F(fixture, messages_queued_before_start_and_left_sending_by_a_crash_are_sen
     outbox.claim_due(std::numeric_limits<std::int64_t>::max() / 2);  // claims `interrupted`
     outbox.release(queued, "x", 0);
   }
-  outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+  outbox_worker w(outbox, fake, on_store, ws(10, 30s, 3600s));
   w.start();
   ASSERT_TRUE(eventually([&] { return state(queued) == "sent" && state(interrupted) == "sent"; }, 3s));
   w.stop();
@@ -175,7 +191,7 @@ TEST_F(fixture, messages_queued_before_start_and_left_sending_by_a_crash_are_sen
 TEST_F(fixture, the_worker_runs_one_thread_and_stop_takes_it_back) {
   const std::size_t before = thread_count();
   {
-    outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+    outbox_worker w(outbox, fake, on_store, ws(10, 30s, 3600s));
     w.start();
     w.start();  // a second start is a no-op
     EXPECT_EQ(thread_count(), before + 1);
@@ -183,7 +199,7 @@ TEST_F(fixture, the_worker_runs_one_thread_and_stop_takes_it_back) {
     EXPECT_EQ(thread_count(), before);
   }
   {
-    outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+    outbox_worker w(outbox, fake, on_store, ws(10, 30s, 3600s));
     w.start();
   }  // the destructor stops it
   EXPECT_EQ(thread_count(), before);
@@ -191,7 +207,7 @@ TEST_F(fixture, the_worker_runs_one_thread_and_stop_takes_it_back) {
 
 TEST_F(fixture, stop_ends_a_delivery_in_progress_and_puts_the_message_back) {
   fake.block = true;
-  outbox_worker w(outbox, fake, on_store, {10, 30s, 3600s});
+  outbox_worker w(outbox, fake, on_store, ws(10, 30s, 3600s));
   outbox.on_enqueue([&w] { w.notify(); });
   w.start();
   auto id = enqueue("a@example.org");
