@@ -267,19 +267,38 @@ TEST(mail, the_dev_route_refuses_bad_input) {
   EXPECT_EQ(outbox(server.port()).size(), 0u) << "nothing half-written";
 }
 
+// A listening socket nobody answers on: the kernel completes the handshake, no greeting comes.
+struct silent_listener {
+  int fd = -1;
+  std::uint16_t port = 0;
+  silent_listener() {
+    fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd, 4) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("cannot listen");
+    port = ntohs(a.sin_port);
+  }
+  ~silent_listener() { ::close(fd); }
+};
+
+TEST(mail, a_server_that_does_not_answer_times_out_and_is_retried) {
+  silent_listener hung;
+  server_process server(with_mail("smtp://127.0.0.1:" + std::to_string(hung.port), "off", 1));
+  auto id = enqueue(server.port());
+  ASSERT_TRUE(eventually([&] { return state(server.port(), id) == "retrying"; })) << server.stderr_text();
+  EXPECT_NE(last_error(server.port(), id).find("did not answer within 1 s"), std::string::npos)
+      << last_error(server.port(), id);
+}
+
 // A hung SMTP server (accepts, never answers) does not hold up a shutdown, and the message it
 // held goes back to the queue uncounted: the next start sends it.
 TEST(mail, shutdown_during_a_hung_delivery_is_prompt_and_loses_nothing) {
-  int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-  ASSERT_EQ(::listen(listener, 4), 0);  // the kernel completes the handshake; nobody answers
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&a), &len), 0);
-  const std::uint16_t hung_port = ntohs(a.sin_port);
+  auto hung = std::make_unique<silent_listener>();
+  const std::uint16_t hung_port = hung->port;
 
   temp_dir dir;
   std::string id;
@@ -295,7 +314,7 @@ TEST(mail, shutdown_during_a_hung_delivery_is_prompt_and_loses_nothing) {
     ASSERT_EQ(server.wait_exit(10s), 0) << server.stderr_text();
     EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s) << "the hung delivery held up the shutdown";
   }
-  ::close(listener);
+  hung.reset();
   smtp_sink sink;
   auto o = with_mail(sink.url());
   o.dir = &dir;
