@@ -25,6 +25,7 @@
 #include "api/live_program.hpp"
 #include "api/program_board.hpp"
 #include "api/program_routes.hpp"
+#include "api/outbox_routes.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -47,6 +48,9 @@
 #include "api/program_io_routes.hpp"
 #include "program/demo_series.hpp"
 #include "store/sqlite_program_versions.hpp"
+#include "store/sqlite_outbox_store.hpp"
+#include "mail/outbox_worker.hpp"
+#include "mail/smtp_sender.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -232,6 +236,10 @@ int serve(const config::config& cfg) {
     std::cerr << "samling: cannot open the store: " << e.what() << "\n";
     return 1;
   }
+  // E-mail: the outbox, on the store's thread like every table. Other slices enqueue through
+  // `outbox_store` (a mail::outbox*); the worker that sends it starts below, with mail.smtp_url.
+  std::unique_ptr<store::sqlite_outbox_store> outbox_store;
+  on_pool(db_pool, [&] { outbox_store = std::make_unique<store::sqlite_outbox_store>(*db); });
   log(log_level::info, "store_ready",
       {{"path", cfg.store.path},
        {"schema_version", on_pool(db_pool, [&] { return db->schema_version(); })}});
@@ -370,6 +378,41 @@ int serve(const config::config& cfg) {
   api::hls_viewers viewers(stage_ids);
   stages_ctx.viewers = &viewers;
   api::register_stage_routes(routes, stages_ctx);
+  // E-mail: the outbox route (organizers), the dev route with auth.dev_tokens, and the sender.
+  api::outbox_context outbox_ctx;
+  outbox_ctx.outbox = outbox_store.get();
+  outbox_ctx.db_pool = &db_pool;
+  outbox_ctx.auth = &http_auth;
+  outbox_ctx.dev_mail = cfg.auth.dev_tokens;
+  api::register_outbox_routes(routes, outbox_ctx);
+  std::unique_ptr<mail::smtp_sender> smtp;
+  std::unique_ptr<mail::outbox_worker> mail_worker;
+  if (!cfg.mail.smtp_url.empty()) {
+    mail::smtp_settings ms;
+    ms.url = cfg.mail.smtp_url;
+    ms.starttls = cfg.mail.starttls;
+    ms.username = cfg.mail.username;
+    ms.password = cfg.mail.password;
+    ms.ca_file = cfg.mail.ca_file;
+    ms.from = {cfg.mail.from, cfg.mail.from_name};
+    ms.timeout = std::chrono::seconds(cfg.mail.timeout_seconds);
+    smtp = std::make_unique<mail::smtp_sender>(ms);
+    mail::worker_settings ws;
+    ws.max_attempts = static_cast<int>(cfg.mail.max_attempts);
+    ws.backoff_initial = std::chrono::seconds(cfg.mail.backoff_initial_seconds);
+    ws.backoff_max = std::chrono::seconds(cfg.mail.backoff_max_seconds);
+    auto& deliveries = metrics.counter_family("samling_mail_deliveries_total",
+                                              "E-mail deliveries tried, by outcome (sent, retry, failed, interrupted).",
+                                              {"outcome"});
+    ws.on_outcome = [&deliveries](std::string_view outcome) { deliveries.with({std::string(outcome)}).inc(); };
+    mail_worker = std::make_unique<mail::outbox_worker>(
+        *outbox_store, *smtp, [&db_pool](std::function<void()> fn) { on_pool(db_pool, std::move(fn)); }, ws);
+    on_pool(db_pool, [&] { outbox_store->on_enqueue([w = mail_worker.get()] { w->notify(); }); });
+    mail_worker->start();
+    log(log_level::info, "mail_sending", {{"smtp", cfg.mail.smtp_url}, {"starttls", cfg.mail.starttls}});
+  } else {
+    log(log_level::info, "mail_not_sending", {{"hint", "mail.smtp_url is empty: messages stay in the outbox"}});
+  }
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -479,6 +522,11 @@ int serve(const config::config& cfg) {
   engine_for_logs = nullptr;
   engine.reset();
   file_pool.stop();
+  // The sender first: a delivery in progress ends and its message goes back to the queue.
+  if (mail_worker) {
+    mail_worker->stop();
+    on_pool(db_pool, [&] { outbox_store->on_enqueue({}); });
+  }
 
   on_pool(db_pool, [&] {
     try {
@@ -486,6 +534,7 @@ int serve(const config::config& cfg) {
     } catch (const std::exception& e) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
+    outbox_store.reset();
     destination_store.reset();
     series_store.reset();
     program_versions.reset();

@@ -29,6 +29,8 @@
 
 #include "auth/token.hpp"
 #include "core/origin.hpp"
+#include "mail/mime.hpp"
+#include "mail/smtp_sender.hpp"
 
 extern char** environ;  // POSIX; unistd.h declares it only under _GNU_SOURCE
 
@@ -63,6 +65,29 @@ std::optional<std::string> public_url_problem(const std::string& url) {
   if (url.empty()) return std::nullopt;
   return core::public_url_problem(url);
 }
+
+// --- mail.*: the rules are samling::mail's ----------------------------------------------------
+
+// Empty: nothing is sent (messages stay in the outbox).
+std::optional<std::string> smtp_url_problem(const std::string& url) {
+  if (url.empty()) return std::nullopt;
+  return mail::smtp_url_problem(url);
+}
+
+// Empty is allowed here; validate() requires it when mail.smtp_url is set.
+std::optional<std::string> mail_from_problem(const std::string& address) {
+  if (address.empty()) return std::nullopt;
+  if (auto problem = mail::address_problem(address)) return "is not an e-mail address: it " + *problem;
+  return std::nullopt;
+}
+
+// A display name goes into the From header: no line breaks or other control characters.
+std::optional<std::string> mail_from_name_problem(const std::string& name) {
+  if (mail::header_safe(name) != name) return "must not contain control characters (line breaks, tabs)";
+  return std::nullopt;
+}
+
+constexpr std::string_view starttls_modes[] = {"required", "optional", "off"};
 
 constexpr std::string_view store_drivers[] = {"sqlite"};
 constexpr std::string_view store_drivers_not_yet[] = {"postgresql"};
@@ -402,6 +427,77 @@ const std::vector<key_spec>& specs() {
                         "Applies to every destination: GStreamer's RTMP sink has no "
                         "per-destination setting. Empty = the system's CAs only; set, it must "
                         "be a readable file with at least one certificate."},
+        {.key = "mail.smtp_url",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.smtp_url; },
+         .description = "The SMTP server e-mail is sent through: smtp://host:port (STARTTLS as "
+                        "mail.starttls says) or smtps://host:port (TLS from the start), without "
+                        "user or password. Empty = send nothing: messages stay queued in the "
+                        "outbox, where organizers read them (the demo).",
+         .check = smtp_url_problem},
+        {.key = "mail.starttls",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.starttls; },
+         .description = "STARTTLS on smtp://: required (refuse to send in the clear), optional "
+                        "(use it when offered) or off (a relay on the same host). required, so "
+                        "passwords and personal data never cross a network unencrypted by accident.",
+         .one_of = starttls_modes},
+        {.key = "mail.username",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.username; },
+         .description = "SMTP AUTH user. Empty = no AUTH (a relay that trusts this host)."},
+        {.key = "mail.password",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.password; },
+         .description = "SMTP AUTH password of mail.username. Prefer mail.password_env (or "
+                        "SAMLING_MAIL_PASSWORD), which keeps the secret out of the file; not both."},
+        {.key = "mail.password_env",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.password_env; },
+         .description = "Name of an environment variable holding the SMTP password; it must be "
+                        "set and not empty when this is."},
+        {.key = "mail.ca_file",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.ca_file; },
+         .description = "A PEM file of CA certificates the SMTP server's certificate is trusted "
+                        "with, besides the system's (a private mail server). Empty = the system's CAs."},
+        {.key = "mail.from",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.from; },
+         .description = "The sender's address (From, and MAIL FROM), e.g. noreply@example.org; "
+                        "also the domain of each Message-ID. Required when mail.smtp_url is set.",
+         .check = mail_from_problem},
+        {.key = "mail.from_name",
+         .type = value_type::string,
+         .field = [](config& c) -> field_ref { return &c.mail.from_name; },
+         .description = "The sender's display name, e.g. the organizing authority's name.",
+         .check = mail_from_name_problem},
+        {.key = "mail.max_attempts",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.mail.max_attempts; },
+         .description = "Deliveries tried per message before it is marked failed, 1..100. 10, "
+                        "with the default backoff, keeps trying for about a day and a half of an "
+                        "SMTP outage. A permanent refusal (5xx) fails at once.",
+         .range = {1, 100}},
+        {.key = "mail.backoff_initial_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.mail.backoff_initial_seconds; },
+         .description = "Wait before the first retry of a temporary failure, 1..86400; it "
+                        "doubles per failure up to mail.backoff_max_seconds, each wait a random "
+                        "point in its upper half. 30 s rides out a restarting mail server.",
+         .range = {1, 86400}},
+        {.key = "mail.backoff_max_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.mail.backoff_max_seconds; },
+         .description = "Longest wait between retries, 1..604800, and at least "
+                        "mail.backoff_initial_seconds. An hour keeps a long outage from being hammered.",
+         .range = {1, 604800}},
+        {.key = "mail.timeout_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.mail.timeout_seconds; },
+         .description = "Time to connect to the SMTP server, and to send one message, 1..600. "
+                        "30 s; a slower server is treated as down and retried.",
+         .range = {1, 600}},
     };
     check_table(t);
     return t;
@@ -681,6 +777,7 @@ void apply_environment(const std::map<std::string, std::string>& env, config& ou
     secrets.push_back(s.passphrase_env);
     for (const output_config& o : s.outputs) secrets.push_back(o.key_env);
   }
+  secrets.push_back(out.mail.password_env);
   std::vector<std::string> env_names;
   for (const key_spec& s : specs()) env_names.push_back(env_name(s.key));
   for (const auto& [name, value] : env) {
@@ -829,6 +926,18 @@ std::vector<config_error> validate(const config& c) {
                                                      c.media.relay_ca_file});
     }
   }
+  // E-mail: sending needs a sender; AUTH needs both halves; retries grow, not shrink.
+  if (!c.mail.smtp_url.empty() && c.mail.from.empty())
+    errors.push_back({"mail.from", "must be set when mail.smtp_url is set"});
+  if (!c.mail.username.empty() && c.mail.password.empty() && c.mail.password_env.empty())
+    errors.push_back({"mail.password", "must be set (or mail.password_env) when mail.username is set"});
+  if (c.mail.backoff_max_seconds < c.mail.backoff_initial_seconds)
+    errors.push_back({"mail.backoff_max_seconds", "must be at least mail.backoff_initial_seconds (" +
+                                                      std::to_string(c.mail.backoff_initial_seconds) + "), got " +
+                                                      std::to_string(c.mail.backoff_max_seconds)});
+  if (!c.mail.ca_file.empty()) {
+    if (auto problem = file_problem(c.mail.ca_file, "file")) errors.push_back({"mail.ca_file", *problem});
+  }
   validate_stages(c, errors);
   return errors;
 }
@@ -839,6 +948,17 @@ namespace {
 void finish(const std::map<std::string, std::string>& env, config& out,
             std::vector<config_error>& errors) {
   apply_environment(env, out, errors);
+  // The SMTP password from the variable mail.password_env names (a secret: never quoted).
+  if (!out.mail.password_env.empty()) {
+    auto it = env.find(out.mail.password_env);
+    if (!out.mail.password.empty())
+      errors.push_back({"mail.password_env", "set mail.password or mail.password_env, not both"});
+    else if (it == env.end() || it->second.empty())
+      errors.push_back({"mail.password_env", "environment variable " + out.mail.password_env +
+                                                 " gave no password (not set or empty)"});
+    else
+      out.mail.password = it->second;
+  }
   std::vector<std::string> reported;
   for (const config_error& e : errors) reported.push_back(e.key);
   for (config_error& e : validate(out)) {

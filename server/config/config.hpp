@@ -77,6 +77,26 @@ struct auth_config {
   bool operator==(const auth_config&) const = default;
 };
 
+// E-mail ([mail]): the SMTP server the outbox is sent through, and its retries. Empty
+// smtp_url: nothing is sent; messages stay in the outbox for the organizers' console.
+// load() resolves password_env into password.
+struct mail_config {
+  std::string smtp_url;                       // smtp://host:port or smtps://host:port; "" = do not send
+  std::string starttls = "required";          // smtp:// only: required | optional | off
+  std::string username;                       // "" = no AUTH
+  std::string password;                       // a secret; prefer password_env
+  std::string password_env;                   // variable holding the password
+  std::string ca_file;                        // PEM CAs trusted besides the system's
+  std::string from;                           // sender address; required with smtp_url
+  std::string from_name = "Samling";          // sender display name
+  std::uint32_t max_attempts = 10;            // then failed
+  std::uint32_t backoff_initial_seconds = 30; // first retry delay; doubles per failure
+  std::uint32_t backoff_max_seconds = 3600;   // longest retry delay
+  std::uint32_t timeout_seconds = 30;         // connect, and one message's whole exchange
+
+  bool operator==(const mail_config&) const = default;
+};
+
 // Chat rooms: history, resume and per-user limits.
 struct rooms_config {
   std::uint32_t history = 50;                 // messages sent on join
@@ -170,6 +190,7 @@ struct config {
   rooms_config rooms;
   ws_config ws;
   media_config media;
+  mail_config mail;
   std::vector<stage_config> stages;  // [[stages]], in file order
 
   bool operator==(const config&) const = default;

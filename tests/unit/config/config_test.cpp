@@ -750,6 +750,16 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
        [](const config& c) { return c.media.relay_backoff_initial_ms == 930; }},
       {"SAMLING_MEDIA_RELAY_BACKOFF_MAX_MS", "94000",
        [](const config& c) { return c.media.relay_backoff_max_ms == 94000; }},
+      {"SAMLING_MAIL_STARTTLS", "optional", [](const config& c) { return c.mail.starttls == "optional"; }},
+      {"SAMLING_MAIL_PASSWORD", "pw", [](const config& c) { return c.mail.password == "pw"; }},
+      {"SAMLING_MAIL_FROM", "a@b.se", [](const config& c) { return c.mail.from == "a@b.se"; }},
+      {"SAMLING_MAIL_FROM_NAME", "Länsstyrelsen", [](const config& c) { return c.mail.from_name == "Länsstyrelsen"; }},
+      {"SAMLING_MAIL_MAX_ATTEMPTS", "3", [](const config& c) { return c.mail.max_attempts == 3; }},
+      {"SAMLING_MAIL_BACKOFF_INITIAL_SECONDS", "60",
+       [](const config& c) { return c.mail.backoff_initial_seconds == 60; }},
+      {"SAMLING_MAIL_BACKOFF_MAX_SECONDS", "7200",
+       [](const config& c) { return c.mail.backoff_max_seconds == 7200; }},
+      {"SAMLING_MAIL_TIMEOUT_SECONDS", "9", [](const config& c) { return c.mail.timeout_seconds == 9; }},
   };
   for (const row& r : rows) {
     SCOPED_TRACE(r.env + "=" + r.value);
@@ -759,9 +769,10 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
     EXPECT_TRUE(r.took(c));
   }
   // The two TLS keys and media.relay_ca_file are covered by their own tests (they need real
-  // files); everything else is above, so a key added to the table without a row here fails
-  // this count.
-  EXPECT_EQ(rows.size() + 3, config_keys().size());
+  // files), and so are mail.smtp_url, mail.username, mail.password_env and mail.ca_file (each
+  // needs another key, a variable or a file: config_mail below); everything else is above, so a
+  // key added to the table without a row here fails this count.
+  EXPECT_EQ(rows.size() + 3 + 4, config_keys().size());
 }
 
 TEST(config_env, integer_values) {
@@ -1077,6 +1088,18 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "media.relay_backoff_initial_ms",
       "media.relay_backoff_max_ms",
       "media.relay_ca_file",
+      "mail.smtp_url",
+      "mail.starttls",
+      "mail.username",
+      "mail.password",
+      "mail.password_env",
+      "mail.ca_file",
+      "mail.from",
+      "mail.from_name",
+      "mail.max_attempts",
+      "mail.backoff_initial_seconds",
+      "mail.backoff_max_seconds",
+      "mail.timeout_seconds",
   };
   std::vector<std::string> keys;
   for (const key_info& k : config_keys()) {
@@ -1107,6 +1130,55 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
   EXPECT_EQ(info("media.dir").default_value, "var/media");
   // Stage keys are not scalar keys: they have their own list, stage_keys().
   EXPECT_EQ(info("stages").key, "");
+}
+
+// [mail]: the keys that need another key, a variable or a file, and the cross-key rules.
+TEST(config_mail, smtp_url_needs_a_sender_and_a_valid_url) {
+  config c;
+  auto errors = load("", {{"SAMLING_MAIL_SMTP_URL", "smtp://127.0.0.1:2525"}, {"SAMLING_MAIL_FROM", "noreply@example.org"}}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.mail.smtp_url, "smtp://127.0.0.1:2525");
+  expect_one_error(load_text("[mail]\nsmtp_url = \"smtps://mail.example.org:465\"\n"), "mail.from",
+                   "must be set when mail.smtp_url is set");
+  expect_one_error(load_text("[mail]\nsmtp_url = \"http://x\"\nfrom = \"a@b.se\"\n"), "mail.smtp_url",
+                   "must start with smtp://");
+  expect_one_error(load_text("[mail]\nsmtp_url = \"smtp://u:secret@x:25\"\nfrom = \"a@b.se\"\n"), "mail.smtp_url",
+                   "must not hold a user or password");
+  expect_one_error(load_text("[mail]\nsmtp_url = \"smtp://x:99999\"\nfrom = \"a@b.se\"\n"), "mail.smtp_url",
+                   "has an invalid port");
+  expect_one_error(load_text("[mail]\nfrom = \"not an address\"\n"), "mail.from", "is not an e-mail address");
+  expect_one_error(load_text("[mail]\nfrom_name = \"A\\nBcc: x@y\"\n"), "mail.from_name",
+                   "must not contain control characters");
+  expect_one_error(load_text("[mail]\nstarttls = \"maybe\"\n"), "mail.starttls", "");
+  expect_one_error(load_text("[mail]\nbackoff_initial_seconds = 60\nbackoff_max_seconds = 30\n"),
+                   "mail.backoff_max_seconds", "must be at least mail.backoff_initial_seconds (60), got 30");
+  expect_one_error(load_text("[mail]\nmax_attempts = 0\n"), "mail.max_attempts", "must be between 1 and 100");
+}
+
+TEST(config_mail, username_needs_a_password_which_may_come_from_a_named_variable) {
+  expect_one_error(load_text("[mail]\nusername = \"samling\"\n"), "mail.password", "must be set");
+  config c;
+  auto errors = load_from_string("[mail]\nusername = \"samling\"\npassword_env = \"SMTP_PW\"\n",
+                                 {{"SMTP_PW", "hemligt"}}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.mail.username, "samling");
+  EXPECT_EQ(c.mail.password, "hemligt");
+  // A SAMLING_* name is allowed for the variable (not reported as an unknown override).
+  errors = load_from_string("[mail]\nusername = \"u\"\npassword_env = \"SAMLING_SMTP_PW\"\n",
+                            {{"SAMLING_SMTP_PW", "x"}}, c);
+  EXPECT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.mail.password, "x");
+  auto missing = load_text("[mail]\nusername = \"u\"\npassword_env = \"SMTP_PW\"\n");
+  expect_one_error(missing, "mail.password_env", "environment variable SMTP_PW gave no password");
+  auto both = load_from_string("[mail]\npassword = \"a\"\npassword_env = \"SMTP_PW\"\n", {{"SMTP_PW", "b"}}, c);
+  expect_one_error(both, "mail.password_env", "set mail.password or mail.password_env, not both");
+}
+
+TEST(config_mail, ca_file_must_exist) {
+  config c;
+  c.mail.ca_file = "/nonexistent/ca.pem";
+  auto errors = validate(c);
+  expect_one_error(errors, "mail.ca_file", "file not found: /nonexistent/ca.pem");
 }
 
 }  // namespace

@@ -62,7 +62,7 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(pragma_text(db, "PRAGMA busy_timeout"), "5000");
   EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts",
                                                        "chat_messages", "event_days", "events",
-                                                       "program_versions", "rooms", "series",
+                                                       "outbox", "program_versions", "rooms", "series",
                                                        "series_events", "sessions", "speakers",
                                                        "stage_destinations"}));
   EXPECT_TRUE(db.ping());
