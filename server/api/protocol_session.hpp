@@ -25,11 +25,15 @@ struct protocol_settings {
 };
 
 class stage_board;
+class staff_sessions;
 
 struct protocol_services {
   rooms::room_registry* rooms = nullptr;
   const auth::keyring* keys = nullptr;
   stage_board* stages = nullptr;  // null: no stages (media off)
+  // A hello with neither token nor guest signs in with the staff session cookie of the
+  // upgrade request; null: no staff sessions.
+  const staff_sessions* staff = nullptr;
 };
 
 // The factory the HTTP server calls for each upgraded connection: one protocol session each.

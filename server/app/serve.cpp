@@ -20,7 +20,10 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "api/account_routes.hpp"
 #include "api/hls_viewers.hpp"
+#include "api/http_auth.hpp"
+#include "api/staff_sessions.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -35,7 +38,11 @@
 #include "net/static_files.hpp"
 #include "net/tls.hpp"
 #include "program/demo.hpp"
+#include "store/sqlite_account_store.hpp"
+#include "store/sqlite_audit_log.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_invitation_store.hpp"
+#include "store/sqlite_session_store.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_destination_store.hpp"
 #include "store/sqlite_program_store.hpp"
@@ -306,6 +313,34 @@ int serve(const config::config& cfg) {
   ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
   ctx.extra_metrics = [&stage_board] { return stage_board.metrics_text(); };
   api::register_routes(routes, ctx);
+
+  // Staff accounts (docs/api.md): sessions, invitations and the audit log on the store's
+  // thread; Argon2id hashing on a pool of its own (one thread: at most one 64 MiB hash at a
+  // time, and chat messages never wait behind a sign-in).
+  auto account_store = std::make_unique<store::sqlite_account_store>(*db);
+  auto session_store = std::make_unique<store::sqlite_session_store>(*db);
+  auto invitation_store = std::make_unique<store::sqlite_invitation_store>(*db);
+  auto audit_log = std::make_unique<store::sqlite_audit_log>(*db);
+  core::blocking_pool hash_pool(1);
+  api::staff_settings staff_settings;
+  staff_settings.limits.idle_seconds = static_cast<std::int64_t>(cfg.auth.session_idle_minutes) * 60;
+  staff_settings.limits.max_seconds = static_cast<std::int64_t>(cfg.auth.session_max_hours) * 3600;
+  staff_settings.lockout.max_failures = static_cast<int>(cfg.auth.sign_in_max_failures);
+  staff_settings.lockout.lock_seconds = static_cast<std::int64_t>(cfg.auth.sign_in_lock_minutes) * 60;
+  staff_settings.tls = tls != nullptr;
+  api::staff_sessions staff(db_pool, hash_pool, *account_store, *session_store, audit_log.get(), staff_settings);
+  api::http_auth http_auth(&keys, &staff);  // every organizer route's caller check
+  api::account_context account_ctx;
+  account_ctx.staff = &staff;
+  account_ctx.auth = &http_auth;
+  account_ctx.accounts = account_store.get();
+  account_ctx.invitations = invitation_store.get();
+  account_ctx.audit = audit_log.get();
+  account_ctx.outbox = nullptr;  // the mail slice's outbox, wired at integration
+  account_ctx.program = program_store.get();
+  account_ctx.invitation_seconds = static_cast<std::int64_t>(cfg.auth.invitation_days) * 86400;
+  account_ctx.dev_links = cfg.auth.dev_tokens;
+  api::register_account_routes(routes, account_ctx);
   api::stages_context stages_ctx;
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
@@ -365,7 +400,7 @@ int serve(const config::config& cfg) {
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
   opt.ws.batch_above_frames_per_second = cfg.ws.batch_above_frames_per_second;
-  opt.ws_factory = api::make_protocol_session_factory(ws_settings, {&room_registry, &keys, &stage_board});
+  opt.ws_factory = api::make_protocol_session_factory(ws_settings, {&room_registry, &keys, &stage_board, &staff});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -389,6 +424,7 @@ int serve(const config::config& cfg) {
   auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
                                                                 : cfg.server.listen;
   std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
+  account_ctx.public_url = cfg.server.public_url.empty() ? url : cfg.server.public_url;  // before any request
   log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;
