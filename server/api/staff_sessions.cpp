@@ -12,6 +12,12 @@ std::int64_t system_now() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+std::string client_address(std::string_view remote) {
+  auto colon = remote.rfind(':');  // net::http_session writes "address:port"
+  if (colon == std::string_view::npos) return std::string(remote);
+  return std::string(remote.substr(0, colon));
+}
+
 std::string session_cookie(std::string_view header) {
   // "a=1; samling_session=XYZ; b=2": pairs separated by ';' and optional blanks (RFC 6265 5.4).
   std::size_t pos = 0;
@@ -41,6 +47,7 @@ staff_sessions::staff_sessions(core::blocking_pool& db, core::blocking_pool& has
 void staff_sessions::audit_blocking(auth::audit_entry e) const {
   if (!audit_) return;
   if (e.at_ms == 0) e.at_ms = now_() * 1000;
+  e.remote = client_address(e.remote);
   audit_->record(e);
 }
 
@@ -55,7 +62,7 @@ staff_identity staff_sessions::start_session_blocking(const auth::account& a, co
                         .last_seen = now,
                         .expires_at = now + settings_.limits.max_seconds,
                         .user_agent = user_agent.substr(0, 512),
-                        .remote = remote};
+                        .remote = client_address(remote)};
   sessions_.create(s);
   // Housekeeping rides on sign-in: ended sessions and old failures go (a few rows at most).
   sessions_.purge(now, settings_.limits.idle_seconds,
@@ -99,6 +106,7 @@ struct sign_in_check {
 
 boost::asio::awaitable<sign_in_outcome> staff_sessions::sign_in(std::string email, std::string password,
                                                                std::string user_agent, std::string remote) const {
+  remote = client_address(remote);
   // 1. The store: the per-address limit, the account, its lock.
   auto check = [this, email, remote] {
     sign_in_check out;

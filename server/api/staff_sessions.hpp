@@ -109,6 +109,10 @@ class staff_sessions {
   std::string dummy_hash_;  // verified for unknown e-mails: the same work as a real account
 };
 
+// The client's address without the port ("127.0.0.1:52114" -> "127.0.0.1", "::1:52114" ->
+// "::1"): what the per-address limit counts and the audit log shows.
+std::string client_address(std::string_view remote);
+
 // The value of the samling_session cookie in a Cookie header, or empty.
 std::string session_cookie(std::string_view cookie_header);
 
