@@ -323,12 +323,18 @@ asio::awaitable<response> accept_invitation(const account_context* ctx, request 
   if (!found.inv) co_return net::json_error(errc::invitation_invalid, found.problem);
 
   std::string new_hash;
+  std::optional<sign_in_outcome> existing_sign_in;
   if (found.account) {
     // An existing account adds the role with its own password: the link alone (a forwarded
-    // e-mail) must not give a role to whoever holds the account's address.
-    if (!co_await ctx->staff->verify(found.account->password_hash, *password))
+    // e-mail) must not give a role to whoever holds the account's address. Checked as a
+    // sign-in, so the lock-out and the per-address limit count these attempts as well.
+    auto out = co_await ctx->staff->sign_in(found.inv->email, *password, user_agent(r), r.remote);
+    if (out.error == errc::sign_in_locked || out.error == errc::rate_limited)
+      co_return too_many(out.error, out.message, out.retry_after_s);
+    if (out.error != errc::ok)
       co_return net::json_error(errc::password_invalid, "You have an account with " + found.inv->email +
                                                             " already: enter its password to accept the invitation.");
+    existing_sign_in = std::move(out);
   } else {
     if (auto problem = auth::password_problem(*password)) co_return net::json_error(errc::password_invalid, *problem);
     new_hash = co_await ctx->staff->hash(*password);
@@ -339,14 +345,15 @@ asio::awaitable<response> accept_invitation(const account_context* ctx, request 
     staff_identity who;
     std::string cookie;
   };
-  auto commit = [ctx, inv = *found.inv, account = found.account, new_hash, ua = user_agent(r), remote = r.remote] {
+  auto commit = [ctx, inv = *found.inv, signed_in_already = existing_sign_in, new_hash, ua = user_agent(r),
+                 remote = r.remote] {
     accepted out;
     auto now = ctx->staff->now();
     auth::account a;
     ctx->invitations->atomically([&] {
       if (!ctx->invitations->mark_accepted(inv.id, now)) return;  // used meanwhile
-      if (account) {
-        a = *account;
+      if (signed_in_already) {
+        a = signed_in_already->who->account;
       } else if (auto existing = ctx->accounts->find_by_email(inv.email)) {
         return;  // created meanwhile (another link for the same e-mail): use that one's password
       } else {
@@ -362,11 +369,19 @@ asio::awaitable<response> accept_invitation(const account_context* ctx, request 
       ctx->staff->audit_blocking({.actor = a.id, .actor_name = a.email, .event_id = inv.event_id,
                                   .action = "staff.invitation_accepted", .target = a.email,
                                   .detail = std::string(auth::to_string(inv.r)) + " (" + inv.id + ")" +
-                                            (account ? "" : "; new account"),
+                                            (signed_in_already ? "" : "; new account"),
                                   .remote = remote});
       out.ok = true;
     });
-    if (out.ok) out.who = ctx->staff->start_session_blocking(a, ua, remote, out.cookie);
+    if (!out.ok) return out;
+    if (signed_in_already) {
+      // The session the password check opened, with the role just granted.
+      out.who = *signed_in_already->who;
+      out.who.roles = ctx->accounts->roles_of(a.id);
+      out.cookie = signed_in_already->cookie;
+    } else {
+      out.who = ctx->staff->start_session_blocking(a, ua, remote, out.cookie);
+    }
     return out;
   };
   auto done = co_await core::run_blocking(ctx->staff->db(), std::move(commit));
