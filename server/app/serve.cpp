@@ -329,10 +329,10 @@ int serve(const config::config& cfg) {
   staff_settings.lockout.lock_seconds = static_cast<std::int64_t>(cfg.auth.sign_in_lock_minutes) * 60;
   staff_settings.tls = tls != nullptr;
   api::staff_sessions staff(db_pool, hash_pool, *account_store, *session_store, audit_log.get(), staff_settings);
-  api::http_auth http_auth(&keys, &staff);  // every organizer route's caller check
+  api::http_auth callers(&keys, &staff);  // who calls an organizer route: every slice's require()
   api::account_context account_ctx;
   account_ctx.staff = &staff;
-  account_ctx.auth = &http_auth;
+  account_ctx.auth = &callers;
   account_ctx.accounts = account_store.get();
   account_ctx.invitations = invitation_store.get();
   account_ctx.audit = audit_log.get();

@@ -6,6 +6,7 @@
 // add`, as an operator would.
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -98,6 +99,29 @@ std::vector<std::string> db_rows(const std::string& path, const std::string& sql
   }
   sqlite3_close(db);
   return out;
+}
+
+// What the store keeps of a session id: its SHA-256 in hex.
+std::string sha256_hex(const std::string& s) {
+  unsigned char d[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d);
+  std::string out;
+  for (auto b : d) {
+    out += "0123456789abcdef"[b >> 4];
+    out += "0123456789abcdef"[b & 0xF];
+  }
+  return out;
+}
+
+// Runs a statement on the server's database (as an operator's sqlite3 would, or time passing).
+void db_exec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  char* message = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message), SQLITE_OK) << (message ? message : "");
+  sqlite3_free(message);
+  sqlite3_close(db);
 }
 
 class accounts : public ::testing::Test {
@@ -235,6 +259,42 @@ TEST_F(accounts, a_cookie_replayed_by_another_browser_is_refused_and_the_session
   // Ended for the real browser too: whoever holds the cookie must sign in again.
   EXPECT_EQ(http_get(port(), "/api/v1/auth/me", c->headers(false)).status, 401);
   EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'staff.session_refused'")[0], "1");
+}
+
+TEST_F(accounts, an_idle_or_expired_session_ends_and_an_expired_invitation_is_refused) {
+  auto idle = signed_in(port(), organizer_email, organizer_password);
+  auto old = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(idle && old);
+  // 12 h and a minute without use (auth.session_idle_minutes = 720), and a session past its end.
+  db_exec(db_path(), "UPDATE staff_sessions SET last_seen = last_seen - 43260 WHERE id_hash = '" +
+                         sha256_hex(idle->cookie) + "'");
+  EXPECT_EQ(http_get(port(), "/api/v1/auth/me", idle->headers(false)).status, 401);
+  EXPECT_EQ(http_get(port(), "/api/v1/auth/me", old->headers(false)).status, 200) << "only the idle one ends";
+  auto fresh = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(fresh);
+  db_exec(db_path(), "UPDATE staff_sessions SET expires_at = strftime('%s','now') - 1");
+  auto expired = http_get(port(), "/api/v1/events/" + event_id + "/staff", fresh->headers(false));
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(error_code(expired), "session_expired");
+
+  auto org = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(org);
+  auto inv = http_request(port(), "POST", "/api/v1/events/" + event_id + "/invitations",
+                          R"({"email":"late@example.org","name":"Late","role":"speaker","language":"sv"})", org->headers());
+  ASSERT_EQ(inv.status, 201) << inv.body;
+  auto expires = std::string(body_of(inv).at("invitation").at("expires_at").as_string());
+  auto created = std::string(body_of(inv).at("invitation").at("created_at").as_string());
+  EXPECT_EQ(expires.substr(10), created.substr(10)) << "seven days later, same time";
+  std::string link(body_of(inv).at("invitation").at("link").as_string());
+  auto token = link.substr(link.find("#invite=") + 8);
+  db_exec(db_path(), "UPDATE invitations SET expires_at = strftime('%s','now') - 1");
+  auto shown = http_get(port(), "/api/v1/invitations/" + token);
+  EXPECT_EQ(shown.status, 410);
+  EXPECT_NE(shown.body.find("expired"), std::string::npos) << shown.body;
+  auto accept = http_request(port(), "POST", "/api/v1/invitations/" + token + "/accept",
+                             R"({"password":"a perfectly fine password"})", {{"User-Agent", firefox}});
+  EXPECT_EQ(accept.status, 410);
+  EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM accounts")[0], "1") << "no account was made";
 }
 
 TEST_F(accounts, sign_out_ends_one_session_and_sign_out_everywhere_ends_them_all) {
