@@ -168,12 +168,19 @@ asio::awaitable<response> list_staff(const account_context* ctx, request r) {
   auto now = ctx->staff->now();
   json::array staff_json;
   for (auto& m : staff) {
-    json::array roles;
-    for (auto& ar : m.roles) roles.push_back(json::object{{"event", ar.event_id}, {"role", auth::to_string(ar.r)}});
+    // "roles": what the account may be in this event (its own and those on every event);
+    // "roles_everywhere": the part that comes from "*", which this event's DELETE cannot remove.
+    json::array roles, everywhere;
+    for (auto& ar : m.roles) {
+      json::string name(auth::to_string(ar.r));
+      if (std::find(roles.begin(), roles.end(), json::value(name)) == roles.end()) roles.push_back(name);
+      if (ar.event_id == auth::any_event) everywhere.push_back(name);
+    }
     staff_json.push_back(json::object{{"account_id", m.acc.id},
                                       {"email", m.acc.email},
                                       {"name", m.acc.display_name},
-                                      {"roles", std::move(roles)}});
+                                      {"roles", std::move(roles)},
+                                      {"roles_everywhere", std::move(everywhere)}});
   }
   json::array inv_json;
   for (auto& i : invs) inv_json.push_back(invitation_json(i, now));
@@ -409,9 +416,23 @@ asio::awaitable<std::variant<std::vector<auth::audit_entry>, response>> audit_en
   auto event = r.params.at("event");
   auto allowed = co_await ctx->auth->require(r, event, rooms::action::manage_staff, "Only the event's organizers read its audit log.");
   if (auto* res = std::get_if<response>(&allowed)) co_return std::move(*res);
+  // Organization-wide entries (event ""): sign-in lock-outs, sign-out everywhere, refused
+  // sessions, `samling account add` for "*") only for organizers of every event; an event's
+  // organizer does not read about other events' staff.
+  bool everywhere = std::get<principal>(allowed).can(auth::any_event, rooms::action::manage_staff);
   auto* log = ctx->audit;
   auto limit = audit_limit(r);
-  auto fetch = [log, event, limit] { return log ? log->list(event, limit) : std::vector<auth::audit_entry>{}; };
+  auto fetch = [log, event, limit, everywhere] {
+    std::vector<auth::audit_entry> out;
+    if (!log) return out;
+    if (!everywhere) return log->list(event, limit);
+    // Newest first over every event, keeping this event's and the organization-wide ones: a
+    // bounded read (the log's newest 20,000) of a page an organizer opens now and then.
+    out = log->list("", 20000);
+    std::erase_if(out, [&](const auth::audit_entry& e) { return !e.event_id.empty() && e.event_id != event; });
+    if (out.size() > limit) out.resize(limit);
+    return out;
+  };
   co_return co_await core::run_blocking(ctx->staff->db(), std::move(fetch));
 }
 
@@ -430,7 +451,7 @@ asio::awaitable<response> audit_json(const account_context* ctx, request r) {
                                {"at_ms", e.at_ms},
                                {"actor", e.actor},
                                {"actor_name", e.actor_name},
-                               {"event", e.event_id},
+                               {"event_id", e.event_id},
                                {"action", e.action},
                                {"target", e.target},
                                {"detail", e.detail},
@@ -453,7 +474,7 @@ std::string csv_field(std::string_view v) {
 asio::awaitable<response> audit_csv(const account_context* ctx, request r) {
   auto got = co_await audit_entries(ctx, r);
   if (auto* res = std::get_if<response>(&got)) co_return std::move(*res);
-  std::string out = "at,actor,actor_name,event,action,target,detail,remote\r\n";
+  std::string out = "at,actor,actor_name,event_id,action,target,detail,remote\r\n";
   for (auto& e : std::get<std::vector<auth::audit_entry>>(got)) {
     out += csv_field(iso_ms(e.at_ms)) + "," + csv_field(e.actor) + "," + csv_field(e.actor_name) + "," +
            csv_field(e.event_id) + "," + csv_field(e.action) + "," + csv_field(e.target) + "," +

@@ -416,6 +416,15 @@ TEST_F(accounts, an_invited_moderator_sets_a_password_signs_in_and_says_hello_wi
     if (m.at("email").as_string() == "mona@example.org") mona_id = std::string(m.at("account_id").as_string());
   ASSERT_FALSE(mona_id.empty()) << staff.body;
   EXPECT_EQ(body_of(staff).at("invitations").at(0).at("state").as_string(), "accepted");
+  for (auto& m : staff_body.at("staff").as_array()) {
+    if (m.at("account_id").as_string() == mona_id) {
+      EXPECT_EQ(json::serialize(m.at("roles")), R"(["moderator"])");
+      EXPECT_EQ(json::serialize(m.at("roles_everywhere")), "[]");
+    } else {
+      EXPECT_EQ(json::serialize(m.at("roles")), R"(["organizer"])");
+      EXPECT_EQ(json::serialize(m.at("roles_everywhere")), R"(["organizer"])");
+    }
+  }
   auto removed = http_request(port(), "DELETE", "/api/v1/events/" + event_id + "/staff/" + mona_id + "/moderator", "",
                               org->headers());
   EXPECT_EQ(removed.status, 204) << removed.body;
@@ -436,10 +445,17 @@ TEST_F(accounts, an_invited_moderator_sets_a_password_signs_in_and_says_hello_wi
   // The audit log has each step, newest first, as JSON and as CSV.
   auto audit = http_get(port(), "/api/v1/events/" + event_id + "/audit", org->headers(false));
   ASSERT_EQ(audit.status, 200) << audit.body;
-  std::vector<std::string> actions;
+  std::vector<std::string> actions, organization_wide;
   auto audit_body = body_of(audit);
-  for (auto& e : audit_body.at("entries").as_array()) actions.emplace_back(e.at("action").as_string());
+  for (auto& e : audit_body.at("entries").as_array()) {
+    if (e.at("event_id").as_string() == event_id) actions.emplace_back(e.at("action").as_string());
+    else if (e.at("event_id").as_string() == "") organization_wide.emplace_back(e.at("action").as_string());
+    else ADD_FAILURE() << "another event's entry: " << json::serialize(e);
+  }
   EXPECT_EQ(actions, (std::vector<std::string>{"staff.role_removed", "staff.invitation_accepted", "staff.invited"}));
+  // An organizer of every event sees the organization-wide entries too: the refused session of
+  // mona's other browser, and the command that made the organizer.
+  EXPECT_EQ(organization_wide, (std::vector<std::string>{"staff.session_refused", "staff.account_created"}));
   auto first = body_of(audit).at("entries").at(0).as_object();
   EXPECT_EQ(first.at("target").as_string(), mona_id);
   EXPECT_EQ(first.at("actor_name").as_string(), "Ada Arrangör");
@@ -447,7 +463,7 @@ TEST_F(accounts, an_invited_moderator_sets_a_password_signs_in_and_says_hello_wi
   auto csv = http_get(port(), "/api/v1/events/" + event_id + "/audit.csv", org->headers(false));
   ASSERT_EQ(csv.status, 200);
   EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
-  EXPECT_EQ(csv.body.rfind("at,actor,actor_name,event,action,target,detail,remote\r\n", 0), 0u) << csv.body;
+  EXPECT_EQ(csv.body.rfind("at,actor,actor_name,event_id,action,target,detail,remote\r\n", 0), 0u) << csv.body;
   EXPECT_NE(csv.body.find("\"staff.invitation_accepted\""), std::string::npos);
   EXPECT_EQ(http_get(port(), "/api/v1/events/" + event_id + "/audit", mona->headers(false)).status, 401)
       << "mona's first session was ended by the other browser's hello";
@@ -487,6 +503,14 @@ TEST_F(accounts, bearer_tokens_still_work_on_the_staff_routes_without_csrf) {
                           {{"Authorization", "Bearer " + token}});
   EXPECT_EQ(inv.status, 201) << inv.body;
   EXPECT_EQ(http_get(port(), "/api/v1/events/" + event_id + "/staff").status, 401);
+  // An organizer of this event only reads this event's entries, not the organization-wide
+  // ones (here: `samling account add` for every event).
+  auto audit = http_get(port(), "/api/v1/events/" + event_id + "/audit", {{"Authorization", "Bearer " + token}});
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  auto entries = body_of(audit).at("entries").as_array();
+  ASSERT_EQ(entries.size(), 1u) << audit.body;
+  EXPECT_EQ(entries[0].at("action").as_string(), "staff.invited");
+  EXPECT_EQ(entries[0].at("actor_name").as_string(), "Tok");
 }
 
 // Over TLS the cookie gets Secure.
