@@ -19,6 +19,7 @@
 #include "core/utf8.hpp"
 #include "store/sqlite_account_store.hpp"
 #include "store/sqlite_audit_log.hpp"
+#include "store/sqlite_session_store.hpp"
 #include "store/sqlite_db.hpp"
 
 namespace samling::app {
@@ -181,6 +182,11 @@ int run_add(const std::vector<std::string>& args) {
         const bool generated = !password;
         if (generated) password = auth::generate_password(generated_password_chars);
         accounts.set_password(existing->id, auth::hash_password(*password));
+        // A new password ends the account's sessions (whoever had the old one is out) and lifts
+        // a sign-in lock-out: this is how an operator lets a locked-out organizer back in.
+        store::sqlite_session_store sessions(db);
+        sessions.remove_all_of(existing->id);
+        sessions.clear_failures("account:" + existing->id);
         std::cout << "samling account: " << normalized << " has an account already (" << existing->id << "); "
                   << (added ? "added the role " : "it already had the role ") << describe(grant)
                   << "; its password is replaced.\n";

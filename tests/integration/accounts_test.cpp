@@ -215,6 +215,14 @@ TEST_F(accounts, ten_wrong_passwords_lock_the_account_with_a_clear_message) {
   auto audit = db_rows(db_path(), "SELECT action || '|' || target FROM audit_log WHERE action = 'staff.sign_in_locked'");
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0], "staff.sign_in_locked|" + organizer_email);
+
+  // The operator's way back in: a new password lifts the lock.
+  const std::string fresh = "a new password from the operator";
+  auto reset = run_samling_with_input({"account", "add", "--config", server_->dir().file("samling.toml"), "--email",
+                                       organizer_email, "--name", "Ada", "--reset-password", "--password-stdin"},
+                                      fresh + "\n");
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(sign_in(port(), organizer_email, fresh).status, 200);
 }
 
 TEST_F(accounts, a_forged_or_missing_csrf_token_is_refused_and_changes_nothing) {
@@ -316,6 +324,15 @@ TEST_F(accounts, sign_out_ends_one_session_and_sign_out_everywhere_ends_them_all
   EXPECT_EQ(http_get(port(), "/api/v1/auth/me", b->headers(false)).status, 401);
   EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM staff_sessions")[0], "0");
   EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'staff.signed_out_everywhere'")[0], "1");
+
+  // A password reset by the operator ends the account's sessions as well.
+  auto d = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(d);
+  auto reset = run_samling_with_input({"account", "add", "--config", server_->dir().file("samling.toml"), "--email",
+                                       organizer_email, "--name", "Ada", "--reset-password", "--password-stdin"},
+                                      organizer_password + " 2\n");
+  ASSERT_EQ(reset.exit_code, 0) << reset.err;
+  EXPECT_EQ(http_get(port(), "/api/v1/auth/me", d->headers(false)).status, 401);
 }
 
 TEST_F(accounts, an_invited_moderator_sets_a_password_signs_in_and_says_hello_with_the_cookie) {
