@@ -400,7 +400,8 @@ int serve(const config::config& cfg) {
   opt.ws.idle_timeout_seconds = cfg.ws.idle_timeout_seconds;
   opt.ws.write_batch = std::chrono::milliseconds(cfg.ws.write_batch_ms);
   opt.ws.batch_above_frames_per_second = cfg.ws.batch_above_frames_per_second;
-  opt.ws_factory = api::make_protocol_session_factory(ws_settings, {&room_registry, &keys, &stage_board, &staff});
+  opt.ws_factory = api::make_protocol_session_factory(
+      ws_settings, {.rooms = &room_registry, .keys = &keys, .stages = &stage_board, .staff = &staff});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
