@@ -41,8 +41,12 @@ staff_sessions::staff_sessions(core::blocking_pool& db, core::blocking_pool& has
                                auth::session_store& sessions, auth::audit_log* audit, staff_settings settings,
                                clock_fn now)
     : db_(db), hashing_(hashing), accounts_(accounts), sessions_(sessions), audit_(audit),
-      settings_(settings), now_(std::move(now)),
-      dummy_hash_(auth::hash_password(auth::new_secret(), settings.hashing)) {}
+      settings_(settings), now_(std::move(now)) {}
+
+const std::string& staff_sessions::dummy_hash() const {
+  std::call_once(dummy_once_, [this] { dummy_hash_ = auth::hash_password(auth::new_secret(), settings_.hashing); });
+  return dummy_hash_;
+}
 
 void staff_sessions::audit_blocking(auth::audit_entry e) const {
   if (!audit_) return;
@@ -139,8 +143,12 @@ boost::asio::awaitable<sign_in_outcome> staff_sessions::sign_in(std::string emai
 
   // 2. The hash, on its own pool. An unknown e-mail is verified against a dummy hash: the
   //    answer takes as long as for a wrong password, so timing does not tell accounts apart.
-  std::string stored = found.account ? found.account->password_hash : dummy_hash_;
-  bool ok = co_await verify(stored, password) && found.account.has_value();
+  bool known = found.account.has_value();
+  std::string stored = known ? found.account->password_hash : std::string();
+  auto check_password = [this, known, stored, password] {
+    return auth::verify_password(known ? stored : dummy_hash(), password) && known;
+  };
+  bool ok = co_await core::run_blocking(hashing_, std::move(check_password));
   std::string rehashed;
   if (ok && auth::needs_rehash(stored, settings_.hashing)) rehashed = co_await hash(password);
 
