@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <boost/json.hpp>
 
 #include "harness.hpp"
@@ -487,6 +489,28 @@ TEST_F(accounts, an_invited_moderator_sets_a_password_signs_in_and_says_hello_wi
   // The command-line organizer is in the audit log as well (organization-wide).
   EXPECT_EQ(db_rows(db_path(), "SELECT actor || '|' || action FROM audit_log WHERE action = 'staff.account_created'"),
             std::vector<std::string>{"cli|staff.account_created"});
+}
+
+TEST_F(accounts, an_invitation_accepted_twice_at_once_is_used_once) {
+  auto org = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(org);
+  auto inv = http_request(port(), "POST", "/api/v1/events/" + event_id + "/invitations",
+                          R"({"email":"twice@example.org","name":"Twice","role":"speaker"})", org->headers());
+  ASSERT_EQ(inv.status, 201) << inv.body;
+  std::string link(body_of(inv).at("invitation").at("link").as_string());
+  auto token = link.substr(link.find("#invite=") + 8);
+  auto accept = [&](const std::string& pw) {
+    return http_request(port(), "POST", "/api/v1/invitations/" + token + "/accept",
+                        json::serialize(json::object{{"password", pw}}), {{"User-Agent", firefox}})
+        .status;
+  };
+  auto a = std::async(std::launch::async, accept, "the first racer's password");
+  auto b = std::async(std::launch::async, accept, "the second racer's password");
+  std::vector<int> statuses{a.get(), b.get()};
+  std::sort(statuses.begin(), statuses.end());
+  EXPECT_EQ(statuses, (std::vector<int>{200, 410}));
+  EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM accounts WHERE email = 'twice@example.org'")[0], "1");
+  EXPECT_EQ(db_rows(db_path(), "SELECT count(*) FROM audit_log WHERE action = 'staff.invitation_accepted'")[0], "1");
 }
 
 TEST_F(accounts, an_existing_account_accepts_with_its_own_password) {
