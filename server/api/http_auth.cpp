@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include "api/staff_sessions.hpp"
+
 namespace samling::api {
 
 using core::errc;
@@ -59,10 +61,39 @@ std::string bearer_token(const net::request& r) {
   return {};
 }
 
+bool changes_state(std::string_view method) {
+  return method != "GET" && method != "HEAD" && method != "OPTIONS";
+}
+
 boost::asio::awaitable<identify_result> http_auth::identify(const net::request& r) const {
   identify_result out;
   auto token = bearer_token(r);
-  if (token.empty()) co_return out;
+  if (token.empty()) {
+    auto cookie = staff_ ? session_cookie(r.header("cookie")) : std::string();
+    if (cookie.empty()) co_return out;
+    auto found = co_await staff_->resolve(cookie, std::string(r.header("user-agent")), r.remote);
+    if (!found.who) {
+      out.error = found.error;
+      out.message = found.message;
+      co_return out;
+    }
+    // The session's own token, compared in constant time; a cross-site form or fetch carries
+    // the cookie but cannot read this value (it is only in the sign-in and /auth/me answers).
+    if (changes_state(r.method) && !auth::constant_time_equal(r.header("x-csrf-token"), found.who->session.csrf)) {
+      out.error = errc::csrf_failed;
+      out.message = "This change needs the session's X-CSRF-Token header (from sign-in or GET /api/v1/auth/me).";
+      co_return out;
+    }
+    principal p;
+    p.user_id = found.who->account.id;
+    p.name = found.who->account.display_name;
+    p.email = found.who->account.email;
+    p.signed_in = true;
+    for (auto& ar : found.who->roles) p.roles.push_back({ar.event_id, ar.r});
+    out.who = std::move(p);
+    out.csrf = found.who->session.csrf;
+    co_return out;
+  }
   if (!keys_) {
     out.error = errc::unauthorized;
     out.message = "Tokens are not accepted here.";
@@ -89,7 +120,7 @@ boost::asio::awaitable<std::variant<principal, net::response>> http_auth::requir
                                                                                   std::string refusal) const {
   auto id = co_await identify(r);
   if (id.error != errc::ok) co_return net::json_error(id.error, id.message);
-  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first.");
+  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first (or send a token).");
   if (!id.who->can(event, a)) co_return net::json_error(errc::forbidden, refusal);
   co_return std::move(*id.who);
 }

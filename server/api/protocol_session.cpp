@@ -6,8 +6,10 @@
 
 #include <boost/asio/steady_timer.hpp>
 
+#include "api/http_auth.hpp"
 #include "api/ids.hpp"
 #include "api/program_board.hpp"
+#include "api/staff_sessions.hpp"
 #include "api/stage_board.hpp"
 #include "core/log.hpp"
 #include "protocol/frames.hpp"
@@ -46,7 +48,14 @@ class protocol_session final : public net::ws_handler,
  public:
   protocol_session(net::ws_context ctx, protocol_settings settings, protocol_services services)
       : ctx_(std::move(ctx)), settings_(settings), services_(services),
-        hello_timer_(ctx_.strand, settings.hello_timeout) {}
+        hello_timer_(ctx_.strand, settings.hello_timeout) {
+    // The upgrade request lives only during this call: keep what a staff hello needs of it.
+    if (ctx_.upgrade && services_.staff) {
+      staff_cookie_ = session_cookie(ctx_.upgrade->header("cookie"));
+      user_agent_ = std::string(ctx_.upgrade->header("user-agent"));
+    }
+    ctx_.upgrade = nullptr;
+  }
 
   void start() {
     hello_timer_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
@@ -129,6 +138,27 @@ class protocol_session final : public net::ws_handler,
         co_return;
       }
       user = {claims.user_id, claims.name, claims.role};
+    } else if (std::holds_alternative<protocol::hello_request::session_credential>(req.credential)) {
+      // A signed-in staff member: the account's best role for this event (its roles on the
+      // event and on every event), checked like a token's role from here on.
+      if (staff_cookie_.empty()) {
+        reply_error(id_json, errc::bad_message,
+                    "hello needs \"token\" (a string), \"guest\" (an object), or a staff sign-in cookie.");
+        co_return;
+      }
+      auto found = co_await services_.staff->resolve(staff_cookie_, user_agent_, ctx_.remote);
+      if (!found.who) {
+        reply_error(id_json, errc::not_authenticated, found.message);
+        co_return;
+      }
+      principal p;
+      for (auto& ar : found.who->roles) p.roles.push_back({ar.event_id, ar.r});
+      auto roles = p.roles_in(req.event);
+      if (roles.empty()) {
+        reply_error(id_json, errc::token_wrong_event, "Your account has no role in this event.");
+        co_return;
+      }
+      user = {found.who->account.id, found.who->account.display_name, roles.front()};
     } else {
       auto& guest = std::get<protocol::hello_request::guest_credential>(req.credential);
       if (auto* bad = std::get_if<protocol::decode_error>(&guest.name)) {
@@ -273,6 +303,8 @@ class protocol_session final : public net::ws_handler,
   }
 
   net::ws_context ctx_;
+  std::string staff_cookie_;  // the upgrade's samling_session cookie, if any
+  std::string user_agent_;    // the upgrade's User-Agent (the session's browser binding)
   const protocol_settings settings_;
   const protocol_services services_;
   asio::steady_timer hello_timer_;

@@ -26,6 +26,7 @@ struct protocol_settings {
 
 class stage_board;
 class program_board;
+class staff_sessions;
 
 struct protocol_services {
   rooms::room_registry* rooms = nullptr;
@@ -34,6 +35,9 @@ struct protocol_services {
   // Every session of an event gets its program and now_next events from its hello on
   // (live-program); null: none.
   program_board* programs = nullptr;
+  // A hello with neither token nor guest signs in with the staff session cookie of the
+  // upgrade request; null: no staff sessions.
+  const staff_sessions* staff = nullptr;
 };
 
 // The factory the HTTP server calls for each upgraded connection: one protocol session each.

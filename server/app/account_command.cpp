@@ -18,6 +18,8 @@
 #include "config/config.hpp"
 #include "core/utf8.hpp"
 #include "store/sqlite_account_store.hpp"
+#include "store/sqlite_audit_log.hpp"
+#include "store/sqlite_session_store.hpp"
 #include "store/sqlite_db.hpp"
 
 namespace samling::app {
@@ -159,12 +161,32 @@ int run_add(const std::vector<std::string>& args) {
   try {
     store::sqlite_db db(cfg.store.path);
     store::sqlite_account_store accounts(db);
+    // Every staff change goes to the audit log, this command's too (actor "cli").
+    store::sqlite_audit_log audit(db);
+    auto record = [&](std::string action, std::string detail) {
+      audit.record({.at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch()).count(),
+                    .actor = "cli",
+                    .actor_name = "samling account add",
+                    .event_id = grant.event_id == auth::any_event ? "" : grant.event_id,
+                    .action = std::move(action),
+                    .target = normalized,
+                    .detail = std::move(detail),
+                    .remote = ""});
+    };
     if (std::optional<auth::account> existing = accounts.find_by_email(normalized)) {
       const bool added = accounts.grant_role(existing->id, grant);
+      if (added) record("staff.role_granted", describe(grant));
+      if (reset_password) record("staff.password_reset", existing->id);
       if (reset_password) {
         const bool generated = !password;
         if (generated) password = auth::generate_password(generated_password_chars);
         accounts.set_password(existing->id, auth::hash_password(*password));
+        // A new password ends the account's sessions (whoever had the old one is out) and lifts
+        // a sign-in lock-out: this is how an operator lets a locked-out organizer back in.
+        store::sqlite_session_store sessions(db);
+        sessions.remove_all_of(existing->id);
+        sessions.clear_failures("account:" + existing->id);
         std::cout << "samling account: " << normalized << " has an account already (" << existing->id << "); "
                   << (added ? "added the role " : "it already had the role ") << describe(grant)
                   << "; its password is replaced.\n";
@@ -189,6 +211,7 @@ int run_add(const std::vector<std::string>& args) {
                     .disabled = false};
     accounts.create(a);
     accounts.grant_role(a.id, grant);
+    record("staff.account_created", a.id + ", " + describe(grant));
     std::cout << "samling account: created " << a.id << " for " << normalized << " ("
               << display_name << "), " << describe(grant) << ".\n";
     if (generated) {

@@ -20,12 +20,14 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include "api/account_routes.hpp"
 #include "api/hls_viewers.hpp"
 #include "api/http_auth.hpp"
 #include "api/live_program.hpp"
 #include "api/program_board.hpp"
 #include "api/program_routes.hpp"
 #include "api/outbox_routes.hpp"
+#include "api/staff_sessions.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -40,7 +42,11 @@
 #include "net/static_files.hpp"
 #include "net/tls.hpp"
 #include "program/demo.hpp"
+#include "store/sqlite_account_store.hpp"
+#include "store/sqlite_audit_log.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_invitation_store.hpp"
+#include "store/sqlite_session_store.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_destination_store.hpp"
 #include "store/sqlite_program_store.hpp"
@@ -335,13 +341,39 @@ int serve(const config::config& cfg) {
   ctx.dev_token_keys = cfg.auth.dev_tokens ? &keys : nullptr;
   ctx.token_ttl_seconds = cfg.auth.token_ttl_seconds;
   ctx.extra_metrics = [&stage_board] { return stage_board.metrics_text(); };
+  // Staff accounts (docs/api.md): sessions, invitations and the audit log on the store's
+  // thread; Argon2id hashing on a pool of its own (one thread: at most one 64 MiB hash at a
+  // time, and chat messages never wait behind a sign-in).
+  auto account_store = std::make_unique<store::sqlite_account_store>(*db);
+  auto session_store = std::make_unique<store::sqlite_session_store>(*db);
+  auto invitation_store = std::make_unique<store::sqlite_invitation_store>(*db);
+  auto audit_log = std::make_unique<store::sqlite_audit_log>(*db);
+  core::blocking_pool hash_pool(1);
+  api::staff_settings staff_settings;
+  staff_settings.limits.idle_seconds = static_cast<std::int64_t>(cfg.auth.session_idle_minutes) * 60;
+  staff_settings.limits.max_seconds = static_cast<std::int64_t>(cfg.auth.session_max_hours) * 3600;
+  staff_settings.lockout.max_failures = static_cast<int>(cfg.auth.sign_in_max_failures);
+  staff_settings.lockout.lock_seconds = static_cast<std::int64_t>(cfg.auth.sign_in_lock_minutes) * 60;
+  staff_settings.tls = tls != nullptr;
+  api::staff_sessions staff(db_pool, hash_pool, *account_store, *session_store, audit_log.get(), staff_settings);
+  api::http_auth callers(&keys, &staff);  // who calls an organizer route: every slice's require()
+  api::account_context account_ctx;
+  account_ctx.staff = &staff;
+  account_ctx.auth = &callers;
+  account_ctx.accounts = account_store.get();
+  account_ctx.invitations = invitation_store.get();
+  account_ctx.audit = audit_log.get();
+  account_ctx.outbox = outbox_store.get();
+  account_ctx.program = program_store.get();
+  account_ctx.invitation_seconds = static_cast<std::int64_t>(cfg.auth.invitation_days) * 86400;
+  account_ctx.dev_links = cfg.auth.dev_tokens;
+  api::register_account_routes(routes, account_ctx);
   // The live program (organizer edits, versions, now/next): its routes, and GET
   // /api/v1/events/{id} with the marks. The service itself needs the io_context (its timer):
   // program_ctx.live is set below, before the server starts.
-  api::http_auth http_auth(&keys);
   api::program_board program_board;
   api::program_context program_ctx;
-  program_ctx.auth = &http_auth;
+  program_ctx.auth = &callers;
   program_ctx.db_pool = &db_pool;
   program_ctx.versions = program_versions.get();
   ctx.event_handler = api::event_handler(program_ctx);
@@ -352,7 +384,7 @@ int serve(const config::config& cfg) {
   program_io_ctx.program = program_store.get();
   program_io_ctx.series = series_store.get();
   program_io_ctx.db_pool = &db_pool;
-  program_io_ctx.auth = &http_auth;
+  program_io_ctx.auth = &callers;
   {
     std::string base = cfg.server.public_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
@@ -365,6 +397,7 @@ int serve(const config::config& cfg) {
   }
   api::register_program_io_routes(routes, program_io_ctx);
   api::register_program_routes(routes, program_ctx);
+
   api::stages_context stages_ctx;
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
@@ -382,7 +415,7 @@ int serve(const config::config& cfg) {
   api::outbox_context outbox_ctx;
   outbox_ctx.outbox = outbox_store.get();
   outbox_ctx.db_pool = &db_pool;
-  outbox_ctx.auth = &http_auth;
+  outbox_ctx.auth = &callers;
   outbox_ctx.dev_mail = cfg.auth.dev_tokens;
   api::register_outbox_routes(routes, outbox_ctx);
   std::unique_ptr<mail::smtp_sender> smtp;
@@ -466,7 +499,7 @@ int serve(const config::config& cfg) {
   live_services.board = &program_board;
   live_services.rooms = &room_registry;
   live_services.engine = engine.get();
-  live_services.audit = nullptr;  // TODO(integrator): the accounts slice's audit log
+  live_services.audit = audit_log.get();
   api::live_program live_program(ioc.get_executor(), live_services);
   try {
     live_program.start();  // reads every event's program for the now/next timer
@@ -475,8 +508,9 @@ int serve(const config::config& cfg) {
     return 1;
   }
   program_ctx.live = &live_program;
-  opt.ws_factory = api::make_protocol_session_factory(ws_settings,
-                                                      {&room_registry, &keys, &stage_board, &program_board});
+  opt.ws_factory = api::make_protocol_session_factory(
+      ws_settings, {.rooms = &room_registry, .keys = &keys, .stages = &stage_board, .programs = &program_board,
+                    .staff = &staff});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -500,6 +534,7 @@ int serve(const config::config& cfg) {
   auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
                                                                 : cfg.server.listen;
   std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
+  account_ctx.public_url = cfg.server.public_url.empty() ? url : cfg.server.public_url;  // before any request
   log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;

@@ -48,6 +48,12 @@ std::string normalize_email(std::string_view email);
 // with a dot that neither starts nor ends it. Nullopt when `email` passes; else why not.
 std::optional<std::string> email_problem(std::string_view email);
 
+// An account with its roles on one event (those on every event, any_event, included).
+struct staff_member {
+  account acc;
+  std::vector<account_role> roles;
+};
+
 class account_store {
  public:
   virtual ~account_store() = default;
@@ -62,6 +68,10 @@ class account_store {
   virtual bool grant_role(std::string_view account_id, const account_role& r) = 0;
   // Sorted by event id, then role.
   virtual std::vector<account_role> roles_of(std::string_view account_id) = 0;
+  // True when the account had the role and no longer has it.
+  virtual bool revoke_role(std::string_view account_id, const account_role& r) = 0;
+  // Every account with a role on `event_id` or on any_event, by e-mail.
+  virtual std::vector<staff_member> staff_of(std::string_view event_id) = 0;
 };
 
 }  // namespace samling::auth

@@ -284,6 +284,38 @@ const std::vector<key_spec>& specs() {
                         "role without a login: anyone who reaches the server can then be an "
                         "organizer. Off by default; the demo config turns it on for the demo "
                         "page. Never in production."},
+        {.key = "auth.session_idle_minutes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.session_idle_minutes; },
+         .description = "A staff session not used for this long ends (sign in again), 5..10080. "
+                        "720 (12 h) keeps a conference day signed in and ends a session "
+                        "forgotten on a shared computer by the next morning.",
+         .range = {5, 10080}},
+        {.key = "auth.session_max_hours",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.session_max_hours; },
+         .description = "A staff session ends this long after sign-in however much it is used, "
+                        "1..2160 (90 days). 168 (a week) spans a conference's preparation "
+                        "days; a stolen cookie stops working within it.",
+         .range = {1, 2160}},
+        {.key = "auth.sign_in_max_failures",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.sign_in_max_failures; },
+         .description = "Wrong passwords for one account within 15 minutes that lock its "
+                        "sign-in (sign_in_locked), 3..100. One address may fail five times "
+                        "as often, over all accounts, before it is refused (rate_limited).",
+         .range = {3, 100}},
+        {.key = "auth.sign_in_lock_minutes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.sign_in_lock_minutes; },
+         .description = "How long a locked account's sign-in stays locked, 1..1440. 15 "
+                        "minutes makes guessing hopeless and a typist's mistake bearable.",
+         .range = {1, 1440}},
+        {.key = "auth.invitation_days",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.auth.invitation_days; },
+         .description = "Days an invitation link (staff, per event) stays valid, 1..60.",
+         .range = {1, 60}},
         {.key = "rooms.history",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.rooms.history; },

@@ -73,6 +73,12 @@ struct auth_config {
   std::string previous_keys;                // "id:secret,id2:secret2", still verified
   std::uint32_t token_ttl_seconds = 43200;  // lifetime of a minted token
   bool dev_tokens = false;                  // POST /api/v1/dev/token; never in production
+  // Staff sign-in (docs/api.md, Staff accounts and sign-in)
+  std::uint32_t session_idle_minutes = 720;  // a session unused this long ends
+  std::uint32_t session_max_hours = 168;     // a session ends this long after sign-in
+  std::uint32_t sign_in_max_failures = 10;   // wrong passwords per account within 15 min before a lock
+  std::uint32_t sign_in_lock_minutes = 15;   // how long the lock lasts
+  std::uint32_t invitation_days = 7;         // an invitation link's lifetime
 
   bool operator==(const auth_config&) const = default;
 };

@@ -49,7 +49,7 @@ constexpr entry table[] = {
     {errc::text_empty, "text_empty", 400, channel::ws, "The message is empty."},
     {errc::text_too_long, "text_too_long", 400, channel::ws, "The message is too long."},
     {errc::text_invalid, "text_invalid", 400, channel::ws, "The message contains control characters."},
-    {errc::rate_limited, "rate_limited", 429, channel::ws, "Too many messages; wait a moment."},
+    {errc::rate_limited, "rate_limited", 429, channel::both, "Too many messages; wait a moment."},
     {errc::too_far_behind, "too_far_behind", 409, channel::ws, "Too far behind to resume; join again without since."},
     {errc::unavailable, "unavailable", 503, channel::both, "The service is not ready; try again soon."},
     {errc::internal, "internal", 500, channel::both, "Something went wrong on the server."},
@@ -67,6 +67,14 @@ constexpr entry table[] = {
     {errc::event_exists, "event_exists", 409, channel::http, "An event with this id exists."},
     {errc::no_such_session, "no_such_session", 404, channel::http, "No such session."},
     {errc::no_such_version, "no_such_version", 404, channel::http, "No such program version."},
+    // accounts slice
+    {errc::sign_in_failed, "sign_in_failed", 401, channel::http, "The e-mail address or the password is wrong."},
+    {errc::sign_in_locked, "sign_in_locked", 429, channel::http, "Too many wrong passwords: sign-in is locked for a while."},
+    {errc::not_signed_in, "not_signed_in", 401, channel::http, "You are not signed in."},
+    {errc::csrf_failed, "csrf_failed", 403, channel::http, "The request lacks this session's X-CSRF-Token; reload the page."},
+    {errc::session_expired, "session_expired", 401, channel::http, "Your session has ended; sign in again."},
+    {errc::invitation_invalid, "invitation_invalid", 410, channel::http, "This invitation link is unknown, used or expired."},
+    {errc::password_invalid, "password_invalid", 422, channel::http, "The password is not acceptable."},
 };
 
 constexpr bool table_in_enum_order() {

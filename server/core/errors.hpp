@@ -65,6 +65,14 @@ enum class errc {
   event_exists,         // POST /api/v1/events with an id already taken
   no_such_session,      // PATCH/DELETE …/sessions/{session}: no such session
   no_such_version,      // GET …/program/versions/{n}: no such version
+  // HTTP: staff accounts and sign-in (accounts slice; docs/api.md)
+  sign_in_failed,       // unknown e-mail or wrong password (one answer for both)
+  sign_in_locked,       // too many wrong passwords for the account: locked for a while
+  not_signed_in,        // no staff session (GET /api/v1/auth/me, sign-out)
+  csrf_failed,          // a cookie-authenticated change without the session's X-CSRF-Token
+  session_expired,      // a session cookie that is unknown, expired, signed out or refused
+  invitation_invalid,   // an invitation link that is unknown, used or expired
+  password_invalid,     // a new password that breaks the rules, or not the account's own
 };
 
 const std::error_category& samling_category();

@@ -113,6 +113,15 @@ std::optional<std::string> decode_path(std::string_view raw) {
 }
 
 std::string redact_target(std::string_view target) {
+  // An invitation's token is a path segment (/api/v1/invitations/{token}[/accept]): the link
+  // from the e-mail must not end up readable in the access log either.
+  constexpr std::string_view invitations = "/api/v1/invitations/";
+  if (target.substr(0, invitations.size()) == invitations) {
+    auto rest = target.substr(invitations.size());
+    auto end = rest.find_first_of("/?");
+    return std::string(invitations) + "REDACTED" +
+           (end == std::string_view::npos ? std::string() : redact_target(rest.substr(end)));
+  }
   auto q = target.find('?');
   if (q == std::string_view::npos) return std::string(target);
   std::string out(target.substr(0, q + 1));

@@ -26,11 +26,12 @@ std::variant<request_body, decode_error> decode_hello(const json::object& o) {
   if (auto e = take_string(o, "event", r.event)) return *e;
   auto* token = o.if_contains("token");
   auto* guest = o.if_contains("guest");
-  if ((token == nullptr) == (guest == nullptr) || (token && !token->is_string()) ||
-      (guest && !guest->is_object()))
+  if ((token && guest) || (token && !token->is_string()) || (guest && !guest->is_object()))
     return decode_error{errc::bad_message,
                         "hello needs either \"token\" (a string) or \"guest\" (an object)."};
-  if (token) {
+  if (!token && !guest) {
+    r.credential = hello_request::session_credential{};
+  } else if (token) {
     r.credential = hello_request::token_credential{std::string(token->as_string())};
   } else {
     auto* name = guest->as_object().if_contains("name");

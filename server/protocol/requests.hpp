@@ -40,8 +40,11 @@ struct hello_request {
     // is known (a hello for an unknown event hears that first), so the error is kept here.
     std::variant<std::string, decode_error> name;
   };
+  // Neither a token nor a guest: the staff session cookie sent with the WebSocket upgrade
+  // (docs/protocol.md, hello); the session decides, since only it saw the upgrade request.
+  struct session_credential {};
   std::string event;
-  std::variant<token_credential, guest_credential> credential;
+  std::variant<token_credential, guest_credential, session_credential> credential;
 };
 struct join_request {
   std::string room;

@@ -238,19 +238,75 @@ CREATE INDEX outbox_due ON outbox(next_attempt_at) WHERE state IN ('queued', 're
 CREATE INDEX outbox_by_event ON outbox(event_id, created_at);
 )sql";
 
+// Staff sign-in (accounts slice): sessions, sign-in failures, invitations and the audit log.
+// staff_sessions: the primary key is the SHA-256 of the cookie's session id, never the id
+// itself; sessions die with their account (CASCADE). sign_in_failures: one row per wrong
+// password, by subject ("account:<id>" or "remote:<address>"), so the lock-out and the
+// per-address limit are a range count on (subject, at) and survive a restart. invitations: the
+// token is kept hashed as well; accepted_at NULL until it is used (single use). audit_log: an
+// append-only list, read per event newest first (its index) and never updated.
+static constexpr std::string_view migration_5_sql = R"sql(
+CREATE TABLE staff_sessions (
+  id_hash    TEXT PRIMARY KEY,             -- hex SHA-256 of the cookie's session id
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  csrf       TEXT NOT NULL,
+  created_at INTEGER NOT NULL,             -- seconds since the Unix epoch
+  last_seen  INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,             -- the absolute end
+  user_agent TEXT NOT NULL DEFAULT '',
+  remote     TEXT NOT NULL DEFAULT ''
+) STRICT, WITHOUT ROWID;
+
+CREATE INDEX staff_sessions_by_account ON staff_sessions(account_id);
+
+CREATE TABLE sign_in_failures (
+  subject TEXT NOT NULL,                   -- "account:<id>" or "remote:<address>"
+  at      INTEGER NOT NULL                 -- seconds since the Unix epoch
+) STRICT;
+
+CREATE INDEX sign_in_failures_by_subject ON sign_in_failures(subject, at);
+
+CREATE TABLE invitations (
+  id          TEXT PRIMARY KEY,            -- "i-<16 hex digits>"
+  token_hash  TEXT NOT NULL UNIQUE,        -- hex SHA-256 of the link's token
+  event_id    TEXT NOT NULL,
+  email       TEXT NOT NULL,               -- normalized
+  name        TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('speaker', 'press', 'moderator', 'organizer')),
+  language    TEXT NOT NULL,
+  invited_by  TEXT NOT NULL,               -- account id
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  accepted_at INTEGER                      -- NULL until used
+) STRICT;
+
+CREATE INDEX invitations_by_event ON invitations(event_id, created_at);
+
+CREATE TABLE audit_log (
+  id         INTEGER PRIMARY KEY,          -- insertion order
+  at_ms      INTEGER NOT NULL,             -- ms since the Unix epoch
+  actor      TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  event_id   TEXT NOT NULL,                -- '' for organization-wide changes
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL,
+  detail     TEXT NOT NULL,
+  remote     TEXT NOT NULL
+) STRICT;
+
+CREATE INDEX audit_log_by_event ON audit_log(event_id, id);
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
       {2, "rooms.guests; chat_messages", migration_2_sql},
       {3, "stage_destinations", migration_3_sql},
       {4, "accounts, account_roles", migration_4_sql},
-      // 5 is the accounts slice's (issue 16); a no-op here so the numbers stay without gaps on
-      // this branch. INTEGRATOR: replace this line by the accounts slice's migration 5.
-      {5, "reserved for the accounts slice", "SELECT 1;"},
+      {5, "staff_sessions, sign_in_failures, invitations, audit_log", migration_5_sql},
       {6, "outbox", migration_6_sql},
       {7, "series, series_events; event series_id, visibility, capacity, venue_address; "
           "session cancelled, sequence", migration_7_sql},
-      // live-program (issue 16): 5-7 are the accounts, mail and program-io slices'.
       {8, "program_versions", migration_8_sql},
   };
   return all;

@@ -74,3 +74,42 @@ std::vector<auth::account_role> sqlite_account_store::roles_of(std::string_view 
 }
 
 }  // namespace samling::store
+
+namespace samling::store {
+
+bool sqlite_account_store::revoke_role(std::string_view account_id, const auth::account_role& r) {
+  statement s(db_, "DELETE FROM account_roles WHERE account_id = ?1 AND event_id = ?2 AND role = ?3");
+  s.bind(1, account_id).bind(2, r.event_id).bind(3, auth::to_string(r.r));
+  s.run();
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+std::vector<auth::staff_member> sqlite_account_store::staff_of(std::string_view event_id) {
+  // One join, read in one snapshot; rows arrive grouped by account (ordered by e-mail).
+  transaction tx(db_, transaction::kind::read);
+  statement s(db_,
+              "SELECT a.id, a.email, a.display_name, a.created_at, a.disabled, r.event_id, r.role"
+              " FROM account_roles r JOIN accounts a ON a.id = r.account_id"
+              " WHERE r.event_id = ?1 OR r.event_id = '*' ORDER BY a.email, r.event_id, r.role");
+  s.bind(1, event_id);
+  std::vector<auth::staff_member> out;
+  while (s.step()) {
+    if (out.empty() || out.back().acc.id != s.text(0)) {
+      auth::staff_member m;
+      m.acc = auth::account{.id = s.text(0),
+                            .email = s.text(1),
+                            .display_name = s.text(2),
+                            .password_hash = {},  // never leaves the store for a listing
+                            .created_at = s.int64(3),
+                            .disabled = s.integer(4) != 0};
+      out.push_back(std::move(m));
+    }
+    auto r = auth::role_from_string(s.text(6));
+    if (!r) throw store_error(db_.path() + ": account_roles holds an unknown role \"" + s.text(6) + "\"");
+    out.back().roles.push_back({s.text(5), *r});
+  }
+  tx.commit();
+  return out;
+}
+
+}  // namespace samling::store

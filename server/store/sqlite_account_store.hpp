@@ -21,6 +21,8 @@ class sqlite_account_store final : public auth::account_store {
   bool set_password(std::string_view id, const std::string& password_hash) override;
   bool grant_role(std::string_view account_id, const auth::account_role& r) override;
   std::vector<auth::account_role> roles_of(std::string_view account_id) override;
+  bool revoke_role(std::string_view account_id, const auth::account_role& r) override;
+  std::vector<auth::staff_member> staff_of(std::string_view event_id) override;
 
  private:
   std::optional<auth::account> find(std::string_view column_sql, std::string_view value);

@@ -264,10 +264,12 @@ bool ws_client::connect(std::uint16_t port, const options& o) {
   d.ws->read_message_max(64 * 1024 * 1024);
   std::string protocol = o.subprotocol;
   std::string origin = o.origin;
-  d.ws->set_option(websocket::stream_base::decorator([protocol, origin](websocket::request_type& req) {
+  auto headers = o.headers;
+  d.ws->set_option(websocket::stream_base::decorator([protocol, origin, headers](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "samling-integration-tests");
     if (!protocol.empty()) req.set(beast::http::field::sec_websocket_protocol, protocol);
     if (!origin.empty()) req.set(beast::http::field::origin, origin);
+    for (auto& [name, value] : headers) req.set(name, value);
   }));
   d.connecting = true;
   d.ws->async_handshake(d.response, "127.0.0.1:" + std::to_string(port), o.target,

@@ -55,6 +55,8 @@ class ws_client {
     int receive_buffer_bytes = 0;            // > 0: SO_RCVBUF, set before connect
     std::chrono::milliseconds deadline = 5s;  // for connect plus the handshake
     std::string origin;                       // sent as Origin when set (a browser page's site)
+    // More request headers for the upgrade (Cookie, User-Agent: a signed-in browser).
+    std::vector<std::pair<std::string, std::string>> headers;
   };
 
   ws_client();

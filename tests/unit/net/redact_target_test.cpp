@@ -46,3 +46,10 @@ TEST(redact_target, empty_token_and_empty_query) {
   EXPECT_EQ(redact_target("/x?token="), "/x?token=REDACTED");
   EXPECT_EQ(redact_target("/x?"), "/x?");
 }
+
+TEST(redact_target, an_invitation_token_in_the_path_is_replaced) {
+  EXPECT_EQ(redact_target("/api/v1/invitations/abcDEF_123"), "/api/v1/invitations/REDACTED");
+  EXPECT_EQ(redact_target("/api/v1/invitations/abcDEF_123/accept"), "/api/v1/invitations/REDACTED/accept");
+  EXPECT_EQ(redact_target("/api/v1/invitations/abc?token=x"), "/api/v1/invitations/REDACTED?token=REDACTED");
+  EXPECT_EQ(redact_target("/api/v1/events/e/invitations"), "/api/v1/events/e/invitations");
+}

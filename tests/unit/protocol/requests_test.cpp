@@ -196,12 +196,17 @@ TEST(decode_hello, a_guest_name_that_is_not_a_string_is_kept_as_its_error) {
   }
 }
 
+TEST(decode_hello, with_neither_token_nor_guest_is_the_staff_session) {
+  auto h = body<hello_request>(R"({"id":1,"type":"hello","event":"ev"})");
+  EXPECT_EQ(h.event, "ev");
+  EXPECT_TRUE(std::holds_alternative<hello_request::session_credential>(h.credential));
+}
+
 TEST(decode_hello, refusals) {
   const std::string credential = "hello needs either \"token\" (a string) or \"guest\" (an object).";
   expect_field_error(R"({"id":1,"type":"hello","token":"t"})", "hello", "1", "\"event\" must be a string.");
   expect_field_error(R"({"id":1,"type":"hello","event":7,"token":"t"})", "hello", "1",
                      "\"event\" must be a string.");
-  expect_field_error(R"({"id":1,"type":"hello","event":"ev"})", "hello", "1", credential);
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","token":"t","guest":{"name":"A"}})", "hello", "1",
                      credential);
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","token":5})", "hello", "1", credential);

@@ -60,11 +60,12 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(pragma_text(db, "PRAGMA foreign_keys"), "1");
   EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "1");  // NORMAL
   EXPECT_EQ(pragma_text(db, "PRAGMA busy_timeout"), "5000");
-  EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts",
+  EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts", "audit_log",
                                                        "chat_messages", "event_days", "events",
-                                                       "outbox", "program_versions", "rooms", "series",
-                                                       "series_events", "sessions", "speakers",
-                                                       "stage_destinations"}));
+                                                       "invitations", "outbox", "program_versions", "rooms",
+                                                       "series", "series_events", "sessions",
+                                                       "sign_in_failures", "speakers",
+                                                       "staff_sessions", "stage_destinations"}));
   EXPECT_TRUE(db.ping());
 }
 
