@@ -21,6 +21,8 @@
 #include <boost/asio/use_future.hpp>
 
 #include "api/hls_viewers.hpp"
+#include "api/http_auth.hpp"
+#include "api/registration_routes.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -39,6 +41,7 @@
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_destination_store.hpp"
 #include "store/sqlite_program_store.hpp"
+#include "store/sqlite_registration_store.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -197,12 +200,14 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_program_store> program_store;
   std::unique_ptr<store::sqlite_chat_store> chat_store;
   std::unique_ptr<store::sqlite_destination_store> destination_store;
+  std::unique_ptr<store::sqlite_registration_store> registration_store;
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
       program_store = std::make_unique<store::sqlite_program_store>(*db);
       chat_store = std::make_unique<store::sqlite_chat_store>(*db);
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
+      registration_store = std::make_unique<store::sqlite_registration_store>(*db);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
     });
@@ -319,6 +324,19 @@ int serve(const config::config& cfg) {
   api::hls_viewers viewers(stage_ids);
   stages_ctx.viewers = &viewers;
   api::register_stage_routes(routes, stages_ctx);
+  // Registration (docs/api.md, Registration). The integrator wires outbox and audit.
+  api::http_auth http_auth(&keys);
+  api::registration_context registration_ctx;
+  registration_ctx.program = program_store.get();
+  registration_ctx.store = registration_store.get();
+  registration_ctx.db_pool = &db_pool;
+  registration_ctx.auth = &http_auth;
+  registration_ctx.keys = &keys;
+  registration_ctx.outbox = nullptr;  // mail::outbox* (mail slice)
+  registration_ctx.audit = nullptr;   // auth::audit_log* (accounts slice)
+  registration_ctx.public_url = cfg.server.public_url;  // else the listening URL, below
+  registration_ctx.dev_links = cfg.auth.dev_tokens;
+  api::register_registration_routes(routes, registration_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -389,6 +407,7 @@ int serve(const config::config& cfg) {
   auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
                                                                 : cfg.server.listen;
   std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
+  if (registration_ctx.public_url.empty()) registration_ctx.public_url = url;  // before any request runs
   log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;
@@ -418,6 +437,7 @@ int serve(const config::config& cfg) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
     destination_store.reset();
+    registration_store.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

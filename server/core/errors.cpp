@@ -59,6 +59,12 @@ constexpr entry table[] = {
     {errc::invalid_output, "invalid_output", 400, channel::http, "The destination is not valid."},
     {errc::media_disabled, "media_disabled", 503, channel::http, "Media is not running on this server."},
     {errc::unknown_event, "unknown_event", 404, channel::http, "No such event."},
+    // registration slice
+    {errc::invalid_input, "invalid_input", 422, channel::http, "Some fields are not valid."},
+    {errc::registration_not_open, "registration_not_open", 403, channel::http, "Registration is not open yet."},
+    {errc::registration_closed, "registration_closed", 403, channel::http, "Registration has closed."},
+    {errc::registration_not_found, "registration_not_found", 404, channel::http, "No such registration."},
+    {errc::registration_full, "registration_full", 409, channel::http, "The event is full."},
 };
 
 constexpr bool table_in_enum_order() {

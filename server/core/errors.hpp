@@ -57,6 +57,12 @@ enum class errc {
   media_disabled,       // media.enabled = false, or GStreamer is missing
   // HTTP: the rooms' API
   unknown_event,        // /api/v1/events/{event}/rooms/...: no such event
+  // HTTP: registration (issue 16, registration slice)
+  invalid_input,           // fields that do not pass their rules; the body lists them ("fields")
+  registration_not_open,   // before the event's opening time
+  registration_closed,     // from the closing time on
+  registration_not_found,  // no registration settings for the event, or no such manage token
+  registration_full,       // no seat left and no waitlist
 };
 
 const std::error_category& samling_category();
