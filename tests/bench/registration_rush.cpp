@@ -239,7 +239,7 @@ int main(int argc, char** argv) {
 
   int answered = 0, created = 0, registered = 0, waitlisted = 0, race_registered = 0;
   std::set<std::string> ids;
-  std::vector<double> all_ms, race_ms;
+  std::vector<double> all_ms, paced_ms, race_ms;
   for (int i = 0; i < o.signups; ++i) {
     auto& r = results[static_cast<std::size_t>(i)];
     if (r.status) ++answered;
@@ -249,7 +249,7 @@ int main(int argc, char** argv) {
     if (i >= paced && r.state == "registered") ++race_registered;
     if (!r.id.empty()) ids.insert(r.id);
     all_ms.push_back(r.ms);
-    if (i >= paced) race_ms.push_back(r.ms);
+    (i >= paced ? race_ms : paced_ms).push_back(r.ms);
   }
   auto list = request(o.port, "GET", "/api/v1/events/" + o.event + "/registrations", {}, organizer);
   boost::system::error_code ec;
@@ -280,6 +280,9 @@ int main(int argc, char** argv) {
                    {"signup_p50_ms", percentile(all_ms, 0.50)},
                    {"signup_p99_ms", percentile(all_ms, 0.99)},
                    {"signup_max_ms", percentile(all_ms, 1.0)},
+                   {"paced_p50_ms", percentile(paced_ms, 0.50)},
+                   {"paced_p99_ms", percentile(paced_ms, 0.99)},
+                   {"race_p50_ms", percentile(race_ms, 0.50)},
                    {"race_p99_ms", percentile(race_ms, 0.99)},
                    {"ok", ok}};
   std::printf("%s\n", json::serialize(out).c_str());

@@ -76,7 +76,7 @@ TOML
   PIDS+=("$SERVER_PID")
   SERVER_PORT=""
   for _ in $(seq 1 200); do
-    SERVER_PORT="$(sed -n 's#^samling: listening on http://127.0.0.1:\([0-9]*\)/$#\1#p' "$dir/stdout")"
+    SERVER_PORT="$(sed -n 's#^samling: listening on http://127.0.0.1:\([0-9]*\)/$#\1#p' "$dir/stdout" 2>/dev/null)"
     [[ -n "$SERVER_PORT" ]] && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || break
     sleep 0.05 # polling the server's stdout for its port, with a 10 s deadline
@@ -120,10 +120,10 @@ field() {
   if [[ "$v" =~ ^-?[0-9.]+([eE][-+]?[0-9]+)?$ && "$v" =~ [.eE] ]]; then awk -v x="$v" 'BEGIN { printf "%.1f", x }'; else echo "$v"; fi
 }
 {
-  echo "| run | chat p50 ms | chat p99 ms | sign-up p50 ms | sign-up p99 ms | race p99 ms | answered | registered | waitlisted | oversold | ok |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|"
-  echo "| chat alone | $(field "$OUT_DIR/chat-alone.json" p50_ms) | $(field "$OUT_DIR/chat-alone.json" p99_ms) | | | | | | | | |"
-  echo "| chat + rush | $(field "$OUT_DIR/chat-rush.json" p50_ms) | $(field "$OUT_DIR/chat-rush.json" p99_ms) | $(field "$OUT_DIR/rush.json" signup_p50_ms) | $(field "$OUT_DIR/rush.json" signup_p99_ms) | $(field "$OUT_DIR/rush.json" race_p99_ms) | $(field "$OUT_DIR/rush.json" answered) | $(field "$OUT_DIR/rush.json" stored_registered) | $(field "$OUT_DIR/rush.json" stored_waitlisted) | $(field "$OUT_DIR/rush.json" oversold) | $(field "$OUT_DIR/rush.json" ok) |"
+  echo "| run | chat p50 ms | chat p99 ms | sign-up p50 ms | sign-up p99 ms (all) | paced p99 ms | race p50 / p99 ms | answered | registered | waitlisted | oversold | ok |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| chat alone | $(field "$OUT_DIR/chat-alone.json" p50_ms) | $(field "$OUT_DIR/chat-alone.json" p99_ms) | | | | | | | | | |"
+  echo "| chat + rush | $(field "$OUT_DIR/chat-rush.json" p50_ms) | $(field "$OUT_DIR/chat-rush.json" p99_ms) | $(field "$OUT_DIR/rush.json" signup_p50_ms) | $(field "$OUT_DIR/rush.json" signup_p99_ms) | $(field "$OUT_DIR/rush.json" paced_p99_ms) | $(field "$OUT_DIR/rush.json" race_p50_ms) / $(field "$OUT_DIR/rush.json" race_p99_ms) | $(field "$OUT_DIR/rush.json" answered) | $(field "$OUT_DIR/rush.json" stored_registered) | $(field "$OUT_DIR/rush.json" stored_waitlisted) | $(field "$OUT_DIR/rush.json" oversold) | $(field "$OUT_DIR/rush.json" ok) |"
 } | tee "$OUT_DIR/summary.md"
 log "results in $OUT_DIR"
 exit "$rush_rc"
