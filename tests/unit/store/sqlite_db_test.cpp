@@ -62,6 +62,7 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(pragma_text(db, "PRAGMA busy_timeout"), "5000");
   EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts",
                                                        "chat_messages", "event_days", "events",
+                                                       "registration_settings", "registrations",
                                                        "rooms", "sessions", "speakers",
                                                        "stage_destinations"}));
   EXPECT_TRUE(db.ping());
