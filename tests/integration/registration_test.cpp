@@ -412,3 +412,43 @@ TEST(registration, the_join_link_lets_the_attendee_into_the_rooms) {
   ASSERT_TRUE(other.connect(port));
   EXPECT_FALSE(is_ack(other.hello("another-event", token)));
 }
+
+TEST(registration, a_hybrid_event_asks_for_the_mode_and_seats_only_the_hall) {
+  server_process server(dev_options());
+  const auto port = server.port();
+  auto s = open_settings(1);
+  s["modes"] = json::array{"hall", "remote"};
+  ASSERT_EQ(put_settings(port, s).status, 200);
+  auto no_mode = sign_up(port, person("A", "a@example.org"));
+  EXPECT_EQ(no_mode.status, 422) << no_mode.body;
+  EXPECT_EQ(error_fields(parse(no_mode)), std::set<std::string>{"mode"});
+
+  auto hall = person("A", "a@example.org");
+  hall["mode"] = "hall";
+  EXPECT_EQ(string_field(parse(sign_up(port, hall)), "registration.status"), "registered");
+  auto hall2 = person("B", "b@example.org");
+  hall2["mode"] = "hall";
+  EXPECT_EQ(string_field(parse(sign_up(port, hall2)), "registration.status"), "waitlisted");
+  for (int i = 0; i < 3; ++i) {
+    auto remote = person("R" + std::to_string(i), "r" + std::to_string(i) + "@example.org");
+    remote["mode"] = "remote";
+    auto r = parse(sign_up(port, remote));
+    EXPECT_EQ(string_field(r, "registration.status"), "registered") << "remote is unlimited";
+    EXPECT_EQ(string_field(r, "registration.mode"), "remote");
+  }
+  auto state = parse(http_get(port, event_path + "/registration"));
+  EXPECT_EQ(string_field(state, "state"), "open") << "remote places are left";
+  EXPECT_EQ(int_field(state, "seats_left"), 0);
+  auto list = parse(http_get(port, event_path + "/registrations", bearer()));
+  EXPECT_EQ(int_field(list, "counts.hall.registered"), 1);
+  EXPECT_EQ(int_field(list, "counts.hall.waitlisted"), 1);
+  EXPECT_EQ(int_field(list, "counts.remote.registered"), 3);
+  EXPECT_EQ(int_field(list, "counts.total.registered"), 4);
+
+  // Two more hall seats: the waitlisted one is seated at once.
+  s["capacity"] = 2;
+  ASSERT_EQ(put_settings(port, s).status, 200);
+  list = parse(http_get(port, event_path + "/registrations", bearer()));
+  EXPECT_EQ(int_field(list, "counts.hall.registered"), 2);
+  EXPECT_EQ(int_field(list, "counts.hall.waitlisted"), 0);
+}
