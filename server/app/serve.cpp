@@ -208,8 +208,15 @@ int serve(const config::config& cfg) {
       chat_store = std::make_unique<store::sqlite_chat_store>(*db);
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
       registration_store = std::make_unique<store::sqlite_registration_store>(*db);
-      if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
+      if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file)) {
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
+        // The demo's registration is open (registration slice): until 14:00 the day before.
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        for (auto& e : program_store->list_events())
+          if (!e.days.empty() && !registration_store->find_settings(e.id))
+            if (auto full = program_store->find_event(e.id))
+              registration_store->save_settings(registration::demo_settings(e.id, e.days.front(), full->timezone, now), {});
+      }
     });
   } catch (const std::exception& e) {
     std::cerr << "samling: cannot open the store: " << e.what() << "\n";

@@ -123,6 +123,12 @@ std::string local_text(std::int64_t utc_s, std::string_view zone);
 // recording watched the day after, a late chat). nullopt for a bad day or zone.
 std::optional<std::int64_t> join_valid_until(std::string_view last_day, std::string_view zone);
 
+// The demo's registration for `e` (a fresh demo database, serve.cpp): open from `now` (its
+// minute) until 14:00 the day before the event's first day in its zone (the press releases'
+// "19.11 at 14:00"), or for 30 days when that has passed; hall and remote, 120 seats in the
+// hall, a waiting list.
+settings demo_settings(std::string_view event_id, std::string_view first_day, std::string_view zone, std::int64_t now);
+
 // --- Manage tokens ------------------------------------------------------------------------------
 
 // A fresh manage token: 32 random bytes (OpenSSL), base64url. Only its hash is stored.

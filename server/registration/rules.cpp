@@ -218,6 +218,22 @@ std::optional<std::int64_t> join_valid_until(std::string_view last_day, std::str
   return program::to_utc(later->day, "00:00", zone);
 }
 
+settings demo_settings(std::string_view event_id, std::string_view first_day, std::string_view zone, std::int64_t now) {
+  settings s;
+  s.event_id = std::string(event_id);
+  s.opens_at = now - now % 60;
+  s.closes_at = s.opens_at + 30 * 86400;
+  if (auto noon = program::to_utc(first_day, "12:00", zone))
+    if (auto before = program::to_local(*noon - 86400, zone))
+      if (auto close = program::to_utc(before->day, "14:00", zone); close && *close > s.opens_at) s.closes_at = *close;
+  s.capacity = 120;
+  s.waitlist = true;
+  s.modes = {mode::hall, mode::remote};
+  s.consent_version = "1";
+  s.updated_at = now;
+  return s;
+}
+
 std::string new_manage_token() { return auth::random_secret(); }
 
 std::string manage_token_hash(std::string_view token) {

@@ -123,9 +123,12 @@ std::string token_of(const std::string& link, const std::string& key) {
 TEST(registration, settings_are_the_organizers_and_read_in_the_events_zone) {
   server_process server(dev_options());
   const auto port = server.port();
-  auto none = http_get(port, event_path + "/registration");
-  EXPECT_EQ(none.status, 404);
-  EXPECT_EQ(string_field(parse(none), "error.code"), "registration_not_found");
+  // A fresh demo database opens the demo's registration: until 14:00 the day before its day.
+  auto demo = http_get(port, event_path + "/registration");
+  ASSERT_EQ(demo.status, 200) << demo.body;
+  EXPECT_EQ(string_field(parse(demo), "state"), "open");
+  EXPECT_EQ(string_field(parse(demo), "closes_at_local"), "2027-02-08T14:00");
+  EXPECT_EQ(str(field(parse(demo), "modes")), R"(["hall","remote"])");
   EXPECT_EQ(string_field(parse(http_get(port, "/api/v1/events/nope/registration")), "error.code"), "unknown_event");
 
   auto body = json::serialize(open_settings(10));

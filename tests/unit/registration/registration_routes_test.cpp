@@ -151,6 +151,17 @@ std::string link_token(const std::string& text, const std::string& key) {
 
 }  // namespace
 
+TEST_F(routes_test, an_event_without_settings_has_no_registration) {
+  auto r = call("GET", "/api/v1/events/e/registration");
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_NE(r.body.find("registration_not_found"), std::string::npos) << r.body;
+  json::object b{{"name", "A"}, {"email", "a@example.org"}, {"consent", true}};
+  auto post = call("POST", "/api/v1/events/e/registrations", json::serialize(b));
+  EXPECT_EQ(post.status, 404u);
+  EXPECT_NE(post.body.find("registration_not_found"), std::string::npos) << post.body;
+  EXPECT_NE(call("GET", "/api/v1/events/nope/registration").body.find("unknown_event"), std::string::npos);
+}
+
 TEST_F(routes_test, the_confirmation_carries_a_join_token_the_server_accepts_and_a_working_manage_link) {
   settings(10);
   auto a = sign_up("Anna Svensson", "anna@example.org", "sv");

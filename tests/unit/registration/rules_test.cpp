@@ -263,3 +263,16 @@ TEST(registration_tokens, the_join_token_lasts_until_the_day_after_the_last_day)
   EXPECT_FALSE(reg::join_valid_until("2027-02-30", "Europe/Stockholm"));
   EXPECT_FALSE(reg::join_valid_until("2027-02-09", "Mars/Olympus"));
 }
+
+TEST(registration_demo, open_now_until_14_the_day_before_in_the_events_zone) {
+  auto now = utc("2026-12-02T22:40:31Z");
+  auto s = reg::demo_settings("stockholm-tillsammans-2027", "2027-02-09", "Europe/Stockholm", now);
+  EXPECT_EQ(s.opens_at, utc("2026-12-02T22:40:00Z"));
+  EXPECT_EQ(s.closes_at, utc("2027-02-08T13:00:00Z"));  // 14:00 CET
+  EXPECT_EQ(reg::window_at(s, now), reg::window::open);
+  EXPECT_TRUE(s.hybrid());
+  EXPECT_EQ(s.capacity, 120);
+  // An event whose deadline has passed stays open for 30 days (a demo must be usable).
+  auto late = reg::demo_settings("e", "2026-12-01", "Europe/Stockholm", now);
+  EXPECT_EQ(late.closes_at, late.opens_at + 30 * 86400);
+}
