@@ -116,6 +116,7 @@ json::object full_json(const reg::registration& r, std::string_view zone) {
                  {"email", r.email},
                  {"organization", r.organization},
                  {"accessibility_needs", r.accessibility_needs},
+                 {"accessibility", r.accessibility_needs},  // the same, by the web app's name
                  {"language", r.language},
                  {"consent", json::object{{"given", true}, {"version", r.consent_version},
                                           {"at", program::utc_iso(r.consent_at)}}},
@@ -289,12 +290,18 @@ asio::awaitable<response> post_registration(const registration_context* ctx, req
   in.name = rd.string("name");
   in.email = rd.string("email");
   in.organization = rd.string("organization");
-  in.accessibility_needs = rd.string("accessibility_needs");
+  // "accessibility" is the web app's name for the same field (an alias).
+  const char* needs_key = body->contains("accessibility_needs") || !body->contains("accessibility")
+                              ? "accessibility_needs"
+                              : "accessibility";
+  in.accessibility_needs = rd.string(needs_key);
   in.mode = rd.string("mode");
   in.consent = rd.boolean("consent");
   in.consent_version = rd.string("consent_version");
   in.language = rd.string("language");
   auto checked = reg::check_request(in, s);
+  for (auto& p : checked.problems)
+    if (p.field == "accessibility_needs") p.field = needs_key;  // under the name the client sent
   // A field of the wrong type is reported once, not again as "required".
   for (auto& p : checked.problems) {
     bool seen = false;
@@ -438,14 +445,39 @@ asio::awaitable<response> put_settings(const registration_context* ctx, request 
   std::vector<reg::field_problem> problems;
   reader rd{*body, problems};
   reg::settings_fields in;
-  in.opens_at = rd.string("opens_at");
-  in.closes_at = rd.string("closes_at");
+  // "opens_at_local"/"closes_at_local" (the web app's names) are aliases of opens_at/closes_at.
+  auto key = [&](const char* name, const char* alias) {
+    return body->contains(name) || !body->contains(alias) ? name : alias;
+  };
+  const char* opens_key = key("opens_at", "opens_at_local");
+  const char* closes_key = key("closes_at", "closes_at_local");
+  in.opens_at = rd.string(opens_key);
+  in.closes_at = rd.string(closes_key);
   in.capacity = rd.integer("capacity");
   in.remote_capacity = rd.integer("remote_capacity");
   in.waitlist = rd.boolean("waitlist");
   in.modes = rd.strings("modes");
   in.consent_version = rd.string("consent_version");
+  // A field left out keeps its current value; "capacity": null is unlimited (0).
+  if (auto* c = body->if_contains("capacity"); c && c->is_null()) in.capacity = 0;
+  if (const auto& cur = loaded.settings) {
+    if (!body->contains(opens_key)) in.opens_at = program::utc_iso(cur->opens_at);
+    if (!body->contains(closes_key)) in.closes_at = program::utc_iso(cur->closes_at);
+    if (!body->contains("capacity")) in.capacity = cur->capacity;
+    if (!body->contains("remote_capacity") && (!in.modes || in.modes->size() > 1)) in.remote_capacity = cur->remote_capacity;
+    if (!body->contains("waitlist")) in.waitlist = cur->waitlist;
+    if (!body->contains("modes")) {
+      std::vector<std::string> modes;
+      for (auto m : cur->modes) modes.emplace_back(reg::to_string(m));
+      in.modes = modes;
+    }
+    if (!body->contains("consent_version")) in.consent_version = cur->consent_version;
+  }
   auto checked = reg::check_settings(in, id, e.timezone);
+  for (auto& p : checked.problems) {
+    if (p.field == "opens_at") p.field = opens_key;  // under the names the client sent
+    if (p.field == "closes_at") p.field = closes_key;
+  }
   for (auto& p : checked.problems) {
     bool seen = false;
     for (auto& q : problems) seen = seen || q.field == p.field;

@@ -267,3 +267,41 @@ TEST_F(routes_test, a_settings_change_is_audited) {
   EXPECT_NE(e.detail.find("\"capacity\":5"), std::string::npos) << e.detail;
   EXPECT_EQ(e.at_ms, now * 1000);
 }
+
+TEST_F(routes_test, the_web_apps_names_are_accepted_and_left_out_fields_keep_their_values) {
+  json::object full{{"opens_at", "2026-12-01T09:00"}, {"closes_at", "2027-02-08T14:00"}, {"capacity", 5},
+                    {"waitlist", false}, {"consent_version", "v7"}, {"modes", json::array{"hall", "remote"}},
+                    {"remote_capacity", 50}};
+  ASSERT_EQ(call("PUT", "/api/v1/events/e/registration", json::serialize(full), organizer()).status, 200u);
+  // What the console sends: local times by their _local names, capacity null (unlimited), modes.
+  json::object web{{"opens_at_local", "2026-12-01T10:00"}, {"closes_at_local", "2027-02-07T14:00"},
+                   {"capacity", nullptr}, {"modes", json::array{"hall", "remote"}}};
+  auto r = call("PUT", "/api/v1/events/e/registration", json::serialize(web), organizer());
+  ASSERT_EQ(r.status, 200u) << r.body;
+  auto s = json::parse(r.body).as_object();
+  EXPECT_EQ(s.at("opens_at_local").as_string(), "2026-12-01T10:00");
+  EXPECT_EQ(s.at("closes_at").as_string(), "2027-02-07T13:00:00Z");
+  EXPECT_EQ(s.at("capacity").as_int64(), 0) << "null is unlimited";
+  EXPECT_EQ(s.at("waitlist").as_bool(), false) << "left out: kept";
+  EXPECT_EQ(s.at("consent_version").as_string(), "v7");
+  EXPECT_EQ(s.at("remote_capacity").as_int64(), 50);
+  json::object bad{{"opens_at_local", "soon"}};
+  auto b = call("PUT", "/api/v1/events/e/registration", json::serialize(bad), organizer());
+  EXPECT_EQ(b.status, 422u);
+  EXPECT_NE(b.body.find("\"field\":\"opens_at_local\""), std::string::npos) << b.body;
+
+  // The form's "accessibility" is the accessibility needs.
+  json::object reg{{"name", "A"}, {"email", "a@example.org"}, {"consent", true}, {"mode", "hall"},
+                   {"accessibility", "Hörslinga"}};
+  auto created = call("POST", "/api/v1/events/e/registrations", json::serialize(reg));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  auto manage = link_token(outbox.sent.back().text, "registration");
+  auto mine = call("GET", "/api/v1/registrations/mine?token=" + manage);
+  EXPECT_NE(mine.body.find("\"accessibility_needs\":\"Hörslinga\""), std::string::npos) << mine.body;
+  EXPECT_NE(mine.body.find("\"accessibility\":\"Hörslinga\""), std::string::npos) << mine.body;
+  reg["email"] = "b@example.org";
+  reg["accessibility"] = std::string(1001, 'x');
+  auto too_long = call("POST", "/api/v1/events/e/registrations", json::serialize(reg));
+  EXPECT_EQ(too_long.status, 422u);
+  EXPECT_NE(too_long.body.find("\"field\":\"accessibility\""), std::string::npos) << too_long.body;
+}
