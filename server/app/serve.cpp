@@ -28,6 +28,7 @@
 #include "api/program_routes.hpp"
 #include "api/outbox_routes.hpp"
 #include "api/staff_sessions.hpp"
+#include "api/registration_routes.hpp"
 #include "api/routes.hpp"
 #include "api/stage_board.hpp"
 #include "api/stage_routes.hpp"
@@ -57,6 +58,7 @@
 #include "store/sqlite_outbox_store.hpp"
 #include "mail/outbox_worker.hpp"
 #include "mail/smtp_sender.hpp"
+#include "store/sqlite_registration_store.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -217,6 +219,7 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_destination_store> destination_store;
   std::unique_ptr<store::sqlite_series_store> series_store;  // program-io
   std::unique_ptr<store::sqlite_program_versions> program_versions;
+  std::unique_ptr<store::sqlite_registration_store> registration_store;
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
@@ -224,8 +227,16 @@ int serve(const config::config& cfg) {
       chat_store = std::make_unique<store::sqlite_chat_store>(*db);
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
       program_versions = std::make_unique<store::sqlite_program_versions>(*db, *program_store);
-      if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file))
+      registration_store = std::make_unique<store::sqlite_registration_store>(*db);
+      if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file)) {
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
+        // The demo's registration is open (registration slice): until 14:00 the day before.
+        auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+        for (auto& e : program_store->list_events())
+          if (!e.days.empty() && !registration_store->find_settings(e.id))
+            if (auto full = program_store->find_event(e.id))
+              registration_store->save_settings(registration::demo_settings(e.id, e.days.front(), full->timezone, now), {});
+      }
       // program-io: the demo series. A missing or broken series file is logged, not fatal:
       // the conference itself does not depend on it.
       series_store = std::make_unique<store::sqlite_series_store>(*db);
@@ -446,6 +457,18 @@ int serve(const config::config& cfg) {
   } else {
     log(log_level::info, "mail_not_sending", {{"hint", "mail.smtp_url is empty: messages stay in the outbox"}});
   }
+  // Registration (docs/api.md, Registration): confirmations through the outbox, settings in the audit log.
+  api::registration_context registration_ctx;
+  registration_ctx.program = program_store.get();
+  registration_ctx.store = registration_store.get();
+  registration_ctx.db_pool = &db_pool;
+  registration_ctx.auth = &callers;
+  registration_ctx.keys = &keys;
+  registration_ctx.outbox = outbox_store.get();
+  registration_ctx.audit = audit_log.get();
+  registration_ctx.public_url = cfg.server.public_url;  // else the listening URL, below
+  registration_ctx.dev_links = cfg.auth.dev_tokens;
+  api::register_registration_routes(routes, registration_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -535,6 +558,7 @@ int serve(const config::config& cfg) {
                                                                 : cfg.server.listen;
   std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
   account_ctx.public_url = cfg.server.public_url.empty() ? url : cfg.server.public_url;  // before any request
+  if (registration_ctx.public_url.empty()) registration_ctx.public_url = url;  // before any request runs
   log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;
@@ -573,6 +597,7 @@ int serve(const config::config& cfg) {
     destination_store.reset();
     series_store.reset();
     program_versions.reset();
+    registration_store.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

@@ -75,6 +75,12 @@ constexpr entry table[] = {
     {errc::session_expired, "session_expired", 401, channel::http, "Your session has ended; sign in again."},
     {errc::invitation_invalid, "invitation_invalid", 410, channel::http, "This invitation link is unknown, used or expired."},
     {errc::password_invalid, "password_invalid", 422, channel::http, "The password is not acceptable."},
+    // registration slice
+    {errc::invalid_input, "invalid_input", 422, channel::http, "Some fields are not valid."},
+    {errc::registration_not_open, "registration_not_open", 403, channel::http, "Registration is not open yet."},
+    {errc::registration_closed, "registration_closed", 403, channel::http, "Registration has closed."},
+    {errc::registration_not_found, "registration_not_found", 404, channel::http, "No such registration."},
+    {errc::registration_full, "registration_full", 409, channel::http, "The event is full."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -73,6 +73,12 @@ enum class errc {
   session_expired,      // a session cookie that is unknown, expired, signed out or refused
   invitation_invalid,   // an invitation link that is unknown, used or expired
   password_invalid,     // a new password that breaks the rules, or not the account's own
+  // HTTP: registration (issue 16, registration slice)
+  invalid_input,           // fields that do not pass their rules; the body lists them ("fields")
+  registration_not_open,   // before the event's opening time
+  registration_closed,     // from the closing time on
+  registration_not_found,  // no registration settings for the event, or no such manage token
+  registration_full,       // no seat left and no waitlist
 };
 
 const std::error_category& samling_category();

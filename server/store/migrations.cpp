@@ -297,6 +297,50 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_by_event ON audit_log(event_id, id);
 )sql";
 
+// Registration (registration slice): an event's settings and its registrations.
+// registrations.seq is the order of arrival, which is the waitlist's order. The partial UNIQUE
+// index makes "one live registration per e-mail and event" a rule of the database as well as
+// of the store (registering again is idempotent); a cancelled one does not block a new one.
+// manage_hash is the SHA-256 of the attendee's manage token (the token itself is never
+// stored). Erasure at the attendee's request empties the personal fields, NULLs email and
+// manage_hash and keeps the anonymous row for the counts. No foreign key to events: replacing
+// an event (save_event) must not drop its registrations.
+static constexpr std::string_view migration_9_sql = R"sql(
+CREATE TABLE registration_settings (
+  event_id        TEXT PRIMARY KEY,
+  opens_at        INTEGER NOT NULL,          -- UTC seconds
+  closes_at       INTEGER NOT NULL,          -- UTC seconds
+  capacity        INTEGER NOT NULL CHECK (capacity >= 0),         -- 0: unlimited
+  remote_capacity INTEGER NOT NULL DEFAULT 0 CHECK (remote_capacity >= 0),
+  waitlist        INTEGER NOT NULL CHECK (waitlist IN (0, 1)),
+  modes           TEXT NOT NULL,             -- "hall", "remote" or "hall,remote"
+  consent_version TEXT NOT NULL,
+  updated_at      INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE registrations (
+  seq                 INTEGER PRIMARY KEY,   -- order of arrival
+  id                  TEXT NOT NULL UNIQUE,  -- "r-<16 hex digits>"
+  event_id            TEXT NOT NULL,
+  manage_hash         TEXT UNIQUE,           -- NULL once erased
+  name                TEXT NOT NULL,
+  email               TEXT,                  -- normalized; NULL once erased
+  organization        TEXT NOT NULL DEFAULT '',
+  accessibility_needs TEXT NOT NULL DEFAULT '',
+  mode                TEXT NOT NULL CHECK (mode IN ('hall', 'remote')),
+  status              TEXT NOT NULL CHECK (status IN ('registered', 'waitlisted', 'cancelled')),
+  language            TEXT NOT NULL CHECK (language IN ('sv', 'en', 'fi')),
+  consent_version     TEXT NOT NULL,
+  consent_at          INTEGER NOT NULL,
+  created_at          INTEGER NOT NULL,
+  updated_at          INTEGER NOT NULL,
+  cancelled_at        INTEGER NOT NULL DEFAULT 0,
+  erased              INTEGER NOT NULL DEFAULT 0 CHECK (erased IN (0, 1))
+) STRICT;
+CREATE UNIQUE INDEX registrations_live_email ON registrations (event_id, email) WHERE status != 'cancelled';
+CREATE INDEX registrations_by_mode ON registrations (event_id, mode, status, seq);
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
@@ -308,6 +352,7 @@ const std::vector<migration>& migrations() {
       {7, "series, series_events; event series_id, visibility, capacity, venue_address; "
           "session cancelled, sequence", migration_7_sql},
       {8, "program_versions", migration_8_sql},
+      {9, "registration_settings, registrations", migration_9_sql},
   };
   return all;
 }

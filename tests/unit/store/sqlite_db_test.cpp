@@ -62,7 +62,8 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(pragma_text(db, "PRAGMA busy_timeout"), "5000");
   EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts", "audit_log",
                                                        "chat_messages", "event_days", "events",
-                                                       "invitations", "outbox", "program_versions", "rooms",
+                                                       "invitations", "outbox", "program_versions",
+                                                       "registration_settings", "registrations", "rooms",
                                                        "series", "series_events", "sessions",
                                                        "sign_in_failures", "speakers",
                                                        "staff_sessions", "stage_destinations"}));
