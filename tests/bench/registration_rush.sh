@@ -10,10 +10,10 @@
 #   rush   the same chat, and beside it registration_rush: RUSH_SIGNUPS sign-ups within
 #          RUSH_SECONDS s, paced evenly, the last 10 seats raced by 50 clients at once.
 # registration_rush checks every sign-up answered (201), none lost or doubled (distinct ids,
-# stored rows), seats never oversold (stored registered = capacity, the race seated exactly 10)
-# and exits non-zero otherwise. Prints a Markdown table; the JSON lines are kept in
-# $BUILD_DIR/registration-rush/<stamp>/. Every confirmation e-mail in the outbox is checked only
-# once the mail slice's outbox is wired (the server queues nothing without it).
+# stored rows), seats never oversold (stored registered = capacity, the race seated exactly 10);
+# this script then checks every confirmation in the outbox (one per registration, of the right
+# kind, none extra); either failing exits non-zero. Prints a Markdown table; the JSON lines are
+# kept in $BUILD_DIR/registration-rush/<stamp>/.
 #
 # Knobs: RUSH_SIGNUPS=1000 RUSH_SECONDS=60 RUSH_CHATTERS=200 RUSH_CHAT_RATE=10
 #        BENCH_BUILD_DIR=build-bench BENCH_SKIP_BUILD=1
@@ -113,6 +113,30 @@ log "run 2: chat with $SIGNUPS sign-ups"
 rush_rc=0
 run rush || rush_rc=$?
 
+# Every confirmation in the outbox: one registration_confirmed or registration_waitlisted
+# message per registration, to its own address, none missing and none twice (read from the
+# stopped server's database with Python's sqlite3; the store keeps them in one transaction
+# with the registration, so a mismatch is a bug, not a race).
+OUTBOX_CHECK="$(/usr/bin/python3 - "$OUT_DIR/rush/samling.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+regs = dict(db.execute("SELECT email, status FROM registrations WHERE status != 'cancelled'").fetchall())
+mails = db.execute("SELECT to_address, kind FROM outbox WHERE kind IN "
+                   "('registration_confirmed', 'registration_waitlisted')").fetchall()
+want = {'registered': 'registration_confirmed', 'waitlisted': 'registration_waitlisted'}
+seen = {}
+for to, kind in mails:
+    seen.setdefault(to, []).append(kind)
+missing = [e for e, st in regs.items() if seen.get(e) != [want[st]]]
+extra = [to for to in seen if to not in regs]
+ok = not missing and not extra
+print(f"confirmations={len(mails)} registrations={len(regs)} missing_or_wrong={len(missing)} "
+      f"unexpected={len(extra)} ok={'true' if ok else 'false'}")
+PY
+)" || OUTBOX_CHECK="outbox check failed to run ok=false"
+log "outbox: $OUTBOX_CHECK"
+[[ "$OUTBOX_CHECK" == *"ok=true"* ]] || rush_rc=1
+
 # field FILE KEY: a value of a one-line JSON object; numbers with one decimal.
 field() {
   local v
@@ -124,6 +148,8 @@ field() {
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
   echo "| chat alone | $(field "$OUT_DIR/chat-alone.json" p50_ms) | $(field "$OUT_DIR/chat-alone.json" p99_ms) | | | | | | | | | |"
   echo "| chat + rush | $(field "$OUT_DIR/chat-rush.json" p50_ms) | $(field "$OUT_DIR/chat-rush.json" p99_ms) | $(field "$OUT_DIR/rush.json" signup_p50_ms) | $(field "$OUT_DIR/rush.json" signup_p99_ms) | $(field "$OUT_DIR/rush.json" paced_p99_ms) | $(field "$OUT_DIR/rush.json" race_p50_ms) / $(field "$OUT_DIR/rush.json" race_p99_ms) | $(field "$OUT_DIR/rush.json" answered) | $(field "$OUT_DIR/rush.json" stored_registered) | $(field "$OUT_DIR/rush.json" stored_waitlisted) | $(field "$OUT_DIR/rush.json" oversold) | $(field "$OUT_DIR/rush.json" ok) |"
+  echo
+  echo "Outbox after the rush: $OUTBOX_CHECK"
 } | tee "$OUT_DIR/summary.md"
 log "results in $OUT_DIR"
 exit "$rush_rc"

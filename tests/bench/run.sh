@@ -523,6 +523,13 @@ LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
 node "$PEERS/report.mjs" report --results "$RESULTS" --machine "$RESULTS_DIR/machine.json" \
   >"$RESULTS_DIR/benchmarks.md"
 if [[ "$OUT" != "-" ]]; then
+  # Sections written by other benchmark scripts (marked "<!-- Written by hand …" under their
+  # heading, e.g. the registration rush of tests/bench/registration_rush.sh) are kept: copied
+  # from the old file to the end of the new one, heading to the next "## " heading.
+  if [[ -f "$OUT" ]]; then
+    awk '/^## /{keep=0; head=$0; next} /^<!-- Written by hand/{keep=1; print ""; print head; print ""} keep' "$OUT" \
+      >>"$RESULTS_DIR/benchmarks.md"
+  fi
   cp "$RESULTS_DIR/benchmarks.md" "$OUT"
   log "wrote $OUT"
 fi
