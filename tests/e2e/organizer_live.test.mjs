@@ -100,6 +100,15 @@ async function run(ctx) {
   await expect('the console after sign-in', org.getByTestId('console-events').waitFor({ timeout: WAIT }));
   check((await org.getByTestId('account-name').textContent()).includes(ORGANIZER.name), 'the header names the organizer');
   await checkA11y(org, 'console overview (sv, real server)', log);
+  // The demo series (seeded from its CSV): the county columns as the server names them.
+  await org.getByTestId('console-series-link').first().click();
+  await expect('the series table', org.getByTestId('series-events').waitFor({ timeout: WAIT }));
+  const malmo = org.locator('[data-testid="series-events"] tbody tr').filter({ hasText: 'Malmö' }).first();
+  check((await malmo.locator('td').nth(2).textContent()) === 'Blekinge', `the co-hosting county: ${await malmo.textContent()}`);
+  check((await org.locator('[data-testid="series-events"] tbody tr').count()) === 17, 'the seventeen conferences of 2016');
+  await checkA11y(org, 'console series (sv, real server)', log);
+  await org.goto(`${base}/#console`);
+  await org.getByTestId('console-events').waitFor({ timeout: WAIT });
   await org.locator(`[data-testid="console-event"][data-event-id="${EVENT}"]`).click();
   await expect('the program tab', org.getByTestId('sessions-table').first().waitFor({ timeout: WAIT }));
   await checkA11y(org, 'console program (sv, real server)', log);
@@ -209,7 +218,17 @@ async function run(ctx) {
   await checkA11y(org, 'console audit (sv, real server)', log);
   await org.getByTestId('console-tab-import').click();
   await expect('the export links', org.getByTestId('exports').waitFor({ timeout: WAIT }));
-  await checkA11y(org, 'console import/export (sv, real server)', log);
+  // A CSV with problems is refused whole, each problem with its line (a dry run: nothing stored anyway).
+  const broken = 'day;starts_at;ends_at;room;kind;title_sv\n2027-02-09;09:00;09:30;main;plenary;Öppning\n2027-02-10;10:00;11:00;main;plenary;Fel dag\n2027-02-09;12:00;13:00;nowhere;seminar;Ingenstans\n';
+  await org.getByTestId('program-import-file').setInputFiles({ name: 'program.csv', mimeType: 'text/csv', buffer: Buffer.from(broken) });
+  await org.getByTestId('program-import-dry-run').check();
+  await org.getByTestId('program-import-submit').click();
+  await expect('the problems table', org.getByTestId('program-import-problems').waitFor({ timeout: WAIT }));
+  expected(problems, 422, '/program/import');
+  const rows = await org.getByTestId('import-problem').allTextContents();
+  check(rows.some((r) => r.startsWith('3') && r.includes('day')), `line 3's day: ${JSON.stringify(rows)}`);
+  check(rows.some((r) => r.startsWith('4') && r.includes('room')), `line 4's room: ${JSON.stringify(rows)}`);
+  await checkA11y(org, 'console import problems (sv, real server)', log);
 
   // Sign-out everywhere: this browser and the API say signed out.
   const other = await ctx.browser.newContext();
