@@ -14,7 +14,7 @@ export function OutboxTab({ event, locale, t }: { event: ConferenceEvent; locale
     <section class="console-section" aria-labelledby="outbox-heading">
       <div class="console-section-head">
         <h2 id="outbox-heading">{o.outbox}</h2>
-        <button type="button" class="button button--secondary button--small" onClick={reload}>{t.retry}</button>
+        <button type="button" class="button button--secondary button--small" onClick={reload} data-testid="outbox-refresh">{t.refresh}</button>
       </div>
       <p class="console-note">{o.outboxIntro}</p>
       <LoadState state={mail} t={t} retry={reload}>
