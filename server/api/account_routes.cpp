@@ -225,7 +225,7 @@ asio::awaitable<response> invite(const account_context* ctx, request r) {
   auto expires = program::utc_iso(inv.expires_at);  // "2027-03-26T08:30:00Z"
   auto expires_text = expires.substr(0, 10) + " " + expires.substr(11, 5) + " UTC";
   // One transaction: the invitation, its e-mail in the outbox and the audit entry.
-  auto store = [ctx, inv, link, expires_text, who, remote = r.remote]() -> std::optional<std::string> {
+  auto store = [ctx, inv, link, expires_text, who, remote = client_address(r.remote)]() -> std::optional<std::string> {
     std::string title = inv.event_id;
     if (ctx->program) {
       auto e = ctx->program->find_event(inv.event_id);
@@ -258,7 +258,7 @@ asio::awaitable<response> remove_role(const account_context* ctx, request r) {
   auto account_id = r.params["account"];
   auto role = auth::role_from_string(r.params["role"]);
   if (!role) co_return net::json_error(errc::not_found, "No role \"" + r.params["role"] + "\".");
-  auto change = [ctx, account_id, event, role = *role, who, remote = r.remote] {
+  auto change = [ctx, account_id, event, role = *role, who, remote = client_address(r.remote)] {
     bool removed = false;
     ctx->invitations->atomically([&] {
       removed = ctx->accounts->revoke_role(account_id, {event, role});
@@ -353,7 +353,7 @@ asio::awaitable<response> accept_invitation(const account_context* ctx, request 
     std::string cookie;
   };
   auto commit = [ctx, inv = *found.inv, signed_in_already = existing_sign_in, new_hash, ua = user_agent(r),
-                 remote = r.remote] {
+                 remote = client_address(r.remote)] {
     accepted out;
     auto now = ctx->staff->now();
     auth::account a;

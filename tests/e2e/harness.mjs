@@ -407,6 +407,7 @@ export async function main(name, run, log) {
   } finally {
     if (ctx.browser) await ctx.browser.close().catch((e) => log(`closing the browser: ${e.message}`));
     if (ctx.server) await stopServer(ctx.server, log).catch((e) => log(`stopping the server: ${e.message}`));
+    if (ctx.sink) await stopProcess(ctx.sink.child).catch((e) => log(`stopping the SMTP sink: ${e.message}`));
     if (ctx.tmp) {
       const { rmSync } = await import('node:fs');
       rmSync(ctx.tmp, { recursive: true, force: true });
@@ -443,5 +444,148 @@ export async function expect(what, promise) {
     return await promise;
   } catch (e) {
     throw new TestFailure(`${what}: ${e.message.split('\n')[0]}`);
+  }
+}
+
+// --- staff accounts and e-mail for the real-server tests --------------------------------------------
+
+/**
+ * `samling account add` on the test's database before the server starts (as an operator makes
+ * the first organizer), the password through --password-stdin. Resolves the command's output.
+ */
+export async function addAccount(bin, configPath, { email, name, password, role = 'organizer', event = '*' }) {
+  const child = spawn(bin, ['account', 'add', '--config', configPath, '--email', email, '--name', name, '--role', role, '--event', event, '--password-stdin'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  child.stdin.end(`${password}\n`);
+  const code = await new Promise((r) => child.once('exit', r));
+  check(code === 0, `samling account add ${email}: exit ${code}: ${out}`);
+  return out;
+}
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; released before it is returned). */
+async function freePort() {
+  const { createServer } = await import('node:net');
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Starts tests/support/smtp_sink.py on 127.0.0.1 (a real SMTP server writing each message as an
+ * .eml into `dir`); resolves { child, port, dir } once it prints its "listening on" line.
+ * Stop it with stopProcess(). The [mail] lines for the server's config: smtpConfig(sink).
+ */
+export async function startSmtpSink(src, dir) {
+  const port = await freePort();
+  const child = spawn('/usr/bin/python3', [join(src, 'tests', 'support', 'smtp_sink.py'), '--port', String(port), '--dir', dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  await new Promise((resolveUp, reject) => {
+    const timer = setTimeout(() => reject(new TestFailure(`smtp_sink printed no "listening on" line within ${START_DEADLINE / 1000} s: ${seen}`)), START_DEADLINE);
+    const onData = (c) => {
+      seen += c;
+      if (seen.includes('listening on')) {
+        clearTimeout(timer);
+        resolveUp();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new TestFailure(`smtp_sink exited (${code}) before listening: ${seen}`));
+    });
+  });
+  return { child, port, dir };
+}
+
+export const smtpConfig = (sink, from = 'noreply@example.org') => ['[mail]', `smtp_url = "smtp://127.0.0.1:${sink.port}"`, 'starttls = "off"', `from = "${from}"`];
+
+/** SIGTERM to a child this test started (then SIGKILL after a grace period). */
+export async function stopProcess(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  let timer;
+  const late = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('timeout'), STOP_GRACE)))]);
+  clearTimeout(timer);
+  if (late === 'timeout') {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** Decodes quoted-printable (RFC 2045) to the UTF-8 text it encodes. */
+export function decodeQuotedPrintable(body) {
+  const bytes = [];
+  const text = body.replace(/=\r?\n/g, ''); // soft line breaks
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '=' && /^[0-9A-Fa-f]{2}$/.test(text.slice(i + 1, i + 3))) {
+      bytes.push(parseInt(text.slice(i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      bytes.push(...Buffer.from(c, 'utf8'));
+    }
+  }
+  return Buffer.from(bytes).toString('utf8');
+}
+
+/**
+ * The parts of an .eml as the server writes them (docs/api.md, "The message on the wire"):
+ * { headers (lower-case names, first occurrence, unfolded), text (the text/plain part, decoded),
+ * html }.
+ */
+export function parseEml(raw) {
+  const split = (s) => {
+    const i = s.search(/\r?\n\r?\n/);
+    const head = i < 0 ? s : s.slice(0, i);
+    const body = i < 0 ? '' : s.slice(i).replace(/^\r?\n\r?\n/, '');
+    const headers = {};
+    for (const line of head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/)) {
+      const m = line.match(/^([^:]+):\s*(.*)$/);
+      if (m && !(m[1].toLowerCase() in headers)) headers[m[1].toLowerCase()] = m[2];
+    }
+    return { headers, body };
+  };
+  const decode = (part) => {
+    const enc = (part.headers['content-transfer-encoding'] ?? '').toLowerCase();
+    if (enc === 'quoted-printable') return decodeQuotedPrintable(part.body);
+    if (enc === 'base64') return Buffer.from(part.body.replace(/\s+/g, ''), 'base64').toString('utf8');
+    return part.body;
+  };
+  const top = split(raw);
+  const type = top.headers['content-type'] ?? 'text/plain';
+  const out = { headers: top.headers, text: '', html: '' };
+  const boundary = type.match(/boundary="?([^";]+)"?/i)?.[1];
+  const parts = boundary
+    ? top.body.split(`--${boundary}`).slice(1).filter((p) => !p.startsWith('--')).map((p) => split(p.replace(/^\r?\n/, '')))
+    : [top];
+  for (const p of parts) {
+    const t = (p.headers['content-type'] ?? 'text/plain').toLowerCase();
+    if (t.startsWith('text/plain') && !out.text) out.text = decode(p);
+    else if (t.startsWith('text/html') && !out.html) out.html = decode(p);
+  }
+  return out;
+}
+
+/** Polls `dir` (every 50 ms, until `deadline` ms) for an .eml whose parse satisfies `match`. */
+export async function waitForMail(dir, match, deadline = 15_000) {
+  const { readdirSync } = await import('node:fs');
+  const until = Date.now() + deadline;
+  for (;;) {
+    const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort() : [];
+    for (const f of files) {
+      const mail = parseEml(readFileSync(join(dir, f), 'latin1').toString());
+      if (match(mail)) return mail;
+    }
+    if (Date.now() > until) throw new TestFailure(`no matching e-mail in ${dir} within ${deadline / 1000} s (${files.length} received)`);
+    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -25,11 +25,19 @@ export class RequestError extends ApiError {
     const f = (this.body as { error?: { fields?: unknown } } | null)?.error?.fields;
     return Array.isArray(f) ? (f as { field: string; message: string }[]) : [];
   }
-  /** `error.problems` (or top-level `problems`) of an import_invalid reply. */
+  /**
+   * `error.problems` of an import_invalid reply (`line`, `field`, `message`) or of a
+   * program_invalid one (`where`, `message`: shown in the field column).
+   */
   get problems(): ImportProblem[] {
     const b = this.body as { problems?: unknown; error?: { problems?: unknown } } | null;
     const p = b?.error?.problems ?? b?.problems;
-    return Array.isArray(p) ? (p as ImportProblem[]) : [];
+    if (!Array.isArray(p)) return [];
+    return (p as Record<string, unknown>[]).map((x) => ({
+      line: typeof x['line'] === 'number' ? x['line'] : null,
+      field: typeof x['field'] === 'string' ? x['field'] : typeof x['where'] === 'string' ? x['where'] : '',
+      message: typeof x['message'] === 'string' ? x['message'] : '',
+    }));
   }
 }
 
@@ -165,6 +173,8 @@ export interface InvitationInfo {
   name: string;
   event: string;
   role: string;
+  /** The e-mail's language (sv, en, fi). */
+  language?: string;
   expires_at: string;
   account_exists: boolean;
 }
@@ -182,6 +192,8 @@ export interface StaffMember {
   email: string;
   name: string;
   roles: string[];
+  /** Those of `roles` that come from a role on every event ("*"): this event cannot remove them. */
+  roles_everywhere?: string[];
 }
 
 export interface Invitation {
@@ -236,9 +248,10 @@ export interface OutboxMessage {
   kind: string;
   state: string;
   attempts: number;
-  /** Seconds since the epoch. */
-  created_at: number;
-  sent_at: number;
+  /** RFC 3339 (UTC); a number is seconds since the epoch. */
+  created_at: string | number;
+  /** RFC 3339, or null until the SMTP server accepted it. */
+  sent_at: string | number | null;
   last_error: string;
 }
 
@@ -248,10 +261,11 @@ function asOutbox(v: unknown): OutboxMessage {
   const m = (typeof o['msg'] === 'object' && o['msg'] !== null ? o['msg'] : o) as Record<string, unknown>;
   const s = (x: unknown) => (typeof x === 'string' ? x : '');
   const n = (x: unknown) => (typeof x === 'number' ? x : 0);
+  const at = (x: unknown) => (typeof x === 'string' || typeof x === 'number' ? x : null);
   return {
     id: s(o['id']), to: s(m['to']), to_name: s(m['to_name']), subject: s(m['subject']), text: s(m['text']), html: s(m['html']),
-    language: s(m['language']), kind: s(m['kind']), state: s(o['state']), attempts: n(o['attempts']), created_at: n(o['created_at']),
-    sent_at: n(o['sent_at']), last_error: s(o['last_error']),
+    language: s(m['language']), kind: s(m['kind']), state: s(o['state']), attempts: n(o['attempts']), created_at: at(o['created_at']) ?? 0,
+    sent_at: at(o['sent_at']), last_error: s(o['last_error']),
   };
 }
 
@@ -299,16 +313,28 @@ export async function deleteSession(event: string, id: string): Promise<void> {
   await send('DELETE', `${ev(event)}/sessions/${encodeURIComponent(id)}`);
 }
 
+/** Where and when a session was, or is, in a version change. */
+export interface VersionSlot {
+  day?: string;
+  starts_at?: string;
+  ends_at?: string;
+  room?: string;
+  title?: LocalizedText;
+}
+
 export interface VersionChange {
   session: string;
   change: string;
   title?: LocalizedText;
+  was?: VersionSlot | null;
+  now?: VersionSlot | null;
 }
 
 export interface ProgramVersion {
   version: number;
   published_at: string;
-  by?: string;
+  /** Who published it (`{"id":"system"}` for the first version the server stored). */
+  actor?: { id?: string; name?: string } | null;
   changes: VersionChange[];
 }
 
@@ -331,7 +357,8 @@ export async function getNowNext(event: string, signal?: AbortSignal): Promise<N
 // --- import and export -------------------------------------------------------------------------------------
 
 export interface ImportProblem {
-  line: number;
+  /** The file's line; null for JSON imports and for edits (whose `field` names the item). */
+  line: number | null;
   field: string;
   message: string;
 }
@@ -355,7 +382,8 @@ export interface Series {
 export interface SeriesEvent {
   date: string;
   responsible_county: string;
-  co_hosting_county: string;
+  /** The co-hosting county ("" or absent: none). */
+  cohost_county?: string;
   city: string;
   event_id?: string;
 }

@@ -4,7 +4,7 @@
 // server has no such route).
 import { useEffect, useState } from 'preact/hooks';
 import type { ConferenceEvent, Session } from '../api';
-import { formatTimeInZone } from '../format';
+import { formatDayTab, formatTimeInZone } from '../format';
 import { langIf, pick, type Lang, type Messages } from '../i18n';
 import { getNowNext, type NowNextRoom } from '../org-api';
 import type { ChatClient } from '../ws';
@@ -59,8 +59,14 @@ export function NowNext({ event, lang, locale, t, client, zone }: Props) {
   if (shown.length === 0) return null;
   const byId = new Map(event.rooms.map((r) => [r.id, r]));
   const eventZone = event.timezone ?? 'Europe/Stockholm';
-  const when = (s: Session) =>
-    t.timeRange(formatTimeInZone(s.day, s.starts_at, locale, eventZone, zone), formatTimeInZone(s.day, s.ends_at, locale, eventZone, zone));
+  // Before the event day (a page opened weeks ahead) "next" needs its day, not only its time.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: eventZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const when = (s: Session) => {
+    const range = t.timeRange(formatTimeInZone(s.day, s.starts_at, locale, eventZone, zone), formatTimeInZone(s.day, s.ends_at, locale, eventZone, zone));
+    return s.day && s.day !== today ? `${formatDayTab(s.day, locale)} ${range}` : range;
+  };
+  // Nothing on now in any room (before or between the days): no row of "nothing now" per room.
+  const anyNow = shown.some((r) => r.now);
   const line = (label: string, s: Session | null, kind: 'now' | 'next') => {
     const title = s ? pick(s.title, lang) : null;
     return (
@@ -86,7 +92,7 @@ export function NowNext({ event, lang, locale, t, client, zone }: Props) {
           return (
             <li key={r.room} class="now-next-room" data-testid="now-next-room" data-room-id={r.room}>
               <span class="now-next-room-name" lang={langIf(name.lang, lang)}>{name.text || r.room}</span>
-              {line(t.org.now, r.now, 'now')}
+              {anyNow && line(t.org.now, r.now, 'now')}
               {r.next && line(t.org.next, r.next, 'next')}
             </li>
           );

@@ -136,6 +136,7 @@ export const orgEn: OrgMessages = {
   statusNames: { registered: 'Registered', waitlisted: 'Waiting list', cancelled: 'Cancelled' },
 
   staff: 'Staff',
+  everyEvent: 'every event',
   noStaff: 'No staff yet.',
   inviteStaff: 'Invite by e-mail',
   sendInvitation: 'Send invitation',

@@ -136,6 +136,7 @@ export const orgFi: OrgMessages = {
   statusNames: { registered: 'Ilmoittautunut', waitlisted: 'Varasijalla', cancelled: 'Peruttu' },
 
   staff: 'Henkilökunta',
+  everyEvent: 'kaikki tapahtumat',
   noStaff: 'Ei vielä henkilökuntaa.',
   inviteStaff: 'Kutsu sähköpostilla',
   sendInvitation: 'Lähetä kutsu',

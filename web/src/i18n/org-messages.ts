@@ -160,6 +160,8 @@ export interface OrgMessages {
 
   // staff
   staff: string;
+  /** A role held on every event (not removable per event). */
+  everyEvent: string;
   noStaff: string;
   inviteStaff: string;
   sendInvitation: string;

@@ -136,6 +136,7 @@ export const orgSv: OrgMessages = {
   statusNames: { registered: 'Anmäld', waitlisted: 'Reservlista', cancelled: 'Avanmäld' },
 
   staff: 'Personal',
+  everyEvent: 'alla evenemang',
   noStaff: 'Ingen personal än.',
   inviteStaff: 'Bjud in via e-post',
   sendInvitation: 'Skicka inbjudan',

@@ -14,7 +14,7 @@ export function OutboxTab({ event, locale, t }: { event: ConferenceEvent; locale
     <section class="console-section" aria-labelledby="outbox-heading">
       <div class="console-section-head">
         <h2 id="outbox-heading">{o.outbox}</h2>
-        <button type="button" class="button button--secondary button--small" onClick={reload}>{t.retry}</button>
+        <button type="button" class="button button--secondary button--small" onClick={reload} data-testid="outbox-refresh">{t.refresh}</button>
       </div>
       <p class="console-note">{o.outboxIntro}</p>
       <LoadState state={mail} t={t} retry={reload}>
@@ -42,7 +42,7 @@ export function OutboxTab({ event, locale, t }: { event: ConferenceEvent; locale
                       </td>
                       <td>{m.to_name ? `${m.to_name} <${m.to}>` : m.to}</td>
                       <th scope="row" lang={m.language || undefined}>{m.subject}</th>
-                      <td class="nowrap">{formatInstant(m.created_at, locale, event.timezone, true)}</td>
+                      <td class="nowrap">{formatInstant(m.created_at, locale, event.timezone, typeof m.created_at === 'number')}</td>
                       <td>
                         <button type="button" class="button button--secondary button--small" aria-label={`${o.readMessage}: ${m.subject}`} aria-expanded={open?.id === m.id} onClick={() => setOpen(open?.id === m.id ? null : m)} data-testid="outbox-open">
                           {o.readMessage}

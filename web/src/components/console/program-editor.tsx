@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { ConferenceEvent, LocalizedText, Room, RoomKind, Session, SessionKind, Speaker } from '../../api';
 import { formatDayTab } from '../../format';
 import { langIf, pick, type Lang, type Messages } from '../../i18n';
-import { createSession, deleteSession, listVersions, patchSession, putEvent, type ProgramVersion, type SessionFields } from '../../org-api';
+import { createSession, deleteSession, listVersions, patchSession, putEvent, RequestError, type ProgramVersion, type SessionFields } from '../../org-api';
 import { failure, formatInstant, LoadState, useLoad } from './common';
 
 interface Props {
@@ -41,7 +41,9 @@ export function ProgramEditor({ event, lang, locale, t, onChanged }: Props) {
       onChanged();
       reloadVersions();
     } catch (e) {
-      setStatus({ ok: false, text: failure(t, e) });
+      // program_invalid names each reason (an overlap, a day the event does not have).
+      const why = e instanceof RequestError ? e.problems.map((p) => p.message).join('; ') : '';
+      setStatus({ ok: false, text: why ? `${failure(t, e)} ${why}` : failure(t, e) });
     }
   };
 
@@ -149,12 +151,12 @@ export function ProgramEditor({ event, lang, locale, t, onChanged }: Props) {
               <ol class="versions" data-testid="versions">
                 {[...list].sort((a, b) => b.version - a.version).map((v) => (
                   <li key={v.version} data-testid="version" data-version={v.version}>
-                    <span class="version-line">{o.versionLine(v.version, formatInstant(v.published_at, locale, event.timezone), v.by ?? '')}</span>
+                    <span class="version-line">{o.versionLine(v.version, formatInstant(v.published_at, locale, event.timezone), v.actor?.name ?? '')}</span>
                     {v.changes.length > 0 && (
                       <ul class="version-changes">
                         {v.changes.map((c, i) => {
                           const s = event.sessions.find((x) => x.id === c.session);
-                          const name = pick(c.title ?? s?.title, lang).text || c.session;
+                          const name = pick(c.title ?? c.now?.title ?? c.was?.title ?? s?.title, lang).text || c.session;
                           return (
                             <li key={i}>
                               <span class={`mark mark--${c.change}`}>{o.change[c.change as keyof typeof o.change] ?? c.change}</span> {name}

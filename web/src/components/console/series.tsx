@@ -39,7 +39,7 @@ export function SeriesPage({ id, lang, t }: { id: string; lang: Lang; locale: st
                         <tr key={`${e.date}-${i}`}>
                           <td class="nowrap">{e.event_id ? <a href={consoleHref(e.event_id)}>{e.date}</a> : e.date}</td>
                           <td>{e.responsible_county}</td>
-                          <td>{e.co_hosting_county}</td>
+                          <td>{e.cohost_county ?? ''}</td>
                           <th scope="row">{e.city}</th>
                         </tr>
                       ))}

@@ -50,9 +50,14 @@ export function StaffTab({ event, lang, locale, t }: { event: ConferenceEvent; l
                               {m.roles.map((r) => (
                                 <li key={r} class="chip">
                                   {role(r)}
+                                  {/* A role on every event is not this event's to remove. */}
+                                  {m.roles_everywhere?.includes(r) ? (
+                                    <span class="console-sub"> ({o.everyEvent})</span>
+                                  ) : (
                                   <button type="button" class="chip-remove" aria-label={o.removeRole(role(r), m.name)} title={o.removeRole(role(r), m.name)} onClick={() => remove(m.account_id, r)} data-testid="remove-role">
                                     <span aria-hidden="true">×</span>
                                   </button>
+                                  )}
                                 </li>
                               ))}
                             </ul>
