@@ -250,4 +250,23 @@ export interface OrgMessages {
   programUpdated: (n: number) => string;
   addToCalendar: string;
   addEventToCalendar: string;
+
+  // registration against the real server (issue 16, i16-e2e-reg)
+  /** State `full`: no seat left and no waiting list. */
+  regFullText: string;
+  /** A refused registration: the deadline passed; when is the closing time in the event's zone. */
+  regClosedAt: (when: string) => string;
+  /** A refused registration: not open yet; when is the opening time in the event's zone. */
+  regNotOpenAt: (when: string) => string;
+  regFullError: string;
+  /** Seats left of one mode in a hybrid event. */
+  seatsLeftIn: (mode: string, n: number) => string;
+  waitlistSetting: string;
+  remoteCapacity: string;
+  remoteCapacityHint: string;
+  consentVersion: string;
+  consentVersionHint: string;
+  cancelledCount: (n: number) => string;
+  countsTotal: string;
+  manageEvent: string;
 }
