@@ -14,7 +14,9 @@
 //   6. The last-seat race at the API level: capacity N, N-1 taken, 20 concurrent POSTs → exactly
 //      one registered, 19 waitlisted, none lost or doubled; the outbox has exactly one
 //      confirmation (or waitlist mail) per registration.
-//   7. The states not_open, full_waitlist and full in the browser; axe-core on every state and on
+//   7. The console's Registration tab, signed in as an organizer account: the settings in the
+//      event's zone (a save keeps the times), the counts per mode, the list, the CSV export.
+//   8. The states not_open, full_waitlist and full in the browser; axe-core on every state and on
 //      the manage page. Screenshots of the form in sv, fi and en at 1440×900 and 390×844
 //      (build/e2e-screenshots/reg-real-*.png).
 //
@@ -182,6 +184,19 @@ function minuteFromNow(ms) {
 /** "HH:MM" of a UTC instant in `zone`. */
 function hhmm(utc, zone) {
   return new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone: zone }).format(new Date(utc));
+}
+
+/** `samling account add … --password-stdin`: an organizer of `event`. */
+function accountAdd(bin, configPath, event, email, name, password) {
+  const args = ['account', 'add', '--config', configPath, '--email', email, '--name', name, '--role', 'organizer', '--event', event, '--password-stdin'];
+  return new Promise((resolveAdd, rejectAdd) => {
+    const child = spawn(bin, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    child.stdout.resume();
+    child.once('exit', (code) => (code === 0 ? resolveAdd() : rejectAdd(new TestFailure(`samling ${args.join(' ')} exited ${code}: ${err}`))));
+    child.stdin.end(`${password}\n`);
+  });
 }
 
 async function run(ctx) {
@@ -412,7 +427,44 @@ async function scenario(ctx, { src, bin, configPath, chromium, mailDir }) {
   }
   log(`the last seat: 1 of ${RACERS} racers registered (${won[0].json.registration.id}), ${RACERS - 1} waitlisted; one mail each`);
 
-  // --- 7. the other states, and the screenshots -----------------------------------------------------
+  // --- 7. the console's Registration tab -------------------------------------------------------------
+  const password = 'e2e-organizer-password-1';
+  await accountAdd(bin, configPath, E, 'olga@example.org', 'Olga Organizer', password);
+  const o = await newPage('O', 'sv-SE');
+  await o.goto(`${base}/#sign-in`, { waitUntil: 'domcontentloaded' });
+  await o.getByTestId('sign-in-email').fill('olga@example.org', { timeout: WAIT });
+  await o.getByTestId('sign-in-password').fill(password);
+  await o.getByTestId('sign-in-submit').click();
+  await until('O: signed in (the hash leaves #sign-in)', async () => !o.url().includes('#sign-in'));
+  await o.goto(`${base}/#console/${E}/registration`, { waitUntil: 'domcontentloaded' });
+  const settingsForm = o.getByTestId('registration-settings');
+  await expect('O: the registration settings', settingsForm.waitFor({ timeout: WAIT }));
+  const current = await getJson(`${base}/api/v1/events/${E}/registration`);
+  check((await o.getByTestId('reg-opens').inputValue()) === current.opens_at_local, `O: opens shows ${await o.getByTestId('reg-opens').inputValue()}, the event's local ${current.opens_at_local}`);
+  check((await o.getByTestId('reg-closes').inputValue()) === current.closes_at_local, `O: closes shows ${await o.getByTestId('reg-closes').inputValue()}, the event's local ${current.closes_at_local}`);
+  const counts = o.getByTestId('registration-counts');
+  await expect('O: the counts', counts.waitFor({ timeout: WAIT }));
+  const hallLine = (await counts.locator('[data-mode="hall"]').innerText()).trim();
+  check(hallLine.includes(`${after.counts.hall.registered} anmälda`) && hallLine.includes(`${after.counts.hall.waitlisted} på reservlistan`), `O: the hall's counts say "${hallLine}"`);
+  const rows = await o.locator('[data-testid="registrations-table"] tbody tr').count();
+  check(rows === after.registrations.length, `O: the list has ${rows} rows, the server ${after.registrations.length}`);
+  await checkA11y(o, 'O (sv): console, Registration tab', log);
+  await o.screenshot({ path: join(ctx.tmp, 'reg-real-console-sv-1440x900.png'), fullPage: false });
+  saveScreenshot(src, ctx.tmp, 'reg-real-console-sv-1440x900.png', log);
+  const csvHref = await o.getByTestId('registrations-csv').getAttribute('href');
+  const csv = await o.context().request.get(new URL(csvHref, base).toString());
+  check(csv.status() === 200 && (csv.headers()['content-type'] ?? '').startsWith('text/csv'), `O: the CSV link answers HTTP ${csv.status()} ${csv.headers()['content-type']}`);
+  const csvText = await csv.text();
+  check(csvText.includes('id,status,mode,name,email') && csvText.includes('racer0@example.org'), `O: the CSV: ${csvText.slice(0, 200)}`);
+  await o.getByTestId('reg-capacity').fill(String(taken + SEATS + 1));
+  await o.getByTestId('reg-save').click();
+  await expect('O: saved', settingsForm.locator('[role="status"].form-ok').filter({ hasText: /\S/ }).waitFor({ timeout: WAIT }));
+  const saved = await getJson(`${base}/api/v1/events/${E}/registration`);
+  check(saved.capacity === taken + SEATS + 1, `O: the capacity saved is ${saved.capacity}`);
+  check(saved.opens_at === current.opens_at && saved.closes_at === current.closes_at, `O: saving moved the times: ${current.opens_at}–${current.closes_at} → ${saved.opens_at}–${saved.closes_at}`);
+  log(`O: the console's Registration tab: times in ${ZONE}, counts, ${rows} rows, CSV; a save kept the times`);
+
+  // --- 8. the other states, and the screenshots -----------------------------------------------------
   const state = async (p, s, what) => {
     await p.reload({ waitUntil: 'domcontentloaded' });
     await expect(`${what}: state ${s}`, p.locator(`[data-testid="registration"][data-state="${s}"]`).waitFor({ timeout: WAIT }));

@@ -100,13 +100,14 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
               {refusal.text}
             </p>
           )}
-          <p class="registration-state" data-testid="registration-state">
+          {/* After a refusal its message says the state; the line again only if one may still register. */}
+          {(!refusal || canRegister) && <p class="registration-state" data-testid="registration-state">
             {stateText(o, info.state)}{' '}
             {info.state === 'not_open' && info.opens_at && <span data-testid="registration-opens">{o.opensWhen(inZone(info.opens_at, locale, zone))}</span>}
             {canRegister && info.closes_at && <span data-testid="registration-closes">{o.closesWhen(inZone(info.closes_at, locale, zone))}</span>}
             {info.state === 'closed' && info.closes_at && <span>{o.closedWhen(inZone(info.closes_at, locale, zone))}</span>}
             {info.state === 'open' && seats && <span data-testid="seats-left"> {seats}</span>}
-          </p>
+          </p>}
           {info.state === 'full_waitlist' && <p class="field-hint">{o.waitlistNote}</p>}
           {canRegister && !open && (
             <button type="button" class="button" aria-expanded="false" aria-controls="registration-form" onClick={() => setOpen(true)} data-testid="registration-open">

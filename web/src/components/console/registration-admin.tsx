@@ -86,7 +86,7 @@ function List({ event, list: l, locale, t }: { event: ConferenceEvent; list: Reg
                     <tbody>
                       {l.registrations.map((r) => (
                         <tr key={r.id}>
-                          <th scope="row">{r.name}</th>
+                          <th scope="row">{r.name || (r.erased ? '—' : '')}</th>
                           <td>{r.email}</td>
                           <td>{r.organization ?? ''}</td>
                           <td>{o.modeNames[r.mode] ?? r.mode}</td>
