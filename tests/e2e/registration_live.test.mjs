@@ -469,6 +469,8 @@ async function scenario(ctx, { src, bin, configPath, chromium, mailDir }) {
     await p.reload({ waitUntil: 'domcontentloaded' });
     await expect(`${what}: state ${s}`, p.locator(`[data-testid="registration"][data-state="${s}"]`).waitFor({ timeout: WAIT }));
     await checkA11y(p, what, log);
+    await p.getByTestId('registration').screenshot({ path: join(ctx.tmp, `reg-real-state-${s}-sv.png`) });
+    saveScreenshot(src, ctx.tmp, `reg-real-state-${s}-sv.png`, log);
   };
   await state(r, 'full_waitlist', 'R (sv): full, with a waiting list');
   await put({ waitlist: false }, 'no waiting list');
