@@ -16,7 +16,8 @@
 //      confirmation (or waitlist mail) per registration.
 //   7. The console's Registration tab, signed in as an organizer account: the settings in the
 //      event's zone (a save keeps the times), the counts per mode, the list, the CSV export.
-//   8. The states not_open, full_waitlist and full in the browser; axe-core on every state and on
+//   8. The states not_open, full_waitlist and full in the browser; a consent text changed (new
+//      consent_version) under an open form is asked for again; axe-core on every state and on
 //      the manage page. Screenshots of the form in sv, fi and en at 1440×900 and 390×844
 //      (build/e2e-screenshots/reg-real-*.png).
 //
@@ -39,6 +40,7 @@ const BROWSER_ZONE = 'America/New_York'; // the browsers' own zone: what the pag
 // UI strings the test expects (web/src/i18n/org-*.ts).
 const UI = {
   sv: { required: 'Obligatoriskt.', consentRequired: 'Ditt godkännande behövs för att anmäla dig.', cancelled: 'Avanmäld', deleted: 'Dina uppgifter är raderade.' },
+  sv2: { consentChanged: 'Samtyckestexten har ändrats sedan formuläret öppnades. Läs den igen och kryssa i rutan.' },
   en: { closed: 'Registration closed', noLonger: 'It is no longer possible to register.' },
 };
 
@@ -483,6 +485,27 @@ async function scenario(ctx, { src, bin, configPath, chromium, mailDir }) {
   check(opensText.includes(hhmm(opensAt, ZONE)), `R: "${opensText}" does not show the opening time ${hhmm(opensAt, ZONE)} in ${ZONE}`);
 
   await put({ opens_at: minuteFromNow(-3600_000), closes_at: minuteFromNow(7 * 86400_000), capacity: 120, remote_capacity: 0, modes: ['hall', 'remote'] }, 'open for the screenshots');
+  // The consent text's version changes while a form is open: asked again, then accepted under the new one.
+  const c = await newPage('C', 'sv-SE');
+  await c.goto(`${base}/#event=${E}`, { waitUntil: 'domcontentloaded' });
+  await expect('C: registration open', c.locator('[data-testid="registration"][data-state="open"]').waitFor({ timeout: WAIT }));
+  await c.getByTestId('registration-open').click();
+  await c.getByTestId('reg-name').fill('Cecilia Consent');
+  await c.getByTestId('reg-email').fill('cecilia@example.org');
+  await c.getByTestId('reg-consent').check();
+  await put({ consent_version: 'e2e-2' }, 'a new consent version');
+  expected.push(/^C: HTTP 422 for .*\/registrations$/, /^C: console error: .*status of 422/);
+  await c.getByTestId('reg-submit').click();
+  await expect('C: asked to consent again', c.getByTestId('reg-consent-error').filter({ hasText: UI.sv2.consentChanged }).waitFor({ timeout: WAIT }));
+  check(!(await c.getByTestId('reg-consent').isChecked()), 'C: the consent box is still ticked after the text changed');
+  await checkA11y(c, 'C (sv): the consent text changed', log);
+  await c.getByTestId('reg-consent').check();
+  await c.getByTestId('reg-submit').click();
+  await expect('C: registered under the new version', c.locator('[data-testid="registration-done"][data-status="registered"]').waitFor({ timeout: WAIT }));
+  const cecilia = (await list()).registrations.find((x) => x.email === 'cecilia@example.org');
+  check(cecilia?.consent?.version === 'e2e-2', `C: the consent stored is ${JSON.stringify(cecilia?.consent)}`);
+  log('C: a changed consent text was asked for again, then stored under its new version');
+
   for (const [lang, locale] of [['sv', 'sv-SE'], ['fi', 'fi-FI'], ['en', 'en-GB']]) {
     for (const [label, viewport] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
       const p = await newPage(`S-${lang}-${label}`, locale, viewport);

@@ -122,6 +122,7 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
               t={t}
               onDone={(registration, existing, email) => setDone({ registration, existing, email })}
               onRefused={(code) => void refused(code)}
+              onConsentVersion={setInfo}
             />
           )}
         </>
@@ -153,6 +154,8 @@ interface FormProps {
   onDone: (r: Registration, existing: boolean, email: string) => void;
   /** The server refused for the window or the seats (the state changed since it was read). */
   onRefused: (code: string) => void;
+  /** The settings read again after the consent version changed. */
+  onConsentVersion: (info: RegistrationInfo) => void;
 }
 
 /** The server's field names as this form's. */
@@ -168,7 +171,7 @@ const FIELD_OF: Record<string, keyof FormErrors> = {
 };
 type FormErrors = Partial<Record<Fields | 'organization' | 'accessibility' | 'mode', string>>;
 
-function RegistrationForm({ event, info, lang, t, onDone, onRefused }: FormProps) {
+function RegistrationForm({ event, info, lang, t, onDone, onRefused, onConsentVersion }: FormProps) {
   const o = t.org;
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -219,6 +222,20 @@ function RegistrationForm({ event, info, lang, t, onDone, onRefused }: FormProps
         for (const f of err.fields) {
           const k = FIELD_OF[f.field];
           if (k) fields[k] = f.message;
+        }
+        // The consent refused although ticked: its text changed (a new consent_version) while
+        // the form was open. Read the settings again and ask for the consent anew.
+        if (fields.consent && consent) {
+          try {
+            const fresh = await getRegistration(event.id);
+            if (fresh.consent_version !== info.consent_version) {
+              onConsentVersion(fresh);
+              setConsent(false);
+              fields.consent = o.consentChanged;
+            }
+          } catch {
+            // keep the server's message
+          }
         }
         setErrors(fields);
         setError(o.regErrors[err.code] ?? failure(t, err));

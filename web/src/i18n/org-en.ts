@@ -243,4 +243,5 @@ export const orgEn: OrgMessages = {
   cancelledCount: (n) => `${n} cancelled`,
   countsTotal: 'Total',
   manageEvent: 'Event',
+  consentChanged: 'The consent text has changed since the form was opened. Read it again and tick the box.',
 };

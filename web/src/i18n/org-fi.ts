@@ -243,4 +243,5 @@ export const orgFi: OrgMessages = {
   cancelledCount: (n) => `${n} peruttu`,
   countsTotal: 'Yhteensä',
   manageEvent: 'Tapahtuma',
+  consentChanged: 'Suostumusteksti on muuttunut lomakkeen avaamisen jälkeen. Lue se uudelleen ja rastita ruutu.',
 };

@@ -269,4 +269,6 @@ export interface OrgMessages {
   cancelledCount: (n: number) => string;
   countsTotal: string;
   manageEvent: string;
+  /** The consent text's version changed while the form was open: read and confirm again. */
+  consentChanged: string;
 }

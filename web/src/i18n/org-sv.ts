@@ -243,4 +243,5 @@ export const orgSv: OrgMessages = {
   cancelledCount: (n) => `${n} avanmälda`,
   countsTotal: 'Totalt',
   manageEvent: 'Evenemang',
+  consentChanged: 'Samtyckestexten har ändrats sedan formuläret öppnades. Läs den igen och kryssa i rutan.',
 };
