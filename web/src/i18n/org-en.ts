@@ -237,6 +237,7 @@ export const orgEn: OrgMessages = {
   seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'seat' : 'seats'} left.`,
   waitlistSetting: 'Waiting list when the seats are taken',
   remoteCapacity: 'Remote places',
+  hallCapacity: 'Seats in the hall',
   remoteCapacityHint: 'Empty: no limit (the usual case).',
   consentVersion: 'Consent text version',
   consentVersionHint: 'Change the version when the text changes: each registration keeps the version the attendee agreed to.',

@@ -237,6 +237,7 @@ export const orgFi: OrgMessages = {
   seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'paikka' : 'paikkaa'} jäljellä.`,
   waitlistSetting: 'Varasijalista, kun paikat loppuvat',
   remoteCapacity: 'Etäpaikat',
+  hallCapacity: 'Paikat salissa',
   remoteCapacityHint: 'Tyhjä: ei rajaa (tavallisesti).',
   consentVersion: 'Suostumustekstin versio',
   consentVersionHint: 'Vaihda versio, kun teksti muuttuu: ilmoittautuminen tallentaa version, jonka osallistuja hyväksyi.',

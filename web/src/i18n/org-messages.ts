@@ -263,6 +263,8 @@ export interface OrgMessages {
   seatsLeftIn: (mode: string, n: number) => string;
   waitlistSetting: string;
   remoteCapacity: string;
+  /** The seats' label in a hybrid event (capacity is the hall's). */
+  hallCapacity: string;
   remoteCapacityHint: string;
   consentVersion: string;
   consentVersionHint: string;

@@ -237,6 +237,7 @@ export const orgSv: OrgMessages = {
   seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'plats' : 'platser'} kvar.`,
   waitlistSetting: 'Reservlista när platserna är slut',
   remoteCapacity: 'Platser på distans',
+  hallCapacity: 'Platser i salen',
   remoteCapacityHint: 'Tomt: ingen gräns (det vanliga).',
   consentVersion: 'Samtyckestextens version',
   consentVersionHint: 'Ändra versionen när texten ändras: anmälningen sparar vilken version deltagaren godkände.',

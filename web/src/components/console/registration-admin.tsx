@@ -157,7 +157,7 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
           <input id="reg-closes" type="datetime-local" value={closes} aria-describedby="reg-zone" onInput={(e) => setCloses(e.currentTarget.value)} data-testid="reg-closes" />
         </div>
         <div class="field">
-          <label for="reg-capacity">{o.capacity}</label>
+          <label for="reg-capacity">{modes.length > 1 ? o.hallCapacity : o.capacity}</label>
           <input id="reg-capacity" type="number" min={0} inputMode="numeric" value={capacity} aria-describedby="reg-capacity-hint" onInput={(e) => setCapacity(e.currentTarget.value)} data-testid="reg-capacity" />
           <span id="reg-capacity-hint" class="field-hint">{o.capacityHint}</span>
         </div>
