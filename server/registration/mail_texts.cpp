@@ -14,6 +14,8 @@ struct block {
 };
 
 struct words {
+  // The attendee's words of the web app (web/src/i18n/org-*.ts): "reservlista", "avanmäla",
+  // "varasija", so the e-mail and the page name things alike.
   const char* hello;           // "Hej"
   const char* hall;            // "på plats i salen"
   const char* remote;          // "på distans"
@@ -37,17 +39,17 @@ constexpr words sv{
     "på plats i salen",
     "på distans",
     "Du är anmäld: ",
-    "Du står på väntelistan: ",
+    "Du står på reservlistan: ",
     "Du har fått en plats: ",
-    "Din anmälan är avbokad: ",
+    "Du är avanmäld: ",
     "Du är anmäld till",
-    "Evenemanget är fullt, så du står på väntelistan. Blir en plats ledig får du den automatiskt, i tur och ordning, och ett nytt mejl med din personliga länk.",
+    "Evenemanget är fullt, så du står på reservlistan. Blir en plats ledig får du den automatiskt, i tur och ordning, och ett nytt mejl med din personliga länk.",
     "En plats har blivit ledig och den är nu din.",
-    "Din anmälan är avbokad. Välkommen tillbaka en annan gång!",
+    "Du är avanmäld. Välkommen tillbaka en annan gång!",
     "Din personliga länk till evenemangets rum (sändning, chatt och frågor):",
-    "Kan du inte komma? Avboka här. Där kan du också ladda ner eller radera dina uppgifter:",
-    "Vill du inte stå kvar på väntelistan? Avboka här. Där kan du också ladda ner eller radera dina uppgifter:",
-    "Vill du avboka, använd länken i ditt första mejl.",
+    "Kan du inte komma? Avanmäl dig här. Där kan du också ladda ned eller radera dina uppgifter:",
+    "Vill du inte stå kvar på reservlistan? Avanmäl dig här. Där kan du också ladda ned eller radera dina uppgifter:",
+    "Vill du avanmäla dig, använd länken i ditt första mejl.",
     "Välkommen!",
 };
 
@@ -75,16 +77,16 @@ constexpr words fi{
     "paikan päällä salissa",
     "etänä",
     "Olet ilmoittautunut: ",
-    "Olet jonotuslistalla: ",
+    "Olet varasijalla: ",
     "Sait paikan: ",
     "Ilmoittautumisesi on peruttu: ",
     "Olet ilmoittautunut tapahtumaan",
-    "Tapahtuma on täynnä, joten olet jonotuslistalla. Jos paikka vapautuu, saat sen automaattisesti vuorojärjestyksessä ja uuden viestin henkilökohtaisella linkilläsi.",
+    "Tapahtuma on täynnä, joten olet varasijalla. Jos paikka vapautuu, saat sen automaattisesti vuorojärjestyksessä ja uuden viestin henkilökohtaisella linkilläsi.",
     "Paikka on vapautunut, ja se on nyt sinun.",
     "Ilmoittautumisesi on peruttu. Tervetuloa toisella kertaa!",
     "Henkilökohtainen linkkisi tapahtuman huoneisiin (lähetys, chat ja kysymykset):",
     "Etkö pääse paikalle? Peru ilmoittautumisesi täällä. Siellä voit myös ladata tai poistaa tietosi:",
-    "Etkö halua enää jonottaa? Peru täällä. Siellä voit myös ladata tai poistaa tietosi:",
+    "Etkö halua enää olla varasijalla? Peru täällä. Siellä voit myös ladata tai poistaa tietosi:",
     "Jos haluat perua, käytä ensimmäisen viestisi linkkiä.",
     "Tervetuloa!",
 };

@@ -120,7 +120,7 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
 
   // Registration per event.
   const regSettings = new Map([[event.id, {
-    opens_at: iso(Date.now() - 86400_000), closes_at: iso(Date.now() + 7 * 86400_000), capacity: 100, modes: ['hall', 'remote'],
+    opens_at: iso(Date.now() - 86400_000), closes_at: iso(Date.now() + 7 * 86400_000), capacity: 100, remote_capacity: 0, waitlist: true, modes: ['hall', 'remote'], consent_version: '1',
     ...(config.mock?.registration_state === 'not_open' ? { opens_at: iso(Date.now() + 2 * 86400_000) } : {}),
     ...(config.mock?.registration_state === 'closed' ? { closes_at: iso(Date.now() - 3600_000) } : {}),
   }]]);
@@ -332,24 +332,34 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
     });
   }
 
-  // --- registration ----------------------------------------------------------------------------------
+  // --- registration: the real server's shapes (docs/api.md "## Registration") -------------------------
 
   function regInfo(e) {
     const s = regSettings.get(e.id);
     if (!s) return null;
     const zone = e.timezone ?? 'Europe/Stockholm';
     const list = registrations.get(e.id) ?? [];
-    const taken = list.filter((r) => r.status === 'registered').length;
     const now = Date.now();
-    const seatsLeft = s.capacity === null ? null : Math.max(0, s.capacity - taken);
-    const state = now < Date.parse(s.opens_at) ? 'not_open' : now >= Date.parse(s.closes_at) ? 'closed' : seatsLeft === 0 ? 'full_waitlist' : 'open';
+    const limit = (m) => (s.modes.length > 1 && m === 'remote' ? s.remote_capacity : s.capacity) || 0; // 0: unlimited
+    const left = (m) => (limit(m) ? Math.max(0, limit(m) - list.filter((r) => r.status === 'registered' && r.mode === m).length) : null);
+    const anySeat = s.modes.some((m) => left(m) !== 0);
+    const state = now < Date.parse(s.opens_at) ? 'not_open' : now >= Date.parse(s.closes_at) ? 'closed' : anySeat ? 'open' : s.waitlist ? 'full_waitlist' : 'full';
+    const text = (at) => `${utcToLocal(Date.parse(at), zone).replace('T', ' ')} (${zone})`;
     return {
-      state, opens_at: s.opens_at, closes_at: s.closes_at, opens_at_local: utcToLocal(Date.parse(s.opens_at), zone), closes_at_local: utcToLocal(Date.parse(s.closes_at), zone),
-      timezone: zone, capacity: s.capacity, seats_left: seatsLeft, modes: s.modes,
+      event: e.id, timezone: zone, state,
+      opens_at: s.opens_at, opens_at_local: utcToLocal(Date.parse(s.opens_at), zone), opens_at_text: text(s.opens_at),
+      closes_at: s.closes_at, closes_at_local: utcToLocal(Date.parse(s.closes_at), zone), closes_at_text: text(s.closes_at),
+      capacity: s.capacity || 0, remote_capacity: s.remote_capacity || 0, waitlist: s.waitlist !== false, modes: s.modes, consent_version: s.consent_version ?? '1',
+      seats_left: left(s.modes[0]), seats_left_by_mode: Object.fromEntries(s.modes.map((m) => [m, left(m)])),
     };
   }
 
-  const regView = (r) => ({ id: r.id, status: r.status, mode: r.mode, name: r.name, email: r.email, organization: r.organization, accessibility: r.accessibility, created_at: r.created_at, event: r.event });
+  // What the form's sender learns (no personal field), and everything stored (/mine, the organizers' list).
+  const regShort = (r) => ({ id: r.id, event: r.event, status: r.status, mode: r.mode, language: r.language, created_at: r.created_at });
+  const regView = (r) => ({
+    ...regShort(r), name: r.name, email: r.email, organization: r.organization, accessibility_needs: r.accessibility, accessibility: r.accessibility,
+    consent: { given: true, version: r.consent_version ?? '1', at: r.created_at }, erased: false, cancelled_at: r.cancelled_at ?? null,
+  });
 
   function confirmMail(e, r, kind) {
     const join = mintToken(e.id, r.name, 'attendee');
@@ -661,24 +671,29 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
       if (!p) return true;
       const b = (await readBody(req)) ?? {};
       const zone = e.timezone ?? 'Europe/Stockholm';
-      const opens = localToUtc(b.opens_at_local, zone);
-      const closes = localToUtc(b.closes_at_local, zone);
+      const cur = regSettings.get(e.id) ?? { capacity: 0, remote_capacity: 0, waitlist: true, modes: ['hall'], consent_version: '1' };
+      // A field left out keeps its value; local "YYYY-MM-DDTHH:MM" or RFC 3339 with Z.
+      const time = (v, old) => (v === undefined ? Date.parse(old) : /Z$|[+-]\d\d:\d\d$/.test(v) ? Date.parse(v) : localToUtc(v, zone));
+      const opens = time(b.opens_at ?? b.opens_at_local, cur.opens_at);
+      const closes = time(b.closes_at ?? b.closes_at_local, cur.closes_at);
+      const next = { ...cur, ...Object.fromEntries(['capacity', 'remote_capacity', 'waitlist', 'modes', 'consent_version'].filter((k) => b[k] !== undefined).map((k) => [k, b[k]])) };
+      if (next.capacity === null) next.capacity = 0;
       const fields = [];
-      if (!Number.isFinite(opens)) fields.push({ field: 'opens_at_local', message: 'not a date and time' });
-      if (!Number.isFinite(closes)) fields.push({ field: 'closes_at_local', message: 'not a date and time' });
-      else if (closes <= opens) fields.push({ field: 'closes_at_local', message: 'closes before it opens' });
-      if (b.capacity !== null && !(Number.isInteger(b.capacity) && b.capacity >= 0)) fields.push({ field: 'capacity', message: 'a whole number or empty' });
-      if (!Array.isArray(b.modes) || b.modes.length === 0) fields.push({ field: 'modes', message: 'at least one' });
-      if (fields.length) return fail(res, 400, 'invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }), true;
-      regSettings.set(e.id, { opens_at: iso(opens), closes_at: iso(closes), capacity: b.capacity, modes: b.modes });
-      record(p, e.id, 'registration.settings', e.id, `${b.opens_at_local} – ${b.closes_at_local}`);
+      if (!Number.isFinite(opens)) fields.push({ field: 'opens_at', message: 'not a date and time' });
+      if (!Number.isFinite(closes)) fields.push({ field: 'closes_at', message: 'not a date and time' });
+      else if (closes <= opens) fields.push({ field: 'closes_at', message: 'closes before it opens' });
+      if (!(Number.isInteger(next.capacity) && next.capacity >= 0)) fields.push({ field: 'capacity', message: 'a whole number or empty' });
+      if (!Array.isArray(next.modes) || next.modes.length === 0) fields.push({ field: 'modes', message: 'at least one' });
+      if (fields.length) return fail(res, 422, 'invalid_input', fields.map((f) => `${f.field}: ${f.message}`).join('; '), { fields }), true;
+      regSettings.set(e.id, { ...next, opens_at: iso(opens), closes_at: iso(closes) });
+      record(p, e.id, 'registration.settings', e.id, `${iso(opens)} – ${iso(closes)}`);
       return json(res, 200, regInfo(e)), true;
     }
     if (rest === '/registrations' && method === 'POST') {
       const info = regInfo(e);
-      if (!info) return fail(res, 404, 'not_found', 'no registration'), true;
-      if (info.state === 'not_open') return fail(res, 403, 'registration_not_open', `registration opens ${info.opens_at}`), true;
-      if (info.state === 'closed') return fail(res, 403, 'registration_closed', `registration closed ${info.closes_at}`), true;
+      if (!info) return fail(res, 404, 'registration_not_found', 'Registration is not set up for this event.'), true;
+      if (info.state === 'not_open') return fail(res, 403, 'registration_not_open', `Registration opens ${info.opens_at_text}.`), true;
+      if (info.state === 'closed') return fail(res, 403, 'registration_closed', `Registration closed ${info.closes_at_text}.`), true;
       const b = (await readBody(req)) ?? {};
       const fields = [];
       const name = String(b.name ?? '').trim();
@@ -687,17 +702,21 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
       else if ([...name].length > 200) fields.push({ field: 'name', message: 'at most 200 characters' });
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) fields.push({ field: 'email', message: 'not an e-mail address' });
       if (b.consent !== true) fields.push({ field: 'consent', message: 'consent is required' });
-      if (!info.modes.includes(b.mode)) fields.push({ field: 'mode', message: 'not offered' });
-      if (fields.length) return fail(res, 400, 'invalid_input', 'check the fields', { fields }), true;
+      const mode = b.mode ?? (info.modes.length === 1 ? info.modes[0] : undefined);
+      if (!info.modes.includes(mode)) fields.push({ field: 'mode', message: 'not offered' });
+      if (b.consent_version !== undefined && b.consent_version !== info.consent_version) fields.push({ field: 'consent_version', message: 'The consent text changed; read it again.' });
+      if (fields.length) return fail(res, 422, 'invalid_input', 'check the fields', { fields }), true;
       const list = registrations.get(e.id) ?? [];
       registrations.set(e.id, list);
       const old = list.find((r) => r.email.toLowerCase() === email.toLowerCase() && r.status !== 'cancelled');
-      if (old) return json(res, 200, { registration: regView(old) }), true;
-      const status = info.seats_left === null || info.seats_left > 0 ? 'registered' : 'waitlisted';
-      const r = { id: `r-${list.length + 1}`, event: e.id, status, mode: b.mode, name, email, organization: String(b.organization ?? ''), accessibility: String(b.accessibility ?? ''), language: b.language ?? 'sv', created_at: iso(Date.now()), manage: randomBytes(18).toString('base64url') };
+      if (old) return json(res, 200, { registration: { ...regShort(old), already: true } }), true;
+      const left = info.seats_left_by_mode[mode];
+      const status = left === null || left > 0 ? 'registered' : 'waitlisted';
+      if (status === 'waitlisted' && !info.waitlist) return fail(res, 409, 'registration_full', 'The event is full and has no waiting list.'), true;
+      const r = { id: `r-${list.length + 1}`, event: e.id, status, mode, name, email: email.toLowerCase(), organization: String(b.organization ?? ''), accessibility: String(b.accessibility_needs ?? b.accessibility ?? ''), language: b.language ?? 'sv', consent_version: info.consent_version, created_at: iso(Date.now()), manage: randomBytes(18).toString('base64url') };
       list.push(r);
       confirmMail(e, r, status === 'registered' ? 'registration_confirmed' : 'registration_waitlisted');
-      return json(res, 201, { registration: regView(r) }), true;
+      return json(res, 201, { registration: { ...regShort(r), already: false } }), true;
     }
     if ((rest === '/registrations' || rest === '/registrations.csv') && method === 'GET') {
       const p = requireOrganizer(req, res, url, e.id);
@@ -708,13 +727,13 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
         res.writeHead(200, { 'content-type': 'text/csv; charset=utf-8' });
         return res.end(`${[head, ...list.map((r) => head.map((k) => r[k]))].map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`), true;
       }
-      const counts = {};
+      const zero = () => ({ registered: 0, waitlisted: 0, cancelled: 0 });
+      const counts = { hall: zero(), remote: zero(), total: zero() };
       for (const r of list) {
-        if (r.status === 'cancelled') continue;
-        counts[r.mode] ??= { registered: 0, waitlisted: 0 };
         counts[r.mode][r.status]++;
+        counts.total[r.status]++;
       }
-      return json(res, 200, { registrations: list, counts }), true;
+      return json(res, 200, { event: e.id, timezone: e.timezone ?? 'Europe/Stockholm', registrations: list, counts }), true;
     }
     return false;
   }
@@ -729,26 +748,35 @@ export function createOrg({ config, event, json, readBody, tokens, mintToken, pu
     if (!enabled || !path.startsWith('/api/v1/registrations/mine')) return false;
     if (path === '/api/v1/registrations/mine' && req.method === 'GET') {
       const found = mine(url.searchParams.get('token') ?? '');
-      if (!found) return fail(res, 404, 'not_found', 'no such registration'), true;
-      return json(res, 200, { registration: regView(found.r) }), true;
+      if (!found) return fail(res, 404, 'registration_not_found', 'No registration has this link; it may have been deleted.'), true;
+      const ev = events.get(found.r.event);
+      return json(res, 200, { registration: regView(found.r), timezone: ev?.timezone ?? 'Europe/Stockholm', event_title: ev?.title ?? {} }), true;
     }
     const b = (await readBody(req)) ?? {};
     const found = mine(String(b.token ?? ''));
-    if (!found) return fail(res, 404, 'not_found', 'no such registration'), true;
+    if (!found) return fail(res, 404, 'registration_not_found', 'No registration has this link; it may have been deleted.'), true;
     const e = events.get(found.r.event);
     if (path === '/api/v1/registrations/mine/cancel' && req.method === 'POST') {
       const wasRegistered = found.r.status === 'registered';
+      const already = found.r.status === 'cancelled';
       found.r.status = 'cancelled';
+      found.r.cancelled_at ??= iso(Date.now());
       if (wasRegistered) {
-        const next = found.list.find((r) => r.status === 'waitlisted');
+        const next = found.list.find((r) => r.status === 'waitlisted' && r.mode === found.r.mode);
         if (next) { next.status = 'registered'; confirmMail(e, next, 'registration_promoted'); }
       }
-      return json(res, 200, { registration: regView(found.r) }), true;
+      return json(res, 200, { registration: regView(found.r), already_cancelled: already }), true;
     }
     if (path === '/api/v1/registrations/mine/delete' && req.method === 'POST') {
-      found.list.splice(found.list.indexOf(found.r), 1);
-      res.writeHead(204);
-      return res.end(), true;
+      // Cancelled (the seat to the waiting list) and anonymous, the row stays (the counts stay
+      // right); the link is forgotten.
+      if (found.r.status === 'registered') {
+        const next = found.list.find((r) => r.status === 'waitlisted' && r.mode === found.r.mode);
+        if (next) { next.status = 'registered'; confirmMail(e, next, 'registration_promoted'); }
+      }
+      Object.assign(found.r, { status: 'cancelled', name: '', email: '', organization: '', accessibility: '', manage: null });
+      found.r.cancelled_at ??= iso(Date.now());
+      return json(res, 200, { deleted: true, id: found.r.id }), true;
     }
     return false;
   }

@@ -272,7 +272,7 @@ async function run(ctx) {
   await reg.getByTestId('reg-name').fill('Rut Registrerad');
   await reg.getByTestId('reg-email').fill('rut@example.org');
   await reg.getByTestId('reg-organization').fill('Region Stockholm');
-  await reg.getByTestId('reg-mode-remote').check();
+  await reg.getByTestId('reg-mode-hall').check();
   await reg.getByTestId('reg-consent').check();
   await reg.getByTestId('reg-submit').click();
   await expect('registered', reg.locator('[data-testid="registration-done"][data-status="registered"]').waitFor({ timeout: WAIT }));
@@ -290,8 +290,9 @@ async function run(ctx) {
   const manage = confirmation[0].msg.text.match(/https?:\/\/\S+registration=\S+/)?.[0];
   check(manage && /#event=.+&join=/.test(confirmation[0].msg.text), 'the confirmation has a join link and a manage link');
 
-  // Full: one seat, already taken -> the waiting list.
-  await post(base, '/__mock/registration', { capacity: 1 });
+  // Full: one seat (hall only, as on the real server a hybrid event's remote places are
+  // unlimited by default), already taken -> the waiting list.
+  await post(base, '/__mock/registration', { capacity: 1, modes: ['hall'] });
   await reg.reload();
   await expect('full', panel.and(reg.locator('[data-state="full_waitlist"]')).waitFor({ timeout: WAIT }));
   await reg.getByTestId('registration-open').click();
@@ -331,7 +332,7 @@ async function run(ctx) {
 
   // --- 5. screenshots: console, program with now/next, registration form; sv, fi, en; desktop and phone ---
   await post(base, '/__mock/now', { rooms: null });
-  await post(base, '/__mock/registration', { opens_at: new Date(Date.now() - 86400_000).toISOString() });
+  await post(base, '/__mock/registration', { opens_at: new Date(Date.now() - 86400_000).toISOString(), modes: ['hall', 'remote'] });
   for (const [lang, locale] of [['sv', 'sv-SE'], ['fi', 'fi-FI'], ['en', 'en-GB']]) {
     for (const [size, viewport] of [['desktop', { width: 1440, height: 900 }], ['phone', { width: 390, height: 844 }]]) {
       const c = await ctx.browser.newContext({ locale, viewport });

@@ -407,22 +407,37 @@ export async function importSeries(id: string, text: string, type: string, dryRu
 export const seriesExport = (id: string, format: 'csv' | 'json') => `/api/v1/series/${encodeURIComponent(id)}/events.${format}`;
 
 // --- registration ----------------------------------------------------------------------------------------------
+// The shapes of docs/api.md "## Registration" (server/api/registration_routes.cpp).
 
+/** The states the messages name one by one (the i18n's regStateText); `full` has its own text. */
 export type RegistrationState = 'not_open' | 'open' | 'closed' | 'full_waitlist';
 export type Mode = 'hall' | 'remote';
 
 export interface RegistrationInfo {
-  state: RegistrationState;
+  event?: string;
+  /** `full`: no seat left and no waiting list (refused). */
+  state: RegistrationState | 'full';
   /** UTC, RFC 3339. */
   opens_at: string | null;
   closes_at: string | null;
   /** Event-local "YYYY-MM-DDTHH:MM". */
   opens_at_local?: string | null;
   closes_at_local?: string | null;
+  /** "2027-11-19 14:00 (Europe/Stockholm)". */
+  opens_at_text?: string;
+  closes_at_text?: string;
   timezone?: string;
+  /** Seats (the hall's in a hybrid event); 0: unlimited. */
   capacity: number | null;
+  /** The remote places of a hybrid event; 0: unlimited. */
+  remote_capacity?: number;
+  waitlist?: boolean;
+  /** The first mode's seats left; null: unlimited. */
   seats_left: number | null;
+  seats_left_by_mode?: Partial<Record<Mode, number | null>>;
   modes: Mode[];
+  /** The version of the consent text the attendee agrees to (the text itself is the app's). */
+  consent_version?: string;
   consent_text?: LocalizedText;
 }
 
@@ -431,26 +446,36 @@ export async function getRegistration(event: string, signal?: AbortSignal): Prom
   return { ...b, modes: Array.isArray(b?.modes) ? b.modes : [] };
 }
 
+/** What PUT changes; a field left out keeps its value. Times in the event's zone ("YYYY-MM-DDTHH:MM"). */
 export interface RegistrationSettings {
-  opens_at_local: string;
-  closes_at_local: string;
-  capacity: number | null;
-  modes: Mode[];
+  opens_at?: string;
+  closes_at?: string;
+  /** null or 0: unlimited. */
+  capacity?: number | null;
+  remote_capacity?: number;
+  waitlist?: boolean;
+  modes?: Mode[];
+  consent_version?: string;
 }
 
-export async function putRegistration(event: string, s: RegistrationSettings): Promise<void> {
-  await send('PUT', `${ev(event)}/registration`, { body: s });
+export async function putRegistration(event: string, s: RegistrationSettings): Promise<RegistrationInfo> {
+  return (await send('PUT', `${ev(event)}/registration`, { body: s })) as RegistrationInfo;
 }
 
 export interface Registration {
   id: string;
   status: 'registered' | 'waitlisted' | 'cancelled';
   mode: Mode;
-  name: string;
-  email: string;
+  /** The personal fields: only in the attendee's own view (/mine) and the organizers' list. */
+  name?: string;
+  email?: string;
   organization?: string;
-  accessibility?: string;
+  accessibility_needs?: string;
+  language?: string;
   created_at?: string;
+  created_at_local?: string;
+  cancelled_at?: string | null;
+  erased?: boolean;
   event?: string;
 }
 
@@ -458,18 +483,20 @@ export interface NewRegistration {
   name: string;
   email: string;
   organization: string;
-  accessibility: string;
+  accessibility_needs: string;
   mode: Mode;
   consent: boolean;
+  /** The version the form showed: the server refuses another one (the text changed). */
+  consent_version?: string;
   language: string;
 }
 
 /** 201: registered now; 200: this e-mail was registered already (`existing`), nothing changed. */
 export async function register(event: string, r: NewRegistration): Promise<{ registration: Registration; existing: boolean }> {
   const { status, body } = await request('POST', `${ev(event)}/registrations`, { body: r });
-  const b = body as { registration?: Registration } | null;
+  const b = body as { registration?: Registration & { already?: boolean } } | null;
   if (!b?.registration) throw new ApiError('invalid', 'POST registrations: no registration');
-  return { registration: b.registration, existing: status === 200 };
+  return { registration: b.registration, existing: b.registration.already === true || status === 200 };
 }
 
 /** Everything stored about the registration the token manages (its JSON, for the download too). */
@@ -487,14 +514,21 @@ export async function deleteMine(token: string): Promise<void> {
   await send('POST', '/api/v1/registrations/mine/delete', { body: { token } });
 }
 
+export interface ModeCounts {
+  registered: number;
+  waitlisted: number;
+  cancelled: number;
+}
+
 export interface RegistrationList {
   registrations: Registration[];
-  /** Per mode: how many registered and waitlisted. */
-  counts: Partial<Record<Mode, { registered: number; waitlisted: number }>>;
+  /** Per mode and in total: how many registered, waitlisted and cancelled. */
+  counts: Partial<Record<Mode | 'total', ModeCounts>>;
 }
 
 export async function listRegistrations(event: string, signal?: AbortSignal): Promise<RegistrationList> {
   const b = (await send('GET', `${ev(event)}/registrations`, { signal })) as Partial<RegistrationList> | null;
   return { registrations: b?.registrations ?? [], counts: b?.counts ?? {} };
 }
+/** The CSV download (the session cookie goes with a same-origin link). */
 export const registrationsCsv = (event: string) => `${ev(event)}/registrations.csv`;

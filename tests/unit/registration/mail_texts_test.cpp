@@ -68,11 +68,11 @@ TEST(registration_mail, the_waitlist_notice_has_no_join_link) {
     EXPECT_TRUE(has(m.text, context().manage_link)) << m.text;
   }
   EXPECT_EQ(reg::build_mail(reg::notice::waitlisted, someone("sv"), context()).subject,
-            "Du står på väntelistan: Stockholm tillsammans 2027");
+            "Du står på reservlistan: Stockholm tillsammans 2027");
   EXPECT_EQ(reg::build_mail(reg::notice::waitlisted, someone("en"), context()).subject,
             "You are on the waiting list: Stockholm Together 2027");
   EXPECT_EQ(reg::build_mail(reg::notice::waitlisted, someone("fi"), context()).subject,
-            "Olet jonotuslistalla: Tukholma yhdessä 2027");
+            "Olet varasijalla: Tukholma yhdessä 2027");
 }
 
 TEST(registration_mail, the_promotion_carries_the_join_link_and_points_to_the_first_mail) {

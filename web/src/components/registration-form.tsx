@@ -1,7 +1,9 @@
 // Registration on the event page: the state (not yet open — with when, in the event's zone —,
-// open, closed, full with a waiting list), the form (name, e-mail, organization, accessibility
-// needs, hall or remote when the event offers both, consent with its text) and the
-// confirmation. Registering twice with one e-mail is idempotent on the server (200, not 201);
+// open, closed, full with a waiting list, full without one), the form (name, e-mail, organization, accessibility
+// needs, hall or remote when the event offers both, consent with its text — the app's own,
+// agreed to under the server's `consent_version` —) and the confirmation. A registration the
+// server refuses because the window closed (or has not opened) while the form was open says so
+// with the time, in the event's zone, read again from the server. Registering twice with one e-mail is idempotent on the server (200, not 201);
 // the confirmation e-mail carries the personal join link and the manage link.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ConferenceEvent } from '../api';
@@ -21,12 +23,24 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 type Fields = 'name' | 'email' | 'consent';
 
+/** The state as a sentence (`full` has its own message). */
+function stateText(o: Messages['org'], state: RegistrationInfo['state']): string | undefined {
+  return state === 'full' ? o.regFullText : o.regStateText[state];
+}
+
+/** Why the server refused a registration the form sent, said with the time it names. */
+interface Refusal {
+  code: string;
+  text: string;
+}
+
 export function RegistrationPanel({ event, lang, locale, t }: { event: ConferenceEvent; lang: Lang; locale: string; t: Messages }) {
   const o = t.org;
   const [info, setInfo] = useState<RegistrationInfo | null>(null);
   const [open, setOpen] = useState(false);
-  const [done, setDone] = useState<{ registration: Registration; existing: boolean } | null>(null);
-  const [n, setN] = useState(0);
+  const [done, setDone] = useState<{ registration: Registration; existing: boolean; email: string } | null>(null);
+  const [refusal, setRefusal] = useState<Refusal | null>(null);
+  const refusalRef = useRef<HTMLParagraphElement>(null);
   // Only a server of issue 16 (its events carry the program `version`) has registration: an
   // older one would answer 404 on every page load.
   const capable = event.version !== undefined;
@@ -37,11 +51,43 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
       if (!controller.signal.aborted) setInfo(null); // no registration for this event (404) or unreachable
     });
     return () => controller.abort();
-  }, [event.id, n, capable]);
+  }, [event.id, capable]);
+  // The form that held the focus is gone after a refusal: the focus goes to the message.
+  useEffect(() => refusalRef.current?.focus(), [refusal]);
   // Nothing for an event without registration (404) or a state this page does not know.
-  if (!info || !(info.state in o.regStateText)) return null;
+  if (!info || stateText(o, info.state) === undefined) return null;
   const zone = info.timezone ?? event.timezone ?? 'Europe/Stockholm';
   const canRegister = info.state === 'open' || info.state === 'full_waitlist';
+  const hybrid = info.modes.length > 1;
+  const seats = hybrid
+    ? info.modes
+        .map((m) => ({ m, left: info.seats_left_by_mode?.[m] }))
+        .filter((x): x is { m: Mode; left: number } => typeof x.left === 'number')
+        .map((x) => o.seatsLeftIn(o.modeNames[x.m] ?? x.m, x.left))
+        .join(' ')
+    : typeof info.seats_left === 'number'
+      ? o.seatsLeft(info.seats_left)
+      : '';
+
+  /** The server refused: read the settings again and say why, with the time they now name. */
+  const refused = async (code: string) => {
+    let fresh = info;
+    try {
+      fresh = await getRegistration(event.id);
+      setInfo(fresh);
+    } catch {
+      // keep what was shown
+    }
+    const z = fresh.timezone ?? zone;
+    const text =
+      code === 'registration_closed'
+        ? o.regClosedAt(inZone(fresh.closes_at, locale, z))
+        : code === 'registration_not_open'
+          ? o.regNotOpenAt(inZone(fresh.opens_at, locale, z))
+          : o.regFullError;
+    setOpen(false);
+    setRefusal({ code, text });
+  };
   return (
     <section class="registration" aria-labelledby="registration-heading" data-testid="registration" data-state={info.state}>
       <h2 id="registration-heading" class="registration-heading">{o.registration}</h2>
@@ -49,13 +95,19 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
         <Confirmation done={done} t={t} />
       ) : (
         <>
-          <p class="registration-state" data-testid="registration-state">
-            {o.regStateText[info.state]}{' '}
+          {refusal && (
+            <p class="form-error registration-refused" role="alert" tabIndex={-1} ref={refusalRef} data-testid="registration-refused" data-code={refusal.code}>
+              {refusal.text}
+            </p>
+          )}
+          {/* After a refusal its message says the state; the line again only if one may still register. */}
+          {(!refusal || canRegister) && <p class="registration-state" data-testid="registration-state">
+            {stateText(o, info.state)}{' '}
             {info.state === 'not_open' && info.opens_at && <span data-testid="registration-opens">{o.opensWhen(inZone(info.opens_at, locale, zone))}</span>}
             {canRegister && info.closes_at && <span data-testid="registration-closes">{o.closesWhen(inZone(info.closes_at, locale, zone))}</span>}
             {info.state === 'closed' && info.closes_at && <span>{o.closedWhen(inZone(info.closes_at, locale, zone))}</span>}
-            {info.state === 'open' && info.seats_left !== null && info.seats_left !== undefined && <span data-testid="seats-left"> {o.seatsLeft(info.seats_left)}</span>}
-          </p>
+            {info.state === 'open' && seats && <span data-testid="seats-left"> {seats}</span>}
+          </p>}
           {info.state === 'full_waitlist' && <p class="field-hint">{o.waitlistNote}</p>}
           {canRegister && !open && (
             <button type="button" class="button" aria-expanded="false" aria-controls="registration-form" onClick={() => setOpen(true)} data-testid="registration-open">
@@ -68,8 +120,9 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
               info={info}
               lang={lang}
               t={t}
-              onDone={(registration, existing) => setDone({ registration, existing })}
-              onStateChanged={() => setN((x) => x + 1)}
+              onDone={(registration, existing, email) => setDone({ registration, existing, email })}
+              onRefused={(code) => void refused(code)}
+              onConsentVersion={setInfo}
             />
           )}
         </>
@@ -78,7 +131,7 @@ export function RegistrationPanel({ event, lang, locale, t }: { event: Conferenc
   );
 }
 
-function Confirmation({ done, t }: { done: { registration: Registration; existing: boolean }; t: Messages }) {
+function Confirmation({ done, t }: { done: { registration: Registration; existing: boolean; email: string }; t: Messages }) {
   const o = t.org;
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => ref.current?.focus(), []);
@@ -86,7 +139,8 @@ function Confirmation({ done, t }: { done: { registration: Registration; existin
   return (
     <div class="registration-done" tabIndex={-1} ref={ref} role="status" data-testid="registration-done" data-status={done.registration.status}>
       <p class="registration-done-title">{waitlisted ? o.waitlistedTitle : o.confirmedTitle}</p>
-      <p>{waitlisted ? o.waitlistedText(done.registration.email) : o.confirmedText(done.registration.email)}</p>
+      {/* The server's answer names no personal field: the address is the one typed. */}
+      <p>{waitlisted ? o.waitlistedText(done.email) : o.confirmedText(done.email)}</p>
       {done.existing && <p class="field-hint" data-testid="registration-existing">{o.alreadyRegistered}</p>}
     </div>
   );
@@ -97,12 +151,27 @@ interface FormProps {
   info: RegistrationInfo;
   lang: Lang;
   t: Messages;
-  onDone: (r: Registration, existing: boolean) => void;
-  /** The server says the state changed (opened, closed): read it again. */
-  onStateChanged: () => void;
+  onDone: (r: Registration, existing: boolean, email: string) => void;
+  /** The server refused for the window or the seats (the state changed since it was read). */
+  onRefused: (code: string) => void;
+  /** The settings read again after the consent version changed. */
+  onConsentVersion: (info: RegistrationInfo) => void;
 }
 
-function RegistrationForm({ event, info, lang, t, onDone, onStateChanged }: FormProps) {
+/** The server's field names as this form's. */
+const FIELD_OF: Record<string, keyof FormErrors> = {
+  name: 'name',
+  email: 'email',
+  organization: 'organization',
+  accessibility: 'accessibility',
+  accessibility_needs: 'accessibility',
+  mode: 'mode',
+  consent: 'consent',
+  consent_version: 'consent',
+};
+type FormErrors = Partial<Record<Fields | 'organization' | 'accessibility' | 'mode', string>>;
+
+function RegistrationForm({ event, info, lang, t, onDone, onRefused, onConsentVersion }: FormProps) {
   const o = t.org;
   const [name, setName] = useState('');
   const [email, setEmail] = useState('');
@@ -110,7 +179,7 @@ function RegistrationForm({ event, info, lang, t, onDone, onStateChanged }: Form
   const [accessibility, setAccessibility] = useState('');
   const [mode, setMode] = useState<Mode>(info.modes[0] ?? 'hall');
   const [consent, setConsent] = useState(false);
-  const [errors, setErrors] = useState<Partial<Record<Fields | 'organization' | 'accessibility' | 'mode', string>>>({});
+  const [errors, setErrors] = useState<FormErrors>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement>(null);
@@ -132,15 +201,44 @@ function RegistrationForm({ event, info, lang, t, onDone, onStateChanged }: Form
     }
     setBusy(true);
     try {
-      const r = await register(event.id, { name: name.trim(), email: email.trim(), organization: organization.trim(), accessibility: accessibility.trim(), mode, consent, language: lang });
-      onDone(r.registration, r.existing);
+      const r = await register(event.id, {
+        name: name.trim(),
+        email: email.trim(),
+        organization: organization.trim(),
+        accessibility_needs: accessibility.trim(),
+        mode,
+        consent,
+        ...(info.consent_version ? { consent_version: info.consent_version } : {}),
+        language: lang,
+      });
+      onDone(r.registration, r.existing, email.trim());
     } catch (err) {
       if (err instanceof RequestError) {
-        const fields: typeof errors = {};
-        for (const f of err.fields) if (['name', 'email', 'organization', 'accessibility', 'mode', 'consent'].includes(f.field)) fields[f.field as Fields] = f.message;
+        if (err.code === 'registration_closed' || err.code === 'registration_not_open' || err.code === 'registration_full') {
+          onRefused(err.code);
+          return;
+        }
+        const fields: FormErrors = {};
+        for (const f of err.fields) {
+          const k = FIELD_OF[f.field];
+          if (k) fields[k] = f.message;
+        }
+        // The consent refused although ticked: its text changed (a new consent_version) while
+        // the form was open. Read the settings again and ask for the consent anew.
+        if (fields.consent && consent) {
+          try {
+            const fresh = await getRegistration(event.id);
+            if (fresh.consent_version !== info.consent_version) {
+              onConsentVersion(fresh);
+              setConsent(false);
+              fields.consent = o.consentChanged;
+            }
+          } catch {
+            // keep the server's message
+          }
+        }
         setErrors(fields);
         setError(o.regErrors[err.code] ?? failure(t, err));
-        if (err.code === 'registration_closed' || err.code === 'registration_not_open') onStateChanged();
       } else {
         setError(failure(t, err));
       }
@@ -161,7 +259,7 @@ function RegistrationForm({ event, info, lang, t, onDone, onStateChanged }: Form
     <form id="registration-form" class="form form--grid registration-form" onSubmit={submit} noValidate data-testid="registration-form">
       <div class="field">
         <label for="reg-name">{o.name}</label>
-        <input id="reg-name" ref={first} autocomplete="name" maxLength={200} value={name} onInput={(e) => setName(e.currentTarget.value)} aria-invalid={errors.name ? true : undefined} aria-describedby={described('reg-name')} data-testid="reg-name" />
+        <input id="reg-name" ref={first} autocomplete="name" maxLength={100} value={name} onInput={(e) => setName(e.currentTarget.value)} aria-invalid={errors.name ? true : undefined} aria-describedby={described('reg-name')} data-testid="reg-name" />
         {fieldError('name')}
       </div>
       <div class="field">
@@ -189,6 +287,7 @@ function RegistrationForm({ event, info, lang, t, onDone, onStateChanged }: Form
               {o.modeNames[m] ?? m}
             </label>
           ))}
+          {fieldError('mode')}
         </fieldset>
       )}
       <div class="form-wide consent">

@@ -2,10 +2,17 @@
 // e-mail): what is stored, a JSON download of it, cancel (the seat goes to the waiting list)
 // and delete (everything stored about them for the event).
 import { useEffect, useState } from 'preact/hooks';
-import type { Messages } from '../i18n';
+import { pick, type Lang, type Messages } from '../i18n';
+import type { LocalizedText } from '../api';
 import { cancelMine, deleteMine, myRegistration, type Registration } from '../org-api';
 import { eventHref } from '../route';
-import { failure } from './console/common';
+import { failure, formatInstant } from './console/common';
+
+/** What GET /registrations/mine carries besides the registration. */
+interface Mine {
+  timezone?: string;
+  event_title?: LocalizedText;
+}
 
 export function ManageRegistration({ event, token, t }: { event: string; token: string; t: Messages }) {
   const o = t.org;
@@ -42,6 +49,13 @@ export function ManageRegistration({ event, token, t }: { event: string; token: 
     }
   };
 
+  // The app sets <html lang> to the language it shows (app.tsx).
+  const lang = (document.documentElement.lang || 'sv') as Lang;
+  const locale = document.documentElement.lang || 'sv';
+  const mine = typeof state === 'object' ? (state.raw as Mine) : null;
+  const title = mine?.event_title ? pick(mine.event_title, lang) : null;
+  const zone = mine?.timezone ?? 'Europe/Stockholm';
+
   const download = (raw: unknown) => {
     const url = URL.createObjectURL(new Blob([JSON.stringify(raw, null, 2)], { type: 'application/json' }));
     const a = document.createElement('a');
@@ -54,6 +68,7 @@ export function ManageRegistration({ event, token, t }: { event: string; token: 
   return (
     <section class="panel" aria-labelledby="manage-heading" data-testid="manage-registration">
       <h1 id="manage-heading" class="panel-title">{o.manageTitle}</h1>
+      {title && <p class="panel-intro" data-testid="manage-event"><span lang={title.lang}>{title.text}</span></p>}
       <p role="status" class={message?.ok === false ? 'form-error' : 'form-ok'} data-testid="manage-status">{message?.text ?? ''}</p>
       {state === 'loading' && <p role="status">{t.loading}</p>}
       {state === 'invalid' && <p class="form-error" data-testid="manage-invalid">{o.manageInvalid}</p>}
@@ -65,9 +80,10 @@ export function ManageRegistration({ event, token, t }: { event: string; token: 
             <div><dt>{o.name}</dt><dd>{state.registration.name}</dd></div>
             <div><dt>{o.email}</dt><dd>{state.registration.email}</dd></div>
             {state.registration.organization && <div><dt>{o.organization}</dt><dd>{state.registration.organization}</dd></div>}
-            {state.registration.accessibility && <div><dt>{o.accessibility}</dt><dd>{state.registration.accessibility}</dd></div>}
+            {state.registration.accessibility_needs && <div><dt>{o.accessibility}</dt><dd style={{ whiteSpace: 'pre-line' }}>{state.registration.accessibility_needs}</dd></div>}
             <div><dt>{o.mode}</dt><dd>{o.modeNames[state.registration.mode] ?? state.registration.mode}</dd></div>
             <div><dt>{o.status}</dt><dd data-testid="manage-status-value">{o.statusNames[state.registration.status] ?? state.registration.status}</dd></div>
+            {state.registration.created_at && <div><dt>{o.created}</dt><dd>{formatInstant(state.registration.created_at, locale, zone)}</dd></div>}
           </dl>
           <div class="form-actions">
             <button type="button" class="button button--secondary" onClick={() => download(state.raw)} data-testid="manage-download">{o.downloadData}</button>

@@ -229,4 +229,21 @@ export const orgEn: OrgMessages = {
   programUpdated: (n) => `The program was updated (version ${n}).`,
   addToCalendar: 'Add to calendar',
   addEventToCalendar: 'Add the whole event to your calendar',
+
+  // registration against the real server (issue 16, i16-e2e-reg)
+  regFullText: 'All seats are taken and there is no waiting list.',
+  regClosedAt: (w) => `Registration closed ${w}. It is no longer possible to register.`,
+  regNotOpenAt: (w) => `Registration has not opened yet. It opens ${w}.`,
+  regFullError: 'All seats are taken and there is no waiting list.',
+  seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'seat' : 'seats'} left.`,
+  waitlistSetting: 'Waiting list when the seats are taken',
+  remoteCapacity: 'Remote places',
+  hallCapacity: 'Seats in the hall',
+  remoteCapacityHint: 'Empty: no limit (the usual case).',
+  consentVersion: 'Consent text version',
+  consentVersionHint: 'Change the version when the text changes: each registration keeps the version the attendee agreed to.',
+  cancelledCount: (n) => `${n} cancelled`,
+  countsTotal: 'Total',
+  manageEvent: 'Event',
+  consentChanged: 'The consent text has changed since the form was opened. Read it again and tick the box.',
 };

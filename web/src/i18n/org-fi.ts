@@ -229,4 +229,21 @@ export const orgFi: OrgMessages = {
   programUpdated: (n) => `Ohjelmaa on päivitetty (versio ${n}).`,
   addToCalendar: 'Lisää kalenteriin',
   addEventToCalendar: 'Lisää koko tapahtuma kalenteriisi',
+
+  // registration against the real server (issue 16, i16-e2e-reg)
+  regFullText: 'Kaikki paikat on varattu, eikä varasijalistaa ole.',
+  regClosedAt: (w) => `Ilmoittautuminen päättyi ${w}. Ilmoittautua ei voi enää.`,
+  regNotOpenAt: (w) => `Ilmoittautuminen ei ole vielä alkanut. Se alkaa ${w}.`,
+  regFullError: 'Kaikki paikat on varattu, eikä varasijalistaa ole.',
+  seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'paikka' : 'paikkaa'} jäljellä.`,
+  waitlistSetting: 'Varasijalista, kun paikat loppuvat',
+  remoteCapacity: 'Etäpaikat',
+  hallCapacity: 'Paikat salissa',
+  remoteCapacityHint: 'Tyhjä: ei rajaa (tavallisesti).',
+  consentVersion: 'Suostumustekstin versio',
+  consentVersionHint: 'Vaihda versio, kun teksti muuttuu: ilmoittautuminen tallentaa version, jonka osallistuja hyväksyi.',
+  cancelledCount: (n) => `${n} peruttu`,
+  countsTotal: 'Yhteensä',
+  manageEvent: 'Tapahtuma',
+  consentChanged: 'Suostumusteksti on muuttunut lomakkeen avaamisen jälkeen. Lue se uudelleen ja rastita ruutu.',
 };

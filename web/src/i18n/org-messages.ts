@@ -252,4 +252,27 @@ export interface OrgMessages {
   programUpdated: (n: number) => string;
   addToCalendar: string;
   addEventToCalendar: string;
+
+  // registration against the real server (issue 16, i16-e2e-reg)
+  /** State `full`: no seat left and no waiting list. */
+  regFullText: string;
+  /** A refused registration: the deadline passed; when is the closing time in the event's zone. */
+  regClosedAt: (when: string) => string;
+  /** A refused registration: not open yet; when is the opening time in the event's zone. */
+  regNotOpenAt: (when: string) => string;
+  regFullError: string;
+  /** Seats left of one mode in a hybrid event. */
+  seatsLeftIn: (mode: string, n: number) => string;
+  waitlistSetting: string;
+  remoteCapacity: string;
+  /** The seats' label in a hybrid event (capacity is the hall's). */
+  hallCapacity: string;
+  remoteCapacityHint: string;
+  consentVersion: string;
+  consentVersionHint: string;
+  cancelledCount: (n: number) => string;
+  countsTotal: string;
+  manageEvent: string;
+  /** The consent text's version changed while the form was open: read and confirm again. */
+  consentChanged: string;
 }

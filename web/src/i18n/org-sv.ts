@@ -229,4 +229,21 @@ export const orgSv: OrgMessages = {
   programUpdated: (n) => `Programmet har uppdaterats (version ${n}).`,
   addToCalendar: 'Lägg till i kalendern',
   addEventToCalendar: 'Lägg till hela evenemanget i kalendern',
+
+  // registration against the real server (issue 16, i16-e2e-reg)
+  regFullText: 'Alla platser är tagna och det finns ingen reservlista.',
+  regClosedAt: (w) => `Anmälan stängde ${w}. Det går inte längre att anmäla sig.`,
+  regNotOpenAt: (w) => `Anmälan har inte öppnat än. Den öppnar ${w}.`,
+  regFullError: 'Alla platser är tagna och det finns ingen reservlista.',
+  seatsLeftIn: (m, n) => `${m}: ${n} ${n === 1 ? 'plats' : 'platser'} kvar.`,
+  waitlistSetting: 'Reservlista när platserna är slut',
+  remoteCapacity: 'Platser på distans',
+  hallCapacity: 'Platser i salen',
+  remoteCapacityHint: 'Tomt: ingen gräns (det vanliga).',
+  consentVersion: 'Samtyckestextens version',
+  consentVersionHint: 'Ändra versionen när texten ändras: anmälningen sparar vilken version deltagaren godkände.',
+  cancelledCount: (n) => `${n} avanmälda`,
+  countsTotal: 'Totalt',
+  manageEvent: 'Evenemang',
+  consentChanged: 'Samtyckestexten har ändrats sedan formuläret öppnades. Läs den igen och kryssa i rutan.',
 };

@@ -1,10 +1,11 @@
 // The console's Registration tab: when it opens and closes (typed in the event's time zone;
-// the server converts to UTC), the seats, the ways to attend, the counts per mode, the list
-// and its CSV export.
+// the server converts to UTC), the seats (the hall's and, in a hybrid event, the remote
+// places), the waiting list, the ways to attend, the consent text's version, the counts per
+// mode, the list and its CSV export.
 import { useState } from 'preact/hooks';
 import type { ConferenceEvent } from '../../api';
 import type { Messages } from '../../i18n';
-import { getRegistration, listRegistrations, putRegistration, registrationsCsv, type Mode, type RegistrationInfo, type RegistrationList } from '../../org-api';
+import { getRegistration, listRegistrations, putRegistration, registrationsCsv, type Mode, type ModeCounts, type RegistrationInfo, type RegistrationList } from '../../org-api';
 import { failure, formatInstant, LoadState, useLoad } from './common';
 
 /** "YYYY-MM-DDTHH:MM" in `zone` for a UTC instant (for a datetime-local field). */
@@ -21,26 +22,45 @@ export function localInput(utc: string | null | undefined, zone: string): string
 }
 
 export function RegistrationAdmin({ event, locale, t }: { event: ConferenceEvent; locale: string; t: Messages }) {
-  const o = t.org;
-  const zone = event.timezone ?? 'Europe/Stockholm';
   const [info, reloadInfo] = useLoad((signal) => getRegistration(event.id, signal), [event.id]);
   const [list, reloadList] = useLoad((signal) => listRegistrations(event.id, signal), [event.id]);
   return (
     <div class="console-registration">
       <LoadState state={info} t={t} retry={reloadInfo}>
-        {(i: RegistrationInfo) => <Settings event={event} info={i} zone={zone} t={t} onSaved={() => { reloadInfo(); reloadList(); }} />}
+        {(i: RegistrationInfo) => <Settings event={event} info={i} zone={i.timezone ?? event.timezone ?? 'Europe/Stockholm'} t={t} onSaved={() => { reloadInfo(); reloadList(); }} />}
       </LoadState>
       <LoadState state={list} t={t} retry={reloadList}>
-        {(l: RegistrationList) => (
+        {(l: RegistrationList & { timezone?: string }) => <List event={event} list={l} locale={locale} t={t} />}
+      </LoadState>
+    </div>
+  );
+}
+
+function countsLine(o: Messages['org'], c: ModeCounts | undefined) {
+  return `${o.registeredCount(c?.registered ?? 0)}, ${o.waitlistedCount(c?.waitlisted ?? 0)}, ${o.cancelledCount(c?.cancelled ?? 0)}`;
+}
+
+function List({ event, list: l, locale, t }: { event: ConferenceEvent; list: RegistrationList & { timezone?: string }; locale: string; t: Messages }) {
+  const o = t.org;
+  const zone = l.timezone ?? event.timezone ?? 'Europe/Stockholm';
+  // The modes that have counts (both in a hybrid event, or with registrations under a mode since dropped).
+  const modes = (['hall', 'remote'] as Mode[]).filter((m) => {
+    const c = l.counts[m];
+    return c && c.registered + c.waitlisted + c.cancelled > 0;
+  });
+  return (
           <>
             <section class="console-section" aria-labelledby="counts-heading">
               <h2 id="counts-heading">{o.counts}</h2>
               <ul class="counts" data-testid="registration-counts">
-                {(Object.keys(o.modeNames) as Mode[]).filter((m) => l.counts[m]).map((m) => (
+                {modes.map((m) => (
                   <li key={m} data-mode={m}>
-                    <strong>{o.modeNames[m]}</strong>: {o.registeredCount(l.counts[m]?.registered ?? 0)}, {o.waitlistedCount(l.counts[m]?.waitlisted ?? 0)}
+                    <strong>{o.modeNames[m]}</strong>: {countsLine(o, l.counts[m])}
                   </li>
                 ))}
+                <li data-mode="total">
+                  <strong>{o.countsTotal}</strong>: {countsLine(o, l.counts.total)}
+                </li>
               </ul>
             </section>
             <section class="console-section" aria-labelledby="registrations-heading">
@@ -66,7 +86,7 @@ export function RegistrationAdmin({ event, locale, t }: { event: ConferenceEvent
                     <tbody>
                       {l.registrations.map((r) => (
                         <tr key={r.id}>
-                          <th scope="row">{r.name}</th>
+                          <th scope="row">{r.name || (r.erased ? '—' : '')}</th>
                           <td>{r.email}</td>
                           <td>{r.organization ?? ''}</td>
                           <td>{o.modeNames[r.mode] ?? r.mode}</td>
@@ -80,9 +100,6 @@ export function RegistrationAdmin({ event, locale, t }: { event: ConferenceEvent
               )}
             </section>
           </>
-        )}
-      </LoadState>
-    </div>
   );
 }
 
@@ -90,7 +107,12 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
   const o = t.org;
   const [opens, setOpens] = useState(info.opens_at_local ?? localInput(info.opens_at, zone));
   const [closes, setCloses] = useState(info.closes_at_local ?? localInput(info.closes_at, zone));
-  const [capacity, setCapacity] = useState(info.capacity === null || info.capacity === undefined ? '' : String(info.capacity));
+  // 0 is unlimited on the server: an empty field here.
+  const seats = (n: number | null | undefined) => (n ? String(n) : '');
+  const [capacity, setCapacity] = useState(seats(info.capacity));
+  const [remoteCapacity, setRemoteCapacity] = useState(seats(info.remote_capacity));
+  const [waitlist, setWaitlist] = useState(info.waitlist ?? true);
+  const [consentVersion, setConsentVersion] = useState(info.consent_version ?? '');
   const [modes, setModes] = useState<Mode[]>(info.modes.length ? info.modes : ['hall']);
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -100,7 +122,16 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
     setBusy(true);
     setStatus(null);
     try {
-      await putRegistration(event.id, { opens_at_local: opens, closes_at_local: closes, capacity: capacity.trim() ? Number(capacity) : null, modes });
+      const both = modes.length > 1;
+      await putRegistration(event.id, {
+        opens_at: opens,
+        closes_at: closes,
+        capacity: capacity.trim() ? Number(capacity) : null,
+        ...(both ? { remote_capacity: remoteCapacity.trim() ? Number(remoteCapacity) : 0 } : {}),
+        waitlist,
+        modes: (['hall', 'remote'] as Mode[]).filter((m) => modes.includes(m)),
+        ...(consentVersion.trim() ? { consent_version: consentVersion.trim() } : {}),
+      });
       setStatus({ ok: true, text: o.settingsSaved });
       onSaved();
     } catch (err) {
@@ -112,7 +143,9 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
   return (
     <section class="console-section" aria-labelledby="reg-settings-heading">
       <h2 id="reg-settings-heading">{o.registrationSettings}</h2>
-      <p class="console-note" data-testid="registration-state">{o.regStateText[info.state] ?? info.state}</p>
+      <p class="console-note" data-testid="registration-state" data-state={info.state}>
+        {info.state === 'full' ? o.regFullText : (o.regStateText[info.state] ?? info.state)}
+      </p>
       <form class="form form--grid" onSubmit={submit} data-testid="registration-settings">
         <p class="field-hint form-wide" id="reg-zone">{o.inZone(zone)}</p>
         <div class="field">
@@ -124,10 +157,26 @@ function Settings({ event, info, zone, t, onSaved }: { event: ConferenceEvent; i
           <input id="reg-closes" type="datetime-local" value={closes} aria-describedby="reg-zone" onInput={(e) => setCloses(e.currentTarget.value)} data-testid="reg-closes" />
         </div>
         <div class="field">
-          <label for="reg-capacity">{o.capacity}</label>
+          <label for="reg-capacity">{modes.length > 1 ? o.hallCapacity : o.capacity}</label>
           <input id="reg-capacity" type="number" min={0} inputMode="numeric" value={capacity} aria-describedby="reg-capacity-hint" onInput={(e) => setCapacity(e.currentTarget.value)} data-testid="reg-capacity" />
           <span id="reg-capacity-hint" class="field-hint">{o.capacityHint}</span>
         </div>
+        {modes.length > 1 && (
+          <div class="field">
+            <label for="reg-remote-capacity">{o.remoteCapacity}</label>
+            <input id="reg-remote-capacity" type="number" min={0} inputMode="numeric" value={remoteCapacity} aria-describedby="reg-remote-capacity-hint" onInput={(e) => setRemoteCapacity(e.currentTarget.value)} data-testid="reg-remote-capacity" />
+            <span id="reg-remote-capacity-hint" class="field-hint">{o.remoteCapacityHint}</span>
+          </div>
+        )}
+        <div class="field">
+          <label for="reg-consent-version">{o.consentVersion}</label>
+          <input id="reg-consent-version" maxLength={40} value={consentVersion} aria-describedby="reg-consent-version-hint" onInput={(e) => setConsentVersion(e.currentTarget.value)} data-testid="reg-consent-version" />
+          <span id="reg-consent-version-hint" class="field-hint">{o.consentVersionHint}</span>
+        </div>
+        <label class="check form-wide">
+          <input type="checkbox" checked={waitlist} onChange={(e) => setWaitlist(e.currentTarget.checked)} data-testid="reg-waitlist" />
+          {o.waitlistSetting}
+        </label>
         <fieldset class="field fieldset">
           <legend>{o.modes}</legend>
           {(['hall', 'remote'] as const).map((m) => (
