@@ -222,15 +222,19 @@ asio::awaitable<response> invite(const account_context* ctx, request r) {
   auto base = ctx->public_url;
   while (!base.empty() && base.back() == '/') base.pop_back();
   auto link = base + "/#invite=" + token;
-  auto expires = program::utc_iso(inv.expires_at);  // "2027-03-26T08:30:00Z"
-  auto expires_text = expires.substr(0, 10) + " " + expires.substr(11, 5) + " UTC";
   // One transaction: the invitation, its e-mail in the outbox and the audit entry.
-  auto store = [ctx, inv, link, expires_text, who, remote = client_address(r.remote)]() -> std::optional<std::string> {
+  auto store = [ctx, inv, link, who, remote = client_address(r.remote)]() -> std::optional<std::string> {
     std::string title = inv.event_id;
+    // The expiry as the invited person reads it: in the event's zone, named ("2027-03-26 09:30
+    // (Europe/Stockholm)"); in UTC when the event is unknown to the program (a grant ahead of it).
+    auto expires = program::utc_iso(inv.expires_at);  // "2027-03-26T08:30:00Z"
+    std::string expires_text = expires.substr(0, 10) + " " + expires.substr(11, 5) + " UTC";
     if (ctx->program) {
       auto e = ctx->program->find_event(inv.event_id);
       if (!e) return "No event \"" + inv.event_id + "\".";
       if (auto t = program::localized(e->title, inv.language); !t.empty()) title = t;
+      if (auto local = program::to_local(inv.expires_at, e->timezone))
+        expires_text = local->day + " " + local->hhmm + " (" + e->timezone + ")";
     }
     ctx->invitations->atomically([&] {
       ctx->invitations->create(inv);

@@ -127,6 +127,8 @@ async function run(ctx) {
   check(link, `a link in the invitation e-mail's text part: ${mail.text}`);
   check(link.startsWith(`${base}/`), `the link points at this server: ${link}`);
   check(mail.text.includes(ORGANIZER.name), `the e-mail names who invites (decoded quoted-printable): ${mail.text}`);
+  check(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Europe\/Stockholm\)/.test(mail.text),
+        `the link's expiry is in the event's zone, named: ${mail.text}`);
   log(`invitation e-mail: "${mail.headers.subject}", link ${link.replace(/invite=.*/, 'invite=…')}`);
 
   const modCtx = await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } });
