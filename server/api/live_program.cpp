@@ -39,14 +39,14 @@ json::value timed_json(const std::optional<program::timed_session>& t) {
                       {"ends_utc", program::utc_iso(t->ends_utc)}};
 }
 
-// The flags of a version's snapshot; empty when it cannot be read (a snapshot the store wrote
-// itself: only a damaged file gets here, and the program itself is still the store's).
-std::optional<program::published_program> read_snapshot(const std::string& text, const std::string& where) {
+// A version's snapshot; empty when it cannot be read (a snapshot the store wrote itself: only a
+// damaged file gets here, and the program itself is still the store's).
+std::optional<program::event> read_snapshot(const std::string& text, const std::string& where) {
   boost::system::error_code ec;
   auto v = json::parse(text, ec);
   std::vector<std::string> errors;
-  std::optional<program::published_program> p;
-  if (!ec) p = program::program_from_snapshot(v, errors);
+  std::optional<program::event> p;
+  if (!ec) p = program::event_from_json(v, errors);
   if (!p)
     core::log(core::log_level::error, "program_snapshot_unreadable",
               {{"version", where}, {"error", errors.empty() ? std::string("not JSON") : errors.front()}});
@@ -55,40 +55,38 @@ std::optional<program::published_program> read_snapshot(const std::string& text,
 
 }  // namespace
 
-std::vector<media::session_slot> recording_schedule(const program::published_program& p, const std::string& room) {
+std::vector<media::session_slot> recording_schedule(const program::event& e, const std::string& room) {
   std::vector<media::session_slot> out;
   if (room.empty()) return out;
-  const std::string lang = p.e.languages.empty() ? "sv" : p.e.languages.front();
-  for (auto& s : p.e.sessions) {
-    if (s.room_id != room || p.cancelled(s.id)) continue;
-    auto start = program::to_utc(s.day, s.starts_at, p.e.timezone);
-    auto end = program::to_utc(s.day, s.ends_at, p.e.timezone);
+  const std::string lang = e.languages.empty() ? "sv" : e.languages.front();
+  for (auto& s : e.sessions) {
+    if (s.room_id != room || s.cancelled) continue;
+    auto start = program::to_utc(s.day, s.starts_at, e.timezone);
+    auto end = program::to_utc(s.day, s.ends_at, e.timezone);
     if (start && end && *end > *start) out.push_back({*start * 1000, *end * 1000, program::localized(s.title, lang)});
   }
   return out;
 }
 
-json::array now_next_json(const program::published_program& p, std::int64_t t_utc) {
+json::array now_next_json(const program::event& e, std::int64_t t_utc) {
   json::array rooms;
-  for (auto& r : program::now_next(p, t_utc))
+  for (auto& r : program::now_next(e, t_utc))
     rooms.push_back(json::object{{"room", r.room}, {"now", timed_json(r.now)}, {"next", timed_json(r.next)}});
   return rooms;
 }
 
-json::value marked_event_json(const program::published_program& first, const program::published_program& now,
+json::value marked_event_json(const program::event& first, const program::event& now,
                               int version) {
-  json::value v = program::to_json(now.e);
+  json::value v = program::to_json(now);
   auto& o = v.as_object();
   o["version"] = version;
   for (auto& sv : o["sessions"].as_array()) {
     auto& so = sv.as_object();
     const std::string id(so["id"].as_string());
     const program::session* s = nullptr;
-    for (auto& x : now.e.sessions)
+    for (auto& x : now.sessions)
       if (x.id == id) s = &x;
-    so["cancelled"] = now.cancelled(id);
-    so["sequence"] = now.sequence(id);
-    auto m = s ? program::mark(first, now, *s) : program::session_mark{};
+    auto m = s ? program::mark(first, *s) : program::session_mark{};
     so["change"] = m.change ? json::value(program::to_string(*m.change)) : json::value(nullptr);
     so["was"] = m.was ? json::value(program::to_json(*m.was)) : json::value(nullptr);
   }
@@ -106,11 +104,9 @@ std::optional<live_program::state> live_program::load(const std::string& event_i
   auto e = services_.programs->find_event(event_id);
   if (!e) return std::nullopt;
   state st;
-  st.current.e = std::move(*e);
+  st.current = std::move(*e);
   if (auto latest = services_.versions->latest(event_id)) {
     st.version = latest->summary.version;
-    if (auto snap = read_snapshot(latest->snapshot_json, event_id + "#" + std::to_string(st.version)))
-      st.current.flags = std::move(snap->flags);
     if (st.version == 1) {
       st.first = st.current;
     } else if (auto first = services_.versions->get(event_id, 1)) {
@@ -127,7 +123,7 @@ std::optional<live_program::state> live_program::load(const std::string& event_i
 
 void live_program::start() {
   auto* programs = services_.programs;
-  std::map<std::string, program::published_program> all;
+  std::map<std::string, program::event> all;
   auto task = [&] {
     for (auto& summary : programs->list_events())
       if (auto st = load(summary.id)) all.emplace(summary.id, std::move(st->current));
@@ -211,11 +207,11 @@ asio::awaitable<std::optional<json::array>> live_program::now(std::string event_
 
 asio::awaitable<publish_outcome> live_program::publish(
     std::string event_id, bool create,
-    std::function<edit_result(const std::optional<program::published_program>&)> edit, publisher who) {
+    std::function<edit_result(const std::optional<program::event>&)> edit, publisher who) {
   const auto at = clock_now();
   struct result {
     publish_outcome outcome;
-    program::published_program before;
+    program::event before;
   };
   // Load, edit, compare and store in one task on the store's one thread: two organizers
   // publishing at once are serialised, each against the version the other made.
@@ -232,37 +228,36 @@ asio::awaitable<publish_outcome> live_program::publish(
       r.outcome.message = "No event with id \"" + event_id + "\".";
       return r;
     }
-    std::optional<program::published_program> current;
+    std::optional<program::event> current;
     if (st) current = st->current;
     auto edited = edit(current);
     if (!edited.next) {
       r.outcome.error = edited.error == errc::ok ? errc::program_invalid : edited.error;
       r.outcome.message = std::move(edited.message);
       r.outcome.problems = std::move(edited.problems);
+      r.outcome.import_problems = std::move(edited.import_problems);
       return r;
     }
     auto& next = *edited.next;
-    if (auto problems = program::validate(next.e); !problems.empty()) {
+    if (auto problems = program::validate(next); !problems.empty()) {
       r.outcome.error = errc::program_invalid;
       r.outcome.message = "The program would not be valid: nothing was stored.";
       r.outcome.problems = std::move(problems);
       return r;
     }
-    program::normalize(next.e);
-    program::published_program before = current.value_or(program::published_program{});
-    if (!current) before.e.id = event_id;
+    program::normalize(next);
+    program::event before = current.value_or(program::event{});
+    if (!current) before.id = event_id;
     auto changes = current ? program::diff(before, next) : std::vector<program::session_change>{};
-    if (current && changes.empty() && !program::event_fields_differ(before.e, next.e)) {
+    if (current && changes.empty() && !program::event_fields_differ(before, next)) {
       r.outcome.unchanged = true;
       r.outcome.version = st->version;
       r.outcome.published = std::move(*current);
       return r;
     }
-    // Each changed session's SEQUENCE goes up by one (RFC 5545: calendar apps take the higher).
-    for (auto& c : changes)
-      if (c.change != program::change_kind::removed) next.flags[c.session].sequence = before.sequence(c.session) + 1;
-    for (auto it = next.flags.begin(); it != next.flags.end();)
-      it = it->second == program::session_flags{} ? next.flags.erase(it) : std::next(it);
+    // Each changed session's SEQUENCE goes up by one (RFC 5545: calendar apps take the higher);
+    // the others keep theirs, whatever the edit said.
+    program::bump_sequences(before, next, changes);
     // The first publish of a program that exists (seeded, imported) keeps it as version 1, so
     // the page's marks have something to be relative to.
     if (current && !services_.versions->latest(event_id))
@@ -298,13 +293,13 @@ asio::awaitable<publish_outcome> live_program::publish(
         if (c.was) rooms.insert(c.was->room);
         if (c.now) rooms.insert(c.now->room);
       }
-      const bool all_rooms = r.before.e.rooms != r.outcome.published->e.rooms;
+      const bool all_rooms = r.before.rooms != r.outcome.published->rooms;
       auto* engine = services_.engine;
       auto program = *r.outcome.published;
       auto apply = [engine, program, rooms, all_rooms] {
         for (auto* st : engine->stages()) {
           auto& spec = st->spec();
-          if (spec.event != program.e.id || spec.room.empty()) continue;
+          if (spec.event != program.id || spec.room.empty()) continue;
           if (!all_rooms && !rooms.count(spec.room)) continue;
           st->set_schedule(recording_schedule(program, spec.room));
         }
@@ -315,12 +310,12 @@ asio::awaitable<publish_outcome> live_program::publish(
   co_return std::move(r.outcome);
 }
 
-void live_program::notify(const publish_outcome& o, const program::published_program& before,
+void live_program::notify(const publish_outcome& o, const program::event& before,
                           const std::string& event_id) {
   const auto& after = *o.published;
   auto changes = json::serialize(program::to_json(o.changes));
   services_.board->send(event_id, protocol::event(protocol::program_event{event_id, o.version, changes}));
-  if (services_.rooms && before.e.rooms != after.e.rooms) services_.rooms->forget_event(event_id);
+  if (services_.rooms && before.rooms != after.rooms) services_.rooms->forget_event(event_id);
   core::log(core::log_level::info, "program_published",
             {{"event", event_id}, {"version", o.version}, {"changes", static_cast<long long>(o.changes.size())}});
   std::shared_ptr<const std::string> now_frame;

@@ -29,6 +29,7 @@
 #include "core/blocking.hpp"
 #include "core/errors.hpp"
 #include "media/recording_plan.hpp"
+#include "program/import_problem.hpp"
 #include "program/now_next.hpp"
 #include "program/program_versions.hpp"
 #include "rooms/registry.hpp"
@@ -61,34 +62,36 @@ struct publisher {
 
 // What an edit produced: the program to publish, or why not.
 struct edit_result {
-  std::optional<program::published_program> next;
+  std::optional<program::event> next;
   core::errc error = core::errc::ok;     // program_invalid, no_such_session, bad_request, …
   std::string message;
   std::vector<std::string> problems;     // program_invalid: each problem, naming the item
+  std::vector<program::import_problem> import_problems;  // import_invalid: each with its line
 };
 
 struct publish_outcome {
   core::errc error = core::errc::ok;
   std::string message;
   std::vector<std::string> problems;
+  std::vector<program::import_problem> import_problems;
   bool unchanged = false;  // the edit changed nothing: no version was made
   int version = 0;         // the current version afterwards
   std::vector<program::session_change> changes;
-  std::optional<program::published_program> published;
+  std::optional<program::event> published;
 };
 
-// The recording schedule of `room` in `p`: its non-cancelled sessions in UTC (through
+// The recording schedule of `room` in `e`: its non-cancelled sessions in UTC (through
 // program/timezone), titled in the event's first language. Thread-safe (no TZ switching).
-std::vector<media::session_slot> recording_schedule(const program::published_program& p, const std::string& room);
+std::vector<media::session_slot> recording_schedule(const program::event& e, const std::string& room);
 
 // {"room","now":S|null,"next":S|null} per room, S = {"id","title","kind","day","starts_at",
 // "ends_at","starts_utc","ends_utc"}: GET …/now and the now_next event.
-boost::json::array now_next_json(const program::published_program& p, std::int64_t t_utc);
+boost::json::array now_next_json(const program::event& e, std::int64_t t_utc);
 
-// The event's JSON for GET /api/v1/events/{id}: program_json's form plus "version" and, per
-// session, "cancelled", "sequence", "change" (null|"moved"|"cancelled"|"new"|"renamed") and
-// "was" (null, or where it was in version 1).
-boost::json::value marked_event_json(const program::published_program& first, const program::published_program& now,
+// The event's JSON for GET /api/v1/events/{id}: program_json's form (each session with its
+// "cancelled" and "sequence") plus "version" and, per session, "change"
+// (null|"moved"|"cancelled"|"new"|"renamed") and "was" (null, or where it was in version 1).
+boost::json::value marked_event_json(const program::event& first, const program::event& now,
                                      int version);
 
 class live_program {
@@ -105,22 +108,23 @@ class live_program {
   // Cancels the timer (any thread); no events after it.
   void stop();
 
-  // The current program of `event_id` (the store's event with the latest version's flags),
-  // and the first published version (the current one when none was published yet), and the
-  // current version number (1 when none was published). On the store's thread.
+  // The current program of `event_id` (the store's event), the first published version (the
+  // current one when none was published yet), and the current version number (1 when none
+  // was published). On the store's thread.
   struct state {
-    program::published_program current;
-    program::published_program first;
+    program::event current;
+    program::event first;
     int version = 1;
   };
   std::optional<state> load(const std::string& event_id);  // blocking: db_pool only
 
   // Applies `edit` to the current program of `event_id` (or to nothing, when `create`: the
   // event must not exist yet) and publishes the result as a new version. `edit` runs on the
-  // store's thread. An edit that changes nothing publishes nothing (`unchanged`).
+  // store's thread. An edit that changes nothing publishes nothing (`unchanged`). The edit's
+  // sequences are ignored: each session keeps the current one, +1 when the edit changed it.
   boost::asio::awaitable<publish_outcome> publish(
       std::string event_id, bool create,
-      std::function<edit_result(const std::optional<program::published_program>&)> edit, publisher who);
+      std::function<edit_result(const std::optional<program::event>&)> edit, publisher who);
 
   // Now and next per room of `event_id` at the clock's now; nullopt for an unknown event.
   boost::asio::awaitable<std::optional<boost::json::array>> now(std::string event_id);
@@ -128,14 +132,14 @@ class live_program {
   std::int64_t clock_now() const;
 
  private:
-  void notify(const publish_outcome& o, const program::published_program& before, const std::string& event_id);
+  void notify(const publish_outcome& o, const program::event& before, const std::string& event_id);
   void arm_locked();
   void on_timer(std::uint64_t generation);
 
   boost::asio::any_io_executor timer_ex_;
   live_program_services services_;
   std::mutex m_;
-  std::map<std::string, program::published_program> programs_;  // by event id, for now/next
+  std::map<std::string, program::event> programs_;  // by event id, for now/next
   std::int64_t checked_until_ = 0;  // now_next sent for every boundary up to this time
   std::uint64_t generation_ = 0;    // the armed timer's; a late older one does nothing
   bool stopped_ = false;

@@ -1,12 +1,15 @@
 #include "api/program_io_routes.hpp"
 
 #include <chrono>
+#include <memory>
 
 #include <boost/json.hpp>
 
+#include "api/live_program.hpp"
 #include "program/ical.hpp"
 #include "program/program_csv.hpp"
 #include "program/program_json.hpp"
+#include "program/program_versions.hpp"
 #include "program/series_csv.hpp"
 
 namespace samling::api {
@@ -152,21 +155,41 @@ asio::awaitable<response> program_json(const program_io_context* ctx, request r)
                           "attachment; filename=\"" + id + "-program.json\"");
 }
 
-struct import_outcome {
-  bool found = false;
+// The event an import makes of `base` (CSV: its sessions replaced by the file's; JSON: the whole
+// event), or every problem found, each with its line. The sequences are left as the file has
+// them: publishing (live_program::publish) gives each session its own.
+struct import_check {
   std::optional<program::event> event;
   std::vector<program::import_problem> problems;
 };
+
+import_check check_import(const program::event& base, bool csv, const std::string& body,
+                          const std::optional<json::value>& document) {
+  import_check out;
+  if (csv) {
+    auto result = program::program_from_csv(base, body);
+    out.problems = std::move(result.problems);
+    out.event = std::move(result.result);
+    return out;
+  }
+  std::vector<std::string> errors;
+  auto e = program::event_from_json(*document, errors);
+  out.problems = json_problems(errors);
+  if (e && e->id != base.id)
+    out.problems.push_back(
+        {0, "id", "\"" + e->id + "\" is not this event (\"" + base.id + "\"): the id cannot change"});
+  if (out.problems.empty()) out.event = std::move(e);
+  return out;
+}
 
 asio::awaitable<response> program_import(const program_io_context* ctx, request r) {
   const std::string id = r.params["event"];
   auto who = co_await ctx->auth->require(r, id, rooms::action::edit_program,
                                          "Only the event's organizers may import its program.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
-  principal caller = std::get<principal>(std::move(who));
+  const principal& caller = std::get<principal>(who);
 
   const bool csv = is_csv(r);
-  const bool only_check = dry_run(r);
   std::optional<json::value> document;
   if (!csv) {
     document = parse_json(r.body);
@@ -174,44 +197,50 @@ asio::awaitable<response> program_import(const program_io_context* ctx, request 
       co_return net::json_error(errc::bad_request,
                                 "The body is neither CSV (Content-Type: text/csv) nor valid JSON.");
   }
-  // One step on the store's thread: read the event, check the import against it, store it.
-  auto* store = ctx->program;
-  auto publish = ctx->publish;
-  auto work = [store, publish, id, csv, only_check, body = std::move(r.body),
-               document = std::move(document), caller]() -> import_outcome {
-    import_outcome out;
-    auto base = store->find_event(id);
-    if (!base) return out;
-    out.found = true;
-    if (csv) {
-      auto result = program::program_from_csv(*base, body);
-      out.problems = std::move(result.problems);
-      out.event = std::move(result.result);
+  auto body = std::make_shared<const std::string>(std::move(r.body));
+
+  if (dry_run(r)) {
+    // Checked against the event as it is; nothing is stored.
+    auto* store = ctx->program;
+    auto work = [store, id, csv, body, document]() -> std::optional<import_check> {
+      auto base = store->find_event(id);
+      if (!base) return std::nullopt;
+      auto checked = check_import(*base, csv, *body, document);
+      // Shown with the sequences publishing would give them.
+      if (checked.event) program::bump_sequences(*base, *checked.event, program::diff(*base, *checked.event));
+      return checked;
+    };  // named: GCC 12 (routes.cpp)
+    auto checked = co_await core::run_blocking(*ctx->db_pool, std::move(work));
+    if (!checked) co_return net::json_error(errc::not_found, "No event with id \"" + id + "\".");
+    if (!checked->event) co_return import_invalid(checked->problems);
+    co_return net::json_response(
+        json::serialize(json::object{{"dry_run", true}, {"event", program::to_json(*checked->event)}}));
+  }
+
+  // Published like any edit of the program (a version, the `program` event to open pages,
+  // now/next, the recording stages' schedule). The check runs inside the edit, against the
+  // current program on the store's thread, so checking and storing are one step.
+  auto edit = [csv, body, document](const std::optional<program::event>& current) {
+    edit_result out;
+    auto checked = check_import(*current, csv, *body, document);
+    if (checked.event) {
+      out.next = std::move(checked.event);
     } else {
-      std::vector<std::string> errors;
-      auto e = program::event_from_json(*document, errors);
-      out.problems = json_problems(errors);
-      if (e && e->id != id)
-        out.problems.push_back(
-            {0, "id", "\"" + e->id + "\" is not this event (\"" + id + "\"): the id cannot change"});
-      if (out.problems.empty() && e) {
-        program::carry_sequences(*base, *e);
-        out.event = std::move(e);
-      }
-    }
-    if (out.event && !only_check) {
-      if (publish)
-        publish(*out.event, caller);
-      else
-        store->save_event(*out.event);
+      out.error = errc::import_invalid;
+      out.import_problems = std::move(checked.problems);
     }
     return out;
   };
-  auto outcome = co_await core::run_blocking(*ctx->db_pool, std::move(work));
-  if (!outcome.found) co_return net::json_error(errc::not_found, "No event with id \"" + id + "\".");
-  if (!outcome.event) co_return import_invalid(outcome.problems);
-  co_return net::json_response(json::serialize(json::object{
-      {"dry_run", only_check}, {"event", program::to_json(*outcome.event)}}));
+  publisher by{caller.user_id, caller.name, r.remote};  // named, not a temporary in co_await: GCC 12
+  auto o = co_await ctx->live->publish(id, false, std::move(edit), std::move(by));
+  if (o.error == errc::import_invalid) co_return import_invalid(o.import_problems);
+  if (o.error == errc::program_invalid) co_return import_invalid(json_problems(o.problems));
+  if (o.error != errc::ok) co_return net::json_error(o.error, o.message);
+  co_return net::json_response(json::serialize(json::object{{"dry_run", false},
+                                                            {"version", o.version},
+                                                            {"unchanged", o.unchanged},
+                                                            {"changes", program::to_json(o.changes)},
+                                                            {"event", program::to_json(*o.published)}}));
 }
 
 // --- calendars --------------------------------------------------------------------------------

@@ -3,7 +3,6 @@
 // series (list, read, create, replace, their table as CSV/JSON, import), an event's program as
 // CSV/JSON (export, all-or-nothing import with line numbers), iCalendar per event and per
 // session. Handlers never touch the store on a network thread: they await core::run_blocking.
-#include <functional>
 #include <string>
 
 #include "api/http_auth.hpp"
@@ -14,6 +13,8 @@
 
 namespace samling::api {
 
+class live_program;
+
 struct program_io_context {
   program::program_store* program = nullptr;  // used only on db_pool
   program::series_store* series = nullptr;    // used only on db_pool
@@ -23,10 +24,8 @@ struct program_io_context {
   // (server.public_url, else the listen URL), without a trailing '/'.
   std::string host = "samling";
   std::string public_url;
-  // Stores a successful import (a whole, valid event). Runs on db_pool, inside the import's
-  // one blocking call (the base read, the checks and this are one step on the store's
-  // thread). Null: save through `program` (program_store::save_event).
-  std::function<void(const program::event&, const principal&)> publish;
+  // Publishes a successful import as a new version of the program (api/live_program). Required.
+  live_program* live = nullptr;
 };
 
 // Registers the routes. `ctx` must outlive the router.

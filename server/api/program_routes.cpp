@@ -53,11 +53,11 @@ std::optional<json::object> body_object(const request& r) {
   return std::move(v.as_object());
 }
 
-// The program from an edited snapshot (the event JSON with flags), or the reasons it is not one.
+// The program from an edited event JSON (program_json's form), or the reasons it is not one.
 edit_result from_json(const json::value& v) {
   edit_result out;
   std::vector<std::string> errors;
-  out.next = program::program_from_snapshot(v, errors);
+  out.next = program::event_from_json(v, errors);
   if (!out.next) {
     out.error = errc::program_invalid;
     out.message = "The program would not be valid: nothing was stored.";
@@ -94,7 +94,7 @@ asio::awaitable<response> create_event(const program_context* ctx, request r) {
     for (auto& s : sessions->as_array())
       if (auto* o = s.if_object()) o->erase("sequence");  // a new event's sessions start at 0
   json::value v = std::move(*body);
-  auto edit = [v](const std::optional<program::published_program>&) { return from_json(v); };
+  auto edit = [v](const std::optional<program::event>&) { return from_json(v); };
   auto o = co_await ctx->live->publish(event_id, true, std::move(edit), who_of(std::get<principal>(who), r));
   co_return answer(o, 201);
 }
@@ -110,16 +110,8 @@ asio::awaitable<response> replace_event(const program_context* ctx, request r) {
     co_return net::json_error(errc::bad_request, "The body's \"id\" must be \"" + event_id + "\" (or absent).");
   (*body)["id"] = event_id;
   json::value v = std::move(*body);
-  auto edit = [v](const std::optional<program::published_program>& current) {
-    auto out = from_json(v);
-    // The sequence numbers are the server's: the body's are ignored.
-    if (out.next)
-      for (auto& s : out.next->e.sessions) {
-        auto& f = out.next->flags[s.id];
-        f.sequence = current ? current->sequence(s.id) : 0;
-      }
-    return out;
-  };
+  // The body's sequence numbers are ignored: they are the server's (live_program::publish).
+  auto edit = [v](const std::optional<program::event>&) { return from_json(v); };
   co_return answer(co_await ctx->live->publish(event_id, false, std::move(edit), who_of(std::get<principal>(who), r)));
 }
 
@@ -146,9 +138,9 @@ asio::awaitable<response> patch_session(const program_context* ctx, request r) {
     co_return invalid(bad);
   }
   json::object changes = std::move(*body);
-  auto edit = [changes, session_id](const std::optional<program::published_program>& current) {
+  auto edit = [changes, session_id](const std::optional<program::event>& current) {
     edit_result out;
-    auto v = program::snapshot_json(*current);
+    auto v = program::to_json(*current);
     auto* s = find_session(v.as_object()["sessions"].as_array(), session_id);
     if (!s) {
       out.error = errc::no_such_session;
@@ -175,8 +167,8 @@ asio::awaitable<response> add_session(const program_context* ctx, request r) {
   body->erase("room");
   body->erase("sequence");
   json::object session = std::move(*body);
-  auto edit = [session](const std::optional<program::published_program>& current) {
-    auto v = program::snapshot_json(*current);
+  auto edit = [session](const std::optional<program::event>& current) {
+    auto v = program::to_json(*current);
     v.as_object()["sessions"].as_array().push_back(session);
     return from_json(v);
   };
@@ -189,9 +181,9 @@ asio::awaitable<response> delete_session(const program_context* ctx, request r) 
   auto who = co_await ctx->auth->require(r, event_id, rooms::action::edit_program,
                                          "Only the event's organizers may edit its program.");
   if (auto* refused = std::get_if<response>(&who)) co_return std::move(*refused);
-  auto edit = [session_id](const std::optional<program::published_program>& current) {
+  auto edit = [session_id](const std::optional<program::event>& current) {
     edit_result out;
-    auto v = program::snapshot_json(*current);
+    auto v = program::to_json(*current);
     auto& sessions = v.as_object()["sessions"].as_array();
     auto* s = find_session(sessions, session_id);
     if (!s) {

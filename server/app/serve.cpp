@@ -389,8 +389,8 @@ int serve(const config::config& cfg) {
   program_ctx.versions = program_versions.get();
   ctx.event_handler = api::event_handler(program_ctx);
   api::register_routes(routes, ctx);
-  // program-io: imports, exports, calendars, series. The integrator points `publish` at the
-  // live program's publish; null saves through the program store.
+  // program-io: imports, exports, calendars, series. An import publishes through the live
+  // program: program_io_ctx.live is set below with program_ctx.live.
   api::program_io_context program_io_ctx;
   program_io_ctx.program = program_store.get();
   program_io_ctx.series = series_store.get();
@@ -531,6 +531,7 @@ int serve(const config::config& cfg) {
     return 1;
   }
   program_ctx.live = &live_program;
+  program_io_ctx.live = &live_program;
   opt.ws_factory = api::make_protocol_session_factory(
       ws_settings, {.rooms = &room_registry, .keys = &keys, .stages = &stage_board, .programs = &program_board,
                     .staff = &staff});

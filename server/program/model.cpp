@@ -325,20 +325,6 @@ std::vector<std::string> validate(const event& e) {
   return lines;
 }
 
-void carry_sequences(const event& before, event& after) {
-  std::map<std::string_view, const session*> old;
-  for (const session& s : before.sessions) old.emplace(s.id, &s);
-  for (session& s : after.sessions) {
-    auto it = old.find(s.id);
-    if (it == old.end()) continue;
-    session was = *it->second;
-    was.sequence = s.sequence;
-    const int previous = it->second->sequence;
-    const int wanted = was == s ? previous : previous + 1;
-    if (s.sequence < wanted) s.sequence = wanted;
-  }
-}
-
 void normalize(event& e) {
   std::stable_sort(e.rooms.begin(), e.rooms.end(), [](const room& a, const room& b) {
     return std::tie(a.position, a.id) < std::tie(b.position, b.id);

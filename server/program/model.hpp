@@ -68,7 +68,8 @@ struct session {
   // STATUS:CANCELLED) and are left out of the one-room overlap check.
   bool cancelled = false;
   // iCalendar SEQUENCE (RFC 5545 3.8.7.4): 0 when created, increased by every published change
-  // to the session so calendar apps replace their copy. The live program increments it.
+  // to the session so calendar apps replace their copy. The server's: only publishing
+  // (program_versions' bump_sequences, through api/live_program) sets it.
   int sequence = 0;
 
   bool operator==(const session&) const = default;
@@ -147,12 +148,6 @@ std::vector<std::string> validate(const event& e);
 // nullopt for a bad day, time or zone.
 std::optional<std::int64_t> starts_utc(const event& e, const session& s);
 std::optional<std::int64_t> ends_utc(const event& e, const session& s);
-
-// iCalendar SEQUENCE across a replace of the program: a session unchanged from `before` (same
-// id, same fields apart from sequence) keeps its sequence; one that changed gets one more than
-// it had, so calendar apps take the new version; a new session keeps its own (0). Never lowers
-// a sequence.
-void carry_sequences(const event& before, event& after);
 
 // Sorts rooms by position and sessions by (day, starts_at, room position, id).
 void normalize(event& e);

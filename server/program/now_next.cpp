@@ -9,11 +9,11 @@ namespace samling::program {
 namespace {
 
 // The event's non-cancelled sessions with their UTC times, by start.
-std::vector<timed_session> timed(const published_program& p) {
+std::vector<timed_session> timed(const event& e) {
   std::vector<timed_session> out;
-  for (const session& s : p.e.sessions) {
-    if (p.cancelled(s.id)) continue;
-    auto start = to_utc(s.day, s.starts_at, p.e.timezone), end = to_utc(s.day, s.ends_at, p.e.timezone);
+  for (const session& s : e.sessions) {
+    if (s.cancelled) continue;
+    auto start = to_utc(s.day, s.starts_at, e.timezone), end = to_utc(s.day, s.ends_at, e.timezone);
     if (!start || !end || *end <= *start) continue;  // validate() refuses these; a DST gap may fold one
     out.push_back({&s, *start, *end});
   }
@@ -24,10 +24,10 @@ std::vector<timed_session> timed(const published_program& p) {
 
 }  // namespace
 
-std::vector<room_now_next> now_next(const published_program& p, std::int64_t t_utc) {
-  auto all = timed(p);
+std::vector<room_now_next> now_next(const event& e, std::int64_t t_utc) {
+  auto all = timed(e);
   std::vector<room_now_next> out;
-  for (const room& r : p.e.rooms) {
+  for (const room& r : e.rooms) {
     room_now_next rn{r.id, std::nullopt, std::nullopt};
     for (auto& ts : all) {
       if (ts.s->room_id != r.id) continue;
@@ -39,9 +39,9 @@ std::vector<room_now_next> now_next(const published_program& p, std::int64_t t_u
   return out;
 }
 
-std::optional<std::int64_t> next_boundary(const published_program& p, std::int64_t t_utc) {
+std::optional<std::int64_t> next_boundary(const event& e, std::int64_t t_utc) {
   std::optional<std::int64_t> best;
-  for (auto& ts : timed(p))
+  for (auto& ts : timed(e))
     for (auto b : {ts.starts_utc, ts.ends_utc})
       if (b > t_utc && (!best || b < *best)) best = b;
   return best;

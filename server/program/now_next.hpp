@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "program/program_versions.hpp"
+#include "program/model.hpp"
 
 namespace samling::program {
 
@@ -24,12 +24,12 @@ struct room_now_next {
   std::optional<timed_session> next;  // the first with starts_utc > t (after `now`, if any)
 };
 
-// Every room of `p` in the program's order with its now and next at `t_utc`. Pointers refer
-// into `p`, which must outlive the result.
-std::vector<room_now_next> now_next(const published_program& p, std::int64_t t_utc);
+// Every room of `e` in the program's order with its now and next at `t_utc`. Pointers refer
+// into `e`, which must outlive the result.
+std::vector<room_now_next> now_next(const event& e, std::int64_t t_utc);
 
 // The first start or end of a non-cancelled session strictly after `t_utc`: when now_next()
 // changes next. nullopt when there is none.
-std::optional<std::int64_t> next_boundary(const published_program& p, std::int64_t t_utc);
+std::optional<std::int64_t> next_boundary(const event& e, std::int64_t t_utc);
 
 }  // namespace samling::program

@@ -421,7 +421,6 @@ program_import program_from_csv(const event& base, std::string_view text) {
                    [](const import_problem& a, const import_problem& b) { return a.line < b.line; });
   if (!out.problems.empty()) return out;
 
-  carry_sequences(base, e);
   normalize(e);
   out.result = std::move(e);
   return out;

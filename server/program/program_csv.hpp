@@ -31,7 +31,8 @@ struct program_import {
 // (a broken CSV, an unknown column or room, a bad day or time, a session outside the event's
 // days, overlapping sessions in one room, a missing title, a duplicate id) and no result.
 // Sessions without a session_id get one made from the title (stable: the same file gives the
-// same ids). Each session's `sequence` is carried from `base` (see carry_sequences).
+// same ids). The sessions' `sequence` is left at 0: the file has none, and publishing
+// (api/live_program) gives each session its own.
 program_import program_from_csv(const event& base, std::string_view text);
 
 // The speakers column's form, both ways (exposed for tests).

@@ -10,16 +10,6 @@ namespace samling::program {
 
 namespace json = boost::json;
 
-bool published_program::cancelled(std::string_view session_id) const {
-  auto it = flags.find(std::string(session_id));
-  return it != flags.end() && it->second.cancelled;
-}
-
-int published_program::sequence(std::string_view session_id) const {
-  auto it = flags.find(std::string(session_id));
-  return it == flags.end() ? 0 : it->second.sequence;
-}
-
 std::string_view to_string(change_kind k) {
   switch (k) {
     case change_kind::new_session: return "new";
@@ -40,6 +30,13 @@ bool placed_differently(const session& a, const session& b) {
   return a.day != b.day || a.starts_at != b.starts_at || a.ends_at != b.ends_at || a.room_id != b.room_id;
 }
 
+// Equal in everything an organizer edits: the sequence is the server's count of published
+// changes, so a body or file that carries another one changes nothing by it.
+bool same_apart_from_sequence(const session& a, session b) {
+  b.sequence = a.sequence;
+  return a == b;
+}
+
 const session* find_session(const event& e, std::string_view id) {
   for (auto& s : e.sessions)
     if (s.id == id) return &s;
@@ -48,25 +45,34 @@ const session* find_session(const event& e, std::string_view id) {
 
 }  // namespace
 
-std::vector<session_change> diff(const published_program& before, const published_program& after) {
+std::vector<session_change> diff(const event& before, const event& after) {
   std::vector<session_change> out;
-  for (const session& now : after.e.sessions) {
-    const session* was = find_session(before.e, now.id);
+  for (const session& now : after.sessions) {
+    const session* was = find_session(before, now.id);
     if (!was) {
       out.push_back({now.id, change_kind::new_session, std::nullopt, place_of(now)});
       continue;
     }
-    const bool cancelled_now = after.cancelled(now.id), cancelled_before = before.cancelled(now.id);
     std::optional<change_kind> kind;
-    if (cancelled_now && !cancelled_before) kind = change_kind::cancelled;
+    if (now.cancelled && !was->cancelled) kind = change_kind::cancelled;
     else if (placed_differently(*was, now)) kind = change_kind::moved;
     else if (was->title != now.title) kind = change_kind::renamed;
-    else if (!(*was == now) || cancelled_now != cancelled_before) kind = change_kind::changed;
+    else if (!same_apart_from_sequence(*was, now)) kind = change_kind::changed;
     if (kind) out.push_back({now.id, *kind, place_of(*was), place_of(now)});
   }
-  for (const session& was : before.e.sessions)
-    if (!find_session(after.e, was.id)) out.push_back({was.id, change_kind::removed, place_of(was), std::nullopt});
+  for (const session& was : before.sessions)
+    if (!find_session(after, was.id)) out.push_back({was.id, change_kind::removed, place_of(was), std::nullopt});
   return out;
+}
+
+void bump_sequences(const event& before, event& after, const std::vector<session_change>& changes) {
+  std::set<std::string_view> changed;
+  for (auto& c : changes)
+    if (c.change != change_kind::new_session && c.change != change_kind::removed) changed.insert(c.session);
+  for (session& s : after.sessions) {
+    const session* was = find_session(before, s.id);
+    s.sequence = !was ? 0 : was->sequence + (changed.count(s.id) ? 1 : 0);
+  }
 }
 
 bool event_fields_differ(const event& before, const event& after) {
@@ -76,9 +82,9 @@ bool event_fields_differ(const event& before, const event& after) {
   return !(a == b);
 }
 
-session_mark mark(const published_program& first, const published_program& now, const session& s) {
-  if (now.cancelled(s.id)) return {change_kind::cancelled, std::nullopt};
-  const session* was = find_session(first.e, s.id);
+session_mark mark(const event& first, const session& s) {
+  if (s.cancelled) return {change_kind::cancelled, std::nullopt};
+  const session* was = find_session(first, s.id);
   if (!was) return {change_kind::new_session, std::nullopt};
   if (placed_differently(*was, s)) return {change_kind::moved, place_of(*was)};
   if (was->title != s.title) return {change_kind::renamed, place_of(*was)};
@@ -107,32 +113,6 @@ json::array to_json(const std::vector<session_change>& changes) {
   a.reserve(changes.size());
   for (auto& c : changes) a.push_back(to_json(c));
   return a;
-}
-
-json::value snapshot_json(const published_program& p) {
-  json::value v = to_json(p.e);
-  for (auto& s : v.as_object()["sessions"].as_array()) {
-    auto& o = s.as_object();
-    const std::string id(o["id"].as_string());
-    o["cancelled"] = p.cancelled(id);
-    o["sequence"] = p.sequence(id);
-  }
-  return v;
-}
-
-std::optional<published_program> program_from_snapshot(const json::value& v, std::vector<std::string>& errors) {
-  auto e = event_from_json(v, errors);
-  if (!e) return std::nullopt;
-  published_program p;
-  p.e = std::move(*e);
-  for (auto& s : v.as_object().at("sessions").as_array()) {
-    auto& o = s.as_object();
-    session_flags f;
-    if (auto* c = o.if_contains("cancelled"); c && c->is_bool()) f.cancelled = c->as_bool();
-    if (auto* n = o.if_contains("sequence"); n && n->is_int64()) f.sequence = static_cast<int>(n->as_int64());
-    if (f != session_flags{}) p.flags[std::string(o.at("id").as_string())] = f;
-  }
-  return p;
 }
 
 }  // namespace samling::program

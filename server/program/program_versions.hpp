@@ -4,7 +4,6 @@
 // what moved, was cancelled, is new, was renamed or removed; the event's page marks each session
 // relative to version 1, the first published program. Plain values; no I/O.
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,30 +15,6 @@
 
 namespace samling::program {
 
-// What the live program keeps about a session beyond the model: whether it is cancelled (it
-// stays in the program, marked, so attendees see it was called off) and its iCalendar SEQUENCE
-// (how many published versions changed it).
-// TODO(integrator): the program-io slice adds session::cancelled and session::sequence to the
-// model (migration 7); then these two move there and session_flags goes away: the versions'
-// snapshots already carry them under the same names ("cancelled", "sequence").
-struct session_flags {
-  bool cancelled = false;
-  int sequence = 0;
-
-  bool operator==(const session_flags&) const = default;
-};
-
-// An event as published: the model and the flags of its sessions (by session id; a session
-// without an entry is neither cancelled nor changed yet).
-struct published_program {
-  event e;
-  std::map<std::string, session_flags> flags;
-
-  bool cancelled(std::string_view session_id) const;
-  int sequence(std::string_view session_id) const;
-  bool operator==(const published_program&) const = default;
-};
-
 // How a session differs from an earlier version of the program.
 //   new        not in the earlier version
 //   removed    not in the later version (deleted, not cancelled)
@@ -49,6 +24,7 @@ struct published_program {
 //   changed    anything else differs (description, kind, track, speakers, or cancelled → not)
 // One kind per session, the first that applies in this order: new, removed, cancelled, moved,
 // renamed, changed. A session both moved and renamed is "moved" (its new title is in `now`).
+// The sessions' `sequence` is not compared: it is the server's count of changes, not a change.
 enum class change_kind { new_session, removed, cancelled, moved, renamed, changed };
 std::string_view to_string(change_kind k);
 
@@ -75,7 +51,13 @@ struct session_change {
 
 // Every session that differs between `before` and `after`, in `after`'s session order, then
 // the removed ones in `before`'s order. Empty: nothing to publish.
-std::vector<session_change> diff(const published_program& before, const published_program& after);
+std::vector<session_change> diff(const event& before, const event& after);
+
+// The sessions' iCalendar SEQUENCE for publishing `after` over `before` (the one place where
+// sequences rise for edits): every session of `after` takes the sequence it has in `before`
+// (whatever the edit said: sequences are the server's), one more when `changes` names it as
+// cancelled, moved, renamed or changed; a new session starts at 0.
+void bump_sequences(const event& before, event& after, const std::vector<session_change>& changes);
 
 // Whether `after` differs from `before` outside the sessions (title, days, rooms, …): such an
 // edit publishes a version even when no session changed.
@@ -88,7 +70,7 @@ struct session_mark {
   std::optional<change_kind> change;  // cancelled, new_session, moved or renamed; none: unchanged
   std::optional<session_place> was;   // for moved and renamed: the place in `first`
 };
-session_mark mark(const published_program& first, const published_program& now, const session& s);
+session_mark mark(const event& first, const session& s);
 
 // JSON forms ---------------------------------------------------------------------------------
 
@@ -97,13 +79,6 @@ boost::json::object to_json(const session_place& p);
 // {"session","change","was":{…}|null,"now":{…}|null}
 boost::json::object to_json(const session_change& c);
 boost::json::array to_json(const std::vector<session_change>& changes);
-
-// The snapshot stored with a version: the event's JSON (program_json's to_json) with each
-// session's "cancelled" and "sequence".
-boost::json::value snapshot_json(const published_program& p);
-// Reads a snapshot back; nullopt (with messages in `errors`) when it is not a valid event.
-std::optional<published_program> program_from_snapshot(const boost::json::value& v,
-                                                       std::vector<std::string>& errors);
 
 // Versions -----------------------------------------------------------------------------------
 
@@ -117,7 +92,8 @@ struct version_summary {
 
 struct version_record {
   version_summary summary;
-  std::string snapshot_json;        // snapshot_json() of the published program
+  std::string snapshot_json;        // the published event as program_json's to_json writes it
+                                    // (each session with its "cancelled" and "sequence")
 };
 
 // What the live program needs from storage. Blocking: callers run it on the store's thread.
@@ -127,9 +103,9 @@ class program_versions_store {
   virtual std::vector<version_summary> list(std::string_view event_id) = 0;  // oldest first
   virtual std::optional<version_record> get(std::string_view event_id, int version) = 0;
   virtual std::optional<version_record> latest(std::string_view event_id) = 0;
-  // Stores `p.e` through the program store and its version row (number = latest + 1) in one
+  // Stores `e` through the program store and its version row (number = latest + 1) in one
   // transaction; returns the new version's number.
-  virtual int publish(const published_program& p, const version_summary& summary) = 0;
+  virtual int publish(const event& e, const version_summary& summary) = 0;
 };
 
 }  // namespace samling::program

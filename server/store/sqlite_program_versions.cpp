@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "program/program_json.hpp"
 #include "store/statement.hpp"
 
 namespace samling::store {
@@ -40,25 +41,25 @@ std::optional<program::version_record> sqlite_program_versions::latest(std::stri
   return program::version_record{read_summary(s), s.text(5)};
 }
 
-int sqlite_program_versions::publish(const program::published_program& p, const program::version_summary& summary) {
+int sqlite_program_versions::publish(const program::event& e, const program::version_summary& summary) {
   transaction tx(db_);
   int version = 1;
   {
     statement s(db_, "SELECT COALESCE(MAX(version), 0) + 1 FROM program_versions WHERE event_id = ?1");
-    s.bind(1, p.e.id);
+    s.bind(1, e.id);
     if (s.step()) version = s.integer(0);
   }
-  programs_.save_event(p.e);
+  programs_.save_event(e);
   statement(db_,
             "INSERT INTO program_versions (event_id, version, published_at, actor, actor_name, changes, snapshot) "
             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
-      .bind(1, p.e.id)
+      .bind(1, e.id)
       .bind(2, version)
       .bind(3, summary.published_at_s)
       .bind(4, summary.actor)
       .bind(5, summary.actor_name)
       .bind(6, summary.changes_json.empty() ? std::string("[]") : summary.changes_json)
-      .bind(7, boost::json::serialize(program::snapshot_json(p)))
+      .bind(7, boost::json::serialize(program::to_json(e)))
       .run();
   tx.commit();
   return version;

@@ -16,7 +16,7 @@ class sqlite_program_versions final : public program::program_versions_store {
   std::vector<program::version_summary> list(std::string_view event_id) override;
   std::optional<program::version_record> get(std::string_view event_id, int version) override;
   std::optional<program::version_record> latest(std::string_view event_id) override;
-  int publish(const program::published_program& p, const program::version_summary& summary) override;
+  int publish(const program::event& e, const program::version_summary& summary) override;
 
  private:
   sqlite_db& db_;

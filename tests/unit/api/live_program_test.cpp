@@ -14,6 +14,7 @@
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 
+#include "program/program_json.hpp"
 #include "program/timezone.hpp"
 
 namespace samling::api {
@@ -57,10 +58,10 @@ struct memory_versions final : program::program_versions_store {
     if (all.empty()) return std::nullopt;
     return all.back();
   }
-  int publish(const program::published_program& p, const program::version_summary& s) override {
-    programs.save_event(p.e);
-    auto& all = rows[p.e.id];
-    program::version_record r{s, json::serialize(program::snapshot_json(p))};
+  int publish(const program::event& e, const program::version_summary& s) override {
+    programs.save_event(e);
+    auto& all = rows[e.id];
+    program::version_record r{s, json::serialize(program::to_json(e))};
     r.summary.version = static_cast<int>(all.size()) + 1;
     all.push_back(r);
     return r.summary.version;
@@ -139,8 +140,8 @@ struct fixture {
     db.stop();
   }
 
-  publish_outcome publish(std::function<void(program::published_program&)> change) {
-    auto edit = [change](const std::optional<program::published_program>& current) {
+  publish_outcome publish(std::function<void(program::event&)> change) {
+    auto edit = [change](const std::optional<program::event>& current) {
       edit_result r;
       r.next = *current;
       change(*r.next);
@@ -155,7 +156,7 @@ struct fixture {
 
 TEST(live_program, the_first_publish_keeps_the_program_as_version_1) {
   fixture fx;
-  auto o = fx.publish([](program::published_program& p) { p.e.sessions[1].starts_at = "10:15"; p.e.sessions[1].ends_at = "11:15"; });
+  auto o = fx.publish([](program::event& e) { e.sessions[1].starts_at = "10:15"; e.sessions[1].ends_at = "11:15"; });
   ASSERT_EQ(o.error, core::errc::ok) << o.message;
   EXPECT_EQ(o.version, 2);
   ASSERT_EQ(fx.versions.list("dag").size(), 2u);
@@ -163,7 +164,8 @@ TEST(live_program, the_first_publish_keeps_the_program_as_version_1) {
   EXPECT_EQ(fx.versions.list("dag")[1].actor, "u-olga");
   ASSERT_EQ(o.changes.size(), 1u);
   EXPECT_EQ(o.changes[0].change, program::change_kind::moved);
-  EXPECT_EQ(o.published->sequence("b"), 1);
+  EXPECT_EQ(o.published->sessions[1].sequence, 1);
+  EXPECT_EQ(fx.programs.events["dag"].sessions[1].sequence, 1);
   EXPECT_EQ(fx.programs.events["dag"].sessions[1].starts_at, "10:15");
   // The watcher got the program event (never coalesced) and a now_next (coalesced by event).
   auto programs = fx.sink->of_type("program");
@@ -176,16 +178,16 @@ TEST(live_program, the_first_publish_keeps_the_program_as_version_1) {
   auto st = fx.live->load("dag");
   ASSERT_TRUE(st);
   EXPECT_EQ(st->version, 2);
-  EXPECT_EQ(st->first.e.sessions[1].starts_at, "10:00");
+  EXPECT_EQ(st->first.sessions[1].starts_at, "10:00");
 }
 
 TEST(live_program, nothing_changed_or_invalid_publishes_nothing) {
   fixture fx;
-  auto same = fx.publish([](program::published_program&) {});
+  auto same = fx.publish([](program::event&) {});
   EXPECT_TRUE(same.unchanged);
   EXPECT_EQ(same.version, 1);
   EXPECT_TRUE(fx.versions.list("dag").empty());
-  auto bad = fx.publish([](program::published_program& p) { p.e.sessions[1].starts_at = "09:30"; });  // overlaps a
+  auto bad = fx.publish([](program::event& e) { e.sessions[1].starts_at = "09:30"; });  // overlaps a
   EXPECT_EQ(bad.error, core::errc::program_invalid);
   ASSERT_FALSE(bad.problems.empty());
   EXPECT_NE(bad.problems[0].find("overlaps"), std::string::npos) << bad.problems[0];
@@ -196,16 +198,65 @@ TEST(live_program, nothing_changed_or_invalid_publishes_nothing) {
 
 TEST(live_program, sequences_count_the_versions_that_changed_a_session) {
   fixture fx;
-  fx.publish([](program::published_program& p) { p.e.sessions[0].title["sv"] = "A1"; });
-  fx.publish([](program::published_program& p) { p.e.sessions[0].title["sv"] = "A2"; });
-  auto o = fx.publish([](program::published_program& p) { p.flags["b"].cancelled = true; });
+  fx.publish([](program::event& e) { e.sessions[0].title["sv"] = "A1"; });
+  fx.publish([](program::event& e) { e.sessions[0].title["sv"] = "A2"; });
+  auto o = fx.publish([](program::event& e) { e.sessions[1].cancelled = true; });
   EXPECT_EQ(o.version, 4);
-  EXPECT_EQ(o.published->sequence("a"), 2);
-  EXPECT_EQ(o.published->sequence("b"), 1);
-  EXPECT_TRUE(o.published->cancelled("b"));
+  EXPECT_EQ(o.published->sessions[0].sequence, 2);
+  EXPECT_EQ(o.published->sessions[1].sequence, 1);
+  EXPECT_TRUE(o.published->sessions[1].cancelled);
   auto st = fx.live->load("dag");
-  EXPECT_TRUE(st->current.cancelled("b"));
-  EXPECT_EQ(st->current.sequence("a"), 2);
+  EXPECT_TRUE(st->current.sessions[1].cancelled);
+  EXPECT_EQ(st->current.sessions[0].sequence, 2);
+  EXPECT_EQ(st->current.sessions[1].sequence, 1);
+}
+
+TEST(live_program, the_edit_cannot_set_sequences) {
+  fixture fx;
+  // An edit that only says another sequence changes nothing.
+  auto same = fx.publish([](program::event& e) { e.sessions[0].sequence = 7; });
+  EXPECT_TRUE(same.unchanged);
+  EXPECT_TRUE(fx.versions.list("dag").empty());
+  // With a real change elsewhere: the changed session gets +1, the other keeps its own.
+  auto o = fx.publish([](program::event& e) {
+    e.sessions[0].sequence = 7;
+    e.sessions[1].sequence = 9;
+    e.sessions[1].title["sv"] = "B1";
+  });
+  ASSERT_EQ(o.error, core::errc::ok) << o.message;
+  ASSERT_EQ(o.changes.size(), 1u);
+  EXPECT_EQ(o.changes[0].session, "b");
+  EXPECT_EQ(o.published->sessions[0].sequence, 0);
+  EXPECT_EQ(o.published->sessions[1].sequence, 1);
+  // A new session starts at 0, whatever the edit said.
+  auto added = fx.publish([](program::event& e) {
+    auto c = make_session("c", "11:00", "12:00");
+    c.sequence = 5;
+    e.sessions.push_back(c);
+  });
+  ASSERT_EQ(added.error, core::errc::ok) << added.message;
+  EXPECT_EQ(added.published->sessions.at(2).sequence, 0);
+  EXPECT_EQ(fx.programs.events["dag"].sessions.at(2).sequence, 0);
+}
+
+TEST(live_program, an_edit_error_carries_the_import_problems) {
+  fixture fx;
+  auto edit = [](const std::optional<program::event>&) {
+    edit_result r;
+    r.error = core::errc::import_invalid;
+    r.import_problems = {{3, "starts_at", "not a time"}};
+    return r;
+  };
+  auto f = asio::co_spawn(fx.ioc, fx.live->publish("dag", false, edit, {"u-olga", "Olga", "127.0.0.1"}),
+                          asio::use_future);
+  while (f.wait_for(std::chrono::milliseconds(0)) != std::future_status::ready)
+    fx.ioc.run_one_for(std::chrono::milliseconds(10));
+  auto o = f.get();
+  EXPECT_EQ(o.error, core::errc::import_invalid);
+  ASSERT_EQ(o.import_problems.size(), 1u);
+  EXPECT_EQ(o.import_problems[0].line, 3u);
+  EXPECT_TRUE(fx.versions.list("dag").empty());
+  EXPECT_TRUE(fx.sink->sent.empty());
 }
 
 TEST(live_program, the_timer_pushes_now_next_at_the_next_boundary) {

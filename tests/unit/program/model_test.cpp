@@ -287,27 +287,6 @@ TEST(ModelTest, SlugifyFoldsSwedishAndFinnishLetters) {
   EXPECT_LE(slugify(std::string(200, 'a')).size(), 48u);
 }
 
-TEST(ModelTest, CarrySequencesRaisesOnlyChangedSessions) {
-  event before = valid_event();
-  before.sessions[0].sequence = 2;
-  before.sessions[1].sequence = 5;
-  event after = before;
-  after.sessions[0].sequence = 0;  // an import that does not know the sequences
-  after.sessions[1].sequence = 0;
-  after.sessions[1].ends_at = "11:30";
-  session added = after.sessions[1];
-  added.id = "s-new";
-  after.sessions.push_back(added);
-  carry_sequences(before, after);
-  EXPECT_EQ(after.sessions[0].sequence, 2);
-  EXPECT_EQ(after.sessions[1].sequence, 6);
-  EXPECT_EQ(after.sessions[2].sequence, 0);
-  // Never lowered: a higher sequence given stays.
-  after.sessions[0].sequence = 9;
-  carry_sequences(before, after);
-  EXPECT_EQ(after.sessions[0].sequence, 9);
-}
-
 TEST(ModelTest, SummaryOfCopiesTheListingFields) {
   event e = valid_event();
   e.summary = {{"sv", "Om dagen"}};

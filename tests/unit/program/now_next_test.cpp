@@ -21,16 +21,16 @@ session make_session(std::string id, std::string room, std::string day, std::str
   return s;
 }
 
-published_program day_program() {
-  published_program p;
-  p.e.id = "dag";
-  p.e.timezone = "Europe/Stockholm";
-  p.e.days = {"2027-02-09"};
-  p.e.rooms = {room{"main", room_kind::main_stage, {{"sv", "Stora salen"}}, 0, false},
-               room{"sem", room_kind::seminar, {{"sv", "Seminarier"}}, 1, false}};
-  p.e.sessions = {make_session("a", "main", "2027-02-09", "09:00", "10:00"),
-                  make_session("b", "main", "2027-02-09", "10:15", "11:00"),
-                  make_session("c", "sem", "2027-02-09", "10:00", "11:00")};
+event day_program() {
+  event p;
+  p.id = "dag";
+  p.timezone = "Europe/Stockholm";
+  p.days = {"2027-02-09"};
+  p.rooms = {room{"main", room_kind::main_stage, {{"sv", "Stora salen"}}, 0, false},
+             room{"sem", room_kind::seminar, {{"sv", "Seminarier"}}, 1, false}};
+  p.sessions = {make_session("a", "main", "2027-02-09", "09:00", "10:00"),
+                make_session("b", "main", "2027-02-09", "10:15", "11:00"),
+                make_session("c", "sem", "2027-02-09", "10:00", "11:00")};
   return p;
 }
 
@@ -75,7 +75,7 @@ TEST(now_next, the_next_boundary_is_the_first_start_or_end_after_now) {
 
 TEST(now_next, cancelled_sessions_are_neither_now_nor_next) {
   auto p = day_program();
-  p.flags["a"].cancelled = true;
+  p.sessions[0].cancelled = true;
   auto r = now_next(p, at("2027-02-09T08:30:00Z"));
   EXPECT_EQ(id_of(r[0].now), "-");
   EXPECT_EQ(id_of(r[0].next), "b");
@@ -85,13 +85,13 @@ TEST(now_next, cancelled_sessions_are_neither_now_nor_next) {
 TEST(now_next, the_spring_night_counts_real_seconds) {
   // 2027-03-28 in Stockholm: 02:00 CET -> 03:00 CEST. A night session 01:30-03:30 local runs
   // 00:30-01:30 UTC (one hour), the next one 03:30-04:00 local starts at 01:30 UTC.
-  published_program p;
-  p.e.id = "natt";
-  p.e.timezone = "Europe/Stockholm";
-  p.e.days = {"2027-03-28"};
-  p.e.rooms = {room{"main", room_kind::main_stage, {{"sv", "Salen"}}, 0, false}};
-  p.e.sessions = {make_session("night", "main", "2027-03-28", "01:30", "03:30"),
-                  make_session("dawn", "main", "2027-03-28", "03:30", "04:00")};
+  event p;
+  p.id = "natt";
+  p.timezone = "Europe/Stockholm";
+  p.days = {"2027-03-28"};
+  p.rooms = {room{"main", room_kind::main_stage, {{"sv", "Salen"}}, 0, false}};
+  p.sessions = {make_session("night", "main", "2027-03-28", "01:30", "03:30"),
+                make_session("dawn", "main", "2027-03-28", "03:30", "04:00")};
   auto r = now_next(p, at("2027-03-28T01:29:59Z"));
   EXPECT_EQ(id_of(r[0].now), "night");
   EXPECT_EQ(r[0].now->ends_utc - r[0].now->starts_utc, 3600);
@@ -99,8 +99,8 @@ TEST(now_next, the_spring_night_counts_real_seconds) {
   r = now_next(p, at("2027-03-28T01:30:00Z"));
   EXPECT_EQ(id_of(r[0].now), "dawn");
   // The autumn night, 2027-10-31 (03:00 CEST -> 02:00 CET): 01:00-04:00 local is four hours.
-  p.e.days = {"2027-10-31"};
-  p.e.sessions = {make_session("long", "main", "2027-10-31", "01:00", "04:00")};
+  p.days = {"2027-10-31"};
+  p.sessions = {make_session("long", "main", "2027-10-31", "01:00", "04:00")};
   r = now_next(p, at("2027-10-30T23:00:00Z"));
   ASSERT_TRUE(r[0].now);
   EXPECT_EQ(r[0].now->ends_utc - r[0].now->starts_utc, 4 * 3600);

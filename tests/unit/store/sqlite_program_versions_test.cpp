@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "program/program_json.hpp"
 #include "store/sqlite_program_store.hpp"
 #include "temp_dir.hpp"
 
@@ -14,12 +15,12 @@ namespace {
 
 using samling::testing::temp_dir;
 
-program::published_program sample(const std::string& id = "dag") {
-  program::published_program p;
-  p.e.id = id;
-  p.e.title = {{"sv", "Dagen"}};
-  p.e.days = {"2027-02-09"};
-  p.e.rooms = {program::room{"main", program::room_kind::main_stage, {{"sv", "Stora salen"}}, 0, false}};
+program::event sample(const std::string& id = "dag") {
+  program::event p;
+  p.id = id;
+  p.title = {{"sv", "Dagen"}};
+  p.days = {"2027-02-09"};
+  p.rooms = {program::room{"main", program::room_kind::main_stage, {{"sv", "Stora salen"}}, 0, false}};
   program::session s;
   s.id = "a";
   s.room_id = "main";
@@ -27,7 +28,7 @@ program::published_program sample(const std::string& id = "dag") {
   s.starts_at = "09:00";
   s.ends_at = "10:00";
   s.title = {{"sv", "Öppning"}};
-  p.e.sessions = {s};
+  p.sessions = {s};
   return p;
 }
 
@@ -39,8 +40,9 @@ TEST(sqlite_program_versions, numbered_per_event_with_snapshot_and_changes) {
   EXPECT_FALSE(versions.latest("dag"));
   auto p = sample();
   EXPECT_EQ(versions.publish(p, {0, 100, "system", "Samling", "[]"}), 1);
-  p.e.sessions[0].starts_at = "09:15";
-  p.flags["a"] = {true, 1};
+  p.sessions[0].starts_at = "09:15";
+  p.sessions[0].cancelled = true;
+  p.sessions[0].sequence = 1;
   EXPECT_EQ(versions.publish(p, {0, 200, "u-1", "Olle", R"([{"session":"a","change":"moved"}])"}), 2);
   EXPECT_EQ(versions.publish(sample("other"), {0, 300, "u-1", "Olle", "[]"}), 1);
 
@@ -54,11 +56,13 @@ TEST(sqlite_program_versions, numbered_per_event_with_snapshot_and_changes) {
   ASSERT_TRUE(latest);
   EXPECT_EQ(latest->summary.version, 2);
   std::vector<std::string> errors;
-  auto back = program::program_from_snapshot(boost::json::parse(latest->snapshot_json), errors);
-  ASSERT_TRUE(back);
+  auto back = program::event_from_json(boost::json::parse(latest->snapshot_json), errors);
+  ASSERT_TRUE(back) << (errors.empty() ? "" : errors.front());
   EXPECT_EQ(*back, p);
-  // The program store has the event as published.
-  EXPECT_EQ(programs.find_event("dag")->sessions[0].starts_at, "09:15");
+  EXPECT_TRUE(back->sessions[0].cancelled);
+  EXPECT_EQ(back->sessions[0].sequence, 1);
+  // The program store has the event as published, cancelled and sequence too.
+  EXPECT_EQ(programs.find_event("dag"), p);
   EXPECT_TRUE(versions.get("dag", 1));
   EXPECT_FALSE(versions.get("dag", 3));
 }
@@ -70,7 +74,7 @@ TEST(sqlite_program_versions, a_failed_save_stores_no_version) {
   sqlite_program_versions versions(db, programs);
   versions.publish(sample(), {0, 100, "system", "Samling", "[]"});
   auto bad = sample();
-  bad.e.sessions[0].room_id = "nowhere";  // the sessions' foreign key to rooms refuses it
+  bad.sessions[0].room_id = "nowhere";  // the sessions' foreign key to rooms refuses it
   EXPECT_THROW(versions.publish(bad, {0, 200, "u-1", "Olle", "[]"}), store_error);
   EXPECT_EQ(versions.list("dag").size(), 1u);
   EXPECT_EQ(programs.find_event("dag")->sessions[0].room_id, "main");
