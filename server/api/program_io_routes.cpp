@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "api/live_program.hpp"
+#include "api/staff_sessions.hpp"
 #include "program/ical.hpp"
 #include "program/program_csv.hpp"
 #include "program/program_json.hpp"
@@ -231,7 +232,7 @@ asio::awaitable<response> program_import(const program_io_context* ctx, request 
     }
     return out;
   };
-  publisher by{caller.user_id, caller.name, r.remote};  // named, not a temporary in co_await: GCC 12
+  publisher by{caller.user_id, caller.name, client_address(r.remote)};  // named, not a temporary in co_await: GCC 12
   auto o = co_await ctx->live->publish(id, false, std::move(edit), std::move(by));
   if (o.error == errc::import_invalid) co_return import_invalid(o.import_problems);
   if (o.error == errc::program_invalid) co_return import_invalid(json_problems(o.problems));

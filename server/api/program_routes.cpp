@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/staff_sessions.hpp"
 #include "program/program_json.hpp"
 #include "program/timezone.hpp"
 
@@ -73,7 +74,7 @@ json::object* find_session(json::array& sessions, std::string_view id) {
   return nullptr;
 }
 
-publisher who_of(const principal& p, const request& r) { return {p.user_id, p.name, r.remote}; }
+publisher who_of(const principal& p, const request& r) { return {p.user_id, p.name, client_address(r.remote)}; }
 
 template <typename F>
 net::handler with(const program_context* ctx, F f) {

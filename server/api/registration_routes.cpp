@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "api/ids.hpp"
+#include "api/staff_sessions.hpp"
 #include "program/timezone.hpp"
 #include "registration/mail_texts.hpp"
 
@@ -501,7 +502,7 @@ asio::awaitable<response> put_settings(const registration_context* ctx, request 
                           .action = "registration.settings",
                           .target = id,
                           .detail = detail,
-                          .remote = r.remote};
+                          .remote = client_address(r.remote)};
   auto write = [ctx, s, notify, audit] {
     auto promoted = ctx->store->save_settings(s, notify);
     if (ctx->audit) ctx->audit->record(audit);

@@ -128,6 +128,19 @@ TEST(live_program, an_organizer_moves_a_session_and_open_pages_see_it_without_as
   auto refused = send(port, "PATCH", base + "/sessions/lunch", attendee, {{"starts_at", "12:20"}});
   EXPECT_EQ(refused.status, 403) << refused.body;
   EXPECT_EQ(send(port, "PATCH", base + "/sessions/lunch", "", {{"starts_at", "12:20"}}).status, 401);
+  // The audit log has the publish: who, and from which address (without the port).
+  auto audit = send(port, "GET", base + "/audit", organizer);
+  ASSERT_EQ(audit.status, 200) << audit.body;
+  bool published = false;
+  const auto audit_body = parse(audit);  // named: a temporary in the range-for would die before the loop
+  for (auto& entry : audit_body.at("entries").as_array()) {
+    auto& o = entry.as_object();
+    if (o.at("action") != json::value("program.published")) continue;
+    published = true;
+    EXPECT_EQ(o.at("remote"), json::value("127.0.0.1")) << json::serialize(o);
+    EXPECT_EQ(o.at("actor_name"), json::value("Olga Organisatör")) << json::serialize(o);
+  }
+  EXPECT_TRUE(published) << audit.body;
   auto v1 = send(port, "GET", base + "/program/versions/1", organizer);
   ASSERT_EQ(v1.status, 200) << v1.body;
   EXPECT_EQ(string_field(session_of(parse(v1).at("event").as_object(), "lunch"), "starts_at"), "12:00");
