@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/ids.hpp"
 #include "api/invitation_mail.hpp"
 #include "auth/password.hpp"
@@ -490,11 +491,6 @@ asio::awaitable<response> audit_csv(const account_context* ctx, request r) {
   res.headers.emplace_back("Content-Disposition",
                            "attachment; filename=\"audit-" + r.params["event"] + ".csv\"");
   co_return res;
-}
-
-template <typename F>
-net::handler with(const account_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "mail/mime.hpp"
 #include "program/timezone.hpp"
 
@@ -100,11 +101,6 @@ asio::awaitable<response> dev_mail(const outbox_context* ctx, request r) {
   auto put = [outbox, m] { return outbox->enqueue(m); };  // named: GCC 12
   auto id = co_await core::run_blocking(*ctx->db_pool, std::move(put));
   co_return net::json_response(json::serialize(json::object{{"id", id}, {"state", "queued"}}), 201);
-}
-
-template <typename F>
-net::handler with(const outbox_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/live_program.hpp"
 #include "api/staff_sessions.hpp"
 #include "program/ical.hpp"
@@ -403,11 +404,6 @@ asio::awaitable<response> series_import(const program_io_context* ctx, request r
   if (!outcome.found) co_return net::json_error(errc::not_found, "No series with id \"" + id + "\".");
   co_return net::json_response(json::serialize(
       json::object{{"dry_run", only_check}, {"series", program::to_json(*outcome.series)}}));
-}
-
-template <typename F>
-net::handler with(const program_io_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
 }
 
 }  // namespace

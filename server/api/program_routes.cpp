@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/staff_sessions.hpp"
 #include "program/program_json.hpp"
 #include "program/timezone.hpp"
@@ -75,11 +76,6 @@ json::object* find_session(json::array& sessions, std::string_view id) {
 }
 
 publisher who_of(const principal& p, const request& r) { return {p.user_id, p.name, client_address(r.remote)}; }
-
-template <typename F>
-net::handler with(const program_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
-}
 
 asio::awaitable<response> create_event(const program_context* ctx, request r) {
   auto who = co_await ctx->auth->require(r, "*", rooms::action::edit_program,

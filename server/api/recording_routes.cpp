@@ -16,7 +16,7 @@ namespace {
 
 asio::awaitable<response> recordings(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   auto fn = [id](media::stage_control& s) {
     json::array arr;
     json::value chapters = nullptr;
@@ -37,7 +37,7 @@ asio::awaitable<response> recordings(stages_context* ctx, request r) {
 asio::awaitable<response> download_recording(stages_context* ctx, request r) {
   auto id = r.params["id"];
   auto name = r.params["name"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   // Only what the listing shows: recordings and their chapters, by a name that stays in the
   // stage's directory.
   if (!media::is_recording_file_name(name)) co_return net::json_error(errc::not_found, "No such recording.");

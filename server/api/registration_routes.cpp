@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/ids.hpp"
 #include "api/staff_sessions.hpp"
 #include "program/timezone.hpp"
@@ -560,11 +561,6 @@ asio::awaitable<response> export_csv(const registration_context* ctx, request r)
   resp.body = registrations_csv(a.list, a.event->timezone);
   resp.headers.emplace_back("Content-Disposition", "attachment; filename=\"registrations-" + id + ".csv\"");
   co_return no_store(std::move(resp));
-}
-
-template <typename F>
-net::handler with(const registration_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
 }
 
 std::string csv_field(std::string_view v) {

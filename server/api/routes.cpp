@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/ids.hpp"
 #include "core/version.hpp"
 #include "rooms/text_rules.hpp"
@@ -136,13 +137,6 @@ asio::awaitable<response> dev_token(const api_context* ctx, request r) {
   json::object out{{"token", ctx->dev_token_keys->sign(c)}, {"user", std::move(user)},
                    {"expires_at", c.expires_at}};
   co_return net::json_response(json::serialize(out));
-}
-
-// Binds a context pointer to a handler taking it first (plain functions, no capturing
-// coroutine lambdas: the lambda only forwards to a coroutine whose parameters are values).
-template <typename F>
-net::handler with(const api_context* ctx, F f) {
-  return [ctx, f](request r) { return f(ctx, std::move(r)); };
 }
 
 std::string read_file(const char* path) {

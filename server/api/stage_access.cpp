@@ -1,55 +1,32 @@
 #include "api/stage_access.hpp"
 
-#include <chrono>
-#include <string_view>
-#include <variant>
 
 namespace samling::api {
 
 using core::errc;
 
-namespace {
-
-std::string query_param(const std::string& query, std::string_view name) {
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    auto amp = query.find('&', pos);
-    std::string_view part(query.data() + pos, (amp == std::string::npos ? query.size() : amp) - pos);
-    if (part.substr(0, name.size()) == name && part.size() > name.size() && part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));  // tokens are base64url: nothing to decode
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return {};
-}
-
-std::int64_t now_s() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-}  // namespace
-
-caller identify(const stages_context& ctx, const net::request& r) {
+boost::asio::awaitable<caller> identify(const stages_context& ctx, const net::request& r) {
+  // Without the server's http_auth (a test's context), tokens only.
+  const http_auth tokens_only(ctx.keys);
+  const http_auth& auth = ctx.auth ? *ctx.auth : tokens_only;
+  auto id = co_await auth.identify(r);
   caller c;
-  std::string token;
-  auto h = r.header("authorization");
-  if (h.size() > 7 && (h.substr(0, 7) == "Bearer " || h.substr(0, 7) == "bearer ")) token = std::string(h.substr(7));
-  else token = query_param(r.query, "token");
-  if (token.empty() || !ctx.keys) return c;
-  auto v = ctx.keys->verify(token, now_s());
-  if (auto* cl = std::get_if<auth::claims>(&v)) c.claims = *cl;
-  else c.error = errc::unauthorized;
-  return c;
+  c.who = std::move(id.who);
+  c.error = id.error;
+  c.message = std::move(id.message);
+  co_return c;
 }
 
-std::optional<net::response> require_organizer(const stages_context& ctx, const net::request& r, const std::string& id) {
-  if (!ctx.engine) return net::json_error(errc::media_disabled, "");
-  if (!ctx.board->exists(id)) return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
-  auto c = identify(ctx, r);
-  if (!c.claims) return net::json_error(errc::unauthorized, c.error == errc::ok ? "" : "The token does not verify.");
+boost::asio::awaitable<std::optional<net::response>> require_organizer(const stages_context& ctx,
+                                                                       const net::request& r, const std::string& id) {
+  if (!ctx.engine) co_return net::json_error(errc::media_disabled, "");
+  if (!ctx.board->exists(id)) co_return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
+  auto c = co_await identify(ctx, r);
+  if (c.error != errc::ok) co_return net::json_error(c.error, c.message);
+  if (!c.who) co_return net::json_error(errc::unauthorized, "");
   if (!c.organizer_of(ctx.board->event_of(id)))
-    return net::json_error(errc::forbidden, "Only the event's organizers may change its stages.");
-  return std::nullopt;
+    co_return net::json_error(errc::forbidden, "Only the event's organizers may change its stages.");
+  co_return std::nullopt;
 }
 
 }  // namespace samling::api

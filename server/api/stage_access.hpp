@@ -6,6 +6,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include "api/http_auth.hpp"
 #include "api/stages_context.hpp"
 #include "auth/token.hpp"
 #include "net/router.hpp"
@@ -13,24 +14,30 @@
 
 namespace samling::api {
 
-// The caller, from "Authorization: Bearer TOKEN" or "?token=TOKEN" (download links).
+// The caller: a join token ("Authorization: Bearer TOKEN", or "?token=TOKEN" on GET for
+// download links) or a signed-in staff member's session (its cookie, with the CSRF header on a
+// change), through the server's one http_auth; roles are per event.
 struct caller {
-  std::optional<auth::claims> claims;
+  std::optional<principal> who;
   core::errc error = core::errc::ok;
-  // The stages' staff view (rooms/permissions.hpp), for the caller's own event.
-  bool staff() const { return claims && rooms::can(claims->role, rooms::action::see_stage_staff_view); }
-  bool staff_of(const std::string& event) const { return staff() && claims->event == event; }
-  // Starting, stopping and changing the stages of the caller's own event.
+  std::string message;  // why the credentials do not hold
+  // The stages' staff view (rooms/permissions.hpp) of `event`'s stages.
+  bool staff_of(const std::string& event) const {
+    return who && who->can(event, rooms::action::see_stage_staff_view);
+  }
+  // Starting, stopping and changing `event`'s stages.
   bool organizer_of(const std::string& event) const {
-    return claims && claims->event == event && rooms::can(claims->role, rooms::action::control_stages);
+    return who && who->can(event, rooms::action::control_stages);
   }
 };
 
-caller identify(const stages_context& ctx, const net::request& r);
+// `r` must outlive the await.
+boost::asio::awaitable<caller> identify(const stages_context& ctx, const net::request& r);
 
 // Common prelude of the organizer's actions: media on, the stage exists, an organizer of its
 // event. Returns an error response, or nullopt to go on.
-std::optional<net::response> require_organizer(const stages_context& ctx, const net::request& r, const std::string& id);
+boost::asio::awaitable<std::optional<net::response>> require_organizer(const stages_context& ctx,
+                                                                       const net::request& r, const std::string& id);
 
 // Runs `fn(stage_control&)` on the media control thread; fn returns the response. The board
 // is updated at once, so a GET right after the answer sees the change.

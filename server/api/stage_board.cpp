@@ -66,12 +66,16 @@ void stage_board::publish(const media::stage_status& s, std::size_t viewers) {
 }
 
 std::string stage_board::list(bool staff, const std::string& event) const {
+  return list([staff, &event](const std::string& e) { return staff && e == event; });
+}
+
+std::string stage_board::list(const std::function<bool(const std::string& event)>& staff_of) const {
   std::vector<std::shared_ptr<const std::string>> chosen;  // kept alive outside the lock
   {
     std::lock_guard lock(m_);
     for (auto& id : order_) {
       auto& e = stages_.at(id);
-      bool full = staff && e.event == event;
+      bool full = staff_of(e.event);
       if (!full && !e.is_public) continue;
       chosen.push_back(full ? e.full_json : e.public_json);
     }

@@ -3,6 +3,7 @@
 // WebSocket connections watching them, and the stages' Prometheus metrics. Updated by the media
 // engine (any thread; in practice its control thread), read by HTTP handlers and WebSocket
 // sessions without a hop to the media thread. Owned by app::serve. No GStreamer.
+#include <functional>
 #include <map>
 #include <memory>
 #include <cstddef>
@@ -28,6 +29,8 @@ class stage_board {
   std::size_t viewers(const std::string& id) const;
   // {"stages":[…]}: public stages for everyone; every stage of `event` for staff of it.
   std::string list(bool staff, const std::string& event) const;
+  // The same with the staff view of each stage whose event `staff_of` accepts.
+  std::string list(const std::function<bool(const std::string& event)>& staff_of) const;
   std::optional<std::string> one(const std::string& id, bool staff) const;
   bool exists(const std::string& id) const;
   bool is_public(const std::string& id) const;

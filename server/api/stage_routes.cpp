@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/bind.hpp"
 #include "api/live_routes.hpp"
 #include "api/recording_routes.hpp"
 #include "api/stage_access.hpp"
@@ -18,16 +19,15 @@ using net::response;
 namespace {
 
 asio::awaitable<response> list_stages(stages_context* ctx, request r) {
-  auto c = identify(*ctx, r);
-  if (c.error != errc::ok) co_return net::json_error(c.error, "The token does not verify.");
-  std::string event = c.claims ? c.claims->event : std::string();
-  co_return net::json_response(ctx->board->list(c.staff(), event));
+  auto c = co_await identify(*ctx, r);
+  if (c.error != errc::ok) co_return net::json_error(c.error, c.message);
+  co_return net::json_response(ctx->board->list([&c](const std::string& event) { return c.staff_of(event); }));
 }
 
 asio::awaitable<response> get_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  auto c = identify(*ctx, r);
-  if (c.error != errc::ok) co_return net::json_error(c.error, "The token does not verify.");
+  auto c = co_await identify(*ctx, r);
+  if (c.error != errc::ok) co_return net::json_error(c.error, c.message);
   auto j = ctx->board->one(id, c.staff_of(ctx->board->event_of(id)));
   if (!j) co_return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
   co_return net::json_response(*j);
@@ -35,7 +35,7 @@ asio::awaitable<response> get_stage(stages_context* ctx, request r) {
 
 asio::awaitable<response> start_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   auto fn = [viewers = ctx->board->viewers(id)](media::stage_control& s) {
     s.start();
     return net::json_response(stage_json(s.status(), true, viewers));
@@ -47,7 +47,7 @@ asio::awaitable<response> start_stage(stages_context* ctx, request r) {
 
 asio::awaitable<response> stop_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   auto fn = [viewers = ctx->board->viewers(id)](media::stage_control& s) {
     s.stop();
     return net::json_response(stage_json(s.status(), true, viewers));
@@ -59,7 +59,7 @@ asio::awaitable<response> stop_stage(stages_context* ctx, request r) {
 
 asio::awaitable<response> add_output(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   boost::system::error_code ec;
   auto body = json::parse(r.body, ec);
   if (ec || !body.is_object())
@@ -85,7 +85,7 @@ asio::awaitable<response> add_output(stages_context* ctx, request r) {
 asio::awaitable<response> output_action(stages_context* ctx, request r, std::string action) {
   auto id = r.params["id"];
   auto oid = r.params["oid"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   auto fn = [oid, action](media::stage_control& s) -> response {
     if (!s.output(oid)) return net::json_error(errc::no_such_output, "No destination \"" + oid + "\".");
     std::optional<std::string> err;
@@ -110,7 +110,7 @@ asio::awaitable<response> remove_output(stages_context* ctx, request r) { return
 
 asio::awaitable<response> graph(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  if (auto e = require_organizer(*ctx, r, id)) co_return *e;
+  if (auto e = co_await require_organizer(*ctx, r, id)) co_return *e;
   auto fn = [](media::stage_control& s) {
     response out;
     out.content_type = "text/vnd.graphviz; charset=utf-8";
@@ -121,23 +121,18 @@ asio::awaitable<response> graph(stages_context* ctx, request r) {
   co_return co_await on_stage(*ctx, id, fn);
 }
 
-template <typename F>
-net::handler bind(stages_context& ctx, F f) {
-  return [c = &ctx, f](request r) { return f(c, std::move(r)); };
-}
-
 }  // namespace
 
 void register_stage_routes(net::router& routes, stages_context& ctx) {
-  routes.add("GET", "/api/v1/stages", "api_stages", bind(ctx, list_stages));
-  routes.add("GET", "/api/v1/stages/{id}", "api_stage", bind(ctx, get_stage));
-  routes.add("POST", "/api/v1/stages/{id}/start", "api_stage_start", bind(ctx, start_stage));
-  routes.add("POST", "/api/v1/stages/{id}/stop", "api_stage_stop", bind(ctx, stop_stage));
-  routes.add("POST", "/api/v1/stages/{id}/outputs", "api_stage_outputs", bind(ctx, add_output));
-  routes.add("DELETE", "/api/v1/stages/{id}/outputs/{oid}", "api_stage_output", bind(ctx, remove_output));
-  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/stop", "api_stage_output_stop", bind(ctx, stop_output));
-  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/start", "api_stage_output_start", bind(ctx, start_output));
-  routes.add("GET", "/api/v1/stages/{id}/graph", "api_stage_graph", bind(ctx, graph));
+  routes.add("GET", "/api/v1/stages", "api_stages", with(&ctx, list_stages));
+  routes.add("GET", "/api/v1/stages/{id}", "api_stage", with(&ctx, get_stage));
+  routes.add("POST", "/api/v1/stages/{id}/start", "api_stage_start", with(&ctx, start_stage));
+  routes.add("POST", "/api/v1/stages/{id}/stop", "api_stage_stop", with(&ctx, stop_stage));
+  routes.add("POST", "/api/v1/stages/{id}/outputs", "api_stage_outputs", with(&ctx, add_output));
+  routes.add("DELETE", "/api/v1/stages/{id}/outputs/{oid}", "api_stage_output", with(&ctx, remove_output));
+  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/stop", "api_stage_output_stop", with(&ctx, stop_output));
+  routes.add("POST", "/api/v1/stages/{id}/outputs/{oid}/start", "api_stage_output_start", with(&ctx, start_output));
+  routes.add("GET", "/api/v1/stages/{id}/graph", "api_stage_graph", with(&ctx, graph));
   register_recording_routes(routes, ctx);
   register_live_routes(routes, ctx);
 }

@@ -12,6 +12,8 @@
 
 namespace samling::api {
 
+class http_auth;
+
 struct stages_context {
   media::engine* engine = nullptr;       // null: media is off (routes answer media_disabled)
   stage_board* board = nullptr;
@@ -20,6 +22,8 @@ struct stages_context {
   media::layout layout;                  // where the stages' files are (media.dir)
   live_cache live;                       // /live/'s open segments and playlists
   hls_viewers* viewers = nullptr;        // /live/ reports its clients here; null: not counted
+  // Who calls (tokens and staff sessions); null: tokens only, verified with `keys`.
+  const http_auth* auth = nullptr;
 };
 
 }  // namespace samling::api

@@ -413,6 +413,7 @@ int serve(const config::config& cfg) {
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
   stages_ctx.keys = &keys;
+  stages_ctx.auth = &callers;  // tokens and staff sessions, as every organizer route
   stages_ctx.files = &file_pool;
   stages_ctx.layout = media::layout(cfg.media.dir);
   // Viewers per stage: /live/ reports its clients, the board shows their number (below).

@@ -607,3 +607,61 @@ TEST(accounts_tls, the_session_cookie_is_secure_over_https) {
 }
 
 }  // namespace
+
+// The stages in the console: a signed-in organizer, with the cookie alone (no join token), sees
+// the stages' staff view and stops and starts a stage; the same change without the session's
+// X-CSRF-Token is refused and changes nothing; a signed-in moderator of the event sees the staff
+// view but may not stop it.
+class accounts_with_stage : public accounts {
+ protected:
+  void SetUp() override {
+    extra_toml_ =
+        "\n[media]\ndir = \"{DIR}/media\"\n"
+        "\n[[stages]]\nid = \"main\"\nname = { sv = \"Stora salen\", en = \"Main hall\", fi = \"Pääsali\" }\n"
+        "room = \"main\"\nmode = \"produced\"\ninput = \"test\"\nwidth = 320\nheight = 180\nfps = 15\n"
+        "video_kbps = 300\npreset = \"ultrafast\"\nkeyframe_seconds = 1\nhls_segment_seconds = 1\n";
+    accounts::SetUp();
+  }
+};
+
+TEST_F(accounts_with_stage, a_signed_in_organizer_runs_the_stages_with_the_cookie_and_csrf) {
+  auto org = signed_in(port(), organizer_email, organizer_password);
+  ASSERT_TRUE(org);
+  // The staff view (inputs, outputs) for the organizer; the public view for nobody.
+  auto staff_view = http_get(port(), "/api/v1/stages/main", org->headers(false));
+  ASSERT_EQ(staff_view.status, 200) << staff_view.body;
+  EXPECT_TRUE(body_of(staff_view).contains("outputs")) << staff_view.body;
+  auto public_view = http_get(port(), "/api/v1/stages/main");
+  ASSERT_EQ(public_view.status, 200) << public_view.body;
+  EXPECT_FALSE(body_of(public_view).contains("outputs")) << public_view.body;
+  auto listed = http_get(port(), "/api/v1/stages", org->headers(false));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_TRUE(body_of(listed).at("stages").as_array().at(0).as_object().contains("outputs")) << listed.body;
+
+  // A forged (missing) CSRF token: refused, the stage keeps running.
+  auto forged = http_request(port(), "POST", "/api/v1/stages/main/stop", "", org->headers(false));
+  EXPECT_EQ(forged.status, 403) << forged.body;
+  EXPECT_EQ(error_code(forged), "csrf_failed");
+  EXPECT_NE(std::string(body_of(http_get(port(), "/api/v1/stages/main")).at("state").as_string()), "offline");
+
+  auto stopped = http_request(port(), "POST", "/api/v1/stages/main/stop", "", org->headers());
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(body_of(stopped).at("state").as_string(), "offline");
+  auto started = http_request(port(), "POST", "/api/v1/stages/main/start", "", org->headers());
+  ASSERT_EQ(started.status, 200) << started.body;
+  EXPECT_NE(std::string(body_of(started).at("state").as_string()), "offline");
+
+  // A moderator of the event (an account with that role only): staff view yes, control no.
+  const std::string mod_email = "moderator@example.org", mod_password = "moderatorns långa lösenord";
+  auto added = run_samling_with_input({"account", "add", "--config", server_->dir().file("samling.toml"), "--email",
+                                       mod_email, "--name", "Mona Moderator", "--role", "moderator", "--event",
+                                       event_id, "--password-stdin"},
+                                      mod_password + "\n");
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto mod = signed_in(port(), mod_email, mod_password);
+  ASSERT_TRUE(mod);
+  EXPECT_TRUE(body_of(http_get(port(), "/api/v1/stages/main", mod->headers(false))).contains("outputs"));
+  auto refused = http_request(port(), "POST", "/api/v1/stages/main/stop", "", mod->headers());
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_EQ(error_code(refused), "forbidden");
+}
