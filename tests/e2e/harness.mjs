@@ -61,6 +61,7 @@ export function setUp(ctx, extra = []) {
       '[demo]',
       'seed = true',
       `file = ${q(demo)}`,
+      `series_file = ${q(join(src, 'config', 'demo', 'sverige-tillsammans-2016.json'))}`,
       '[log]',
       'access_log = false',
       ...extra,

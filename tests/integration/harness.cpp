@@ -161,6 +161,7 @@ path = "{DIR}/samling.db"
 [demo]
 seed = )" + std::string(opt.seed_demo ? "true" : "false") + R"(
 file = "{SRC}/config/demo/stockholm-tillsammans.json"
+series_file = "{SRC}/config/demo/sverige-tillsammans-2016.json"
 )" + opt.extra_toml;
   // A small stand-in for the built web app, so these tests do not depend on the web build.
   fs::create_directories(dir_->path() / "web" / "assets");
