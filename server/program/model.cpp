@@ -58,6 +58,7 @@ std::string_view to_string(session_kind k) {
     case session_kind::plenary: return "plenary";
     case session_kind::seminar: return "seminar";
     case session_kind::break_time: return "break";
+    case session_kind::lunch: return "lunch";
     case session_kind::press: return "press";
   }
   return "plenary";  // unreachable for valid enumerators
@@ -67,6 +68,7 @@ std::optional<session_kind> session_kind_from_string(std::string_view s) {
   if (s == "plenary") return session_kind::plenary;
   if (s == "seminar") return session_kind::seminar;
   if (s == "break") return session_kind::break_time;
+  if (s == "lunch") return session_kind::lunch;
   if (s == "press") return session_kind::press;
   return std::nullopt;
 }

@@ -23,7 +23,7 @@ enum class room_kind { main_stage, seminar, press };
 std::string_view to_string(room_kind k);
 std::optional<room_kind> room_kind_from_string(std::string_view s);
 
-enum class session_kind { plenary, seminar, break_time, press };
+enum class session_kind { plenary, seminar, break_time, lunch, press };
 std::string_view to_string(session_kind k);
 std::optional<session_kind> session_kind_from_string(std::string_view s);
 

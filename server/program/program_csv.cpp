@@ -117,7 +117,8 @@ std::optional<session_kind> kind_of(const std::string& raw) {
   if (auto kind = session_kind_from_string(k)) return kind;
   if (k == "plenum") return session_kind::plenary;
   if (k == "seminarium") return session_kind::seminar;
-  if (k == "lunch" || k == "paus" || k == "fika" || k == "kaffe") return session_kind::break_time;
+  if (k == "paus" || k == "fika" || k == "kaffe") return session_kind::break_time;
+  if (k == "lounas") return session_kind::lunch;
   if (k == "presstr\xC3\xA4" "ff" || k == "press_meeting") return session_kind::press;
   return std::nullopt;
 }
@@ -342,7 +343,7 @@ program_import program_from_csv(const event& base, std::string_view text) {
       s.kind = *k;
     } else {
       problem_at(rec.line, "kind",
-                 "unknown kind \"" + kind + "\" (expected plenary, seminar, break or press)");
+                 "unknown kind \"" + kind + "\" (expected plenary, seminar, break, lunch or press)");
     }
     s.track = trim(cell(column::track));
     set_text(s.title, "sv", trim(cell(column::title_sv)));

@@ -165,7 +165,7 @@ class reader {
         s.kind = *k;
       else
         fail(join(path, "kind"),
-             "unknown session kind \"" + kind + "\" (expected plenary, seminar, break or press)");
+             "unknown session kind \"" + kind + "\" (expected plenary, seminar, break, lunch or press)");
     }
     string_field(*o, "track", path, false, s.track);
     bool_field(*o, "cancelled", path, false, s.cancelled);

@@ -341,6 +341,45 @@ CREATE UNIQUE INDEX registrations_live_email ON registrations (event_id, email) 
 CREATE INDEX registrations_by_mode ON registrations (event_id, mode, status, seq);
 )sql";
 
+// The `lunch` session kind (issue 16: plenary, seminar, break, lunch, press meeting). SQLite
+// cannot change a CHECK in place, so the sessions table is rebuilt with the same columns (those
+// of migration 1, then 7's cancelled and sequence) and indexes. Dropping the old table deletes
+// its rows first, and speakers' ON DELETE CASCADE with them, so the speakers are kept aside and
+// put back once the new table holds their sessions. One transaction, like every migration.
+static constexpr std::string_view migration_10_sql = R"sql(
+CREATE TEMP TABLE speakers_kept AS SELECT * FROM speakers;
+
+CREATE TABLE sessions_rebuilt (
+  event_id    TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+  id          TEXT NOT NULL,
+  room_id     TEXT NOT NULL,
+  day         TEXT NOT NULL,
+  starts_at   TEXT NOT NULL,               -- HH:MM, event-local: sorts as text
+  ends_at     TEXT NOT NULL,
+  kind        TEXT NOT NULL CHECK (kind IN ('plenary', 'seminar', 'break', 'lunch', 'press')),
+  track       TEXT NOT NULL DEFAULT '',
+  title       TEXT NOT NULL,               -- localized JSON
+  description TEXT NOT NULL DEFAULT '{}',  -- localized JSON
+  cancelled   INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1)),
+  sequence    INTEGER NOT NULL DEFAULT 0 CHECK (sequence >= 0),
+  PRIMARY KEY (event_id, id),
+  FOREIGN KEY (event_id, room_id) REFERENCES rooms(event_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (event_id, day) REFERENCES event_days(event_id, day) ON DELETE CASCADE
+) STRICT;
+INSERT INTO sessions_rebuilt (event_id, id, room_id, day, starts_at, ends_at, kind, track, title, description,
+                              cancelled, sequence)
+  SELECT event_id, id, room_id, day, starts_at, ends_at, kind, track, title, description, cancelled, sequence
+  FROM sessions;
+DROP TABLE sessions;
+ALTER TABLE sessions_rebuilt RENAME TO sessions;
+CREATE INDEX sessions_in_order ON sessions(event_id, day, starts_at);
+CREATE INDEX sessions_by_room ON sessions(event_id, room_id);
+
+DELETE FROM speakers;
+INSERT INTO speakers SELECT * FROM speakers_kept;
+DROP TABLE speakers_kept;
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
@@ -353,6 +392,7 @@ const std::vector<migration>& migrations() {
           "session cancelled, sequence", migration_7_sql},
       {8, "program_versions", migration_8_sql},
       {9, "registration_settings, registrations", migration_9_sql},
+      {10, "sessions.kind: lunch", migration_10_sql},
   };
   return all;
 }

@@ -6,7 +6,7 @@ import { csrfHeader } from './csrf';
 export type LocalizedText = Partial<Record<string, string>>;
 
 export type RoomKind = 'main_stage' | 'seminar' | 'press';
-export type SessionKind = 'plenary' | 'seminar' | 'break' | 'press';
+export type SessionKind = 'plenary' | 'seminar' | 'break' | 'lunch' | 'press';
 
 export interface Room {
   id: string;

@@ -72,10 +72,11 @@ TEST(ModelTest, EnumsRoundTripThroughTheirWireNames) {
   for (auto k : {room_kind::main_stage, room_kind::seminar, room_kind::press})
     EXPECT_EQ(room_kind_from_string(to_string(k)), k);
   for (auto k : {session_kind::plenary, session_kind::seminar, session_kind::break_time,
-                 session_kind::press})
+                 session_kind::lunch, session_kind::press})
     EXPECT_EQ(session_kind_from_string(to_string(k)), k);
   EXPECT_EQ(to_string(room_kind::main_stage), "main_stage");
   EXPECT_EQ(to_string(session_kind::break_time), "break");
+  EXPECT_EQ(to_string(session_kind::lunch), "lunch");
   EXPECT_EQ(room_kind_from_string("Main_Stage"), std::nullopt);
   EXPECT_EQ(room_kind_from_string("plenary"), std::nullopt);
   EXPECT_EQ(session_kind_from_string("break_time"), std::nullopt);

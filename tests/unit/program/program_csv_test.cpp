@@ -60,7 +60,7 @@ TEST(ProgramCsvTest, ImportsSessionsWithRoomNamesSpeakersAndGeneratedIds) {
   EXPECT_EQ(seminar.speakers[0].affiliation.at("sv"), "chef (IT)");
   EXPECT_EQ(seminar.speakers[1].name, "Omar Farah");
   EXPECT_TRUE(seminar.speakers[1].affiliation.empty());
-  EXPECT_EQ(e.sessions[2].kind, session_kind::break_time);
+  EXPECT_EQ(e.sessions[2].kind, session_kind::lunch);
   EXPECT_TRUE(e.sessions[2].cancelled);
   EXPECT_FALSE(open.cancelled);
 }

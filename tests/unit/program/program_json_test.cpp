@@ -236,11 +236,11 @@ TEST(ProgramJsonTest, ReportsWrongTypesAndMissingFieldsWithTheirPath) {
       {"session start is a number", [](json::value& v) { session0(v)["starts_at"] = 1000; },
        {"sessions[0].starts_at: expected a string"}},
       {"session kind unknown", [](json::value& v) { session0(v)["kind"] = "keynote"; },
-       {"sessions[0].kind: unknown session kind \"keynote\" (expected plenary, seminar, break or "
-        "press)"}},
+       {"sessions[0].kind: unknown session kind \"keynote\" (expected plenary, seminar, break, "
+        "lunch or press)"}},
       {"session kind in C++ spelling", [](json::value& v) { session0(v)["kind"] = "break_time"; },
-       {"sessions[0].kind: unknown session kind \"break_time\" (expected plenary, seminar, break "
-        "or press)"}},
+       {"sessions[0].kind: unknown session kind \"break_time\" (expected plenary, seminar, break, "
+        "lunch or press)"}},
       {"speakers not an array", [](json::value& v) { session0(v)["speakers"] = "Anna"; },
        {"sessions[0].speakers: expected an array"}},
       {"speaker without name",

@@ -56,7 +56,7 @@ event sample_event(std::string id = "sample-2027", std::string first_day = "2027
                 make_session("seminar", "seminar-a", e.days[0], "13:00", "14:30"),
                 make_session("open", "main", e.days[0], "10:00", "10:30")};
   e.sessions[1].kind = session_kind::press;
-  e.sessions[2].kind = session_kind::break_time;
+  e.sessions[2].kind = session_kind::lunch;  // migration 10 allows it
   e.sessions[3].kind = session_kind::seminar;
   e.sessions[3].track = "housing";
   e.sessions[3].description = {{"sv", "Om boende"}, {"en", "On housing"}};

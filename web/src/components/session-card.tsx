@@ -1,8 +1,11 @@
 import { useContext } from 'preact/hooks';
-import type { Room, Session } from '../api';
+import type { Room, Session, SessionKind } from '../api';
 import { langIf, pick, type Lang, type Messages } from '../i18n';
 import { SessionActionsContext } from './session-actions';
 import { sessionCalendar } from '../org-api';
+
+/** Breaks and lunch: nothing to watch or chat about, no calendar entry of their own. */
+const isPause = (kind: SessionKind) => kind === 'break' || kind === 'lunch';
 
 interface Props {
   session: Session;
@@ -97,14 +100,14 @@ export function SessionCard({ session, room, lang, t, time, showTime, was, event
           })}
         </ul>
       )}
-      {eventId && session.kind !== 'break' && !session.cancelled && (
+      {eventId && !isPause(session.kind) && !session.cancelled && (
         <p class="session-calendar">
           <a href={sessionCalendar(eventId, session.id)} download={`${session.id}.ics`} aria-describedby={titleId} data-testid="session-calendar">
             {t.org.addToCalendar}
           </a>
         </p>
       )}
-      {actions && room && session.kind !== 'break' && !session.cancelled && (canWatch || canChat) && (
+      {actions && room && !isPause(session.kind) && !session.cancelled && (canWatch || canChat) && (
         <div class="session-actions">
           {canWatch && (
             <button

@@ -35,6 +35,7 @@ export const en: Messages = {
     plenary: 'Plenary',
     seminar: 'Seminar',
     break: 'Break',
+    lunch: 'Lunch',
     press: 'Press briefing',
   },
   room: 'Room',

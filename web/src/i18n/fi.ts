@@ -36,6 +36,7 @@ export const fi: Messages = {
     plenary: 'Täysistunto',
     seminar: 'Seminaari',
     break: 'Tauko',
+    lunch: 'Lounas',
     press: 'Mediatilaisuus',
   },
   room: 'Sali',

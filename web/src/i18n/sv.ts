@@ -35,6 +35,7 @@ export const sv: Messages = {
     plenary: 'Plenum',
     seminar: 'Seminarium',
     break: 'Paus',
+    lunch: 'Lunch',
     press: 'Pressträff',
   },
   room: 'Lokal',

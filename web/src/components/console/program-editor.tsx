@@ -18,7 +18,7 @@ interface Props {
   onChanged: () => void;
 }
 
-const KINDS: SessionKind[] = ['plenary', 'seminar', 'break', 'press'];
+const KINDS: SessionKind[] = ['plenary', 'seminar', 'break', 'lunch', 'press'];
 const LANGS = [
   ['sv', 'svenska'],
   ['en', 'English'],
