@@ -16,6 +16,6 @@ account_out=$(build/bin/samling account add --config config/samling.toml --email
 demo_password=$(printf '%s\n' "$account_out" | sed -n 's/^password: //p')
 echo
 echo "run: organizer sign-in for the demo: $demo_email / $demo_password"
-echo "run: (open the URL printed below, then 'Logga in / Sign in'; the console is at #console)"
+echo "run: (sign in at the URL printed below + #sign-in, e.g. http://127.0.0.1:8080/#sign-in; the console is at #console)"
 echo "run: starting Samling; open the URL printed below (Ctrl-C stops it)"
 exec build/bin/samling serve --config config/samling.toml "$@"
