@@ -160,7 +160,11 @@ asio::awaitable<response> add_session(const program_context* ctx, request r) {
   if (auto* refused = std::get_if<response>(&who)) co_return std::move(*refused);
   auto body = body_object(r);
   if (!body) co_return net::json_error(errc::bad_request, "Send the session as a JSON object.");
-  if (auto* room = body->if_contains("room"); room && !body->contains("room_id")) (*body)["room_id"] = *room;
+  // Copied before it is inserted: operator[] may move the object's elements, `room` among them.
+  if (auto* room = body->if_contains("room"); room && !body->contains("room_id")) {
+    json::value room_id = *room;
+    (*body)["room_id"] = std::move(room_id);
+  }
   body->erase("room");
   body->erase("sequence");
   json::object session = std::move(*body);
