@@ -149,4 +149,10 @@ std::string write(const std::vector<std::vector<std::string>>& rows, char delimi
   return out;
 }
 
+std::string trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return std::string(s);
+}
+
 }  // namespace samling::program::csv

@@ -6,6 +6,7 @@
 // starts on, so an importer's problems point at the line a person sees in their editor.
 // No I/O: text in, records out.
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,5 +49,26 @@ std::string quote(std::string_view field, char delimiter);
 // The rows as CSV with CRLF line ends (RFC 4180), with a UTF-8 BOM first when `bom`.
 std::string write(const std::vector<std::vector<std::string>>& rows, char delimiter = ';',
                   bool bom = true);
+
+// A cell without the spaces and tabs around it.
+std::string trim(std::string_view s);
+
+// An importer's header line: the index of each column `column_of` knows (it returns
+// std::optional<Column>); blank names (a trailing delimiter) are skipped; an unknown or repeated
+// name is reported through `problem(line, field, message)`.
+template <typename Column, typename ColumnOf, typename Problem>
+std::map<Column, std::size_t> header_columns(const record& header, ColumnOf column_of, Problem problem) {
+  std::map<Column, std::size_t> where;
+  for (std::size_t k = 0; k < header.fields.size(); ++k) {
+    const std::string name = trim(header.fields[k]);
+    if (name.empty()) continue;
+    auto c = column_of(name);
+    if (!c)
+      problem(header.line, name, "unknown column \"" + name + "\"");
+    else if (!where.emplace(*c, k).second)
+      problem(header.line, name, "column \"" + name + "\" appears more than once");
+  }
+  return where;
+}
 
 }  // namespace samling::program::csv

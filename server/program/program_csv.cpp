@@ -97,11 +97,7 @@ std::optional<column> column_of(std::string_view raw) {
   return std::nullopt;
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using csv::trim;
 
 // "9:30" and "14.00" (how Finnish writes times) as "09:30" / "14:00"; anything else unchanged,
 // for validation to report.
@@ -269,18 +265,7 @@ program_import program_from_csv(const event& base, std::string_view text) {
 
   // The header: which column is which.
   const csv::record& header = records.front();
-  std::map<column, std::size_t> where;
-  for (std::size_t k = 0; k < header.fields.size(); ++k) {
-    const std::string name = trim(header.fields[k]);
-    if (name.empty()) continue;  // a trailing delimiter
-    auto c = column_of(name);
-    if (!c) {
-      problem_at(header.line, name, "unknown column \"" + name + "\"");
-      continue;
-    }
-    if (!where.emplace(*c, k).second)
-      problem_at(header.line, name, "column \"" + name + "\" appears more than once");
-  }
+  auto where = csv::header_columns<column>(header, column_of, problem_at);
   for (column required : {column::day, column::starts_at, column::ends_at, column::room})
     if (!where.count(required))
       for (const auto& c : columns)

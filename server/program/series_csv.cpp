@@ -11,11 +11,7 @@ namespace {
 
 enum class column { date, responsible, cohost, city, event_id };
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string(s);
-}
+using csv::trim;
 
 std::string key_of(std::string_view raw) {
   std::string out;
@@ -92,16 +88,7 @@ series_rows_import series_rows_from_csv(std::string_view text) {
     return out;
   }
   const csv::record& header = records.front();
-  std::map<column, std::size_t> where;
-  for (std::size_t k = 0; k < header.fields.size(); ++k) {
-    const std::string name = trim(header.fields[k]);
-    if (name.empty()) continue;
-    auto c = column_of(name);
-    if (!c)
-      problem_at(header.line, name, "unknown column \"" + name + "\"");
-    else if (!where.emplace(*c, k).second)
-      problem_at(header.line, name, "column \"" + name + "\" appears more than once");
-  }
+  auto where = csv::header_columns<column>(header, column_of, problem_at);
   for (column c : {column::date, column::responsible, column::cohost, column::city})
     if (!where.count(c)) problem_at(header.line, field_name(c), "column is required");
   if (!out.problems.empty()) return out;
