@@ -62,7 +62,7 @@ struct op_outcome {
   std::string message;                        // the error's message; empty: the code's default
   std::optional<std::int64_t> retry_after_ms; // for muted, slow_mode
   std::string result_json;                    // the ack's "result" (a JSON object)
-  std::vector<log_entry> entries;             // written by the op (its log_entry rows), seq order
+  std::vector<log_entry> entries;             // to store and fan out, seq order
   // Counts to publish coalesced (the room's next `votes` / `poll_results` entry).
   std::vector<std::string> votes_changed;     // question ids whose vote count changed
   std::vector<std::string> polls_changed;     // poll ids whose results changed
@@ -72,8 +72,9 @@ struct op_outcome {
 
 // An operation on a room's Q&A, polls or moderation state. Runs on the store's thread inside
 // the chat writer's batch, in a savepoint of its own; it reads and writes through the stores
-// it was bound to and appends its log entries with chat_store::append_entry. Throws on a store
-// failure (the caller answers `unavailable`).
+// it was bound to and returns its log entries, which the writer then stores
+// (chat_store::append_entry) in the same savepoint. Throws on a store failure (the caller
+// answers `unavailable`).
 using op_fn = std::function<op_outcome(op_env&)>;
 
 // Checked on the store's thread before a chat post is stored (mute, ban, lock, slow mode, the
