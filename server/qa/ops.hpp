@@ -1,6 +1,6 @@
 #pragma once
 // The Q&A and poll operations of a room (docs/protocol.md, "Q&A and polls"): each checks the
-// rules, writes through qa_store and appends its log entries, inside the op's savepoint on
+// rules, writes through qa_store and returns its log entries (the writer stores them), inside the op's savepoint on
 // the store's thread (rooms/room_log.hpp). The API layer binds them into rooms::op_fn.
 #include <string>
 #include <vector>
