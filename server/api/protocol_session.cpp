@@ -159,6 +159,9 @@ class protocol_session final : public net::ws_handler,
         co_return;
       }
       user = {found.who->account.id, found.who->account.display_name, roles.front()};
+    } else if (std::holds_alternative<protocol::hello_request::kiosk_credential>(req.credential)) {
+      reply_error(id_json, errc::kiosk_unknown);
+      co_return;
     } else {
       auto& guest = std::get<protocol::hello_request::guest_credential>(req.credential);
       if (auto* bad = std::get_if<protocol::decode_error>(&guest.name)) {
@@ -296,6 +299,13 @@ class protocol_session final : public net::ws_handler,
     co_return;
   }
 
+  // Q&A, polls and moderation (issue 17): bound to the rooms' operations below.
+  template <typename Request>
+  asio::awaitable<void> room_op(std::string id_json, Request) {
+    reply_error(id_json, errc::unavailable);
+    co_return;
+  }
+
   void reply_error(const std::string& id_json, errc e, std::string_view message = {}) {
     ctx_.sink->reply(protocol::error(id_json, e, message));
     if (is_malformed(e) && ++error_streak_ > settings_.max_error_streak)
@@ -326,6 +336,17 @@ constexpr std::array<route, protocol::request_type_count> make_routes() {
           action::see_member_lists, "Only moderators and organizers see member lists."),
       s::to<protocol::ping_request, &s::ping>(),
       s::to<protocol::stages_request, &s::stages>(),
+      s::to<protocol::ask_request, &s::room_op<protocol::ask_request>>(action::ask_question),
+      s::to<protocol::vote_request, &s::room_op<protocol::vote_request>>(action::vote),
+      s::to<protocol::question_request, &s::room_op<protocol::question_request>>(
+          action::moderate_qa, "Only moderators and organizers act on questions."),
+      s::to<protocol::poll_create_request, &s::room_op<protocol::poll_create_request>>(
+          action::manage_polls, "Only moderators and organizers make polls."),
+      s::to<protocol::poll_request, &s::room_op<protocol::poll_request>>(
+          action::manage_polls, "Only moderators and organizers open and close polls."),
+      s::to<protocol::poll_vote_request, &s::room_op<protocol::poll_vote_request>>(action::vote),
+      s::to<protocol::moderate_request, &s::room_op<protocol::moderate_request>>(
+          action::moderate_chat, "Only moderators and organizers moderate the chat."),
   };
 }
 constexpr auto routes = make_routes();

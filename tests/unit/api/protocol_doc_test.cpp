@@ -104,6 +104,23 @@ const column columns[] = {
     {"e-mail outbox",
      {action::read_outbox},
      [](role r) { return own_event(can(r, action::read_outbox)); }},
+    {"`ask`", {action::ask_question}, [](role r) { return yes(can(r, action::ask_question)); }},
+    {"`vote`, `poll_vote`", {action::vote}, [](role r) { return yes(can(r, action::vote)); }},
+    {"`question`, hall questions, pre-moderation",
+     {action::moderate_qa},
+     [](role r) { return own_event(can(r, action::moderate_qa)); }},
+    {"`poll_create`, `poll`",
+     {action::manage_polls},
+     [](role r) { return own_event(can(r, action::manage_polls)); }},
+    {"`moderate`, moderation log",
+     {action::moderate_chat},
+     [](role r) { return own_event(can(r, action::moderate_chat)); }},
+    {"room export",
+     {action::export_room},
+     [](role r) { return own_event(can(r, action::export_room)); }},
+    {"projector links",
+     {action::manage_kiosk},
+     [](role r) { return own_event(can(r, action::manage_kiosk)); }},
 };
 
 }  // namespace
