@@ -59,6 +59,8 @@
 #include "mail/outbox_worker.hpp"
 #include "mail/smtp_sender.hpp"
 #include "store/sqlite_registration_store.hpp"
+#include "store/sqlite_kiosk_store.hpp"
+#include "api/projector_routes.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -470,6 +472,17 @@ int serve(const config::config& cfg) {
   registration_ctx.public_url = cfg.server.public_url;  // else the listening URL, below
   registration_ctx.dev_links = cfg.auth.dev_tokens;
   api::register_registration_routes(routes, registration_ctx);
+  // The projector (docs/api.md, "Q&A, moderation and the projector"): QR codes, kiosk links.
+  std::unique_ptr<store::sqlite_kiosk_store> kiosk_store;
+  on_pool(db_pool, [&] { kiosk_store = std::make_unique<store::sqlite_kiosk_store>(*db); });
+  api::projector_context projector_ctx;
+  projector_ctx.program = program_store.get();
+  projector_ctx.kiosks = kiosk_store.get();
+  projector_ctx.audit = audit_log.get();
+  projector_ctx.db_pool = &db_pool;
+  projector_ctx.auth = &callers;
+  projector_ctx.public_url = cfg.server.public_url;  // empty: the request's Host
+  api::register_projector_routes(routes, projector_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -596,6 +609,7 @@ int serve(const config::config& cfg) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
     outbox_store.reset();
+    kiosk_store.reset();
     destination_store.reset();
     series_store.reset();
     program_versions.reset();

@@ -380,6 +380,23 @@ INSERT INTO speakers SELECT * FROM speakers_kept;
 DROP TABLE speakers_kept;
 )sql";
 
+// Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
+// opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
+// save_event replaces an event by DELETE and re-insert, which would cascade every link away on
+// each program edit; a link to a room that no longer exists simply finds no room. Revoked links
+// stay (revoked_ms set) so the console can list them and the API can answer 410, not 404.
+static constexpr std::string_view migration_14_sql = R"sql(
+CREATE TABLE kiosk_links (
+  id          TEXT PRIMARY KEY,                        -- 32 hex characters: the link's secret
+  event_id    TEXT NOT NULL,
+  room_id     TEXT NOT NULL,
+  created_by  TEXT NOT NULL,                           -- account id or token subject
+  created_ms  INTEGER NOT NULL,
+  revoked_ms  INTEGER                                  -- NULL: still valid
+) STRICT;
+CREATE INDEX kiosk_links_by_event ON kiosk_links(event_id, created_ms);
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
@@ -393,6 +410,7 @@ const std::vector<migration>& migrations() {
       {8, "program_versions", migration_8_sql},
       {9, "registration_settings, registrations", migration_9_sql},
       {10, "sessions.kind: lunch", migration_10_sql},
+      {14, "kiosk_links", migration_14_sql},
   };
   return all;
 }

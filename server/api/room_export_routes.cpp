@@ -1,0 +1,1 @@
+#include "api/room_export_routes.hpp"
