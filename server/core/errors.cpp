@@ -126,7 +126,8 @@ std::vector<ws_close> all_close_codes() {
   return {ws_close::normal,        ws_close::going_away,    ws_close::protocol_error,
           ws_close::unsupported_data,
           ws_close::invalid_payload, ws_close::too_big,     ws_close::hello_timeout,
-          ws_close::slow_consumer, ws_close::too_many_errors};
+          ws_close::slow_consumer, ws_close::too_many_errors,
+          ws_close::banned,        ws_close::kiosk_revoked};
 }
 
 }  // namespace samling::core

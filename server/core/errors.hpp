@@ -106,6 +106,9 @@ enum class ws_close : std::uint16_t {
   hello_timeout = 4001,       // no hello within ws.hello_timeout_seconds
   slow_consumer = 4008,       // send queue over its bound
   too_many_errors = 4009,     // too many bad requests in a row
+  // issue 17, H-room
+  banned = 4010,              // a moderator banned the user from the event
+  kiosk_revoked = 4011,       // the projector's kiosk link was revoked
 };
 std::vector<ws_close> all_close_codes();
 

@@ -98,6 +98,10 @@ void room_registry::remove_everywhere(const std::shared_ptr<member>& m) {
   for (auto& r : joined) r->remove(m);
 }
 
+void room_registry::connected(std::shared_ptr<member>, const std::string&) {}
+void room_registry::disconnected(const std::shared_ptr<member>&, const std::string&) {}
+void room_registry::close_user(const std::string&, const std::string&, core::ws_close) {}
+
 asio::awaitable<std::optional<std::vector<room_members>>> room_registry::members_of(std::string event_id) {
   auto rooms = co_await event(event_id);
   if (!rooms) co_return std::nullopt;

@@ -59,6 +59,14 @@ class room_registry {
   // A session ended: leave every room it was in, without replies.
   void remove_everywhere(const std::shared_ptr<member>& m);
 
+  // Sessions by (event, user id), for close_user: connected() after a successful hello,
+  // disconnected() when the session ends (both any thread).
+  void connected(std::shared_ptr<member> m, const std::string& event_id);
+  void disconnected(const std::shared_ptr<member>& m, const std::string& event_id);
+  // Closes every session of that user in that event with `code` (a ban; a revoked kiosk link:
+  // user "kiosk-<first 8 of its id>"). Thread-safe; returns at once.
+  void close_user(const std::string& event_id, const std::string& user_id, core::ws_close code);
+
   // Every room of the event in the program's order, with its distinct users joined now (0
   // for a room nobody has used yet); nullopt when there is no such event.
   boost::asio::awaitable<std::optional<std::vector<room_members>>> members_of(std::string event_id);

@@ -36,7 +36,7 @@ std::string room::dedupe_key(const std::string& user_id, const std::string& clie
 
 void room::keep(chat_message m) {
   auto frame = protocol::event(protocol::message_event{
-      m.room, m.seq, m.ts_ms, user_ref(m.user), m.text, m.client_msg_id});
+      m.room, m.seq, m.ts_ms, user_ref(m.user), m.text, m.client_msg_id, false});
   recent_ids_[dedupe_key(m.user.id, m.client_msg_id)] = m.seq;
   kept_.push_back({std::move(m), std::move(frame)});
   while (kept_.size() > settings_.resume_window) {
@@ -88,7 +88,7 @@ void room::do_join(const std::shared_ptr<member>& m, const std::string& id_json,
   for (auto it = first; it != kept_.end(); ++it) messages.emplace_back(*it->frame);
   // Delivered from the room's strand before any later message event: the client sees the
   // ack, then exactly the messages after the ack's seq.
-  m->reply(protocol::ack(id_json, protocol::join_result{info_.key, last_seq_, members_.size(), messages}));
+  m->reply(protocol::ack(id_json, protocol::join_result{info_.key, last_seq_, members_.size(), messages, {}, {}}));
 }
 
 void room::leave(std::shared_ptr<member> m, std::string id_json) {
@@ -133,6 +133,19 @@ std::vector<protocol::user_ref> room::member_list() const {
   out.reserve(members_.size());
   for (auto& [_, m] : members_) out.push_back(user_ref(m->user()));
   return out;
+}
+
+// --- operations -------------------------------------------------------------------------------
+
+void room::apply(std::shared_ptr<member> m, std::string id_json, op_fn op) {
+  (void)op;
+  asio::post(strand_, [self = shared_from_this(), m = std::move(m), id = std::move(id_json)] {
+    if (!self->members_.count(m->session_id())) {
+      m->reply(protocol::error(id, errc::not_in_room));
+      return;
+    }
+    m->reply(protocol::error(id, errc::unavailable, "Not implemented yet."));
+  });
 }
 
 // --- presence ---------------------------------------------------------------------------------
@@ -200,7 +213,7 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
     auto seq = it->second;
     for (auto& k : self->kept_) {
       if (k.message.seq != seq) continue;
-      m->reply(protocol::ack(id_json, protocol::post_result{self->info_.key, seq, k.message.ts_ms, true}));
+      m->reply(protocol::ack(id_json, protocol::post_result{self->info_.key, seq, k.message.ts_ms, true, false}));
       co_return;
     }
   }
@@ -236,7 +249,7 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   }
   auto& [final_msg, duplicate] = *outcome;
   auto result = [&](bool dup) {
-    return protocol::post_result{self->info_.key, final_msg.seq, final_msg.ts_ms, dup};
+    return protocol::post_result{self->info_.key, final_msg.seq, final_msg.ts_ms, dup, false};
   };
   m->reply(protocol::ack(id_json, result(duplicate)));
   for (auto& [w, wid] : waiters) w->reply(protocol::ack(wid, result(true)));

@@ -29,6 +29,7 @@
 #include "rooms/chat_writer.hpp"
 #include "rooms/member.hpp"
 #include "rooms/rate_limiter.hpp"
+#include "rooms/room_log.hpp"
 
 namespace samling::rooms {
 
@@ -45,6 +46,9 @@ struct room_settings {
   std::size_t resume_window = 1000;  // messages kept for `since`
   // Presence goes out at most this often per room: a join storm becomes a few updates.
   std::chrono::milliseconds presence_interval{250};
+  // Vote counts and poll results go out at most this often per room (the `votes` and
+  // `poll_results` entries): a vote storm becomes a few updates a second.
+  std::chrono::milliseconds tally_interval{250};
 };
 
 // What rooms use but do not own; all outlive every room.
@@ -57,6 +61,24 @@ struct room_services {
   // Called on the room's strand for each message stored and fanned out (not for a retry
   // found in the store): the registry keeps the names of the event's signed-in authors.
   std::function<void(const chat_message&)> stored;
+
+  // Issue 17: what the room's log needs from Q&A and moderation (rooms/room_log.hpp). Every one
+  // may be empty (unit tests): then no snapshot ("qa":{}), no gate, no tally, nobody closed, no
+  // moderation log.
+  // The `qa` object of a join ack, on the store's thread, in order with the room's operations.
+  snapshot_fn snapshot;
+  // Checked on the store's thread before each post is stored (mute, ban, lock, slow mode, words).
+  post_gate_fn gate;
+  // The op that publishes the counts of these questions and polls (a `votes` and/or a
+  // `poll_results` entry); the room calls it coalesced, at most once per tally_interval.
+  std::function<op_fn(std::vector<std::string> questions, std::vector<std::string> polls)> tally;
+  // Closes every connection of these users in the event (a ban: core::ws_close::banned). The
+  // room_registry fills it in with its own close_user when empty.
+  std::function<void(const std::string& event, const std::vector<std::string>& users)> close_users;
+  // Writes one moderation log record for the op running in `env` (op_env::audit calls it).
+  std::function<void(const op_env&, std::string_view action, std::string_view target,
+                     std::string_view reason)>
+      audit;
 };
 
 class room : public std::enable_shared_from_this<room> {
@@ -76,6 +98,12 @@ class room : public std::enable_shared_from_this<room> {
   void post(std::shared_ptr<member> m, std::string id_json, std::string text,
             std::string client_msg_id);
   void list_members(std::shared_ptr<member> m, std::string id_json);
+  // Runs a Q&A, poll or moderation operation for `m` (rooms/room_log.hpp): `not_in_room` when
+  // `m` has not joined; else on the store's thread through the writer, ordered with posts; then
+  // the ack with the op's result (or its error, with retry_after_ms), its entries fanned out
+  // per view and kept for resumes, its vote/poll changes fed to the coalesced tally, and its
+  // close_users closed.
+  void apply(std::shared_ptr<member> m, std::string id_json, op_fn op);
   // The session is gone: drop it without a reply.
   void remove(std::shared_ptr<member> m);
 

@@ -134,6 +134,21 @@ std::vector<std::string> sqlite_chat_store::author_names(const std::string& even
   return out;
 }
 
+void sqlite_chat_store::append_entry(const rooms::log_entry&) {}
+std::vector<rooms::log_entry> sqlite_chat_store::recent_entries(const std::string&, std::size_t) { return {}; }
+std::optional<rooms::chat_message> sqlite_chat_store::find(const std::string&, std::uint64_t) { return {}; }
+void sqlite_chat_store::mark_deleted(const std::string&, std::uint64_t, const std::string&, const std::string&,
+                                     std::int64_t) {}
+void sqlite_chat_store::set_held(const std::string&, std::uint64_t, bool) {}
+std::vector<rooms::chat_message> sqlite_chat_store::held_messages(const std::string&) { return {}; }
+std::vector<rooms::chat_message> sqlite_chat_store::messages(const std::string&) { return {}; }
+bool sqlite_chat_store::atomically(const std::function<bool()>& work) {
+  transaction tx(db_);
+  if (!work()) return false;
+  tx.commit();
+  return true;
+}
+
 // The batch is a store::transaction: append()'s own transaction nests in it as a savepoint.
 void sqlite_chat_store::begin_batch() { batch_.emplace(db_); }
 void sqlite_chat_store::commit_batch() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "rooms/chat_store.hpp"
+#include "rooms/room_log.hpp"
 #include "store/sqlite_db.hpp"
 #include "store/statement.hpp"
 
@@ -28,6 +29,15 @@ class sqlite_chat_store final : public rooms::chat_store {
                                                        const std::string& user_id,
                                                        const std::string& client_msg_id) override;
   std::vector<std::string> author_names(const std::string& event_id) override;
+  void append_entry(const rooms::log_entry& e) override;
+  std::vector<rooms::log_entry> recent_entries(const std::string& room, std::size_t limit) override;
+  std::optional<rooms::chat_message> find(const std::string& room, std::uint64_t seq) override;
+  void mark_deleted(const std::string& room, std::uint64_t seq, const std::string& by_user_id,
+                    const std::string& reason, std::int64_t now_ms) override;
+  void set_held(const std::string& room, std::uint64_t seq, bool held) override;
+  std::vector<rooms::chat_message> held_messages(const std::string& room) override;
+  std::vector<rooms::chat_message> messages(const std::string& room) override;
+  bool atomically(const std::function<bool()>& work) override;
   void begin_batch() override;
   void commit_batch() override;
   void rollback_batch() override;

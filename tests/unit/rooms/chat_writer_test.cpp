@@ -39,6 +39,23 @@ class counting_store final : public rooms::chat_store {
     return real_.find_by_client_id(room, user, id);
   }
   std::vector<std::string> author_names(const std::string& event) override { return real_.author_names(event); }
+  void append_entry(const rooms::log_entry& e) override { real_.append_entry(e); }
+  std::vector<rooms::log_entry> recent_entries(const std::string& room, std::size_t limit) override {
+    return real_.recent_entries(room, limit);
+  }
+  std::optional<rooms::chat_message> find(const std::string& room, std::uint64_t seq) override {
+    return real_.find(room, seq);
+  }
+  void mark_deleted(const std::string& room, std::uint64_t seq, const std::string& by, const std::string& reason,
+                    std::int64_t now) override {
+    real_.mark_deleted(room, seq, by, reason, now);
+  }
+  void set_held(const std::string& room, std::uint64_t seq, bool held) override { real_.set_held(room, seq, held); }
+  std::vector<rooms::chat_message> held_messages(const std::string& room) override {
+    return real_.held_messages(room);
+  }
+  std::vector<rooms::chat_message> messages(const std::string& room) override { return real_.messages(room); }
+  bool atomically(const std::function<bool()>& work) override { return real_.atomically(work); }
   void begin_batch() override {
     real_.begin_batch();
     // Slow commits, so that submissions pile up behind a running one.
