@@ -81,6 +81,12 @@ constexpr entry table[] = {
     {errc::registration_closed, "registration_closed", 403, channel::http, "Registration has closed."},
     {errc::registration_not_found, "registration_not_found", 404, channel::http, "No such registration."},
     {errc::registration_full, "registration_full", 409, channel::http, "The event is full."},
+    // issue 17 (moderation)
+    {errc::no_such_message, "no_such_message", 404, channel::ws, "No such message in this room."},
+    {errc::muted, "muted", 403, channel::ws, "A moderator has muted you for a while."},
+    {errc::banned, "banned", 403, channel::ws, "A moderator has banned you from this event."},
+    {errc::slow_mode, "slow_mode", 429, channel::ws, "Slow mode: wait a little before your next message."},
+    {errc::room_locked, "room_locked", 403, channel::ws, "The room is locked: only moderators can write."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -79,6 +79,12 @@ enum class errc {
   registration_closed,     // from the closing time on
   registration_not_found,  // no registration settings for the event, or no such manage token
   registration_full,       // no seat left and no waitlist
+  // issue 17 (moderation): chat moderation (docs/protocol.md, moderate and post)
+  no_such_message,         // moderate delete_message/release_message: no such (held) message
+  muted,                   // a post while muted (retry_after_ms: until the mute ends)
+  banned,                  // banned from the event: hello and post refused
+  slow_mode,               // a post sooner than the room's slow mode allows (retry_after_ms)
+  room_locked,             // a post in a locked room (staff only)
 };
 
 const std::error_category& samling_category();
