@@ -26,7 +26,8 @@ using rooms::op_env;
 using rooms::op_outcome;
 
 // A mute longer than this is a ban in all but name: refused as a mistake (a typo of units).
-constexpr std::int64_t max_mute_seconds = 30LL * 24 * 3600;
+// The same bound as the request decoder's (protocol::mute_max_seconds), for ops bound otherwise.
+constexpr std::int64_t max_mute_seconds = 366LL * 24 * 3600;
 // Slow mode: one message per N seconds, 0 = off (docs/protocol.md, moderate).
 constexpr std::int64_t max_slow_mode_seconds = 3600;
 
