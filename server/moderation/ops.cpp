@@ -13,6 +13,7 @@
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
 #include "moderation/moderation_store.hpp"
+#include "moderation/snapshot.hpp"
 #include "moderation/words.hpp"
 #include "protocol/frames.hpp"
 
@@ -175,7 +176,11 @@ op_outcome delete_message(rooms::chat_store& chat, op_env& env, const moderate_a
   entries.push_back(moderation_entry(env, "delete_message", audience::staff, m->user.id, m->user.name,
                                      std::nullopt, std::nullopt, a.reason,
                                      {{"deleted_seq", a.seq}}));
-  audit(env, "delete_message", "msg:" + std::to_string(a.seq), a.reason);
+  // Gone for the audience, kept in the moderation log: the record says whose message it was
+  // and what it said (the chat keeps the row too, marked deleted, for the export's staff view).
+  audit(env, "delete_message",
+        "msg:" + std::to_string(a.seq) + " user:" + m->user.id + " (" + m->user.name + "): " + m->text,
+        a.reason);
   auto result = result_head(env, a.action);
   result["seq"] = a.seq;
   result["reason"] = or_null(a.reason);
@@ -486,6 +491,19 @@ json::object staff_snapshot(moderation_store& store, rooms::chat_store& chat,
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   return staff_snapshot(store, chat, event_id, room, now);
+}
+
+}  // namespace samling::moderation
+
+namespace samling::moderation {
+
+void extend_snapshot(boost::json::object& qa, moderation_store& store, rooms::chat_store& chat,
+                     const rooms::op_env& env) {
+  auto& slot = qa["settings"];
+  if (!slot.is_object()) slot = boost::json::object{};
+  auto& settings = slot.as_object();
+  for (auto& kv : room_settings(store, env.room)) settings[kv.key()] = kv.value();
+  if (env.staff) qa["moderation"] = staff_snapshot(store, chat, env.event_id, env.room, env.now_ms);
 }
 
 }  // namespace samling::moderation

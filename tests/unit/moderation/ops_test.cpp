@@ -6,6 +6,7 @@
 
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
+#include "moderation/snapshot.hpp"
 #include "protocol/frames.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_moderation_store.hpp"
@@ -182,7 +183,7 @@ TEST(ModerationOpsTest, DeleteHidesTheMessageForEveryoneAndTellsStaffWhoAndWhy) 
   auto log = f.store.log_entries(event);
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].action, "delete_message");
-  EXPECT_EQ(log[0].target, "msg:2");
+  EXPECT_EQ(log[0].target, "msg:2 user:u-omar (Omar Farah): dumt");  // kept in the log
   EXPECT_EQ(log[0].reason, "off topic");
   EXPECT_EQ(log[0].actor_id, "u-mo");
   EXPECT_EQ(log[0].actor_name, "Mo Moderator");
@@ -552,6 +553,46 @@ TEST(ModerationOpsTest, AStaffSnapshotOfAQuietEventIsEmptyLists) {
   EXPECT_EQ(json::serialize(staff_snapshot(f.store, f.chat, event, main_room, f.now)),
             R"({"muted":[],"banned":[],"words":[],"held":[]})");
   EXPECT_EQ(json::serialize(room_settings(f.store, main_room)), R"({"slow_mode_seconds":0,"locked":false})");
+}
+
+}  // namespace
+}  // namespace samling::moderation
+
+namespace samling::moderation {
+namespace {
+
+op_env snapshot_env(const chat_user& actor, std::int64_t now) {
+  op_env env;
+  env.room = main_room;
+  env.event_id = event;
+  env.room_id = "main";
+  env.actor = actor;
+  env.staff = is_staff(actor);
+  env.now_ms = now;
+  return env;
+}
+
+// The join ack's qa object: everyone gets the room's chat settings next to the Q&A ones;
+// staff also get the moderation lists.
+TEST(ModerationSnapshotTest, AddsTheChatSettingsForEveryoneAndTheListsForStaff) {
+  fixture f;
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::slow_mode, "", 10)).error, errc::ok);
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::ban, "u-omar", 0, "troll")).error, errc::ok);
+
+  auto qa = json::parse(R"({"questions":[],"settings":{"premoderated":true,"question_max_chars":300}})").as_object();
+  extend_snapshot(qa, f.store, f.chat, snapshot_env(anna, f.now));
+  EXPECT_EQ(qa, json::parse(R"({"questions":[],"settings":{"premoderated":true,"question_max_chars":300,)"
+                            R"("slow_mode_seconds":10,"locked":false}})"));
+
+  json::object staff_qa;
+  extend_snapshot(staff_qa, f.store, f.chat, snapshot_env(mo, f.now));
+  EXPECT_EQ(staff_qa["settings"], json::parse(R"({"slow_mode_seconds":10,"locked":false})"));
+  ASSERT_TRUE(staff_qa["moderation"].is_object());
+  auto& moderation = staff_qa["moderation"].as_object();
+  EXPECT_EQ(moderation["banned"].as_array().size(), 1u);
+  EXPECT_TRUE(moderation["muted"].as_array().empty());
+  EXPECT_TRUE(moderation["words"].as_array().empty());
+  EXPECT_TRUE(moderation["held"].as_array().empty());
 }
 
 }  // namespace
