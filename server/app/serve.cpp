@@ -515,6 +515,10 @@ int serve(const config::config& cfg) {
       &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
   rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
   ctx.rooms = &room_registry;  // the members route and samling_room_members (ctx outlives the server)
+  // A revoked kiosk link closes that projector's connections (4011).
+  projector_ctx.close_kiosk = [&room_registry](const std::string& event, const std::string& user) {
+    room_registry.close_user(event, user, core::ws_close::kiosk_revoked);
+  };
   api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
