@@ -88,6 +88,7 @@ class room_registry {
   const room_services services_;
   program::program_store* program_;
   void author_stored(const chat_message& m);
+  static std::string user_key(const std::string& event_id, const std::string& user_id);
 
   struct event_names {
     std::unordered_map<std::string, std::size_t> connected;  // name key -> signed-in sessions
@@ -98,6 +99,8 @@ class room_registry {
   std::map<std::string, std::shared_ptr<const event_rooms>> events_;
   std::map<std::string, std::shared_ptr<room>> rooms_;
   std::map<std::string, event_names> names_;  // by event id
+  // Connected sessions by "EVENT\nUSER_ID", then by session id (close_user).
+  std::unordered_map<std::string, std::map<std::string, std::weak_ptr<member>>> sessions_;
 };
 
 }  // namespace samling::rooms

@@ -380,6 +380,34 @@ INSERT INTO speakers SELECT * FROM speakers_kept;
 DROP TABLE speakers_kept;
 )sql";
 
+// Issue 17 (H-room): one log per room. room_log holds a room's entries that are not chat
+// messages (questions, votes, polls, moderation: rooms/room_log.hpp), each with its serialized
+// views; they share the room's seq counter with chat_messages, so (room, seq) is unique across
+// both tables (the chat writer assigns each seq once). A deleted message stays in chat_messages
+// with deleted_ms set (the moderation log and the export need what was deleted and by whom) and
+// is never read back for a room's history; a held one (the word list) waits for a moderator.
+static constexpr std::string_view migration_11_sql = R"sql(
+CREATE TABLE room_log (
+  room          TEXT NOT NULL,             -- "EVENT_ID/ROOM_ID"
+  seq           INTEGER NOT NULL CHECK (seq >= 1),
+  ts_ms         INTEGER NOT NULL,
+  type          TEXT NOT NULL,             -- the event's "type"
+  everyone_json TEXT NOT NULL DEFAULT '',  -- '' : not shown to non-staff (but the owner)
+  staff_json    TEXT NOT NULL DEFAULT '',  -- '' : staff get everyone_json
+  owner_id      TEXT NOT NULL DEFAULT '',
+  owner_json    TEXT NOT NULL DEFAULT '',
+  hides_seq     INTEGER NOT NULL DEFAULT 0,
+  shows_seq     INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (room, seq)
+) STRICT;
+
+ALTER TABLE chat_messages ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+ALTER TABLE chat_messages ADD COLUMN deleted_ms INTEGER;
+ALTER TABLE chat_messages ADD COLUMN deleted_by TEXT;
+ALTER TABLE chat_messages ADD COLUMN deleted_reason TEXT;
+CREATE INDEX chat_messages_held ON chat_messages (room, seq) WHERE held = 1 AND deleted_ms IS NULL;
+)sql";
+
 // Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
 // opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
 // save_event replaces an event by DELETE and re-insert, which would cascade every link away on
@@ -410,6 +438,7 @@ const std::vector<migration>& migrations() {
       {8, "program_versions", migration_8_sql},
       {9, "registration_settings, registrations", migration_9_sql},
       {10, "sessions.kind: lunch", migration_10_sql},
+      {11, "room_log; chat_messages held, deleted", migration_11_sql},
       {14, "kiosk_links", migration_14_sql},
   };
   return all;

@@ -1,5 +1,6 @@
 #pragma once
-// SQLite implementation of rooms::chat_store over the chat_messages table (migration 2).
+// SQLite implementation of rooms::chat_store over the chat_messages table (migration 2, held and
+// deleted from migration 11) and the room_log table (migration 11).
 // Keeps its prepared statements for the life of the object. Not thread-safe: owned by the
 // store's one blocking thread (core::blocking_pool), which serialises all database work; the
 // sqlite_db must outlive it.
@@ -43,11 +44,24 @@ class sqlite_chat_store final : public rooms::chat_store {
   void rollback_batch() override;
 
  private:
+  bool taken(statement& s, const std::string& room, std::uint64_t seq);
+  std::vector<rooms::chat_message> all(statement& s, const std::string& room);
+
   sqlite_db& db_;
   statement insert_;
   statement by_client_id_;
   statement recent_;
   statement last_seq_;
+  statement last_entry_seq_;
+  statement insert_entry_;
+  statement recent_entries_;
+  statement message_at_;
+  statement entry_at_;
+  statement find_;
+  statement mark_deleted_;
+  statement set_held_;
+  statement held_;
+  statement visible_;
   statement authors_;
   std::optional<transaction> batch_;  // between begin_batch() and commit/rollback_batch()
 };
