@@ -81,6 +81,20 @@ constexpr entry table[] = {
     {errc::registration_closed, "registration_closed", 403, channel::http, "Registration has closed."},
     {errc::registration_not_found, "registration_not_found", 404, channel::http, "No such registration."},
     {errc::registration_full, "registration_full", 409, channel::http, "The event is full."},
+    // issue 17 (qa)
+    {errc::no_such_question, "no_such_question", 404, channel::ws, "No such question."},
+    {errc::wrong_room, "wrong_room", 409, channel::ws, "That belongs to another room."},
+    {errc::already_voted, "already_voted", 409, channel::ws, "You have already voted for this question."},
+    {errc::not_voted, "not_voted", 409, channel::ws, "You have not voted for this question."},
+    {errc::question_closed, "question_closed", 409, channel::ws, "This question is not open for votes."},
+    {errc::question_too_long, "question_too_long", 422, channel::ws, "The question is too long."},
+    {errc::merge_into_self, "merge_into_self", 422, channel::ws, "A question cannot be merged into itself."},
+    {errc::question_state, "question_state", 409, channel::ws, "The question's state does not allow this."},
+    {errc::poll_invalid, "poll_invalid", 422, channel::ws, "The poll is not valid."},
+    {errc::no_such_poll, "no_such_poll", 404, channel::ws, "No such poll."},
+    {errc::poll_state, "poll_state", 409, channel::ws, "The poll's state does not allow this."},
+    {errc::poll_closed, "poll_closed", 409, channel::ws, "The poll is not open for votes."},
+    {errc::bad_choice, "bad_choice", 422, channel::ws, "The choices do not fit this poll."},
 };
 
 constexpr bool table_in_enum_order() {

@@ -79,6 +79,20 @@ enum class errc {
   registration_closed,     // from the closing time on
   registration_not_found,  // no registration settings for the event, or no such manage token
   registration_full,       // no seat left and no waitlist
+  // issue 17 (qa): questions, votes and polls (docs/protocol.md, "Q&A and polls")
+  no_such_question,     // no question with that id
+  wrong_room,           // the question or poll is in another room than the request's
+  already_voted,        // a second vote for a question by the same user id
+  not_voted,            // taking back a vote that was not given
+  question_closed,      // a vote on a question that is not approved or answered
+  question_too_long,    // over qa.question_max_chars
+  merge_into_self,      // merge a question into itself
+  question_state,       // a question action its state does not allow
+  poll_invalid,         // a poll that cannot be created (the message says why)
+  no_such_poll,         // no poll with that id
+  poll_state,           // a poll action its state does not allow
+  poll_closed,          // a poll vote while the poll is not open
+  bad_choice,           // a poll vote's choices: out of range, repeated, several for single
 };
 
 const std::error_category& samling_category();
