@@ -95,6 +95,12 @@ constexpr entry table[] = {
     {errc::poll_state, "poll_state", 409, channel::ws, "The poll's state does not allow this."},
     {errc::poll_closed, "poll_closed", 409, channel::ws, "The poll is not open for votes."},
     {errc::bad_choice, "bad_choice", 422, channel::ws, "The choices do not fit this poll."},
+    // issue 17 (moderation)
+    {errc::no_such_message, "no_such_message", 404, channel::ws, "No such message in this room."},
+    {errc::muted, "muted", 403, channel::ws, "A moderator has muted you for a while."},
+    {errc::banned, "banned", 403, channel::ws, "A moderator has banned you from this event."},
+    {errc::slow_mode, "slow_mode", 429, channel::ws, "Slow mode: wait a little before your next message."},
+    {errc::room_locked, "room_locked", 403, channel::ws, "The room is locked: only moderators can write."},
 };
 
 constexpr bool table_in_enum_order() {

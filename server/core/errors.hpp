@@ -93,6 +93,12 @@ enum class errc {
   poll_state,           // a poll action its state does not allow
   poll_closed,          // a poll vote while the poll is not open
   bad_choice,           // a poll vote's choices: out of range, repeated, several for single
+  // issue 17 (moderation): chat moderation (docs/protocol.md, moderate and post)
+  no_such_message,         // moderate delete_message/release_message: no such (held) message
+  muted,                   // a post while muted (retry_after_ms: until the mute ends)
+  banned,                  // banned from the event: hello and post refused
+  slow_mode,               // a post sooner than the room's slow mode allows (retry_after_ms)
+  room_locked,             // a post in a locked room (staff only)
 };
 
 const std::error_category& samling_category();

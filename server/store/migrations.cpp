@@ -490,6 +490,68 @@ CREATE TABLE qa_event_settings (
 ) STRICT;
 )sql";
 
+// Chat moderation (issue 17, moderation: moderation::moderation_store). Mutes and bans are per
+// event (a user muted or banned in one room is so in every room of the event), one row per
+// user: muting or banning again replaces it; an expired mute stays until replaced or lifted
+// (the gate compares until_ms with the post's time). The names and the actor are copies, as
+// they were when the action was taken, so the lists read without a join to anything. Room
+// settings are keyed by the wire room name, like chat_messages, without a foreign key: an
+// event's rooms are deleted and re-inserted on every program edit. The word list keeps the
+// moderator's order (position). The moderation log is append only; its INTEGER PRIMARY KEY is
+// the rowid, so records are numbered in the order they were written, and the index reads one
+// event's records in that order.
+static constexpr std::string_view migration_13_sql = R"sql(
+CREATE TABLE mutes (
+  event_id  TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  until_ms  INTEGER NOT NULL,
+  reason    TEXT NOT NULL DEFAULT '',
+  by_id     TEXT NOT NULL,
+  by_name   TEXT NOT NULL,
+  at_ms     INTEGER NOT NULL,
+  PRIMARY KEY (event_id, user_id)
+) STRICT;
+
+CREATE TABLE bans (
+  event_id  TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  reason    TEXT NOT NULL DEFAULT '',
+  by_id     TEXT NOT NULL,
+  by_name   TEXT NOT NULL,
+  at_ms     INTEGER NOT NULL,
+  PRIMARY KEY (event_id, user_id)
+) STRICT;
+
+CREATE TABLE chat_room_settings (
+  room              TEXT PRIMARY KEY,      -- "EVENT_ID/ROOM_ID"
+  slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds >= 0),
+  locked            INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+) STRICT;
+
+CREATE TABLE word_lists (
+  event_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  word     TEXT NOT NULL,
+  PRIMARY KEY (event_id, position)
+) STRICT;
+
+CREATE TABLE moderation_log (
+  id         INTEGER PRIMARY KEY,
+  event_id   TEXT NOT NULL,
+  room       TEXT NOT NULL,
+  ts_ms      INTEGER NOT NULL,
+  actor_id   TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL DEFAULT '',
+  reason     TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX moderation_log_by_event ON moderation_log (event_id, id);
+)sql";
+
 // Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
 // opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
 // save_event replaces an event by DELETE and re-insert, which would cascade every link away on
@@ -523,6 +585,7 @@ const std::vector<migration>& migrations() {
       {11, "room_log; chat_messages held, deleted", migration_11_sql},
       {12, "qa: questions, question_votes, polls, poll_votes, qa_room_settings, qa_event_settings",
        migration_12_sql},
+      {13, "mutes, bans, chat_room_settings, word_lists, moderation_log", migration_13_sql},
       {14, "kiosk_links", migration_14_sql},
   };
   return all;
