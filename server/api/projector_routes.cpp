@@ -59,18 +59,6 @@ std::optional<response> room_refusal(room_check c, const std::string& event, con
   return std::nullopt;
 }
 
-// Moderators and organizers of the event (manage_kiosk in docs/protocol.md's roles table):
-// the caller, or the answer to send (401 / 403 csrf_failed / 403 forbidden).
-asio::awaitable<std::variant<principal, response>> require_staff(const http_auth& auth, const request& r,
-                                                                 const std::string& event, std::string refusal) {
-  auto id = co_await auth.identify(r);
-  if (id.error != errc::ok) co_return net::json_error(id.error, id.message);
-  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first (or send a token).");
-  for (auto role : id.who->roles_in(event))
-    if (rooms::is_staff(role)) co_return std::move(*id.who);
-  co_return net::json_error(errc::forbidden, refusal);
-}
-
 json::object link_json(const projector::kiosk_link& l, const std::string& base) {
   json::object o;
   o["id"] = l.id;
@@ -207,6 +195,16 @@ asio::awaitable<response> get_kiosk(const projector_context* ctx, request r) {
 }
 
 }  // namespace
+
+asio::awaitable<std::variant<principal, response>> require_staff(const http_auth& auth, const request& r,
+                                                                 const std::string& event, std::string refusal) {
+  auto id = co_await auth.identify(r);
+  if (id.error != errc::ok) co_return net::json_error(id.error, id.message);
+  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first (or send a token).");
+  for (auto role : id.who->roles_in(event))
+    if (rooms::is_staff(role)) co_return std::move(*id.who);
+  co_return net::json_error(errc::forbidden, refusal);
+}
 
 std::string request_base(const std::string& public_url, const net::request& r) {
   if (!public_url.empty()) return projector::trim_base(public_url);

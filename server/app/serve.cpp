@@ -61,6 +61,9 @@
 #include "store/sqlite_registration_store.hpp"
 #include "store/sqlite_kiosk_store.hpp"
 #include "api/projector_routes.hpp"
+#include "api/room_export_routes.hpp"
+#include "store/sqlite_moderation_store.hpp"
+#include "store/sqlite_qa_store.hpp"
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -483,6 +486,23 @@ int serve(const config::config& cfg) {
   projector_ctx.auth = &callers;
   projector_ctx.public_url = cfg.server.public_url;  // empty: the request's Host
   api::register_projector_routes(routes, projector_ctx);
+  // A room's exports, the moderation log, the Q&A settings. (H-proj: the integrator keeps one
+  // qa store and one moderation store for the rooms and these routes.)
+  std::unique_ptr<store::sqlite_qa_store> export_qa_store;
+  std::unique_ptr<store::sqlite_moderation_store> export_moderation_store;
+  on_pool(db_pool, [&] {
+    export_qa_store = std::make_unique<store::sqlite_qa_store>(*db);
+    export_moderation_store = std::make_unique<store::sqlite_moderation_store>(*db);
+  });
+  api::room_export_context export_ctx;
+  export_ctx.program = program_store.get();
+  export_ctx.chat = chat_store.get();
+  export_ctx.qa = export_qa_store.get();
+  export_ctx.moderation = export_moderation_store.get();
+  export_ctx.audit = audit_log.get();
+  export_ctx.db_pool = &db_pool;
+  export_ctx.auth = &callers;
+  api::register_room_export_routes(routes, export_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -515,6 +535,10 @@ int serve(const config::config& cfg) {
       &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
   rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
   ctx.rooms = &room_registry;  // the members route and samling_room_members (ctx outlives the server)
+  // A revoked kiosk link closes that projector's connections (4011).
+  projector_ctx.close_kiosk = [&room_registry](const std::string& event, const std::string& user) {
+    room_registry.close_user(event, user, core::ws_close::kiosk_revoked);
+  };
   api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
@@ -610,6 +634,8 @@ int serve(const config::config& cfg) {
     }
     outbox_store.reset();
     kiosk_store.reset();
+    export_qa_store.reset();
+    export_moderation_store.reset();
     destination_store.reset();
     series_store.reset();
     program_versions.reset();

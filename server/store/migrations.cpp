@@ -408,23 +408,6 @@ ALTER TABLE chat_messages ADD COLUMN deleted_reason TEXT;
 CREATE INDEX chat_messages_held ON chat_messages (room, seq) WHERE held = 1 AND deleted_ms IS NULL;
 )sql";
 
-// Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
-// opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
-// save_event replaces an event by DELETE and re-insert, which would cascade every link away on
-// each program edit; a link to a room that no longer exists simply finds no room. Revoked links
-// stay (revoked_ms set) so the console can list them and the API can answer 410, not 404.
-static constexpr std::string_view migration_14_sql = R"sql(
-CREATE TABLE kiosk_links (
-  id          TEXT PRIMARY KEY,                        -- 32 hex characters: the link's secret
-  event_id    TEXT NOT NULL,
-  room_id     TEXT NOT NULL,
-  created_by  TEXT NOT NULL,                           -- account id or token subject
-  created_ms  INTEGER NOT NULL,
-  revoked_ms  INTEGER                                  -- NULL: still valid
-) STRICT;
-CREATE INDEX kiosk_links_by_event ON kiosk_links(event_id, created_ms);
-)sql";
-
 // Q&A and polls of a room (issue 17, qa/qa_store.hpp). `room` is the wire name
 // "EVENT_ID/ROOM_ID" without a foreign key, for the reason given for chat_messages (migration 2).
 //
@@ -567,6 +550,23 @@ CREATE TABLE moderation_log (
   reason     TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX moderation_log_by_event ON moderation_log (event_id, id);
+)sql";
+
+// Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
+// opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
+// save_event replaces an event by DELETE and re-insert, which would cascade every link away on
+// each program edit; a link to a room that no longer exists simply finds no room. Revoked links
+// stay (revoked_ms set) so the console can list them and the API can answer 410, not 404.
+static constexpr std::string_view migration_14_sql = R"sql(
+CREATE TABLE kiosk_links (
+  id          TEXT PRIMARY KEY,                        -- 32 hex characters: the link's secret
+  event_id    TEXT NOT NULL,
+  room_id     TEXT NOT NULL,
+  created_by  TEXT NOT NULL,                           -- account id or token subject
+  created_ms  INTEGER NOT NULL,
+  revoked_ms  INTEGER                                  -- NULL: still valid
+) STRICT;
+CREATE INDEX kiosk_links_by_event ON kiosk_links(event_id, created_ms);
 )sql";
 
 const std::vector<migration>& migrations() {

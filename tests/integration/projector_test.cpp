@@ -207,4 +207,195 @@ TEST(projector, only_the_events_moderators_and_organizers_manage_kiosk_links) {
   EXPECT_EQ(http_get(port, "/api/v1/kiosk/" + id).status, 200);
 }
 
+// --- Exports, the moderation log and the Q&A settings -----------------------------------------
+
+std::string main_room() { return ws::room("main"); }
+
+// An attendee's session in `room` (hello + join); nullptr when either fails.
+std::unique_ptr<ws_client> joined(std::uint16_t port, const std::string& sub, const std::string& name,
+                                  const std::string& role = "attendee") {
+  auto c = std::make_unique<ws_client>();
+  if (!c->connect(port)) return nullptr;
+  auto hello = c->hello(event, ws::token(sub, name, role));
+  auto join = c->join(main_room());
+  EXPECT_TRUE(is_ack(hello) && is_ack(join)) << sub << ": " << str(hello) << " " << str(join);
+  if (!is_ack(hello) || !is_ack(join)) return nullptr;
+  return c;
+}
+
+TEST(projector, a_rooms_export_has_its_chat_and_is_for_staff_only) {
+  server_process server(options());
+  const auto port = server.port();
+  auto anna = joined(port, "u-anna", "Anna Svensson");
+  ASSERT_TRUE(anna);
+  ASSERT_TRUE(is_ack(anna->post(main_room(), "Hej, \"alla\"!")));
+  ASSERT_TRUE(is_ack(anna->post(main_room(), "=HYPERLINK(\"http://x\")")));
+  const std::string base = "/api/v1/events/" + event + "/rooms/main/export";
+
+  auto full = http_get(port, base + ".json", bearer(moderator()));
+  ASSERT_EQ(full.status, 200) << full.body;
+  EXPECT_EQ(full.header("cache-control"), "no-store");
+  auto o = body_of(full);
+  EXPECT_EQ(s(o.at("room")), main_room());
+  EXPECT_TRUE(o.at("exported").is_int64());
+  EXPECT_TRUE(o.at("questions").as_array().empty());
+  EXPECT_TRUE(o.at("polls").as_array().empty());
+  auto chat = o.at("chat").as_array();
+  ASSERT_EQ(chat.size(), 2u) << full.body;
+  EXPECT_EQ(s(chat[0].as_object().at("text")), "Hej, \"alla\"!");
+  EXPECT_EQ(s(chat[0].as_object().at("user").as_object().at("name")), "Anna Svensson");
+  EXPECT_LT(chat[0].as_object().at("seq").as_int64(), chat[1].as_object().at("seq").as_int64());
+
+  // CSV: BOM, header, quoted fields, the formula defused; a download link with ?token= works.
+  auto csv = http_get(port, base + "/chat.csv?token=" + moderator());
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_NE(csv.header("content-disposition").find("attachment"), std::string::npos);
+  EXPECT_EQ(csv.body.rfind("\xEF\xBB\xBFseq,time,user_id,user_name,user_role,text\r\n", 0), 0u) << csv.body;
+  EXPECT_NE(csv.body.find(",u-anna,Anna Svensson,attendee,\"Hej, \"\"alla\"\"!\"\r\n"), std::string::npos) << csv.body;
+  EXPECT_NE(csv.body.find(",\"'=HYPERLINK(\"\"http://x\"\")\"\r\n"), std::string::npos) << csv.body;
+  auto questions = http_get(port, base + "/questions.csv", bearer(organizer()));
+  EXPECT_EQ(questions.status, 200);
+  EXPECT_EQ(questions.body.rfind("\xEF\xBB\xBFid,status,votes,", 0), 0u) << questions.body;
+  EXPECT_EQ(http_get(port, base + "/polls.csv", bearer(organizer())).status, 200);
+  EXPECT_EQ(http_get(port, base + "/other.csv", bearer(organizer())).status, 404);
+
+  // Who may: staff of this event only.
+  EXPECT_EQ(http_get(port, base + ".json").status, 401);
+  for (const char* role : {"attendee", "speaker", "press", "guest"})
+    EXPECT_EQ(http_get(port, base + ".json", bearer(ws::token("u-x", "X", role))).status, 403) << role;
+  EXPECT_EQ(http_get(port, base + ".json", bearer(ws::token("m-2", "M", "moderator", "other-event"))).status, 403);
+  EXPECT_EQ(error_code(http_get(port, "/api/v1/events/" + event + "/rooms/nowhere/export.json", bearer(moderator()))),
+            "no_such_room");
+
+  // The moderation log: empty, JSON and CSV; staff only.
+  const std::string log = "/api/v1/events/" + event + "/moderation-log";
+  auto entries = http_get(port, log, bearer(moderator()));
+  ASSERT_EQ(entries.status, 200) << entries.body;
+  EXPECT_TRUE(body_of(entries).at("entries").as_array().empty());
+  auto log_csv = http_get(port, log + "?format=csv", bearer(moderator()));
+  EXPECT_EQ(log_csv.body, "\xEF\xBB\xBFid,time,room,actor_id,actor_name,actor_role,action,target,reason\r\n");
+  EXPECT_EQ(http_get(port, log, bearer(ws::token("u-x", "X", "attendee"))).status, 403);
+}
+
+TEST(projector, qa_settings_are_read_by_staff_and_changed_by_organizers) {
+  server_process server(options());
+  const auto port = server.port();
+  const std::string path = "/api/v1/events/" + event + "/qa-settings";
+  const header_list json_type{{"Content-Type", "application/json"}};
+  auto with = [&](const std::string& token) {
+    auto h = bearer(token);
+    h.insert(h.end(), json_type.begin(), json_type.end());
+    return h;
+  };
+  auto got = http_get(port, path, bearer(moderator()));
+  ASSERT_EQ(got.status, 200) << got.body;
+  EXPECT_EQ(got.body, "{\"names_to_moderators\":false}");
+  EXPECT_EQ(http_get(port, path, bearer(ws::token("u-x", "X", "attendee"))).status, 403);
+  EXPECT_EQ(http_request(port, "PUT", path, "{\"names_to_moderators\":true}", with(moderator())).status, 403);
+  auto bad = http_request(port, "PUT", path, "{\"names_to_moderators\":\"yes\"}", with(organizer()));
+  EXPECT_EQ(bad.status, 400);
+  auto put = http_request(port, "PUT", path, "{\"names_to_moderators\":true}", with(organizer()));
+  ASSERT_EQ(put.status, 200) << put.body;
+  EXPECT_EQ(http_get(port, path, bearer(moderator())).body, "{\"names_to_moderators\":true}");
+  auto audit = db_rows(server.dir().file("samling.db"),
+                       "SELECT actor || '|' || detail FROM audit_log WHERE action = 'qa.settings'");
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0], "org-1|names_to_moderators=true");
+}
+
+// Seeded over the WebSocket: questions with votes, a poll with results, chat with a deleted
+// message; the export counts them and the moderation log holds the deletion. Needs the Q&A and
+// moderation requests (skipped on a build without them).
+TEST(projector, a_rooms_export_counts_votes_and_poll_results_and_leaves_out_deleted_chat) {
+  server_process server(options());
+  const auto port = server.port();
+  auto anna = joined(port, "u-anna", "Anna Svensson");
+  auto bo = joined(port, "u-bo", "Bo Ek");
+  auto maja = joined(port, "mod-1", "Maja Moderator", "moderator");
+  ASSERT_TRUE(anna && bo && maja);
+  auto asked = anna->request({{"type", "ask"}, {"room", main_room()}, {"text", "Vad kostar det?"}, {"client_msg_id", "q1"}});
+  if (string_field(asked, "code") == "unknown_type") GTEST_SKIP() << "this build has no Q&A requests";
+  ASSERT_TRUE(is_ack(asked)) << str(asked);
+  const auto q1 = string_field(asked, "result.question.id");
+  auto asked2 = bo->request({{"type", "ask"}, {"room", main_room()}, {"text", "Och när?"}, {"client_msg_id", "q2"}, {"anonymous", true}});
+  ASSERT_TRUE(is_ack(asked2)) << str(asked2);
+  for (auto* c : {anna.get(), bo.get()})
+    ASSERT_TRUE(is_ack(c->request({{"type", "vote"}, {"room", main_room()}, {"question", q1}})));
+  auto poll = maja->request({{"type", "poll_create"}, {"room", main_room()}, {"text", "Kaffe eller te?"},
+                             {"kind", "single"}, {"options", json::array{"Kaffe", "Te"}}});
+  ASSERT_TRUE(is_ack(poll)) << str(poll);
+  const auto p1 = string_field(poll, "result.poll.id");
+  ASSERT_TRUE(is_ack(maja->request({{"type", "poll"}, {"room", main_room()}, {"poll", p1}, {"action", "open"}})));
+  ASSERT_TRUE(is_ack(anna->request({{"type", "poll_vote"}, {"room", main_room()}, {"poll", p1}, {"choices", json::array{0}}})));
+  ASSERT_TRUE(is_ack(bo->request({{"type", "poll_vote"}, {"room", main_room()}, {"poll", p1}, {"choices", json::array{1}}})));
+  ASSERT_TRUE(is_ack(anna->post(main_room(), "Kvar")));
+  auto gone = bo->post(main_room(), "Bort");
+  ASSERT_TRUE(is_ack(gone));
+  auto deleted = maja->request({{"type", "moderate"}, {"room", main_room()}, {"action", "delete_message"},
+                                {"seq", int_field(gone, "result.seq")}, {"reason", "off topic"}});
+  ASSERT_TRUE(is_ack(deleted)) << str(deleted);
+
+  auto o = body_of(http_get(port, "/api/v1/events/" + event + "/rooms/main/export.json", bearer(moderator())));
+  auto qs = o.at("questions").as_array();
+  ASSERT_EQ(qs.size(), 2u) << str(json::value(o));
+  EXPECT_EQ(s(qs[0].as_object().at("id")), q1);
+  EXPECT_EQ(qs[0].as_object().at("votes").as_int64(), 2);
+  EXPECT_EQ(qs[0].as_object().at("voters").as_int64(), 2);
+  EXPECT_TRUE(qs[1].as_object().at("anonymous").as_bool());
+  EXPECT_TRUE(qs[1].as_object().at("author").is_null()) << "anonymous, and names do not go to moderators";
+  auto ps = o.at("polls").as_array();
+  ASSERT_EQ(ps.size(), 1u);
+  auto opts = ps[0].as_object().at("options").as_array();
+  EXPECT_EQ(opts[0].as_object().at("votes").as_int64(), 1);
+  EXPECT_EQ(opts[1].as_object().at("votes").as_int64(), 1);
+  EXPECT_EQ(ps[0].as_object().at("voters").as_int64(), 2);
+  std::vector<std::string> texts;
+  for (auto& m : o.at("chat").as_array()) texts.push_back(s(m.as_object().at("text")));
+  EXPECT_EQ(texts, std::vector<std::string>{"Kvar"});
+
+  auto qcsv = http_get(port, "/api/v1/events/" + event + "/rooms/main/export/questions.csv", bearer(moderator())).body;
+  EXPECT_NE(qcsv.find(q1 + ",approved,2,no,Vad kostar det?,online,no,no,Anna Svensson,attendee,"), std::string::npos) << qcsv;
+  auto pcsv = http_get(port, "/api/v1/events/" + event + "/rooms/main/export/polls.csv", bearer(moderator())).body;
+  EXPECT_NE(pcsv.find(p1 + ",Kaffe eller te?,single,open,live,1,Te,1,2,"), std::string::npos) << pcsv;
+
+  auto log = body_of(http_get(port, "/api/v1/events/" + event + "/moderation-log", bearer(moderator())));
+  bool found = false;
+  for (auto& e : log.at("entries").as_array()) {
+    auto& x = e.as_object();
+    if (s(x.at("action")) == "delete_message") {
+      found = true;
+      EXPECT_EQ(s(x.at("reason")), "off topic");
+      EXPECT_EQ(s(x.at("actor").as_object().at("id")), "mod-1");
+      EXPECT_EQ(s(x.at("room")), main_room());
+    }
+  }
+  EXPECT_TRUE(found) << str(json::value(log));
+  auto log_csv = http_get(port, "/api/v1/events/" + event + "/moderation-log?format=csv", bearer(moderator())).body;
+  EXPECT_NE(log_csv.find(",mod-1,Maja Moderator,moderator,delete_message,"), std::string::npos) << log_csv;
+}
+
+// A kiosk's open connection is closed with 4011 when its link is revoked, and its hello is
+// refused afterwards. Needs the kiosk hello (skipped on a build without it).
+TEST(projector, revoking_a_kiosk_link_closes_the_projectors_connection) {
+  server_process server(options());
+  const auto port = server.port();
+  auto made = body_of(http_request(port, "POST", "/api/v1/events/" + event + "/rooms/main/kiosk-links", "",
+                                   bearer(moderator())));
+  const std::string id(made.at("id").as_string());
+  ws_client kiosk;
+  ASSERT_TRUE(kiosk.connect(port));
+  auto hello = kiosk.request({{"type", "hello"}, {"event", event}, {"kiosk", id}});
+  if (!is_ack(hello) && string_field(hello, "message").find("kiosk") == std::string::npos)
+    GTEST_SKIP() << "this build has no kiosk hello: " << str(hello);
+  ASSERT_TRUE(is_ack(hello)) << str(hello);
+  EXPECT_EQ(string_field(hello, "result.user.id"), "kiosk-" + id.substr(0, 8));
+  ASSERT_TRUE(is_ack(kiosk.join(main_room())));
+  ASSERT_EQ(http_request(port, "DELETE", "/api/v1/events/" + event + "/kiosk-links/" + id, "", bearer(moderator())).status, 204);
+  EXPECT_EQ(kiosk.wait_closed(5s), 4011);
+  ws_client again;
+  ASSERT_TRUE(again.connect(port));
+  EXPECT_EQ(string_field(again.request({{"type", "hello"}, {"event", event}, {"kiosk", id}}), "code"), "kiosk_revoked");
+}
+
 }  // namespace
