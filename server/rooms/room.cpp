@@ -164,6 +164,12 @@ op_env room::env_for(const chat_user& actor, bool staff) const {
 
 void room::join(std::shared_ptr<member> m, std::string id_json, std::optional<std::uint64_t> since) {
   auto self = shared_from_this();
+  // A projector (kiosk link) shows its own room only; the protocol handler checks this too.
+  if (!m->only_room().empty() && m->only_room() != info_.key) {
+    m->release(info_.key);
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view shows only its own room."));
+    return;
+  }
   if (!services_.snapshot || !services_.writer) {
     asio::post(strand_, [self, m = std::move(m), id = std::move(id_json), since] {
       self->finish_join(m, id, since, {});
@@ -299,6 +305,10 @@ asio::awaitable<void> room::do_apply(std::shared_ptr<room> self, std::shared_ptr
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
   }
+  if (m->read_only()) {
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view only shows."));
+    co_return;
+  }
   std::optional<op_outcome> out;
   if (self->services_.writer) {
     auto env = self->env_for(m->user(), m->sees_member_lists());  // named: GCC 12
@@ -420,6 +430,10 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
                                     std::string client_msg_id) {
   if (!self->members_.count(m->session_id())) {
     m->reply(protocol::error(id_json, errc::not_in_room));
+    co_return;
+  }
+  if (m->read_only()) {
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view only shows."));
     co_return;
   }
   const auto dedupe = dedupe_key(m->user().id, client_msg_id);

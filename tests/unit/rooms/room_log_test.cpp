@@ -522,3 +522,39 @@ TEST_F(room_log_test, close_user_closes_every_session_of_that_user_in_that_event
   EXPECT_EQ(a2.closes().size(), 1u) << "disconnected: not closed again";
   registry.close_user("ev", "nobody", core::ws_close::banned);  // no such user: nothing
 }
+
+TEST_F(room_log_test, a_projector_member_only_shows_and_only_its_own_room) {
+  auto room = make_room();
+  recorder kiosk, other_kiosk, anna;
+  auto deliver = [st = kiosk.s](std::shared_ptr<const std::string> f, std::string_view, rooms::member::kind) {
+    std::lock_guard lock(st->mutex);
+    st->frames.push_back(json::parse(*f).as_object());
+  };
+  auto k = std::make_shared<rooms::member>("s1", rooms::chat_user{"kiosk-abcd1234", "Projector", auth::role::guest},
+                                           false, deliver, rooms::member::close_fn{}, true, "ev/main");
+  auto elsewhere = std::make_shared<rooms::member>(
+      "s2", rooms::chat_user{"kiosk-ffff0000", "Projector", auth::role::guest}, false,
+      [st = other_kiosk.s](std::shared_ptr<const std::string> f, std::string_view, rooms::member::kind) {
+        std::lock_guard lock(st->mutex);
+        st->frames.push_back(json::parse(*f).as_object());
+      },
+      rooms::member::close_fn{}, true, "ev/press");
+  ASSERT_TRUE(k->reserve("ev/main", 10));
+  join(room, k, kiosk);
+  EXPECT_TRUE(k->in_room("ev/main"));
+  ASSERT_TRUE(elsewhere->reserve("ev/main", 10));
+  join(room, elsewhere, other_kiosk);
+  EXPECT_EQ(other_kiosk.of_type("error").at(0).at("code"), "forbidden");
+  EXPECT_FALSE(elsewhere->in_room("ev/main"));
+  EXPECT_EQ(elsewhere->room_count(), 0u);
+
+  room->post(k, "\"p\"", "hej", "c1");
+  EXPECT_EQ(apply(room, k, kiosk, entries_op({{}})).at("code"), "forbidden");
+  ASSERT_TRUE(run_until([&] { return kiosk.of_type("error").size() == 2; }));
+  on_pool([&] { EXPECT_EQ(store_->last_seq("ev/main"), 0u); });
+  // It sees what everyone sees.
+  auto ma = anna.make("s3", "anna", "attendee");
+  join(room, ma, anna);
+  post(room, ma, anna, "hej");
+  ASSERT_TRUE(run_until([&] { return kiosk.of_type("message").size() == 1; }));
+}
