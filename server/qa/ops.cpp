@@ -96,32 +96,6 @@ view asker_view(const question& q) {
   return q.source == question_source::online ? view::owner : view::staff;
 }
 
-std::string_view action_name(question_action a) {
-  switch (a) {
-    case question_action::approve: return "approve";
-    case question_action::reject: return "reject";
-    case question_action::edit: return "edit";
-    case question_action::merge: return "merge";
-    case question_action::pin: return "pin";
-    case question_action::unpin: return "unpin";
-    case question_action::answered: return "answered";
-    case question_action::archive: return "archive";
-    case question_action::restore: return "restore";
-  }
-  return "";
-}
-
-std::string_view action_name(poll_action a) {
-  switch (a) {
-    case poll_action::open: return "open";
-    case poll_action::close: return "close";
-    case poll_action::reveal: return "reveal";
-    case poll_action::hide: return "hide";
-    case poll_action::archive: return "archive";
-  }
-  return "";
-}
-
 // A question's text (ask, edit): trimmed, then the post rules, with the Q&A limit.
 errc check_question_text(std::string& text, std::size_t max_chars, std::string& message) {
   const auto e = rooms::check_text(text, max_chars);
@@ -231,7 +205,7 @@ op_outcome act(qa_store& store, op_env& env, const question_args& a) {
   if (!found) return fail(errc::no_such_question);
   question q = std::move(*found);
   if (q.room != env.room) return fail(errc::wrong_room, "That question belongs to another room.");
-  const auto name = action_name(a.action);
+  const auto name = to_string(a.action);
   const auto before = q.status;
   const bool names = store.names_to_moderators(env.event_id);
   op_outcome out;
@@ -397,7 +371,7 @@ op_outcome act_on_poll(qa_store& store, op_env& env, const std::string& poll_id,
   if (!found) return fail(errc::no_such_poll);
   poll p = std::move(*found);
   if (p.room != env.room) return fail(errc::wrong_room, "That poll belongs to another room.");
-  const auto name = action_name(a);
+  const auto name = to_string(a);
   const auto before = p.state;
   auto refuse = [&] {
     return fail(errc::poll_state, "A poll that is " + std::string(to_string(p.state)) + " with " +
