@@ -1,5 +1,32 @@
 #include "qa/ops.hpp"
 
+// The rules, in one place (docs/protocol.md, "Q&A and polls", describes them for clients):
+//
+// A question's status and the actions that change it (anything else: question_state):
+//   approve   pending -> approved
+//   reject    pending | approved | answered -> rejected (unpinned; the reason for asker and staff)
+//   edit      any but merged (text checked again; edited = true)
+//   merge     source any but merged, into pending | approved | answered -> source merged (unpinned),
+//             into gains the source's voters (each user once)
+//   pin       pending | approved | answered, not pinned -> approved + pinned; the room's previous
+//             pinned question is unpinned first (its own entry)
+//   unpin     pinned -> not pinned
+//   answered  approved -> answered (unpinned)
+//   archive   any but archived and merged -> archived (unpinned)
+//   restore   rejected | archived -> approved (reason cleared)
+// Votes: approved and answered questions only (else question_closed).
+// Who sees a `question` entry: the staff always; the asker (owner view) always; the audience
+// when the question is public (approved, answered) before or after the action, so a question
+// that leaves their list is announced and one that never was stays unseen.
+//
+// A poll: open draft -> open; close open -> closed; reveal hidden -> revealed; hide live |
+// revealed -> hidden (not archived); archive any but archived. Votes only while open.
+// The audience sees a `poll` entry when the poll is open or closed before or after.
+//
+// The moderation log (op_env::audit) gets one record per moderator action: question_<action>
+// (target q-…, the request's reason), question_hall (q-…), poll_create and poll_<action> (p-…),
+// premoderation_on / premoderation_off (target "room:<room id>").
+
 #include <algorithm>
 #include <set>
 
