@@ -1,5 +1,6 @@
 #include "moderation/ops.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
@@ -336,22 +337,29 @@ op_outcome words(moderation_store& store, op_env& env, const moderate_args& a) {
   return done(std::move(result), std::move(entries));
 }
 
-// The word list of the event, prepared once and reused while the stored list is unchanged (the
-// gate runs for every post; folding 500 words each time would be most of its cost). Only the
-// store's thread calls the gate; thread_local keeps unit tests on other threads apart.
-const word_list& prepared_words(const std::string& event_id, std::vector<std::string> current) {
+// The word list of the event, prepared once and reused while the stored list is unchanged (its
+// stamp, one short row): the gate runs for every post, and reading and folding 500 words each
+// time would be most of its cost. Only the store's thread calls the gate; thread_local keeps
+// unit tests on other threads apart. Several events take turns: a few are kept.
+const word_list& prepared_words(moderation_store& store, const std::string& event_id, std::string stamp) {
   struct cached {
     std::string event_id;
-    std::vector<std::string> words;
+    std::string stamp;
     word_list list{{}};
   };
-  thread_local cached cache;
-  if (cache.event_id != event_id || cache.words != current) {
-    cache.list = word_list(current);
-    cache.words = std::move(current);
-    cache.event_id = event_id;
+  thread_local std::vector<cached> cache;
+  for (auto& c : cache)
+    if (c.event_id == event_id && c.stamp == stamp) return c.list;
+  constexpr std::size_t kept = 8;
+  auto it = std::find_if(cache.begin(), cache.end(), [&](const cached& c) { return c.event_id == event_id; });
+  if (it == cache.end()) {
+    if (cache.size() >= kept) cache.erase(cache.begin());
+    cache.push_back({event_id, {}, word_list({})});
+    it = cache.end() - 1;
   }
-  return cache.list;
+  it->list = word_list(store.words(event_id));
+  it->stamp = std::move(stamp);
+  return it->list;
 }
 
 std::string seconds_text(std::int64_t ms) {
@@ -445,8 +453,8 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
       return v;
     }
   }
-  auto listed = store.words(event_id);
-  if (!listed.empty()) v.held = prepared_words(event_id, std::move(listed)).matches(m.text);
+  if (auto stamp = store.words_stamp(event_id); !stamp.empty())
+    v.held = prepared_words(store, event_id, std::move(stamp)).matches(m.text);
   return v;
 }
 

@@ -522,6 +522,33 @@ TEST(ModerationOpsTest, WordsReplaceTheEventsListAndAreShownToStaffOnly) {
   EXPECT_EQ(log[1].target, "words:0");
 }
 
+// The gate keeps the list prepared between posts; a change that is rolled back (an op's
+// savepoint, a failed batch) must not leave the prepared copy behind.
+TEST(ModerationOpsTest, TheGatesPreparedListFollowsTheStoredOneThroughRollbacks) {
+  fixture f;
+  moderate_args w = act(moderate_action::words);
+  w.words = {"äpple"};
+  ASSERT_EQ(f.run(mo, w).error, errc::ok);
+  EXPECT_TRUE(f.post(anna, "ÄPPLE").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  {
+    store::transaction batch(f.db);
+    f.store.set_words(event, {"päron"});
+    EXPECT_TRUE(f.post(anna, "päron").held);
+    EXPECT_FALSE(f.post(anna, "äpple").held);
+    // not committed
+  }
+  EXPECT_TRUE(f.post(anna, "äpple").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  // Another event's list is its own, also while both are prepared.
+  f.store.set_words(event + "-b", {"päron"});
+  f.room = event + "-b/main";
+  EXPECT_TRUE(f.post(anna, "päron").held);
+  EXPECT_FALSE(f.post(anna, "äpple").held);
+  f.room = main_room;
+  EXPECT_TRUE(f.post(anna, "äpple").held);
+}
+
 TEST(ModerationOpsTest, EveryActionWritesOneLogRecordAndEntrySeqsAreDense) {
   fixture f;
   ASSERT_EQ(f.post(anna, "hej").error, errc::ok);
