@@ -1,5 +1,6 @@
 #include "moderation/ops.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
 #include "moderation/moderation_store.hpp"
+#include "moderation/snapshot.hpp"
 #include "moderation/words.hpp"
 #include "protocol/frames.hpp"
 
@@ -26,7 +28,8 @@ using rooms::op_env;
 using rooms::op_outcome;
 
 // A mute longer than this is a ban in all but name: refused as a mistake (a typo of units).
-constexpr std::int64_t max_mute_seconds = 30LL * 24 * 3600;
+// The same bound as the request decoder's (protocol::mute_max_seconds), for ops bound otherwise.
+constexpr std::int64_t max_mute_seconds = 366LL * 24 * 3600;
 // Slow mode: one message per N seconds, 0 = off (docs/protocol.md, moderate).
 constexpr std::int64_t max_slow_mode_seconds = 3600;
 
@@ -174,7 +177,11 @@ op_outcome delete_message(rooms::chat_store& chat, op_env& env, const moderate_a
   entries.push_back(moderation_entry(env, "delete_message", audience::staff, m->user.id, m->user.name,
                                      std::nullopt, std::nullopt, a.reason,
                                      {{"deleted_seq", a.seq}}));
-  audit(env, "delete_message", "msg:" + std::to_string(a.seq), a.reason);
+  // Gone for the audience, kept in the moderation log: the record says whose message it was
+  // and what it said (the chat keeps the row too, marked deleted, for the export's staff view).
+  audit(env, "delete_message",
+        "msg:" + std::to_string(a.seq) + " user:" + m->user.id + " (" + m->user.name + "): " + m->text,
+        a.reason);
   auto result = result_head(env, a.action);
   result["seq"] = a.seq;
   result["reason"] = or_null(a.reason);
@@ -330,22 +337,29 @@ op_outcome words(moderation_store& store, op_env& env, const moderate_args& a) {
   return done(std::move(result), std::move(entries));
 }
 
-// The word list of the event, prepared once and reused while the stored list is unchanged (the
-// gate runs for every post; folding 500 words each time would be most of its cost). Only the
-// store's thread calls the gate; thread_local keeps unit tests on other threads apart.
-const word_list& prepared_words(const std::string& event_id, std::vector<std::string> current) {
+// The word list of the event, prepared once and reused while the stored list is unchanged (its
+// stamp, one short row): the gate runs for every post, and reading and folding 500 words each
+// time would be most of its cost. Only the store's thread calls the gate; thread_local keeps
+// unit tests on other threads apart. Several events take turns: a few are kept.
+const word_list& prepared_words(moderation_store& store, const std::string& event_id, std::string stamp) {
   struct cached {
     std::string event_id;
-    std::vector<std::string> words;
+    std::string stamp;
     word_list list{{}};
   };
-  thread_local cached cache;
-  if (cache.event_id != event_id || cache.words != current) {
-    cache.list = word_list(current);
-    cache.words = std::move(current);
-    cache.event_id = event_id;
+  thread_local std::vector<cached> cache;
+  for (auto& c : cache)
+    if (c.event_id == event_id && c.stamp == stamp) return c.list;
+  constexpr std::size_t kept = 8;
+  auto it = std::find_if(cache.begin(), cache.end(), [&](const cached& c) { return c.event_id == event_id; });
+  if (it == cache.end()) {
+    if (cache.size() >= kept) cache.erase(cache.begin());
+    cache.push_back({event_id, {}, word_list({})});
+    it = cache.end() - 1;
   }
-  return cache.list;
+  it->list = word_list(store.words(event_id));
+  it->stamp = std::move(stamp);
+  return it->list;
 }
 
 std::string seconds_text(std::int64_t ms) {
@@ -439,8 +453,8 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
       return v;
     }
   }
-  auto listed = store.words(event_id);
-  if (!listed.empty()) v.held = prepared_words(event_id, std::move(listed)).matches(m.text);
+  if (auto stamp = store.words_stamp(event_id); !stamp.empty())
+    v.held = prepared_words(store, event_id, std::move(stamp)).matches(m.text);
   return v;
 }
 
@@ -485,6 +499,19 @@ json::object staff_snapshot(moderation_store& store, rooms::chat_store& chat,
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
   return staff_snapshot(store, chat, event_id, room, now);
+}
+
+}  // namespace samling::moderation
+
+namespace samling::moderation {
+
+void extend_snapshot(boost::json::object& qa, moderation_store& store, rooms::chat_store& chat,
+                     const rooms::op_env& env) {
+  auto& slot = qa["settings"];
+  if (!slot.is_object()) slot = boost::json::object{};
+  auto& settings = slot.as_object();
+  for (auto& kv : room_settings(store, env.room)) settings[kv.key()] = kv.value();
+  if (env.staff) qa["moderation"] = staff_snapshot(store, chat, env.event_id, env.room, env.now_ms);
 }
 
 }  // namespace samling::moderation

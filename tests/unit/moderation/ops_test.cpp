@@ -6,6 +6,7 @@
 
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
+#include "moderation/snapshot.hpp"
 #include "protocol/frames.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_moderation_store.hpp"
@@ -90,7 +91,6 @@ struct fixture {
     m.seq = next_seq++;
     m.held = v.held;
     chat.append(m);
-    if (m.held) chat.set_held(room, m.seq, true);  // in case append ignores the flag
     return v;
   }
   std::uint64_t last_seq() const { return next_seq - 1; }
@@ -183,7 +183,7 @@ TEST(ModerationOpsTest, DeleteHidesTheMessageForEveryoneAndTellsStaffWhoAndWhy) 
   auto log = f.store.log_entries(event);
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].action, "delete_message");
-  EXPECT_EQ(log[0].target, "msg:2");
+  EXPECT_EQ(log[0].target, "msg:2 user:u-omar (Omar Farah): dumt");  // kept in the log
   EXPECT_EQ(log[0].reason, "off topic");
   EXPECT_EQ(log[0].actor_id, "u-mo");
   EXPECT_EQ(log[0].actor_name, "Mo Moderator");
@@ -355,13 +355,13 @@ TEST(ModerationOpsTest, MuteNeedsAUserAndAPositiveDuration) {
   EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "", 60)).error, errc::bad_message);
   EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "u-anna", 0)).error, errc::bad_message);
   EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "u-anna", -5)).error, errc::bad_message);
-  EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "u-anna", 31LL * 24 * 3600)).error,
+  EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "u-anna", 367LL * 24 * 3600)).error,
             errc::bad_message);
   EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, "u-mo", 60)).error, errc::bad_message);
   EXPECT_EQ(f.next_seq, 1u);
   EXPECT_EQ(f.store.mute_of(event, "u-anna"), std::nullopt);
   EXPECT_TRUE(f.store.log_entries(event).empty());
-  auto named = on_user(moderate_action::mute, "u-anna", 30L * 24 * 3600);
+  auto named = on_user(moderate_action::mute, "u-anna", 366LL * 24 * 3600);
   named.user_name = "Anna S.";
   auto out = f.run(olga, named);
   ASSERT_EQ(out.error, errc::ok);
@@ -522,6 +522,33 @@ TEST(ModerationOpsTest, WordsReplaceTheEventsListAndAreShownToStaffOnly) {
   EXPECT_EQ(log[1].target, "words:0");
 }
 
+// The gate keeps the list prepared between posts; a change that is rolled back (an op's
+// savepoint, a failed batch) must not leave the prepared copy behind.
+TEST(ModerationOpsTest, TheGatesPreparedListFollowsTheStoredOneThroughRollbacks) {
+  fixture f;
+  moderate_args w = act(moderate_action::words);
+  w.words = {"äpple"};
+  ASSERT_EQ(f.run(mo, w).error, errc::ok);
+  EXPECT_TRUE(f.post(anna, "ÄPPLE").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  {
+    store::transaction batch(f.db);
+    f.store.set_words(event, {"päron"});
+    EXPECT_TRUE(f.post(anna, "päron").held);
+    EXPECT_FALSE(f.post(anna, "äpple").held);
+    // not committed
+  }
+  EXPECT_TRUE(f.post(anna, "äpple").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  // Another event's list is its own, also while both are prepared.
+  f.store.set_words(event + "-b", {"päron"});
+  f.room = event + "-b/main";
+  EXPECT_TRUE(f.post(anna, "päron").held);
+  EXPECT_FALSE(f.post(anna, "äpple").held);
+  f.room = main_room;
+  EXPECT_TRUE(f.post(anna, "äpple").held);
+}
+
 TEST(ModerationOpsTest, EveryActionWritesOneLogRecordAndEntrySeqsAreDense) {
   fixture f;
   ASSERT_EQ(f.post(anna, "hej").error, errc::ok);
@@ -553,6 +580,46 @@ TEST(ModerationOpsTest, AStaffSnapshotOfAQuietEventIsEmptyLists) {
   EXPECT_EQ(json::serialize(staff_snapshot(f.store, f.chat, event, main_room, f.now)),
             R"({"muted":[],"banned":[],"words":[],"held":[]})");
   EXPECT_EQ(json::serialize(room_settings(f.store, main_room)), R"({"slow_mode_seconds":0,"locked":false})");
+}
+
+}  // namespace
+}  // namespace samling::moderation
+
+namespace samling::moderation {
+namespace {
+
+op_env snapshot_env(const chat_user& actor, std::int64_t now) {
+  op_env env;
+  env.room = main_room;
+  env.event_id = event;
+  env.room_id = "main";
+  env.actor = actor;
+  env.staff = is_staff(actor);
+  env.now_ms = now;
+  return env;
+}
+
+// The join ack's qa object: everyone gets the room's chat settings next to the Q&A ones;
+// staff also get the moderation lists.
+TEST(ModerationSnapshotTest, AddsTheChatSettingsForEveryoneAndTheListsForStaff) {
+  fixture f;
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::slow_mode, "", 10)).error, errc::ok);
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::ban, "u-omar", 0, "troll")).error, errc::ok);
+
+  auto qa = json::parse(R"({"questions":[],"settings":{"premoderated":true,"question_max_chars":300}})").as_object();
+  extend_snapshot(qa, f.store, f.chat, snapshot_env(anna, f.now));
+  EXPECT_EQ(qa, json::parse(R"({"questions":[],"settings":{"premoderated":true,"question_max_chars":300,)"
+                            R"("slow_mode_seconds":10,"locked":false}})"));
+
+  json::object staff_qa;
+  extend_snapshot(staff_qa, f.store, f.chat, snapshot_env(mo, f.now));
+  EXPECT_EQ(staff_qa["settings"], json::parse(R"({"slow_mode_seconds":10,"locked":false})"));
+  ASSERT_TRUE(staff_qa["moderation"].is_object());
+  auto& moderation = staff_qa["moderation"].as_object();
+  EXPECT_EQ(moderation["banned"].as_array().size(), 1u);
+  EXPECT_TRUE(moderation["muted"].as_array().empty());
+  EXPECT_TRUE(moderation["words"].as_array().empty());
+  EXPECT_TRUE(moderation["held"].as_array().empty());
 }
 
 }  // namespace
