@@ -55,6 +55,7 @@ test('events at or below lastSeq are ignored; the others advance it', () => {
   let s = S.fromJoin(ROOM, joinAck({ questions: [q('q-1')] }));
   const same = S.applyQaEvent(s, { type: 'votes', room: ROOM, seq: 9, ts: 1, questions: [{ id: 'q-1', votes: 7 }] });
   assert.equal(same, s);
+  assert.equal(S.applyQaEvent(s, { type: 'votes', room: ROOM, seq: 10, ts: 1, questions: [{ id: 'q-1', votes: 7 }] }), s, 'the join seq itself is seen');
   s = S.applyQaEvent(s, { type: 'votes', room: ROOM, seq: 11, ts: 1, questions: [{ id: 'q-1', votes: 7 }] });
   assert.equal(s.questions['q-1'].votes, 7);
   assert.equal(s.lastSeq, 11);
