@@ -26,7 +26,7 @@ export const qaEn: QaMessages = {
   answered: 'Answered',
   answeredHeading: 'Answered questions',
   noQuestions: 'No questions yet. Ask the first one!',
-  voteFor: (q) => `Vote for the question: ${q}`,
+  voteName: (n, q) => `${n === 1 ? ' vote' : ' votes'} – vote for the question: ${q}`,
   votes: (n) => (n === 1 ? '1 vote' : `${n} votes`),
   fromHall: 'From the hall',
   press: 'Press',

@@ -26,7 +26,7 @@ export const qaFi: QaMessages = {
   answered: 'Vastattu',
   answeredHeading: 'Vastatut kysymykset',
   noQuestions: 'Ei vielä kysymyksiä. Kysy ensimmäinen!',
-  voteFor: (q) => `Äänestä kysymystä: ${q}`,
+  voteName: (n, q) => `${n === 1 ? ' ääni' : ' ääntä'} – äänestä kysymystä: ${q}`,
   votes: (n) => (n === 1 ? '1 ääni' : `${n} ääntä`),
   fromHall: 'Salista',
   press: 'Media',

@@ -29,8 +29,11 @@ export interface QaMessages {
   answered: string;
   answeredHeading: string;
   noQuestions: string;
-  /** The vote button's label (aria-pressed says whether it is on). */
-  voteFor: (question: string) => string;
+  /**
+   * The rest of the vote button's name after its visible count ("3" + " röster – rösta på
+   * frågan: …"); aria-pressed says whether it is on.
+   */
+  voteName: (n: number, question: string) => string;
   votes: (n: number) => string;
   fromHall: string;
   press: string;

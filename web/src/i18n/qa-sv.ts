@@ -26,7 +26,7 @@ export const qaSv: QaMessages = {
   answered: 'Besvarad',
   answeredHeading: 'Besvarade frågor',
   noQuestions: 'Inga frågor ännu. Ställ den första!',
-  voteFor: (q) => `Rösta på frågan: ${q}`,
+  voteName: (n, q) => `${n === 1 ? ' röst' : ' röster'} – rösta på frågan: ${q}`,
   votes: (n) => (n === 1 ? '1 röst' : `${n} röster`),
   fromHall: 'Från salen',
   press: 'Press',

@@ -277,7 +277,6 @@ function QuestionItem({ question: x, t, voted, canVote, busy, onVote }: ItemProp
           type="button"
           class={voted ? 'qa-vote qa-vote--on' : 'qa-vote'}
           aria-pressed={voted}
-          aria-label={q.voteFor(x.text)}
           disabled={!votable || busy}
           onClick={() => onVote(x)}
           data-testid="qa-vote"
@@ -285,12 +284,12 @@ function QuestionItem({ question: x, t, voted, canVote, busy, onVote }: ItemProp
           <span class="qa-vote-arrow" aria-hidden="true">
             ▲
           </span>
-          <span class="qa-votes" data-testid="qa-votes" data-count={x.votes} aria-hidden="true">
+          <span class="qa-votes" data-testid="qa-votes" data-count={x.votes}>
             {x.votes}
           </span>
+          <span class="visually-hidden">{q.voteName(x.votes, x.text)}</span>
         </button>
       ) : null}
-      {(x.status === 'approved' || x.status === 'answered') && <span class="visually-hidden">{q.votes(x.votes)}</span>}
     </li>
   );
 }
