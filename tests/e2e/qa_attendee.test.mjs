@@ -5,6 +5,7 @@
 // move), asks his own; a moderator (the mock, POST /__mock/qa) pins Anna's question (on top for
 // both, "now answering"), opens a poll (Bertil votes, changes his vote; the bars show on both),
 // turns on slow mode (a notice in both composers), mutes Bertil (his post is refused in words),
+// holds Anna's post by the word list (released: Bertil sees it; deleted: gone for both),
 // and with pre-moderation on Anna's new question is pending, then rejected with a reason that
 // only she sees. axe-core at each state; screenshots in /tmp/i17/shots/ (and build/e2e-screenshots/).
 //
@@ -30,6 +31,7 @@ const UI = {
   mutedPrefix: 'Du kan inte skriva i chatten förrän',
   mutedError: 'Du kan inte skriva i chatten just nu.',
   charsLeft: '10 tecken kvar',
+  heldNote: 'Väntar på granskning – syns bara för dig och moderatorerna.',
   questionsTab: 'Frågor',
   pollsTab: 'Omröstningar',
 };
@@ -111,7 +113,7 @@ async function run(ctx) {
   check((await annaQ.textContent()).includes('Anna Andersson'), 'she sees her own name on it');
 
   // --- Bertil, on a phone ---------------------------------------------------------------------------
-  const bertil = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+  const bertil = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' })).newPage();
   watchPage(bertil, base, problems, 'bertil');
   await bertil.goto(`${base}/#event=${EVENT}`);
   await bertil.getByTestId('view-tab-chat').click();
@@ -210,6 +212,25 @@ async function run(ctx) {
   check((await refused.textContent()).trim() === UI.mutedError, `the refusal: "${await refused.textContent()}"`);
   await checkA11y(bertil, 'bertil (sv, 390): muted in the chat', log);
   await shot(bertil, src, ctx.tmp, 'qa-chat-muted-phone-sv.png');
+
+  // --- the word list holds Anna's post for review; released, Bertil sees it; deleted, it goes ---------
+  await moderator(base, { type: 'moderate', action: 'words', words: ['idiot'] });
+  await moderator(base, { type: 'moderate', action: 'unmute', user: bertilId });
+  await expect('bertil: the mute is lifted', muted.waitFor({ state: 'detached', timeout: WAIT }));
+  await anna.getByTestId('composer-input').fill('Vilken idiot som planerade busslinjerna');
+  await anna.getByTestId('send').click();
+  const held = anna.locator('[data-testid="chat-message"][data-own="true"] [data-testid="message-held"]');
+  await expect('anna: her post waits for review', held.waitFor({ timeout: WAIT }));
+  check((await held.textContent()).trim() === UI.heldNote, `the held note: "${await held.textContent()}"`);
+  const heldSeq = await anna.locator('[data-testid="chat-message"][data-own="true"]').filter({ has: anna.getByTestId('message-held') }).getAttribute('data-seq');
+  const bertilSees = (seq) => bertil.locator(`[data-testid="chat-message"][data-seq="${seq}"]`);
+  check((await bertilSees(heldSeq).count()) === 0, 'Bertil does not see a held post');
+  await moderator(base, { type: 'moderate', action: 'release_message', seq: Number(heldSeq) });
+  await expect('bertil: the released post', bertilSees(heldSeq).waitFor({ timeout: WAIT }));
+  await expect('anna: no longer held', held.waitFor({ state: 'detached', timeout: WAIT }));
+  await moderator(base, { type: 'moderate', action: 'delete_message', seq: Number(heldSeq), reason: 'Otrevligt' });
+  await expect('bertil: the deleted post disappears', bertilSees(heldSeq).waitFor({ state: 'detached', timeout: WAIT }));
+  await expect('anna: hers too', anna.locator(`[data-testid="chat-message"][data-seq="${heldSeq}"]`).waitFor({ state: 'detached', timeout: WAIT }));
 
   // --- pre-moderation: Anna's question waits, then is rejected with a reason only she sees -----------
   await moderator(base, { type: 'moderate', action: 'premoderation', on: true });
