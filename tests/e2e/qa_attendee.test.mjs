@@ -257,10 +257,24 @@ async function run(ctx) {
   await bertil.evaluate(() => window.scrollTo(0, 0));
   await shot(bertil, src, ctx.tmp, 'qa-phone-sv.png', true);
 
-  // A reload: the join's snapshot brings back the votes, the pin, the poll vote and the mute.
+  // Offline: what happens meanwhile comes with the resuming join (events since, then the snapshot).
+  await bertil.getByTestId('view-tab-qa').click();
+  await bertil.context().setOffline(true);
+  await expect('bertil: offline', bertil.locator('[data-testid="connection-state"]:is([data-state="offline"], [data-state="reconnecting"])').waitFor({ state: 'attached', timeout: WAIT }));
+  await moderator(base, { type: 'question', question: annaId, action: 'answered' });
+  await moderator(base, { type: 'moderate', action: 'slow_mode', seconds: 0 });
+  await bertil.context().setOffline(false);
+  await expect('bertil: back online', bertil.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ state: 'attached', timeout: 30_000 }));
+  await expect('bertil: answered, no longer pinned', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-status="answered"]:not([data-pinned])`).waitFor({ timeout: WAIT }));
+  check((await item(bertil, annaId).getByTestId('qa-answered').count()) === 1, 'marked answered');
+  check((await bertil.locator('.qa-pinned').count()) === 0, 'nothing pinned');
+  await bertil.getByTestId('view-tab-chat').click();
+  check((await bertil.locator('[data-testid="chat-notice"][data-kind="slow_mode"]').count()) === 0, 'slow mode is off');
+
+  // A reload: the join's snapshot brings back the answered mark, his vote and his poll vote.
   await bertil.reload();
   await bertil.getByTestId('view-tab-qa').click();
-  await expect('bertil after reload: pinned on top', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-pinned="true"]`).waitFor({ timeout: WAIT }));
+  await expect('bertil after reload: answered', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-status="answered"]`).waitFor({ timeout: WAIT }));
   check((await item(bertil, bertilQId).getByTestId('qa-vote').getAttribute('aria-pressed')) === 'true', 'his vote is remembered');
   await bertil.getByTestId('view-tab-polls').click();
   await expect('bertil after reload: his poll vote', bertil.locator(`[data-poll-id="${poll.id}"] [data-testid="poll-option"][data-index="2"][data-checked="true"]`).waitFor({ timeout: WAIT }));
