@@ -2,14 +2,15 @@
 // (tests/e2e/mock-server.mjs + mock-qa.mjs): Anna (sv, 1440×900) opens the QR code's address
 // #event=E&room=main&qa=1, is asked to join, asks an anonymous question; Bertil (sv, a phone,
 // 390×844) sees it without her name, votes for it and takes the vote back (Anna sees the count
-// move), asks his own; a moderator (the mock, POST /__mock/qa) pins Anna's question (on top for
+// move), asks his own; a moderator (a WebSocket of her own) pins Anna's question (on top for
 // both, "now answering"), opens a poll (Bertil votes, changes his vote; the bars show on both),
 // turns on slow mode (a notice in both composers), mutes Bertil (his post is refused in words),
 // holds Anna's post by the word list (released: Bertil sees it; deleted: gone for both),
 // and with pre-moderation on Anna's new question is pending, then rejected with a reason that
 // only she sees. axe-core at each state; screenshots in /tmp/i17/shots/ (and build/e2e-screenshots/).
 //
-// It always runs the mock; CTest passes SAMLING_SOURCE_DIR (web/ must be built).
+// It runs the mock (CTest passes SAMLING_SOURCE_DIR; web/ must be built); with
+// QA_E2E_SERVER=real it runs against SAMLING_BIN, the real server, instead.
 // Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,15 +41,43 @@ function log(message) {
   console.log(`[qa_attendee.test] ${message}`);
 }
 
-async function moderator(base, request) {
-  const response = await fetch(`${base}/__mock/qa`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ room: ROOM, request }),
-  });
-  const body = await response.json();
-  check(response.ok, `mock moderator ${JSON.stringify(request)}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  return body.result;
+/**
+ * A moderator's connection, opened from a page of the server's origin (Node 18 has no
+ * WebSocket): a dev token, hello, join; `send(request)` resolves the ack's result. The same
+ * against the mock and the real server.
+ */
+async function moderatorSocket(browser, base) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/api/v1/events`);
+  const ok = await page.evaluate(async ({ event, room }) => {
+    const r = await fetch('/api/v1/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event, name: 'Mona Moderator', role: 'moderator' }) });
+    const { token } = await r.json();
+    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, 'samling.v1');
+    const waiting = new Map();
+    let next = 1;
+    ws.onmessage = (e) => {
+      const f = JSON.parse(e.data);
+      const w = waiting.get(f.id);
+      if (!w || (f.type !== 'ack' && f.type !== 'error')) return;
+      waiting.delete(f.id);
+      w(f);
+    };
+    window.modSend = (body) => new Promise((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ id, ...body }));
+    });
+    await new Promise((resolve) => (ws.onopen = resolve));
+    const hello = await window.modSend({ type: 'hello', event, token });
+    const join = await window.modSend({ type: 'join', room });
+    return hello.type === 'ack' && join.type === 'ack';
+  }, { event: EVENT, room: ROOM });
+  check(ok, 'the moderator\'s connection');
+  return async (request) => {
+    const f = await page.evaluate((body) => window.modSend(body), { room: ROOM, ...request });
+    check(f.type === 'ack', `moderator ${JSON.stringify(request)}: ${JSON.stringify(f)}`);
+    return f.result;
+  };
 }
 
 async function signIn(page, name) {
@@ -75,13 +104,16 @@ async function shot(page, src, tmp, name, fullPage = false) {
 }
 
 async function run(ctx) {
-  process.env.SAMLING_BIN = fileURLToPath(new URL('./mock-server.mjs', import.meta.url));
+  // QA_E2E_SERVER=real runs the same against SAMLING_BIN (the real server); else the mock.
+  if (process.env.QA_E2E_SERVER !== 'real') process.env.SAMLING_BIN = fileURLToPath(new URL('./mock-server.mjs', import.meta.url));
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
   log(`mock server at ${base}`);
   ctx.browser = await launchBrowser(chromium);
   const problems = [];
+  const send = await moderatorSocket(ctx.browser, base);
+  const moderator = (_base, request) => send(request);
 
   // --- Anna, wide, from the QR code -----------------------------------------------------------------
   const anna = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } })).newPage();
