@@ -139,7 +139,10 @@ async function run(ctx) {
   await anna.getByTestId('qa-anonymous').check();
   await anna.getByTestId('qa-ask-submit').click();
   const annaQ = annaPanel.locator('[data-testid="qa-item"]').first();
-  await expect('anna: her question', annaQ.waitFor({ timeout: WAIT }));
+  await expect('anna: her question', annaQ.waitFor({ timeout: WAIT }).catch(async (e) => {
+    const shown = await anna.getByTestId('qa-error').textContent({ timeout: 1000 }).catch(() => null);
+    throw new Error(shown ? `the page says "${shown}"` : e.message);
+  }));
   const annaId = await annaQ.getAttribute('data-qid');
   check((await input.inputValue()) === '', 'the field is emptied');
   check((await annaQ.textContent()).includes('Anna Andersson'), 'she sees her own name on it');
