@@ -15,7 +15,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, checkA11y, expect, launchBrowser, main, saveScreenshot, setUp, startServer, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, launchBrowser, main, saveScreenshot, setUp, startServer, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const EVENT = 'stockholm-tillsammans-2027';
@@ -208,6 +208,8 @@ async function run(ctx) {
   }
   check((await bertil.locator('.qa-pinned').textContent()).includes(UI.nowAnswering), 'the pinned one says "now answering"');
   await checkA11y(anna, 'anna (sv, 1440): pinned question', log);
+  await anna.getByTestId('qa-ask-input').focus();
+  await checkFocusRings(anna, 'anna (sv, 1440): Tab through the Q&A panel', log, 10);
 
   // --- a poll: Bertil votes and changes his vote; the bars show for both -------------------------------
   const poll = (await moderator(base, { type: 'poll_create', text: 'Vilken fråga är viktigast för regionen?', kind: 'single', options: ['Bostäder', 'Jobb', 'Klimat'] })).poll;

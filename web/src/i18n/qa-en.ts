@@ -77,6 +77,7 @@ export const qaEn: QaMessages = {
     room_locked: 'The moderators have locked the chat.',
     kiosk_revoked: 'The link to the projector view has been revoked.',
   },
+  unavailable: 'Questions and polls cannot be reached right now. Please try again in a moment.',
   questionTooLong: (max) => `The question is too long (at most ${max} characters).`,
   slowModeWait: (s) => `Slow mode: your message goes out in ${s} s.`,
 };

@@ -77,6 +77,7 @@ export const qaFi: QaMessages = {
     room_locked: 'Moderaattorit ovat lukinneet keskustelun.',
     kiosk_revoked: 'Linkki projektorinäkymään on peruttu.',
   },
+  unavailable: 'Kysymyksiin ja äänestyksiin ei saada yhteyttä juuri nyt. Yritä hetken päästä uudelleen.',
   questionTooLong: (max) => `Kysymys on liian pitkä (enintään ${max} merkkiä).`,
   slowModeWait: (s) => `Hidas tila: viestisi lähtee ${s} s kuluttua.`,
 };

@@ -73,6 +73,8 @@ export interface QaMessages {
 
   /** Error codes of the Q&A requests and of posts under moderation (docs/protocol.md). */
   errors: Record<QaErrorCode, string>;
+  /** `unavailable` for a Q&A request (the chat's text speaks of messages). */
+  unavailable: string;
   questionTooLong: (max: number) => string;
   slowModeWait: (seconds: number) => string;
 }

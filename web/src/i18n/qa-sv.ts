@@ -77,6 +77,7 @@ export const qaSv: QaMessages = {
     room_locked: 'Chatten är låst av moderatorerna.',
     kiosk_revoked: 'Länken till projektorvyn har dragits tillbaka.',
   },
+  unavailable: 'Frågor och omröstningar går inte att nå just nu. Försök igen om en stund.',
   questionTooLong: (max) => `Frågan är för lång (högst ${max} tecken).`,
   slowModeWait: (s) => `Långsamt läge: meddelandet skickas om ${s} s.`,
 };

@@ -147,6 +147,7 @@ function toggled(s: QaState, id: string, voted: boolean): QaState {
 function errorText(t: Messages, e: unknown, maxChars: number): string {
   const err: ChatError = typeof e === 'object' && e !== null && 'code' in e ? (e as ChatError) : { code: 'internal', message: String(e) };
   if (err.code === 'question_too_long') return t.qa.questionTooLong(maxChars);
+  if (err.code === 'unavailable') return t.qa.unavailable;
   return chatErrorText(t, err);
 }
 
