@@ -316,6 +316,18 @@ async function run(ctx) {
   await bertil.getByTestId('view-tab-polls').click();
   await expect('bertil after reload: his poll vote', bertil.locator(`[data-poll-id="${poll.id}"] [data-testid="poll-option"][data-index="2"][data-checked="true"]`).waitFor({ timeout: WAIT }));
 
+  // Finnish on the phone: the view tabs are all on screen (on two rows if they must).
+  await bertil.getByTestId('lang-fi').click();
+  await bertil.getByTestId('view-tab-qa').click();
+  await expect('bertil (fi): the Q&A tab', bertil.locator('[data-testid="qa-panel"][data-ready="true"]').waitFor({ timeout: WAIT }));
+  const outside = await bertil.locator('[data-testid="view-tabs"] [role="tab"]').evaluateAll((tabs) =>
+    tabs.filter((t) => t.getBoundingClientRect().right > innerWidth + 0.5 || t.getBoundingClientRect().left < -0.5).map((t) => t.textContent),
+  );
+  check(outside.length === 0, `view tabs outside the screen at 390 px in Finnish: ${outside.join(', ')}`);
+  await checkA11y(bertil, 'bertil (fi, 390): Q&A tab', log);
+  await bertil.evaluate(() => window.scrollTo(0, 0));
+  await shot(bertil, src, ctx.tmp, 'qa-phone-fi.png');
+
   check(problems.length === 0, `page problems:\n  ${problems.join('\n  ')}`);
 }
 
