@@ -146,6 +146,7 @@ async function run(ctx) {
   const annaId = await annaQ.getAttribute('data-qid');
   check((await input.inputValue()) === '', 'the field is emptied');
   check((await annaQ.textContent()).includes('Anna Andersson'), 'she sees her own name on it');
+  check((await annaQ.textContent()).includes('Anonym för publiken'), 'and that the audience does not');
 
   // --- Bertil, on a phone ---------------------------------------------------------------------------
   const bertil = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' })).newPage();

@@ -31,6 +31,7 @@ export const qaEn: QaMessages = {
   fromHall: 'From the hall',
   press: 'Press',
   anonymousAuthor: 'Anonymous',
+  anonymousToAudience: 'Anonymous to the audience',
   edited: 'edited',
   you: 'you',
   myQuestionsHeading: 'Your questions not shown',

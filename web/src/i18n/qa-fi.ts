@@ -31,6 +31,7 @@ export const qaFi: QaMessages = {
   fromHall: 'Salista',
   press: 'Media',
   anonymousAuthor: 'Nimetön',
+  anonymousToAudience: 'Nimetön yleisölle',
   edited: 'muokattu',
   you: 'sinä',
   myQuestionsHeading: 'Kysymyksesi, joita ei näytetä',

@@ -38,6 +38,8 @@ export interface QaMessages {
   fromHall: string;
   press: string;
   anonymousAuthor: string;
+  /** On one's own anonymous question (the asker sees their name; the audience does not). */
+  anonymousToAudience: string;
   edited: string;
   you: string;
   myQuestionsHeading: string;

@@ -31,6 +31,7 @@ export const qaSv: QaMessages = {
   fromHall: 'Från salen',
   press: 'Press',
   anonymousAuthor: 'Anonym',
+  anonymousToAudience: 'Anonym för publiken',
   edited: 'redigerad',
   you: 'du',
   myQuestionsHeading: 'Dina frågor som inte visas',
