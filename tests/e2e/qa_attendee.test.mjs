@@ -287,6 +287,10 @@ async function run(ctx) {
   check((await item(anna, pendingId).getByTestId('qa-reason').textContent()).includes('Hör inte till ämnet'), 'the reason is shown to her');
   check((await item(bertil, pendingId).count()) === 0, 'Bertil never sees it');
   await checkA11y(anna, 'anna (sv, 1440): pending and rejected', log);
+  await anna.emulateMedia({ colorScheme: 'dark' });
+  await checkA11y(anna, 'anna (sv, 1440, dark): pending and rejected', log);
+  await shot(anna, src, ctx.tmp, 'qa-wide-dark-sv.png');
+  await anna.emulateMedia({ colorScheme: 'light' });
 
   // Screenshots: the wide page and the phone's Q&A tab.
   await anna.evaluate(() => window.scrollTo(0, 0));
