@@ -7,6 +7,20 @@
 // on the window's 'online' event), says hello again, joins every room it was in with
 // `since: lastSeq`, and sends the unacknowledged posts again with their client_msg_id, so that
 // nothing is lost and nothing doubled. No UI here: components subscribe and read the state.
+//
+// Q&A, polls and moderation (issue 17): per joined room a QaState (qa/state.ts) built from the
+// join ack's `qa` snapshot and `events`, and kept by the room's log events; ask, vote and
+// poll_vote requests (and `call` for the moderator console's requests). Log entries share the
+// room's seq counter with messages, so they move lastSeq too and a resuming join replays them.
+import {
+  applyAskAck,
+  applyPollVoteAck,
+  applyQaEvent,
+  applyVoteAck,
+  fromJoin,
+  isQaEvent,
+  type QaState,
+} from './qa/state';
 
 export type Role = 'attendee' | 'speaker' | 'press' | 'moderator' | 'organizer' | 'guest';
 
@@ -23,6 +37,8 @@ export interface ChatMessage {
   user: ChatUser;
   text: string;
   client_msg_id?: string;
+  /** Held for review by the word list: shown to staff and to its author only, until released. */
+  held?: boolean;
 }
 
 export interface Limits {
@@ -159,8 +175,12 @@ function asMessage(v: unknown): ChatMessage | null {
   if (!user || typeof room !== 'string' || typeof seq !== 'number' || typeof text !== 'string') return null;
   const m: ChatMessage = { room, seq, ts: typeof ts === 'number' ? ts : Date.now(), user, text };
   if (typeof v['client_msg_id'] === 'string') m.client_msg_id = v['client_msg_id'];
+  if (v['held'] === true) m.held = true;
   return m;
 }
+
+/** Close codes after which reconnecting cannot help (docs/protocol.md): banned, kiosk link revoked. */
+const FATAL_CLOSES: Record<number, string> = { 4010: 'banned', 4011: 'kiosk_revoked' };
 
 function asUsers(v: unknown): ChatUser[] | null {
   if (!Array.isArray(v)) return null;
@@ -174,6 +194,8 @@ export class ChatClient {
   user: ChatUser | null = null;
   limits: Limits | null = null;
   readonly rooms = new Map<string, RoomState>();
+  /** Q&A, polls and moderation state per joined room (set by the join ack). */
+  readonly qa = new Map<string, QaState>();
   /** Stages (raw JSON objects, see stages.ts) by id, in the server's order; fresh while stageFeed is 'live'. */
   stages: Record<string, unknown>[] = [];
   stageFeed: StageFeedState = 'waiting';
@@ -257,6 +279,7 @@ export class ChatClient {
     const room = this.rooms.get(ref);
     if (!room) return;
     this.rooms.delete(ref);
+    this.qa.delete(ref);
     this.clearRetry(ref);
     this.sending.delete(ref);
     this.changed();
@@ -315,6 +338,47 @@ export class ChatClient {
       room.unread = 0;
       this.changed();
     }
+  }
+
+  // --- Q&A and polls ---------------------------------------------------------------------------
+
+  /**
+   * Sends a request and resolves with the ack's result; rejects with a ChatError (also
+   * `disconnected` when not connected: these requests are not queued, the person tries again).
+   */
+  call(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    if (!this.ready) return Promise.reject<Record<string, unknown>>({ code: 'disconnected', message: 'not connected' } satisfies ChatError);
+    return this.request(body).catch((e: unknown) => {
+      throw e instanceof RequestError ? e.info : ({ code: 'internal', message: String(e) } satisfies ChatError);
+    });
+  }
+
+  /** Replaces a room's Q&A state (the console applies its own acks through this). */
+  updateQa(ref: string, f: (s: QaState) => QaState): void {
+    const s = this.qa.get(ref);
+    if (!s) return;
+    const next = f(s);
+    if (next === s) return;
+    this.qa.set(ref, next);
+    this.changed();
+  }
+
+  /** Asks a question; a retry with the same clientMsgId returns the first one. */
+  async ask(ref: string, text: string, anonymous: boolean, clientMsgId: string = uuid()): Promise<void> {
+    const result = await this.call({ type: 'ask', room: ref, text, client_msg_id: clientMsgId, anonymous });
+    this.updateQa(ref, (s) => applyAskAck(s, result));
+  }
+
+  /** Votes for a question (up) or takes the vote back. */
+  async vote(ref: string, question: string, up: boolean): Promise<void> {
+    const result = await this.call({ type: 'vote', room: ref, question, up });
+    this.updateQa(ref, (s) => applyVoteAck(s, result));
+  }
+
+  /** Votes in a poll ([] takes the vote back). */
+  async pollVote(ref: string, poll: string, choices: number[]): Promise<void> {
+    const result = await this.call({ type: 'poll_vote', room: ref, poll, choices });
+    this.updateQa(ref, (s) => applyPollVoteAck(s, result));
   }
 
   // --- connection ---------------------------------------------------------------------------
@@ -399,6 +463,13 @@ export class ChatClient {
       this.failInflight('disconnected');
       this.ready = false;
       this.setState('closed');
+      return;
+    }
+    const fatal = FATAL_CLOSES[code];
+    if (fatal) {
+      // Banned from the event (or the projector's link revoked): reconnecting is refused.
+      this.fatal = { code: fatal, message: reason };
+      this.stop();
       return;
     }
     if (code !== 1006) console.info(`samling: connection closed (${code}${reason ? ` ${reason}` : ''}); reconnecting`);
@@ -590,8 +661,13 @@ export class ChatClient {
         this.changed();
         return;
       }
-      default:
-        return; // unknown events are ignored: newer servers may send more
+      default: {
+        if (!isQaEvent(frame)) return; // unknown events are ignored: newer servers may send more
+        const room = typeof frame['room'] === 'string' ? this.rooms.get(frame['room']) : undefined;
+        if (!room || room.status === 'error') return;
+        if (this.applyLogEntry(room, frame)) this.changed();
+        return;
+      }
     }
   }
 
@@ -637,6 +713,11 @@ export class ChatClient {
           const m = asMessage(raw);
           if (m && m.room === room.ref) this.addMessage(room, m, source);
         }
+        // The log entries missed (deleted and released messages…), then the Q&A snapshot.
+        const events = Array.isArray(result['events']) ? result['events'] : [];
+        for (const ev of events) if (isObject(ev)) this.applyChatEffect(room, ev);
+        this.qa.set(room.ref, fromJoin(room.ref, result, this.user?.id ?? null, this.qa.get(room.ref)));
+        for (const ev of events) if (isObject(ev) && typeof ev['seq'] === 'number') room.lastSeq = Math.max(room.lastSeq ?? 0, ev['seq']);
         if (typeof result['seq'] === 'number') room.lastSeq = Math.max(room.lastSeq ?? 0, result['seq']);
         if (typeof result['count'] === 'number') room.count = result['count'];
         room.status = 'joined';
@@ -653,6 +734,7 @@ export class ChatClient {
           // Missed more than the server keeps: start the room over from its recent history.
           room.messages = [];
           room.lastSeq = null;
+          this.qa.delete(room.ref);
           this.changed();
           if (this.ready) this.sendJoin(room);
           return;
@@ -686,7 +768,7 @@ export class ChatClient {
    * event, or the ack of our own post (which does not move lastSeq: events before it may still
    * be on their way).
    */
-  private addMessage(room: RoomState, m: ChatMessage, source: 'history' | 'resume' | 'event' | 'own'): boolean {
+  private addMessage(room: RoomState, m: ChatMessage, source: 'history' | 'resume' | 'event' | 'own' | 'released'): boolean {
     let changed = false;
     const own = this.isOwn(m);
     if (m.client_msg_id && own) {
@@ -701,14 +783,54 @@ export class ChatClient {
         changed = true;
       }
     }
-    if (source !== 'own' && (room.lastSeq === null || m.seq > room.lastSeq)) room.lastSeq = m.seq;
+    // A released message is older than the release entry, which moves lastSeq itself.
+    if (source !== 'own' && source !== 'released' && (room.lastSeq === null || m.seq > room.lastSeq)) room.lastSeq = m.seq;
     const list = room.messages;
     let i = list.length;
     while (i > 0 && list[i - 1]!.seq > m.seq) i--;
     if (i > 0 && list[i - 1]!.seq === m.seq) return changed; // seen
     list.splice(i, 0, m);
-    if ((source === 'event' || source === 'resume') && !own && room.ref !== this.visibleRoom) room.unread++;
+    if ((source === 'event' || source === 'resume' || source === 'released') && !own && room.ref !== this.visibleRoom) room.unread++;
     return true;
+  }
+
+  /** A live log entry: its effect on the messages, then on the Q&A state; moves lastSeq. */
+  private applyLogEntry(room: RoomState, ev: Frame): boolean {
+    const seq = typeof ev['seq'] === 'number' ? ev['seq'] : null;
+    if (seq !== null && room.lastSeq !== null && seq <= room.lastSeq) return false; // seen
+    let changed = this.applyChatEffect(room, ev);
+    if (seq !== null) room.lastSeq = Math.max(room.lastSeq ?? 0, seq);
+    const s = this.qa.get(room.ref);
+    if (s) {
+      const next = applyQaEvent(s, ev);
+      if (next !== s) {
+        this.qa.set(room.ref, next);
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+  /** message_deleted takes a message away; message_released shows it (or drops its held mark). */
+  private applyChatEffect(room: RoomState, ev: Frame): boolean {
+    if (ev['type'] === 'message_deleted' && typeof ev['deleted_seq'] === 'number') {
+      const i = room.messages.findIndex((m) => m.seq === ev['deleted_seq']);
+      if (i < 0) return false;
+      room.messages.splice(i, 1);
+      return true;
+    }
+    if (ev['type'] === 'message_released') {
+      const m = asMessage(ev['message']);
+      if (!m) return false;
+      delete m.held;
+      const seen = room.messages.find((x) => x.seq === m.seq);
+      if (seen) {
+        delete seen.held;
+        return true;
+      }
+      return this.addMessage(room, m, 'released');
+    }
+    return false;
   }
 
   // --- posts ------------------------------------------------------------------------------------
@@ -735,6 +857,12 @@ export class ChatClient {
             text: p.text.trim(),
             client_msg_id: p.clientMsgId,
           };
+          if (result['held'] === true) {
+            own.held = true;
+            // The message event may have come first, without the mark.
+            const seen = room.messages.find((m) => m.seq === own.seq);
+            if (seen) seen.held = true;
+          }
           this.addMessage(room, own, 'own');
         }
         this.changed();
@@ -746,8 +874,9 @@ export class ChatClient {
         const code = e.info.code;
         if (code === 'disconnected' || code === 'timeout') {
           p.status = 'queued'; // sent again after the reconnect
-        } else if (code === 'rate_limited' || code === 'unavailable') {
-          const wait = code === 'rate_limited' ? Math.max(e.info.retryAfterMs ?? 1000, 50) : UNAVAILABLE_RETRY_MS;
+        } else if (code === 'rate_limited' || code === 'slow_mode' || code === 'unavailable') {
+          // Slow mode, like the rate limit, says when a post is welcome again: it goes out then.
+          const wait = code !== 'unavailable' ? Math.max(e.info.retryAfterMs ?? 1000, 50) : UNAVAILABLE_RETRY_MS;
           p.status = 'waiting';
           p.error = { ...e.info, retryAfterMs: wait };
           p.retryAt = Date.now() + wait;
