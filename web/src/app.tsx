@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, getEvent, listEvents, type ConferenceEvent, type EventSummary } from './api';
 import { catalogs, initialLang, localeFor, pick, saveLang, type Lang, type Messages } from './i18n';
-import { takeJoinLink } from './identity';
+import { initialIdentity, takeJoinLink } from './identity';
 import { LanguageSwitcher } from './components/language-switcher';
 import { EventView } from './components/event-view';
 import { AccountBar } from './components/account-bar';
@@ -77,7 +77,8 @@ export function App() {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   // The page the address names (route.ts): the event page, or a staff or registration page.
   const [route, setRoute] = useState<Route>(currentRoute);
-  const staff = useStaffSession(route.page === 'console' || route.page === 'moderate');
+  // The moderator console asks for the staff session unless a moderator token is kept for the event.
+  const staff = useStaffSession(route.page === 'console' || (route.page === 'moderate' && !initialIdentity(route.event)?.token));
   const t = catalogs[lang];
 
   const chooseLang = useCallback((l: Lang) => {

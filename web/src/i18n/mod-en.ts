@@ -69,6 +69,7 @@ export const modEn: ModMessages = {
   resultsHidden: 'Results hidden from the audience',
   voters: (n) => (n === 1 ? '1 voter' : `${n} voters`),
   // chat
+  chatSettings: 'Chat rules',
   chatTitle: 'Chat',
   noMessages: 'No messages yet.',
   delete: 'Delete',

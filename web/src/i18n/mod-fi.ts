@@ -67,6 +67,7 @@ export const modFi: ModMessages = {
   pollActions: { open: 'Avaa', close: 'Sulje', reveal: 'Näytä tulokset', hide: 'Piilota tulokset', archive: 'Arkistoi' },
   resultsHidden: 'Tulokset piilossa yleisöltä',
   voters: (n) => (n === 1 ? '1 vastaaja' : `${n} vastaajaa`),
+  chatSettings: 'Chatin säännöt',
   chatTitle: 'Chat',
   noMessages: 'Ei vielä viestejä.',
   delete: 'Poista',

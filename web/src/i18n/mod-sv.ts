@@ -66,6 +66,7 @@ export const modSv = {
   pollActions: { open: 'Öppna', close: 'Stäng', reveal: 'Visa resultatet', hide: 'Dölj resultatet', archive: 'Arkivera' },
   resultsHidden: 'Resultatet är dolt för publiken',
   voters: (n: number) => (n === 1 ? '1 röstande' : `${n} röstande`),
+  chatSettings: 'Chattens regler',
   chatTitle: 'Chatt',
   noMessages: 'Inga meddelanden än.',
   delete: 'Radera',

@@ -31,11 +31,7 @@ export function ChatModeration({ feed, qa, m, locale }: { feed: RoomFeed; qa: Qa
 
   return (
     <div class="mod-chat">
-      <section class="mod-card" aria-labelledby="mod-chat-settings-heading" data-testid="mod-chat-settings">
-        <h2 id="mod-chat-settings-heading">{m.chatTitle}</h2>
-        <ChatSettings qa={qa} busy={busy} m={m} moderate={moderate} />
-        <Status outcome={outcome} testid="mod-chat-status" />
-      </section>
+      <Status outcome={outcome} testid="mod-chat-status" />
       <section class="mod-card" aria-labelledby="mod-held-heading" data-testid="mod-held">
         <h2 id="mod-held-heading">{m.held} <span class="mod-count">{held.length}</span></h2>
         {held.length === 0 ? (
@@ -65,6 +61,10 @@ export function ChatModeration({ feed, qa, m, locale }: { feed: RoomFeed; qa: Qa
         )}
       </section>
       <People qa={qa} busy={busy} m={m} locale={locale} moderate={moderate} />
+      <section class="mod-card" aria-labelledby="mod-chat-settings-heading" data-testid="mod-chat-settings">
+        <h2 id="mod-chat-settings-heading">{m.chatSettings}</h2>
+        <ChatSettings qa={qa} busy={busy} m={m} moderate={moderate} />
+      </section>
     </div>
   );
 }

@@ -17,7 +17,7 @@ function inTab(q: Q, tab: QueueTab): boolean {
     case 'pending':
       return q.status === 'pending';
     case 'live':
-      return q.status === 'approved';
+      return q.status === 'approved' && !q.pinned; // the pinned one is shown above the tabs
     case 'answered':
       return q.status === 'answered';
     case 'closed':
