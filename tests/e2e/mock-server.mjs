@@ -26,6 +26,9 @@
 // outbox, audit log) lives in mock-org.mjs; `[mock] org = false` switches it off. The staff
 // session's cookie also signs a WebSocket hello without a token in.
 //
+// Issue 17's Q&A, polls and chat moderation (requests, log entries, join's events/qa, post gates,
+// and POST /__mock/qa for a moderator's request behind the page's back) live in mock-qa.mjs.
+//
 //   node tests/e2e/mock-server.mjs serve --config samling.toml
 //   SAMLING_BIN=tests/e2e/mock-server.mjs node tests/e2e/program.test.mjs
 import { createHash, randomBytes } from 'node:crypto';
@@ -33,6 +36,7 @@ import { createServer } from 'node:http';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createOrg } from './mock-org.mjs';
+import { createQa } from './mock-qa.mjs';
 
 function parseToml(text) {
   const config = {};
@@ -224,6 +228,7 @@ const server = createServer((req, res) => {
 
 function serve(req, res, url, path) {
   if (path === '/api/v1/dev/token') return devToken(req, res);
+  if (path === '/__mock/qa') return qaMock.route(req, res, url, path);
   if (path.startsWith('/api/v1/stages') || path.startsWith('/__mock/')) return stagesRoute(req, res, url, path);
   if (path === '/api/v1/events') return json(res, 200, { events: [summary(event)] });
   // Members per room (counts of distinct users joined now; public), as the server's route.
@@ -307,6 +312,9 @@ const rooms = new Map(
   event.rooms.map((r) => [`${event.id}/${r.id}`, { info: r, seq: 0, messages: [], members: new Set(), byClientId: new Map() }]),
 );
 
+const qaMock = createQa({ rooms, json, readBody: (req) => readBody(req) });
+const QA_REQUESTS = ['ask', 'vote', 'question', 'poll_create', 'poll', 'poll_vote', 'moderate'];
+
 function mayJoin(role, room) {
   if (room.info.kind === 'press') return ['speaker', 'press', 'moderator', 'organizer'].includes(role);
   if (role === 'guest') return room.info.guests === true;
@@ -336,7 +344,13 @@ function handle(conn, msg) {
   const err = (code, message, extra = {}) => conn.send({ type: 'error', id, code, message, ...extra });
   if (typeof type !== 'string') return err('bad_message', 'no "type"');
   if (type !== 'hello' && !conn.user) return err('not_authenticated', 'say hello first');
-  if (['join', 'leave', 'post', 'members'].includes(type) && typeof msg.room !== 'string') return err('bad_message', '"room" must be a string');
+  if (['join', 'leave', 'post', 'members', ...QA_REQUESTS].includes(type) && typeof msg.room !== 'string') return err('bad_message', '"room" must be a string');
+  if (QA_REQUESTS.includes(type)) {
+    if (!rooms.has(msg.room)) return err('no_such_room', 'no such room');
+    if (!conn.rooms.has(msg.room)) return err('not_in_room', 'not in room');
+    const out = qaMock.request(conn.user, msg.room, msg);
+    return out.error ? err(out.error.code, out.error.message) : ack(out.result);
+  }
   if (type === 'post' && (typeof msg.text !== 'string' || typeof msg.client_msg_id !== 'string')) {
     return err('bad_message', '"text" and "client_msg_id" must be strings');
   }
@@ -371,10 +385,11 @@ function handle(conn, msg) {
         if (msg.since < oldest - 1 && room.seq - msg.since > RESUME_WINDOW) return err('too_far_behind', 'too far');
         messages = room.messages.filter((m) => m.seq > msg.since);
       } else messages = room.messages.slice(-LIMITS.history);
+      messages = messages.filter((m) => qaMock.maysee(conn.user, m));
       conn.rooms.add(msg.room);
       room.members.add(conn);
       presence(msg.room);
-      return ack({ room: msg.room, seq: room.seq, count: room.members.size, messages });
+      return ack({ room: msg.room, seq: room.seq, count: room.members.size, messages, ...qaMock.joinExtras(conn.user, msg.room, msg.since) });
     }
     case 'leave': {
       const room = rooms.get(msg.room);
@@ -402,13 +417,20 @@ function handle(conn, msg) {
       if (bucket.tokens < 1) {
         return err('rate_limited', 'too many messages', { retry_after_ms: Math.ceil(((1 - bucket.tokens) / LIMITS.rate_per_second) * 1000) });
       }
+      const verdict = qaMock.gate(conn.user, msg.room, text);
+      if (verdict.error) return err(...verdict.error);
       bucket.tokens -= 1;
       const m = { type: 'message', room: msg.room, seq: ++room.seq, ts: now, user: { id: conn.user.id, name: conn.user.name, role: conn.user.role }, text, client_msg_id: msg.client_msg_id };
+      if (verdict.held) m.held = true;
       room.messages.push(m);
       if (room.messages.length > RESUME_WINDOW) room.messages.shift();
       room.byClientId.set(key, m);
-      ack({ room: msg.room, seq: m.seq, ts: m.ts, duplicate: false });
-      for (const c of room.members) c.send(m);
+      ack({ room: msg.room, seq: m.seq, ts: m.ts, duplicate: false, ...(m.held ? { held: true } : {}) });
+      for (const c of room.members) {
+        if (!qaMock.maysee(c.user, m)) continue;
+        // The author's sessions get the normal event; staff see the mark.
+        c.send(m.held && !qaMock.isStaff(c.user) ? { ...m, held: undefined } : m);
+      }
       return;
     }
     case 'members': {

@@ -43,3 +43,14 @@ export const consoleHref = (event?: string, tab?: ConsoleTab) =>
 export const seriesHref = (id: string) => `#console/series/${encodeURIComponent(id)}`;
 export const eventHref = (event: string) => `#event=${encodeURIComponent(event)}`;
 export const moderateHref = (event: string, room: string) => `#moderate/${encodeURIComponent(event)}/${encodeURIComponent(room)}`;
+
+/**
+ * The room QR code's target, #event=E&room=R&qa=1 (docs/api.md, qr.svg): the event page with
+ * room R's questions in front. Null for any other address.
+ */
+export function qaTarget(hash = location.hash): { event: string; room: string } | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const event = params.get('event');
+  const room = params.get('room');
+  return event && room && params.get('qa') === '1' ? { event, room } : null;
+}

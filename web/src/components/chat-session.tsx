@@ -19,6 +19,7 @@ import {
   type RoomState,
 } from '../ws';
 import { chatErrorText } from './chat-errors';
+import { chatRestrictions } from '../qa/state';
 
 interface Props {
   heading: ComponentChild;
@@ -408,6 +409,7 @@ function RoomPanel(props: PanelProps) {
         ))}
         </ol>
       </div>
+      {joinedOrJoining && <ModerationNotice client={client} refId={refId} locale={locale} timeZone={timeZone} t={t} />}
       {joinedOrJoining && (
         <Composer
           key={refId}
@@ -450,7 +452,43 @@ function MessageItem({ m, own, locale, timeZone, t }: { m: ChatMessage; own: boo
       <p class="msg-text" dir="auto" data-testid="message-text">
         {linkify(m.text)}
       </p>
+      {m.held && (
+        <p class="msg-status msg-held" data-testid="message-held">
+          {own ? t.qa.heldNote : t.qa.messageHeld}
+        </p>
+      )}
     </li>
+  );
+}
+
+/**
+ * What the moderators set for this room and this user (qa/state.ts chatRestrictions): the chat
+ * locked, slow mode, the user's own mute until a time. Posts are still tried (staff pass every
+ * check; the server decides): the notice explains a refusal before it comes.
+ */
+function ModerationNotice({ client, refId, locale, timeZone, t }: { client: ChatClient; refId: string; locale: string; timeZone: string; t: Messages }) {
+  const state = client.qa.get(refId);
+  const [, setTick] = useState(0);
+  const r = state ? chatRestrictions(state) : null;
+  // A mute ends by itself: re-render when it does.
+  useEffect(() => {
+    if (!r?.mutedUntil) return;
+    const timer = setTimeout(() => setTick((n) => n + 1), Math.min(Math.max(r.mutedUntil - Date.now(), 0) + 50, 2 ** 31 - 1));
+    return () => clearTimeout(timer);
+  }, [r?.mutedUntil]);
+  if (!r) return null;
+  const notes: [string, string][] = [];
+  if (r.locked) notes.push(['locked', t.qa.locked]);
+  if (r.muted) notes.push(['muted', r.mutedUntil ? t.qa.mutedUntil(formatMessageTime(r.mutedUntil, locale, timeZone)) : t.qa.muted]);
+  if (r.slowModeSeconds > 0) notes.push(['slow_mode', t.qa.slowMode(r.slowModeSeconds)]);
+  return (
+    <div class="chat-notices" role="status" aria-live="polite" data-testid="chat-notices">
+      {notes.map(([kind, text]) => (
+        <p key={kind} class={`chat-notice chat-notice--${kind}`} data-testid="chat-notice" data-kind={kind}>
+          {text}
+        </p>
+      ))}
+    </div>
   );
 }
 

@@ -15,6 +15,8 @@ import { RegistrationPanel } from './registration-form';
 import { StaffContext, staffRole } from '../staff';
 import type { Account } from '../org-api';
 import { ModerateLinks } from '../moderate/moderate-links';
+import { QaArea } from '../qa/qa-area';
+import { qaTarget } from '../route';
 
 /** How often the program is re-read without a chat connection (which pushes `program` events). */
 const PROGRAM_POLL_MS = 30_000;
@@ -40,7 +42,7 @@ function useMediaQuery(query: string): boolean {
   return matches;
 }
 
-type View = 'program' | 'stages' | 'chat';
+type View = 'program' | 'stages' | 'chat' | 'qa' | 'polls';
 
 interface Props {
   event: ConferenceEvent;
@@ -60,7 +62,12 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
   const summary = pick(event.summary, lang);
   const place = [event.venue, event.city].filter(Boolean).join(', ');
   const wide = useMediaQuery(WIDE);
-  const [view, setView] = useState<View>('program');
+  // The QR code's address (#event=E&room=R&qa=1) opens room R's questions.
+  const [target] = useState(() => {
+    const q = qaTarget();
+    return q && q.event === loaded.id ? q : null;
+  });
+  const [view, setView] = useState<View>(target ? 'qa' : 'program');
   const [unread, setUnread] = useState(0);
   // The chat's identity (EventView is keyed by the event) and its connection.
   // A personal join link kept for the event comes first (identity.ts).
@@ -131,13 +138,26 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
   const [watching, setWatching] = useState<string | null>(null);
   const mainRoom = event.rooms.find((r) => r.kind === 'main_stage')?.id;
   const stage = stageForRoom(feed.stages, watching, mainRoom);
-  const [request, setRequest] = useState<RoomRequest | null>(null);
+  const [request, setRequest] = useState<RoomRequest | null>(target ? { room: target.room, n: 1 } : null);
+  // The chat's room: its questions and polls are the ones shown.
+  const [chatRoom, setChatRoom] = useState<string | null>(target?.room ?? null);
+  useEffect(() => {
+    const onHash = () => {
+      const q = qaTarget();
+      if (!q || q.event !== event.id) return;
+      setView('qa');
+      setRequest((r) => ({ room: q.room, n: (r?.n ?? 0) + 1 }));
+    };
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, [event.id]);
   const sticky = useRef<HTMLDivElement>(null);
   const [stickyHeight, setStickyHeight] = useState(0);
 
   const views: [View, string][] = [['program', t.program]];
+  if (wide) views.push(['qa', t.qa.qaAndPolls]);
   if (staffToken !== undefined) views.push(['stages', t.broadcast]);
-  if (!wide) views.push(['chat', t.chat]);
+  if (!wide) views.push(['chat', t.chat], ['qa', t.qa.questions], ['polls', t.qa.polls]);
   const shown: View = views.some(([v]) => v === view) ? view : 'program';
   const chatVisible = wide || shown === 'chat';
   // On a narrow screen, a switch brings the tabs (or the player above them) to the top: the
@@ -193,7 +213,13 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
 
   const onRoom = useCallback((room: string, initial: boolean) => {
     setWatching((w) => (initial && w !== null ? w : room));
+    setChatRoom(room);
   }, []);
+  // Q&A without an identity: the chat's sign-in form (its own tab on a phone) gets the focus.
+  const signInForQa = () => {
+    if (!wide) setView('chat');
+    requestAnimationFrame(() => document.getElementById('chat-name')?.focus());
+  };
   const actions = useMemo<SessionActions>(() => {
     const stageRooms = new Set((feed.stages ?? []).map((s) => s.room).filter((r): r is string => !!r));
     return {
@@ -306,6 +332,18 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
               <Program event={event} lang={lang} locale={locale} t={t} client={client} />
             </SessionActionsContext.Provider>
           </div>
+          <div id="view-qa" role="tabpanel" aria-labelledby="view-tab-qa" hidden={shown !== 'qa'}>
+            {shown === 'qa' && (
+              <QaArea client={client} event={event} room={chatRoom} identity={identity} lang={lang} t={t} part={wide ? 'both' : 'questions'} onSignIn={signInForQa} />
+            )}
+          </div>
+          {!wide && (
+            <div id="view-polls" role="tabpanel" aria-labelledby="view-tab-polls" hidden={shown !== 'polls'}>
+              {shown === 'polls' && (
+                <QaArea client={client} event={event} room={chatRoom} identity={identity} lang={lang} t={t} part="polls" onSignIn={signInForQa} />
+              )}
+            </div>
+          )}
           {staffToken !== undefined && (
             <div id="view-stages" role="tabpanel" aria-labelledby="view-tab-stages" hidden={shown !== 'stages'}>
               <StagesAdmin feed={feed} token={staffToken} canEdit={organizer} lang={lang} locale={locale} t={t} event={event} />
@@ -370,7 +408,7 @@ function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
     document.getElementById(`view-tab-${next}`)?.focus();
   };
   return (
-    <div class="view-tabs" id="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
+    <div class={views.length > 3 ? 'view-tabs view-tabs--many' : 'view-tabs'} id="view-tabs" role="tablist" aria-label={t.viewSwitch} onKeyDown={onKeyDown} data-testid="view-tabs">
       {views.map(([v, label]) => (
         <button
           key={v}

@@ -1,5 +1,6 @@
 import type { Messages } from './messages';
 import { orgEn } from './org-en';
+import { qaEn } from './qa-en';
 
 export const en: Messages = {
   languageName: 'English',
@@ -223,4 +224,5 @@ export const en: Messages = {
   guestModeLinkNote: 'Have you received a personal link from the organiser? Open it to sign in. Otherwise you can join the open rooms as a guest.',
   stageViewers: (n) => (n === 1 ? '1 watching' : `${n} watching`),
   org: orgEn,
+  qa: qaEn,
 };

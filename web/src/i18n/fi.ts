@@ -1,5 +1,6 @@
 import type { Messages } from './messages';
 import { orgFi } from './org-fi';
+import { qaFi } from './qa-fi';
 
 export const fi: Messages = {
   languageName: 'Suomi',
@@ -224,4 +225,5 @@ export const fi: Messages = {
   guestModeLinkNote: 'Oletko saanut järjestäjältä henkilökohtaisen linkin? Avaa se kirjautuaksesi. Muuten voit liittyä avoimiin huoneisiin vieraana.',
   stageViewers: (n) => (n === 1 ? '1 katsoja' : `${n} katsojaa`),
   org: orgFi,
+  qa: qaFi,
 };

@@ -4,6 +4,7 @@
 import type { InputState, OutputState, SessionKind, StageInput, StageState } from '../api';
 import type { ConnectionState, Role } from '../ws';
 import type { OrgMessages } from './org-messages';
+import type { QaMessages } from './qa-messages';
 
 export interface Messages {
   /** The language's own name, shown in the language switcher. */
@@ -225,6 +226,9 @@ export interface Messages {
 
   /** The organizer's side: staff sign-in, invitations, the console, registration, program marks. */
   org: OrgMessages;
+
+  /** Q&A, polls and the chat's moderation notices (issue 17). */
+  qa: QaMessages;
 }
 
 /** Error codes with a plain translated text (rate_limited and text_too_long take a number). */

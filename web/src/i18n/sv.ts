@@ -1,5 +1,6 @@
 import type { Messages } from './messages';
 import { orgSv } from './org-sv';
+import { qaSv } from './qa-sv';
 
 export const sv: Messages = {
   languageName: 'Svenska',
@@ -223,4 +224,5 @@ export const sv: Messages = {
   guestModeLinkNote: 'Har du fått en personlig länk av arrangören? Öppna den för att logga in. Annars kan du gå med i de öppna rummen som gäst.',
   stageViewers: (n) => (n === 1 ? '1 tittar' : `${n} tittar`),
   org: orgSv,
+  qa: qaSv,
 };
