@@ -127,7 +127,7 @@ main('moderator', async (ctx) => {
   await checkA11y(M, 'console sv 1440, empty', log);
 
   // Pre-moderation on; an attendee's question waits; approve; pin.
-  await M.getByTestId('mod-premoderation').check();
+  await M.getByTestId('mod-premoderation').click(); // controlled: it shows the server's setting once the event is back
   await until(M, 'pre-moderation is on', () => document.querySelector('[data-testid="mod-premoderation"]')?.checked === true);
   const q1 = fake.act(user('tok-a'), ROOM, { type: 'ask', text: 'Hur ska regionen klara bostadsbristen till 2030?', client_msg_id: 'c1' }).result.question.id;
   const q2 = fake.act(user('tok-b'), ROOM, { type: 'ask', text: 'Vad kostar det att bygga ut tunnelbanan?', client_msg_id: 'c2', anonymous: true }).result.question.id;
