@@ -222,7 +222,7 @@ main('qa_live', async (ctx) => {
   await M.getByTestId('mod-kiosk-revoke').first().click();
   await expect('the projector says the link is revoked', P.page.getByTestId('projector-revoked').waitFor({ timeout: WAIT }));
 
-  const expected = [(p) => p.startsWith('A: ') && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
+  const expected = [(p) => p.startsWith('attendee A: ') && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
   const left = problems.filter((p) => !expected.some((f) => f(p)));
   if (left.length) throw new TestFailure(`problems in the pages:\n  ${left.join('\n  ')}`);
 }, log);
