@@ -6,7 +6,7 @@
 // the audience may see them. A revoked link (410, or close 4011) shows a full-screen notice.
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, getEvent, type ConferenceEvent, type Session } from '../api';
-import { formatTimeInZone } from '../format';
+import { formatDayTab, formatTimeInZone } from '../format';
 import { langIf, pick, type Lang } from '../i18n';
 import { getNowNext, type NowNextRoom } from '../org-api';
 import { audienceQuestions, currentPoll, pinnedQuestion, resultsVisible, shares, type P, type Q } from '../qa/state';
@@ -191,7 +191,10 @@ function PollView({ p, m }: { p: P; m: ModMessages }) {
 function SessionLine({ label, s, lang, zone }: { label: string; s: Session; lang: Lang; zone: string }) {
   const title = pick(s.title, lang);
   const locale = lang === 'sv' ? 'sv-SE' : lang === 'fi' ? 'fi-FI' : 'en-GB';
-  const time = `${formatTimeInZone(s.day, s.starts_at, locale, zone, zone)}–${formatTimeInZone(s.day, s.ends_at, locale, zone, zone)}`;
+  // Before the session's day (a screen tested the day before) the time needs its day.
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const range = `${formatTimeInZone(s.day, s.starts_at, locale, zone, zone)}–${formatTimeInZone(s.day, s.ends_at, locale, zone, zone)}`;
+  const time = s.day && s.day !== today ? `${formatDayTab(s.day, locale)} ${range}` : range;
   return (
     <p class="projector-session">
       <span class="projector-session-label">{label}</span>
