@@ -34,7 +34,8 @@ interface Props {
 
 export function Queue({ feed, qa, m, locale }: Props) {
   const { busy, outcome, act } = useAct(feed, m);
-  const [tab, setTab] = useState<QueueTab>(() => (qa.settings.premoderated ? 'pending' : 'live'));
+  // Pending first when something waits for review; else what is live.
+  const [tab, setTab] = useState<QueueTab>(() => (Object.values(qa.questions).some((q) => q.status === 'pending') ? 'pending' : 'live'));
   const [order, setOrder] = useState<QuestionOrder>('votes');
   const [pressOnly, setPressOnly] = useState(false);
   const all = useMemo(() => Object.values(qa.questions).filter((q) => !pressOnly || q.press), [qa.questions, pressOnly]);
