@@ -279,6 +279,14 @@ main('moderator', async (ctx) => {
     await expect(`${lang} phone: chat moderation shows`, phone.page.getByTestId('mod-banned-list').waitFor({ timeout: WAIT }));
     await checkA11y(phone.page, `console ${lang} 390, chat`, log);
     await shot(phone.page, ctx, src, `moderator-${lang}-390x844-chat.png`);
+    for (const s of ['polls', 'projector']) {
+      await section(phone.page, s);
+      await expect(`${lang} phone: ${s}`, phone.page.getByTestId(s === 'polls' ? 'mod-polls' : 'mod-kiosk').waitFor({ timeout: WAIT }));
+      const wider = await phone.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+      check(wider <= 0, `${lang} phone: the ${s} section is ${wider}px wider than the screen`);
+      await checkA11y(phone.page, `console ${lang} 390, ${s}`, log);
+      await shot(phone.page, ctx, src, `moderator-${lang}-390x844-${s}.png`);
+    }
     await phone.context.close();
   }
   const projFi = await newPage('projector fi', 'fi', { width: 1920, height: 1080 }, null);
