@@ -3,7 +3,7 @@
 // mode, lock and unlock, the event's word list; who is muted and banned, with unmute and unban.
 import { useState } from 'preact/hooks';
 import type { QaState, RawMessage } from '../qa/state';
-import { canModerate, type ChatMessage } from '../ws';
+import { canModerate, type ChatMessage, type Role } from '../ws';
 import { formatTime, Status, useAct } from './common';
 import type { ModMessages } from './i18n';
 import type { RoomFeed } from './use-room';
@@ -133,7 +133,7 @@ function MessageItem({ msg, held, me, busy, m, locale, moderate }: ItemProps) {
   const [reason, setReason] = useState('');
   const [minutes, setMinutes] = useState<number>(15);
   const id = `msg-${msg.seq}`;
-  const staffAuthor = canModerate(msg.user.role as never) || msg.user.id === me;
+  const staffAuthor = canModerate(msg.user.role as Role) || msg.user.id === me;
   const run = async (body: Record<string, unknown>) => {
     if (await moderate(body)) {
       setMode('view');
