@@ -2,7 +2,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { ApiError, getEvent, listEvents, type ConferenceEvent, type EventSummary } from './api';
 import { catalogs, initialLang, localeFor, pick, saveLang, type Lang, type Messages } from './i18n';
-import { takeJoinLink } from './identity';
+import { initialIdentity, takeJoinLink } from './identity';
 import { LanguageSwitcher } from './components/language-switcher';
 import { EventView } from './components/event-view';
 import { AccountBar } from './components/account-bar';
@@ -15,6 +15,9 @@ const Console = lazyPage(() => import('./components/console/console').then((m) =
 const SignInPage = lazyPage(() => import('./components/sign-in').then((m) => m.SignInPage));
 const InvitationPage = lazyPage(() => import('./components/invitation').then((m) => m.InvitationPage));
 const ManageRegistration = lazyPage(() => import('./components/registration-manage').then((m) => m.ManageRegistration));
+// Issue 17: the moderator console and the projector (moderate/, projector/).
+const ModeratorConsole = lazyPage(() => import('./moderate/console').then((m) => m.ModeratorConsole));
+const Projector = lazyPage(() => import('./projector/projector').then((m) => m.Projector));
 
 type LoadState =
   | { status: 'loading' }
@@ -74,7 +77,8 @@ export function App() {
   const [state, setState] = useState<LoadState>({ status: 'loading' });
   // The page the address names (route.ts): the event page, or a staff or registration page.
   const [route, setRoute] = useState<Route>(currentRoute);
-  const staff = useStaffSession(route.page === 'console');
+  // The moderator console asks for the staff session unless a moderator token is kept for the event.
+  const staff = useStaffSession(route.page === 'console' || (route.page === 'moderate' && !initialIdentity(route.event)?.token));
   const t = catalogs[lang];
 
   const chooseLang = useCallback((l: Lang) => {
@@ -115,11 +119,15 @@ export function App() {
     : route.page === 'invite' ? t.org.inviteTitle
     : state.status === 'ready' ? pick(state.event.title, lang).text : '';
   useEffect(() => {
+    if (route.page === 'moderate' || route.page === 'projector') return; // they name themselves
     document.title = title ? t.documentTitle(title) : t.appName;
-  }, [title, t]);
+  }, [title, t, route.page]);
   const locale = localeFor(lang);
 
   if (state.status === 'error') console.warn(state.error.message);
+
+  // The projector fills the hall's screen: no top bar, no language switcher.
+  if (route.page === 'projector') return <Projector key={route.kiosk} id={route.kiosk} lang={lang} t={t} />;
 
   return (
     <StaffContext.Provider value={staff}>
@@ -143,6 +151,11 @@ export function App() {
       {route.page === 'console' && (
         <main id="main" class="page page--console">
           <Console event={route.event} tab={route.tab} series={route.series} lang={lang} locale={locale} t={t} />
+        </main>
+      )}
+      {route.page === 'moderate' && (
+        <main id="main" class="page page--console">
+          <ModeratorConsole key={`${route.event}/${route.room}`} event={route.event} room={route.room} lang={lang} locale={locale} t={t} />
         </main>
       )}
       {route.page === 'manage' && <main id="main" class="page"><ManageRegistration key={route.token} event={route.event} token={route.token} t={t} /></main>}

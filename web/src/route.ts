@@ -9,7 +9,9 @@ export type Route =
   | { page: 'sign-in' }
   | { page: 'invite'; token: string }
   | { page: 'console'; event: string | null; tab: ConsoleTab; series: string | null }
-  | { page: 'manage'; event: string; token: string };
+  | { page: 'manage'; event: string; token: string }
+  | { page: 'moderate'; event: string; room: string }
+  | { page: 'projector'; kiosk: string };
 
 export function currentRoute(hash = location.hash): Route {
   const h = hash.replace(/^#/, '');
@@ -20,6 +22,13 @@ export function currentRoute(hash = location.hash): Route {
     const tab = CONSOLE_TABS.includes(b as ConsoleTab) ? (b as ConsoleTab) : 'program';
     return { page: 'console', event: a || null, tab, series: null };
   }
+  // Issue 17: the moderator console (#moderate/EVENT/ROOM) and the projector (#projector=ID).
+  if (h.startsWith('moderate/')) {
+    const [, e, r] = h.split('/').map((p) => decodeURIComponent(p));
+    if (e && r) return { page: 'moderate', event: e, room: r };
+  }
+  const kiosk = h.startsWith('projector=') ? new URLSearchParams(h).get('projector') : null;
+  if (kiosk) return { page: 'projector', kiosk };
   const params = new URLSearchParams(h);
   const invite = params.get('invite');
   if (invite) return { page: 'invite', token: invite };
@@ -33,6 +42,7 @@ export const consoleHref = (event?: string, tab?: ConsoleTab) =>
   `#console${event ? `/${encodeURIComponent(event)}${tab && tab !== 'program' ? `/${tab}` : ''}` : ''}`;
 export const seriesHref = (id: string) => `#console/series/${encodeURIComponent(id)}`;
 export const eventHref = (event: string) => `#event=${encodeURIComponent(event)}`;
+export const moderateHref = (event: string, room: string) => `#moderate/${encodeURIComponent(event)}/${encodeURIComponent(room)}`;
 
 /**
  * The room QR code's target, #event=E&room=R&qa=1 (docs/api.md, qr.svg): the event page with

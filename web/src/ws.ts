@@ -94,7 +94,7 @@ export interface RoomState {
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
 /** A token, a guest's name, or the staff session's cookie (sent by the browser with the upgrade). */
-export type Credentials = { token: string } | { guest: { name: string } } | { session: true };
+export type Credentials = { token: string } | { guest: { name: string } } | { session: true } | { kiosk: string };
 
 /**
  * The stage feed over this connection (`stages` request, then `stage` events):
@@ -414,7 +414,8 @@ export class ChatClient {
     if (ws.protocol !== SUBPROTOCOL) console.warn(`samling: server selected subprotocol "${ws.protocol}"`);
     this.armIdle();
     const c = this.opts.credentials;
-    const auth = 'token' in c ? { token: c.token } : 'guest' in c ? { guest: c.guest } : {};
+    // A projector's kiosk link (#projector=ID) says hello with its id: read-only, one room.
+    const auth = 'token' in c ? { token: c.token } : 'guest' in c ? { guest: c.guest } : 'kiosk' in c ? { kiosk: c.kiosk } : {};
     this.request({ type: 'hello', event: this.opts.event, ...auth }).then(
       (result) => this.onHello(ws, result),
       (e: RequestError) => {

@@ -14,6 +14,7 @@ import { StagesAdmin } from './stages-admin';
 import { RegistrationPanel } from './registration-form';
 import { StaffContext, staffRole } from '../staff';
 import type { Account } from '../org-api';
+import { ModerateLinks } from '../moderate/moderate-links';
 import { QaArea } from '../qa/qa-area';
 import { qaTarget } from '../route';
 
@@ -301,6 +302,7 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
             </div>
           )}
         </dl>
+        {staffToken !== undefined && <ModerateLinks event={event} lang={lang} />}
       </header>
       <div
         class={wide ? 'event-body event-body--wide' : 'event-body'}
