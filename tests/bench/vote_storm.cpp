@@ -129,7 +129,7 @@ options parse(int argc, char** argv) {
     }
   }
   if (!o.port || o.secret.empty()) usage("--port and --secret are required");
-  if (o.participants < 1 || o.questions < 1 || o.questions > 1000 || o.chatters < 0 ||
+  if (o.participants < 1 || o.questions < 0 || o.questions > 1000 || o.chatters < 0 ||
       o.chatters > o.participants || o.chat_rate <= 0 || o.storm_seconds <= 0 || o.threads < 1 ||
       o.source_addresses < 1 || o.source_addresses > 250 || o.connect_parallel < 1)
     usage("a value is out of range");
@@ -270,13 +270,18 @@ struct alignas(64) worker {
   samling::bench::histogram chat_hist, vote_hist;
   std::atomic<std::uint64_t> acks{0};  // vote acks (of any id), polled by the main thread
   std::atomic<std::uint64_t> final_seen{0};  // connections whose last seen counts are all final
-  std::uint64_t chat_delivered = 0, chat_posts_measured = 0, chat_post_errors = 0;
+  // Polled by the main thread while draining (written by this worker only).
+  std::atomic<std::uint64_t> chat_delivered{0}, chat_posts_measured{0};
+  std::uint64_t chat_post_errors = 0;
   std::uint64_t vote_errors = 0, duplicate_acks = 0, unknown_replies = 0;
   std::uint64_t votes_events = 0, votes_events_in_storm = 0;
   int votes_max_1s = 0;
   int closed = 0;
   std::string first_error;
 };
+
+// A relaxed increment by the only writer (no locked read-modify-write on the hot path).
+void bump(std::atomic<std::uint64_t>& a) { a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
 
 struct conn {
   run* r;
@@ -410,7 +415,7 @@ void conn::on_frame(std::string_view f) {
     if (intended < r->warm_end_ns || intended >= r->measure_end_ns) return;
     auto now = ns(steady::now());
     w->chat_hist.add(static_cast<std::uint64_t>(std::max<std::int64_t>(0, now - intended)));
-    ++w->chat_delivered;
+    bump(w->chat_delivered);
     return;
   }
   if (starts(f, R"({"type":"votes")")) return on_votes(f);
@@ -458,7 +463,7 @@ void conn::on_reply(std::string_view f) {
     }
     if (acked[static_cast<std::size_t>(q)]++ > 0) ++w->duplicate_acks;
     w->vote_hist.add(static_cast<std::uint64_t>(ns(steady::now()) - sent_ns[static_cast<std::size_t>(q)]));
-    w->acks.store(w->acks.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    bump(w->acks);
     return;
   }
   ++w->unknown_replies;
@@ -527,7 +532,7 @@ void conn::chat_tick() {
   while (next_post_ns <= now) {
     // Posts stop at the end of the measured window; each counts as measured when intended inside.
     if (next_post_ns >= r->measure_end_ns) return;
-    if (next_post_ns >= r->warm_end_ns) ++w->chat_posts_measured;
+    if (next_post_ns >= r->warm_end_ns) bump(w->chat_posts_measured);
     ++posts;
     send(R"({"id":"c)" + std::to_string(posts) + R"(","type":"post","room":")" + r->room + R"(","text":")" +
          chat_text(next_post_ns) + R"(","client_msg_id":"vs-)" + std::to_string(index) + "-" +
@@ -666,8 +671,16 @@ int main(int argc, char** argv) {
                                             std::chrono::duration<double>(o.drain));
   auto acks = [&] { return sum(r, [](worker& w) { return w.acks.load(std::memory_order_relaxed); }); };
   auto finals = [&] { return sum(r, [](worker& w) { return w.final_seen.load(std::memory_order_relaxed); }); };
-  while (o.storm && (acks() < votes_planned || finals() < static_cast<std::uint64_t>(ready)) &&
-         steady::now() < drain_deadline)
+  auto chat_done = [&] {
+    auto posted = sum(r, [](worker& w) { return w.chat_posts_measured.load(std::memory_order_relaxed); });
+    return sum(r, [](worker& w) { return w.chat_delivered.load(std::memory_order_relaxed); }) >=
+           posted * static_cast<std::uint64_t>(ready);
+  };
+  auto votes_done = [&] {
+    return !o.storm || r.qids.empty() ||
+           (acks() >= votes_planned && finals() >= static_cast<std::uint64_t>(ready));
+  };
+  while (!(chat_done() && votes_done()) && steady::now() < drain_deadline)
     std::this_thread::sleep_for(10ms);  // polling the workers' counts, with a deadline
   auto drained_at = steady::now();
   double cpu_all = o.server_pid ? samling::bench::process_cpu_seconds(o.server_pid) - cpu0 : -1;
@@ -686,8 +699,8 @@ int main(int argc, char** argv) {
   for (auto& w : r.workers) {
     chat.merge(w->chat_hist);
     vote.merge(w->vote_hist);
-    chat_delivered += w->chat_delivered;
-    chat_posts += w->chat_posts_measured;
+    chat_delivered += w->chat_delivered.load();
+    chat_posts += w->chat_posts_measured.load();
     chat_errors += w->chat_post_errors;
     vote_errors += w->vote_errors;
     dup += w->duplicate_acks;
