@@ -193,7 +193,8 @@ TEST(qa_resume, a_client_that_was_away_gets_every_missed_entry_once_in_order_and
       EXPECT_EQ(str(got[i]), str(stayed[i])) << "the replayed entry differs from the live one";
   }
   // Its gaps are exactly the entries an attendee may not see: the pending and the rejected
-  // question, the draft poll, the mute, the deleted message.
+  // question, the draft poll, the mute and the deletion's moderation entries (staff only), the
+  // deleted message.
   std::set<std::int64_t> got_seqs;
   for (auto& e : got) got_seqs.insert(seq_of(e));
   for (auto& [s, e] : staff_by_seq) {
@@ -201,7 +202,8 @@ TEST(qa_resume, a_client_that_was_away_gets_every_missed_entry_once_in_order_and
     auto type = string_field(e, "type");
     bool hidden = (type == "question" && string_field(e, "question.id") == q3_id) ||
                   (type == "poll" && string_field(e, "poll.state") == "draft") ||
-                  (type == "moderation" && string_field(e, "action") == "mute") ||
+                  (type == "moderation" &&
+                   (string_field(e, "action") == "mute" || string_field(e, "action") == "delete_message")) ||
                   (type == "message" && deleted.count(s));
     EXPECT_TRUE(hidden) << "seq " << s << " missing for the attendee: " << str(e);
   }
