@@ -623,6 +623,7 @@ int main(int argc, char** argv) {
     }
     r.qids.push_back(id);
   }
+  mod.close();  // not read during the run: its buffers would only fill
   // Votes already on these questions (none on a fresh server): the final counts add ours to them.
   r.expected_final = o.storm ? o.participants : 0;
 
@@ -763,7 +764,6 @@ int main(int argc, char** argv) {
         }
     }
   }
-  mod.close();
   auto all_equal = [&](const std::vector<std::int64_t>& v) {
     return std::all_of(v.begin(), v.end(), [&](std::int64_t n) { return n == r.expected_final; });
   };
