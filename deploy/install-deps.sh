@@ -10,7 +10,7 @@ top=$(cd "$here/.." && pwd)
 # Build: compiler, CMake, Ninja, ccache (makes rebuilds of a clean clone cheap), pkg-config.
 # Libraries: Boost 1.81 (Asio, Beast, JSON, URL), OpenSSL 3, SQLite 3, GStreamer 1.22, toml++,
 # libsodium (Argon2id password hashes for staff accounts), Howard Hinnant's date/tz on the
-# system's tzdata (event time zones), libcurl (SMTP).
+# system's tzdata (event time zones), libcurl (SMTP), libqrencode (the projector's QR code).
 # Media (docs/streaming.md): GStreamer's plugin sets for SRT, RTMP, MPEG-TS/HLS, x264, AAC
 # (libav) and text overlays (the slate, the demo clock).
 # Tests: GoogleTest, curl (smoke checks), chromium (browser tests), Node.js + npm (web build),
@@ -18,13 +18,15 @@ top=$(cd "$here/.." && pwd)
 # recordings back), stunnel4 (an RTMPS ingest with the test's own certificate authority),
 # sslscan (checks which TLS suites the server accepts), clang-15 and libFuzzer (the fuzz
 # targets in tests/fuzz/; GCC has no libFuzzer), python3-aiosmtpd (a real SMTP server on
-# 127.0.0.1 for the e-mail tests), python3-icalendar (parses the calendars the server writes).
+# 127.0.0.1 for the e-mail tests), python3-icalendar (parses the calendars the server writes),
+# librsvg2-bin and zbar-tools (render the QR code's SVG and decode it back: rsvg-convert, zbarimg).
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl libsqlite3-dev libsodium-dev
-  libhowardhinnant-date-dev tzdata libcurl4-openssl-dev
+  libhowardhinnant-date-dev tzdata libcurl4-openssl-dev libqrencode-dev
   python3 python3-aiosmtpd python3-icalendar
+  librsvg2-bin zbar-tools
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav
   gstreamer1.0-x gstreamer1.0-tools

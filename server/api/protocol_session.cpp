@@ -2,6 +2,7 @@
 
 #include <array>
 #include <chrono>
+#include <limits>
 #include <optional>
 
 #include <boost/asio/steady_timer.hpp>
@@ -9,9 +10,12 @@
 #include "api/http_auth.hpp"
 #include "api/ids.hpp"
 #include "api/program_board.hpp"
+#include "api/room_ops.hpp"
 #include "api/staff_sessions.hpp"
 #include "api/stage_board.hpp"
 #include "core/log.hpp"
+#include "moderation/ops.hpp"
+#include "projector/kiosk_store.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/requests.hpp"
 #include "rooms/permissions.hpp"
@@ -81,6 +85,7 @@ class protocol_session final : public net::ws_handler,
     hello_timer_.cancel();
     if (member_) {
       services_.rooms->signed_out(event_id_, member_->user());
+      services_.rooms->disconnected(member_, event_id_);
       services_.rooms->remove_everywhere(member_);
     }
   }
@@ -159,6 +164,24 @@ class protocol_session final : public net::ws_handler,
         co_return;
       }
       user = {found.who->account.id, found.who->account.display_name, roles.front()};
+    } else if (auto* kiosk = std::get_if<protocol::hello_request::kiosk_credential>(&req.credential)) {
+      // A projector: the link's room only, watching only (docs/protocol.md, Kiosk hello).
+      std::optional<projector::kiosk_link> link;
+      if (services_.kiosks && services_.db) {
+        auto* kiosks = services_.kiosks;
+        auto find = [kiosks, id = kiosk->id] { return kiosks->find(id); };  // named: GCC 12
+        link = co_await core::run_blocking(*services_.db, std::move(find));
+      }
+      if (!link || link->event_id != req.event) {
+        reply_error(id_json, errc::kiosk_unknown);
+        co_return;
+      }
+      if (link->revoked_ms) {
+        reply_error(id_json, errc::kiosk_revoked);
+        co_return;
+      }
+      user = {"kiosk-" + kiosk->id.substr(0, 8), "Projector", auth::role::guest};
+      kiosk_room_ = req.event + "/" + link->room_id;
     } else {
       auto& guest = std::get<protocol::hello_request::guest_credential>(req.credential);
       if (auto* bad = std::get_if<protocol::decode_error>(&guest.name)) {
@@ -196,6 +219,16 @@ class protocol_session final : public net::ws_handler,
       c.expires_at = c.issued_at + settings_.guest_token_ttl.count();
       guest_token = services_.keys->sign(c);
     }
+    // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
+    // guest just made has a new id and cannot be banned yet.
+    if (guest_token.empty() && kiosk_room_.empty() && services_.moderation && services_.db) {
+      auto* store = services_.moderation;
+      auto check = [store, event = req.event, id = user.id] { return moderation::is_banned(*store, event, id); };
+      if (co_await core::run_blocking(*services_.db, std::move(check))) {  // named above: GCC 12
+        reply_error(id_json, errc::banned);
+        co_return;
+      }
+    }
     event_id_ = req.event;
     services_.rooms->signed_in(event_id_, user);  // a guest's name is not kept
     auto sink = ctx_.sink;
@@ -204,7 +237,9 @@ class protocol_session final : public net::ws_handler,
         [sink](std::shared_ptr<const std::string> f, std::string_view key, rooms::member::kind k) {
           if (k == rooms::member::kind::reply) sink->reply(std::move(f));
           else sink->send(std::move(f), key);
-        });
+        },
+        [sink](core::ws_close code) { sink->close(code); }, !kiosk_room_.empty(), kiosk_room_);
+    services_.rooms->connected(member_, event_id_);
     hello_timer_.cancel();
     error_streak_ = 0;
     ctx_.sink->reply(protocol::ack(id_json, protocol::hello_result{
@@ -233,6 +268,10 @@ class protocol_session final : public net::ws_handler,
       co_return;
     }
     auto& info = found.found->info();
+    if (!member_->only_room().empty() && info.key != member_->only_room()) {
+      reply_error(id_json, errc::forbidden, "The projector view shows only its own room.");
+      co_return;
+    }
     if (!rooms::can_join(member_->user().role, info.kind, info.guests)) {
       reply_error(id_json, errc::forbidden, "Your role may not join " + info.key + ".");
       co_return;
@@ -296,6 +335,99 @@ class protocol_session final : public net::ws_handler,
     co_return;
   }
 
+  // --- Q&A, polls and moderation (issue 17): bound to their operations (api/room_ops) and
+  // run by the room (room::apply), which answers.
+
+  room_op_stores op_stores() const {
+    return {services_.qa, services_.moderation, services_.chat, settings_.question_max_chars};
+  }
+
+  // Hands `op` to the room `key` of the session's event; the room replies (not_in_room too).
+  asio::awaitable<void> run_op(std::string id_json, std::string key, rooms::op_fn op) {
+    auto found = co_await services_.rooms->resolve(std::move(key), event_id_);
+    if (found.error != errc::ok) {
+      reply_error(id_json, found.error);
+      co_return;
+    }
+    found.found->apply(member_, std::move(id_json), std::move(op));
+  }
+
+  // Whether the Q&A and moderation stores are wired; replies `unavailable` when not.
+  bool ops_ready(const std::string& id_json) {
+    if (services_.qa && services_.moderation && services_.chat) return true;
+    reply_error(id_json, errc::unavailable);
+    return false;
+  }
+
+  asio::awaitable<void> ask(std::string id_json, protocol::ask_request req) {
+    if (!ops_ready(id_json)) co_return;
+    if (req.hall && !rooms::can(member_->user().role, rooms::action::moderate_qa)) {
+      reply_error(id_json, errc::forbidden, "Only moderators and organizers enter questions from the hall.");
+      co_return;
+    }
+    // The question's own length limit (question_too_long) is the operation's.
+    if (auto e = rooms::check_text(req.text, std::numeric_limits<std::size_t>::max()); e != errc::ok) {
+      reply_error(id_json, e);
+      co_return;
+    }
+    if (!req.name.empty()) {
+      if (auto e = rooms::check_name(req.name); e != errc::ok) {
+        reply_error(id_json, e);
+        co_return;
+      }
+    }
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), ask_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> vote(std::string id_json, protocol::vote_request req) {
+    if (!ops_ready(id_json)) co_return;
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), vote_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> question(std::string id_json, protocol::question_request req) {
+    if (!ops_ready(id_json)) co_return;
+    if (req.action == protocol::question_verb::edit) {
+      if (auto e = rooms::check_text(req.text, std::numeric_limits<std::size_t>::max()); e != errc::ok) {
+        reply_error(id_json, e);
+        co_return;
+      }
+    }
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), question_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> poll_create(std::string id_json, protocol::poll_create_request req) {
+    if (!ops_ready(id_json)) co_return;
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), poll_create_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> poll(std::string id_json, protocol::poll_request req) {
+    if (!ops_ready(id_json)) co_return;
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), poll_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> poll_vote(std::string id_json, protocol::poll_vote_request req) {
+    if (!ops_ready(id_json)) co_return;
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), poll_vote_op(op_stores(), std::move(req)));
+  }
+
+  asio::awaitable<void> moderate(std::string id_json, protocol::moderate_request req) {
+    if (!ops_ready(id_json)) co_return;
+    // Pre-moderation is a Q&A setting: the moderate_qa right (the same roles today).
+    if (req.action == protocol::moderate_verb::premoderation &&
+        !rooms::can(member_->user().role, rooms::action::moderate_qa)) {
+      reply_error(id_json, errc::forbidden);
+      co_return;
+    }
+    auto room = req.room;
+    co_await run_op(std::move(id_json), std::move(room), moderate_op(op_stores(), std::move(req)));
+  }
+
   void reply_error(const std::string& id_json, errc e, std::string_view message = {}) {
     ctx_.sink->reply(protocol::error(id_json, e, message));
     if (is_malformed(e) && ++error_streak_ > settings_.max_error_streak)
@@ -310,6 +442,7 @@ class protocol_session final : public net::ws_handler,
   asio::steady_timer hello_timer_;
   std::shared_ptr<rooms::member> member_;  // set by a successful hello
   std::string event_id_;
+  std::string kiosk_room_;  // a projector's one room ("EVENT_ID/ROOM_ID"); empty: not a kiosk
   int error_streak_ = 0;
 };
 
@@ -326,6 +459,17 @@ constexpr std::array<route, protocol::request_type_count> make_routes() {
           action::see_member_lists, "Only moderators and organizers see member lists."),
       s::to<protocol::ping_request, &s::ping>(),
       s::to<protocol::stages_request, &s::stages>(),
+      s::to<protocol::ask_request, &s::ask>(action::ask_question),
+      s::to<protocol::vote_request, &s::vote>(action::vote),
+      s::to<protocol::question_request, &s::question>(
+          action::moderate_qa, "Only moderators and organizers act on questions."),
+      s::to<protocol::poll_create_request, &s::poll_create>(
+          action::manage_polls, "Only moderators and organizers make polls."),
+      s::to<protocol::poll_request, &s::poll>(
+          action::manage_polls, "Only moderators and organizers open and close polls."),
+      s::to<protocol::poll_vote_request, &s::poll_vote>(action::vote),
+      s::to<protocol::moderate_request, &s::moderate>(
+          action::moderate_chat, "Only moderators and organizers moderate the chat."),
   };
 }
 constexpr auto routes = make_routes();
@@ -351,6 +495,11 @@ asio::awaitable<void> protocol_session::handle(std::string text, std::string& id
   const route& r = routes[req.body.index()];
   if (r.needs && !rooms::can(member_->user().role, *r.needs)) {
     reply_error(id_json, errc::forbidden, r.refusal);
+    co_return;
+  }
+  // A projector only watches: no action of the role table (post, ask, vote, …) is its own.
+  if (r.needs && member_->read_only()) {
+    reply_error(id_json, errc::forbidden, "The projector view only shows.");
     co_return;
   }
   co_await r.run(*this, id_json, std::move(req.body));

@@ -7,8 +7,19 @@
 #include <memory>
 
 #include "auth/token.hpp"
+#include "core/blocking.hpp"
 #include "net/websocket.hpp"
 #include "rooms/registry.hpp"
+
+namespace samling::qa {
+class qa_store;
+}
+namespace samling::moderation {
+class moderation_store;
+}
+namespace samling::projector {
+class kiosk_store;
+}
 
 namespace samling::api {
 
@@ -22,6 +33,7 @@ struct protocol_settings {
   std::chrono::seconds guest_token_ttl{43200};  // the token a guest reconnects with
   // Malformed requests (bad_json, bad_message, unknown_type) in a row before closing with 4009.
   int max_error_streak = 20;
+  std::size_t question_max_chars = 300;  // qa.question_max_chars
 };
 
 class stage_board;
@@ -38,6 +50,14 @@ struct protocol_services {
   // A hello with neither token nor guest signs in with the staff session cookie of the
   // upgrade request; null: no staff sessions.
   const staff_sessions* staff = nullptr;
+  // Q&A, polls, moderation and the projector (issue 17). Stores only on `db` (the store's
+  // thread); the rooms run the operations there. A null qa or moderation store: those requests
+  // are `unavailable`; a null kiosk store: every kiosk hello is `kiosk_unknown`.
+  qa::qa_store* qa = nullptr;
+  moderation::moderation_store* moderation = nullptr;
+  rooms::chat_store* chat = nullptr;
+  projector::kiosk_store* kiosks = nullptr;
+  core::blocking_pool* db = nullptr;
 };
 
 // The factory the HTTP server calls for each upgraded connection: one protocol session each.

@@ -59,6 +59,16 @@
 #include "mail/outbox_worker.hpp"
 #include "mail/smtp_sender.hpp"
 #include "store/sqlite_registration_store.hpp"
+#include "store/sqlite_kiosk_store.hpp"
+#include "api/projector_routes.hpp"
+#include "api/room_export_routes.hpp"
+#include "store/sqlite_moderation_store.hpp"
+#include "store/sqlite_qa_store.hpp"
+#include "moderation/audit.hpp"
+#include "moderation/ops.hpp"
+#include "moderation/snapshot.hpp"
+#include "qa/ops.hpp"
+#include <boost/json/serialize.hpp>
 #include "api/protocol_session.hpp"
 #include "auth/token.hpp"
 #include "rooms/registry.hpp"
@@ -470,6 +480,39 @@ int serve(const config::config& cfg) {
   registration_ctx.public_url = cfg.server.public_url;  // else the listening URL, below
   registration_ctx.dev_links = cfg.auth.dev_tokens;
   api::register_registration_routes(routes, registration_ctx);
+  // The projector (docs/api.md, "Q&A, moderation and the projector"): QR codes, kiosk links.
+  std::unique_ptr<store::sqlite_kiosk_store> kiosk_store;
+  on_pool(db_pool, [&] { kiosk_store = std::make_unique<store::sqlite_kiosk_store>(*db); });
+  api::projector_context projector_ctx;
+  projector_ctx.program = program_store.get();
+  projector_ctx.kiosks = kiosk_store.get();
+  projector_ctx.audit = audit_log.get();
+  projector_ctx.db_pool = &db_pool;
+  projector_ctx.auth = &callers;
+  projector_ctx.public_url = cfg.server.public_url;  // empty: the request's Host
+  // A revoked link's projectors close with 4011; the rooms exist only further down.
+  rooms::room_registry* kiosk_rooms = nullptr;
+  projector_ctx.close_kiosk = [&kiosk_rooms](const std::string& event_id, const std::string& user_id) {
+    if (kiosk_rooms) kiosk_rooms->close_user(event_id, user_id, core::ws_close::kiosk_revoked);
+  };
+  api::register_projector_routes(routes, projector_ctx);
+  // Q&A and moderation (issue 17): one store of each on the store's thread, for the rooms'
+  // operations (below) and for the exports, the moderation log and the Q&A settings.
+  std::unique_ptr<store::sqlite_qa_store> qa_store;
+  std::unique_ptr<store::sqlite_moderation_store> moderation_store;
+  on_pool(db_pool, [&] {
+    qa_store = std::make_unique<store::sqlite_qa_store>(*db);
+    moderation_store = std::make_unique<store::sqlite_moderation_store>(*db);
+  });
+  api::room_export_context export_ctx;
+  export_ctx.program = program_store.get();
+  export_ctx.chat = chat_store.get();
+  export_ctx.qa = qa_store.get();
+  export_ctx.moderation = moderation_store.get();
+  export_ctx.audit = audit_log.get();
+  export_ctx.db_pool = &db_pool;
+  export_ctx.auth = &callers;
+  api::register_room_export_routes(routes, export_ctx);
 
   fit_descriptor_limit(cfg.server.limits.max_connections);
   unsigned threads = cfg.server.threads ? cfg.server.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -500,8 +543,31 @@ int serve(const config::config& cfg) {
   room_services.limiter = &limiter;
   room_services.messages_posted =
       &metrics.counter_family("samling_chat_messages_total", "Chat messages stored and fanned out.").get();
+  // The room's log (issue 17): Q&A and moderation on the store's thread. close_users is the
+  // registry's own (a ban closes with 4010).
+  room_services.snapshot = [qa = qa_store.get(), mod = moderation_store.get(), chat = chat_store.get(),
+                            max = std::size_t{cfg.qa.question_max_chars}](rooms::op_env& env) {
+    auto o = qa::snapshot(*qa, env, max);
+    moderation::extend_snapshot(o, *mod, *chat, env);
+    return std::string(boost::json::serialize(o));
+  };
+  room_services.gate = [mod = moderation_store.get()](const rooms::chat_message& m, bool staff) {
+    return moderation::gate_post(*mod, m, staff);
+  };
+  room_services.tally = [qa = qa_store.get()](std::vector<std::string> questions,
+                                               std::vector<std::string> polls) -> rooms::op_fn {
+    return [qa, questions = std::move(questions), polls = std::move(polls)](rooms::op_env& env) {
+      return qa::tally(*qa, env, questions, polls);
+    };
+  };
+  room_services.audit = moderation::audit_to(*moderation_store);
   rooms::room_registry room_registry(ioc.get_executor(), room_settings, room_services, program_store.get());
+  kiosk_rooms = &room_registry;
   ctx.rooms = &room_registry;  // the members route and samling_room_members (ctx outlives the server)
+  // A revoked kiosk link closes that projector's connections (4011).
+  projector_ctx.close_kiosk = [&room_registry](const std::string& event, const std::string& user) {
+    room_registry.close_user(event, user, core::ws_close::kiosk_revoked);
+  };
   api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
@@ -510,6 +576,7 @@ int serve(const config::config& cfg) {
   ws_settings.rate_per_minute = cfg.rooms.rate_per_minute;
   ws_settings.hello_timeout = std::chrono::seconds(cfg.ws.hello_timeout_seconds);
   ws_settings.guest_token_ttl = std::chrono::seconds(cfg.auth.token_ttl_seconds);
+  ws_settings.question_max_chars = cfg.qa.question_max_chars;
   opt.ws.max_frame_bytes = cfg.ws.max_frame_bytes;
   opt.ws.send_queue_messages = cfg.ws.send_queue_messages;
   opt.ws.send_queue_bytes = cfg.ws.send_queue_bytes;
@@ -535,7 +602,8 @@ int serve(const config::config& cfg) {
   program_io_ctx.live = &live_program;
   opt.ws_factory = api::make_protocol_session_factory(
       ws_settings, {.rooms = &room_registry, .keys = &keys, .stages = &stage_board, .programs = &program_board,
-                    .staff = &staff});
+                    .staff = &staff, .qa = qa_store.get(), .moderation = moderation_store.get(),
+                    .chat = chat_store.get(), .kiosks = kiosk_store.get(), .db = &db_pool});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -596,6 +664,9 @@ int serve(const config::config& cfg) {
       log(log_level::warn, "store_checkpoint_failed", {{"error", e.what()}});
     }
     outbox_store.reset();
+    kiosk_store.reset();
+    qa_store.reset();
+    moderation_store.reset();
     destination_store.reset();
     series_store.reset();
     program_versions.reset();

@@ -355,6 +355,13 @@ const std::vector<key_spec>& specs() {
                         "text_too_long. 1000 fits a question with context and keeps one "
                         "message from filling every member's screen.",
          .range = {1, 10000}},
+        {.key = "qa.question_max_chars",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.qa.question_max_chars; },
+         .description = "Longest question in a room's Q&A in Unicode code points, 1..10000; "
+                        "beyond: question_too_long. 300 keeps a question readable on the "
+                        "projector and in a phone's list.",
+         .range = {1, 10000}},
         {.key = "ws.max_frame_bytes",
          .type = value_type::integer,
          .field = [](config& c) -> field_ref { return &c.ws.max_frame_bytes; },

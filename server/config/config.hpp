@@ -115,6 +115,13 @@ struct rooms_config {
   bool operator==(const rooms_config&) const = default;
 };
 
+// Q&A of the rooms (issue 17).
+struct qa_config {
+  std::uint32_t question_max_chars = 300;     // code points per question
+
+  bool operator==(const qa_config&) const = default;
+};
+
 // WebSocket connections: frame and send-queue bounds, timeouts.
 struct ws_config {
   std::uint32_t max_frame_bytes = 64 * 1024;       // beyond: close 1009
@@ -194,6 +201,7 @@ struct config {
   demo_config demo;
   auth_config auth;
   rooms_config rooms;
+  qa_config qa;
   ws_config ws;
   media_config media;
   mail_config mail;

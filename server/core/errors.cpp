@@ -81,6 +81,27 @@ constexpr entry table[] = {
     {errc::registration_closed, "registration_closed", 403, channel::http, "Registration has closed."},
     {errc::registration_not_found, "registration_not_found", 404, channel::http, "No such registration."},
     {errc::registration_full, "registration_full", 409, channel::http, "The event is full."},
+    // issue 17, proto slice: Q&A, polls, moderation, projector
+    {errc::no_such_question, "no_such_question", 404, channel::both, "No such question."},
+    {errc::wrong_room, "wrong_room", 409, channel::both, "That belongs to another room."},
+    {errc::already_voted, "already_voted", 409, channel::ws, "You have already voted for this question."},
+    {errc::not_voted, "not_voted", 409, channel::ws, "You have not voted for this question."},
+    {errc::question_closed, "question_closed", 409, channel::ws, "This question is not open for votes."},
+    {errc::question_too_long, "question_too_long", 422, channel::ws, "The question is too long."},
+    {errc::merge_into_self, "merge_into_self", 422, channel::ws, "A question cannot be merged into itself."},
+    {errc::question_state, "question_state", 409, channel::ws, "The question's state does not allow this."},
+    {errc::poll_invalid, "poll_invalid", 422, channel::ws, "The poll is not valid."},
+    {errc::no_such_poll, "no_such_poll", 404, channel::both, "No such poll."},
+    {errc::poll_state, "poll_state", 409, channel::ws, "The poll's state does not allow this."},
+    {errc::poll_closed, "poll_closed", 409, channel::ws, "The poll is not open."},
+    {errc::bad_choice, "bad_choice", 422, channel::ws, "The choices are not valid for this poll."},
+    {errc::no_such_message, "no_such_message", 404, channel::ws, "No such message in this room."},
+    {errc::muted, "muted", 403, channel::ws, "A moderator has muted you for a while."},
+    {errc::banned, "banned", 403, channel::ws, "A moderator has banned you from this event."},
+    {errc::slow_mode, "slow_mode", 429, channel::ws, "Slow mode: wait a little before your next message."},
+    {errc::room_locked, "room_locked", 403, channel::ws, "The room is locked: only moderators can write."},
+    {errc::kiosk_unknown, "kiosk_unknown", 404, channel::both, "No such projector link."},
+    {errc::kiosk_revoked, "kiosk_revoked", 410, channel::both, "This projector link has been revoked."},
 };
 
 constexpr bool table_in_enum_order() {
@@ -126,7 +147,8 @@ std::vector<ws_close> all_close_codes() {
   return {ws_close::normal,        ws_close::going_away,    ws_close::protocol_error,
           ws_close::unsupported_data,
           ws_close::invalid_payload, ws_close::too_big,     ws_close::hello_timeout,
-          ws_close::slow_consumer, ws_close::too_many_errors};
+          ws_close::slow_consumer, ws_close::too_many_errors,
+          ws_close::banned,        ws_close::kiosk_revoked};
 }
 
 }  // namespace samling::core

@@ -79,6 +79,28 @@ enum class errc {
   registration_closed,     // from the closing time on
   registration_not_found,  // no registration settings for the event, or no such manage token
   registration_full,       // no seat left and no waitlist
+  // Real-time protocol and HTTP: Q&A, polls, moderation, projector (issue 17, proto slice;
+  // docs/protocol.md, Error codes)
+  no_such_question,     // no question with that id
+  wrong_room,           // the question or poll belongs to another room than the request's
+  already_voted,        // a second upvote by the same user (any of their sessions)
+  not_voted,            // taking back a vote that was never given
+  question_closed,      // a vote on a question that is not approved or answered
+  question_too_long,    // a question over qa.question_max_chars
+  merge_into_self,      // merging a question into itself
+  question_state,       // an action the question's state does not allow
+  poll_invalid,         // a poll_create with bad text, options, kind or results
+  no_such_poll,         // no poll with that id
+  poll_state,           // a poll action its state does not allow
+  poll_closed,          // a poll vote while the poll is not open
+  bad_choice,           // a poll vote's choices out of range, repeated, or several for single
+  no_such_message,      // moderate: no (undeleted) message with that seq in the room
+  muted,                // a post by a muted user (retry_after_ms: until the mute ends)
+  banned,               // a banned user's hello or post
+  slow_mode,            // a post sooner than the room's slow mode allows (retry_after_ms)
+  room_locked,          // a post in a locked room
+  kiosk_unknown,        // no such kiosk link
+  kiosk_revoked,        // a kiosk link that was revoked
 };
 
 const std::error_category& samling_category();
@@ -106,6 +128,9 @@ enum class ws_close : std::uint16_t {
   hello_timeout = 4001,       // no hello within ws.hello_timeout_seconds
   slow_consumer = 4008,       // send queue over its bound
   too_many_errors = 4009,     // too many bad requests in a row
+  // issue 17, H-room
+  banned = 4010,              // a moderator banned the user from the event
+  kiosk_revoked = 4011,       // the projector's kiosk link was revoked
 };
 std::vector<ws_close> all_close_codes();
 

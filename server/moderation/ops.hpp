@@ -43,5 +43,10 @@ boost::json::object room_settings(moderation_store& store, const std::string& ro
 // What moderators see in a join ack: {"muted":[…],"banned":[…],"words":[…],"held":[…]}.
 boost::json::object staff_snapshot(moderation_store& store, rooms::chat_store& chat,
                                    const std::string& event_id, const std::string& room);
+// The same at a given time (env.now_ms; the overload above reads the clock): "muted" lists the
+// mutes still running at now_ms.
+boost::json::object staff_snapshot(moderation_store& store, rooms::chat_store& chat,
+                                   const std::string& event_id, const std::string& room,
+                                   std::int64_t now_ms);
 
 }  // namespace samling::moderation

@@ -88,6 +88,7 @@ frame_ptr event(const message_event& e) {
   write_user(w, e.user);
   w.key("text").string(e.text);
   w.key("client_msg_id").string(e.client_msg_id);
+  if (e.held) w.key("held").boolean(true);
   w.end_object();
   return share(w);
 }
@@ -162,6 +163,8 @@ frame_ptr ack(std::string_view id_json, const hello_result& r) {
 frame_ptr ack(std::string_view id_json, const join_result& r) {
   std::size_t size = 64 + r.room.size();
   for (auto m : r.messages) size += m.size() + 1;
+  for (auto e : r.events) size += e.size() + 1;
+  size += r.qa_json.size() + 32;
   auto w = begin_ack(id_json, size);
   w.begin_object();
   w.key("room").string(r.room);
@@ -170,6 +173,10 @@ frame_ptr ack(std::string_view id_json, const join_result& r) {
   w.key("messages").begin_array();
   for (auto m : r.messages) w.raw(m);
   w.end_array();
+  w.key("events").begin_array();
+  for (auto e : r.events) w.raw(e);
+  w.end_array();
+  w.key("qa").raw(r.qa_json.empty() ? std::string_view("{}") : r.qa_json);
   w.end_object();
   return end_ack(w);
 }
@@ -189,6 +196,7 @@ frame_ptr ack(std::string_view id_json, const post_result& r) {
   w.key("seq").unsigned_integer(r.seq);
   w.key("ts").integer(r.ts_ms);
   w.key("duplicate").boolean(r.duplicate);
+  if (r.held) w.key("held").boolean(true);
   w.end_object();
   return end_ack(w);
 }
@@ -215,6 +223,12 @@ frame_ptr ack(std::string_view id_json, const ping_result& r) {
 frame_ptr ack(std::string_view id_json, const stages_result& r) {
   auto w = begin_ack(id_json, r.stage_list_json.size());
   w.raw(r.stage_list_json);
+  return end_ack(w);
+}
+
+frame_ptr ack_raw(std::string_view id_json, std::string_view result_json) {
+  auto w = begin_ack(id_json, result_json.size());
+  w.raw(result_json.empty() ? std::string_view("{}") : result_json);
   return end_ack(w);
 }
 

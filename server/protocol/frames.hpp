@@ -46,6 +46,9 @@ struct message_event {
   user_ref user;
   std::string_view text;
   std::string_view client_msg_id;
+  // Held by the word list (only staff and the author get it): written as "held":true after
+  // client_msg_id; nothing is written when false.
+  bool held = false;
 };
 // A room's member count; `members` only in the frame for those who see member lists.
 struct presence_event {
@@ -97,6 +100,11 @@ struct join_result {
   std::size_t count = 0;
   // The kept `message` events to replay, oldest first, each as event(message_event) made it.
   std::span<const std::string_view> messages;
+  // The room's log entries after `since` this session may see, seq order, each a serialized
+  // event object (rooms/room_log.hpp); [] without since.
+  std::span<const std::string_view> events;
+  // The room's Q&A state for this session, a serialized JSON object; empty: {}.
+  std::string_view qa_json;
 };
 struct leave_result {
   std::string_view room;
@@ -106,6 +114,7 @@ struct post_result {
   std::uint64_t seq = 0;
   std::int64_t ts_ms = 0;
   bool duplicate = false;
+  bool held = false;  // stored held by the word list: "held":true; nothing when false
 };
 struct members_result {
   std::string_view room;
@@ -127,6 +136,8 @@ frame_ptr ack(std::string_view id_json, const post_result& r);
 frame_ptr ack(std::string_view id_json, const members_result& r);
 frame_ptr ack(std::string_view id_json, const ping_result& r);
 frame_ptr ack(std::string_view id_json, const stages_result& r);
+// An ack whose result is already serialized (a JSON object: room operations' results).
+frame_ptr ack_raw(std::string_view id_json, std::string_view result_json);
 
 // {"type":"error","id":ID,"code":…,"message":…[,"retry_after_ms":N]}; an empty `message` is
 // the code's default message (core/errors.cpp).

@@ -17,6 +17,7 @@
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include <boost/json/object.hpp>
 
@@ -43,8 +44,12 @@ struct hello_request {
   // Neither a token nor a guest: the staff session cookie sent with the WebSocket upgrade
   // (docs/protocol.md, hello); the session decides, since only it saw the upgrade request.
   struct session_credential {};
+  // A projector's kiosk link (docs/protocol.md, hello): read-only, one room.
+  struct kiosk_credential {
+    std::string id;
+  };
   std::string event;
-  std::variant<token_credential, guest_credential, session_credential> credential;
+  std::variant<token_credential, guest_credential, session_credential, kiosk_credential> credential;
 };
 struct join_request {
   std::string room;
@@ -64,9 +69,80 @@ struct members_request {
 struct ping_request {};
 struct stages_request {};
 
+// Q&A, polls and moderation (docs/protocol.md, issue 17). The decoders check the fields' types
+// and names; the rules on values (lengths, states) are the operations' (qa/ops, moderation/ops),
+// except the few limits of a moderate request that have no error code of their own.
+struct ask_request {
+  std::string room;
+  std::string text;           // as sent: the session trims and checks it (rooms::check_text)
+  std::string client_msg_id;  // 1-64 bytes
+  bool anonymous = false;
+  bool hall = false;          // a question heard in the hall, entered by staff
+  std::string name;           // the hall asker's name, optional ("" when absent or null)
+};
+struct vote_request {
+  std::string room;
+  std::string question;
+  bool up = true;             // false: take the vote back
+};
+// The question actions, named as on the wire.
+enum class question_verb { approve, reject, edit, merge, pin, unpin, answered, archive, restore };
+struct question_request {
+  std::string room;
+  std::string question;
+  question_verb action = question_verb::approve;
+  std::string reason;         // optional (reject)
+  std::string text;           // edit: required
+  std::string into;           // merge: required, the question that stays
+};
+struct poll_create_request {
+  std::string room;
+  std::string text;
+  bool multiple = false;      // kind "multiple"; "single" otherwise
+  std::vector<std::string> options;
+  bool hidden = false;        // results "hidden" until revealed; "live" otherwise
+};
+enum class poll_verb { open, close, reveal, hide, archive };
+struct poll_request {
+  std::string room;
+  std::string poll;
+  poll_verb action = poll_verb::open;
+};
+struct poll_vote_request {
+  std::string room;
+  std::string poll;
+  std::vector<std::int64_t> choices;  // option indexes; [] takes the vote back
+};
+enum class moderate_verb {
+  delete_message, release_message, mute, unmute, ban, unban, slow_mode, lock, unlock, words, premoderation
+};
+struct moderate_request {
+  std::string room;
+  moderate_verb action = moderate_verb::delete_message;
+  std::uint64_t seq = 0;           // delete_message, release_message
+  std::string user;                // mute, unmute, ban, unban
+  std::string name;                // optional, with user
+  std::int64_t seconds = 0;        // mute (> 0), slow_mode (0-3600)
+  std::string reason;              // optional
+  std::vector<std::string> words;  // words: the event's whole list
+  bool on = false;                 // premoderation
+};
+inline constexpr std::size_t reason_max_chars = 500;
+inline constexpr std::int64_t mute_max_seconds = 366LL * 24 * 3600;
+inline constexpr std::int64_t slow_mode_max_seconds = 3600;
+inline constexpr std::size_t word_list_max = 500;
+inline constexpr std::size_t word_max_chars = 64;
+
+// The wire names of the verbs.
+std::string_view to_string(question_verb v);
+std::string_view to_string(poll_verb v);
+std::string_view to_string(moderate_verb v);
+
 // One alternative per request type, in the order of request_types().
 using request_body = std::variant<hello_request, join_request, leave_request, post_request,
-                                  members_request, ping_request, stages_request>;
+                                  members_request, ping_request, stages_request, ask_request,
+                                  vote_request, question_request, poll_create_request, poll_request,
+                                  poll_vote_request, moderate_request>;
 
 namespace detail {
 template <typename T, typename... Ts>

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/errors.hpp"
 #include "rooms/chat_store.hpp"
 
 namespace samling::rooms {
@@ -22,13 +23,29 @@ class member {
   // Queues a frame to the session (never blocks); a non-empty key marks latest-value events.
   using deliver_fn = std::function<void(std::shared_ptr<const std::string>, std::string_view, kind)>;
 
-  member(std::string session_id, chat_user user, bool sees_member_lists, deliver_fn deliver)
+  // Closes the session's connection with a close code (a ban, a revoked kiosk link); any
+  // thread, never blocks.
+  using close_fn = std::function<void(core::ws_close)>;
+
+  // `read_only`: a projector (kiosk link) that only shows; `only_room`: the one room it may
+  // join ("EVENT_ID/ROOM_ID"; empty: any).
+  member(std::string session_id, chat_user user, bool sees_member_lists, deliver_fn deliver,
+         close_fn close = {}, bool read_only = false, std::string only_room = {})
       : session_id_(std::move(session_id)), user_(std::move(user)),
-        sees_member_lists_(sees_member_lists), deliver_(std::move(deliver)) {}
+        sees_member_lists_(sees_member_lists), deliver_(std::move(deliver)),
+        close_(std::move(close)), read_only_(read_only), only_room_(std::move(only_room)) {}
 
   const std::string& session_id() const { return session_id_; }
   const chat_user& user() const { return user_; }
+  // Staff (moderators, organizers): also the view of the room's log a member gets.
   bool sees_member_lists() const { return sees_member_lists_; }
+  bool read_only() const { return read_only_; }
+  const std::string& only_room() const { return only_room_; }
+  // Asks the connection to close with `code` (no-op without a close function). Not close():
+  // that one is the session telling the rooms it is gone.
+  void close(core::ws_close code) const {
+    if (close_) close_(code);
+  }
   void deliver(std::shared_ptr<const std::string> frame, std::string_view coalesce_key = {}) const {
     deliver_(std::move(frame), coalesce_key, kind::event);
   }
@@ -84,6 +101,9 @@ class member {
   const chat_user user_;
   const bool sees_member_lists_;
   const deliver_fn deliver_;
+  const close_fn close_;
+  const bool read_only_;
+  const std::string only_room_;
   mutable std::mutex mutex_;
   std::set<std::string> rooms_;    // joined
   std::set<std::string> pending_;  // reserved, join not yet run by the room

@@ -12,18 +12,25 @@ constexpr std::size_t action_count = all_actions.size();
 // The one table. Rows: auth::role in declaration order; columns: `action` in declaration order.
 // docs/protocol.md's role table is checked against it (tests/unit/api/protocol_doc_test.cpp).
 constexpr bool table[role_count][action_count] = {
-    //           join   guest  press  post   members staff  control program regist staff  outbox
-    /* attendee  */ {true, true, false, true, false, false, false, false, false, false, false},
-    /* speaker   */ {true, true, true, true, false, false, false, false, false, false, false},
-    /* press     */ {true, true, true, true, false, false, false, false, false, false, false},
-    /* moderator */ {true, true, true, true, true, true, false, false, false, false, false},
-    /* organizer */ {true, true, true, true, true, true, true, true, true, true, true},
-    /* guest     */ {false, true, false, true, false, false, false, false, false, false, false},
+    //              join   guest  press  post   members staff  control program regist staff  outbox
+    //              ask    vote   mod_qa polls  mod_chat export kiosk
+    /* attendee  */ {true, true, false, true, false, false, false, false, false, false, false,
+                     true, true, false, false, false, false, false},
+    /* speaker   */ {true, true, true, true, false, false, false, false, false, false, false,
+                     true, true, false, false, false, false, false},
+    /* press     */ {true, true, true, true, false, false, false, false, false, false, false,
+                     true, true, false, false, false, false, false},
+    /* moderator */ {true, true, true, true, true, true, false, false, false, false, false,
+                     true, true, true, true, true, true, true},
+    /* organizer */ {true, true, true, true, true, true, true, true, true, true, true,
+                     true, true, true, true, true, true, true},
+    /* guest     */ {false, true, false, true, false, false, false, false, false, false, false,
+                     true, true, false, false, false, false, false},
 };
 
 static_assert(static_cast<std::size_t>(auth::role::guest) + 1 == role_count,
               "a new role needs a row in the table");
-static_assert(static_cast<std::size_t>(action::read_outbox) + 1 == action_count,
+static_assert(static_cast<std::size_t>(action::manage_kiosk) + 1 == action_count,
               "a new action needs a column in the table");
 
 }  // namespace
@@ -41,6 +48,13 @@ std::string_view to_string(action a) {
     case action::manage_registrations: return "manage_registrations";
     case action::manage_staff: return "manage_staff";
     case action::read_outbox: return "read_outbox";
+    case action::ask_question: return "ask_question";
+    case action::vote: return "vote";
+    case action::moderate_qa: return "moderate_qa";
+    case action::manage_polls: return "manage_polls";
+    case action::moderate_chat: return "moderate_chat";
+    case action::export_room: return "export_room";
+    case action::manage_kiosk: return "manage_kiosk";
   }
   return "join_room";  // unreachable: every enumerator is handled above
 }

@@ -26,12 +26,25 @@ enum class action {
   manage_registrations,  // registration settings, the list of registrations, its CSV export
   manage_staff,          // invite staff, change their roles, read the audit log
   read_outbox,           // read the event's e-mail outbox
+  // Q&A, polls, moderation, projector (issue 17). A kiosk (projector) session has the guest
+  // role but is read-only: it may do none of these, whatever the table says.
+  ask_question,          // ask a question in a room the session has joined
+  vote,                  // upvote questions, vote in polls
+  moderate_qa,           // approve, reject, edit, merge, pin, answer, archive questions; enter
+                         // hall questions; turn a room's pre-moderation on and off
+  manage_polls,          // create, open, close, reveal, hide, archive polls
+  moderate_chat,         // the `moderate` request: delete and release messages, mute, ban,
+                         // slow mode, lock, the word list; the moderation log
+  export_room,           // a room's questions, chat and polls as JSON and CSV
+  manage_kiosk,          // create, list and revoke projector (kiosk) links
 };
 
-inline constexpr std::array<action, 11> all_actions{
+inline constexpr std::array<action, 18> all_actions{
     action::join_room,        action::join_guest_room,      action::join_press_room, action::post,
     action::see_member_lists, action::see_stage_staff_view, action::control_stages,  action::edit_program,
-    action::manage_registrations, action::manage_staff, action::read_outbox};
+    action::manage_registrations, action::manage_staff, action::read_outbox, action::ask_question,
+    action::vote,             action::moderate_qa,          action::manage_polls,    action::moderate_chat,
+    action::export_room,      action::manage_kiosk};
 
 // The action's name in code and tests ("join_room", …).
 std::string_view to_string(action a);

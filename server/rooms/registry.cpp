@@ -18,12 +18,22 @@ room_services with_author_hook(room_services s, std::function<void(const chat_me
   return s;
 }
 
+// A ban closes the user's connections through this registry unless the app wired its own.
+room_services with_close_users(room_services s, room_registry* registry) {
+  if (!s.close_users)
+    s.close_users = [registry](const std::string& event, const std::vector<std::string>& users) {
+      for (auto& u : users) registry->close_user(event, u, core::ws_close::banned);
+    };
+  return s;
+}
+
 }  // namespace
 
 room_registry::room_registry(asio::any_io_executor ex, room_settings settings,
                              room_services services, program::program_store* program)
     : ex_(std::move(ex)), settings_(settings),
-      services_(with_author_hook(std::move(services), [this](const chat_message& m) { author_stored(m); })),
+      services_(with_close_users(
+          with_author_hook(std::move(services), [this](const chat_message& m) { author_stored(m); }), this)),
       program_(program) {}
 
 asio::awaitable<std::shared_ptr<const event_rooms>> room_registry::event(std::string event_id) {
@@ -78,11 +88,19 @@ asio::awaitable<room_registry::lookup> room_registry::resolve(std::string key,
   // to insert wins, the other's copy is dropped (reads only, no harm).
   auto* store = services_.store;
   auto window = settings_.resume_window;
+  // Its history is its last messages and log entries, merged by seq in the room; the three
+  // reads agree: every write happens on the same (store's) thread.
+  struct loaded {
+    std::vector<chat_message> recent;
+    std::vector<log_entry> entries;
+    std::uint64_t last_seq = 0;
+  };
   auto load = [store, key, window] {
-    return std::make_pair(store->recent(key, window), store->last_seq(key));
+    return loaded{store->recent(key, window), store->recent_entries(key, window), store->last_seq(key)};
   };  // named: GCC 12
-  auto [recent, last_seq] = co_await core::run_blocking(*services_.db, std::move(load));
-  auto created = std::make_shared<room>(ex_, def->second, settings_, services_, std::move(recent), last_seq);
+  auto history = co_await core::run_blocking(*services_.db, std::move(load));
+  auto created = std::make_shared<room>(ex_, def->second, settings_, services_, std::move(history.recent),
+                                        history.last_seq, std::move(history.entries));
   std::lock_guard lock(mutex_);
   auto [it, _] = rooms_.emplace(key, std::move(created));
   co_return lookup{it->second, errc::ok};
@@ -96,6 +114,38 @@ void room_registry::remove_everywhere(const std::shared_ptr<member>& m) {
       if (auto it = rooms_.find(key); it != rooms_.end()) joined.push_back(it->second);
   }
   for (auto& r : joined) r->remove(m);
+}
+
+std::string room_registry::user_key(const std::string& event_id, const std::string& user_id) {
+  return event_id + '\n' + user_id;
+}
+
+void room_registry::connected(std::shared_ptr<member> m, const std::string& event_id) {
+  auto key = user_key(event_id, m->user().id);
+  std::lock_guard lock(mutex_);
+  sessions_[key][m->session_id()] = m;
+}
+
+void room_registry::disconnected(const std::shared_ptr<member>& m, const std::string& event_id) {
+  auto key = user_key(event_id, m->user().id);
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(key);
+  if (it == sessions_.end()) return;
+  it->second.erase(m->session_id());
+  if (it->second.empty()) sessions_.erase(it);
+}
+
+void room_registry::close_user(const std::string& event_id, const std::string& user_id, core::ws_close code) {
+  std::vector<std::shared_ptr<member>> found;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = sessions_.find(user_key(event_id, user_id));
+    if (it == sessions_.end()) return;
+    for (auto& [_, weak] : it->second)
+      if (auto m = weak.lock()) found.push_back(std::move(m));
+  }
+  // Outside the lock: a close function may end the session, which calls disconnected().
+  for (auto& m : found) m->close(code);
 }
 
 asio::awaitable<std::optional<std::vector<room_members>>> room_registry::members_of(std::string event_id) {

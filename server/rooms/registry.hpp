@@ -59,6 +59,14 @@ class room_registry {
   // A session ended: leave every room it was in, without replies.
   void remove_everywhere(const std::shared_ptr<member>& m);
 
+  // Sessions by (event, user id), for close_user: connected() after a successful hello,
+  // disconnected() when the session ends (both any thread).
+  void connected(std::shared_ptr<member> m, const std::string& event_id);
+  void disconnected(const std::shared_ptr<member>& m, const std::string& event_id);
+  // Closes every session of that user in that event with `code` (a ban; a revoked kiosk link:
+  // user "kiosk-<first 8 of its id>"). Thread-safe; returns at once.
+  void close_user(const std::string& event_id, const std::string& user_id, core::ws_close code);
+
   // Every room of the event in the program's order, with its distinct users joined now (0
   // for a room nobody has used yet); nullopt when there is no such event.
   boost::asio::awaitable<std::optional<std::vector<room_members>>> members_of(std::string event_id);
@@ -80,6 +88,7 @@ class room_registry {
   const room_services services_;
   program::program_store* program_;
   void author_stored(const chat_message& m);
+  static std::string user_key(const std::string& event_id, const std::string& user_id);
 
   struct event_names {
     std::unordered_map<std::string, std::size_t> connected;  // name key -> signed-in sessions
@@ -90,6 +99,8 @@ class room_registry {
   std::map<std::string, std::shared_ptr<const event_rooms>> events_;
   std::map<std::string, std::shared_ptr<room>> rooms_;
   std::map<std::string, event_names> names_;  // by event id
+  // Connected sessions by "EVENT\nUSER_ID", then by session id (close_user).
+  std::unordered_map<std::string, std::map<std::string, std::weak_ptr<member>>> sessions_;
 };
 
 }  // namespace samling::rooms

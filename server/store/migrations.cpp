@@ -380,6 +380,195 @@ INSERT INTO speakers SELECT * FROM speakers_kept;
 DROP TABLE speakers_kept;
 )sql";
 
+// Issue 17 (H-room): one log per room. room_log holds a room's entries that are not chat
+// messages (questions, votes, polls, moderation: rooms/room_log.hpp), each with its serialized
+// views; they share the room's seq counter with chat_messages, so (room, seq) is unique across
+// both tables (the chat writer assigns each seq once). A deleted message stays in chat_messages
+// with deleted_ms set (the moderation log and the export need what was deleted and by whom) and
+// is never read back for a room's history; a held one (the word list) waits for a moderator.
+static constexpr std::string_view migration_11_sql = R"sql(
+CREATE TABLE room_log (
+  room          TEXT NOT NULL,             -- "EVENT_ID/ROOM_ID"
+  seq           INTEGER NOT NULL CHECK (seq >= 1),
+  ts_ms         INTEGER NOT NULL,
+  type          TEXT NOT NULL,             -- the event's "type"
+  everyone_json TEXT NOT NULL DEFAULT '',  -- '' : not shown to non-staff (but the owner)
+  staff_json    TEXT NOT NULL DEFAULT '',  -- '' : staff get everyone_json
+  owner_id      TEXT NOT NULL DEFAULT '',
+  owner_json    TEXT NOT NULL DEFAULT '',
+  hides_seq     INTEGER NOT NULL DEFAULT 0,
+  shows_seq     INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (room, seq)
+) STRICT;
+
+ALTER TABLE chat_messages ADD COLUMN held INTEGER NOT NULL DEFAULT 0 CHECK (held IN (0, 1));
+ALTER TABLE chat_messages ADD COLUMN deleted_ms INTEGER;
+ALTER TABLE chat_messages ADD COLUMN deleted_by TEXT;
+ALTER TABLE chat_messages ADD COLUMN deleted_reason TEXT;
+CREATE INDEX chat_messages_held ON chat_messages (room, seq) WHERE held = 1 AND deleted_ms IS NULL;
+)sql";
+
+// Q&A and polls of a room (issue 17, qa/qa_store.hpp). `room` is the wire name
+// "EVENT_ID/ROOM_ID" without a foreign key, for the reason given for chat_messages (migration 2).
+//
+// questions: `votes` is the count of the question's rows in question_votes, kept by the store
+// with every change (lists and tallies read it instead of counting). `asked_by` is the sender
+// (the asker, or the moderator who entered a hall question): with client_msg_id it recognises
+// a retried ask; '' means none. One pinned question per room, enforced by a partial unique
+// index. merged_from is not stored: it is the questions whose merged_into names this one.
+// question_votes: one row per voter (the primary key is the "one vote per user id" rule, and a
+// merge copies voters with INSERT OR IGNORE so nobody counts twice).
+// polls: the options as a JSON array of strings (read and written whole). poll_votes: one row
+// per chosen option; counts and distinct voters are read with GROUP BY / count(DISTINCT).
+// The settings: a missing row is the default (not pre-moderated; names hidden from moderators).
+static constexpr std::string_view migration_12_sql = R"sql(
+CREATE TABLE questions (
+  id            TEXT PRIMARY KEY,
+  room          TEXT NOT NULL,
+  text          TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'answered', 'rejected', 'archived', 'merged')),
+  pinned        INTEGER NOT NULL DEFAULT 0 CHECK (pinned IN (0, 1)),
+  source        TEXT NOT NULL CHECK (source IN ('online', 'hall')),
+  press         INTEGER NOT NULL DEFAULT 0 CHECK (press IN (0, 1)),
+  anonymous     INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
+  author_id     TEXT NOT NULL DEFAULT '',
+  author_name   TEXT NOT NULL DEFAULT '',
+  author_role   TEXT NOT NULL,
+  asked_by      TEXT NOT NULL,
+  client_msg_id TEXT NOT NULL DEFAULT '',
+  votes         INTEGER NOT NULL DEFAULT 0 CHECK (votes >= 0),
+  created_ms    INTEGER NOT NULL,
+  updated_ms    INTEGER NOT NULL,
+  edited        INTEGER NOT NULL DEFAULT 0 CHECK (edited IN (0, 1)),
+  merged_into   TEXT NOT NULL DEFAULT '',
+  reason        TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX questions_by_room ON questions (room, created_ms);
+CREATE UNIQUE INDEX questions_client_id ON questions (room, asked_by, client_msg_id) WHERE client_msg_id <> '';
+CREATE UNIQUE INDEX questions_one_pinned ON questions (room) WHERE pinned = 1;
+CREATE INDEX questions_merged ON questions (merged_into) WHERE merged_into <> '';
+
+CREATE TABLE question_votes (
+  question_id TEXT NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+  user_id     TEXT NOT NULL,
+  at_ms       INTEGER NOT NULL,
+  PRIMARY KEY (question_id, user_id)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX question_votes_by_user ON question_votes (user_id, question_id);
+
+CREATE TABLE polls (
+  id         TEXT PRIMARY KEY,
+  room       TEXT NOT NULL,
+  text       TEXT NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('single', 'multiple')),
+  options    TEXT NOT NULL,               -- JSON array of strings
+  state      TEXT NOT NULL CHECK (state IN ('draft', 'open', 'closed', 'archived')),
+  results    TEXT NOT NULL CHECK (results IN ('live', 'hidden', 'revealed')),
+  created_by TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+CREATE INDEX polls_by_room ON polls (room, created_ms);
+
+CREATE TABLE poll_votes (
+  poll_id TEXT NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+  user_id TEXT NOT NULL,
+  choice  INTEGER NOT NULL CHECK (choice >= 0),
+  at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (poll_id, user_id, choice)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX poll_votes_by_user ON poll_votes (user_id, poll_id);
+
+CREATE TABLE qa_room_settings (
+  room         TEXT PRIMARY KEY,
+  premoderated INTEGER NOT NULL DEFAULT 0 CHECK (premoderated IN (0, 1))
+) STRICT;
+
+CREATE TABLE qa_event_settings (
+  event_id            TEXT PRIMARY KEY,
+  names_to_moderators INTEGER NOT NULL DEFAULT 0 CHECK (names_to_moderators IN (0, 1))
+) STRICT;
+)sql";
+
+// Chat moderation (issue 17, moderation: moderation::moderation_store). Mutes and bans are per
+// event (a user muted or banned in one room is so in every room of the event), one row per
+// user: muting or banning again replaces it; an expired mute stays until replaced or lifted
+// (the gate compares until_ms with the post's time). The names and the actor are copies, as
+// they were when the action was taken, so the lists read without a join to anything. Room
+// settings are keyed by the wire room name, like chat_messages, without a foreign key: an
+// event's rooms are deleted and re-inserted on every program edit. The word list keeps the
+// moderator's order (position). The moderation log is append only; its INTEGER PRIMARY KEY is
+// the rowid, so records are numbered in the order they were written, and the index reads one
+// event's records in that order.
+static constexpr std::string_view migration_13_sql = R"sql(
+CREATE TABLE mutes (
+  event_id  TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  until_ms  INTEGER NOT NULL,
+  reason    TEXT NOT NULL DEFAULT '',
+  by_id     TEXT NOT NULL,
+  by_name   TEXT NOT NULL,
+  at_ms     INTEGER NOT NULL,
+  PRIMARY KEY (event_id, user_id)
+) STRICT;
+
+CREATE TABLE bans (
+  event_id  TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  user_name TEXT NOT NULL,
+  reason    TEXT NOT NULL DEFAULT '',
+  by_id     TEXT NOT NULL,
+  by_name   TEXT NOT NULL,
+  at_ms     INTEGER NOT NULL,
+  PRIMARY KEY (event_id, user_id)
+) STRICT;
+
+CREATE TABLE chat_room_settings (
+  room              TEXT PRIMARY KEY,      -- "EVENT_ID/ROOM_ID"
+  slow_mode_seconds INTEGER NOT NULL DEFAULT 0 CHECK (slow_mode_seconds >= 0),
+  locked            INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1))
+) STRICT;
+
+CREATE TABLE word_lists (
+  event_id TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  word     TEXT NOT NULL,
+  PRIMARY KEY (event_id, position)
+) STRICT;
+
+CREATE TABLE moderation_log (
+  id         INTEGER PRIMARY KEY,
+  event_id   TEXT NOT NULL,
+  room       TEXT NOT NULL,
+  ts_ms      INTEGER NOT NULL,
+  actor_id   TEXT NOT NULL,
+  actor_name TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  action     TEXT NOT NULL,
+  target     TEXT NOT NULL DEFAULT '',
+  reason     TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX moderation_log_by_event ON moderation_log (event_id, id);
+)sql";
+
+// Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,
+// opened by whoever holds the id. No foreign keys to events or rooms, like chat_messages:
+// save_event replaces an event by DELETE and re-insert, which would cascade every link away on
+// each program edit; a link to a room that no longer exists simply finds no room. Revoked links
+// stay (revoked_ms set) so the console can list them and the API can answer 410, not 404.
+static constexpr std::string_view migration_14_sql = R"sql(
+CREATE TABLE kiosk_links (
+  id          TEXT PRIMARY KEY,                        -- 32 hex characters: the link's secret
+  event_id    TEXT NOT NULL,
+  room_id     TEXT NOT NULL,
+  created_by  TEXT NOT NULL,                           -- account id or token subject
+  created_ms  INTEGER NOT NULL,
+  revoked_ms  INTEGER                                  -- NULL: still valid
+) STRICT;
+CREATE INDEX kiosk_links_by_event ON kiosk_links(event_id, created_ms);
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
@@ -393,6 +582,11 @@ const std::vector<migration>& migrations() {
       {8, "program_versions", migration_8_sql},
       {9, "registration_settings, registrations", migration_9_sql},
       {10, "sessions.kind: lunch", migration_10_sql},
+      {11, "room_log; chat_messages held, deleted", migration_11_sql},
+      {12, "qa: questions, question_votes, polls, poll_votes, qa_room_settings, qa_event_settings",
+       migration_12_sql},
+      {13, "mutes, bans, chat_room_settings, word_lists, moderation_log", migration_13_sql},
+      {14, "kiosk_links", migration_14_sql},
   };
   return all;
 }

@@ -23,14 +23,21 @@ TEST(frames, the_types_the_server_sends) {
 }
 
 TEST(frames, message_event) {
-  auto f = event(message_event{"ev/main", 43, 1796822400456, anna, "Hej!\nåäö 👋", "b9c1"});
+  auto f = event(message_event{"ev/main", 43, 1796822400456, anna, "Hej!\nåäö 👋", "b9c1", false});
   EXPECT_EQ(*f, R"({"type":"message","room":"ev/main","seq":43,"ts":1796822400456,)"
                 R"("user":{"id":"u-anna","name":"Anna \"A\" Svensson","role":"attendee"},)"
                 R"("text":"Hej!\nåäö 👋","client_msg_id":"b9c1"})");
 }
 
+TEST(frames, a_held_message_says_so_after_its_client_id) {
+  auto f = event(message_event{"ev/main", 44, 5, anna, "fy", "c2", true});
+  EXPECT_EQ(*f, R"({"type":"message","room":"ev/main","seq":44,"ts":5,)"
+                R"("user":{"id":"u-anna","name":"Anna \"A\" Svensson","role":"attendee"},)"
+                R"("text":"fy","client_msg_id":"c2","held":true})");
+}
+
 TEST(frames, message_event_at_the_limits_of_its_numbers) {
-  auto f = event(message_event{"r", 18446744073709551615u, -1, {"g-1", "G", role::guest}, "", "c"});
+  auto f = event(message_event{"r", 18446744073709551615u, -1, {"g-1", "G", role::guest}, "", "c", false});
   EXPECT_EQ(*f, R"({"type":"message","room":"r","seq":18446744073709551615,"ts":-1,)"
                 R"("user":{"id":"g-1","name":"G","role":"guest"},"text":"","client_msg_id":"c"})");
 }
@@ -90,21 +97,37 @@ TEST(frames, hello_ack) {
 
 TEST(frames, join_ack_replays_the_kept_messages_as_they_are) {
   const std::string_view kept[] = {R"({"type":"message","seq":41})", R"({"type":"message","seq":42})"};
-  EXPECT_EQ(*ack("2", join_result{"ev/main", 42, 17, kept}),
+  EXPECT_EQ(*ack("2", join_result{"ev/main", 42, 17, kept, {}, {}}),
             R"({"type":"ack","id":2,"result":{"room":"ev/main","seq":42,"count":17,"messages":[)"
-            R"({"type":"message","seq":41},{"type":"message","seq":42}]}})");
-  EXPECT_EQ(*ack("2", join_result{"ev/main", 0, 1, {}}),
-            R"({"type":"ack","id":2,"result":{"room":"ev/main","seq":0,"count":1,"messages":[]}})");
+            R"({"type":"message","seq":41},{"type":"message","seq":42}],"events":[],"qa":{}}})");
+  EXPECT_EQ(*ack("2", join_result{"ev/main", 0, 1, {}, {}, {}}),
+            R"({"type":"ack","id":2,"result":{"room":"ev/main","seq":0,"count":1,"messages":[],"events":[],"qa":{}}})");
+}
+
+TEST(frames, join_ack_carries_the_log_entries_and_the_qa_snapshot_as_they_are) {
+  const std::string_view events[] = {R"({"type":"question","seq":40})", R"({"type":"votes","seq":43})"};
+  EXPECT_EQ(*ack("2", join_result{"ev/main", 43, 3, {}, events, R"({"questions":[]})"}),
+            R"({"type":"ack","id":2,"result":{"room":"ev/main","seq":43,"count":3,"messages":[],)"
+            R"("events":[{"type":"question","seq":40},{"type":"votes","seq":43}],"qa":{"questions":[]}}})");
+}
+
+TEST(frames, ack_raw_wraps_a_serialized_result) {
+  EXPECT_EQ(*ack_raw("9", R"({"room":"ev/main","votes":3})"),
+            R"({"type":"ack","id":9,"result":{"room":"ev/main","votes":3}})");
+  EXPECT_EQ(*ack_raw(R"("x")", ""), R"({"type":"ack","id":"x","result":{}})");
 }
 
 TEST(frames, leave_post_members_ping_and_stages_acks) {
   EXPECT_EQ(*ack("3", leave_result{"ev/main"}), R"({"type":"ack","id":3,"result":{"room":"ev/main"}})");
   EXPECT_EQ(
-      *ack("4", post_result{"ev/main", 43, 1796822400456, false}),
+      *ack("4", post_result{"ev/main", 43, 1796822400456, false, false}),
       R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":false}})");
   EXPECT_EQ(
-      *ack("4", post_result{"ev/main", 43, 1796822400456, true}),
+      *ack("4", post_result{"ev/main", 43, 1796822400456, true, false}),
       R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":43,"ts":1796822400456,"duplicate":true}})");
+  EXPECT_EQ(
+      *ack("4", post_result{"ev/main", 44, 1796822400456, false, true}),
+      R"({"type":"ack","id":4,"result":{"room":"ev/main","seq":44,"ts":1796822400456,"duplicate":false,"held":true}})");
   const user_ref both[] = {anna, mo};
   EXPECT_EQ(*ack("5", members_result{"ev/main", 2, both}),
             R"({"type":"ack","id":5,"result":{"room":"ev/main","count":2,"members":[)"
@@ -134,10 +157,10 @@ TEST(frames, error_with_its_message_the_default_or_a_retry_time) {
 TEST(frames, every_frame_is_valid_json) {
   const user_ref odd{"\x01\x1f", "\\\"\t", role::press};
   const user_ref list[] = {odd};
-  const auto message = event(message_event{"r", 1, 2, odd, "\x7f\b\f\r", "c"});
+  const auto message = event(message_event{"r", 1, 2, odd, "\x7f\b\f\r", "c", true});
   const std::string_view kept[] = {*message};
-  for (const auto& f : {event(message_event{"r\"", 1, 2, odd, "\x7f\b\f\r", "c"}),
-                        event(presence_event{"r", 1, list}), ack("1", join_result{"r", 1, 1, kept}),
+  for (const auto& f : {event(message_event{"r\"", 1, 2, odd, "\x7f\b\f\r", "c", false}),
+                        event(presence_event{"r", 1, list}), ack("1", join_result{"r", 1, 1, kept, kept, {}}),
                         ack("1", members_result{"r", 1, list}), error("1", errc::internal, "\x02")}) {
     boost::system::error_code ec;
     auto v = boost::json::parse(*f, ec);

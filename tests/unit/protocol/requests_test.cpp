@@ -76,6 +76,15 @@ TEST(request_types, each_decodes_into_its_own_alternative) {
       {R"({"id":1,"type":"members","room":"e/r"})", request_index<members_request>},
       {R"({"id":1,"type":"ping"})", request_index<ping_request>},
       {R"({"id":1,"type":"stages"})", request_index<stages_request>},
+      {R"({"id":1,"type":"ask","room":"e/r","text":"q","client_msg_id":"c"})", request_index<ask_request>},
+      {R"({"id":1,"type":"vote","room":"e/r","question":"q-1"})", request_index<vote_request>},
+      {R"({"id":1,"type":"question","room":"e/r","question":"q-1","action":"pin"})",
+       request_index<question_request>},
+      {R"({"id":1,"type":"poll_create","room":"e/r","text":"?","kind":"single","options":["a","b"]})",
+       request_index<poll_create_request>},
+      {R"({"id":1,"type":"poll","room":"e/r","poll":"p-1","action":"open"})", request_index<poll_request>},
+      {R"({"id":1,"type":"poll_vote","room":"e/r","poll":"p-1","choices":[0]})", request_index<poll_vote_request>},
+      {R"({"id":1,"type":"moderate","room":"e/r","action":"lock"})", request_index<moderate_request>},
   };
   ASSERT_EQ(std::size(cases), request_type_count);
   for (auto& [text, index] : cases) {
@@ -203,7 +212,8 @@ TEST(decode_hello, with_neither_token_nor_guest_is_the_staff_session) {
 }
 
 TEST(decode_hello, refusals) {
-  const std::string credential = "hello needs either \"token\" (a string) or \"guest\" (an object).";
+  const std::string credential =
+      "hello needs either \"token\" (a string), \"guest\" (an object) or \"kiosk\" (a string).";
   expect_field_error(R"({"id":1,"type":"hello","token":"t"})", "hello", "1", "\"event\" must be a string.");
   expect_field_error(R"({"id":1,"type":"hello","event":7,"token":"t"})", "hello", "1",
                      "\"event\" must be a string.");
@@ -211,6 +221,11 @@ TEST(decode_hello, refusals) {
                      credential);
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","token":5})", "hello", "1", credential);
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","guest":"Anna"})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":7})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":""})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":"k","token":"t"})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":"k","guest":{"name":"A"}})", "hello", "1",
+                     credential);
   // The event is checked first.
   expect_field_error(R"({"id":1,"type":"hello"})", "hello", "1", "\"event\" must be a string.");
 }
@@ -289,4 +304,223 @@ TEST(decode_post, refusals_in_field_order) {
 TEST(decode_ping_and_stages, no_fields_and_extra_ones_ignored) {
   EXPECT_TRUE(std::holds_alternative<ping_request>(decoded(R"({"id":6,"type":"ping","x":[1]})").body));
   EXPECT_TRUE(std::holds_alternative<stages_request>(decoded(R"({"id":7,"type":"stages"})").body));
+}
+
+// --- hello with a kiosk link ---------------------------------------------------------------------
+
+TEST(decode_hello, with_a_kiosk_link) {
+  auto h = body<hello_request>(R"({"id":1,"type":"hello","event":"ev","kiosk":"0123abcd"})");
+  EXPECT_EQ(h.event, "ev");
+  auto* k = std::get_if<hello_request::kiosk_credential>(&h.credential);
+  ASSERT_NE(k, nullptr);
+  EXPECT_EQ(k->id, "0123abcd");
+}
+
+// --- ask, vote ------------------------------------------------------------------------------------
+
+TEST(decode_ask, the_fields_and_their_defaults) {
+  auto a = body<ask_request>(R"({"id":1,"type":"ask","room":"ev/main","text":" Why? ","client_msg_id":"c1"})");
+  EXPECT_EQ(a.room, "ev/main");
+  EXPECT_EQ(a.text, " Why? ");  // trimmed and checked by the session (rooms::check_text)
+  EXPECT_EQ(a.client_msg_id, "c1");
+  EXPECT_FALSE(a.anonymous);
+  EXPECT_FALSE(a.hall);
+  EXPECT_EQ(a.name, "");
+  a = body<ask_request>(
+      R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":"c","anonymous":true,"hall":true,"name":"Bo"})");
+  EXPECT_TRUE(a.anonymous);
+  EXPECT_TRUE(a.hall);
+  EXPECT_EQ(a.name, "Bo");
+  EXPECT_EQ(body<ask_request>(R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":"c","name":null})").name,
+            "");
+}
+
+TEST(decode_ask, refusals_in_field_order) {
+  expect_field_error(R"({"id":1,"type":"ask","text":"t","client_msg_id":"c"})", "ask", "1",
+                     "\"room\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","client_msg_id":"c"})", "ask", "1",
+                     "\"text\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","text":"t"})", "ask", "1",
+                     "\"client_msg_id\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":""})", "ask", "1",
+                     "\"client_msg_id\" must be 1-64 characters.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":"c","anonymous":"yes"})", "ask",
+                     "1", "\"anonymous\" must be true or false.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":"c","hall":1})", "ask", "1",
+                     "\"hall\" must be true or false.");
+  expect_field_error(R"({"id":1,"type":"ask","room":"r","text":"t","client_msg_id":"c","name":5})", "ask", "1",
+                     "\"name\" must be a string.");
+}
+
+TEST(decode_vote, up_by_default_down_takes_it_back) {
+  auto v = body<vote_request>(R"({"id":1,"type":"vote","room":"ev/main","question":"q-1"})");
+  EXPECT_EQ(v.room, "ev/main");
+  EXPECT_EQ(v.question, "q-1");
+  EXPECT_TRUE(v.up);
+  EXPECT_FALSE(body<vote_request>(R"({"id":1,"type":"vote","room":"r","question":"q","up":false})").up);
+  expect_field_error(R"({"id":1,"type":"vote","room":"r"})", "vote", "1", "\"question\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"vote","room":"r","question":"q","up":0})", "vote", "1",
+                     "\"up\" must be true or false.");
+}
+
+// --- question -------------------------------------------------------------------------------------
+
+TEST(decode_question, every_action_by_its_name) {
+  for (auto name : {"approve", "reject", "edit", "merge", "pin", "unpin", "answered", "archive", "restore"}) {
+    auto q = body<question_request>(std::string(R"({"id":1,"type":"question","room":"r","question":"q-1","action":")") +
+                                    name + R"(","text":"t","into":"q-2"})");
+    EXPECT_EQ(to_string(q.action), name);
+  }
+  auto q = body<question_request>(
+      R"({"id":1,"type":"question","room":"r","question":"q-1","action":"reject","reason":"Off topic"})");
+  EXPECT_EQ(q.action, question_verb::reject);
+  EXPECT_EQ(q.reason, "Off topic");
+  q = body<question_request>(R"({"id":1,"type":"question","room":"r","question":"q-1","action":"merge","into":"q-2"})");
+  EXPECT_EQ(q.into, "q-2");
+  q = body<question_request>(R"({"id":1,"type":"question","room":"r","question":"q-1","action":"edit","text":"Typo"})");
+  EXPECT_EQ(q.text, "Typo");
+}
+
+TEST(decode_question, refusals) {
+  const std::string actions =
+      "\"action\" must be one of approve, reject, edit, merge, pin, unpin, answered, archive, restore.";
+  expect_field_error(R"({"id":1,"type":"question","room":"r","action":"pin"})", "question", "1",
+                     "\"question\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"question","room":"r","question":"q"})", "question", "1", actions);
+  expect_field_error(R"({"id":1,"type":"question","room":"r","question":"q","action":"delete"})", "question", "1",
+                     actions);
+  expect_field_error(R"({"id":1,"type":"question","room":"r","question":"q","action":"edit"})", "question", "1",
+                     "\"text\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"question","room":"r","question":"q","action":"merge"})", "question", "1",
+                     "\"into\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"question","room":"r","question":"q","action":"reject","reason":3})",
+                     "question", "1", "\"reason\" must be a string.");
+  expect_field_error(std::string(R"({"id":1,"type":"question","room":"r","question":"q","action":"reject","reason":")") +
+                         std::string(501, 'x') + "\"}",
+                     "question", "1", "\"reason\" must be at most 500 characters.");
+}
+
+// --- polls ----------------------------------------------------------------------------------------
+
+TEST(decode_poll_create, the_fields) {
+  auto p = body<poll_create_request>(
+      R"({"id":1,"type":"poll_create","room":"r","text":"Lunch?","kind":"multiple","options":["Soup","Salad"],"results":"hidden"})");
+  EXPECT_EQ(p.text, "Lunch?");
+  EXPECT_TRUE(p.multiple);
+  EXPECT_EQ(p.options, (std::vector<std::string>{"Soup", "Salad"}));
+  EXPECT_TRUE(p.hidden);
+  p = body<poll_create_request>(R"({"id":1,"type":"poll_create","room":"r","text":"?","kind":"single","options":[]})");
+  EXPECT_FALSE(p.multiple);
+  EXPECT_FALSE(p.hidden);
+  EXPECT_TRUE(p.options.empty());  // how many options a poll needs is the operation's rule (poll_invalid)
+}
+
+TEST(decode_poll_create, refusals) {
+  const std::string kind = "\"kind\" must be \"single\" or \"multiple\".";
+  const std::string options = "\"options\" must be an array of strings.";
+  expect_field_error(R"({"id":1,"type":"poll_create","room":"r","kind":"single","options":[]})", "poll_create", "1",
+                     "\"text\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"poll_create","room":"r","text":"t","options":[]})", "poll_create", "1", kind);
+  expect_field_error(R"({"id":1,"type":"poll_create","room":"r","text":"t","kind":"ranked","options":[]})",
+                     "poll_create", "1", kind);
+  expect_field_error(R"({"id":1,"type":"poll_create","room":"r","text":"t","kind":"single"})", "poll_create", "1",
+                     options);
+  expect_field_error(R"({"id":1,"type":"poll_create","room":"r","text":"t","kind":"single","options":["a",2]})",
+                     "poll_create", "1", options);
+  expect_field_error(
+      R"({"id":1,"type":"poll_create","room":"r","text":"t","kind":"single","options":["a","b"],"results":"later"})",
+      "poll_create", "1", "\"results\" must be \"live\" or \"hidden\".");
+}
+
+TEST(decode_poll, actions) {
+  for (auto name : {"open", "close", "reveal", "hide", "archive"})
+    EXPECT_EQ(to_string(body<poll_request>(std::string(R"({"id":1,"type":"poll","room":"r","poll":"p-1","action":")") +
+                                           name + "\"}")
+                            .action),
+              name);
+  expect_field_error(R"({"id":1,"type":"poll","room":"r","action":"open"})", "poll", "1", "\"poll\" must be a string.");
+  expect_field_error(R"({"id":1,"type":"poll","room":"r","poll":"p","action":"start"})", "poll", "1",
+                     "\"action\" must be one of open, close, reveal, hide, archive.");
+}
+
+TEST(decode_poll_vote, choices_are_integers) {
+  auto v = body<poll_vote_request>(R"({"id":1,"type":"poll_vote","room":"r","poll":"p-1","choices":[2,0]})");
+  EXPECT_EQ(v.poll, "p-1");
+  EXPECT_EQ(v.choices, (std::vector<std::int64_t>{2, 0}));
+  EXPECT_TRUE(body<poll_vote_request>(R"({"id":1,"type":"poll_vote","room":"r","poll":"p","choices":[]})")
+                  .choices.empty());
+  // Out of range and repeated choices are the operation's bad_choice.
+  EXPECT_EQ(body<poll_vote_request>(R"({"id":1,"type":"poll_vote","room":"r","poll":"p","choices":[-1,-1]})").choices,
+            (std::vector<std::int64_t>{-1, -1}));
+  const std::string choices = "\"choices\" must be an array of integers.";
+  expect_field_error(R"({"id":1,"type":"poll_vote","room":"r","poll":"p"})", "poll_vote", "1", choices);
+  expect_field_error(R"({"id":1,"type":"poll_vote","room":"r","poll":"p","choices":1})", "poll_vote", "1", choices);
+  expect_field_error(R"({"id":1,"type":"poll_vote","room":"r","poll":"p","choices":[1.5]})", "poll_vote", "1",
+                     choices);
+  expect_field_error(R"({"id":1,"type":"poll_vote","room":"r","poll":"p","choices":["0"]})", "poll_vote", "1",
+                     choices);
+}
+
+// --- moderate -------------------------------------------------------------------------------------
+
+TEST(decode_moderate, each_action_with_its_fields) {
+  auto m = body<moderate_request>(
+      R"({"id":1,"type":"moderate","room":"r","action":"delete_message","seq":42,"reason":"spam"})");
+  EXPECT_EQ(m.action, moderate_verb::delete_message);
+  EXPECT_EQ(m.seq, 42u);
+  EXPECT_EQ(m.reason, "spam");
+  EXPECT_EQ(body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"release_message","seq":7})").seq,
+            7u);
+  m = body<moderate_request>(
+      R"({"id":1,"type":"moderate","room":"r","action":"mute","user":"u-1","name":"Bo","seconds":600})");
+  EXPECT_EQ(m.user, "u-1");
+  EXPECT_EQ(m.name, "Bo");
+  EXPECT_EQ(m.seconds, 600);
+  for (auto a : {"unmute", "ban", "unban"})
+    EXPECT_EQ(body<moderate_request>(std::string(R"({"id":1,"type":"moderate","room":"r","action":")") + a +
+                                     R"(","user":"u-2"})")
+                  .user,
+              "u-2");
+  EXPECT_EQ(body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"slow_mode","seconds":0})").seconds,
+            0);
+  EXPECT_EQ(
+      body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"slow_mode","seconds":3600})").seconds,
+      3600);
+  EXPECT_EQ(body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"unlock"})").action,
+            moderate_verb::unlock);
+  m = body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"words","words":["fan","Åsna"]})");
+  EXPECT_EQ(m.words, (std::vector<std::string>{"fan", "Åsna"}));
+  EXPECT_TRUE(body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"words","words":[]})")
+                  .words.empty());
+  EXPECT_TRUE(
+      body<moderate_request>(R"({"id":1,"type":"moderate","room":"r","action":"premoderation","on":true})").on);
+}
+
+TEST(decode_moderate, refusals) {
+  auto bad = [](std::string_view fields, std::string_view message) {
+    expect_field_error(std::string(R"({"id":1,"type":"moderate","room":"r",)") + std::string(fields) + "}",
+                       "moderate", "1", message);
+  };
+  bad(R"("action":"kick")",
+      "\"action\" must be one of delete_message, release_message, mute, unmute, ban, unban, slow_mode, lock, "
+      "unlock, words, premoderation.");
+  bad(R"("action":"delete_message")", "\"seq\" must be a positive integer.");
+  bad(R"("action":"delete_message","seq":0)", "\"seq\" must be a positive integer.");
+  bad(R"("action":"release_message","seq":"4")", "\"seq\" must be a positive integer.");
+  bad(R"("action":"ban")", "\"user\" must be a user id (a non-empty string).");
+  bad(R"("action":"ban","user":"")", "\"user\" must be a user id (a non-empty string).");
+  bad(R"("action":"mute","user":"u")", "\"seconds\" must be an integer from 1 to 31622400.");
+  bad(R"("action":"mute","user":"u","seconds":0)", "\"seconds\" must be an integer from 1 to 31622400.");
+  bad(R"("action":"slow_mode","seconds":3601)", "\"seconds\" must be an integer from 0 to 3600.");
+  bad(R"("action":"slow_mode","seconds":-1)", "\"seconds\" must be an integer from 0 to 3600.");
+  const std::string words = "\"words\" must be an array of at most 500 strings of 1-64 characters.";
+  bad(R"("action":"words")", words);
+  bad(R"("action":"words","words":[""])", words);
+  bad(R"("action":"words","words":[1])", words);
+  bad(std::string(R"("action":"words","words":[")") + std::string(65, 'a') + "\"]", words);
+  std::string many = R"("action":"words","words":[)";
+  for (int i = 0; i < 501; ++i) many += (i ? ",\"w" : "\"w") + std::to_string(i) + "\"";
+  bad(many + "]", words);
+  bad(R"("action":"premoderation")", "\"on\" must be true or false.");
+  bad(R"("action":"lock","reason":[])", "\"reason\" must be a string.");
 }

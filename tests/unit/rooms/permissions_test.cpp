@@ -19,17 +19,25 @@ struct row {
 // What each role may do (docs/protocol.md, Roles; the stages' HTTP table): written out here on
 // its own, so a change to the table in permissions.cpp must be made twice, deliberately.
 const row expected[] = {
-    {role::attendee, {action::join_room, action::join_guest_room, action::post}},
-    {role::speaker, {action::join_room, action::join_guest_room, action::join_press_room, action::post}},
-    {role::press, {action::join_room, action::join_guest_room, action::join_press_room, action::post}},
+    {role::attendee, {action::join_room, action::join_guest_room, action::post, action::ask_question, action::vote}},
+    {role::speaker,
+     {action::join_room, action::join_guest_room, action::join_press_room, action::post, action::ask_question,
+      action::vote}},
+    {role::press,
+     {action::join_room, action::join_guest_room, action::join_press_room, action::post, action::ask_question,
+      action::vote}},
     {role::moderator,
      {action::join_room, action::join_guest_room, action::join_press_room, action::post,
-      action::see_member_lists, action::see_stage_staff_view}},
+      action::see_member_lists, action::see_stage_staff_view, action::ask_question, action::vote,
+      action::moderate_qa, action::manage_polls, action::moderate_chat, action::export_room,
+      action::manage_kiosk}},
     {role::organizer,
      {action::join_room, action::join_guest_room, action::join_press_room, action::post,
       action::see_member_lists, action::see_stage_staff_view, action::control_stages, action::edit_program,
-      action::manage_registrations, action::manage_staff, action::read_outbox}},
-    {role::guest, {action::join_guest_room, action::post}},
+      action::manage_registrations, action::manage_staff, action::read_outbox, action::ask_question,
+      action::vote, action::moderate_qa, action::manage_polls, action::moderate_chat, action::export_room,
+      action::manage_kiosk}},
+    {role::guest, {action::join_guest_room, action::post, action::ask_question, action::vote}},
 };
 
 }  // namespace

@@ -74,7 +74,11 @@ class room_test : public ::testing::Test {
     settings.history = history;
     settings.presence_interval = 100ms;
     if (!writer_) writer_ = std::make_shared<rooms::chat_writer>(*db_pool_, *store_);
-    rooms::room_services services{db_pool_.get(), store_.get(), writer_.get(), &limiter_, nullptr, nullptr};
+    rooms::room_services services;
+    services.db = db_pool_.get();
+    services.store = store_.get();
+    services.writer = writer_.get();
+    services.limiter = &limiter_;
     return std::make_shared<rooms::room>(ioc_.get_executor(),
                                          rooms::room_info{"ev/main", "ev", "main", program::room_kind::main_stage, true},
                                          settings, services, std::vector<rooms::chat_message>{}, 0);

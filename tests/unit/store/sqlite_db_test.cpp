@@ -63,7 +63,7 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts", "audit_log",
                                                        "chat_messages", "event_days", "events",
                                                        "invitations", "outbox", "program_versions",
-                                                       "registration_settings", "registrations", "rooms",
+                                                       "registration_settings", "registrations", "room_log", "rooms",
                                                        "series", "series_events", "sessions",
                                                        "sign_in_failures", "speakers",
                                                        "staff_sessions", "stage_destinations"}));

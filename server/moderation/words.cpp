@@ -1,0 +1,113 @@
+#include "moderation/words.hpp"
+
+#include <cstdint>
+#include <set>
+
+#include "rooms/text_rules.hpp"
+
+namespace samling::moderation {
+namespace {
+
+// The code point of valid UTF-8 (the JSON parser and the post rules guarantee it) at s[i], and
+// its length in bytes. A truncated sequence at the end is read as far as it goes.
+std::uint32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
+  auto c = static_cast<unsigned char>(s[i]);
+  len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
+  std::uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
+  for (std::size_t k = 1; k < len; ++k) {
+    if (i + k >= s.size()) {
+      len = k;
+      break;
+    }
+    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  }
+  return cp;
+}
+
+// Whether a code point is part of a word. ASCII: letters and digits. Above it, letters of
+// every script count, so the test is what is NOT a letter: Latin-1's punctuation and symbols
+// (¡ « » ¿ × ÷ …), the general punctuation block (dashes, quotes, ellipsis, zero-width and
+// invisible characters), arrows, mathematical and technical symbols, box drawing, dingbats,
+// CJK punctuation, the BOM and variation selectors, and the emoji planes. Combining marks
+// (U+0300..U+036F) stay in their word: "e" + U+0301 is one letter to a reader.
+bool is_word_char(std::uint32_t cp) {
+  if (cp < 0x80) return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+  if (cp < 0xC0) return cp == 0xAA || cp == 0xB5 || cp == 0xBA;  // ª µ º are letters
+  if (cp == 0xD7 || cp == 0xF7) return false;
+  if (cp >= 0x2000 && cp <= 0x2BFF) return false;
+  if (cp >= 0x2E00 && cp <= 0x2E7F) return false;
+  if (cp >= 0x3000 && cp <= 0x303F) return false;
+  if (cp >= 0xFE00 && cp <= 0xFE0F) return false;
+  if (cp == 0xFEFF) return false;
+  if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
+  if (cp >= 0x1F000) return false;
+  return true;
+}
+
+}  // namespace
+
+std::vector<std::string> split_words(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0, i = 0, len = 0;
+  bool in_word = false;
+  auto finish = [&](std::size_t end) {
+    if (in_word) out.push_back(rooms::name_key(std::string(text.substr(start, end - start))));
+    in_word = false;
+  };
+  for (; i < text.size(); i += len) {
+    if (is_word_char(decode(text, i, len))) {
+      if (!in_word) start = i;
+      in_word = true;
+    } else {
+      finish(i);
+    }
+  }
+  finish(text.size());
+  return out;
+}
+
+std::string normalize_words(std::vector<std::string>& words) {
+  if (words.size() > max_words)
+    return "The word list has " + std::to_string(words.size()) + " entries; at most " +
+           std::to_string(max_words) + " are allowed.";
+  std::vector<std::string> kept;
+  std::set<std::vector<std::string>> seen;
+  for (auto& w : words) {
+    std::string entry = w;
+    auto rc = rooms::check_text(entry, max_word_chars);
+    if (rc == core::errc::text_empty) return "A word in the list is empty.";
+    if (rc == core::errc::text_too_long)
+      return "\"" + entry.substr(0, 80) + "…\" is longer than " + std::to_string(max_word_chars) +
+             " characters.";
+    if (rc != core::errc::ok) return "A word in the list has control characters.";
+    auto folded = split_words(entry);
+    if (folded.empty()) return "\"" + entry + "\" has no letters or digits to match.";
+    if (!seen.insert(folded).second) continue;
+    kept.push_back(std::move(entry));
+  }
+  words = std::move(kept);
+  return {};
+}
+
+word_list::word_list(const std::vector<std::string>& entries) {
+  for (const auto& e : entries) {
+    auto folded = split_words(e);
+    if (!folded.empty()) entries_.push_back(std::move(folded));
+  }
+}
+
+bool word_list::matches(std::string_view text) const {
+  if (entries_.empty()) return false;
+  const auto words = split_words(text);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    for (const auto& entry : entries_) {
+      if (i + entry.size() > words.size()) continue;
+      bool all = true;
+      for (std::size_t k = 0; k < entry.size() && all; ++k) all = words[i + k] == entry[k];
+      if (all) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace samling::moderation
