@@ -208,7 +208,7 @@ TEST(qa_storm, a_pipelined_burst_of_mixed_requests_gets_exactly_one_reply_each) 
     want[id] = expect;
   };
   std::map<std::string, bool> voted;
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 0; round < 12; ++round) {
     for (auto& q : qids) {
       bool up = !voted[q] || round % 3 == 2;  // every third round repeats an up-vote
       add(vote("", q, up), up && voted[q] ? "already_voted" : "ack");
