@@ -65,6 +65,8 @@
 #                             with 400,40 requests after 20,5
 #   BENCH_SKIP_INSTALL=1 / BENCH_SKIP_BUILD=1
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
+#   BENCH_VOTE_STORM=1        at the end, tests/bench/vote_storm.sh (issue 17) with the same build,
+#                             writing its own section of BENCH_OUT; 0 skips it
 #   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number (ports in use skipped)
 #   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1);
 #                             they come after the scenario's, so they override them (dev checks)
@@ -527,10 +529,17 @@ if [[ "$OUT" != "-" ]]; then
   # heading, e.g. the registration rush of tests/bench/registration_rush.sh) are kept: copied
   # from the old file to the end of the new one, heading to the next "## " heading.
   if [[ -f "$OUT" ]]; then
-    awk '/^## /{keep=0; head=$0; next} /^<!-- Written by hand/{keep=1; print ""; print head; print ""} keep' "$OUT" \
+    awk '/^## /{keep=0; head=$0; next} /^<!-- Written by (hand|tests\/bench\/)/{keep=1; print ""; print head; print ""} keep' "$OUT" \
       >>"$RESULTS_DIR/benchmarks.md"
   fi
   cp "$RESULTS_DIR/benchmarks.md" "$OUT"
   log "wrote $OUT"
+fi
+
+# --- (f) the vote storm (issue 17): its own script, which replaces its own section of $OUT ---------
+if [[ "${BENCH_VOTE_STORM:-1}" == 1 ]]; then
+  log "vote storm (tests/bench/vote_storm.sh; BENCH_VOTE_STORM=0 skips it)"
+  STORM_OUT="$([[ "$OUT" != "-" ]] && echo "$OUT" || true)" BENCH_BUILD_DIR="$BUILD_DIR" BENCH_BUILD_TYPE=Release \
+    bash "$ROOT/tests/bench/vote_storm.sh" || log "warning: the vote storm failed a check (its section says which)"
 fi
 log "results in $RESULTS_DIR"

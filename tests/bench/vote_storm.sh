@@ -1,0 +1,202 @@
+#!/usr/bin/env bash
+# Vote storm (issue 17), one command:
+#
+#   bash tests/bench/vote_storm.sh
+#
+# Two runs, each on a fresh server (the bench event, tests/bench/bench-event.json, room r1) that
+# this script starts and stops by its pid:
+#   alone  STORM_PARTICIPANTS attendees in one room, STORM_CHATTERS of them posting at
+#          STORM_CHAT_RATE msg/s each, STORM_QUESTIONS questions asked by a moderator, no votes:
+#          the chat's p99 and the server's CPU without the storm;
+#   storm  the same, and every participant votes on every question at random times within
+#          STORM_SECONDS s (1,000 x 20 = 20,000 votes in 10 s by default).
+# vote_storm checks every vote acked exactly once, the final counts (a fresh join's qa snapshot
+# and export.json) = participants for every question, and every connection's last `votes` event
+# showing them; a failed check exits non-zero. This script adds the chat p99 ratio (storm ÷ alone,
+# target ≤ 1.5) and the server CPU per vote (the storm run's server CPU over the measured window
+# minus the chat's, from the run alone, over the same window, ÷ votes). Prints a Markdown table;
+# with STORM_OUT=docs/benchmarks.md it also replaces that file's "Vote storm (issue 17)" section
+# (run.sh keeps the section when it rewrites the file). JSON lines in $BUILD_DIR/vote-storm/<stamp>/.
+#
+# Knobs: STORM_PARTICIPANTS=1000 STORM_QUESTIONS=20 STORM_SECONDS=10 STORM_CHATTERS=50
+#        STORM_CHAT_RATE=1 STORM_WARMUP=3 STORM_THREADS=2 STORM_OUT= (empty: print only)
+#        BENCH_BUILD_DIR=build-bench BENCH_SKIP_BUILD=1 BENCH_BUILD_TYPE=RelWithDebInfo
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
+log() { echo "[vote_storm] $*" >&2; }
+die() {
+  log "$*"
+  exit 1
+}
+BUILD_DIR="${BENCH_BUILD_DIR:-build-bench}"
+CMAKE_BENCH_FLAGS="${BENCH_CMAKE_FLAGS:--DSAMLING_BENCH=ON}"
+BUILD_TYPE="${BENCH_BUILD_TYPE:-RelWithDebInfo}"
+PARTICIPANTS="${STORM_PARTICIPANTS:-1000}"
+QUESTIONS="${STORM_QUESTIONS:-20}"
+STORM_S="${STORM_SECONDS:-10}"
+CHATTERS="${STORM_CHATTERS:-50}"
+CHAT_RATE="${STORM_CHAT_RATE:-1}"
+WARMUP="${STORM_WARMUP:-3}"
+THREADS="${STORM_THREADS:-2}"
+OUT="${STORM_OUT:-}"
+EVENT=samling-bench
+KEY_ID=bench
+SECRET="bench-only-secret-not-for-production-0123456789"
+STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+OUT_DIR="$BUILD_DIR/vote-storm/$STAMP"
+mkdir -p "$OUT_DIR"
+WORK="$OUT_DIR"
+# shellcheck source=tests/bench/lib.sh
+source "$ROOT/tests/bench/lib.sh"
+trap stop_all_pids EXIT
+
+# 1,000 participants and the server's own descriptors on one machine: raise the soft limit.
+hard_nofile="$(ulimit -Hn)"
+want_nofile=8192
+[[ "$hard_nofile" != unlimited && "$hard_nofile" -lt "$want_nofile" ]] && want_nofile="$hard_nofile"
+ulimit -n "$want_nofile" || log "warning: could not raise ulimit -n to $want_nofile"
+
+if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
+  log "configuring $BUILD_DIR ($BUILD_TYPE, $CMAKE_BENCH_FLAGS)"
+  # shellcheck disable=SC2086
+  timeout 600 cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" $CMAKE_BENCH_FLAGS \
+    >"$WORK/cmake.log" 2>&1 || { tail -30 "$WORK/cmake.log" >&2; die "cmake failed"; }
+  for t in samling vote_storm; do bench_build "$t" || die "build of $t failed"; done
+fi
+BIN="$BUILD_DIR/bin"
+[[ -x "$BIN/samling" && -x "$BIN/vote_storm" ]] || die "$BIN/samling or $BIN/vote_storm missing"
+
+# start_server DIR: a fresh server on a free port; sets SERVER_PID and SERVER_PORT. Posting
+# limits and send queues raised as in run.sh (the benchmark is not about them).
+start_server() {
+  local dir="$1"
+  mkdir -p "$dir"
+  cat >"$dir/samling.toml" <<TOML
+[server]
+listen = "127.0.0.1"
+port = 0
+web_root = "$dir/no-web"
+[store]
+path = "$dir/samling.db"
+[log]
+level = "warn"
+access_log = false
+[demo]
+seed = true
+file = "$ROOT/tests/bench/bench-event.json"
+[media]
+enabled = false
+dir = "$dir/media"
+TOML
+  SAMLING_AUTH_KEY_ID="$KEY_ID" SAMLING_AUTH_SECRET="$SECRET" \
+    SAMLING_ROOMS_RATE_PER_MINUTE=60000 SAMLING_ROOMS_RATE_BURST=1000 \
+    SAMLING_WS_SEND_QUEUE_MESSAGES=10000 SAMLING_WS_SEND_QUEUE_BYTES=16777216 \
+    "$BIN/samling" serve --config "$dir/samling.toml" >"$dir/stdout" 2>"$dir/stderr" &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  SERVER_PORT=""
+  for _ in $(seq 1 200); do
+    SERVER_PORT="$(sed -n 's#^samling: listening on http://127.0.0.1:\([0-9]*\)/$#\1#p' "$dir/stdout" 2>/dev/null)"
+    [[ -n "$SERVER_PORT" ]] && return 0
+    kill -0 "$SERVER_PID" 2>/dev/null || break
+    sleep 0.05 # polling the server's stdout for its port, with a 10 s deadline
+  done
+  cat "$dir/stderr" >&2
+  die "the server did not start"
+}
+
+# run MODE (alone|storm): one run on a fresh server; vote_storm's JSON goes to MODE.json.
+run() {
+  local mode="$1" dir="$OUT_DIR/$1" rc=0 extra=()
+  [[ "$mode" == alone ]] && extra=(--no-storm)
+  start_server "$dir"
+  timeout $((120 + 3 * STORM_S)) "$BIN/vote_storm" --port "$SERVER_PORT" --secret "$SECRET" --key-id "$KEY_ID" \
+    --event "$EVENT" --room r1 --participants "$PARTICIPANTS" --questions "$QUESTIONS" \
+    --storm-seconds "$STORM_S" --chatters "$CHATTERS" --chat-rate "$CHAT_RATE" --warmup "$WARMUP" \
+    --threads "$THREADS" --server-pid "$SERVER_PID" "${extra[@]}" >"$OUT_DIR/$mode.json" 2>"$dir/vote_storm.err" || rc=$?
+  stop_pid "$SERVER_PID"
+  [[ "$STOP_RC" == 0 ]] || log "the server of run $mode exited with $STOP_RC"
+  [[ -s "$OUT_DIR/$mode.json" ]] || { tail -5 "$dir/vote_storm.err" >&2; die "vote_storm ($mode) printed nothing (exit $rc)"; }
+  return "$rc"
+}
+
+START_ISO="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+LOAD0="$(cut -d' ' -f1 /proc/loadavg)"
+log "run 1: chat alone ($PARTICIPANTS participants, $CHATTERS chatting at $CHAT_RATE msg/s)"
+alone_rc=0
+run alone || alone_rc=$?
+log "run 2: chat with the storm ($PARTICIPANTS x $QUESTIONS votes within $STORM_S s)"
+storm_rc=0
+run storm || storm_rc=$?
+LOAD1="$(cut -d' ' -f1 /proc/loadavg)"
+
+# field FILE KEY: a value of vote_storm's one-line JSON object.
+field() { sed -n "s/.*\"$2\":\(\"[^\"]*\"\|[^,}]*\).*/\1/p" "$1"; }
+f1() { awk -v x="$1" 'BEGIN { if (x == "" ) print "?"; else printf "%.1f", x }'; }
+f2() { awk -v x="$1" 'BEGIN { if (x == "" ) print "?"; else printf "%.2f", x }'; }
+A="$OUT_DIR/alone.json"
+S="$OUT_DIR/storm.json"
+p99_alone="$(field "$A" chat_p99_ms)"
+p99_storm="$(field "$S" chat_p99_ms)"
+ratio="$(awk -v a="$p99_alone" -v b="$p99_storm" 'BEGIN { if (a > 0) printf "%.2f", b / a; else print "?" }')"
+ratio_met="$(awk -v r="$ratio" 'BEGIN { print (r != "?" && r <= 1.5) ? "yes" : "**no**" }')"
+votes="$(field "$S" votes_planned)"
+# The storm's CPU minus the chat's over the same window (the run alone, scaled to the same length).
+cpu_net="$(awk -v s="$(field "$S" server_cpu_until_drained_s)" -v sw="$(field "$S" until_drained_s)" \
+  -v a="$(field "$A" server_cpu_window_s)" -v aw="$(field "$A" window_s)" -v v="$votes" \
+  'BEGIN { if (v > 0 && aw > 0) printf "%.1f", (s - a / aw * sw) / v * 1e6; else print "?" }')"
+max_1s="$(field "$S" votes_events_per_conn_max_1s)"
+rate_met="$(awk -v m="$max_1s" 'BEGIN { print (m != "" && m <= 4) ? "yes" : "**no**" }')"
+counted="$(field "$S" votes_acked) of $votes acked, $(field "$S" votes_duplicate_acks) twice, $(field "$S" vote_errors) errors"
+finals="snapshot $(field "$S" snapshot_min)–$(field "$S" snapshot_max), export $(field "$S" export_min)–$(field "$S" export_max) (HTTP $(field "$S" export_status)), expected $(field "$S" expected_count)"
+ok_all=yes
+[[ "$alone_rc" == 0 && "$storm_rc" == 0 ]] || ok_all=no
+
+SECTION="$OUT_DIR/section.md"
+{
+  echo "## Vote storm (issue 17)"
+  echo
+  echo "<!-- Written by tests/bench/vote_storm.sh (STORM_OUT=docs/benchmarks.md), not by run.sh: run.sh keeps this section when it rewrites the file. -->"
+  echo
+  echo "\`bash tests/bench/vote_storm.sh\`: two runs on a fresh server each (the bench event, room r1,"
+  echo "$PARTICIPANTS participants, each its own attendee; $QUESTIONS questions asked by a moderator)."
+  echo "**Chat alone**: $CHATTERS of the participants post at $CHAT_RATE msg/s each, every participant"
+  echo "measures each message's latency against its intended send time; no votes. **Storm**: the"
+  echo "same chat and every participant votes on every question at random times within $STORM_S s"
+  echo "($votes votes). Checks: every vote acked exactly once; the final counts from a fresh join's"
+  echo "\`qa\` snapshot and from \`export.json\` = $PARTICIPANTS for every question; every connection's"
+  echo "last \`votes\` event shows them. Server CPU is utime+stime from \`/proc/PID/stat\`."
+  echo
+  echo "Run of $START_ISO, $(nproc) CPUs ($({ grep -m1 'model name' /proc/cpuinfo || echo ': unknown'; } | cut -d: -f2- | sed 's/^ *//')),"
+  echo "load average $LOAD0 before, $LOAD1 after; samling commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $BUILD_TYPE build."
+  echo
+  echo "| run | chat p50 ms | chat p99 ms | chat delivered / expected | vote ack p50 / p99 ms | \`votes\` events per connection: max in 1 s / mean per s | server CPU s (window) | all checks |"
+  echo "|---|---|---|---|---|---|---|---|"
+  echo "| chat alone | $(f1 "$(field "$A" chat_p50_ms)") | $(f1 "$p99_alone") | $(field "$A" chat_delivered) / $(field "$A" chat_expected) | | | $(f2 "$(field "$A" server_cpu_window_s)") ($(f1 "$(field "$A" window_s)") s) | $(field "$A" ok) |"
+  echo "| storm | $(f1 "$(field "$S" chat_p50_ms)") | $(f1 "$p99_storm") | $(field "$S" chat_delivered) / $(field "$S" chat_expected) | $(f1 "$(field "$S" vote_ack_p50_ms)") / $(f1 "$(field "$S" vote_ack_p99_ms)") | $max_1s / $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)") | $(f2 "$(field "$S" server_cpu_until_drained_s)") ($(f1 "$(field "$S" until_drained_s)") s) | $(field "$S" ok) |"
+  echo
+  echo "| target | this run | met |"
+  echo "| --- | ---: | :---: |"
+  echo "| every vote counted exactly once | $counted; $finals | $([[ "$(field "$S" ok)" == true ]] && echo yes || echo '**no**') |"
+  echo "| the audience's \`votes\` events: at most 4 per connection in any 1 s | max $max_1s, mean $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)")/s | $rate_met |"
+  echo "| chat p99 with the storm ≤ 1.5× without | ${ratio}× ($(f1 "$p99_storm") vs $(f1 "$p99_alone") ms) | $ratio_met |"
+  echo "| server CPU per vote (reported) | $cpu_net µs net of the chat ($(f1 "$(field "$S" server_cpu_per_vote_us)") µs with it) | |"
+  echo
+  [[ -n "$(field "$S" first_error | tr -d '"')" ]] && echo "First error of the storm run: $(field "$S" first_error)" && echo
+} >"$SECTION"
+cat "$SECTION"
+
+# STORM_OUT: replace (or append) this section in the report, leaving the rest as it is.
+if [[ -n "$OUT" ]]; then
+  [[ -f "$OUT" ]] || touch "$OUT"
+  awk -v section="$SECTION" '
+    /^## / { if (skip) skip = 0 }
+    /^## Vote storm \(issue 17\)/ { while ((getline line < section) > 0) print line; done = 1; skip = 1; next }
+    !skip { print }
+    END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$OUT" >"$OUT_DIR/out.md"
+  cp "$OUT_DIR/out.md" "$OUT"
+  log "wrote the section into $OUT"
+fi
+log "results in $OUT_DIR"
+[[ "$ok_all" == yes ]]
