@@ -496,8 +496,10 @@ CREATE TABLE qa_event_settings (
 // (the gate compares until_ms with the post's time). The names and the actor are copies, as
 // they were when the action was taken, so the lists read without a join to anything. Room
 // settings are keyed by the wire room name, like chat_messages, without a foreign key: an
-// event's rooms are deleted and re-inserted on every program edit. The word list keeps the
-// moderator's order (position). The moderation log is append only; its INTEGER PRIMARY KEY is
+// event's rooms are deleted and re-inserted on every program edit. The word list is one row
+// per event, a JSON array in the moderator's order: it is always read and replaced whole, and
+// the post gate reads it for every post, so one short row beats up to 500 (and its text tells
+// the gate's prepared copy whether it is still current). The moderation log is append only; its INTEGER PRIMARY KEY is
 // the rowid, so records are numbered in the order they were written, and the index reads one
 // event's records in that order.
 static constexpr std::string_view migration_13_sql = R"sql(
@@ -531,10 +533,8 @@ CREATE TABLE chat_room_settings (
 ) STRICT;
 
 CREATE TABLE word_lists (
-  event_id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  word     TEXT NOT NULL,
-  PRIMARY KEY (event_id, position)
+  event_id TEXT PRIMARY KEY,
+  words    TEXT NOT NULL                   -- JSON array of strings, in the moderator's order
 ) STRICT;
 
 CREATE TABLE moderation_log (
