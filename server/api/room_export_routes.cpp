@@ -51,6 +51,7 @@ struct room_record {
   std::string zone;
   bool names_to_moderators = false;
   std::vector<qa::question> questions;
+  std::vector<std::vector<std::string>> voters;  // per question: user ids in the order they voted
   std::vector<qa::poll> polls;
   std::vector<rooms::chat_message> chat;
 };
@@ -67,6 +68,7 @@ room_record read_room(const room_export_context* ctx, const std::string& event, 
   const std::string room = event + "/" + room_id;
   out.names_to_moderators = ctx->qa->names_to_moderators(event);
   out.questions = ctx->qa->questions(room);
+  for (auto& q : out.questions) out.voters.push_back(ctx->qa->voters(q.id));
   out.polls = ctx->qa->polls(room);
   out.chat = ctx->chat->messages(room);
   return out;
@@ -105,9 +107,12 @@ asio::awaitable<response> export_json(const room_export_context* ctx, request r)
   if (auto* refusal = std::get_if<response>(&got)) co_return std::move(*refusal);
   auto& rec = std::get<room_record>(got);
   json::array questions, polls, chat;
-  for (auto& q : rec.questions) {
-    auto o = qa::to_json(q, qa::view::staff, rec.names_to_moderators);
-    o["voters"] = q.votes;  // distinct participants counted (merged questions' voters once)
+  for (std::size_t i = 0; i < rec.questions.size(); ++i) {
+    auto o = qa::to_json(rec.questions[i], qa::view::staff, rec.names_to_moderators);
+    // Who is counted in "votes" (a merge's voters once), for an organizer checking the count.
+    json::array ids;
+    for (auto& id : rec.voters[i]) ids.push_back(json::value(id));
+    o["voters"] = std::move(ids);
     questions.push_back(std::move(o));
   }
   for (auto& p : rec.polls) polls.push_back(qa::to_json(p, qa::view::staff));
