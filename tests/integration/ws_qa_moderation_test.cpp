@@ -177,3 +177,28 @@ TEST(ws_qa_moderation, a_projector_watches_its_room_only_and_closes_when_revoked
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ws_qa_moderation, a_banned_guest_cannot_come_back_under_the_same_name) {
+  server_process server(server_options());
+  auto mod = signed_in(server, "u-mod", "moderator");
+  ASSERT_TRUE(mod);
+  ws_client guest;
+  ASSERT_TRUE(guest.connect(server.port()));
+  auto h = guest.hello_guest(ws::event_id, "Gästen Gustav");
+  ASSERT_TRUE(is_ack(h)) << str(h);
+  auto id = string_field(h, "result.user.id");
+  auto guest_token = string_field(h, "result.token");
+  ASSERT_TRUE(is_ack(guest.join(ws::room("main"))));
+  ASSERT_TRUE(is_ack(guest.post(ws::room("main"), "Hej")));
+  ASSERT_TRUE(is_ack(moderate(*mod, "ban", {{"user", id}, {"name", "Gästen Gustav"}})));
+  EXPECT_EQ(guest.wait_closed(5s), 4010);
+  ws_client by_name, by_token, other;
+  ASSERT_TRUE(by_name.connect(server.port()) && by_token.connect(server.port()) && other.connect(server.port()));
+  EXPECT_EQ(outcome(by_name.hello_guest(ws::event_id, "  gästen   GUSTAV ")), "banned");
+  EXPECT_EQ(outcome(by_token.hello(ws::event_id, guest_token)), "banned");
+  EXPECT_TRUE(is_ack(other.hello_guest(ws::event_id, "Gästen Greta")));
+}
+
+}  // namespace
