@@ -50,6 +50,12 @@ struct probe_context {
   std::string own_question;   // another one, for this role's moderator actions
   std::string open_poll;      // an open poll in main
   std::string draft_poll;     // a draft poll, for this role to open
+  std::string pending;        // an attendee's question waiting for approval
+  std::string to_reject;      // approved questions for reject, archive, merge (into own_question)
+  std::string to_archive;
+  std::string to_merge;
+  std::int64_t message = 0;   // an attendee's chat message, for delete_message
+  std::int64_t held = 0;      // an attendee's message held by the word list, for release_message
 };
 using probe = std::function<verdict(probe_context&)>;
 
@@ -71,9 +77,13 @@ const std::map<action, probe>& probes() {
          return all({of(vote(*x.c, x.question)), of(vote(*x.c, x.question, false)),
                      of(poll_vote(*x.c, x.open_poll, {0}))});
        }},
-      {action::moderate_qa,
+      {action::moderate_qa,  // every question action, a hall question, pre-moderation
        [](probe_context& x) {
-         return all({of(act(*x.c, x.own_question, "pin")), of(act(*x.c, x.own_question, "answered")),
+         return all({of(act(*x.c, x.pending, "approve")), of(act(*x.c, x.own_question, "pin")),
+                     of(act(*x.c, x.own_question, "unpin")), of(act(*x.c, x.own_question, "edit", {{"text", "Rättad"}})),
+                     of(act(*x.c, x.to_merge, "merge", {{"into", x.own_question}})),
+                     of(act(*x.c, x.own_question, "answered")), of(act(*x.c, x.to_reject, "reject", {{"reason", "Nej"}})),
+                     of(act(*x.c, x.to_reject, "restore")), of(act(*x.c, x.to_archive, "archive")),
                      of(ask(*x.c, "Från salen", {{"hall", true}, {"name", "Karin"}})),
                      of(moderate(*x.c, "premoderation", {{"on", false}}))});
        }},
@@ -82,11 +92,16 @@ const std::map<action, probe>& probes() {
          return all({of(poll_create(*x.c, "Ny enkät av " + x.role, {"Ja", "Nej"})),
                      of(poll_act(*x.c, x.draft_poll, "open"))});
        }},
-      {action::moderate_chat,
+      {action::moderate_chat,  // every moderate action but premoderation (moderate_qa's), the log
        [](probe_context& x) {
-         return all({of(moderate(*x.c, "slow_mode", {{"seconds", 0}})),
+         return all({of(moderate(*x.c, "delete_message", {{"seq", x.message}, {"reason", "Spam"}})),
+                     of(moderate(*x.c, "release_message", {{"seq", x.held}})),
                      of(moderate(*x.c, "mute", {{"user", "u-nobody"}, {"seconds", 5}})),
                      of(moderate(*x.c, "unmute", {{"user", "u-nobody"}})),
+                     of(moderate(*x.c, "ban", {{"user", "u-nobody"}})),
+                     of(moderate(*x.c, "unban", {{"user", "u-nobody"}})),
+                     of(moderate(*x.c, "slow_mode", {{"seconds", 0}})), of(moderate(*x.c, "lock")),
+                     of(moderate(*x.c, "unlock")), of(moderate(*x.c, "words", {{"words", json::array{"fult"}}})),
                      of(http_get(x.server->port(), events_path() + "/moderation-log", bearer(x.token)))});
        }},
       {action::export_room,
@@ -132,6 +147,7 @@ TEST(ws_qa_roles, every_action_as_every_role_is_what_the_table_says) {
   server_process server(server_options());
   auto org = signed_in(server, "u-org", "organizer");
   ASSERT_TRUE(org);
+  ASSERT_TRUE(is_ack(moderate(*org, "words", {{"words", json::array{"fult"}}})));
   for (auto r : samling::auth::all_roles) {
     auto role_name = std::string(samling::auth::to_string(r));
     SCOPED_TRACE(role_name);
@@ -144,7 +160,21 @@ TEST(ws_qa_roles, every_action_as_every_role_is_what_the_table_says) {
     x.open_poll = poll_id(poll_create(*org, "Öppen enkät för " + role_name, {"A", "B"}));
     x.draft_poll = poll_id(poll_create(*org, "Utkast för " + role_name, {"A", "B"}));
     ASSERT_TRUE(is_ack(poll_act(*org, x.open_poll, "open")));
-    ASSERT_FALSE(x.question.empty() || x.own_question.empty() || x.draft_poll.empty());
+    x.to_reject = question_id(ask(*org, "Att avvisa för " + role_name));
+    x.to_archive = question_id(ask(*org, "Att arkivera för " + role_name));
+    x.to_merge = question_id(ask(*org, "Att slå ihop för " + role_name));
+    // An attendee of its own for each role (the post rate limit is per user).
+    auto asker = signed_in(server, "u-asker-" + role_name, "attendee");
+    ASSERT_TRUE(asker);
+    ASSERT_TRUE(is_ack(moderate(*org, "premoderation", {{"on", true}})));
+    x.pending = question_id(ask(*asker, "Väntande för " + role_name));
+    ASSERT_TRUE(is_ack(moderate(*org, "premoderation", {{"on", false}})));
+    x.message = int_field(asker->post(ws::room("main"), "Meddelande för " + role_name), "result.seq");
+    auto held = asker->post(ws::room("main"), "Fult sagt för " + role_name);
+    ASSERT_EQ(field(held, "result.held"), json::value(true)) << str(held);
+    x.held = int_field(held, "result.seq");
+    ASSERT_FALSE(x.question.empty() || x.own_question.empty() || x.draft_poll.empty() || x.pending.empty() ||
+                 x.to_reject.empty() || x.to_archive.empty() || x.to_merge.empty() || x.message <= 0);
 
     ws_client c;
     ASSERT_TRUE(c.connect(server.port()));
@@ -183,6 +213,8 @@ TEST(ws_qa_roles, a_projector_may_do_none_of_the_actions) {
   x.open_poll = poll_id(poll_create(*org, "Öppen", {"A", "B"}));
   x.draft_poll = poll_id(poll_create(*org, "Utkast", {"A", "B"}));
   ASSERT_TRUE(is_ack(poll_act(*org, x.open_poll, "open")));
+  x.pending = x.to_reject = x.to_archive = x.to_merge = x.question;
+  x.message = x.held = 1;
   ws_client c;
   ASSERT_TRUE(c.connect(server.port()));
   ASSERT_TRUE(is_ack(c.request({{"type", "hello"}, {"event", ws::event_id}, {"kiosk", id}})));
