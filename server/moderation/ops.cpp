@@ -13,10 +13,12 @@
 #include "auth/role.hpp"
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
+#include "moderation/guests.hpp"
 #include "moderation/moderation_store.hpp"
 #include "moderation/snapshot.hpp"
 #include "moderation/words.hpp"
 #include "protocol/frames.hpp"
+#include "rooms/text_rules.hpp"
 
 namespace samling::moderation {
 namespace {
@@ -426,12 +428,15 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
   rooms::post_verdict v;
   if (staff) return v;
   const auto event_id = event_of(m.room);
+  const bool guest = m.user.role == auth::role::guest && m.user.id.starts_with("g-");
   // In the documented order: banned, muted, locked, slow mode, then the word list.
-  if (store.ban_of(event_id, m.user.id)) {
+  if (store.ban_of(event_id, m.user.id) || (guest && is_banned_guest_name(store, event_id, m.user.name))) {
     v.error = errc::banned;
     return v;
   }
-  if (auto mute = store.mute_of(event_id, m.user.id); mute && mute->until_ms > m.ts_ms) {
+  auto mute = store.mute_of(event_id, m.user.id);
+  if (guest && !(mute && mute->until_ms > m.ts_ms)) mute = guest_mute_for_name(store, event_id, m.user.name, m.ts_ms);
+  if (mute && mute->until_ms > m.ts_ms) {
     v.error = errc::muted;
     v.retry_after_ms = mute->until_ms - m.ts_ms;
     v.message = "A moderator has muted you for " + seconds_text(*v.retry_after_ms) + " more" +
@@ -456,6 +461,25 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
   if (auto stamp = store.words_stamp(event_id); !stamp.empty())
     v.held = prepared_words(store, event_id, std::move(stamp)).matches(m.text);
   return v;
+}
+
+namespace {
+bool is_guest_id(const std::string& id) { return id.starts_with("g-"); }
+}  // namespace
+
+bool is_banned_guest_name(moderation_store& store, const std::string& event_id, const std::string& name) {
+  const auto key = rooms::name_key(name);
+  for (const auto& b : store.bans(event_id))
+    if (is_guest_id(b.user_id) && rooms::name_key(b.user_name) == key) return true;
+  return false;
+}
+
+std::optional<mute_record> guest_mute_for_name(moderation_store& store, const std::string& event_id,
+                                               const std::string& name, std::int64_t now_ms) {
+  const auto key = rooms::name_key(name);
+  for (auto& m : store.mutes(event_id, now_ms))
+    if (is_guest_id(m.user_id) && rooms::name_key(m.user_name) == key) return m;
+  return std::nullopt;
 }
 
 bool is_banned(moderation_store& store, const std::string& event_id, const std::string& user_id) {
