@@ -443,11 +443,13 @@ TEST_F(room_log_test, votes_are_tallied_coalesced_with_a_leading_edge) {
   std::atomic<int> tallies{0};
   std::mutex tallied_mutex;
   std::set<std::string> tallied;
+  std::vector<std::chrono::steady_clock::time_point> tally_times;
   services_.tally = [&](std::vector<std::string> questions, std::vector<std::string>) {
     ++tallies;
     {
       std::lock_guard lock(tallied_mutex);
       tallied.insert(questions.begin(), questions.end());
+      tally_times.push_back(std::chrono::steady_clock::now());
     }
     return entries_op({{"votes", true, false, "", 0, 0}});
   };
@@ -479,6 +481,8 @@ TEST_F(room_log_test, votes_are_tallied_coalesced_with_a_leading_edge) {
   EXPECT_EQ(static_cast<std::ptrdiff_t>(bertil.of_type("votes").size()), tallies.load()) << "one event per tally";
   std::lock_guard lock(tallied_mutex);
   EXPECT_EQ(tallied.size(), 20u) << "every question that changed was tallied";
+  for (std::size_t i = 1; i < tally_times.size(); ++i)
+    EXPECT_GE(tally_times[i] - tally_times[i - 1], settings_.tally_interval) << "tally " << i << " came too soon";
 }
 
 TEST_F(room_log_test, close_users_is_called_with_the_op_s_users) {
