@@ -11,11 +11,14 @@
 #include <map>
 #include <set>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "program/demo.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_program_store.hpp"
 #include "temp_dir.hpp"
 
 using namespace samling;
@@ -561,4 +564,43 @@ TEST_F(room_log_test, a_projector_member_only_shows_and_only_its_own_room) {
   join(room, ma, anna);
   post(room, ma, anna, "hej");
   ASSERT_TRUE(run_until([&] { return kiosk.of_type("message").size() == 1; }));
+}
+
+TEST_F(room_log_test, a_ban_from_a_room_the_registry_made_closes_the_users_sessions_through_it) {
+  std::unique_ptr<store::sqlite_program_store> program;
+  on_pool([&] {
+    program = std::make_unique<store::sqlite_program_store>(*db_);
+    program::seed_demo_if_empty(*program, std::string(SAMLING_SOURCE_DIR) + "/config/demo/stockholm-tillsammans.json");
+  });
+  {
+    rooms::room_registry registry(ioc_.get_executor(), settings_, services_, program.get());
+    std::optional<rooms::room_registry::lookup> found;
+    boost::asio::co_spawn(ioc_, registry.resolve("stockholm-tillsammans-2027/main", "stockholm-tillsammans-2027"),
+                          [&](std::exception_ptr e, rooms::room_registry::lookup l) {
+                            EXPECT_FALSE(e);
+                            found = std::move(l);
+                          });
+    ASSERT_TRUE(run_until([&] { return found.has_value(); }));
+    ASSERT_EQ(found->error, core::errc::ok);
+    auto room = found->found;
+    recorder mod, anna1, anna2, bertil;
+    auto mm = mod.make("s0", "mo", "moderator");
+    auto a1 = anna1.make("s1", "anna", "attendee");
+    auto a2 = anna2.make("s2", "anna", "attendee");
+    auto b = bertil.make("s3", "bertil", "attendee");
+    for (auto& m : {mm, a1, a2, b}) registry.connected(m, "stockholm-tillsammans-2027");
+    join(room, mm, mod);
+    join(room, a1, anna1);  // the other session of anna's has not joined this room: closed too
+    apply(room, mm, mod, [](rooms::op_env&) {
+      rooms::op_outcome out;
+      out.close_users = {"anna"};
+      return out;
+    });
+    EXPECT_EQ(anna1.closes(), std::vector<core::ws_close>{core::ws_close::banned});
+    EXPECT_EQ(anna2.closes(), std::vector<core::ws_close>{core::ws_close::banned});
+    EXPECT_TRUE(bertil.closes().empty());
+    EXPECT_TRUE(mod.closes().empty());
+  }
+  ioc_.run_for(50ms);
+  on_pool([&] { program.reset(); });
 }
