@@ -75,8 +75,8 @@ std::string message_object(const rooms::chat_message& m, bool held) {
       protocol::message_event{m.room, m.seq, m.ts_ms, user, m.text, m.client_msg_id, held});
 }
 
-// A log entry of `type` with the room's next seq: `fields` follow type, room, seq and ts. Its
-// views are set by the caller.
+// A log entry of `type` with the room's next seq, and the head of its event object (type, room,
+// seq, ts), to which the caller adds its fields before it sets the entry's views.
 struct entry_head {
   log_entry entry;
   json::object head;
