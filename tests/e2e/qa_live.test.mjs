@@ -192,6 +192,10 @@ main('qa_live', async (ctx) => {
   });
   await checkA11y(A.page, 'attendee A (sv, 1440) after the reconnect', log);
 
+  // The next question answered: the moderator pins q2, the projector follows.
+  await M.locator(`${MOD_LIVE} [data-qid="${q2}"]`).getByTestId('mod-pin').click();
+  await expect('the projector shows the newly pinned question', P.page.locator(`[data-testid="projector-current"][data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+
   // Screenshots: the console at 390×844 (sv, fi) and 1440×900 (fi), the projector in Finnish.
   for (const lang of ['sv', 'fi']) {
     const phone = await open(`moderator ${lang} phone`, lang, { width: 390, height: 844 }, true);
@@ -210,7 +214,7 @@ main('qa_live', async (ctx) => {
   await shot(fiWide.page, ctx, src, 'live-moderator-fi-1440x900.png');
   const pFi = await open('projector fi', 'fi', { width: 1920, height: 1080 }, false);
   await pFi.page.goto(kioskUrl.replace(/^https?:\/\/[^/]+/, base), { waitUntil: 'domcontentloaded' });
-  await expect('fi: the projector lists the questions', pFi.page.locator(`[data-testid="projector-next"] [data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+  await expect('fi: the projector shows the pinned question', pFi.page.locator(`[data-testid="projector-current"][data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
   await checkA11y(pFi.page, 'projector (fi, 1920)', log);
   await shot(pFi.page, ctx, src, 'live-projector-fi-1920x1080.png');
 
