@@ -218,8 +218,50 @@ main('qa_live', async (ctx) => {
   await checkA11y(pFi.page, 'projector (fi, 1920)', log);
   await shot(pFi.page, ctx, src, 'live-projector-fi-1920x1080.png');
 
-  // Revoking the link closes the projectors (4011): they say so.
+  // Chat moderation on the real server: the word list holds B's message, the moderator
+  // releases it, mutes B (the muted list), deletes a message (gone for A); a poll opened shows
+  // on the projector; an export downloads.
+  await M.getByTestId('mod-section-chat').click();
+  await M.getByTestId('mod-words').fill('bluff');
+  await M.getByTestId('mod-words-save').click();
+  await expect('the word list saved', M.waitForFunction(() => document.querySelector('[data-testid="mod-chat-status"]')?.textContent === '' && document.querySelector('[data-testid="mod-words"]')?.value === 'bluff', null, { timeout: WAIT }));
+  await B.page.getByTestId('view-tab-chat').click();
+  await B.page.getByTestId('composer-input').fill('Det här är bluff');
+  await B.page.getByTestId('send').click();
+  const heldMsg = M.locator('[data-testid="mod-held"] [data-testid="mod-message"]', { hasText: 'bluff' });
+  await expect('the moderator sees the held message', heldMsg.waitFor({ timeout: WAIT }));
+  await heldMsg.getByTestId('mod-release').click();
+  await expect('A sees the released message', A.page.locator('[data-testid="chat-message"]', { hasText: 'Det här är bluff' }).waitFor({ timeout: WAIT }));
+  await B.page.getByTestId('composer-input').fill('Ett inlägg att ta bort');
+  await B.page.getByTestId('send').click();
+  const doomed = M.locator('[data-testid="mod-chat"] [data-testid="mod-message"]', { hasText: 'Ett inlägg att ta bort' });
+  await expect('the moderator sees the post', doomed.waitFor({ timeout: WAIT }));
+  await expect('A sees the post', A.page.locator('[data-testid="chat-message"]', { hasText: 'Ett inlägg att ta bort' }).waitFor({ timeout: WAIT }));
+  await doomed.getByTestId('mod-chat-delete').click();
+  await doomed.getByTestId('mod-delete-reason').fill('Utanför ämnet');
+  await doomed.getByTestId('mod-delete-confirm').click();
+  await expect('the post is gone for A', A.page.locator('[data-testid="chat-message"]', { hasText: 'Ett inlägg att ta bort' }).waitFor({ state: 'detached', timeout: WAIT }));
+  const bMsg = M.locator('[data-testid="mod-chat"] [data-testid="mod-message"]', { hasText: 'Det här är bluff' }).first();
+  await bMsg.getByTestId('mod-mute').click();
+  await bMsg.getByTestId('mod-mute-5').check();
+  await bMsg.getByTestId('mod-mute-confirm').click();
+  await expect('B in the muted list', M.locator('[data-testid="mod-muted-list"] li', { hasText: 'Bertil Berg' }).waitFor({ timeout: WAIT }));
+  await checkA11y(M, 'moderator (sv, 1440): chat moderation on the real server', log);
+  await M.getByTestId('mod-section-polls').click();
+  await M.getByTestId('mod-poll-text').fill('Vilken fråga är viktigast?');
+  await M.getByTestId('mod-poll-option').nth(0).fill('Bostäder');
+  await M.getByTestId('mod-poll-option').nth(1).fill('Klimat');
+  await M.getByTestId('mod-poll-create').click();
+  const poll = M.getByTestId('mod-poll').first();
+  await expect('the draft poll', poll.waitFor({ timeout: WAIT }));
+  await poll.getByTestId('mod-poll-open').click();
+  await expect('the projector shows the open poll', P.page.getByTestId('projector-poll').waitFor({ timeout: WAIT }));
   await M.getByTestId('mod-section-projector').click();
+  const download = M.waitForEvent('download', { timeout: WAIT });
+  await M.getByTestId('mod-export-json').click();
+  check((await expect('the JSON export downloads', download)).suggestedFilename().endsWith('.json'), 'a .json file');
+
+  // Revoking the link closes the projectors (4011): they say so.
   await M.getByTestId('mod-kiosk-revoke').first().click();
   await expect('the projector says the link is revoked', P.page.getByTestId('projector-revoked').waitFor({ timeout: WAIT }));
 
