@@ -9,7 +9,7 @@
 // SAMLING_SOURCE_DIR (web/ installed and built). The console's every action: moderator.test.mjs.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { addAccount, check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const RECONNECT_WAIT = 30_000; // ms: the backoff may have grown while offline
@@ -67,6 +67,8 @@ async function expectBefore(page, sel, a, b, what, timeout = WAIT) {
 
 main('qa_live', async (ctx) => {
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
+  const ORGANIZER = { email: 'olga@example.org', name: 'Olga Organisatör', password: 'ett långt lösenord för testet' };
+  await addAccount(bin, configPath, { ...ORGANIZER, role: 'organizer', event: '*' });
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
   const E = (await getJson(`${base}/api/v1/events`)).events[0].id;
@@ -264,6 +266,27 @@ main('qa_live', async (ctx) => {
   // Revoking the link closes the projectors (4011): they say so.
   await M.getByTestId('mod-kiosk-revoke').first().click();
   await expect('the projector says the link is revoked', P.page.getByTestId('projector-revoked').waitFor({ timeout: WAIT }));
+
+  // A signed-in organizer (the staff cookie, CSRF on HTTP) reaches the console from the event
+  // page's link, sees the same queue, makes a kiosk link and changes the Q&A setting.
+  const O = (await open('organizer', 'sv', { width: 1440, height: 900 }, false)).page;
+  await O.goto(`${base}/#sign-in`, { waitUntil: 'domcontentloaded' });
+  await O.getByTestId('sign-in-email').fill(ORGANIZER.email, { timeout: WAIT });
+  await O.getByTestId('sign-in-password').fill(ORGANIZER.password);
+  await O.getByTestId('sign-in-submit').click();
+  await expect('the organizer is signed in', O.getByTestId('console-events').waitFor({ timeout: WAIT }));
+  await O.goto(`${base}/#event=${E}`);
+  await O.locator(`[data-testid="moderate-link"][data-room-id="${ROOM}"]`).click({ timeout: WAIT });
+  await expect('the organizer\'s console connects (cookie hello)', O.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: WAIT }));
+  await expect('the organizer sees the pinned question', O.locator(`[data-testid="mod-pinned"] [data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+  await O.getByTestId('mod-section-projector').click();
+  const before = await O.getByTestId('mod-kiosk-link').count();
+  await O.getByTestId('mod-kiosk-create').click();
+  await expect('a kiosk link made with the cookie', O.waitForFunction((n) => document.querySelectorAll('[data-testid="mod-kiosk-link"]').length > n, before, { timeout: WAIT }));
+  await O.getByTestId('mod-names-to-moderators').click();
+  await expect('names_to_moderators set', O.waitForFunction(() => document.querySelector('[data-testid="mod-names-to-moderators"]')?.checked === true, null, { timeout: WAIT }));
+  check((await getJson(`${base}/api/v1/events/${E}/qa-settings?token=${encodeURIComponent(mod.token)}`)).names_to_moderators === true, 'the server has the setting');
+  await checkA11y(O, 'organizer (sv, 1440): projector and export', log);
 
   const expected = [(p) => p.startsWith('attendee A: ') && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
   const left = problems.filter((p) => !expected.some((f) => f(p)));
