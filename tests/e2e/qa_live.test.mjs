@@ -249,6 +249,15 @@ main('qa_live', async (ctx) => {
   await bMsg.getByTestId('mod-mute-confirm').click();
   await expect('B in the muted list', M.locator('[data-testid="mod-muted-list"] li', { hasText: 'Bertil Berg' }).waitFor({ timeout: WAIT }));
   await checkA11y(M, 'moderator (sv, 1440): chat moderation on the real server', log);
+  // Ban B: the banned list, and B's connection closes for good (4010).
+  await bMsg.getByTestId('mod-ban').click();
+  await bMsg.getByTestId('mod-ban-reason').fill('Upprepade störningar');
+  await bMsg.getByTestId('mod-ban-confirm').click();
+  await expect('B in the banned list', M.locator('[data-testid="mod-banned-list"] li', { hasText: 'Bertil Berg' }).waitFor({ timeout: WAIT }));
+  // The chat signs B out and says why (chat-errors.ts).
+  await B.page.getByTestId('view-tab-chat').click();
+  await expect('B is signed out with the reason', B.page.getByTestId('chat-signin-error').waitFor({ timeout: WAIT }));
+  log(`B after the ban: "${(await B.page.getByTestId('chat-signin-error').textContent()).trim()}"`);
   await M.getByTestId('mod-section-polls').click();
   await M.getByTestId('mod-poll-text').fill('Vilken fråga är viktigast?');
   await M.getByTestId('mod-poll-option').nth(0).fill('Bostäder');
