@@ -2,18 +2,20 @@
 // (tests/e2e/mock-server.mjs + mock-qa.mjs): Anna (sv, 1440×900) opens the QR code's address
 // #event=E&room=main&qa=1, is asked to join, asks an anonymous question; Bertil (sv, a phone,
 // 390×844) sees it without her name, votes for it and takes the vote back (Anna sees the count
-// move), asks his own; a moderator (the mock, POST /__mock/qa) pins Anna's question (on top for
+// move), asks his own; a moderator (a WebSocket of her own) pins Anna's question (on top for
 // both, "now answering"), opens a poll (Bertil votes, changes his vote; the bars show on both),
 // turns on slow mode (a notice in both composers), mutes Bertil (his post is refused in words),
+// holds Anna's post by the word list (released: Bertil sees it; deleted: gone for both),
 // and with pre-moderation on Anna's new question is pending, then rejected with a reason that
 // only she sees. axe-core at each state; screenshots in /tmp/i17/shots/ (and build/e2e-screenshots/).
 //
-// It always runs the mock; CTest passes SAMLING_SOURCE_DIR (web/ must be built).
+// It runs the mock (CTest passes SAMLING_SOURCE_DIR; web/ must be built); with
+// QA_E2E_SERVER=real it runs against SAMLING_BIN, the real server, instead.
 // Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, checkA11y, expect, launchBrowser, main, saveScreenshot, setUp, startServer, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, launchBrowser, main, saveScreenshot, setUp, startServer, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const EVENT = 'stockholm-tillsammans-2027';
@@ -30,6 +32,7 @@ const UI = {
   mutedPrefix: 'Du kan inte skriva i chatten förrän',
   mutedError: 'Du kan inte skriva i chatten just nu.',
   charsLeft: '10 tecken kvar',
+  heldNote: 'Väntar på granskning – syns bara för dig och moderatorerna.',
   questionsTab: 'Frågor',
   pollsTab: 'Omröstningar',
 };
@@ -38,15 +41,43 @@ function log(message) {
   console.log(`[qa_attendee.test] ${message}`);
 }
 
-async function moderator(base, request) {
-  const response = await fetch(`${base}/__mock/qa`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ room: ROOM, request }),
-  });
-  const body = await response.json();
-  check(response.ok, `mock moderator ${JSON.stringify(request)}: HTTP ${response.status} ${JSON.stringify(body)}`);
-  return body.result;
+/**
+ * A moderator's connection, opened from a page of the server's origin (Node 18 has no
+ * WebSocket): a dev token, hello, join; `send(request)` resolves the ack's result. The same
+ * against the mock and the real server.
+ */
+async function moderatorSocket(browser, base) {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${base}/api/v1/events`);
+  const ok = await page.evaluate(async ({ event, room }) => {
+    const r = await fetch('/api/v1/dev/token', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event, name: 'Mona Moderator', role: 'moderator' }) });
+    const { token } = await r.json();
+    const ws = new WebSocket(`${location.origin.replace(/^http/, 'ws')}/ws`, 'samling.v1');
+    const waiting = new Map();
+    let next = 1;
+    ws.onmessage = (e) => {
+      const f = JSON.parse(e.data);
+      const w = waiting.get(f.id);
+      if (!w || (f.type !== 'ack' && f.type !== 'error')) return;
+      waiting.delete(f.id);
+      w(f);
+    };
+    window.modSend = (body) => new Promise((resolve) => {
+      const id = next++;
+      waiting.set(id, resolve);
+      ws.send(JSON.stringify({ id, ...body }));
+    });
+    await new Promise((resolve) => (ws.onopen = resolve));
+    const hello = await window.modSend({ type: 'hello', event, token });
+    const join = await window.modSend({ type: 'join', room });
+    return hello.type === 'ack' && join.type === 'ack';
+  }, { event: EVENT, room: ROOM });
+  check(ok, 'the moderator\'s connection');
+  return async (request) => {
+    const f = await page.evaluate((body) => window.modSend(body), { room: ROOM, ...request });
+    check(f.type === 'ack', `moderator ${JSON.stringify(request)}: ${JSON.stringify(f)}`);
+    return f.result;
+  };
 }
 
 async function signIn(page, name) {
@@ -73,13 +104,16 @@ async function shot(page, src, tmp, name, fullPage = false) {
 }
 
 async function run(ctx) {
-  process.env.SAMLING_BIN = fileURLToPath(new URL('./mock-server.mjs', import.meta.url));
+  // QA_E2E_SERVER=real runs the same against SAMLING_BIN (the real server); else the mock.
+  if (process.env.QA_E2E_SERVER !== 'real') process.env.SAMLING_BIN = fileURLToPath(new URL('./mock-server.mjs', import.meta.url));
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
   log(`mock server at ${base}`);
   ctx.browser = await launchBrowser(chromium);
   const problems = [];
+  const send = await moderatorSocket(ctx.browser, base);
+  const moderator = (_base, request) => send(request);
 
   // --- Anna, wide, from the QR code -----------------------------------------------------------------
   const anna = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 1440, height: 900 } })).newPage();
@@ -105,13 +139,17 @@ async function run(ctx) {
   await anna.getByTestId('qa-anonymous').check();
   await anna.getByTestId('qa-ask-submit').click();
   const annaQ = annaPanel.locator('[data-testid="qa-item"]').first();
-  await expect('anna: her question', annaQ.waitFor({ timeout: WAIT }));
+  await expect('anna: her question', annaQ.waitFor({ timeout: WAIT }).catch(async (e) => {
+    const shown = await anna.getByTestId('qa-error').textContent({ timeout: 1000 }).catch(() => null);
+    throw new Error(shown ? `the page says "${shown}"` : e.message);
+  }));
   const annaId = await annaQ.getAttribute('data-qid');
   check((await input.inputValue()) === '', 'the field is emptied');
   check((await annaQ.textContent()).includes('Anna Andersson'), 'she sees her own name on it');
+  check((await annaQ.textContent()).includes('Anonym för publiken'), 'and that the audience does not');
 
   // --- Bertil, on a phone ---------------------------------------------------------------------------
-  const bertil = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true })).newPage();
+  const bertil = await (await ctx.browser.newContext({ locale: 'sv-SE', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, reducedMotion: 'reduce' })).newPage();
   watchPage(bertil, base, problems, 'bertil');
   await bertil.goto(`${base}/#event=${EVENT}`);
   await bertil.getByTestId('view-tab-chat').click();
@@ -171,6 +209,8 @@ async function run(ctx) {
   }
   check((await bertil.locator('.qa-pinned').textContent()).includes(UI.nowAnswering), 'the pinned one says "now answering"');
   await checkA11y(anna, 'anna (sv, 1440): pinned question', log);
+  await anna.getByTestId('qa-ask-input').focus();
+  await checkFocusRings(anna, 'anna (sv, 1440): Tab through the Q&A panel', log, 10);
 
   // --- a poll: Bertil votes and changes his vote; the bars show for both -------------------------------
   const poll = (await moderator(base, { type: 'poll_create', text: 'Vilken fråga är viktigast för regionen?', kind: 'single', options: ['Bostäder', 'Jobb', 'Klimat'] })).poll;
@@ -211,6 +251,25 @@ async function run(ctx) {
   await checkA11y(bertil, 'bertil (sv, 390): muted in the chat', log);
   await shot(bertil, src, ctx.tmp, 'qa-chat-muted-phone-sv.png');
 
+  // --- the word list holds Anna's post for review; released, Bertil sees it; deleted, it goes ---------
+  await moderator(base, { type: 'moderate', action: 'words', words: ['idiot'] });
+  await moderator(base, { type: 'moderate', action: 'unmute', user: bertilId });
+  await expect('bertil: the mute is lifted', muted.waitFor({ state: 'detached', timeout: WAIT }));
+  await anna.getByTestId('composer-input').fill('Vilken idiot som planerade busslinjerna');
+  await anna.getByTestId('send').click();
+  const held = anna.locator('[data-testid="chat-message"][data-own="true"] [data-testid="message-held"]');
+  await expect('anna: her post waits for review', held.waitFor({ timeout: WAIT }));
+  check((await held.textContent()).trim() === UI.heldNote, `the held note: "${await held.textContent()}"`);
+  const heldSeq = await anna.locator('[data-testid="chat-message"][data-own="true"]').filter({ has: anna.getByTestId('message-held') }).getAttribute('data-seq');
+  const bertilSees = (seq) => bertil.locator(`[data-testid="chat-message"][data-seq="${seq}"]`);
+  check((await bertilSees(heldSeq).count()) === 0, 'Bertil does not see a held post');
+  await moderator(base, { type: 'moderate', action: 'release_message', seq: Number(heldSeq) });
+  await expect('bertil: the released post', bertilSees(heldSeq).waitFor({ timeout: WAIT }));
+  await expect('anna: no longer held', held.waitFor({ state: 'detached', timeout: WAIT }));
+  await moderator(base, { type: 'moderate', action: 'delete_message', seq: Number(heldSeq), reason: 'Otrevligt' });
+  await expect('bertil: the deleted post disappears', bertilSees(heldSeq).waitFor({ state: 'detached', timeout: WAIT }));
+  await expect('anna: hers too', anna.locator(`[data-testid="chat-message"][data-seq="${heldSeq}"]`).waitFor({ state: 'detached', timeout: WAIT }));
+
   // --- pre-moderation: Anna's question waits, then is rejected with a reason only she sees -----------
   await moderator(base, { type: 'moderate', action: 'premoderation', on: true });
   await expect('anna: the pre-moderation note', anna.getByTestId('qa-premoderated').waitFor({ timeout: WAIT }));
@@ -228,6 +287,10 @@ async function run(ctx) {
   check((await item(anna, pendingId).getByTestId('qa-reason').textContent()).includes('Hör inte till ämnet'), 'the reason is shown to her');
   check((await item(bertil, pendingId).count()) === 0, 'Bertil never sees it');
   await checkA11y(anna, 'anna (sv, 1440): pending and rejected', log);
+  await anna.emulateMedia({ colorScheme: 'dark' });
+  await checkA11y(anna, 'anna (sv, 1440, dark): pending and rejected', log);
+  await shot(anna, src, ctx.tmp, 'qa-wide-dark-sv.png');
+  await anna.emulateMedia({ colorScheme: 'light' });
 
   // Screenshots: the wide page and the phone's Q&A tab.
   await anna.evaluate(() => window.scrollTo(0, 0));
@@ -236,13 +299,39 @@ async function run(ctx) {
   await bertil.evaluate(() => window.scrollTo(0, 0));
   await shot(bertil, src, ctx.tmp, 'qa-phone-sv.png', true);
 
-  // A reload: the join's snapshot brings back the votes, the pin, the poll vote and the mute.
+  // Offline: what happens meanwhile comes with the resuming join (events since, then the snapshot).
+  await bertil.getByTestId('view-tab-qa').click();
+  await bertil.context().setOffline(true);
+  await expect('bertil: offline', bertil.locator('[data-testid="connection-state"]:is([data-state="offline"], [data-state="reconnecting"])').waitFor({ state: 'attached', timeout: WAIT }));
+  await moderator(base, { type: 'question', question: annaId, action: 'answered' });
+  await moderator(base, { type: 'moderate', action: 'slow_mode', seconds: 0 });
+  await bertil.context().setOffline(false);
+  await expect('bertil: back online', bertil.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ state: 'attached', timeout: 30_000 }));
+  await expect('bertil: answered, no longer pinned', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-status="answered"]:not([data-pinned])`).waitFor({ timeout: WAIT }));
+  check((await item(bertil, annaId).getByTestId('qa-answered').count()) === 1, 'marked answered');
+  check((await bertil.locator('.qa-pinned').count()) === 0, 'nothing pinned');
+  await bertil.getByTestId('view-tab-chat').click();
+  check((await bertil.locator('[data-testid="chat-notice"][data-kind="slow_mode"]').count()) === 0, 'slow mode is off');
+
+  // A reload: the join's snapshot brings back the answered mark, his vote and his poll vote.
   await bertil.reload();
   await bertil.getByTestId('view-tab-qa').click();
-  await expect('bertil after reload: pinned on top', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-pinned="true"]`).waitFor({ timeout: WAIT }));
+  await expect('bertil after reload: answered', bertil.locator(`[data-testid="qa-item"][data-qid="${annaId}"][data-status="answered"]`).waitFor({ timeout: WAIT }));
   check((await item(bertil, bertilQId).getByTestId('qa-vote').getAttribute('aria-pressed')) === 'true', 'his vote is remembered');
   await bertil.getByTestId('view-tab-polls').click();
   await expect('bertil after reload: his poll vote', bertil.locator(`[data-poll-id="${poll.id}"] [data-testid="poll-option"][data-index="2"][data-checked="true"]`).waitFor({ timeout: WAIT }));
+
+  // Finnish on the phone: the view tabs are all on screen (on two rows if they must).
+  await bertil.getByTestId('lang-fi').click();
+  await bertil.getByTestId('view-tab-qa').click();
+  await expect('bertil (fi): the Q&A tab', bertil.locator('[data-testid="qa-panel"][data-ready="true"]').waitFor({ timeout: WAIT }));
+  const outside = await bertil.locator('[data-testid="view-tabs"] [role="tab"]').evaluateAll((tabs) =>
+    tabs.filter((t) => t.getBoundingClientRect().right > innerWidth + 0.5 || t.getBoundingClientRect().left < -0.5).map((t) => t.textContent),
+  );
+  check(outside.length === 0, `view tabs outside the screen at 390 px in Finnish: ${outside.join(', ')}`);
+  await checkA11y(bertil, 'bertil (fi, 390): Q&A tab', log);
+  await bertil.evaluate(() => window.scrollTo(0, 0));
+  await shot(bertil, src, ctx.tmp, 'qa-phone-fi.png');
 
   check(problems.length === 0, `page problems:\n  ${problems.join('\n  ')}`);
 }

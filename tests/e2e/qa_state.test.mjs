@@ -165,3 +165,14 @@ test('a resuming join applies its events, then the snapshot wins', () => {
   s = again;
   assert.equal(S.applyQaEvent(s, { type: 'votes', room: ROOM, seq: 13, questions: [{ id: 'q-1', votes: 2 }] }), s);
 });
+
+test('a refused post tells of a mute or a lock the snapshot did not', () => {
+  let s = S.fromJoin(ROOM, joinAck(), 'u1');
+  s = S.applyPostRefusal(s, 'muted', 60_000, 1_000);
+  assert.deepEqual(s.myMute, { until: 61_000, reason: null });
+  assert.equal(S.chatRestrictions(s, 2_000).muted, true);
+  assert.equal(S.chatRestrictions(s, 62_000).muted, false, 'a mute ends by itself');
+  s = S.applyPostRefusal(s, 'room_locked', undefined);
+  assert.equal(s.settings.locked, true);
+  assert.equal(S.applyPostRefusal(s, 'text_too_long', undefined), s);
+});

@@ -15,6 +15,7 @@
 import {
   applyAskAck,
   applyPollVoteAck,
+  applyPostRefusal,
   applyQaEvent,
   applyVoteAck,
   fromJoin,
@@ -902,6 +903,8 @@ export class ChatClient {
         } else {
           p.status = 'failed';
           p.error = e.info;
+          // muted / room_locked: the composer's notice says so from now on.
+          this.updateQa(room.ref, (s) => applyPostRefusal(s, code, e.info.retryAfterMs));
         }
         this.changed();
         this.pump(room);

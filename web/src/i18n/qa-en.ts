@@ -31,6 +31,7 @@ export const qaEn: QaMessages = {
   fromHall: 'From the hall',
   press: 'Press',
   anonymousAuthor: 'Anonymous',
+  anonymousToAudience: 'Anonymous to the audience',
   edited: 'edited',
   you: 'you',
   myQuestionsHeading: 'Your questions not shown',
@@ -77,6 +78,7 @@ export const qaEn: QaMessages = {
     room_locked: 'The moderators have locked the chat.',
     kiosk_revoked: 'The link to the projector view has been revoked.',
   },
+  unavailable: 'Questions and polls cannot be reached right now. Please try again in a moment.',
   questionTooLong: (max) => `The question is too long (at most ${max} characters).`,
   slowModeWait: (s) => `Slow mode: your message goes out in ${s} s.`,
 };

@@ -31,6 +31,7 @@ export const qaFi: QaMessages = {
   fromHall: 'Salista',
   press: 'Media',
   anonymousAuthor: 'Nimetön',
+  anonymousToAudience: 'Nimetön yleisölle',
   edited: 'muokattu',
   you: 'sinä',
   myQuestionsHeading: 'Kysymyksesi, joita ei näytetä',
@@ -77,6 +78,7 @@ export const qaFi: QaMessages = {
     room_locked: 'Moderaattorit ovat lukinneet keskustelun.',
     kiosk_revoked: 'Linkki projektorinäkymään on peruttu.',
   },
+  unavailable: 'Kysymyksiin ja äänestyksiin ei saada yhteyttä juuri nyt. Yritä hetken päästä uudelleen.',
   questionTooLong: (max) => `Kysymys on liian pitkä (enintään ${max} merkkiä).`,
   slowModeWait: (s) => `Hidas tila: viestisi lähtee ${s} s kuluttua.`,
 };

@@ -38,6 +38,8 @@ export interface QaMessages {
   fromHall: string;
   press: string;
   anonymousAuthor: string;
+  /** On one's own anonymous question (the asker sees their name; the audience does not). */
+  anonymousToAudience: string;
   edited: string;
   you: string;
   myQuestionsHeading: string;
@@ -73,6 +75,8 @@ export interface QaMessages {
 
   /** Error codes of the Q&A requests and of posts under moderation (docs/protocol.md). */
   errors: Record<QaErrorCode, string>;
+  /** `unavailable` for a Q&A request (the chat's text speaks of messages). */
+  unavailable: string;
   questionTooLong: (max: number) => string;
   slowModeWait: (seconds: number) => string;
 }

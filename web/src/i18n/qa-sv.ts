@@ -31,6 +31,7 @@ export const qaSv: QaMessages = {
   fromHall: 'Från salen',
   press: 'Press',
   anonymousAuthor: 'Anonym',
+  anonymousToAudience: 'Anonym för publiken',
   edited: 'redigerad',
   you: 'du',
   myQuestionsHeading: 'Dina frågor som inte visas',
@@ -77,6 +78,7 @@ export const qaSv: QaMessages = {
     room_locked: 'Chatten är låst av moderatorerna.',
     kiosk_revoked: 'Länken till projektorvyn har dragits tillbaka.',
   },
+  unavailable: 'Frågor och omröstningar går inte att nå just nu. Försök igen om en stund.',
   questionTooLong: (max) => `Frågan är för lång (högst ${max} tecken).`,
   slowModeWait: (s) => `Långsamt läge: meddelandet skickas om ${s} s.`,
 };

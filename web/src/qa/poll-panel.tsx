@@ -68,7 +68,7 @@ function PollCard({ poll: p, mine, client, refId, t, readOnly }: CardProps) {
     setError(null);
     client
       .pollVote(refId, p.id, choices)
-      .catch((e: unknown) => setError(chatErrorText(t, e as ChatError)))
+      .catch((e: unknown) => setError((e as ChatError).code === 'unavailable' ? t.qa.unavailable : chatErrorText(t, e as ChatError)))
       .finally(() => setBusy(false));
   };
   const toggle = (i: number, on: boolean) => {

@@ -147,6 +147,7 @@ function toggled(s: QaState, id: string, voted: boolean): QaState {
 function errorText(t: Messages, e: unknown, maxChars: number): string {
   const err: ChatError = typeof e === 'object' && e !== null && 'code' in e ? (e as ChatError) : { code: 'internal', message: String(e) };
   if (err.code === 'question_too_long') return t.qa.questionTooLong(maxChars);
+  if (err.code === 'unavailable') return t.qa.unavailable;
   return chatErrorText(t, err);
 }
 
@@ -259,6 +260,7 @@ function QuestionItem({ question: x, t, voted, canVote, busy, onVote }: ItemProp
         <p class="qa-meta">
           {author && <span class="qa-author">{author}</span>}
           {x.mine && <span class="qa-you">({q.you})</span>}
+          {x.mine && x.anonymous && <span class="qa-badge qa-badge--anon">{q.anonymousToAudience}</span>}
           {x.source === 'hall' && <span class="qa-badge qa-badge--hall">{q.fromHall}</span>}
           {x.press && <span class="qa-badge qa-badge--press">{q.press}</span>}
           {x.status === 'answered' && <span class="qa-badge qa-badge--answered" data-testid="qa-answered">{q.answered}</span>}

@@ -539,6 +539,20 @@ export function applyStaffAck(s: QaState, result: unknown): QaState {
   return p ? upsertPoll(s, p) : s;
 }
 
+/**
+ * A post refused by moderation tells what the snapshot cannot (an attendee's join ack has no
+ * mute of their own): `muted` with retry_after_ms is a mute until then; `room_locked` a lock.
+ */
+export function applyPostRefusal(s: QaState, code: string, retryAfterMs: number | undefined, now = Date.now()): QaState {
+  if (code === 'muted') {
+    const until = retryAfterMs !== undefined ? now + retryAfterMs : null;
+    if (s.myMute && s.myMute.until === until) return s;
+    return { ...s, myMute: { until, reason: s.myMute?.reason ?? null } };
+  }
+  if (code === 'room_locked' && !s.settings.locked) return { ...s, settings: { ...s.settings, locked: true } };
+  return s;
+}
+
 // --- selectors --------------------------------------------------------------------------------------
 
 export type QuestionOrder = 'votes' | 'time';
