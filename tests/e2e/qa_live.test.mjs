@@ -90,7 +90,8 @@ main('qa_live', async (ctx) => {
   }
 
   // The moderator (sv, 1440×900): pre-moderation on, and a question heard in the hall.
-  const M = (await open('moderator', 'sv', { width: 1440, height: 900 }, true)).page;
+  const mCtx = await open('moderator', 'sv', { width: 1440, height: 900 }, true);
+  const M = mCtx.page;
   await M.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
   await expect('the console connects', M.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: WAIT }));
   await expect('the console has the queue', M.getByTestId('mod-queue').waitFor({ timeout: WAIT }));
@@ -194,6 +195,18 @@ main('qa_live', async (ctx) => {
   });
   await checkA11y(A.page, 'attendee A (sv, 1440) after the reconnect', log);
 
+  // The moderator goes offline too; while away A votes for the hall question; back, the
+  // console shows the same queue as the server (the counts and the order of the live list).
+  await mCtx.context.setOffline(true);
+  await expect('moderator: offline shown', M.locator('[data-testid="mod-connection"]:not([data-state="connected"])').waitFor({ timeout: WAIT }));
+  await A.page.locator(`[data-qid="${qHall}"] [data-testid="qa-vote"]`).click();
+  await expect('A: voted for the hall question', A.page.locator(`[data-qid="${qHall}"] [data-testid="qa-vote"][aria-pressed="true"]`).waitFor({ timeout: WAIT }));
+  await mCtx.context.setOffline(false);
+  await expect('moderator: back online', M.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: RECONNECT_WAIT }));
+  await expectBefore(M, MOD_LIVE, qHall, q2, 'moderator after the reconnect: the hall question (2 votes) above q2 (1 vote)');
+  const count = (sel, q) => M.locator(`${sel} [data-qid="${q}"] [data-testid="qa-votes"]`).first().textContent();
+  check(/2/.test(await count(MOD_LIVE, qHall)) && /1/.test(await count(MOD_LIVE, q2)), `moderator after the reconnect: counts ${await count(MOD_LIVE, qHall)} / ${await count(MOD_LIVE, q2)}`);
+
   // The next question answered: the moderator pins q2, the projector follows.
   await M.locator(`${MOD_LIVE} [data-qid="${q2}"]`).getByTestId('mod-pin').click();
   await expect('the projector shows the newly pinned question', P.page.locator(`[data-testid="projector-current"][data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
@@ -285,6 +298,9 @@ main('qa_live', async (ctx) => {
   await O.getByTestId('sign-in-submit').click();
   await expect('the organizer is signed in', O.getByTestId('console-events').waitFor({ timeout: WAIT }));
   await O.goto(`${base}/#event=${E}`);
+  await expect('the event page links the consoles', O.locator(`[data-testid="moderate-link"][data-room-id="${ROOM}"]`).waitFor({ timeout: WAIT }));
+  await checkA11y(O, 'organizer (sv, 1440): the event page with the moderate links', log);
+  await shot(O, ctx, src, 'live-event-moderate-links-sv.png');
   await O.locator(`[data-testid="moderate-link"][data-room-id="${ROOM}"]`).click({ timeout: WAIT });
   await expect('the organizer\'s console connects (cookie hello)', O.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: WAIT }));
   await expect('the organizer sees the pinned question', O.locator(`[data-testid="mod-pinned"] [data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
@@ -297,7 +313,7 @@ main('qa_live', async (ctx) => {
   check((await getJson(`${base}/api/v1/events/${E}/qa-settings?token=${encodeURIComponent(mod.token)}`)).names_to_moderators === true, 'the server has the setting');
   await checkA11y(O, 'organizer (sv, 1440): projector and export', log);
 
-  const expected = [(p) => p.startsWith('attendee A: ') && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
+  const expected = [(p) => /^(attendee A|moderator): /.test(p) && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
   const left = problems.filter((p) => !expected.some((f) => f(p)));
   if (left.length) throw new TestFailure(`problems in the pages:\n  ${left.join('\n  ')}`);
 }, log);
