@@ -9,7 +9,7 @@
 // SAMLING_SOURCE_DIR (web/ installed and built). The console's every action: moderator.test.mjs.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { addAccount, check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 
 const WAIT = 15_000; // ms, for each expectation on the page
 const RECONNECT_WAIT = 30_000; // ms: the backoff may have grown while offline
@@ -67,6 +67,8 @@ async function expectBefore(page, sel, a, b, what, timeout = WAIT) {
 
 main('qa_live', async (ctx) => {
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
+  const ORGANIZER = { email: 'olga@example.org', name: 'Olga Organisatör', password: 'ett långt lösenord för testet' };
+  await addAccount(bin, configPath, { ...ORGANIZER, role: 'organizer', event: '*' });
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
   const E = (await getJson(`${base}/api/v1/events`)).events[0].id;
@@ -88,7 +90,8 @@ main('qa_live', async (ctx) => {
   }
 
   // The moderator (sv, 1440×900): pre-moderation on, and a question heard in the hall.
-  const M = (await open('moderator', 'sv', { width: 1440, height: 900 }, true)).page;
+  const mCtx = await open('moderator', 'sv', { width: 1440, height: 900 }, true);
+  const M = mCtx.page;
   await M.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
   await expect('the console connects', M.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: WAIT }));
   await expect('the console has the queue', M.getByTestId('mod-queue').waitFor({ timeout: WAIT }));
@@ -192,6 +195,22 @@ main('qa_live', async (ctx) => {
   });
   await checkA11y(A.page, 'attendee A (sv, 1440) after the reconnect', log);
 
+  // The moderator goes offline too; while away A votes for the hall question; back, the
+  // console shows the same queue as the server (the counts and the order of the live list).
+  await mCtx.context.setOffline(true);
+  await expect('moderator: offline shown', M.locator('[data-testid="mod-connection"]:not([data-state="connected"])').waitFor({ timeout: WAIT }));
+  await A.page.locator(`[data-qid="${qHall}"] [data-testid="qa-vote"]`).click();
+  await expect('A: voted for the hall question', A.page.locator(`[data-qid="${qHall}"] [data-testid="qa-vote"][aria-pressed="true"]`).waitFor({ timeout: WAIT }));
+  await mCtx.context.setOffline(false);
+  await expect('moderator: back online', M.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: RECONNECT_WAIT }));
+  await expectBefore(M, MOD_LIVE, qHall, q2, 'moderator after the reconnect: the hall question (2 votes) above q2 (1 vote)');
+  const count = (sel, q) => M.locator(`${sel} [data-qid="${q}"] [data-testid="qa-votes"]`).first().textContent();
+  check(/2/.test(await count(MOD_LIVE, qHall)) && /1/.test(await count(MOD_LIVE, q2)), `moderator after the reconnect: counts ${await count(MOD_LIVE, qHall)} / ${await count(MOD_LIVE, q2)}`);
+
+  // The next question answered: the moderator pins q2, the projector follows.
+  await M.locator(`${MOD_LIVE} [data-qid="${q2}"]`).getByTestId('mod-pin').click();
+  await expect('the projector shows the newly pinned question', P.page.locator(`[data-testid="projector-current"][data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+
   // Screenshots: the console at 390×844 (sv, fi) and 1440×900 (fi), the projector in Finnish.
   for (const lang of ['sv', 'fi']) {
     const phone = await open(`moderator ${lang} phone`, lang, { width: 390, height: 844 }, true);
@@ -210,16 +229,91 @@ main('qa_live', async (ctx) => {
   await shot(fiWide.page, ctx, src, 'live-moderator-fi-1440x900.png');
   const pFi = await open('projector fi', 'fi', { width: 1920, height: 1080 }, false);
   await pFi.page.goto(kioskUrl.replace(/^https?:\/\/[^/]+/, base), { waitUntil: 'domcontentloaded' });
-  await expect('fi: the projector lists the questions', pFi.page.locator(`[data-testid="projector-next"] [data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+  await expect('fi: the projector shows the pinned question', pFi.page.locator(`[data-testid="projector-current"][data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
   await checkA11y(pFi.page, 'projector (fi, 1920)', log);
   await shot(pFi.page, ctx, src, 'live-projector-fi-1920x1080.png');
 
-  // Revoking the link closes the projectors (4011): they say so.
+  // Chat moderation on the real server: the word list holds B's message, the moderator
+  // releases it, mutes B (the muted list), deletes a message (gone for A); a poll opened shows
+  // on the projector; an export downloads.
+  await M.getByTestId('mod-section-chat').click();
+  await M.getByTestId('mod-words').fill('bluff');
+  await M.getByTestId('mod-words-save').click();
+  await expect('the word list saved', M.waitForFunction(() => document.querySelector('[data-testid="mod-chat-status"]')?.textContent === '' && document.querySelector('[data-testid="mod-words"]')?.value === 'bluff', null, { timeout: WAIT }));
+  await B.page.getByTestId('view-tab-chat').click();
+  await B.page.getByTestId('composer-input').fill('Det här är bluff');
+  await B.page.getByTestId('send').click();
+  const heldMsg = M.locator('[data-testid="mod-held"] [data-testid="mod-message"]', { hasText: 'bluff' });
+  await expect('the moderator sees the held message', heldMsg.waitFor({ timeout: WAIT }));
+  await heldMsg.getByTestId('mod-release').click();
+  await expect('A sees the released message', A.page.locator('[data-testid="chat-message"]', { hasText: 'Det här är bluff' }).waitFor({ timeout: WAIT }));
+  await B.page.getByTestId('composer-input').fill('Ett inlägg att ta bort');
+  await B.page.getByTestId('send').click();
+  const doomed = M.locator('[data-testid="mod-chat"] [data-testid="mod-message"]', { hasText: 'Ett inlägg att ta bort' });
+  await expect('the moderator sees the post', doomed.waitFor({ timeout: WAIT }));
+  await expect('A sees the post', A.page.locator('[data-testid="chat-message"]', { hasText: 'Ett inlägg att ta bort' }).waitFor({ timeout: WAIT }));
+  await doomed.getByTestId('mod-chat-delete').click();
+  await doomed.getByTestId('mod-delete-reason').fill('Utanför ämnet');
+  await doomed.getByTestId('mod-delete-confirm').click();
+  await expect('the post is gone for A', A.page.locator('[data-testid="chat-message"]', { hasText: 'Ett inlägg att ta bort' }).waitFor({ state: 'detached', timeout: WAIT }));
+  const bMsg = M.locator('[data-testid="mod-chat"] [data-testid="mod-message"]', { hasText: 'Det här är bluff' }).first();
+  await bMsg.getByTestId('mod-mute').click();
+  await bMsg.getByTestId('mod-mute-5').check();
+  await bMsg.getByTestId('mod-mute-confirm').click();
+  await expect('B in the muted list', M.locator('[data-testid="mod-muted-list"] li', { hasText: 'Bertil Berg' }).waitFor({ timeout: WAIT }));
+  await checkA11y(M, 'moderator (sv, 1440): chat moderation on the real server', log);
+  // Ban B: the banned list, and B's connection closes for good (4010).
+  await bMsg.getByTestId('mod-ban').click();
+  await bMsg.getByTestId('mod-ban-reason').fill('Upprepade störningar');
+  await bMsg.getByTestId('mod-ban-confirm').click();
+  await expect('B in the banned list', M.locator('[data-testid="mod-banned-list"] li', { hasText: 'Bertil Berg' }).waitFor({ timeout: WAIT }));
+  // The chat signs B out and says why (chat-errors.ts).
+  await B.page.getByTestId('view-tab-chat').click();
+  await expect('B is signed out with the reason', B.page.getByTestId('chat-signin-error').waitFor({ timeout: WAIT }));
+  log(`B after the ban: "${(await B.page.getByTestId('chat-signin-error').textContent()).trim()}"`);
+  await M.getByTestId('mod-section-polls').click();
+  await M.getByTestId('mod-poll-text').fill('Vilken fråga är viktigast?');
+  await M.getByTestId('mod-poll-option').nth(0).fill('Bostäder');
+  await M.getByTestId('mod-poll-option').nth(1).fill('Klimat');
+  await M.getByTestId('mod-poll-create').click();
+  const poll = M.getByTestId('mod-poll').first();
+  await expect('the draft poll', poll.waitFor({ timeout: WAIT }));
+  await poll.getByTestId('mod-poll-open').click();
+  await expect('the projector shows the open poll', P.page.getByTestId('projector-poll').waitFor({ timeout: WAIT }));
   await M.getByTestId('mod-section-projector').click();
+  const download = M.waitForEvent('download', { timeout: WAIT });
+  await M.getByTestId('mod-export-json').click();
+  check((await expect('the JSON export downloads', download)).suggestedFilename().endsWith('.json'), 'a .json file');
+
+  // Revoking the link closes the projectors (4011): they say so.
   await M.getByTestId('mod-kiosk-revoke').first().click();
   await expect('the projector says the link is revoked', P.page.getByTestId('projector-revoked').waitFor({ timeout: WAIT }));
 
-  const expected = [(p) => p.startsWith('attendee A: ') && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
+  // A signed-in organizer (the staff cookie, CSRF on HTTP) reaches the console from the event
+  // page's link, sees the same queue, makes a kiosk link and changes the Q&A setting.
+  const O = (await open('organizer', 'sv', { width: 1440, height: 900 }, false)).page;
+  await O.goto(`${base}/#sign-in`, { waitUntil: 'domcontentloaded' });
+  await O.getByTestId('sign-in-email').fill(ORGANIZER.email, { timeout: WAIT });
+  await O.getByTestId('sign-in-password').fill(ORGANIZER.password);
+  await O.getByTestId('sign-in-submit').click();
+  await expect('the organizer is signed in', O.getByTestId('console-events').waitFor({ timeout: WAIT }));
+  await O.goto(`${base}/#event=${E}`);
+  await expect('the event page links the consoles', O.locator(`[data-testid="moderate-link"][data-room-id="${ROOM}"]`).waitFor({ timeout: WAIT }));
+  await checkA11y(O, 'organizer (sv, 1440): the event page with the moderate links', log);
+  await shot(O, ctx, src, 'live-event-moderate-links-sv.png');
+  await O.locator(`[data-testid="moderate-link"][data-room-id="${ROOM}"]`).click({ timeout: WAIT });
+  await expect('the organizer\'s console connects (cookie hello)', O.locator('[data-testid="mod-connection"][data-state="connected"]').waitFor({ timeout: WAIT }));
+  await expect('the organizer sees the pinned question', O.locator(`[data-testid="mod-pinned"] [data-qid="${q2}"]`).waitFor({ timeout: WAIT }));
+  await O.getByTestId('mod-section-projector').click();
+  const before = await O.getByTestId('mod-kiosk-link').count();
+  await O.getByTestId('mod-kiosk-create').click();
+  await expect('a kiosk link made with the cookie', O.waitForFunction((n) => document.querySelectorAll('[data-testid="mod-kiosk-link"]').length > n, before, { timeout: WAIT }));
+  await O.getByTestId('mod-names-to-moderators').click();
+  await expect('names_to_moderators set', O.waitForFunction(() => document.querySelector('[data-testid="mod-names-to-moderators"]')?.checked === true, null, { timeout: WAIT }));
+  check((await getJson(`${base}/api/v1/events/${E}/qa-settings?token=${encodeURIComponent(mod.token)}`)).names_to_moderators === true, 'the server has the setting');
+  await checkA11y(O, 'organizer (sv, 1440): projector and export', log);
+
+  const expected = [(p) => /^(attendee A|moderator): /.test(p) && /ERR_INTERNET_DISCONNECTED|net::/.test(p)];
   const left = problems.filter((p) => !expected.some((f) => f(p)));
   if (left.length) throw new TestFailure(`problems in the pages:\n  ${left.join('\n  ')}`);
 }, log);

@@ -63,13 +63,19 @@ export function ChatModeration({ feed, qa, m, locale }: { feed: RoomFeed; qa: Qa
       <People qa={qa} busy={busy} m={m} locale={locale} moderate={moderate} />
       <section class="mod-card" aria-labelledby="mod-chat-settings-heading" data-testid="mod-chat-settings">
         <h2 id="mod-chat-settings-heading">{m.chatSettings}</h2>
-        <ChatSettings qa={qa} busy={busy} m={m} moderate={moderate} />
+        <ChatSettings
+          qa={qa}
+          busy={busy}
+          m={m}
+          moderate={moderate}
+          onWords={(words) => feed.client.updateQa(feed.ref, (s) => (s.moderation ? { ...s, moderation: { ...s.moderation, words } } : s))}
+        />
       </section>
     </div>
   );
 }
 
-function ChatSettings({ qa, busy, m, moderate }: { qa: QaState; busy: boolean; m: ModMessages; moderate: Act }) {
+function ChatSettings({ qa, busy, m, moderate, onWords }: { qa: QaState; busy: boolean; m: ModMessages; moderate: Act; onWords: (words: string[]) => void }) {
   const [seconds, setSeconds] = useState(String(qa.settings.slow_mode_seconds));
   const [words, setWords] = useState<string | null>(null);
   const current = (qa.moderation?.words ?? []).join('\n');
@@ -105,7 +111,11 @@ function ChatSettings({ qa, busy, m, moderate }: { qa: QaState; busy: boolean; m
         onSubmit={async (e) => {
           e.preventDefault();
           const list = [...new Set((words ?? current).split(/\n|,/).map((w) => w.trim()).filter(Boolean))];
-          if (await moderate({ action: 'words', words: list })) setWords(null);
+          if (await moderate({ action: 'words', words: list })) {
+            // The list as saved, at once (the staff's `moderation` event says the same).
+            onWords(list);
+            setWords(null);
+          }
         }}
       >
         <div class="field">

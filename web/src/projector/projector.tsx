@@ -87,7 +87,8 @@ function Stage({ id, kiosk, event, lang, m }: { id: string; kiosk: KioskInfo; ev
   const here = nowNext.find((r) => r.room === kiosk.room);
   const zone = event.timezone ?? 'Europe/Stockholm';
   const shortUrl = kiosk.qa_url.replace(/^https?:\/\//, '');
-  const offline = client.state !== 'connected';
+  // Not at the first connect: only when a connection was lost.
+  const offline = client.state === 'reconnecting' || client.state === 'offline';
 
   return (
     <main class="projector" data-testid="projector" data-state={client.state}>
