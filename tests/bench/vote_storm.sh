@@ -147,7 +147,11 @@ cpu_net="$(awk -v s="$(field "$S" server_cpu_until_drained_s)" -v sw="$(field "$
   -v a="$(field "$A" server_cpu_window_s)" -v aw="$(field "$A" window_s)" -v v="$votes" \
   'BEGIN { if (v > 0 && aw > 0) printf "%.1f", (s - a / aw * sw) / v * 1e6; else print "?" }')"
 max_1s="$(field "$S" votes_events_per_conn_max_1s)"
-rate_met="$(awk -v m="$max_1s" 'BEGIN { print (m != "" && m <= 4) ? "yes" : "**no**" }')"
+max_1s_ts="$(field "$S" votes_events_per_conn_max_1s_by_ts)"
+min_gap="$(field "$S" votes_events_min_gap_ms)"
+# The server's coalescing is judged on the events' own ts (its clock): arrival times here add the
+# delivery's jitter, so a 1 s window of arrivals can hold a 5th event 250 ms apart from the 4th.
+rate_met="$(awk -v m="$max_1s_ts" 'BEGIN { print (m != "" && m <= 4) ? "yes" : "**no**" }')"
 counted="$(field "$S" votes_acked) of $votes acked, $(field "$S" votes_duplicate_acks) twice, $(field "$S" vote_errors) errors"
 finals="snapshot $(field "$S" snapshot_min)–$(field "$S" snapshot_max), export $(field "$S" export_min)–$(field "$S" export_max) (HTTP $(field "$S" export_status)), expected $(field "$S" expected_count)"
 ok_all=yes
@@ -171,15 +175,15 @@ SECTION="$OUT_DIR/section.md"
   echo "Run of $START_ISO, $(nproc) CPUs ($({ grep -m1 'model name' /proc/cpuinfo || echo ': unknown'; } | cut -d: -f2- | sed 's/^ *//')),"
   echo "load average $LOAD0 before, $LOAD1 after; samling commit $(git rev-parse --short HEAD 2>/dev/null || echo unknown), $BUILD_TYPE build."
   echo
-  echo "| run | chat p50 ms | chat p99 ms | chat delivered / expected | vote ack p50 / p99 ms | \`votes\` events per connection: max in 1 s / mean per s | server CPU s (window) | all checks |"
+  echo "| run | chat p50 ms | chat p99 ms | chat delivered / expected | vote ack p50 / p99 ms | \`votes\` events per connection: max in 1 s (\`ts\`) / mean per s | server CPU s (window) | all checks |"
   echo "|---|---|---|---|---|---|---|---|"
   echo "| chat alone | $(f1 "$(field "$A" chat_p50_ms)") | $(f1 "$p99_alone") | $(field "$A" chat_delivered) / $(field "$A" chat_expected) | | | $(f2 "$(field "$A" server_cpu_window_s)") ($(f1 "$(field "$A" window_s)") s) | $(field "$A" ok) |"
-  echo "| storm | $(f1 "$(field "$S" chat_p50_ms)") | $(f1 "$p99_storm") | $(field "$S" chat_delivered) / $(field "$S" chat_expected) | $(f1 "$(field "$S" vote_ack_p50_ms)") / $(f1 "$(field "$S" vote_ack_p99_ms)") | $max_1s / $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)") | $(f2 "$(field "$S" server_cpu_until_drained_s)") ($(f1 "$(field "$S" until_drained_s)") s) | $(field "$S" ok) |"
+  echo "| storm | $(f1 "$(field "$S" chat_p50_ms)") | $(f1 "$p99_storm") | $(field "$S" chat_delivered) / $(field "$S" chat_expected) | $(f1 "$(field "$S" vote_ack_p50_ms)") / $(f1 "$(field "$S" vote_ack_p99_ms)") | $max_1s_ts / $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)") | $(f2 "$(field "$S" server_cpu_until_drained_s)") ($(f1 "$(field "$S" until_drained_s)") s) | $(field "$S" ok) |"
   echo
   echo "| target | this run | met |"
   echo "| --- | ---: | :---: |"
   echo "| every vote counted exactly once | $counted; $finals | $([[ "$(field "$S" ok)" == true ]] && echo yes || echo '**no**') |"
-  echo "| the audience's \`votes\` events: at most 4 per connection in any 1 s | max $max_1s, mean $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)")/s | $rate_met |"
+  echo "| the audience's \`votes\` events: at most 4 per connection in any 1 s (by the events' \`ts\`) | max $max_1s_ts by \`ts\` (least gap $min_gap ms), $max_1s by arrival; mean $(f2 "$(field "$S" votes_events_per_conn_mean_per_s)")/s | $rate_met |"
   echo "| chat p99 with the storm ≤ 1.5× without | ${ratio}× ($(f1 "$p99_storm") vs $(f1 "$p99_alone") ms) | $ratio_met |"
   echo "| server CPU per vote (reported) | $cpu_net µs net of the chat ($(f1 "$(field "$S" server_cpu_per_vote_us)") µs with it) | |"
   echo
