@@ -677,8 +677,10 @@ int main(int argc, char** argv) {
   auto at = [](std::int64_t t) { return steady::time_point(std::chrono::nanoseconds(t)); };
   std::this_thread::sleep_until(at(r.warm_end_ns));
   double cpu0 = o.server_pid ? samling::bench::process_cpu_seconds(o.server_pid) : -1;
+  double self0 = samling::bench::process_cpu_seconds(::getpid());
   std::this_thread::sleep_until(at(r.measure_end_ns));
   double cpu_window = o.server_pid ? samling::bench::process_cpu_seconds(o.server_pid) - cpu0 : -1;
+  double self_window = samling::bench::process_cpu_seconds(::getpid()) - self0;
 
   // 4. Drain: every vote acked and every connection's counts final (or the deadline).
   const std::uint64_t votes_planned = o.storm ? static_cast<std::uint64_t>(ready) * r.qids.size() : 0;
@@ -836,6 +838,7 @@ int main(int argc, char** argv) {
       {"chat_max_ms", ms(chat.max())},
       {"window_s", window_s},
       {"server_cpu_window_s", cpu_window},
+      {"client_cpu_window_s", self_window},  // this process (the load generator), same window
       {"until_drained_s", all_s},
       {"server_cpu_until_drained_s", cpu_all},
       {"server_cpu_per_vote_us", votes_planned && cpu_all >= 0 ? cpu_all / static_cast<double>(votes_planned) * 1e6 : 0.0},
