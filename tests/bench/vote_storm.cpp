@@ -10,8 +10,9 @@
 // It checks what the issue asks: every vote acknowledged exactly once (an ack per question per
 // participant, none twice, no error); the final counts = participants for every question, read
 // (a) from a fresh join's "qa" snapshot and (b) from the room's export (export.json, as a
-// moderator); the audience's `votes` events per connection (the most in any 1 s window, and the
-// mean rate over the storm), and every connection's last seen counts reach the final ones (the
+// moderator); the audience's `votes` events per connection (the most in any 1 s window, by
+// arrival here and by the events' own server "ts", the least "ts" gap of two consecutive ones,
+// and the mean rate over the storm), and every connection's last seen counts reach the final ones (the
 // coalesced updates end with the truth). It reports chat p50/p99, vote ack latency, and the
 // server's CPU (utime+stime from /proc/PID/stat) over the measured window. Prints one JSON
 // object; exits 1 when a check failed.
@@ -275,7 +276,9 @@ struct alignas(64) worker {
   std::uint64_t chat_post_errors = 0;
   std::uint64_t vote_errors = 0, duplicate_acks = 0, unknown_replies = 0;
   std::uint64_t votes_events = 0, votes_events_in_storm = 0;
-  int votes_max_1s = 0;
+  int votes_max_1s = 0;     // by arrival time here (delivery jitter included)
+  int votes_max_1s_ts = 0;  // by the events' own "ts" (the server's clock)
+  std::int64_t votes_min_gap_ms = -1;  // the least "ts" difference of two consecutive events
   int closed = 0;
   std::string first_error;
 };
@@ -302,6 +305,7 @@ struct conn {
   std::vector<std::int64_t> seen_votes;  // last count per question from `votes` events
   int seen_final = 0;                    // questions whose seen count is the final one
   std::deque<std::int64_t> window;       // receive times (ns) of `votes` events in the last 1 s
+  std::deque<std::int64_t> ts_window;    // their "ts" (ms) in the last 1 s of the server's clock
 
   conn(run* rr, worker* ww, int i)
       : r(rr), w(ww), index(i), ws(ww->ioc), chat_timer(ww->ioc), vote_timer(ww->ioc) {}
@@ -480,6 +484,16 @@ void conn::on_votes(std::string_view f) {
   boost::system::error_code ec;
   auto v = json::parse(f, ec);
   if (ec || !v.is_object()) return;
+  if (auto* ts = v.as_object().if_contains("ts"); ts && ts->is_int64()) {
+    auto t = ts->as_int64();
+    if (!ts_window.empty()) {
+      auto gap = t - ts_window.back();
+      if (w->votes_min_gap_ms < 0 || gap < w->votes_min_gap_ms) w->votes_min_gap_ms = gap;
+    }
+    ts_window.push_back(t);
+    while (!ts_window.empty() && ts_window.front() <= t - 1000) ts_window.pop_front();
+    w->votes_max_1s_ts = std::max(w->votes_max_1s_ts, static_cast<int>(ts_window.size()));
+  }
   auto* qs = v.as_object().if_contains("questions");
   if (!qs || !qs->is_array() || seen_votes.empty()) return;
   bool was_final = seen_final == static_cast<int>(r->qids.size());
@@ -663,8 +677,10 @@ int main(int argc, char** argv) {
   auto at = [](std::int64_t t) { return steady::time_point(std::chrono::nanoseconds(t)); };
   std::this_thread::sleep_until(at(r.warm_end_ns));
   double cpu0 = o.server_pid ? samling::bench::process_cpu_seconds(o.server_pid) : -1;
+  double self0 = samling::bench::process_cpu_seconds(::getpid());
   std::this_thread::sleep_until(at(r.measure_end_ns));
   double cpu_window = o.server_pid ? samling::bench::process_cpu_seconds(o.server_pid) - cpu0 : -1;
+  double self_window = samling::bench::process_cpu_seconds(::getpid()) - self0;
 
   // 4. Drain: every vote acked and every connection's counts final (or the deadline).
   const std::uint64_t votes_planned = o.storm ? static_cast<std::uint64_t>(ready) * r.qids.size() : 0;
@@ -695,7 +711,8 @@ int main(int argc, char** argv) {
   samling::bench::histogram chat, vote;
   std::uint64_t chat_delivered = 0, chat_posts = 0, chat_errors = 0, vote_errors = 0, dup = 0, unknown = 0,
                 votes_events = 0, votes_in_storm = 0, closed = 0;
-  int votes_max_1s = 0;
+  int votes_max_1s = 0, votes_max_1s_ts = 0;
+  std::int64_t votes_min_gap_ms = -1;
   std::string first_error;
   for (auto& w : r.workers) {
     chat.merge(w->chat_hist);
@@ -709,6 +726,9 @@ int main(int argc, char** argv) {
     votes_events += w->votes_events;
     votes_in_storm += w->votes_events_in_storm;
     votes_max_1s = std::max(votes_max_1s, w->votes_max_1s);
+    votes_max_1s_ts = std::max(votes_max_1s_ts, w->votes_max_1s_ts);
+    if (w->votes_min_gap_ms >= 0 && (votes_min_gap_ms < 0 || w->votes_min_gap_ms < votes_min_gap_ms))
+      votes_min_gap_ms = w->votes_min_gap_ms;
     closed += static_cast<std::uint64_t>(w->closed);
     if (first_error.empty()) first_error = w->first_error;
   }
@@ -796,6 +816,8 @@ int main(int argc, char** argv) {
       {"vote_ack_max_ms", ms(vote.max())},
       {"votes_events", votes_events},
       {"votes_events_per_conn_max_1s", votes_max_1s},
+      {"votes_events_per_conn_max_1s_by_ts", votes_max_1s_ts},
+      {"votes_events_min_gap_ms", votes_min_gap_ms},
       {"votes_events_per_conn_mean_per_s", votes_rate_mean},
       {"conns_with_final_counts", final_conns},
       {"snapshot_min", lo(snap)},
@@ -816,6 +838,7 @@ int main(int argc, char** argv) {
       {"chat_max_ms", ms(chat.max())},
       {"window_s", window_s},
       {"server_cpu_window_s", cpu_window},
+      {"client_cpu_window_s", self_window},  // this process (the load generator), same window
       {"until_drained_s", all_s},
       {"server_cpu_until_drained_s", cpu_all},
       {"server_cpu_per_vote_us", votes_planned && cpu_all >= 0 ? cpu_all / static_cast<double>(votes_planned) * 1e6 : 0.0},
