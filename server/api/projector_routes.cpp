@@ -27,10 +27,10 @@ std::int64_t now_of(const projector_context* ctx) {
       .count();
 }
 
-// The codes of docs/api.md for a kiosk link that is not there (404) or no longer valid (410).
-response kiosk_unknown() { return coded_error(404, "kiosk_unknown", "No such kiosk link."); }
+// A kiosk link that is not there (404) or no longer valid (410).
+response kiosk_unknown() { return net::json_error(errc::kiosk_unknown, "No such kiosk link."); }
 response kiosk_revoked() {
-  return coded_error(410, "kiosk_revoked", "This kiosk link was revoked; ask the moderator for a new one.");
+  return net::json_error(errc::kiosk_revoked, "This kiosk link was revoked; ask the moderator for a new one.");
 }
 
 response no_content() {
@@ -107,7 +107,7 @@ asio::awaitable<response> get_qr(const projector_context* ctx, request r) {
 // POST /api/v1/events/{event}/rooms/{room}/kiosk-links (manage_kiosk)
 asio::awaitable<response> create_link(const projector_context* ctx, request r) {
   const std::string event = r.params["event"], room = r.params["room"];
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may make kiosk links.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::manage_kiosk, "Only the event's moderators and organizers may make kiosk links.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   auto& caller = std::get<principal>(who);
   projector::kiosk_link link;
@@ -136,7 +136,7 @@ asio::awaitable<response> create_link(const projector_context* ctx, request r) {
 // GET /api/v1/events/{event}/kiosk-links (manage_kiosk)
 asio::awaitable<response> list_links(const projector_context* ctx, request r) {
   const std::string event = r.params["event"];
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may see its kiosk links.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::manage_kiosk, "Only the event's moderators and organizers may see its kiosk links.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   auto* kiosks = ctx->kiosks;
   auto fetch = [kiosks, event] { return kiosks->list(event); };  // named: GCC 12
@@ -151,7 +151,7 @@ asio::awaitable<response> list_links(const projector_context* ctx, request r) {
 // connections closed with 4011.
 asio::awaitable<response> revoke_link(const projector_context* ctx, request r) {
   const std::string event = r.params["event"], id = r.params["id"];
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may revoke kiosk links.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::manage_kiosk, "Only the event's moderators and organizers may revoke kiosk links.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   if (!projector::valid_kiosk_id(id)) co_return kiosk_unknown();
   const auto now = now_of(ctx);
@@ -196,28 +196,10 @@ asio::awaitable<response> get_kiosk(const projector_context* ctx, request r) {
 
 }  // namespace
 
-asio::awaitable<std::variant<principal, response>> require_staff(const http_auth& auth, const request& r,
-                                                                 const std::string& event, std::string refusal) {
-  auto id = co_await auth.identify(r);
-  if (id.error != errc::ok) co_return net::json_error(id.error, id.message);
-  if (!id.who) co_return net::json_error(errc::unauthorized, "Sign in first (or send a token).");
-  for (auto role : id.who->roles_in(event))
-    if (rooms::is_staff(role)) co_return std::move(*id.who);
-  co_return net::json_error(errc::forbidden, refusal);
-}
-
 std::string request_base(const std::string& public_url, const net::request& r) {
   if (!public_url.empty()) return projector::trim_base(public_url);
   auto host = r.header("host");
   return "http://" + std::string(host.empty() ? std::string_view("localhost") : host);
-}
-
-response coded_error(unsigned status, std::string_view code, std::string_view message) {
-  json::object root{{"error", json::object{{"code", code}, {"message", message}}}};
-  response r;
-  r.status = status;
-  r.body = json::serialize(root);
-  return r;
 }
 
 void register_projector_routes(net::router& routes, const projector_context& ctx) {

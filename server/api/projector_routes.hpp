@@ -39,15 +39,4 @@ void register_projector_routes(net::router& routes, const projector_context& ctx
 // "http://" + Host (a request without Host: "http://localhost").
 std::string request_base(const std::string& public_url, const net::request& r);
 
-// The caller if they are a moderator or organizer of `event` (the roles of manage_kiosk,
-// export_room and moderate_chat in docs/protocol.md's table); otherwise the answer to send:
-// 401 unauthorized / session_expired, 403 csrf_failed, 403 forbidden with `refusal`.
-boost::asio::awaitable<std::variant<principal, net::response>> require_staff(const http_auth& auth,
-                                                                             const net::request& r,
-                                                                             const std::string& event,
-                                                                             std::string refusal);
-
-// A JSON error with a code that is not (yet) a core::errc: {"error":{"code","message"}}.
-net::response coded_error(unsigned status, std::string_view code, std::string_view message);
-
 }  // namespace samling::api

@@ -7,7 +7,6 @@
 #include <boost/json.hpp>
 
 #include "api/bind.hpp"
-#include "api/projector_routes.hpp"
 #include "api/room_export.hpp"
 #include "api/staff_sessions.hpp"
 #include "program/program_json.hpp"
@@ -151,7 +150,7 @@ json::object message_json(const rooms::chat_message& m) {
 
 asio::awaitable<std::variant<room_record, response>> staff_read(const room_export_context* ctx, const request& r,
                                                                 const std::string& event, const std::string& room) {
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may export a room.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::export_room, "Only the event's moderators and organizers may export a room.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   const std::string session = query_value(r.query, "session");
   auto read = [ctx, event, room, session] { return read_room(ctx, event, room, session); };  // named: GCC 12
@@ -217,7 +216,8 @@ json::object log_json(const moderation::log_record& l) {
 // GET /api/v1/events/{event}/moderation-log[?format=csv] (moderate_chat)
 asio::awaitable<response> moderation_log(const room_export_context* ctx, request r) {
   const std::string event = r.params["event"];
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may read its moderation log.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::moderate_chat,
+                                         "Only the event's moderators and organizers may read its moderation log.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   struct log_read {
     std::optional<std::string> zone;
@@ -249,7 +249,8 @@ asio::awaitable<response> moderation_log(const room_export_context* ctx, request
 // GET /api/v1/events/{event}/qa-settings (staff)
 asio::awaitable<response> get_settings(const room_export_context* ctx, request r) {
   const std::string event = r.params["event"];
-  auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may see its Q&A settings.");
+  auto who = co_await ctx->auth->require(r, event, rooms::action::moderate_qa,
+                                         "Only the event's moderators and organizers may see its Q&A settings.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
   auto read = [ctx, event]() -> std::optional<bool> {
     if (!ctx->program->find_event(event)) return std::nullopt;
