@@ -75,8 +75,8 @@ std::string message_object(const rooms::chat_message& m, bool held) {
       protocol::message_event{m.room, m.seq, m.ts_ms, user, m.text, m.client_msg_id, held});
 }
 
-// A log entry of `type` with the room's next seq: `fields` follow type, room, seq and ts. Its
-// views are set by the caller.
+// A log entry of `type` with the room's next seq, and the head of its event object (type, room,
+// seq, ts), to which the caller adds its fields before it sets the entry's views.
 struct entry_head {
   log_entry entry;
   json::object head;
@@ -149,6 +149,12 @@ std::string listed_name(moderation_store& store, const op_env& env, const modera
   return a.user_id;
 }
 
+// What a log record names as the target: "user:ID (NAME)"; the id is what the lists key on,
+// the name what a reader of the log recognises.
+std::string user_target(const std::string& id, const std::string& name) {
+  return "user:" + id + " (" + name + ")";
+}
+
 void audit(op_env& env, std::string_view action, std::string_view target, std::string_view reason) {
   if (env.audit) env.audit(action, target, reason);
 }
@@ -182,7 +188,7 @@ op_outcome delete_message(rooms::chat_store& chat, op_env& env, const moderate_a
   // Gone for the audience, kept in the moderation log: the record says whose message it was
   // and what it said (the chat keeps the row too, marked deleted, for the export's staff view).
   audit(env, "delete_message",
-        "msg:" + std::to_string(a.seq) + " user:" + m->user.id + " (" + m->user.name + "): " + m->text,
+        "msg:" + std::to_string(a.seq) + " " + user_target(m->user.id, m->user.name) + ": " + m->text,
         a.reason);
   auto result = result_head(env, a.action);
   result["seq"] = a.seq;
@@ -233,7 +239,7 @@ op_outcome mute(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "mute", audience::staff_and_owner, a.user_id, name, until,
                                      a.seconds, a.reason));
-  audit(env, "mute", "user:" + a.user_id, a.reason);
+  audit(env, "mute", user_target(a.user_id, name) + " seconds:" + std::to_string(a.seconds), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   result["until"] = until;
@@ -254,7 +260,7 @@ op_outcome unmute(moderation_store& store, op_env& env, const moderate_args& a) 
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "unmute", audience::staff_and_owner, a.user_id, name,
                                      std::nullopt, std::nullopt, a.reason));
-  audit(env, "unmute", "user:" + a.user_id, a.reason);
+  audit(env, "unmute", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   return done(std::move(result), std::move(entries));
@@ -272,7 +278,7 @@ op_outcome ban(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "ban", audience::staff, a.user_id, name, std::nullopt,
                                      std::nullopt, a.reason));
-  audit(env, "ban", "user:" + a.user_id, a.reason);
+  audit(env, "ban", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   result["reason"] = or_null(a.reason);
@@ -291,7 +297,7 @@ op_outcome unban(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "unban", audience::staff, a.user_id, name, std::nullopt,
                                      std::nullopt, a.reason));
-  audit(env, "unban", "user:" + a.user_id, a.reason);
+  audit(env, "unban", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   return done(std::move(result), std::move(entries));

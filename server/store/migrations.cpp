@@ -501,7 +501,10 @@ CREATE TABLE qa_event_settings (
 // the post gate reads it for every post, so one short row beats up to 500 (and its text tells
 // the gate's prepared copy whether it is still current). The moderation log is append only; its INTEGER PRIMARY KEY is
 // the rowid, so records are numbered in the order they were written, and the index reads one
-// event's records in that order.
+// event's records in that order. Slow mode asks, for every post while it is on, when the
+// poster last wrote in the room: chat_messages_by_user answers with one seek (the latest seq of
+// that user in that room) where the (room, user_id, client_msg_id) index would visit every
+// message the user ever wrote there.
 static constexpr std::string_view migration_13_sql = R"sql(
 CREATE TABLE mutes (
   event_id  TEXT NOT NULL,
@@ -550,6 +553,8 @@ CREATE TABLE moderation_log (
   reason     TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX moderation_log_by_event ON moderation_log (event_id, id);
+
+CREATE INDEX chat_messages_by_user ON chat_messages (room, user_id, seq);
 )sql";
 
 // Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,

@@ -347,7 +347,8 @@ TEST(ModerationOpsTest, UnmuteLiftsTheMuteAndTellsTheUser) {
   auto log = f.store.log_entries(event);
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].action, "mute");
-  EXPECT_EQ(log[0].target, "user:u-anna");
+  EXPECT_EQ(log[0].target, "user:u-anna (u-anna) seconds:60");
+  EXPECT_EQ(log[1].target, "user:u-anna (u-anna)");
   EXPECT_EQ(log[1].action, "unmute");
 }
 
