@@ -260,6 +260,24 @@ TEST(projector, a_rooms_export_has_its_chat_and_is_for_staff_only) {
   EXPECT_EQ(http_get(port, base + "/polls.csv", bearer(organizer())).status, 200);
   EXPECT_EQ(http_get(port, base + "/other.csv", bearer(organizer())).status, 404);
 
+  // ?session=: from the end of the room's previous session until this one's end. The demo day
+  // is in 2027: today's chat belongs to the room's first session, not to a later one.
+  auto first = body_of(http_get(port, base + ".json?session=registration", bearer(moderator())));
+  EXPECT_EQ(first.at("chat").as_array().size(), 2u) << str(json::value(first));
+  EXPECT_EQ(s(first.at("session").as_object().at("id")), "registration");
+  EXPECT_EQ(first.at("session").as_object().at("from").as_int64(), 0);
+  auto later = body_of(http_get(port, base + ".json?session=opening", bearer(moderator())));
+  EXPECT_TRUE(later.at("chat").as_array().empty()) << str(json::value(later));
+  EXPECT_EQ(later.at("session").as_object().at("from"), later.at("session").as_object().at("starts"))
+      << "the opening follows the registration directly";
+  EXPECT_TRUE(o.at("session").is_null());
+  auto later_csv = http_get(port, base + "/chat.csv?session=opening", bearer(moderator()));
+  EXPECT_EQ(later_csv.body, "\xEF\xBB\xBFseq,time,user_id,user_name,user_role,text\r\n");
+  EXPECT_NE(later_csv.header("content-disposition").find("main-opening-chat.csv"), std::string::npos);
+  EXPECT_EQ(http_get(port, base + ".json?session=nope", bearer(moderator())).status, 404);
+  // A session of another room is not this room's.
+  EXPECT_EQ(http_get(port, base + ".json?session=seminar-housing", bearer(moderator())).status, 404);
+
   // Who may: staff of this event only.
   EXPECT_EQ(http_get(port, base + ".json").status, 401);
   for (const char* role : {"attendee", "speaker", "press", "guest"})
