@@ -36,7 +36,7 @@ room::room(asio::any_io_executor ex, room_info info, room_settings settings,
   const auto window = settings_.resume_window;
   // Either list at its limit: older history may exist in the store that this room does not
   // keep. Otherwise the two are the room's whole history (deleted messages left out).
-  const bool partial = recent.size() >= window || entries.size() >= window;
+  bool partial = recent.size() >= window || entries.size() >= window;
   std::vector<kept> items;
   items.reserve(recent.size() + entries.size());
   auto m = recent.begin();
@@ -47,8 +47,10 @@ room::room(asio::any_io_executor ex, room_info info, room_settings settings,
     else
       items.push_back(entry_item(*e++));
   }
-  if (items.size() > window)
+  if (items.size() > window) {
+    partial = true;
     items.erase(items.begin(), items.begin() + static_cast<std::ptrdiff_t>(items.size() - window));
+  }
   forgotten_up_to_ = !partial ? 0 : items.empty() ? last_seq : items.front().seq - 1;
   for (auto& k : items) keep(std::move(k));
 }
@@ -162,6 +164,12 @@ op_env room::env_for(const chat_user& actor, bool staff) const {
 
 void room::join(std::shared_ptr<member> m, std::string id_json, std::optional<std::uint64_t> since) {
   auto self = shared_from_this();
+  // A projector (kiosk link) shows its own room only; the protocol handler checks this too.
+  if (!m->only_room().empty() && m->only_room() != info_.key) {
+    m->release(info_.key);
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view shows only its own room."));
+    return;
+  }
   if (!services_.snapshot || !services_.writer) {
     asio::post(strand_, [self, m = std::move(m), id = std::move(id_json), since] {
       self->finish_join(m, id, since, {});
@@ -183,9 +191,10 @@ asio::awaitable<void> room::do_join(std::shared_ptr<room> self, std::shared_ptr<
     return out;
   };
   std::optional<op_outcome> out;
+  // Named before the co_await: GCC 12 mishandles temporaries in a co_await expression.
+  auto env = self->env_for(m->user(), m->sees_member_lists());
   try {
-    out = co_await self->services_.writer->run(self->env_for(m->user(), m->sees_member_lists()),
-                                               self->stored_seq_, std::move(read));
+    out = co_await self->services_.writer->run(std::move(env), self->stored_seq_, std::move(read));
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "room_snapshot_failed", {{"room", self->info_.key}, {"error", e.what()}});
   }
@@ -296,11 +305,16 @@ asio::awaitable<void> room::do_apply(std::shared_ptr<room> self, std::shared_ptr
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
   }
+  if (m->read_only()) {
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view only shows."));
+    co_return;
+  }
   std::optional<op_outcome> out;
   if (self->services_.writer) {
+    auto env = self->env_for(m->user(), m->sees_member_lists());  // named: GCC 12
+    auto audit = self->services_.audit;
     try {
-      out = co_await self->services_.writer->run(self->env_for(m->user(), m->sees_member_lists()),
-                                                 self->stored_seq_, std::move(op), self->services_.audit);
+      out = co_await self->services_.writer->run(std::move(env), self->stored_seq_, std::move(op), std::move(audit));
     } catch (const std::exception& e) {
       core::log(core::log_level::error, "room_op_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
     }
@@ -345,7 +359,6 @@ void room::start_tally() {
     });
     return;
   }
-  last_tally_ = now;
   tally_running_ = true;
   std::vector<std::string> questions(tally_questions_.begin(), tally_questions_.end());
   std::vector<std::string> polls(tally_polls_.begin(), tally_polls_.end());
@@ -358,15 +371,19 @@ void room::start_tally() {
 asio::awaitable<void> room::do_tally(std::shared_ptr<room> self, op_fn op) {
   std::optional<op_outcome> out;
   if (self->services_.writer) {
+    // The room itself asks: no user, staff rights (timers and tallies, rooms/room_log.hpp).
+    const chat_user system{"", "", auth::role::organizer};
+    auto env = self->env_for(system, true);  // named: GCC 12
     try {
-      // The room itself asks: no user, staff rights (timers and tallies, rooms/room_log.hpp).
-      out = co_await self->services_.writer->run(
-          self->env_for(chat_user{"", "", auth::role::organizer}, true), self->stored_seq_, std::move(op));
+      out = co_await self->services_.writer->run(std::move(env), self->stored_seq_, std::move(op));
     } catch (const std::exception& e) {
       core::log(core::log_level::error, "room_tally_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
     }
   }
   if (out && out->error == errc::ok) self->publish(out->entries);
+  // Measured from when this tally went out, not from when it started: two tallies reach the
+  // members at least tally_interval apart however long the store took.
+  self->last_tally_ = std::chrono::steady_clock::now();
   self->tally_running_ = false;
   self->start_tally();
 }
@@ -417,6 +434,10 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
   }
+  if (m->read_only()) {
+    m->reply(protocol::error(id_json, errc::forbidden, "The projector view only shows."));
+    co_return;
+  }
   const auto dedupe = dedupe_key(m->user().id, client_msg_id);
   // A retry of a post still being stored waits for it; one already kept is answered at once.
   if (auto it = self->in_flight_.find(dedupe); it != self->in_flight_.end()) {
@@ -451,9 +472,10 @@ asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<
   // thread takes writes in order, so completions come back to this strand in seq order. The
   // gate (mute, ban, lock, slow mode, the word list) is asked there too, just before the store.
   std::optional<chat_writer::stored> outcome;
+  auto gate = self->services_.gate;  // named: GCC 12
+  const bool staff = m->sees_member_lists();
   try {
-    outcome = co_await self->services_.writer->append(msg, self->stored_seq_, self->services_.gate,
-                                                      m->sees_member_lists());
+    outcome = co_await self->services_.writer->append(msg, self->stored_seq_, std::move(gate), staff);
   } catch (const std::exception& e) {
     core::log(core::log_level::error, "chat_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
   }

@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "harness.hpp"
+#include "ws_client.hpp"
 
 using namespace samling::testing;
 namespace json = boost::json;
@@ -71,6 +72,62 @@ TEST(store, an_unopenable_store_path_is_a_clear_start_up_failure) {
                                    {"SAMLING_SERVER_PORT", "0"}});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("cannot open the store"), std::string::npos) << r.err;
+}
+
+void exec(const std::string& db_path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);
+  char* error = nullptr;
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK) << (error ? error : "");
+  sqlite3_free(error);
+  sqlite3_close(db);
+}
+
+// Issue 17: a room's history is its chat messages and its log entries (room_log, migration 11)
+// merged by seq, without deleted messages; both survive a restart, and the next seq follows the
+// highest of either.
+TEST(store, a_rooms_log_entries_and_deleted_messages_survive_a_restart) {
+  temp_dir dir;
+  server_process::options o;
+  o.dir = &dir;
+  o.env = ws::auth_env();
+  const auto main = ws::room("main");
+  {
+    server_process first(o);
+    {
+      ws_client c;
+      ASSERT_TRUE(c.connect(first.port())) << c.error();
+      ASSERT_TRUE(is_ack(c.hello(ws::event_id, ws::token("u-anna", "Anna"))));
+      ASSERT_TRUE(is_ack(c.join(main)));
+      for (int i = 1; i <= 3; ++i) ASSERT_TRUE(is_ack(c.post(main, "m" + std::to_string(i))));
+    }
+    first.signal(SIGTERM);
+    ASSERT_EQ(first.wait_exit(5s), 0);
+  }
+  // What a moderator's deletion of message 2 leaves in the store (the moderation op writes it).
+  const std::string deletion = R"({"type":"message_deleted","room":")" + main + R"(","seq":4,"ts":1,"deleted_seq":2})";
+  exec(dir.file("samling.db"),
+       "UPDATE chat_messages SET deleted_ms = 1, deleted_by = 'u-mod' WHERE room = '" + main + "' AND seq = 2;"
+       "INSERT INTO room_log (room, seq, ts_ms, type, everyone_json, hides_seq) VALUES ('" + main +
+           "', 4, 1, 'message_deleted', '" + deletion + "', 2);");
+  server_process second(o);
+  ws_client c;
+  ASSERT_TRUE(c.connect(second.port())) << c.error();
+  ASSERT_TRUE(is_ack(c.hello(ws::event_id, ws::token("u-bo", "Bo"))));
+  auto j = c.join(main, 0);
+  ASSERT_TRUE(is_ack(j)) << str(j);
+  EXPECT_EQ(int_field(j, "result.seq"), 4);
+  auto messages = ws::messages_of(j);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(int_field(messages[0], "seq"), 1);
+  EXPECT_EQ(int_field(messages[1], "seq"), 3);
+  auto& events = j->at("result").at("events").as_array();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(json::serialize(events[0]), json::serialize(json::parse(deletion)));
+  EXPECT_TRUE(j->at("result").at("qa").as_object().empty()) << "no Q&A wired: {}";
+  auto p = c.post(main, "m5");
+  ASSERT_TRUE(is_ack(p)) << str(p);
+  EXPECT_EQ(int_field(p, "result.seq"), 5) << "after the log entry's seq";
 }
 
 }  // namespace

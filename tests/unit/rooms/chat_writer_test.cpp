@@ -196,3 +196,141 @@ TEST_F(chat_writer_test, a_failed_commit_stores_nothing_and_moves_no_counter) {
   EXPECT_FALSE(again[0].stored.duplicate) << "nothing of the failed batch was kept";
   EXPECT_EQ(again[0].stored.message.seq, 1u);
 }
+
+// --- room operations (rooms/room_log.hpp) in the same batches as posts ---------------------------
+
+namespace {
+
+// An op that takes `n` seqs and returns one entry per seq, or fails after taking them.
+rooms::op_fn entries_op(int n, samling::core::errc fail = samling::core::errc::ok, bool throws = false) {
+  return [=](rooms::op_env& env) {
+    rooms::op_outcome out;
+    for (int i = 0; i < n; ++i) {
+      rooms::log_entry e;
+      e.seq = env.take_seq();
+      e.ts_ms = env.now_ms;
+      e.type = "question";
+      e.everyone_json = R"({"type":"question","seq":)" + std::to_string(e.seq) + "}";
+      out.entries.push_back(std::move(e));
+    }
+    env.audit("approve", "q-1", "");  // no audit function wired: a no-op, not a throw
+    if (throws) throw std::runtime_error("op failed half-way");
+    out.error = fail;
+    out.result_json = R"({"ok":true})";
+    return out;
+  };
+}
+
+}  // namespace
+
+TEST_F(chat_writer_test, an_op_that_fails_in_a_batch_gives_its_seqs_back_and_keeps_nothing) {
+  auto room = std::make_shared<std::uint64_t>(0);
+  // Hold the store's thread so that everything below lands in one batch.
+  std::promise<void> release;
+  auto held = release.get_future().share();
+  boost::asio::post(pool_.executor(), [held] { held.wait(); });
+
+  struct op_result {
+    std::exception_ptr error;
+    rooms::op_outcome outcome;
+  };
+  std::vector<op_result> ops(4);
+  std::vector<std::promise<void>> done(5);
+  rooms::op_env env;
+  env.room = "ev/a";
+  auto submit_op = [&](std::size_t i, rooms::op_fn op) {
+    writer_->submit_op(env, room, std::move(op), {}, [&, i](std::exception_ptr e, rooms::op_outcome o) {
+      ops[i] = {e, std::move(o)};
+      done[i].set_value();
+    });
+  };
+  submit_op(0, entries_op(2, samling::core::errc::not_in_room));  // refused after taking 2
+  submit_op(1, entries_op(2, samling::core::errc::ok, true));        // throws after taking 2
+  rooms::chat_writer::stored post;
+  writer_->submit(message("ev/a", "anna", "hej"), room, [&](std::exception_ptr e, rooms::chat_writer::stored s) {
+    EXPECT_FALSE(e);
+    post = std::move(s);
+    done[4].set_value();
+  });
+  submit_op(2, entries_op(2));
+  submit_op(3, entries_op(1));
+  release.set_value();
+  for (auto& d : done) ASSERT_EQ(d.get_future().wait_for(10s), std::future_status::ready);
+
+  EXPECT_EQ(store_->commits.load(), 1) << "one batch";
+  EXPECT_EQ(ops[0].outcome.error, samling::core::errc::not_in_room);
+  EXPECT_TRUE(ops[0].outcome.entries.empty()) << "a failed op publishes nothing";
+  EXPECT_TRUE(ops[1].error);
+  EXPECT_EQ(post.message.seq, 1u) << "the failed ops' seqs were given back";
+  ASSERT_FALSE(ops[2].error);
+  ASSERT_EQ(ops[2].outcome.entries.size(), 2u);
+  EXPECT_EQ(ops[2].outcome.entries[0].seq, 2u);
+  EXPECT_EQ(ops[2].outcome.entries[1].seq, 3u);
+  EXPECT_EQ(ops[2].outcome.entries[0].room, "ev/a") << "filled in from the env";
+  EXPECT_EQ(ops[3].outcome.entries.at(0).seq, 4u);
+  EXPECT_EQ(ops[3].outcome.result_json, R"({"ok":true})");
+  EXPECT_EQ(*room, 4u);
+  on_pool([&] {
+    EXPECT_EQ(store_->last_seq("ev/a"), 4u);
+    auto entries = store_->recent_entries("ev/a", 10);
+    ASSERT_EQ(entries.size(), 3u) << "only the entries of the ops that succeeded";
+    EXPECT_EQ(entries[0].seq, 2u);
+    EXPECT_EQ(entries[2].seq, 4u);
+  });
+}
+
+TEST_F(chat_writer_test, an_op_returning_an_entry_with_a_seq_it_did_not_take_fails) {
+  auto room = std::make_shared<std::uint64_t>(5);
+  std::promise<rooms::op_outcome> result;
+  std::promise<bool> failed;
+  rooms::op_env env;
+  env.room = "ev/a";
+  writer_->submit_op(env, room, [](rooms::op_env& e) {
+    rooms::op_outcome out;
+    e.take_seq();
+    rooms::log_entry skipped;
+    skipped.seq = e.take_seq();  // 7: 6 was taken and never used, a gap
+    skipped.type = "poll";
+    out.entries.push_back(skipped);
+    return out;
+  }, {}, [&](std::exception_ptr e, rooms::op_outcome) { failed.set_value(e != nullptr); });
+  auto f = failed.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  EXPECT_TRUE(f.get());
+  EXPECT_EQ(*room, 5u);
+}
+
+TEST_F(chat_writer_test, the_gate_refuses_before_a_seq_is_taken_or_holds_the_post) {
+  auto room = std::make_shared<std::uint64_t>(0);
+  rooms::post_gate_fn gate = [](const rooms::chat_message& m, bool staff) {
+    rooms::post_verdict v;
+    if (m.text == "muted" && !staff) {
+      v.error = samling::core::errc::forbidden;
+      v.retry_after_ms = 1234;
+    }
+    v.held = m.text == "fy";
+    return v;
+  };
+  auto run = [&](rooms::chat_message m, bool staff) {
+    std::promise<rooms::chat_writer::stored> p;
+    writer_->submit(std::move(m), room, gate, staff, [&](std::exception_ptr e, rooms::chat_writer::stored s) {
+      EXPECT_FALSE(e);
+      p.set_value(std::move(s));
+    });
+    auto f = p.get_future();
+    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
+    return f.get();
+  };
+  auto refused = run(message("ev/a", "anna", "muted"), false);
+  EXPECT_EQ(refused.refused.error, samling::core::errc::forbidden);
+  EXPECT_EQ(refused.refused.retry_after_ms, 1234);
+  EXPECT_EQ(*room, 0u);
+  EXPECT_EQ(run(message("ev/a", "mo", "muted"), true).message.seq, 1u) << "staff pass";
+  auto held = run(message("ev/a", "anna", "fy"), false);
+  EXPECT_TRUE(held.message.held);
+  EXPECT_EQ(held.message.seq, 2u);
+  on_pool([&] {
+    ASSERT_EQ(store_->held_messages("ev/a").size(), 1u);
+    EXPECT_FALSE(store_->find_by_client_id("ev/a", "anna", "muted"));
+  });
+}

@@ -316,5 +316,109 @@ TEST(SqliteChatStoreTest, TenThousandAppendsComplete) {
   EXPECT_EQ(store.recent(seminar_room, n).size(), n / 4);
 }
 
+// --- issue 17: the room's log, held and deleted messages ---------------------------------------
+
+rooms::log_entry entry(const std::string& room, std::uint64_t seq, std::string type = "question") {
+  rooms::log_entry e;
+  e.room = room;
+  e.seq = seq;
+  e.ts_ms = 1796822400000 + static_cast<std::int64_t>(seq);
+  e.type = type;
+  e.everyone_json = R"({"type":")" + type + R"(","seq":)" + std::to_string(seq) + "}";
+  e.staff_json = R"({"staff":true})";
+  e.owner_id = "u-anna";
+  e.owner_json = R"({"owner":true})";
+  return e;
+}
+
+TEST(SqliteChatStoreTest, LogEntriesRoundTripAndShareTheRoomsSeqsWithMessages) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  ASSERT_EQ(store.append(message(main_room, 1, anna, "c1")), std::nullopt);
+  auto e = entry(main_room, 2);
+  e.hides_seq = 1;
+  e.shows_seq = 7;
+  store.append_entry(e);
+  store.append_entry(entry(main_room, 3, "votes"));
+  store.append_entry(entry(seminar_room, 1));
+  EXPECT_EQ(store.last_seq(main_room), 3u) << "the max over messages and entries";
+  auto back = store.recent_entries(main_room, 10);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0], e);
+  EXPECT_EQ(back[1].type, "votes");
+  EXPECT_EQ(store.recent_entries(main_room, 1).at(0).seq, 3u) << "the last ones, oldest first";
+  // A seq taken by a message, or by another entry, is refused both ways.
+  EXPECT_THROW(store.append_entry(entry(main_room, 1)), store_error);
+  EXPECT_THROW(store.append_entry(entry(main_room, 3)), store_error);
+  EXPECT_THROW(store.append(message(main_room, 2, omar, "c2")), store_error);
+  EXPECT_THROW(store.append_entry(entry(main_room, 0)), store_error);
+  EXPECT_EQ(store.last_seq(main_room), 3u);
+}
+
+TEST(SqliteChatStoreTest, HeldMessagesAreMarkedListedAndReleased) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  auto held = message(main_room, 1, anna, "c1");
+  held.held = true;
+  ASSERT_EQ(store.append(held), std::nullopt);
+  ASSERT_EQ(store.append(message(main_room, 2, omar, "c2")), std::nullopt);
+  EXPECT_EQ(store.recent(main_room, 10), (std::vector<chat_message>{held, message(main_room, 2, omar, "c2")}));
+  EXPECT_EQ(store.held_messages(main_room), std::vector<chat_message>{held});
+  EXPECT_EQ(seqs(store.messages(main_room)), std::vector<std::uint64_t>{2}) << "the export leaves held out";
+  EXPECT_EQ(store.find(main_room, 1), held);
+  store.set_held(main_room, 1, false);
+  EXPECT_TRUE(store.held_messages(main_room).empty());
+  EXPECT_EQ(seqs(store.messages(main_room)), (std::vector<std::uint64_t>{1, 2}));
+  EXPECT_FALSE(store.find(main_room, 1)->held);
+}
+
+TEST(SqliteChatStoreTest, ADeletedMessageIsGoneFromHistoryButKeptWithWhoAndWhy) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  for (std::uint64_t seq = 1; seq <= 3; ++seq)
+    ASSERT_EQ(store.append(message(main_room, seq, anna, "c" + std::to_string(seq))), std::nullopt);
+  store.mark_deleted(main_room, 2, "u-mod", "spam", 1796822499000);
+  store.mark_deleted(main_room, 2, "u-other", "again", 1796822499999);  // already deleted: kept as first
+  EXPECT_EQ(seqs(store.recent(main_room, 10)), (std::vector<std::uint64_t>{1, 3}));
+  EXPECT_EQ(seqs(store.messages(main_room)), (std::vector<std::uint64_t>{1, 3}));
+  EXPECT_EQ(store.find(main_room, 2), std::nullopt);
+  EXPECT_EQ(store.find(main_room, 9), std::nullopt);
+  EXPECT_EQ(store.last_seq(main_room), 3u);
+  // A retry of the deleted post is still that post (not stored again).
+  EXPECT_EQ(store.find_by_client_id(main_room, anna.id, "c2")->seq, 2u);
+  statement s(db, "SELECT deleted_ms, deleted_by, deleted_reason FROM chat_messages WHERE seq = 2");
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.int64(0), 1796822499000);
+  EXPECT_EQ(s.text(1), "u-mod");
+  EXPECT_EQ(s.text(2), "spam");
+}
+
+TEST(SqliteChatStoreTest, AtomicallyKeepsOrRollsBackItsWritesInsideTheBatch) {
+  temp_dir dir;
+  sqlite_db db(dir.file("samling.db"));
+  sqlite_chat_store store(db);
+  store.begin_batch();
+  EXPECT_TRUE(store.atomically([&] {
+    store.append_entry(entry(main_room, 1));
+    return true;
+  }));
+  EXPECT_FALSE(store.atomically([&] {
+    store.append_entry(entry(main_room, 2));
+    return false;
+  }));
+  EXPECT_THROW(store.atomically([&]() -> bool {
+    store.append_entry(entry(main_room, 2));
+    throw std::runtime_error("op failed");
+  }), std::runtime_error);
+  store.append_entry(entry(main_room, 2, "poll"));
+  store.commit_batch();
+  auto back = store.recent_entries(main_room, 10);
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[1].type, "poll");
+}
+
 }  // namespace
 }  // namespace samling::store
