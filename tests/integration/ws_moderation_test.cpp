@@ -274,3 +274,44 @@ TEST(ws_moderation, slow_mode_and_a_locked_room_refuse_posts_but_not_staffs) {
 }
 
 }  // namespace
+
+namespace {
+
+// A guest has a new id on every connection: their ban follows the name they come back with
+// (refused at hello where the session asks moderation::is_banned_guest_name, else at post).
+TEST(ws_moderation, a_banned_guest_who_comes_back_under_the_same_name_cannot_post) {
+  server_process server(moderation_server());
+  auto maja = joined(server.port(), "mod-1", "Maja Moderator", "moderator");
+  ASSERT_TRUE(maja);
+  if (!has_moderation(*maja)) GTEST_SKIP() << "this build has no moderate request";
+  ws_client guest;
+  ASSERT_TRUE(guest.connect(server.port()));
+  ASSERT_TRUE(is_ack(guest.hello_guest(ws::event_id, "Gunnel Gäst")));
+  ASSERT_TRUE(is_ack(guest.join(main_room())));
+  auto posted = guest.post(main_room(), "Köp billiga klockor!");
+  ASSERT_TRUE(is_ack(posted)) << str(posted);
+  auto seen = maja->next_event_if(
+      [](const json::object& e) { return string_field(e, "type") == "message" && string_field(e, "text") == "Köp billiga klockor!"; },
+      5s);
+  ASSERT_TRUE(seen);
+  const auto guest_id = string_field(*seen, "user.id");
+  ASSERT_EQ(guest_id.rfind("g-", 0), 0u) << guest_id;
+  ASSERT_TRUE(is_ack(moderate(*maja, {{"action", "ban"}, {"user", guest_id}, {"reason", "spam"}})));
+  EXPECT_EQ(guest.wait_closed(5s), 4010);
+
+  ws_client back;
+  ASSERT_TRUE(back.connect(server.port()));
+  auto h = back.hello_guest(ws::event_id, "  gunnel   GÄST ");
+  if (outcome(h) == "banned") return;  // refused at hello
+  ASSERT_TRUE(is_ack(h)) << str(h);
+  ASSERT_TRUE(is_ack(back.join(main_room())));
+  EXPECT_EQ(outcome(back.post(main_room(), "Hej igen")), "banned");
+  // Another guest is not touched.
+  ws_client other;
+  ASSERT_TRUE(other.connect(server.port()));
+  ASSERT_TRUE(is_ack(other.hello_guest(ws::event_id, "Greta Gäst")));
+  ASSERT_TRUE(is_ack(other.join(main_room())));
+  EXPECT_TRUE(is_ack(other.post(main_room(), "Hej")));
+}
+
+}  // namespace
