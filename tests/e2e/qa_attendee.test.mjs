@@ -109,7 +109,7 @@ async function run(ctx) {
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
-  log(`mock server at ${base}`);
+  log(`${process.env.QA_E2E_SERVER === 'real' ? 'server' : 'mock server'} at ${base}`);
   ctx.browser = await launchBrowser(chromium);
   const problems = [];
   const send = await moderatorSocket(ctx.browser, base);
