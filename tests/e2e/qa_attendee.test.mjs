@@ -216,7 +216,10 @@ async function run(ctx) {
   // --- a poll: Bertil votes and changes his vote; the bars show for both -------------------------------
   const poll = (await moderator(base, { type: 'poll_create', text: 'Vilken fråga är viktigast för regionen?', kind: 'single', options: ['Bostäder', 'Jobb', 'Klimat'] })).poll;
   await moderator(base, { type: 'poll', poll: poll.id, action: 'open' });
+  // On the phone the Polls tab counts the open poll he has not seen; seen, the count goes.
+  await expect('bertil: 1 new poll on the tab', bertil.locator('[data-testid="view-tab-polls"] [data-testid="new-polls"][data-count="1"]').waitFor({ timeout: WAIT }));
   await bertil.getByTestId('view-tab-polls').click();
+  await expect('bertil: the count goes once seen', bertil.getByTestId('new-polls').waitFor({ state: 'detached', timeout: WAIT }));
   const bPoll = bertil.locator(`[data-testid="poll"][data-poll-id="${poll.id}"]`);
   await expect('bertil: the open poll', bPoll.waitFor({ timeout: WAIT }));
   check((await bPoll.locator('input[type="radio"]').count()) === 3, 'single choice: radio buttons');
