@@ -3,7 +3,8 @@
 // vote, question, poll_create, poll, poll_vote, moderate; the join ack's `events` and `qa`; the
 // log entries (question, votes, poll, poll_results, message_deleted, message_released,
 // moderation) sharing the room's seq counter with messages, in three views (everyone, owner,
-// staff); post gates (muted, room_locked, slow_mode, held by the word list).
+// staff); post gates (banned, muted, room_locked, slow_mode, held by the word list); a ban
+// closes the user's connections with 4010 and refuses their hello.
 //
 // Tests act as a moderator behind the page's back with
 //   POST /__mock/qa {"room":"E/R","request":{"type":"question","question":"q-…","action":"pin"}}
@@ -21,9 +22,10 @@ const isStaff = (user) => STAFF.includes(user.role);
 const hex = () => randomBytes(6).toString('hex');
 const fold = (s) => s.toLowerCase().replace(/[åä]/g, 'a').replace(/ö/g, 'o');
 
-export function createQa({ rooms, json, readBody }) {
+export function createQa({ rooms, json, readBody, closeUser }) {
   const state = new Map(); // room ref -> Q&A state
   const mutes = new Map(); // user id -> { user, until, reason }
+  const bans = new Map(); // user id -> { user, reason, at }
   let words = [];
 
   function qa(ref) {
@@ -130,7 +132,7 @@ export function createQa({ rooms, json, readBody }) {
       const room = rooms.get(ref);
       result.moderation = {
         muted: [...mutes.values()].filter((m) => m.until > Date.now()).map((m) => ({ user: m.user, until: m.until, reason: m.reason })),
-        banned: [], words, held: room.messages.filter((m) => m.held && !m.deleted),
+        banned: [...bans.values()], words, held: room.messages.filter((m) => m.held && !m.deleted),
       };
     }
     return { events, qa: result };
@@ -141,6 +143,7 @@ export function createQa({ rooms, json, readBody }) {
   function gate(user, ref, text) {
     if (isStaff(user)) return { error: null, held: false };
     const s = qa(ref);
+    if (bans.has(user.id)) return { error: ['banned', 'banned'] };
     const mute = mutes.get(user.id);
     if (mute && mute.until > Date.now()) return { error: ['muted', 'muted', { retry_after_ms: mute.until - Date.now() }] };
     if (s.settings.locked) return { error: ['room_locked', 'the room is locked'] };
@@ -334,6 +337,18 @@ export function createQa({ rooms, json, readBody }) {
         notice('unmute', { user: target }, 'owner');
         return { result: { room: ref, action: 'unmute', user: target } };
       }
+      case 'ban':
+      case 'unban': {
+        if (typeof msg.user !== 'string') return fail('bad_message', 'user');
+        const target = { id: msg.user, name: msg.name ?? msg.user };
+        if (msg.action === 'ban') {
+          bans.set(msg.user, { user: target, reason: msg.reason ?? null, at: Date.now() });
+          mutes.delete(msg.user);
+        } else bans.delete(msg.user);
+        notice(msg.action, { user: target, reason: msg.reason ?? null }, 'staff');
+        if (msg.action === 'ban') closeUser?.(msg.user, 4010);
+        return { result: { room: ref, action: msg.action, user: target } };
+      }
       case 'words':
         words = Array.isArray(msg.words) ? msg.words.map(String) : [];
         notice('words', {}, 'staff');
@@ -370,5 +385,5 @@ export function createQa({ rooms, json, readBody }) {
     return true;
   }
 
-  return { request, joinExtras, gate, maysee, route, isStaff };
+  return { request, joinExtras, gate, maysee, route, isStaff, isBanned: (id) => bans.has(id) };
 }

@@ -312,7 +312,13 @@ const rooms = new Map(
   event.rooms.map((r) => [`${event.id}/${r.id}`, { info: r, seq: 0, messages: [], members: new Set(), byClientId: new Map() }]),
 );
 
-const qaMock = createQa({ rooms, json, readBody: (req) => readBody(req) });
+const qaMock = createQa({
+  rooms, json, readBody: (req) => readBody(req),
+  // A ban closes every connection of the user in the event at once (4010).
+  closeUser: (userId, code) => {
+    for (const c of helloConns) if (c.user?.id === userId) c.close(code);
+  },
+});
 const QA_REQUESTS = ['ask', 'vote', 'question', 'poll_create', 'poll', 'poll_vote', 'moderate'];
 
 function mayJoin(role, room) {
@@ -370,6 +376,10 @@ function handle(conn, msg) {
       } else if (msg.token === undefined && msg.guest === undefined && conn.req && org.cookieUser(conn.req, msg.event)) {
         conn.user = org.cookieUser(conn.req, msg.event); // the staff session's cookie on the upgrade
       } else return err('bad_message', 'token or guest');
+      if (qaMock.isBanned(conn.user.id)) {
+        conn.user = null;
+        return err('banned', 'banned from the event');
+      }
       conn.event = msg.event;
       helloConns.add(conn);
       return ack({ session: `s-${conn.n}`, server_time: Date.now(), user: conn.user, event: event.id, limits: LIMITS });
@@ -648,6 +658,7 @@ server.on('upgrade', (req, socket) => {
     conn.open = false;
     socket.end();
   };
+  conn.close = (code) => close(code);
   const helloTimer = setTimeout(() => { if (!conn.user) close(4001); }, 10_000);
   const cleanup = () => {
     conn.open = false;

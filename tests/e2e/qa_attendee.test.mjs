@@ -7,7 +7,7 @@
 // turns on slow mode (a notice in both composers), mutes Bertil (his post is refused in words),
 // holds Anna's post by the word list (released: Bertil sees it; deleted: gone for both),
 // and with pre-moderation on Anna's new question is pending, then rejected with a reason that
-// only she sees. axe-core at each state; screenshots in /tmp/i17/shots/ (and build/e2e-screenshots/).
+// only she sees; offline and back; a reload; Finnish; banned (4010). axe-core at each state; screenshots in /tmp/i17/shots/ (and build/e2e-screenshots/).
 //
 // It runs the mock (CTest passes SAMLING_SOURCE_DIR; web/ must be built); with
 // QA_E2E_SERVER=real it runs against SAMLING_BIN, the real server, instead.
@@ -35,6 +35,7 @@ const UI = {
   heldNote: 'Väntar på granskning – syns bara för dig och moderatorerna.',
   questionsTab: 'Frågor',
   pollsTab: 'Omröstningar',
+  bannedFi: 'Sinut on suljettu tämän tapahtuman keskustelusta.',
 };
 
 function log(message) {
@@ -109,7 +110,7 @@ async function run(ctx) {
   const { src, bin, configPath, chromium } = setUp(ctx, ['[auth]', 'dev_tokens = true']);
   ctx.server = startServer(bin, configPath);
   const base = await ctx.server.url;
-  log(`mock server at ${base}`);
+  log(`${process.env.QA_E2E_SERVER === 'real' ? 'server' : 'mock server'} at ${base}`);
   ctx.browser = await launchBrowser(chromium);
   const problems = [];
   const send = await moderatorSocket(ctx.browser, base);
@@ -215,7 +216,10 @@ async function run(ctx) {
   // --- a poll: Bertil votes and changes his vote; the bars show for both -------------------------------
   const poll = (await moderator(base, { type: 'poll_create', text: 'Vilken fråga är viktigast för regionen?', kind: 'single', options: ['Bostäder', 'Jobb', 'Klimat'] })).poll;
   await moderator(base, { type: 'poll', poll: poll.id, action: 'open' });
+  // On the phone the Polls tab counts the open poll he has not seen; seen, the count goes.
+  await expect('bertil: 1 new poll on the tab', bertil.locator('[data-testid="view-tab-polls"] [data-testid="new-polls"][data-count="1"]').waitFor({ timeout: WAIT }));
   await bertil.getByTestId('view-tab-polls').click();
+  await expect('bertil: the count goes once seen', bertil.getByTestId('new-polls').waitFor({ state: 'detached', timeout: WAIT }));
   const bPoll = bertil.locator(`[data-testid="poll"][data-poll-id="${poll.id}"]`);
   await expect('bertil: the open poll', bPoll.waitFor({ timeout: WAIT }));
   check((await bPoll.locator('input[type="radio"]').count()) === 3, 'single choice: radio buttons');
@@ -332,6 +336,12 @@ async function run(ctx) {
   await checkA11y(bertil, 'bertil (fi, 390): Q&A tab', log);
   await bertil.evaluate(() => window.scrollTo(0, 0));
   await shot(bertil, src, ctx.tmp, 'qa-phone-fi.png');
+
+  // Banned: the connection closes with 4010 and the page signs out, saying why (in Finnish now).
+  await moderator(base, { type: 'moderate', action: 'ban', user: bertilId, name: 'Bertil Berg', reason: 'Spam' });
+  const bannedText = bertil.getByTestId('chat-signin-error');
+  await expect('bertil: signed out as banned', bannedText.waitFor({ state: 'attached', timeout: WAIT }));
+  check((await bannedText.textContent()).trim() === UI.bannedFi, `the ban, in words: "${await bannedText.textContent()}"`);
 
   check(problems.length === 0, `page problems:\n  ${problems.join('\n  ')}`);
 }

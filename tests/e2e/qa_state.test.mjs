@@ -176,3 +176,17 @@ test('a refused post tells of a mute or a lock the snapshot did not', () => {
   assert.equal(s.settings.locked, true);
   assert.equal(S.applyPostRefusal(s, 'text_too_long', undefined), s);
 });
+
+test('parsing: a named hall question, an anonymous one, unknown fields and bad entries', () => {
+  const hall = S.parseQuestion(q('q-h', { source: 'hall', author: { name: 'Kerstin i salen' }, press: true, extra: 1 }));
+  assert.deepEqual(hall.author, { id: null, name: 'Kerstin i salen', role: null });
+  assert.equal(hall.source, 'hall');
+  assert.equal(hall.press, true);
+  assert.equal(S.parseQuestion(q('q-a', { anonymous: true, author: null })).author, null);
+  assert.equal(S.parseQuestion({ id: 1 }), null);
+  assert.equal(S.parseQuestion(q('q-s', { status: 'weird' })).status, 'approved');
+  const s = S.fromJoin(ROOM, joinAck({ questions: [q('q-1'), { nonsense: true }], polls: [p('p-1'), 'x'] }));
+  assert.deepEqual(Object.keys(s.questions), ['q-1']);
+  assert.deepEqual(Object.keys(s.polls), ['p-1']);
+  assert.equal(S.fromJoin(ROOM, null).lastSeq, 0, 'a join without a result is an empty state');
+});

@@ -16,6 +16,8 @@ import { StaffContext, staffRole } from '../staff';
 import type { Account } from '../org-api';
 import { ModerateLinks } from '../moderate/moderate-links';
 import { QaArea } from '../qa/qa-area';
+import { NewPollsBadge } from '../qa/new-polls';
+import type { ComponentChild } from 'preact';
 import { qaTarget } from '../route';
 
 /** How often the program is re-read without a chat connection (which pushes `program` events). */
@@ -170,7 +172,14 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
       if (top && Math.abs(top.getBoundingClientRect().top) > 1) scrollToTop(top);
     });
   };
-  const tabs = views.length > 1 && <ViewTabs views={views} view={shown} unread={unread} t={t} onChange={chooseView} />;
+  // Open polls not seen yet: on the Polls tab (phone) or the Q&A tab (wide).
+  const pollsView: View = wide ? 'qa' : 'polls';
+  const pollsBadge = (
+    <NewPollsBadge client={client} refId={chatRoom ? `${event.id}/${chatRoom}` : null} seeing={shown === pollsView} t={t} />
+  );
+  const tabs = views.length > 1 && (
+    <ViewTabs views={views} view={shown} unread={unread} badges={{ [pollsView]: pollsBadge }} t={t} onChange={chooseView} />
+  );
   const player = stage && (
     <div class="stage-slot" id={wide ? 'stage-top' : undefined}>
       <StagePlayer stage={stage} lang={lang} t={t} />
@@ -391,12 +400,14 @@ interface ViewTabsProps {
   views: [View, string][];
   view: View;
   unread: number;
+  /** Extra marks on tabs (the new polls' count). */
+  badges: Partial<Record<View, ComponentChild>>;
   t: Messages;
   onChange: (view: View) => void;
 }
 
 /** Narrow screens: the program and the chat are tabs; moderators and organizers also get the broadcast view. */
-function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
+function ViewTabs({ views, view, unread, badges, t, onChange }: ViewTabsProps) {
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft' && e.key !== 'Home' && e.key !== 'End') return;
     e.preventDefault();
@@ -423,6 +434,7 @@ function ViewTabs({ views, view, unread, t, onChange }: ViewTabsProps) {
           onClick={() => onChange(v)}
         >
           {label}
+          {badges[v]}
           {v === 'chat' && unread > 0 && (
             <span class="unread" data-testid="unread-total" data-count={unread}>
               <span aria-hidden="true">{unread > 99 ? '99+' : unread}</span>

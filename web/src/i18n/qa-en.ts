@@ -55,6 +55,7 @@ export const qaEn: QaMessages = {
   pollResultsHidden: 'Results will be shown later.',
   pollVoters: (n) => (n === 1 ? '1 person voted' : `${n} people voted`),
   pollOptionResult: (o, p, v) => `${o}: ${p}% (${v === 1 ? '1 vote' : `${v} votes`})`,
+  newPolls: (n) => (n === 1 ? '1 new poll' : `${n} new polls`),
   noPolls: 'No polls right now.',
 
   slowMode: (s) => `Slow mode: one message every ${s} seconds.`,

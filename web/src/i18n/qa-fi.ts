@@ -55,6 +55,7 @@ export const qaFi: QaMessages = {
   pollResultsHidden: 'Tulokset näytetään myöhemmin.',
   pollVoters: (n) => (n === 1 ? '1 on äänestänyt' : `${n} on äänestänyt`),
   pollOptionResult: (o, p, v) => `${o}: ${p} % (${v === 1 ? '1 ääni' : `${v} ääntä`})`,
+  newPolls: (n) => (n === 1 ? '1 uusi äänestys' : `${n} uutta äänestystä`),
   noPolls: 'Ei äänestyksiä juuri nyt.',
 
   slowMode: (s) => `Hidas tila: yksi viesti ${s} sekunnin välein.`,

@@ -64,6 +64,8 @@ export interface QaMessages {
   pollVoters: (n: number) => string;
   pollOptionResult: (option: string, percent: number, votes: number) => string;
   noPolls: string;
+  /** The view tab's count of open polls not seen yet. */
+  newPolls: (n: number) => string;
 
   /** Composer notices from moderation. */
   slowMode: (seconds: number) => string;

@@ -55,6 +55,7 @@ export const qaSv: QaMessages = {
   pollResultsHidden: 'Resultatet visas senare.',
   pollVoters: (n) => (n === 1 ? '1 har röstat' : `${n} har röstat`),
   pollOptionResult: (o, p, v) => `${o}: ${p} % (${v === 1 ? '1 röst' : `${v} röster`})`,
+  newPolls: (n) => (n === 1 ? '1 ny omröstning' : `${n} nya omröstningar`),
   noPolls: 'Inga omröstningar just nu.',
 
   slowMode: (s) => `Långsamt läge: ett meddelande var ${s}:e sekund.`,
