@@ -106,8 +106,8 @@ main('moderator', async (ctx) => {
     await context.routeWebSocket(/\/ws$/, (ws) => fake.connect(ws));
   }
 
-  async function newPage(name, lang, viewport, token) {
-    const context = await ctx.browser.newContext({ viewport, locale: lang === 'sv' ? 'sv-SE' : 'fi-FI', colorScheme: 'light' });
+  async function newPage(name, lang, viewport, token, colorScheme = 'light') {
+    const context = await ctx.browser.newContext({ viewport, locale: lang === 'sv' ? 'sv-SE' : 'fi-FI', colorScheme });
     await routeHttp(context);
     await context.addInitScript(([E, lang, token, u]) => {
       localStorage.setItem('samling.lang', lang);
@@ -288,6 +288,19 @@ main('moderator', async (ctx) => {
     }
     await phone.context.close();
   }
+  // Dark mode (a moderator's phone at night): every section passes axe.
+  const dark = await newPage('dark', 'sv', { width: 390, height: 844 }, 'tok-mod', 'dark');
+  await dark.page.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
+  await expect('dark: the queue shows', dark.page.getByTestId('mod-queue').waitFor({ timeout: WAIT }));
+  await until(dark.page, 'dark: the pinned question shows', (id) => document.querySelector(`[data-testid="mod-pinned"] [data-qid="${id}"]`) !== null, q1);
+  for (const s of ['questions', 'polls', 'chat', 'projector']) {
+    await section(dark.page, s);
+    await checkA11y(dark.page, `console sv 390 dark, ${s}`, log);
+  }
+  await section(dark.page, 'questions');
+  await shot(dark.page, ctx, src, 'moderator-sv-390x844-dark.png');
+  await dark.context.close();
+
   const projFi = await newPage('projector fi', 'fi', { width: 1920, height: 1080 }, null);
   await projFi.page.goto(`${base}/#projector=${kioskId}`, { waitUntil: 'domcontentloaded' });
   await until(projFi.page, 'fi: the projector shows the pinned question', (id) => document.querySelector('[data-testid="projector-current"]')?.getAttribute('data-qid') === id, q1);
