@@ -137,6 +137,8 @@ main('moderator', async (ctx) => {
   await expect('the pending question shows', item(M, q1).waitFor({ timeout: WAIT }));
   check((await item(M, q1).getAttribute('data-status')) === 'pending', 'q1 is pending');
   await item(M, q1).getByTestId('mod-approve').click();
+  // The approved question leaves Pending with its button: the focus goes to the queue's heading.
+  await until(M, 'the focus moves to the queue heading', () => document.activeElement?.id === 'mod-queue-heading');
   await item(M, q2).getByTestId('mod-approve').click();
   await item(M, q3).getByTestId('mod-approve').click();
   // Reject with a reason.
