@@ -11,7 +11,7 @@
 // tests/e2e/mock-server.mjs: only the event's HTTP is used) and SAMLING_SOURCE_DIR.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 import { createQaFake } from './qa-fake.mjs';
 
 const WAIT = 10_000;
@@ -267,6 +267,7 @@ main('moderator', async (ctx) => {
   await until(fi.page, 'fi: the pinned question shows', (id) => document.querySelector(`[data-testid="mod-pinned"] [data-qid="${id}"]`) !== null, q1);
   await checkA11y(fi.page, 'console fi 1440', log);
   await shot(fi.page, ctx, src, 'moderator-fi-1440x900.png');
+  await checkFocusRings(fi.page, 'console fi 1440', log, 30);
   for (const lang of ['sv', 'fi']) {
     const phone = await newPage(`phone ${lang}`, lang, { width: 390, height: 844 }, 'tok-mod');
     await phone.page.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
@@ -307,6 +308,17 @@ main('moderator', async (ctx) => {
   await projFi.page.goto(`${base}/#projector=${kioskId}`, { waitUntil: 'domcontentloaded' });
   await until(projFi.page, 'fi: the projector shows the pinned question', (id) => document.querySelector('[data-testid="projector-current"]')?.getAttribute('data-qid') === id, q1);
   await shot(projFi.page, ctx, src, 'projector-fi-1920x1080.png');
+
+  // A 1280×720 beamer: the question, the QR code and the list all on screen.
+  await projFi.page.setViewportSize({ width: 1280, height: 720 });
+  const outside = await projFi.page.evaluate(() =>
+    ['projector-current', 'projector-qr', 'projector-next']
+      .map((id) => [id, document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect()])
+      .filter(([, r]) => !r || r.bottom > innerHeight + 1 || r.right > innerWidth + 1)
+      .map(([id]) => id),
+  );
+  check(outside.length === 0, `1280×720: not on screen: ${outside.join(', ')}`);
+  await shot(projFi.page, ctx, src, 'projector-fi-1280x720.png');
 
   // Revoke: both projectors say so at once (close 4011).
   await M.getByTestId('mod-section-projector').click();
