@@ -11,7 +11,7 @@
 // tests/e2e/mock-server.mjs: only the event's HTTP is used) and SAMLING_SOURCE_DIR.
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { check, checkA11y, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, saveScreenshot, setUp, startServer, TestFailure, watchPage } from './harness.mjs';
 import { createQaFake } from './qa-fake.mjs';
 
 const WAIT = 10_000;
@@ -106,8 +106,8 @@ main('moderator', async (ctx) => {
     await context.routeWebSocket(/\/ws$/, (ws) => fake.connect(ws));
   }
 
-  async function newPage(name, lang, viewport, token) {
-    const context = await ctx.browser.newContext({ viewport, locale: lang === 'sv' ? 'sv-SE' : 'fi-FI', colorScheme: 'light' });
+  async function newPage(name, lang, viewport, token, colorScheme = 'light') {
+    const context = await ctx.browser.newContext({ viewport, locale: lang === 'sv' ? 'sv-SE' : 'fi-FI', colorScheme });
     await routeHttp(context);
     await context.addInitScript(([E, lang, token, u]) => {
       localStorage.setItem('samling.lang', lang);
@@ -137,6 +137,8 @@ main('moderator', async (ctx) => {
   await expect('the pending question shows', item(M, q1).waitFor({ timeout: WAIT }));
   check((await item(M, q1).getAttribute('data-status')) === 'pending', 'q1 is pending');
   await item(M, q1).getByTestId('mod-approve').click();
+  // The approved question leaves Pending with its button: the focus goes to the queue's heading.
+  await until(M, 'the focus moves to the queue heading', () => document.activeElement?.id === 'mod-queue-heading');
   await item(M, q2).getByTestId('mod-approve').click();
   await item(M, q3).getByTestId('mod-approve').click();
   // Reject with a reason.
@@ -203,7 +205,6 @@ main('moderator', async (ctx) => {
   // The word list holds a message; release it.
   await M.getByTestId('mod-words').fill('bluff\nfusk');
   await M.getByTestId('mod-words-save').click();
-  await until(M, 'the word list is saved', () => true);
   await expect('the words reach the server', (async () => {
     for (let i = 0; i < 50 && fake.state.words.length !== 2; i++) await new Promise((r) => setTimeout(r, 100));
     if (fake.state.words.length !== 2) throw new Error(`words: ${JSON.stringify(fake.state.words)}`);
@@ -266,6 +267,7 @@ main('moderator', async (ctx) => {
   await until(fi.page, 'fi: the pinned question shows', (id) => document.querySelector(`[data-testid="mod-pinned"] [data-qid="${id}"]`) !== null, q1);
   await checkA11y(fi.page, 'console fi 1440', log);
   await shot(fi.page, ctx, src, 'moderator-fi-1440x900.png');
+  await checkFocusRings(fi.page, 'console fi 1440', log, 30);
   for (const lang of ['sv', 'fi']) {
     const phone = await newPage(`phone ${lang}`, lang, { width: 390, height: 844 }, 'tok-mod');
     await phone.page.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
@@ -289,10 +291,34 @@ main('moderator', async (ctx) => {
     }
     await phone.context.close();
   }
+  // Dark mode (a moderator's phone at night): every section passes axe.
+  const dark = await newPage('dark', 'sv', { width: 390, height: 844 }, 'tok-mod', 'dark');
+  await dark.page.goto(`${base}/#moderate/${E}/${ROOM}`, { waitUntil: 'domcontentloaded' });
+  await expect('dark: the queue shows', dark.page.getByTestId('mod-queue').waitFor({ timeout: WAIT }));
+  await until(dark.page, 'dark: the pinned question shows', (id) => document.querySelector(`[data-testid="mod-pinned"] [data-qid="${id}"]`) !== null, q1);
+  for (const s of ['questions', 'polls', 'chat', 'projector']) {
+    await section(dark.page, s);
+    await checkA11y(dark.page, `console sv 390 dark, ${s}`, log);
+  }
+  await section(dark.page, 'questions');
+  await shot(dark.page, ctx, src, 'moderator-sv-390x844-dark.png');
+  await dark.context.close();
+
   const projFi = await newPage('projector fi', 'fi', { width: 1920, height: 1080 }, null);
   await projFi.page.goto(`${base}/#projector=${kioskId}`, { waitUntil: 'domcontentloaded' });
   await until(projFi.page, 'fi: the projector shows the pinned question', (id) => document.querySelector('[data-testid="projector-current"]')?.getAttribute('data-qid') === id, q1);
   await shot(projFi.page, ctx, src, 'projector-fi-1920x1080.png');
+
+  // A 1280×720 beamer: the question, the QR code and the list all on screen.
+  await projFi.page.setViewportSize({ width: 1280, height: 720 });
+  const outside = await projFi.page.evaluate(() =>
+    ['projector-current', 'projector-qr', 'projector-next']
+      .map((id) => [id, document.querySelector(`[data-testid="${id}"]`)?.getBoundingClientRect()])
+      .filter(([, r]) => !r || r.bottom > innerHeight + 1 || r.right > innerWidth + 1)
+      .map(([id]) => id),
+  );
+  check(outside.length === 0, `1280×720: not on screen: ${outside.join(', ')}`);
+  await shot(projFi.page, ctx, src, 'projector-fi-1280x720.png');
 
   // Revoke: both projectors say so at once (close 4011).
   await M.getByTestId('mod-section-projector').click();

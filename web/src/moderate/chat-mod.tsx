@@ -1,7 +1,7 @@
 // Chat moderation: the room's messages with delete (a reason for the log), mute for a time and
 // ban (confirmed, with a reason); messages held by the word list with release and delete; slow
 // mode, lock and unlock, the event's word list; who is muted and banned, with unmute and unban.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { QaState, RawMessage } from '../qa/state';
 import { canModerate, type ChatMessage, type Role } from '../ws';
 import { formatTime, Status, useAct } from './common';
@@ -15,7 +15,8 @@ type Act = (body: Record<string, unknown>) => Promise<Record<string, unknown> | 
 type Msg = ChatMessage | RawMessage;
 
 export function ChatModeration({ feed, qa, m, locale }: { feed: RoomFeed; qa: QaState; m: ModMessages; locale: string }) {
-  const { busy, outcome, act } = useAct(feed, m);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { busy, outcome, act } = useAct(feed, m, heading);
   const room = feed.client.rooms.get(feed.ref);
   const messages = room?.messages ?? [];
   const mod = qa.moderation;
@@ -47,7 +48,7 @@ export function ChatModeration({ feed, qa, m, locale }: { feed: RoomFeed; qa: Qa
         )}
       </section>
       <section class="mod-card" aria-labelledby="mod-messages-heading" data-testid="mod-chat">
-        <h2 id="mod-messages-heading">{m.sections.chat}</h2>
+        <h2 id="mod-messages-heading" tabIndex={-1} ref={heading}>{m.sections.chat}</h2>
         {recent.length === 0 ? (
           <p class="mod-empty">{m.noMessages}</p>
         ) : (

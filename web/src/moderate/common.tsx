@@ -1,4 +1,5 @@
 // What the console's parts share: sending a moderator request and saying how it went, and times.
+import type { RefObject } from 'preact';
 import { useCallback, useState } from 'preact/hooks';
 import { applyStaffAck } from '../qa/state';
 import type { ModMessages } from './i18n';
@@ -12,8 +13,10 @@ export interface Outcome {
 /**
  * `act(body)` sends a request for the room (room added), applies a staff ack (question or poll)
  * at once, and keeps the last failure for the part's status line. Resolves whether it worked.
+ * An action often takes its own button away (an approved question leaves Pending): the focus
+ * then goes to `fallback` (the part's heading) rather than to the page's start.
  */
-export function useAct(feed: RoomFeed, m: ModMessages) {
+export function useAct(feed: RoomFeed, m: ModMessages, fallback?: RefObject<HTMLElement | null>) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const act = useCallback(
@@ -23,6 +26,10 @@ export function useAct(feed: RoomFeed, m: ModMessages) {
       try {
         const result = await feed.client.call({ room: feed.ref, ...body });
         feed.client.updateQa(feed.ref, (s) => applyStaffAck(s, result));
+        requestAnimationFrame(() => {
+          const focused = document.activeElement;
+          if (fallback?.current && (!focused || focused === document.body || !focused.isConnected)) fallback.current.focus();
+        });
         return result;
       } catch (e) {
         setOutcome({ ok: false, text: m.failed(errorWords(m.errors, e)) });
@@ -31,7 +38,7 @@ export function useAct(feed: RoomFeed, m: ModMessages) {
         setBusy(false);
       }
     },
-    [feed.client, feed.ref, m],
+    [feed.client, feed.ref, m, fallback],
   );
   return { busy, outcome, act, setOutcome };
 }

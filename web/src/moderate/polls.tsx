@@ -1,6 +1,6 @@
 // Polls: create (one or several choices, 2–10 options, results live or hidden until revealed),
 // then open, close, reveal or hide the results, archive; each with its live results.
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { shares, staffPolls, type P, type QaState } from '../qa/state';
 import { Status, useAct } from './common';
 import type { ModMessages } from './i18n';
@@ -9,11 +9,12 @@ import type { RoomFeed } from './use-room';
 const MAX_OPTIONS = 10;
 
 export function Polls({ feed, qa, m }: { feed: RoomFeed; qa: QaState; m: ModMessages }) {
-  const { busy, outcome, act } = useAct(feed, m);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { busy, outcome, act } = useAct(feed, m, heading);
   const polls = staffPolls(qa);
   return (
     <section class="mod-card" aria-labelledby="mod-polls-heading" data-testid="mod-polls">
-      <h2 id="mod-polls-heading">{m.sections.polls}</h2>
+      <h2 id="mod-polls-heading" tabIndex={-1} ref={heading}>{m.sections.polls}</h2>
       {polls.length === 0 ? (
         <p class="mod-empty">{m.noPolls}</p>
       ) : (

@@ -2,7 +2,7 @@
 // pinned "now answering" on top, per question approve, reject (with a reason for the asker),
 // edit, merge into another, pin, answered, archive, restore; the press lane filter, the
 // pre-moderation switch and the form for a question heard in the hall.
-import { useMemo, useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { compareQuestions, pinnedQuestion, type Q, type QaState, type QuestionOrder } from '../qa/state';
 import { uuid } from '../ws';
 import { formatTime, Status, useAct } from './common';
@@ -33,7 +33,8 @@ interface Props {
 }
 
 export function Queue({ feed, qa, m, locale }: Props) {
-  const { busy, outcome, act } = useAct(feed, m);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const { busy, outcome, act } = useAct(feed, m, heading);
   // Pending first when something waits for review; else what is live.
   const [tab, setTab] = useState<QueueTab>(() => (Object.values(qa.questions).some((q) => q.status === 'pending') ? 'pending' : 'live'));
   const [order, setOrder] = useState<QuestionOrder>('votes');
@@ -49,7 +50,7 @@ export function Queue({ feed, qa, m, locale }: Props) {
   return (
     <section class="mod-card mod-queue" aria-labelledby="mod-queue-heading" data-testid="mod-queue">
       <div class="mod-card-head">
-        <h2 id="mod-queue-heading">{m.sections.questions}</h2>
+        <h2 id="mod-queue-heading" tabIndex={-1} ref={heading}>{m.sections.questions}</h2>
         <div class="mod-switches">
           <label class="mod-check">
             <input
