@@ -14,6 +14,7 @@
 #include "api/staff_sessions.hpp"
 #include "api/stage_board.hpp"
 #include "core/log.hpp"
+#include "moderation/guests.hpp"
 #include "moderation/ops.hpp"
 #include "projector/kiosk_store.hpp"
 #include "protocol/frames.hpp"
@@ -220,11 +221,15 @@ class protocol_session final : public net::ws_handler,
       guest_token = services_.keys->sign(c);
     }
     // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
-    // guest just made has a new id and cannot be banned yet.
-    if (guest_token.empty() && kiosk_room_.empty() && services_.moderation && services_.db) {
+    // guest also by its name, since a guest gets a new id with each new hello.
+    if (kiosk_room_.empty() && services_.moderation && services_.db) {
       auto* store = services_.moderation;
-      auto check = [store, event = req.event, id = user.id] { return moderation::is_banned(*store, event, id); };
-      if (co_await core::run_blocking(*services_.db, std::move(check))) {  // named above: GCC 12
+      bool guest = user.role == auth::role::guest;
+      auto check = [store, event = req.event, id = user.id, name = user.name, guest] {
+        return moderation::is_banned(*store, event, id) ||
+               (guest && moderation::is_banned_guest_name(*store, event, name));
+      };  // named: GCC 12
+      if (co_await core::run_blocking(*services_.db, std::move(check))) {
         reply_error(id_json, errc::banned);
         co_return;
       }

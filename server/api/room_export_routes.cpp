@@ -10,6 +10,7 @@
 #include "api/projector_routes.hpp"
 #include "api/room_export.hpp"
 #include "api/staff_sessions.hpp"
+#include "program/program_json.hpp"
 #include "moderation/moderation_store.hpp"
 #include "qa/qa_store.hpp"
 #include "qa/views.hpp"
@@ -43,19 +44,67 @@ response csv_download(std::string body, const std::string& filename) {
   return no_store(std::move(r));
 }
 
+// The value of parameter `name` in a query string ("" when absent). Ids and "csv" only: no
+// percent-decoding needed.
+std::string query_value(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
+}
+
 // Everything a room's export shows, read in one job on the store's thread (which also runs
 // every write, so the parts agree with each other).
 struct room_record {
   bool event_found = false;
   bool room_found = false;
+  bool session_found = true;   // false: ?session= names no session of this room
+  std::optional<json::object> session;  // the session the export is limited to
+  std::int64_t from_ms = 0, until_ms = INT64_MAX;  // what is kept: created in [from_ms, until_ms)
   std::string zone;
   bool names_to_moderators = false;
   std::vector<qa::question> questions;
+  std::vector<std::vector<std::string>> voters;  // per question: user ids in the order they voted
   std::vector<qa::poll> polls;
   std::vector<rooms::chat_message> chat;
 };
 
-room_record read_room(const room_export_context* ctx, const std::string& event, const std::string& room_id) {
+// A session's part of its room's record: what was asked, posted and polled from the end of the
+// room's previous session (questions sent in during the break belong to the next talk) until
+// this session's end. Sets out.session_found = false when the room has no such session.
+void limit_to_session(const program::event& e, const std::string& room_id, const std::string& session_id,
+                      room_record& out) {
+  const program::session* found = nullptr;
+  for (auto& s : e.sessions)
+    if (s.id == session_id && s.room_id == room_id) found = &s;
+  auto starts = found ? program::starts_utc(e, *found) : std::nullopt;
+  auto ends = found ? program::ends_utc(e, *found) : std::nullopt;
+  if (!starts || !ends) {
+    out.session_found = false;
+    return;
+  }
+  std::int64_t from = 0;
+  for (auto& s : e.sessions) {
+    if (s.room_id != room_id || s.id == session_id || s.cancelled) continue;
+    auto end = program::ends_utc(e, s);
+    if (end && *end <= *starts && *end > from) from = *end;
+  }
+  out.from_ms = from * 1000;
+  out.until_ms = *ends * 1000;
+  out.session = json::object{{"id", found->id},
+                             {"title", program::to_json(found->title)},
+                             {"starts", *starts * 1000},
+                             {"ends", *ends * 1000},
+                             {"from", out.from_ms}};
+}
+
+room_record read_room(const room_export_context* ctx, const std::string& event, const std::string& room_id,
+                      const std::string& session_id) {
   room_record out;
   auto e = ctx->program->find_event(event);
   if (!e) return out;
@@ -64,17 +113,29 @@ room_record read_room(const room_export_context* ctx, const std::string& event, 
   for (auto& r : e->rooms)
     if (r.id == room_id) out.room_found = true;
   if (!out.room_found) return out;
+  if (!session_id.empty()) {
+    limit_to_session(*e, room_id, session_id, out);
+    if (!out.session_found) return out;
+  }
+  auto within = [&out](std::int64_t ms) { return ms >= out.from_ms && ms < out.until_ms; };
   const std::string room = event + "/" + room_id;
   out.names_to_moderators = ctx->qa->names_to_moderators(event);
-  out.questions = ctx->qa->questions(room);
-  out.polls = ctx->qa->polls(room);
-  out.chat = ctx->chat->messages(room);
+  for (auto& q : ctx->qa->questions(room))
+    if (within(q.created_ms)) {
+      out.voters.push_back(ctx->qa->voters(q.id));
+      out.questions.push_back(std::move(q));
+    }
+  for (auto& p : ctx->qa->polls(room))
+    if (within(p.created_ms)) out.polls.push_back(std::move(p));
+  for (auto& m : ctx->chat->messages(room))
+    if (within(m.ts_ms)) out.chat.push_back(std::move(m));
   return out;
 }
 
 std::optional<response> record_refusal(const room_record& rec, const std::string& event, const std::string& room) {
   if (!rec.event_found) return net::json_error(errc::no_such_event, "No event \"" + event + "\".");
   if (!rec.room_found) return net::json_error(errc::no_such_room, "No room \"" + room + "\" in this event.");
+  if (!rec.session_found) return net::json_error(errc::not_found, "No such session in this room.");
   return std::nullopt;
 }
 
@@ -92,7 +153,8 @@ asio::awaitable<std::variant<room_record, response>> staff_read(const room_expor
                                                                 const std::string& event, const std::string& room) {
   auto who = co_await require_staff(*ctx->auth, r, event, "Only the event's moderators and organizers may export a room.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
-  auto read = [ctx, event, room] { return read_room(ctx, event, room); };  // named: GCC 12
+  const std::string session = query_value(r.query, "session");
+  auto read = [ctx, event, room, session] { return read_room(ctx, event, room, session); };  // named: GCC 12
   auto rec = co_await core::run_blocking(*ctx->db_pool, std::move(read));
   if (auto refusal = record_refusal(rec, event, room)) co_return std::move(*refusal);
   co_return rec;
@@ -105,15 +167,19 @@ asio::awaitable<response> export_json(const room_export_context* ctx, request r)
   if (auto* refusal = std::get_if<response>(&got)) co_return std::move(*refusal);
   auto& rec = std::get<room_record>(got);
   json::array questions, polls, chat;
-  for (auto& q : rec.questions) {
-    auto o = qa::to_json(q, qa::view::staff, rec.names_to_moderators);
-    o["voters"] = q.votes;  // distinct participants counted (merged questions' voters once)
+  for (std::size_t i = 0; i < rec.questions.size(); ++i) {
+    auto o = qa::to_json(rec.questions[i], qa::view::staff, rec.names_to_moderators);
+    // Who is counted in "votes" (a merge's voters once), for an organizer checking the count.
+    json::array ids;
+    for (auto& id : rec.voters[i]) ids.push_back(json::value(id));
+    o["voters"] = std::move(ids);
     questions.push_back(std::move(o));
   }
   for (auto& p : rec.polls) polls.push_back(qa::to_json(p, qa::view::staff));
   for (auto& m : rec.chat) chat.push_back(message_json(m));
   json::object out{{"room", event + "/" + room},
                    {"exported", now_of(ctx)},
+                   {"session", rec.session ? json::value(*rec.session) : json::value(nullptr)},
                    {"questions", std::move(questions)},
                    {"chat", std::move(chat)},
                    {"polls", std::move(polls)}};
@@ -130,22 +196,12 @@ asio::awaitable<response> export_csv(const room_export_context* ctx, request r) 
   auto got = co_await staff_read(ctx, r, event, room);
   if (auto* refusal = std::get_if<response>(&got)) co_return std::move(*refusal);
   auto& rec = std::get<room_record>(got);
-  const std::string name = event + "-" + room + "-" + file;
+  const auto session = rec.session ? std::string(rec.session->at("id").as_string()) : std::string();
+  const std::string name = event + "-" + room + (session.empty() ? "" : "-" + session) + "-" + file;
   if (file == "questions.csv")
     co_return csv_download(room_export::questions_csv(rec.questions, rec.names_to_moderators, rec.zone), name);
   if (file == "chat.csv") co_return csv_download(room_export::chat_csv(rec.chat, rec.zone), name);
   co_return csv_download(room_export::polls_csv(rec.polls, rec.zone), name);
-}
-
-// Whether the query string has format=csv among its parameters.
-bool wants_csv(std::string_view query) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    if (query.substr(0, amp) == "format=csv") return true;
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return false;
 }
 
 json::object log_json(const moderation::log_record& l) {
@@ -177,7 +233,7 @@ asio::awaitable<response> moderation_log(const room_export_context* ctx, request
   };  // named: GCC 12
   auto got = co_await core::run_blocking(*ctx->db_pool, std::move(read));
   if (!got.zone) co_return net::json_error(errc::no_such_event, "No event \"" + event + "\".");
-  if (wants_csv(r.query)) {
+  if (query_value(r.query, "format") == "csv") {
     std::vector<std::vector<std::string>> rows{
         {"id", "time", "room", "actor_id", "actor_name", "actor_role", "action", "target", "reason"}};
     for (auto& l : got.entries)

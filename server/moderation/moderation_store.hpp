@@ -87,6 +87,9 @@ class moderation_store {
   // in the order given.
   virtual std::vector<std::string> words(const std::string& event_id) = 0;
   virtual void set_words(const std::string& event_id, const std::vector<std::string>& words) = 0;
+  // A cheap value that changes whenever the event's list does ("" for no list): the post gate
+  // keeps the list prepared for matching and reads it again only when this changes.
+  virtual std::string words_stamp(const std::string& event_id) = 0;
 
   // From the chat: the time of the user's latest message in the room (held and deleted ones
   // count: they were posted), and the name the user last posted under in the event.

@@ -1,5 +1,6 @@
 #include "moderation/ops.hpp"
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <utility>
@@ -12,10 +13,12 @@
 #include "auth/role.hpp"
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
+#include "moderation/guests.hpp"
 #include "moderation/moderation_store.hpp"
 #include "moderation/snapshot.hpp"
 #include "moderation/words.hpp"
 #include "protocol/frames.hpp"
+#include "rooms/text_rules.hpp"
 
 namespace samling::moderation {
 namespace {
@@ -72,8 +75,8 @@ std::string message_object(const rooms::chat_message& m, bool held) {
       protocol::message_event{m.room, m.seq, m.ts_ms, user, m.text, m.client_msg_id, held});
 }
 
-// A log entry of `type` with the room's next seq: `fields` follow type, room, seq and ts. Its
-// views are set by the caller.
+// A log entry of `type` with the room's next seq, and the head of its event object (type, room,
+// seq, ts), to which the caller adds its fields before it sets the entry's views.
 struct entry_head {
   log_entry entry;
   json::object head;
@@ -146,6 +149,12 @@ std::string listed_name(moderation_store& store, const op_env& env, const modera
   return a.user_id;
 }
 
+// What a log record names as the target: "user:ID (NAME)"; the id is what the lists key on,
+// the name what a reader of the log recognises.
+std::string user_target(const std::string& id, const std::string& name) {
+  return "user:" + id + " (" + name + ")";
+}
+
 void audit(op_env& env, std::string_view action, std::string_view target, std::string_view reason) {
   if (env.audit) env.audit(action, target, reason);
 }
@@ -179,7 +188,7 @@ op_outcome delete_message(rooms::chat_store& chat, op_env& env, const moderate_a
   // Gone for the audience, kept in the moderation log: the record says whose message it was
   // and what it said (the chat keeps the row too, marked deleted, for the export's staff view).
   audit(env, "delete_message",
-        "msg:" + std::to_string(a.seq) + " user:" + m->user.id + " (" + m->user.name + "): " + m->text,
+        "msg:" + std::to_string(a.seq) + " " + user_target(m->user.id, m->user.name) + ": " + m->text,
         a.reason);
   auto result = result_head(env, a.action);
   result["seq"] = a.seq;
@@ -230,7 +239,7 @@ op_outcome mute(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "mute", audience::staff_and_owner, a.user_id, name, until,
                                      a.seconds, a.reason));
-  audit(env, "mute", "user:" + a.user_id, a.reason);
+  audit(env, "mute", user_target(a.user_id, name) + " seconds:" + std::to_string(a.seconds), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   result["until"] = until;
@@ -251,7 +260,7 @@ op_outcome unmute(moderation_store& store, op_env& env, const moderate_args& a) 
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "unmute", audience::staff_and_owner, a.user_id, name,
                                      std::nullopt, std::nullopt, a.reason));
-  audit(env, "unmute", "user:" + a.user_id, a.reason);
+  audit(env, "unmute", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   return done(std::move(result), std::move(entries));
@@ -269,7 +278,7 @@ op_outcome ban(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "ban", audience::staff, a.user_id, name, std::nullopt,
                                      std::nullopt, a.reason));
-  audit(env, "ban", "user:" + a.user_id, a.reason);
+  audit(env, "ban", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   result["reason"] = or_null(a.reason);
@@ -288,7 +297,7 @@ op_outcome unban(moderation_store& store, op_env& env, const moderate_args& a) {
   std::vector<log_entry> entries;
   entries.push_back(moderation_entry(env, "unban", audience::staff, a.user_id, name, std::nullopt,
                                      std::nullopt, a.reason));
-  audit(env, "unban", "user:" + a.user_id, a.reason);
+  audit(env, "unban", user_target(a.user_id, name), a.reason);
   auto result = result_head(env, a.action);
   result["user"] = user_json(a.user_id, name);
   return done(std::move(result), std::move(entries));
@@ -336,22 +345,29 @@ op_outcome words(moderation_store& store, op_env& env, const moderate_args& a) {
   return done(std::move(result), std::move(entries));
 }
 
-// The word list of the event, prepared once and reused while the stored list is unchanged (the
-// gate runs for every post; folding 500 words each time would be most of its cost). Only the
-// store's thread calls the gate; thread_local keeps unit tests on other threads apart.
-const word_list& prepared_words(const std::string& event_id, std::vector<std::string> current) {
+// The word list of the event, prepared once and reused while the stored list is unchanged (its
+// stamp, one short row): the gate runs for every post, and reading and folding 500 words each
+// time would be most of its cost. Only the store's thread calls the gate; thread_local keeps
+// unit tests on other threads apart. Several events take turns: a few are kept.
+const word_list& prepared_words(moderation_store& store, const std::string& event_id, std::string stamp) {
   struct cached {
     std::string event_id;
-    std::vector<std::string> words;
+    std::string stamp;
     word_list list{{}};
   };
-  thread_local cached cache;
-  if (cache.event_id != event_id || cache.words != current) {
-    cache.list = word_list(current);
-    cache.words = std::move(current);
-    cache.event_id = event_id;
+  thread_local std::vector<cached> cache;
+  for (auto& c : cache)
+    if (c.event_id == event_id && c.stamp == stamp) return c.list;
+  constexpr std::size_t kept = 8;
+  auto it = std::find_if(cache.begin(), cache.end(), [&](const cached& c) { return c.event_id == event_id; });
+  if (it == cache.end()) {
+    if (cache.size() >= kept) cache.erase(cache.begin());
+    cache.push_back({event_id, {}, word_list({})});
+    it = cache.end() - 1;
   }
-  return cache.list;
+  it->list = word_list(store.words(event_id));
+  it->stamp = std::move(stamp);
+  return it->list;
 }
 
 std::string seconds_text(std::int64_t ms) {
@@ -418,12 +434,15 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
   rooms::post_verdict v;
   if (staff) return v;
   const auto event_id = event_of(m.room);
+  const bool guest = m.user.role == auth::role::guest && m.user.id.starts_with("g-");
   // In the documented order: banned, muted, locked, slow mode, then the word list.
-  if (store.ban_of(event_id, m.user.id)) {
+  if (store.ban_of(event_id, m.user.id) || (guest && is_banned_guest_name(store, event_id, m.user.name))) {
     v.error = errc::banned;
     return v;
   }
-  if (auto mute = store.mute_of(event_id, m.user.id); mute && mute->until_ms > m.ts_ms) {
+  auto mute = store.mute_of(event_id, m.user.id);
+  if (guest && !(mute && mute->until_ms > m.ts_ms)) mute = guest_mute_for_name(store, event_id, m.user.name, m.ts_ms);
+  if (mute && mute->until_ms > m.ts_ms) {
     v.error = errc::muted;
     v.retry_after_ms = mute->until_ms - m.ts_ms;
     v.message = "A moderator has muted you for " + seconds_text(*v.retry_after_ms) + " more" +
@@ -445,9 +464,28 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
       return v;
     }
   }
-  auto listed = store.words(event_id);
-  if (!listed.empty()) v.held = prepared_words(event_id, std::move(listed)).matches(m.text);
+  if (auto stamp = store.words_stamp(event_id); !stamp.empty())
+    v.held = prepared_words(store, event_id, std::move(stamp)).matches(m.text);
   return v;
+}
+
+namespace {
+bool is_guest_id(const std::string& id) { return id.starts_with("g-"); }
+}  // namespace
+
+bool is_banned_guest_name(moderation_store& store, const std::string& event_id, const std::string& name) {
+  const auto key = rooms::name_key(name);
+  for (const auto& b : store.bans(event_id))
+    if (is_guest_id(b.user_id) && rooms::name_key(b.user_name) == key) return true;
+  return false;
+}
+
+std::optional<mute_record> guest_mute_for_name(moderation_store& store, const std::string& event_id,
+                                               const std::string& name, std::int64_t now_ms) {
+  const auto key = rooms::name_key(name);
+  for (auto& m : store.mutes(event_id, now_ms))
+    if (is_guest_id(m.user_id) && rooms::name_key(m.user_name) == key) return m;
+  return std::nullopt;
 }
 
 bool is_banned(moderation_store& store, const std::string& event_id, const std::string& user_id) {

@@ -1,5 +1,6 @@
 #include "moderation/words.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <set>
 
@@ -92,19 +93,22 @@ std::string normalize_words(std::vector<std::string>& words) {
 word_list::word_list(const std::vector<std::string>& entries) {
   for (const auto& e : entries) {
     auto folded = split_words(e);
-    if (!folded.empty()) entries_.push_back(std::move(folded));
+    if (folded.empty()) continue;
+    auto first = folded.front();
+    by_first_[first].push_back(std::move(folded));
   }
 }
 
 bool word_list::matches(std::string_view text) const {
-  if (entries_.empty()) return false;
+  if (by_first_.empty()) return false;
   const auto words = split_words(text);
   for (std::size_t i = 0; i < words.size(); ++i) {
-    for (const auto& entry : entries_) {
+    auto found = by_first_.find(words[i]);
+    if (found == by_first_.end()) continue;
+    for (const auto& entry : found->second) {
       if (i + entry.size() > words.size()) continue;
-      bool all = true;
-      for (std::size_t k = 0; k < entry.size() && all; ++k) all = words[i + k] == entry[k];
-      if (all) return true;
+      if (std::equal(entry.begin() + 1, entry.end(), words.begin() + static_cast<std::ptrdiff_t>(i) + 1))
+        return true;
     }
   }
   return false;

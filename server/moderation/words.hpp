@@ -8,6 +8,7 @@
 // entry of several words ("dum i huvudet") matches those words in a row. No I/O.
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace samling::moderation {
@@ -29,12 +30,14 @@ std::string normalize_words(std::vector<std::string>& words);
 class word_list {
  public:
   explicit word_list(const std::vector<std::string>& entries);
-  bool empty() const { return entries_.empty(); }
+  bool empty() const { return by_first_.empty(); }
   // Whether `text` contains an entry, as whole words.
   bool matches(std::string_view text) const;
 
  private:
-  std::vector<std::vector<std::string>> entries_;  // each entry's folded words
+  // Each entry's folded words, by its first word: a message's words are looked up, not
+  // compared with every entry.
+  std::unordered_map<std::string, std::vector<std::vector<std::string>>> by_first_;
 };
 
 }  // namespace samling::moderation

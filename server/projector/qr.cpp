@@ -32,8 +32,11 @@ std::string qr_svg(std::string_view text) {
   std::string out;
   out.reserve(static_cast<std::size_t>(width) * static_cast<std::size_t>(width) + 400);
   out += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + n + " " + n +
-         "\" shape-rendering=\"crispEdges\">";
+  // width/height: an intrinsic size (8 px a module) for an <img> without CSS; CSS that sets a
+  // size scales the viewBox instead, without blur.
+  const std::string px = std::to_string(size * 8);
+  out += "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + px + "\" height=\"" + px + "\" viewBox=\"0 0 " + n +
+         " " + n + "\" shape-rendering=\"crispEdges\">";
   out += "<rect width=\"" + n + "\" height=\"" + n + "\" fill=\"#fff\"/>";
   out += "<path fill=\"#000\" d=\"";
   // One subpath per horizontal run of dark modules (bit 0 of each byte is "dark"): far fewer

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "qa/model.hpp"
+#include "qa/ops.hpp"
 
 namespace samling::qa {
 
@@ -54,6 +55,24 @@ inline constexpr std::array<std::pair<poll_results, std::string_view>, 3> result
     {poll_results::hidden, "hidden"},
     {poll_results::revealed, "revealed"},
 }};
+inline constexpr std::array<std::pair<question_action, std::string_view>, 9> question_action_names{{
+    {question_action::approve, "approve"},
+    {question_action::reject, "reject"},
+    {question_action::edit, "edit"},
+    {question_action::merge, "merge"},
+    {question_action::pin, "pin"},
+    {question_action::unpin, "unpin"},
+    {question_action::answered, "answered"},
+    {question_action::archive, "archive"},
+    {question_action::restore, "restore"},
+}};
+inline constexpr std::array<std::pair<poll_action, std::string_view>, 5> poll_action_names{{
+    {poll_action::open, "open"},
+    {poll_action::close, "close"},
+    {poll_action::reveal, "reveal"},
+    {poll_action::hide, "hide"},
+    {poll_action::archive, "archive"},
+}};
 }  // namespace detail
 
 constexpr std::string_view to_string(question_status s) { return detail::name_of(detail::status_names, s); }
@@ -61,6 +80,9 @@ constexpr std::string_view to_string(question_source s) { return detail::name_of
 constexpr std::string_view to_string(poll_kind k) { return detail::name_of(detail::kind_names, k); }
 constexpr std::string_view to_string(poll_state s) { return detail::name_of(detail::state_names, s); }
 constexpr std::string_view to_string(poll_results r) { return detail::name_of(detail::results_names, r); }
+// The `action` of the `question` and `poll` requests (docs/protocol.md).
+constexpr std::string_view to_string(question_action a) { return detail::name_of(detail::question_action_names, a); }
+constexpr std::string_view to_string(poll_action a) { return detail::name_of(detail::poll_action_names, a); }
 
 // nullopt for a name this binary does not know (case-sensitive).
 constexpr std::optional<question_status> status_from_string(std::string_view s) {
@@ -77,6 +99,12 @@ constexpr std::optional<poll_state> state_from_string(std::string_view s) {
 }
 constexpr std::optional<poll_results> results_from_string(std::string_view s) {
   return detail::value_of(detail::results_names, s);
+}
+constexpr std::optional<question_action> question_action_from_string(std::string_view s) {
+  return detail::value_of(detail::question_action_names, s);
+}
+constexpr std::optional<poll_action> poll_action_from_string(std::string_view s) {
+  return detail::value_of(detail::poll_action_names, s);
 }
 
 // What the audience may see: an approved or answered question (the others reach only their

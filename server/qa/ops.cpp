@@ -1,5 +1,32 @@
 #include "qa/ops.hpp"
 
+// The rules, in one place (docs/protocol.md, "Q&A and polls", describes them for clients):
+//
+// A question's status and the actions that change it (anything else: question_state):
+//   approve   pending -> approved
+//   reject    pending | approved | answered -> rejected (unpinned; the reason for asker and staff)
+//   edit      any but merged (text checked again; edited = true)
+//   merge     source any but merged, into pending | approved | answered -> source merged (unpinned),
+//             into gains the source's voters (each user once)
+//   pin       pending | approved | answered, not pinned -> approved + pinned; the room's previous
+//             pinned question is unpinned first (its own entry)
+//   unpin     pinned -> not pinned
+//   answered  approved -> answered (unpinned)
+//   archive   any but archived and merged -> archived (unpinned)
+//   restore   rejected | archived -> approved (reason cleared)
+// Votes: approved and answered questions only (else question_closed).
+// Who sees a `question` entry: the staff always; the asker (owner view) always; the audience
+// when the question is public (approved, answered) before or after the action, so a question
+// that leaves their list is announced and one that never was stays unseen.
+//
+// A poll: open draft -> open; close open -> closed; reveal hidden -> revealed; hide live |
+// revealed -> hidden (not archived); archive any but archived. Votes only while open.
+// The audience sees a `poll` entry when the poll is open or closed before or after.
+//
+// The moderation log (op_env::audit) gets one record per moderator action: question_<action>
+// (target q-…, the request's reason), question_hall (q-…), poll_create and poll_<action> (p-…),
+// premoderation_on / premoderation_off (target "room:<room id>").
+
 #include <algorithm>
 #include <set>
 
@@ -94,32 +121,6 @@ void audit(op_env& env, std::string_view action, std::string_view target, std::s
 // The asker's own view of their question; the staff's view of a hall question they entered.
 view asker_view(const question& q) {
   return q.source == question_source::online ? view::owner : view::staff;
-}
-
-std::string_view action_name(question_action a) {
-  switch (a) {
-    case question_action::approve: return "approve";
-    case question_action::reject: return "reject";
-    case question_action::edit: return "edit";
-    case question_action::merge: return "merge";
-    case question_action::pin: return "pin";
-    case question_action::unpin: return "unpin";
-    case question_action::answered: return "answered";
-    case question_action::archive: return "archive";
-    case question_action::restore: return "restore";
-  }
-  return "";
-}
-
-std::string_view action_name(poll_action a) {
-  switch (a) {
-    case poll_action::open: return "open";
-    case poll_action::close: return "close";
-    case poll_action::reveal: return "reveal";
-    case poll_action::hide: return "hide";
-    case poll_action::archive: return "archive";
-  }
-  return "";
 }
 
 // A question's text (ask, edit): trimmed, then the post rules, with the Q&A limit.
@@ -231,7 +232,7 @@ op_outcome act(qa_store& store, op_env& env, const question_args& a) {
   if (!found) return fail(errc::no_such_question);
   question q = std::move(*found);
   if (q.room != env.room) return fail(errc::wrong_room, "That question belongs to another room.");
-  const auto name = action_name(a.action);
+  const auto name = to_string(a.action);
   const auto before = q.status;
   const bool names = store.names_to_moderators(env.event_id);
   op_outcome out;
@@ -397,7 +398,7 @@ op_outcome act_on_poll(qa_store& store, op_env& env, const std::string& poll_id,
   if (!found) return fail(errc::no_such_poll);
   poll p = std::move(*found);
   if (p.room != env.room) return fail(errc::wrong_room, "That poll belongs to another room.");
-  const auto name = action_name(a);
+  const auto name = to_string(a);
   const auto before = p.state;
   auto refuse = [&] {
     return fail(errc::poll_state, "A poll that is " + std::string(to_string(p.state)) + " with " +

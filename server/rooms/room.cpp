@@ -359,7 +359,6 @@ void room::start_tally() {
     });
     return;
   }
-  last_tally_ = now;
   tally_running_ = true;
   std::vector<std::string> questions(tally_questions_.begin(), tally_questions_.end());
   std::vector<std::string> polls(tally_polls_.begin(), tally_polls_.end());
@@ -382,6 +381,9 @@ asio::awaitable<void> room::do_tally(std::shared_ptr<room> self, op_fn op) {
     }
   }
   if (out && out->error == errc::ok) self->publish(out->entries);
+  // Measured from when this tally went out, not from when it started: two tallies reach the
+  // members at least tally_interval apart however long the store took.
+  self->last_tally_ = std::chrono::steady_clock::now();
   self->tally_running_ = false;
   self->start_tally();
 }

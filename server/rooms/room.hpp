@@ -178,7 +178,7 @@ class room : public std::enable_shared_from_this<room> {
   boost::asio::steady_timer tally_timer_;
   bool tally_waiting_ = false;   // the timer is armed
   bool tally_running_ = false;   // a tally op is with the writer
-  std::chrono::steady_clock::time_point last_tally_{};  // when the last tally op started
+  std::chrono::steady_clock::time_point last_tally_{};  // when the last tally went out
 };
 
 }  // namespace samling::rooms

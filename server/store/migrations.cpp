@@ -496,10 +496,15 @@ CREATE TABLE qa_event_settings (
 // (the gate compares until_ms with the post's time). The names and the actor are copies, as
 // they were when the action was taken, so the lists read without a join to anything. Room
 // settings are keyed by the wire room name, like chat_messages, without a foreign key: an
-// event's rooms are deleted and re-inserted on every program edit. The word list keeps the
-// moderator's order (position). The moderation log is append only; its INTEGER PRIMARY KEY is
+// event's rooms are deleted and re-inserted on every program edit. The word list is one row
+// per event, a JSON array in the moderator's order: it is always read and replaced whole, and
+// the post gate reads it for every post, so one short row beats up to 500 (and its text tells
+// the gate's prepared copy whether it is still current). The moderation log is append only; its INTEGER PRIMARY KEY is
 // the rowid, so records are numbered in the order they were written, and the index reads one
-// event's records in that order.
+// event's records in that order. Slow mode asks, for every post while it is on, when the
+// poster last wrote in the room: chat_messages_by_user answers with one seek (the latest seq of
+// that user in that room) where the (room, user_id, client_msg_id) index would visit every
+// message the user ever wrote there.
 static constexpr std::string_view migration_13_sql = R"sql(
 CREATE TABLE mutes (
   event_id  TEXT NOT NULL,
@@ -531,10 +536,8 @@ CREATE TABLE chat_room_settings (
 ) STRICT;
 
 CREATE TABLE word_lists (
-  event_id TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  word     TEXT NOT NULL,
-  PRIMARY KEY (event_id, position)
+  event_id TEXT PRIMARY KEY,
+  words    TEXT NOT NULL                   -- JSON array of strings, in the moderator's order
 ) STRICT;
 
 CREATE TABLE moderation_log (
@@ -550,6 +553,8 @@ CREATE TABLE moderation_log (
   reason     TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX moderation_log_by_event ON moderation_log (event_id, id);
+
+CREATE INDEX chat_messages_by_user ON chat_messages (room, user_id, seq);
 )sql";
 
 // Kiosk links (projector::kiosk_store; issue 17, H-proj): the projector view of one room,

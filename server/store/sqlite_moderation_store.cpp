@@ -2,6 +2,10 @@
 
 #include <sqlite3.h>
 
+#include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
 namespace samling::store {
 
 namespace {
@@ -82,12 +86,12 @@ sqlite_moderation_store::sqlite_moderation_store(sqlite_db& db)
                          "ON CONFLICT (room) DO UPDATE SET slow_mode_seconds = excluded.slow_mode_seconds"),
       set_locked_(db, "INSERT INTO chat_room_settings (room, locked) VALUES (?1, ?2) "
                       "ON CONFLICT (room) DO UPDATE SET locked = excluded.locked"),
-      words_(db, "SELECT word FROM word_lists WHERE event_id = ?1 ORDER BY position"),
-      clear_words_(db, "DELETE FROM word_lists WHERE event_id = ?1"),
-      add_word_(db, "INSERT INTO word_lists (event_id, position, word) VALUES (?1, ?2, ?3)"),
-      // The unique (room, user_id, client_msg_id) index of chat_messages finds the user's
-      // messages in the room; slow mode asks only while it is on.
-      last_post_(db, "SELECT max(ts_ms) FROM chat_messages WHERE room = ?1 AND user_id = ?2"),
+      words_(db, "SELECT words FROM word_lists WHERE event_id = ?1"),
+      set_words_(db, "INSERT OR REPLACE INTO word_lists (event_id, words) VALUES (?1, ?2)"),
+      // One seek in chat_messages_by_user (migration 13): the user's latest message in the
+      // room (seqs follow time); slow mode asks only while it is on.
+      last_post_(db, "SELECT ts_ms FROM chat_messages INDEXED BY chat_messages_by_user "
+                     "WHERE room = ?1 AND user_id = ?2 ORDER BY seq DESC LIMIT 1"),
       // The event's rooms are the keys from "EVENT/" up to, not including, "EVENT0" (as in
       // sqlite_chat_store's author_names). Asked only when a moderator names no user name.
       last_name_(db, "SELECT user_name FROM chat_messages "
@@ -185,36 +189,43 @@ void sqlite_moderation_store::set_locked(const std::string& room, bool locked) {
   set_locked_.bind(1, room).bind(2, locked ? 1 : 0).run();
 }
 
-std::vector<std::string> sqlite_moderation_store::words(const std::string& event_id) {
+std::string sqlite_moderation_store::words_stamp(const std::string& event_id) {
   reset_on_exit reset(words_);
   words_.bind(1, event_id);
+  return words_.step() ? words_.text(0) : std::string();
+}
+
+std::vector<std::string> sqlite_moderation_store::words(const std::string& event_id) {
+  const auto text = words_stamp(event_id);
   std::vector<std::string> out;
-  while (words_.step()) out.push_back(words_.text(0));
+  if (text.empty()) return out;
+  // Written by set_words below: an array of strings. Anything else is a row this code did
+  // not write: refused, not guessed.
+  boost::system::error_code ec;
+  auto value = boost::json::parse(text, ec);
+  if (ec || !value.is_array())
+    throw store_error(db_.path() + ": the word list of event " + event_id + " is not a JSON array");
+  for (const auto& w : value.as_array()) {
+    if (!w.is_string())
+      throw store_error(db_.path() + ": the word list of event " + event_id + " holds a non-string");
+    out.emplace_back(w.as_string());
+  }
   return out;
 }
 
 void sqlite_moderation_store::set_words(const std::string& event_id,
                                         const std::vector<std::string>& words) {
-  // The whole list or nothing: a savepoint inside a room op, a transaction outside one.
-  transaction tx(db_);
-  {
-    reset_on_exit reset(clear_words_);
-    clear_words_.bind(1, event_id).run();
-  }
-  std::int64_t position = 0;
-  for (const auto& w : words) {
-    reset_on_exit reset(add_word_);
-    add_word_.bind(1, event_id).bind(2, position++).bind(3, w).run();
-  }
-  tx.commit();
+  boost::json::array list;
+  for (const auto& w : words) list.emplace_back(w);
+  reset_on_exit reset(set_words_);
+  set_words_.bind(1, event_id).bind(2, boost::json::serialize(list)).run();
 }
 
 std::optional<std::int64_t> sqlite_moderation_store::last_post_ms(const std::string& room,
                                                                   const std::string& user_id) {
   reset_on_exit reset(last_post_);
   last_post_.bind(1, room).bind(2, user_id);
-  // An aggregate always returns one row: NULL when the user has not posted in the room.
-  if (!last_post_.step() || last_post_.is_null(0)) return std::nullopt;
+  if (!last_post_.step()) return std::nullopt;
   return last_post_.int64(0);
 }
 

@@ -38,6 +38,7 @@ class sqlite_moderation_store final : public moderation::moderation_store {
 
   std::vector<std::string> words(const std::string& event_id) override;
   void set_words(const std::string& event_id, const std::vector<std::string>& words) override;
+  std::string words_stamp(const std::string& event_id) override;
 
   std::optional<std::int64_t> last_post_ms(const std::string& room,
                                            const std::string& user_id) override;
@@ -61,8 +62,7 @@ class sqlite_moderation_store final : public moderation::moderation_store {
   statement set_slow_mode_;
   statement set_locked_;
   statement words_;
-  statement clear_words_;
-  statement add_word_;
+  statement set_words_;
   statement last_post_;
   statement last_name_;
   statement log_;

@@ -6,6 +6,7 @@
 
 #include "moderation/actions.hpp"
 #include "moderation/audit.hpp"
+#include "moderation/guests.hpp"
 #include "moderation/snapshot.hpp"
 #include "protocol/frames.hpp"
 #include "store/sqlite_chat_store.hpp"
@@ -346,7 +347,8 @@ TEST(ModerationOpsTest, UnmuteLiftsTheMuteAndTellsTheUser) {
   auto log = f.store.log_entries(event);
   ASSERT_EQ(log.size(), 2u);
   EXPECT_EQ(log[0].action, "mute");
-  EXPECT_EQ(log[0].target, "user:u-anna");
+  EXPECT_EQ(log[0].target, "user:u-anna (u-anna) seconds:60");
+  EXPECT_EQ(log[1].target, "user:u-anna (u-anna)");
   EXPECT_EQ(log[1].action, "unmute");
 }
 
@@ -402,6 +404,35 @@ TEST(ModerationOpsTest, BanClosesTheUsersConnectionsAndRefusesThem) {
   EXPECT_FALSE(is_banned(f.store, event, "u-omar"));
   EXPECT_EQ(f.post(omar, "tack").error, errc::ok);
   EXPECT_EQ(f.run(mo, on_user(moderate_action::ban, "")).error, errc::bad_message);
+}
+
+// A guest gets a fresh id on every connection: their ban and mute follow their name.
+TEST(ModerationOpsTest, AGuestsBanAndMuteHoldForTheSameNameUnderANewId) {
+  fixture f;
+  const chat_user guest{"g-aaaaaa", "Gäst Gustavsson", auth::role::guest};
+  const chat_user back{"g-bbbbbb", "  gäst   GUSTAVSSON ", auth::role::guest};
+  const chat_user other_guest{"g-cccccc", "Gunnel", auth::role::guest};
+  const chat_user same_name_signed_in{"u-gg", "Gäst Gustavsson", auth::role::attendee};
+  ASSERT_EQ(f.post(guest, "hej").error, errc::ok);
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::mute, guest.id, 60)).error, errc::ok);
+  EXPECT_EQ(f.post(back, "nu då?").error, errc::muted);
+  EXPECT_TRUE(guest_mute_for_name(f.store, event, back.name, f.now));
+  EXPECT_EQ(f.post(other_guest, "hej").error, errc::ok);
+  EXPECT_EQ(f.post(same_name_signed_in, "hej").error, errc::ok);
+  f.now += 60'000;
+  EXPECT_EQ(f.post(back, "nu").error, errc::ok);
+
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::ban, guest.id)).error, errc::ok);
+  EXPECT_TRUE(is_banned_guest_name(f.store, event, back.name));
+  EXPECT_FALSE(is_banned_guest_name(f.store, event, other_guest.name));
+  EXPECT_FALSE(is_banned_guest_name(f.store, event + "-b", back.name));
+  EXPECT_EQ(f.post(back, "släpp in mig").error, errc::banned);
+  EXPECT_EQ(f.post(other_guest, "hej").error, errc::ok);
+  EXPECT_EQ(f.post(same_name_signed_in, "hej").error, errc::ok);
+  // A signed-in user's ban is by id only.
+  ASSERT_EQ(f.run(mo, on_user(moderate_action::ban, "u-gg")).error, errc::ok);
+  EXPECT_FALSE(is_banned_guest_name(f.store, event, "Gunnel"));
+  EXPECT_EQ(f.post(other_guest, "hej igen").error, errc::ok);
 }
 
 // --- room settings ----------------------------------------------------------------------------
@@ -520,6 +551,33 @@ TEST(ModerationOpsTest, WordsReplaceTheEventsListAndAreShownToStaffOnly) {
   EXPECT_EQ(log[0].target, "words:2");
   EXPECT_EQ(log[0].reason, "after the keynote");
   EXPECT_EQ(log[1].target, "words:0");
+}
+
+// The gate keeps the list prepared between posts; a change that is rolled back (an op's
+// savepoint, a failed batch) must not leave the prepared copy behind.
+TEST(ModerationOpsTest, TheGatesPreparedListFollowsTheStoredOneThroughRollbacks) {
+  fixture f;
+  moderate_args w = act(moderate_action::words);
+  w.words = {"äpple"};
+  ASSERT_EQ(f.run(mo, w).error, errc::ok);
+  EXPECT_TRUE(f.post(anna, "ÄPPLE").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  {
+    store::transaction batch(f.db);
+    f.store.set_words(event, {"päron"});
+    EXPECT_TRUE(f.post(anna, "päron").held);
+    EXPECT_FALSE(f.post(anna, "äpple").held);
+    // not committed
+  }
+  EXPECT_TRUE(f.post(anna, "äpple").held);
+  EXPECT_FALSE(f.post(anna, "päron").held);
+  // Another event's list is its own, also while both are prepared.
+  f.store.set_words(event + "-b", {"päron"});
+  f.room = event + "-b/main";
+  EXPECT_TRUE(f.post(anna, "päron").held);
+  EXPECT_FALSE(f.post(anna, "äpple").held);
+  f.room = main_room;
+  EXPECT_TRUE(f.post(anna, "äpple").held);
 }
 
 TEST(ModerationOpsTest, EveryActionWritesOneLogRecordAndEntrySeqsAreDense) {

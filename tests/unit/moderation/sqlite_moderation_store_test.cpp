@@ -93,10 +93,14 @@ TEST(SqliteModerationStoreTest, RoomSettingsDefaultOffAndChangeOneAtATime) {
 TEST(SqliteModerationStoreTest, TheWordListIsReplacedWholeAndKeepsItsOrder) {
   db_fixture f;
   EXPECT_TRUE(f.store.words(event).empty());
-  f.store.set_words(event, {"zebra", "Åsna", "idiot"});
-  EXPECT_EQ(f.store.words(event), (std::vector<std::string>{"zebra", "Åsna", "idiot"}));
+  EXPECT_EQ(f.store.words_stamp(event), "");
+  f.store.set_words(event, {"zebra", "Åsna", "idiot", "\"quoted\""});
+  EXPECT_EQ(f.store.words(event), (std::vector<std::string>{"zebra", "Åsna", "idiot", "\"quoted\""}));
+  const auto stamp = f.store.words_stamp(event);
+  EXPECT_NE(stamp, "");
   f.store.set_words(event, {"b"});
   EXPECT_EQ(f.store.words(event), (std::vector<std::string>{"b"}));
+  EXPECT_NE(f.store.words_stamp(event), stamp);
   EXPECT_TRUE(f.store.words("other-event").empty());
   f.store.set_words(event, {});
   EXPECT_TRUE(f.store.words(event).empty());

@@ -61,6 +61,8 @@ TEST(qr_svg, is_one_path_with_view_box_quiet_zone_and_crisp_edges) {
   const auto n = std::to_string(size);
   EXPECT_NE(svg.find("viewBox=\"0 0 " + n + " " + n + "\""), std::string::npos) << svg.substr(0, 300);
   EXPECT_NE(svg.find("shape-rendering=\"crispEdges\""), std::string::npos);
+  const auto px = std::to_string(size * 8);
+  EXPECT_NE(svg.find("width=\"" + px + "\" height=\"" + px + "\""), std::string::npos);
   std::size_t paths = 0;
   for (auto p = svg.find("<path"); p != std::string::npos; p = svg.find("<path", p + 1)) ++paths;
   EXPECT_EQ(paths, 1u);

@@ -141,6 +141,36 @@ TEST_F(qa_test, HallQuestionsNeedStaffAreApprovedAndShowOnlyTheGivenName) {
   EXPECT_EQ(result(ask(store, olle_env, a)).at("duplicate"), false);
 }
 
+TEST_F(qa_test, AHallNameAndAReasonFollowTheirRules) {
+  ask_args a;
+  a.text = "Från salen";
+  a.client_msg_id = "h-1";
+  a.hall = true;
+  a.hall_name = std::string(61, 'n');  // names are 1..60 characters
+  auto e = env(mona);
+  EXPECT_EQ(ask(store, e, a).error, errc::name_invalid);
+  a.hall_name = "Gre\x01ta";
+  EXPECT_EQ(ask(store, e, a).error, errc::name_invalid);
+  // The name only counts for a hall question.
+  a.hall = false;
+  auto online = ask(store, e, a);
+  ASSERT_EQ(online.error, errc::ok);
+  EXPECT_EQ(result(online).at("question").at("author").at("name"), S(mona.name));
+
+  auto id = ask_as(anna, "Fråga");
+  question_args r;
+  r.reason = std::string(501, 'r');
+  auto long_reason = act_as(mona, id, question_action::reject, r);
+  EXPECT_EQ(long_reason.error, errc::bad_message);
+  EXPECT_NE(long_reason.message.find("500"), std::string::npos);
+  r.reason = "nej\x02";
+  EXPECT_EQ(act_as(mona, id, question_action::reject, r).error, errc::text_invalid);
+  r.reason = "   ";  // blanks: no reason
+  ASSERT_EQ(act_as(mona, id, question_action::reject, r).error, errc::ok);
+  EXPECT_TRUE(store.find_question(id)->reason.empty());
+  EXPECT_EQ(audits.back().reason, "");
+}
+
 TEST_F(qa_test, PressQuestionsAreMarked) {
   auto id = ask_as(pia, "Fråga från pressen");
   EXPECT_TRUE(store.find_question(id)->press);

@@ -77,3 +77,43 @@ TEST_F(qa_test, MergeVotesIsIdempotentAndCountsDistinctVoters) {
 
 }  // namespace
 }  // namespace samling::qa::testing
+
+namespace samling::qa::testing {
+namespace {
+
+// A small vote storm through the ops, batched as the chat writer batches them (one
+// transaction, a savepoint per op): every vote counted once, every repeat refused, and one
+// tally with every count.
+TEST_F(qa_test, AVoteStormCountsEveryVoteOnce) {
+  constexpr int questions = 20;
+  constexpr int voters = 300;
+  std::vector<std::string> ids;
+  for (int i = 0; i < questions; ++i) ids.push_back(ask_as(mona, "Fråga " + std::to_string(i)));
+  int refused = 0;
+  {
+    store::transaction batch(db);
+    for (int u = 0; u < voters; ++u) {
+      const rooms::chat_user user{"u-" + std::to_string(u), "Deltagare", auth::role::attendee};
+      for (int i = 0; i < questions; ++i) {
+        store::transaction op(db);
+        auto first = vote_as(user, ids[static_cast<std::size_t>(i)]);
+        ASSERT_EQ(first.error, core::errc::ok);
+        op.commit();
+        // The same user from a second tab, at once.
+        store::transaction retry(db);
+        if (vote_as(user, ids[static_cast<std::size_t>(i)]).error == core::errc::already_voted) ++refused;
+      }
+    }
+    batch.commit();
+  }
+  EXPECT_EQ(refused, questions * voters);
+  auto e = env(rooms::chat_user{"", "", auth::role::organizer});
+  auto t = tally(store, e, ids, {});
+  ASSERT_EQ(t.entries.size(), 1u);
+  const auto counts = json(t.entries[0].everyone_json).at("questions").as_array();
+  ASSERT_EQ(counts.size(), static_cast<std::size_t>(questions));
+  for (const auto& c : counts) EXPECT_EQ(c.at("votes"), voters) << c;
+}
+
+}  // namespace
+}  // namespace samling::qa::testing

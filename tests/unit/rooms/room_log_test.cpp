@@ -11,11 +11,14 @@
 #include <map>
 #include <set>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 
+#include "program/demo.hpp"
 #include "store/sqlite_chat_store.hpp"
 #include "store/sqlite_db.hpp"
+#include "store/sqlite_program_store.hpp"
 #include "temp_dir.hpp"
 
 using namespace samling;
@@ -443,11 +446,13 @@ TEST_F(room_log_test, votes_are_tallied_coalesced_with_a_leading_edge) {
   std::atomic<int> tallies{0};
   std::mutex tallied_mutex;
   std::set<std::string> tallied;
+  std::vector<std::chrono::steady_clock::time_point> tally_times;
   services_.tally = [&](std::vector<std::string> questions, std::vector<std::string>) {
     ++tallies;
     {
       std::lock_guard lock(tallied_mutex);
       tallied.insert(questions.begin(), questions.end());
+      tally_times.push_back(std::chrono::steady_clock::now());
     }
     return entries_op({{"votes", true, false, "", 0, 0}});
   };
@@ -479,6 +484,8 @@ TEST_F(room_log_test, votes_are_tallied_coalesced_with_a_leading_edge) {
   EXPECT_EQ(static_cast<std::ptrdiff_t>(bertil.of_type("votes").size()), tallies.load()) << "one event per tally";
   std::lock_guard lock(tallied_mutex);
   EXPECT_EQ(tallied.size(), 20u) << "every question that changed was tallied";
+  for (std::size_t i = 1; i < tally_times.size(); ++i)
+    EXPECT_GE(tally_times[i] - tally_times[i - 1], settings_.tally_interval) << "tally " << i << " came too soon";
 }
 
 TEST_F(room_log_test, close_users_is_called_with_the_op_s_users) {
@@ -557,4 +564,43 @@ TEST_F(room_log_test, a_projector_member_only_shows_and_only_its_own_room) {
   join(room, ma, anna);
   post(room, ma, anna, "hej");
   ASSERT_TRUE(run_until([&] { return kiosk.of_type("message").size() == 1; }));
+}
+
+TEST_F(room_log_test, a_ban_from_a_room_the_registry_made_closes_the_users_sessions_through_it) {
+  std::unique_ptr<store::sqlite_program_store> program;
+  on_pool([&] {
+    program = std::make_unique<store::sqlite_program_store>(*db_);
+    program::seed_demo_if_empty(*program, std::string(SAMLING_SOURCE_DIR) + "/config/demo/stockholm-tillsammans.json");
+  });
+  {
+    rooms::room_registry registry(ioc_.get_executor(), settings_, services_, program.get());
+    std::optional<rooms::room_registry::lookup> found;
+    boost::asio::co_spawn(ioc_, registry.resolve("stockholm-tillsammans-2027/main", "stockholm-tillsammans-2027"),
+                          [&](std::exception_ptr e, rooms::room_registry::lookup l) {
+                            EXPECT_FALSE(e);
+                            found = std::move(l);
+                          });
+    ASSERT_TRUE(run_until([&] { return found.has_value(); }));
+    ASSERT_EQ(found->error, core::errc::ok);
+    auto room = found->found;
+    recorder mod, anna1, anna2, bertil;
+    auto mm = mod.make("s0", "mo", "moderator");
+    auto a1 = anna1.make("s1", "anna", "attendee");
+    auto a2 = anna2.make("s2", "anna", "attendee");
+    auto b = bertil.make("s3", "bertil", "attendee");
+    for (auto& m : {mm, a1, a2, b}) registry.connected(m, "stockholm-tillsammans-2027");
+    join(room, mm, mod);
+    join(room, a1, anna1);  // the other session of anna's has not joined this room: closed too
+    apply(room, mm, mod, [](rooms::op_env&) {
+      rooms::op_outcome out;
+      out.close_users = {"anna"};
+      return out;
+    });
+    EXPECT_EQ(anna1.closes(), std::vector<core::ws_close>{core::ws_close::banned});
+    EXPECT_EQ(anna2.closes(), std::vector<core::ws_close>{core::ws_close::banned});
+    EXPECT_TRUE(bertil.closes().empty());
+    EXPECT_TRUE(mod.closes().empty());
+  }
+  ioc_.run_for(50ms);
+  on_pool([&] { program.reset(); });
 }

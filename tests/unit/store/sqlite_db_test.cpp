@@ -60,13 +60,14 @@ TEST(SqliteDbTest, FreshFileIsCreatedInWalModeAndMigratedToLatest) {
   EXPECT_EQ(pragma_text(db, "PRAGMA foreign_keys"), "1");
   EXPECT_EQ(pragma_text(db, "PRAGMA synchronous"), "1");  // NORMAL
   EXPECT_EQ(pragma_text(db, "PRAGMA busy_timeout"), "5000");
-  EXPECT_EQ(table_names(db), (std::vector<std::string>{"account_roles", "accounts", "audit_log",
-                                                       "chat_messages", "event_days", "events",
-                                                       "invitations", "outbox", "program_versions",
-                                                       "registration_settings", "registrations", "room_log", "rooms",
-                                                       "series", "series_events", "sessions",
-                                                       "sign_in_failures", "speakers",
-                                                       "staff_sessions", "stage_destinations"}));
+  EXPECT_EQ(table_names(db),
+            (std::vector<std::string>{"account_roles", "accounts", "audit_log", "bans", "chat_messages",
+                                      "chat_room_settings", "event_days", "events", "invitations", "kiosk_links",
+                                      "moderation_log", "mutes", "outbox", "poll_votes", "polls", "program_versions",
+                                      "qa_event_settings", "qa_room_settings", "question_votes", "questions",
+                                      "registration_settings", "registrations", "room_log", "rooms", "series",
+                                      "series_events", "sessions", "sign_in_failures", "speakers", "staff_sessions",
+                                      "stage_destinations", "word_lists"}));
   EXPECT_TRUE(db.ping());
 }
 
