@@ -142,7 +142,7 @@ export const modSv = {
     noQuestions: 'Ställ dina frågor: skanna koden.',
     scan: 'Fråga och rösta',
     now: 'Nu',
-    nextSession: 'Sedan',
+    nextSession: 'Härnäst',
     poll: 'Omröstning',
     votes: (n: number) => (n === 1 ? '1 röst' : `${n} röster`),
     voters: (n: number) => (n === 1 ? '1 röstande' : `${n} röstande`),
