@@ -97,6 +97,9 @@ class moderation_store {
                                                    const std::string& user_id) = 0;
   virtual std::optional<std::string> last_name(const std::string& event_id,
                                                const std::string& user_id) = 0;
+  // The role (wire name) the user last posted with in the event, if they posted.
+  virtual std::optional<std::string> last_role(const std::string& event_id,
+                                               const std::string& user_id) = 0;
 
   // The moderation log (append only). log() ignores r.id: the store numbers the records.
   virtual void log(const log_record& r) = 0;

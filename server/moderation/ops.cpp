@@ -222,8 +222,20 @@ op_outcome check_user(const op_env& env, const moderate_args& a) {
   return {};
 }
 
+// Mute and ban are for participants: a moderator cannot silence or remove another moderator or
+// an organizer (their role is the one they last posted with in the event). Staff roles are
+// removed by an organizer in the console instead.
+op_outcome check_not_staff(moderation_store& store, const op_env& env, const moderate_args& a) {
+  auto role = store.last_role(env.event_id, a.user_id);
+  if (role && (*role == "moderator" || *role == "organizer"))
+    return failure(errc::forbidden, "Moderators and organizers cannot be muted or banned; an "
+                                    "organizer removes a staff role in the console.");
+  return {};
+}
+
 op_outcome mute(moderation_store& store, op_env& env, const moderate_args& a) {
   if (auto bad = check_user(env, a); bad.error != errc::ok) return bad;
+  if (auto bad = check_not_staff(store, env, a); bad.error != errc::ok) return bad;
   if (a.seconds <= 0 || a.seconds > max_mute_seconds)
     return failure(errc::bad_message, "mute needs \"seconds\" from 1 to " +
                                           std::to_string(max_mute_seconds) + ".");
@@ -268,6 +280,7 @@ op_outcome unmute(moderation_store& store, op_env& env, const moderate_args& a) 
 
 op_outcome ban(moderation_store& store, op_env& env, const moderate_args& a) {
   if (auto bad = check_user(env, a); bad.error != errc::ok) return bad;
+  if (auto bad = check_not_staff(store, env, a); bad.error != errc::ok) return bad;
   const auto name = listed_name(store, env, a);
   store.put_ban({.event_id = env.event_id,
                  .user_id = a.user_id,

@@ -97,6 +97,9 @@ sqlite_moderation_store::sqlite_moderation_store(sqlite_db& db)
       last_name_(db, "SELECT user_name FROM chat_messages "
                      "WHERE room >= ?1 || '/' AND room < ?1 || '0' AND user_id = ?2 "
                      "ORDER BY ts_ms DESC LIMIT 1"),
+      last_role_(db, "SELECT user_role FROM chat_messages "
+                     "WHERE room >= ?1 || '/' AND room < ?1 || '0' AND user_id = ?2 "
+                     "ORDER BY ts_ms DESC LIMIT 1"),
       log_(db, "INSERT INTO moderation_log (event_id, room, ts_ms, actor_id, actor_name, actor_role, "
                "action, target, reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
       log_entries_(db, str("SELECT ", log_columns,
@@ -235,6 +238,14 @@ std::optional<std::string> sqlite_moderation_store::last_name(const std::string&
   last_name_.bind(1, event_id).bind(2, user_id);
   if (!last_name_.step()) return std::nullopt;
   return last_name_.text(0);
+}
+
+std::optional<std::string> sqlite_moderation_store::last_role(const std::string& event_id,
+                                                              const std::string& user_id) {
+  reset_on_exit reset(last_role_);
+  last_role_.bind(1, event_id).bind(2, user_id);
+  if (!last_role_.step()) return std::nullopt;
+  return last_role_.text(0);
 }
 
 void sqlite_moderation_store::log(const moderation::log_record& r) {

@@ -42,6 +42,8 @@ class sqlite_moderation_store final : public moderation::moderation_store {
 
   std::optional<std::int64_t> last_post_ms(const std::string& room,
                                            const std::string& user_id) override;
+  std::optional<std::string> last_role(const std::string& event_id,
+                                       const std::string& user_id) override;
   std::optional<std::string> last_name(const std::string& event_id,
                                        const std::string& user_id) override;
 
@@ -65,6 +67,7 @@ class sqlite_moderation_store final : public moderation::moderation_store {
   statement set_words_;
   statement last_post_;
   statement last_name_;
+  statement last_role_;
   statement log_;
   statement log_entries_;
 };

@@ -406,6 +406,23 @@ TEST(ModerationOpsTest, BanClosesTheUsersConnectionsAndRefusesThem) {
   EXPECT_EQ(f.run(mo, on_user(moderate_action::ban, "")).error, errc::bad_message);
 }
 
+// Mute and ban are for participants: a moderator cannot silence or remove an organizer or
+// another moderator (the role they posted with), and nothing is written.
+TEST(ModerationOpsTest, StaffCannotBeMutedOrBanned) {
+  fixture f;
+  ASSERT_EQ(f.post(olga, "välkomna").error, errc::ok);
+  const chat_user mo2{"u-mo2", "Mia Moderator", auth::role::moderator};
+  ASSERT_EQ(f.post(mo2, "hej").error, errc::ok);
+  for (auto* target : {"u-olga", "u-mo2"}) {
+    auto ban = f.run(mo, on_user(moderate_action::ban, target, 0, "oops"));
+    EXPECT_EQ(ban.error, errc::forbidden) << target;
+    EXPECT_TRUE(ban.close_users.empty());
+    EXPECT_EQ(f.run(mo, on_user(moderate_action::mute, target, 60)).error, errc::forbidden) << target;
+    EXPECT_FALSE(is_banned(f.store, event, target));
+  }
+  EXPECT_EQ(f.post(olga, "fortfarande här").error, errc::ok);
+}
+
 // A guest gets a fresh id on every connection: their ban and mute follow their name.
 TEST(ModerationOpsTest, AGuestsBanAndMuteHoldForTheSameNameUnderANewId) {
   fixture f;
