@@ -184,6 +184,7 @@ void room::join(std::shared_ptr<member> m, std::string id_json, std::optional<st
 // reaches the member as an event after it.
 asio::awaitable<void> room::do_join(std::shared_ptr<room> self, std::shared_ptr<member> m,
                                     std::string id_json, std::optional<std::uint64_t> since) {
+  ++self->joining_[m->session_id()].joins;  // before the first suspension: see wait_for_join
   auto snapshot = self->services_.snapshot;
   op_fn read = [snapshot](op_env& env) {
     op_outcome out;
@@ -201,9 +202,27 @@ asio::awaitable<void> room::do_join(std::shared_ptr<room> self, std::shared_ptr<
   if (!out) {
     m->release(self->info_.key);
     m->reply(protocol::error(id_json, errc::unavailable, "The room's state could not be read; join again."));
-    co_return;
+  } else {
+    self->finish_join(m, id_json, since, out->result_json);
   }
-  self->finish_join(m, id_json, since, out->result_json);
+  self->join_done(m);
+}
+
+bool room::wait_for_join(const std::shared_ptr<member>& m, std::function<void()> later) {
+  auto it = joining_.find(m->session_id());
+  if (it == joining_.end()) return false;
+  it->second.waiting.push_back(std::move(later));
+  return true;
+}
+
+void room::join_done(const std::shared_ptr<member>& m) {
+  auto it = joining_.find(m->session_id());
+  if (it == joining_.end() || --it->second.joins > 0) return;
+  auto waiting = std::move(it->second.waiting);
+  joining_.erase(it);
+  // Each goes back through its entry point, in the order the session sent them; they run on
+  // this strand after the join's ack.
+  for (auto& w : waiting) w();
 }
 
 void room::finish_join(const std::shared_ptr<member>& m, const std::string& id_json,
@@ -251,6 +270,7 @@ void room::finish_join(const std::shared_ptr<member>& m, const std::string& id_j
 
 void room::leave(std::shared_ptr<member> m, std::string id_json) {
   asio::post(strand_, [self = shared_from_this(), m = std::move(m), id = std::move(id_json)] {
+    if (self->wait_for_join(m, [self, m, id] { self->leave(m, id); })) return;
     self->do_leave(m, &id);
   });
 }
@@ -277,6 +297,7 @@ void room::do_leave(const std::shared_ptr<member>& m, const std::string* id_json
 
 void room::list_members(std::shared_ptr<member> m, std::string id_json) {
   asio::post(strand_, [self = shared_from_this(), m = std::move(m), id = std::move(id_json)] {
+    if (self->wait_for_join(m, [self, m, id] { self->list_members(m, id); })) return;
     if (!self->members_.count(m->session_id())) {
       m->reply(protocol::error(id, errc::not_in_room));
       return;
@@ -301,6 +322,7 @@ void room::apply(std::shared_ptr<member> m, std::string id_json, op_fn op) {
 
 asio::awaitable<void> room::do_apply(std::shared_ptr<room> self, std::shared_ptr<member> m,
                                      std::string id_json, op_fn op) {
+  if (self->wait_for_join(m, [self, m, id_json, op] { self->apply(m, id_json, op); })) co_return;
   if (!self->members_.count(m->session_id())) {
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
@@ -430,6 +452,10 @@ void room::post(std::shared_ptr<member> m, std::string id_json, std::string text
 asio::awaitable<void> room::do_post(std::shared_ptr<room> self, std::shared_ptr<member> m,
                                     std::string id_json, std::string text,
                                     std::string client_msg_id) {
+  if (self->wait_for_join(m, [self, m, id_json, text, client_msg_id] {
+        self->post(m, id_json, text, client_msg_id);
+      }))
+    co_return;
   if (!self->members_.count(m->session_id())) {
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;

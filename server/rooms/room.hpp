@@ -170,6 +170,17 @@ class room : public std::enable_shared_from_this<room> {
   std::uint64_t forgotten_up_to_ = 0;           // history up to this seq is not in kept_
   std::unordered_map<std::string, std::uint64_t> recent_ids_;  // dedupe key -> seq (kept_ only)
   std::unordered_map<std::string, pending_post> in_flight_;    // dedupe key -> waiting retries
+  // Sessions whose join is reading its snapshot on the store's thread: what they ask of this
+  // room meanwhile (a pipelined post, leave, op or members) waits for the join's ack, so the
+  // room answers a session's requests in the order it sent them.
+  struct joining {
+    int joins = 0;                               // joins in flight
+    std::vector<std::function<void()>> waiting;  // requests to run after them, in order
+  };
+  std::unordered_map<std::string, joining> joining_;  // by session id
+  // On the strand: true (and `later` kept) while `m` has a join in flight.
+  bool wait_for_join(const std::shared_ptr<member>& m, std::function<void()> later);
+  void join_done(const std::shared_ptr<member>& m);
   boost::asio::steady_timer presence_timer_;
   bool presence_pending_ = false;
   // The coalesced tally: ids whose counts changed since the last tally op went out.

@@ -604,3 +604,35 @@ TEST_F(room_log_test, a_ban_from_a_room_the_registry_made_closes_the_users_sessi
   ioc_.run_for(50ms);
   on_pool([&] { program.reset(); });
 }
+
+// A client pipelines join, post, an op, members and leave in one write: the join reads its
+// snapshot on the store's thread, and what the session asked meanwhile waits for the join's
+// ack instead of being refused as not_in_room (the tls_websocket pipelining test found this).
+TEST_F(room_log_test, requests_pipelined_behind_a_join_wait_for_its_ack) {
+  auto room = make_room();
+  recorder anna;
+  auto ma = anna.make("s-a", "u-anna", "moderator");
+  room->join(ma, "\"j\"", std::nullopt);
+  room->post(ma, "\"p\"", "hej", "c1");
+  room->apply(ma, "\"op\"", [](rooms::op_env&) {
+    rooms::op_outcome out;
+    out.result_json = R"({"done":true})";
+    return out;
+  });
+  room->list_members(ma, "\"m\"");
+  room->leave(ma, "\"l\"");
+  auto replies = [&] {
+    std::vector<std::string> out;
+    std::lock_guard lock(anna.s->mutex);
+    for (auto& f : anna.s->frames)
+      if (f.at("type") == "ack" || f.at("type") == "error")
+        out.push_back(std::string(f.at("id").as_string()) + ":" + std::string(f.at("type").as_string()));
+    return out;
+  };
+  ASSERT_TRUE(run_until([&] { return replies().size() >= 5; })) << replies().size();
+  auto got = replies();
+  ASSERT_EQ(got.size(), 5u);
+  EXPECT_EQ(got.front(), "j:ack") << "the join's ack comes first";
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{"j:ack", "l:ack", "m:ack", "op:ack", "p:ack"}));
+}
