@@ -85,6 +85,8 @@ TEST(ws_qa_bad_input, a_question_over_the_limit_is_question_too_long) {
   EXPECT_EQ(outcome(ask(*anna, std::string(1500, 'y'))), "question_too_long");
   EXPECT_EQ(outcome(ask(*anna, " \n\t ")), "text_empty");
   EXPECT_EQ(outcome(ask(*anna, std::string("a\x01") + "b")), "text_invalid");
+  // The limit is in every join's settings.
+  EXPECT_EQ(int_field(anna->join(ws::room("main")), "result.qa.settings.question_max_chars"), 20);
   // An edit over the limit too.
   EXPECT_EQ(outcome(act(*mod, question_id(ok), "edit", {{"text", std::string(21, 'z')}})), "question_too_long");
 }

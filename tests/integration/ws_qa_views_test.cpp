@@ -90,4 +90,17 @@ TEST(ws_qa_views, a_rejections_reason_is_the_askers_and_a_hall_question_shows_it
   EXPECT_EQ(outcome(ask(*bo, "Från salen?", {{"hall", true}})), "forbidden");
 }
 
+TEST(ws_qa_views, a_press_members_question_is_marked_press) {
+  server_process server(server_options());
+  auto reporter = signed_in(server, "u-press", "press", {"main", "press"});
+  auto anna = signed_in(server, "u-anna", "attendee");
+  ASSERT_TRUE(reporter && anna);
+  auto q = ask(*reporter, "En fråga från pressen", {}, "press");
+  ASSERT_TRUE(is_ack(q)) << str(q);
+  EXPECT_EQ(field(q, "result.question.press"), json::value(true)) << str(q);
+  EXPECT_EQ(string_field(q, "result.question.author.role"), "press") << str(q);
+  auto a = ask(*anna, "En fråga från publiken");
+  EXPECT_EQ(field(a, "result.question.press"), json::value(false)) << str(a);
+}
+
 }  // namespace
