@@ -382,13 +382,15 @@ class protocol_session final : public net::ws_handler,
       }
     }
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), ask_op(op_stores(), std::move(req)));
+    auto op = ask_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> vote(std::string id_json, protocol::vote_request req) {
     if (!ops_ready(id_json)) co_return;
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), vote_op(op_stores(), std::move(req)));
+    auto op = vote_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> question(std::string id_json, protocol::question_request req) {
@@ -400,25 +402,29 @@ class protocol_session final : public net::ws_handler,
       }
     }
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), question_op(op_stores(), std::move(req)));
+    auto op = question_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> poll_create(std::string id_json, protocol::poll_create_request req) {
     if (!ops_ready(id_json)) co_return;
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), poll_create_op(op_stores(), std::move(req)));
+    auto op = poll_create_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> poll(std::string id_json, protocol::poll_request req) {
     if (!ops_ready(id_json)) co_return;
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), poll_op(op_stores(), std::move(req)));
+    auto op = poll_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> poll_vote(std::string id_json, protocol::poll_vote_request req) {
     if (!ops_ready(id_json)) co_return;
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), poll_vote_op(op_stores(), std::move(req)));
+    auto op = poll_vote_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   asio::awaitable<void> moderate(std::string id_json, protocol::moderate_request req) {
@@ -430,7 +436,8 @@ class protocol_session final : public net::ws_handler,
       co_return;
     }
     auto room = req.room;
-    co_await run_op(std::move(id_json), std::move(room), moderate_op(op_stores(), std::move(req)));
+    auto op = moderate_op(op_stores(), std::move(req));  // named before co_await: GCC 12
+    co_await run_op(std::move(id_json), std::move(room), std::move(op));
   }
 
   void reply_error(const std::string& id_json, errc e, std::string_view message = {}) {

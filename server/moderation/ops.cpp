@@ -436,13 +436,16 @@ rooms::post_verdict gate_post(moderation_store& store, const rooms::chat_message
   const auto event_id = event_of(m.room);
   const bool guest = m.user.role == auth::role::guest && m.user.id.starts_with("g-");
   // In the documented order: banned, muted, locked, slow mode, then the word list.
-  if (store.ban_of(event_id, m.user.id) || (guest && is_banned_guest_name(store, event_id, m.user.name))) {
+  // A guest's ban and mute also follow their name (moderation/guests.hpp).
+  if (store.ban_of(event_id, m.user.id) ||
+      (guest && is_banned_guest_name(store, event_id, m.user.name))) {
     v.error = errc::banned;
     return v;
   }
   auto mute = store.mute_of(event_id, m.user.id);
-  if (guest && !(mute && mute->until_ms > m.ts_ms)) mute = guest_mute_for_name(store, event_id, m.user.name, m.ts_ms);
-  if (mute && mute->until_ms > m.ts_ms) {
+  const auto running = [&] { return mute && mute->until_ms > m.ts_ms; };
+  if (guest && !running()) mute = guest_mute_for_name(store, event_id, m.user.name, m.ts_ms);
+  if (running()) {
     v.error = errc::muted;
     v.retry_after_ms = mute->until_ms - m.ts_ms;
     v.message = "A moderator has muted you for " + seconds_text(*v.retry_after_ms) + " more" +

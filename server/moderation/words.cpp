@@ -9,19 +9,24 @@
 namespace samling::moderation {
 namespace {
 
-// The code point of valid UTF-8 (the JSON parser and the post rules guarantee it) at s[i], and
-// its length in bytes. A truncated sequence at the end is read as far as it goes.
+// The code point at s[i] and its length in bytes. The text is valid UTF-8 (the JSON parser
+// guarantees it); should it not be, a byte that does not start a complete sequence reads as
+// U+FFFD of length 1, which is not a word character, so every word handed to rooms::name_key
+// is valid UTF-8 whatever came in.
 std::uint32_t decode(std::string_view s, std::size_t i, std::size_t& len) {
-  auto c = static_cast<unsigned char>(s[i]);
-  len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : 4;
-  std::uint32_t cp = len == 1 ? c : c & (0xFF >> (len + 1));
-  for (std::size_t k = 1; k < len; ++k) {
-    if (i + k >= s.size()) {
-      len = k;
-      break;
-    }
-    cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  constexpr std::uint32_t replacement = 0xFFFD;
+  const auto c = static_cast<unsigned char>(s[i]);
+  len = 1;
+  if (c < 0x80) return c;
+  const std::size_t n = (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || i + n > s.size()) return replacement;
+  std::uint32_t cp = c & (0xFF >> (n + 1));
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto cc = static_cast<unsigned char>(s[i + k]);
+    if ((cc & 0xC0) != 0x80) return replacement;
+    cp = (cp << 6) | (cc & 0x3F);
   }
+  len = n;
   return cp;
 }
 
@@ -39,7 +44,7 @@ bool is_word_char(std::uint32_t cp) {
   if (cp >= 0x2E00 && cp <= 0x2E7F) return false;
   if (cp >= 0x3000 && cp <= 0x303F) return false;
   if (cp >= 0xFE00 && cp <= 0xFE0F) return false;
-  if (cp == 0xFEFF) return false;
+  if (cp == 0xFEFF || cp == 0xFFFD) return false;
   if (cp >= 0xFF00 && cp <= 0xFF0F) return false;
   if (cp >= 0x1F000) return false;
   return true;

@@ -18,6 +18,16 @@ TEST(WordsTest, SplitsAtEverythingThatIsNotALetterOrDigitAndFoldsCase) {
   EXPECT_TRUE(split_words("").empty());
 }
 
+// Texts are valid UTF-8 (the JSON parser's guarantee); bytes that are not still split words
+// and never reach the case folding half a character (found with random bytes under ASan).
+TEST(WordsTest, BytesThatAreNotUtf8SeparateWords) {
+  EXPECT_EQ(split_words("ab\xC3"), (words{"ab"}));
+  EXPECT_EQ(split_words("\xFFidiot\x80"), (words{"idiot"}));
+  EXPECT_EQ(split_words("a\xE2\x82" "b"), (words{"a", "b"}));
+  EXPECT_EQ(split_words("\xF0\x9F"), (words{}));
+  EXPECT_TRUE(word_list({"idiot"}).matches("\xC3idiot\xC3"));
+}
+
 TEST(WordsTest, MatchesWholeWordsWhateverTheCase) {
   word_list list({"idiot"});
   EXPECT_TRUE(list.matches("Idiot"));
