@@ -16,19 +16,6 @@ std::string select_sql(std::string_view rest) {
   return "SELECT " + std::string(columns) + " FROM chat_messages " + std::string(rest);
 }
 
-// A cached statement must be reset after every use, also when a step throws: one left mid-
-// result keeps its read snapshot open, which holds back WAL checkpoints and hides later writes.
-class reset_on_exit {
- public:
-  explicit reset_on_exit(statement& s) : s_(s) {}
-  ~reset_on_exit() { s_.reset(); }
-  reset_on_exit(const reset_on_exit&) = delete;
-  reset_on_exit& operator=(const reset_on_exit&) = delete;
-
- private:
-  statement& s_;
-};
-
 // Reads a row selected with `columns`, in that order. The role is stored as its wire name; a
 // name this binary does not know is a row it did not write: refused, not guessed.
 rooms::chat_message read_message(const sqlite_db& db, const statement& s) {

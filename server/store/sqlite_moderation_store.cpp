@@ -10,19 +10,6 @@ namespace samling::store {
 
 namespace {
 
-// A cached statement must be reset after every use, also when a step throws (see
-// sqlite_chat_store.cpp: one left mid-result keeps its read snapshot open).
-class reset_on_exit {
- public:
-  explicit reset_on_exit(statement& s) : s_(s) {}
-  ~reset_on_exit() { s_.reset(); }
-  reset_on_exit(const reset_on_exit&) = delete;
-  reset_on_exit& operator=(const reset_on_exit&) = delete;
-
- private:
-  statement& s_;
-};
-
 constexpr std::string_view mute_columns =
     "event_id, user_id, user_name, until_ms, reason, by_id, by_name, at_ms";
 constexpr std::string_view ban_columns =

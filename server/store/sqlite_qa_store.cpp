@@ -22,19 +22,6 @@ std::string select_polls(std::string_view rest) {
   return "SELECT " + std::string(poll_columns) + " FROM polls " + std::string(rest);
 }
 
-// A cached statement is reset after every use, also when a step throws (sqlite_chat_store.cpp
-// says why).
-class reset_on_exit {
- public:
-  explicit reset_on_exit(statement& s) : s_(s) {}
-  ~reset_on_exit() { s_.reset(); }
-  reset_on_exit(const reset_on_exit&) = delete;
-  reset_on_exit& operator=(const reset_on_exit&) = delete;
-
- private:
-  statement& s_;
-};
-
 // An enum stored by its name: a name this binary does not know is a row it did not write,
 // refused rather than guessed.
 template <typename T>

@@ -83,6 +83,19 @@ class statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// Resets a cached statement when the scope ends, also when a step throws: one left mid-result
+// keeps its read snapshot open, which holds back WAL checkpoints and hides later writes.
+class reset_on_exit {
+ public:
+  explicit reset_on_exit(statement& s) : s_(s) {}
+  ~reset_on_exit() { s_.reset(); }
+  reset_on_exit(const reset_on_exit&) = delete;
+  reset_on_exit& operator=(const reset_on_exit&) = delete;
+
+ private:
+  statement& s_;
+};
+
 // A write transaction begins IMMEDIATE, taking the write lock up front: a deferred one that
 // reads first and writes later can fail with SQLITE_BUSY half-way despite the busy timeout.
 // A read transaction gives several SELECTs one consistent snapshot (WAL readers never block).
