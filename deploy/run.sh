@@ -17,5 +17,6 @@ demo_password=$(printf '%s\n' "$account_out" | sed -n 's/^password: //p')
 echo
 echo "run: organizer sign-in for the demo: $demo_email / $demo_password"
 echo "run: (sign in at the URL printed below + #sign-in, e.g. http://127.0.0.1:8080/#sign-in; the console is at #console)"
+echo "run: (signed in, moderate the main stage's questions, polls and chat at #moderate/stockholm-tillsammans-2027/main)"
 echo "run: starting Samling; open the URL printed below (Ctrl-C stops it)"
 exec build/bin/samling serve --config config/samling.toml "$@"
