@@ -348,13 +348,14 @@ class protocol_session final : public net::ws_handler,
   }
 
   // Hands `op` to the room `key` of the session's event; the room replies (not_in_room too).
-  asio::awaitable<void> run_op(std::string id_json, std::string key, rooms::op_fn op) {
+  asio::awaitable<void> run_op(std::string id_json, std::string key, rooms::op_fn op,
+                               bool rate_limited = false) {
     auto found = co_await services_.rooms->resolve(std::move(key), event_id_);
     if (found.error != errc::ok) {
       reply_error(id_json, found.error);
       co_return;
     }
-    found.found->apply(member_, std::move(id_json), std::move(op));
+    found.found->apply(member_, std::move(id_json), std::move(op), rate_limited);
   }
 
   // Whether the Q&A and moderation stores are wired; replies `unavailable` when not.
@@ -383,7 +384,8 @@ class protocol_session final : public net::ws_handler,
     }
     auto room = req.room;
     auto op = ask_op(op_stores(), std::move(req));  // named before co_await: GCC 12
-    co_await run_op(std::move(id_json), std::move(room), std::move(op));
+    // A question shares the asker's post bucket: asking cannot flood the queue.
+    co_await run_op(std::move(id_json), std::move(room), std::move(op), true);
   }
 
   asio::awaitable<void> vote(std::string id_json, protocol::vote_request req) {

@@ -316,13 +316,15 @@ std::vector<protocol::user_ref> room::member_list() const {
 
 // --- operations (Q&A, polls, moderation) ----------------------------------------------------------
 
-void room::apply(std::shared_ptr<member> m, std::string id_json, op_fn op) {
-  spawn(do_apply(shared_from_this(), std::move(m), std::move(id_json), std::move(op)), "room_op_failed");
+void room::apply(std::shared_ptr<member> m, std::string id_json, op_fn op, bool rate_limited) {
+  spawn(do_apply(shared_from_this(), std::move(m), std::move(id_json), std::move(op), rate_limited),
+        "room_op_failed");
 }
 
 asio::awaitable<void> room::do_apply(std::shared_ptr<room> self, std::shared_ptr<member> m,
-                                     std::string id_json, op_fn op) {
-  if (self->wait_for_join(m, [self, m, id_json, op] { self->apply(m, id_json, op); })) co_return;
+                                     std::string id_json, op_fn op, bool rate_limited) {
+  if (self->wait_for_join(m, [self, m, id_json, op, rate_limited] { self->apply(m, id_json, op, rate_limited); }))
+    co_return;
   if (!self->members_.count(m->session_id())) {
     m->reply(protocol::error(id_json, errc::not_in_room));
     co_return;
@@ -330,6 +332,12 @@ asio::awaitable<void> room::do_apply(std::shared_ptr<room> self, std::shared_ptr
   if (m->read_only()) {
     m->reply(protocol::error(id_json, errc::forbidden, "The projector view only shows."));
     co_return;
+  }
+  if (rate_limited && !m->sees_member_lists() && self->services_.limiter) {
+    if (auto wait = self->services_.limiter->take(m->user().id, rate_limiter::clock::now())) {
+      m->reply(protocol::error(id_json, errc::rate_limited, {}, wait->count()));
+      co_return;
+    }
   }
   std::optional<op_outcome> out;
   if (self->services_.writer) {

@@ -104,8 +104,9 @@ class room : public std::enable_shared_from_this<room> {
   // `m` has not joined; else on the store's thread through the writer, ordered with posts; then
   // the ack with the op's result (or its error, with retry_after_ms), its entries fanned out
   // per view and kept for resumes, its vote/poll changes fed to the coalesced tally, and its
-  // close_users closed.
-  void apply(std::shared_ptr<member> m, std::string id_json, op_fn op);
+  // close_users closed. `rate_limited`: the op takes a token from the user's post bucket first
+  // (a question is a post: `rate_limited` with retry_after_ms when there is none; staff pass).
+  void apply(std::shared_ptr<member> m, std::string id_json, op_fn op, bool rate_limited = false);
   // The session is gone: drop it without a reply.
   void remove(std::shared_ptr<member> m);
 
@@ -132,7 +133,7 @@ class room : public std::enable_shared_from_this<room> {
   static boost::asio::awaitable<void> do_join(std::shared_ptr<room> self, std::shared_ptr<member> m,
                                               std::string id_json, std::optional<std::uint64_t> since);
   static boost::asio::awaitable<void> do_apply(std::shared_ptr<room> self, std::shared_ptr<member> m,
-                                               std::string id_json, op_fn op);
+                                               std::string id_json, op_fn op, bool rate_limited);
   static boost::asio::awaitable<void> do_tally(std::shared_ptr<room> self, op_fn op);
   void spawn(boost::asio::awaitable<void> task, const char* what);
   void finish_join(const std::shared_ptr<member>& m, const std::string& id_json,

@@ -636,3 +636,41 @@ TEST_F(room_log_test, requests_pipelined_behind_a_join_wait_for_its_ack) {
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::string>{"j:ack", "l:ack", "m:ack", "op:ack", "p:ack"}));
 }
+
+// An op marked rate-limited (a question) takes a token from the user's post bucket: past the
+// burst the reply is rate_limited with a wait, nothing runs; staff are not limited.
+TEST_F(room_log_test, a_rate_limited_op_shares_the_post_bucket_and_staff_pass) {
+  rooms::rate_limiter tight{2, 1};  // a burst of 2, then one a minute
+  services_.limiter = &tight;
+  auto room = make_room();
+  recorder anna, mo;
+  auto ma = anna.make("s-a", "u-anna", "attendee");
+  auto mm = mo.make("s-m", "u-mo", "moderator");
+  join(room, ma, anna);
+  join(room, mm, mo);
+  std::atomic<int> ran{0};
+  auto op = [&ran](rooms::op_env&) {
+    ++ran;
+    rooms::op_outcome out;
+    out.result_json = R"({"ok":true})";
+    return out;
+  };
+  auto ask = [&](const std::shared_ptr<rooms::member>& m, recorder& r) {
+    auto before = r.of_type("ack").size() + r.of_type("error").size();
+    room->apply(m, "\"q\"", op, true);
+    EXPECT_TRUE(run_until([&] { return r.of_type("ack").size() + r.of_type("error").size() > before; }));
+    std::lock_guard lock(r.s->mutex);
+    return r.s->frames.back();
+  };
+  EXPECT_EQ(ask(ma, anna).at("type"), "ack");
+  EXPECT_EQ(ask(ma, anna).at("type"), "ack");
+  auto refused = ask(ma, anna);
+  EXPECT_EQ(refused.at("type"), "error");
+  EXPECT_EQ(refused.at("code"), "rate_limited");
+  EXPECT_GT(refused.at("retry_after_ms").as_int64(), 0);
+  EXPECT_EQ(ran.load(), 2);
+  for (int i = 0; i < 4; ++i) EXPECT_EQ(ask(mm, mo).at("type"), "ack") << "staff are not limited";
+  // Not marked: a vote is not a post.
+  auto vote = apply(room, ma, anna, op);
+  EXPECT_EQ(vote.at("type"), "ack");
+}
