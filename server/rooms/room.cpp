@@ -395,10 +395,12 @@ void room::start_tally() {
   tally_questions_.clear();
   tally_polls_.clear();
   auto op = services_.tally(questions, polls);
-  spawn(do_tally(shared_from_this(), std::move(op)), "room_tally_failed");
+  spawn(do_tally(shared_from_this(), std::move(op), std::move(questions), std::move(polls)),
+        "room_tally_failed");
 }
 
-asio::awaitable<void> room::do_tally(std::shared_ptr<room> self, op_fn op) {
+asio::awaitable<void> room::do_tally(std::shared_ptr<room> self, op_fn op, std::vector<std::string> questions,
+                                     std::vector<std::string> polls) {
   std::optional<op_outcome> out;
   if (self->services_.writer) {
     // The room itself asks: no user, staff rights (timers and tallies, rooms/room_log.hpp).
@@ -410,7 +412,14 @@ asio::awaitable<void> room::do_tally(std::shared_ptr<room> self, op_fn op) {
       core::log(core::log_level::error, "room_tally_store_failed", {{"room", self->info_.key}, {"error", e.what()}});
     }
   }
-  if (out && out->error == errc::ok) self->publish(out->entries);
+  if (out && out->error == errc::ok) {
+    self->publish(out->entries);
+  } else {
+    // The counts did not go out: tally these again with the next ones, one interval later
+    // (last_tally_ below), so a store that fails is not asked again at once.
+    self->tally_questions_.insert(questions.begin(), questions.end());
+    self->tally_polls_.insert(polls.begin(), polls.end());
+  }
   // Measured from when this tally went out, not from when it started: two tallies reach the
   // members at least tally_interval apart however long the store took.
   self->last_tally_ = std::chrono::steady_clock::now();

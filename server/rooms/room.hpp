@@ -134,7 +134,10 @@ class room : public std::enable_shared_from_this<room> {
                                               std::string id_json, std::optional<std::uint64_t> since);
   static boost::asio::awaitable<void> do_apply(std::shared_ptr<room> self, std::shared_ptr<member> m,
                                                std::string id_json, op_fn op, bool rate_limited);
-  static boost::asio::awaitable<void> do_tally(std::shared_ptr<room> self, op_fn op);
+  // `questions` and `polls` are the op's ids: tallied again later when the op fails.
+  static boost::asio::awaitable<void> do_tally(std::shared_ptr<room> self, op_fn op,
+                                               std::vector<std::string> questions,
+                                               std::vector<std::string> polls);
   void spawn(boost::asio::awaitable<void> task, const char* what);
   void finish_join(const std::shared_ptr<member>& m, const std::string& id_json,
                    std::optional<std::uint64_t> since, std::string_view qa_json);

@@ -674,3 +674,32 @@ TEST_F(room_log_test, a_rate_limited_op_shares_the_post_bucket_and_staff_pass) {
   auto vote = apply(room, ma, anna, op);
   EXPECT_EQ(vote.at("type"), "ack");
 }
+
+// A tally whose op fails (the store) is not lost: its questions are tallied again with the next
+// ones, one interval later, and the audience gets the counts then.
+TEST_F(room_log_test, a_failed_tally_is_tallied_again_an_interval_later) {
+  settings_.tally_interval = 100ms;
+  std::atomic<int> calls{0};
+  std::mutex mutex;
+  std::vector<std::vector<std::string>> asked;
+  services_.tally = [&](std::vector<std::string> questions, std::vector<std::string>) -> rooms::op_fn {
+    {
+      std::lock_guard lock(mutex);
+      asked.push_back(questions);
+    }
+    if (calls++ == 0)
+      return [](rooms::op_env&) -> rooms::op_outcome { throw std::runtime_error("disk I/O error"); };
+    return entries_op({{"votes", true, false, "", 0, 0}});
+  };
+  auto room = make_room();
+  recorder anna, bertil;
+  auto ma = anna.make("s1", "anna", "attendee");
+  join(room, ma, anna);
+  join(room, bertil.make("s2", "bertil", "attendee"), bertil);
+  room->apply(ma, "\"v\"", entries_op({}, {"q-1"}));
+  ASSERT_TRUE(run_until([&] { return bertil.of_type("votes").size() == 1; })) << "tallied again after the failure";
+  EXPECT_EQ(calls.load(), 2);
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[1], std::vector<std::string>{"q-1"});
+}
