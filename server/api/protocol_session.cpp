@@ -437,6 +437,14 @@ class protocol_session final : public net::ws_handler,
       reply_error(id_json, errc::forbidden);
       co_return;
     }
+    // Mute and ban are for participants: a user connected to the event as staff is refused
+    // here; moderation::moderate also refuses one who last posted as staff.
+    if ((req.action == protocol::moderate_verb::mute || req.action == protocol::moderate_verb::ban) &&
+        services_.rooms->connected_as_staff(event_id_, req.user)) {
+      reply_error(id_json, errc::forbidden,
+                  "Moderators and organizers cannot be muted or banned; an organizer removes a staff role in the console.");
+      co_return;
+    }
     auto room = req.room;
     auto op = moderate_op(op_stores(), std::move(req));  // named before co_await: GCC 12
     co_await run_op(std::move(id_json), std::move(room), std::move(op));

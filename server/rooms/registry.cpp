@@ -1,5 +1,6 @@
 #include "rooms/registry.hpp"
 
+#include "rooms/permissions.hpp"
 #include "rooms/text_rules.hpp"
 
 namespace samling::rooms {
@@ -146,6 +147,15 @@ void room_registry::close_user(const std::string& event_id, const std::string& u
   }
   // Outside the lock: a close function may end the session, which calls disconnected().
   for (auto& m : found) m->close(code);
+}
+
+bool room_registry::connected_as_staff(const std::string& event_id, const std::string& user_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(user_key(event_id, user_id));
+  if (it == sessions_.end()) return false;
+  for (auto& [_, weak] : it->second)
+    if (auto m = weak.lock(); m && is_staff(m->user().role)) return true;
+  return false;
 }
 
 asio::awaitable<std::optional<std::vector<room_members>>> room_registry::members_of(std::string event_id) {

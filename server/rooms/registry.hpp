@@ -66,6 +66,9 @@ class room_registry {
   // Closes every session of that user in that event with `code` (a ban; a revoked kiosk link:
   // user "kiosk-<first 8 of its id>"). Thread-safe; returns at once.
   void close_user(const std::string& event_id, const std::string& user_id, core::ws_close code);
+  // Whether a session of that user connected to that event now speaks as staff (a moderator or
+  // an organizer): mute and ban are refused for them. Thread-safe.
+  bool connected_as_staff(const std::string& event_id, const std::string& user_id) const;
 
   // Every room of the event in the program's order, with its distinct users joined now (0
   // for a room nobody has used yet); nullopt when there is no such event.

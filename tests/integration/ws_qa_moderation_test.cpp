@@ -50,6 +50,28 @@ TEST(ws_qa_moderation, a_muted_users_post_is_refused_with_muted_and_retry_after_
   EXPECT_TRUE(is_ack(bo->post(ws::room("main"), "Efter")));
 }
 
+// Mute and ban are for participants: a connected organizer or moderator is refused (forbidden),
+// whether or not they have posted, and stays connected and able to post.
+TEST(ws_qa_moderation, staff_cannot_be_muted_or_banned) {
+  server_process server(server_options());
+  auto mod = signed_in(server, "u-mod", "moderator");
+  auto org = signed_in(server, "u-org", "organizer");
+  auto mod2 = signed_in(server, "u-mod2", "moderator");
+  ASSERT_TRUE(mod && org && mod2);
+  for (auto* target : {"u-org", "u-mod2"}) {
+    auto ban = moderate(*mod, "ban", {{"user", target}, {"reason", "oops"}});
+    EXPECT_EQ(outcome(ban), "forbidden") << target << ": " << str(ban);
+    auto mute = moderate(*mod, "mute", {{"user", target}, {"seconds", 60}});
+    EXPECT_EQ(outcome(mute), "forbidden") << target << ": " << str(mute);
+  }
+  EXPECT_TRUE(is_ack(org->post(ws::room("main"), "Fortfarande här")));
+  EXPECT_TRUE(is_ack(mod2->post(ws::room("main"), "Jag med")));
+  // An attendee is still moderated as before.
+  auto bo = signed_in(server, "u-bo", "attendee");
+  ASSERT_TRUE(bo);
+  EXPECT_TRUE(is_ack(moderate(*mod, "mute", {{"user", "u-bo"}, {"seconds", 60}})));
+}
+
 TEST(ws_qa_moderation, a_ban_closes_every_connection_of_the_user_with_4010_and_hello_is_refused) {
   temp_dir dir;
   {
