@@ -221,8 +221,9 @@ class protocol_session final : public net::ws_handler,
       guest_token = services_.keys->sign(c);
     }
     // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
-    // guest also by its name, since a guest gets a new id with each new hello.
-    if (kiosk_room_.empty() && services_.moderation && services_.db) {
+    // guest also by its name, since a guest gets a new id with each new hello. Staff are not
+    // moderated (a ban recorded while they were offline does not lock them out).
+    if (kiosk_room_.empty() && !rooms::is_staff(user.role) && services_.moderation && services_.db) {
       auto* store = services_.moderation;
       bool guest = user.role == auth::role::guest;
       auto check = [store, event = req.event, id = user.id, name = user.name, guest] {
