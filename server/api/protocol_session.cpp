@@ -83,6 +83,7 @@ class protocol_session final : public net::ws_handler,
   }
 
   void on_closed() override {
+    closed_ = true;
     hello_timer_.cancel();
     if (member_) {
       services_.rooms->signed_out(event_id_, member_->user());
@@ -220,21 +221,6 @@ class protocol_session final : public net::ws_handler,
       c.expires_at = c.issued_at + settings_.guest_token_ttl.count();
       guest_token = services_.keys->sign(c);
     }
-    // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
-    // guest also by its name, since a guest gets a new id with each new hello. Staff are not
-    // moderated (a ban recorded while they were offline does not lock them out).
-    if (kiosk_room_.empty() && !rooms::is_staff(user.role) && services_.moderation && services_.db) {
-      auto* store = services_.moderation;
-      bool guest = user.role == auth::role::guest;
-      auto check = [store, event = req.event, id = user.id, name = user.name, guest] {
-        return moderation::is_banned(*store, event, id) ||
-               (guest && moderation::is_banned_guest_name(*store, event, name));
-      };  // named: GCC 12
-      if (co_await core::run_blocking(*services_.db, std::move(check))) {
-        reply_error(id_json, errc::banned);
-        co_return;
-      }
-    }
     event_id_ = req.event;
     services_.rooms->signed_in(event_id_, user);  // a guest's name is not kept
     auto sink = ctx_.sink;
@@ -246,6 +232,29 @@ class protocol_session final : public net::ws_handler,
         },
         [sink](core::ws_close code) { sink->close(code); }, !kiosk_room_.empty(), kiosk_room_);
     services_.rooms->connected(member_, event_id_);
+    // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
+    // guest also by its name, since a guest gets a new id with each new hello. Staff are not
+    // moderated (a ban recorded while they were offline does not lock them out). Checked after
+    // connected(): a ban committed while this check runs closes the session through
+    // close_user instead of missing it.
+    if (kiosk_room_.empty() && !rooms::is_staff(user.role) && services_.moderation && services_.db) {
+      auto* store = services_.moderation;
+      bool guest = user.role == auth::role::guest;
+      auto check = [store, event = req.event, id = user.id, name = user.name, guest] {
+        return moderation::is_banned(*store, event, id) ||
+               (guest && moderation::is_banned_guest_name(*store, event, name));
+      };  // named: GCC 12
+      bool banned = co_await core::run_blocking(*services_.db, std::move(check));
+      if (closed_) co_return;  // the connection ended meanwhile: on_closed undid the sign-in
+      if (banned) {
+        services_.rooms->signed_out(event_id_, member_->user());
+        services_.rooms->disconnected(member_, event_id_);
+        member_.reset();
+        event_id_.clear();
+        reply_error(id_json, errc::banned);
+        co_return;
+      }
+    }
     hello_timer_.cancel();
     error_streak_ = 0;
     ctx_.sink->reply(protocol::ack(id_json, protocol::hello_result{
@@ -464,6 +473,7 @@ class protocol_session final : public net::ws_handler,
   const protocol_services services_;
   asio::steady_timer hello_timer_;
   std::shared_ptr<rooms::member> member_;  // set by a successful hello
+  bool closed_ = false;                    // on_closed() has run
   std::string event_id_;
   std::string kiosk_room_;  // a projector's one room ("EVENT_ID/ROOM_ID"); empty: not a kiosk
   int error_streak_ = 0;
