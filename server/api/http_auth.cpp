@@ -11,19 +11,6 @@ using core::errc;
 
 namespace {
 
-std::string query_param(const std::string& query, std::string_view name) {
-  std::size_t pos = 0;
-  while (pos <= query.size()) {
-    auto amp = query.find('&', pos);
-    std::string_view part(query.data() + pos, (amp == std::string::npos ? query.size() : amp) - pos);
-    if (part.substr(0, name.size()) == name && part.size() > name.size() && part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));  // tokens are base64url: nothing to decode
-    if (amp == std::string::npos) break;
-    pos = amp + 1;
-  }
-  return {};
-}
-
 // More rights first: organizer, moderator, press, speaker, attendee, guest.
 int rank(auth::role r) {
   switch (r) {
@@ -57,7 +44,7 @@ std::vector<auth::role> principal::roles_in(std::string_view event) const {
 std::string bearer_token(const net::request& r) {
   auto h = r.header("authorization");
   if (h.size() > 7 && (h.substr(0, 7) == "Bearer " || h.substr(0, 7) == "bearer ")) return std::string(h.substr(7));
-  if (r.method == "GET" || r.method == "HEAD") return query_param(r.query, "token");
+  if (r.method == "GET" || r.method == "HEAD") return net::query_param(r.query, "token");
   return {};
 }
 

@@ -18,6 +18,7 @@ namespace json = boost::json;
 using core::errc;
 using net::request;
 using net::response;
+using net::no_store;
 
 namespace {
 
@@ -36,11 +37,6 @@ response kiosk_revoked() {
 response no_content() {
   response r;
   r.status = 204;
-  return r;
-}
-
-response no_store(response r) {
-  r.headers.emplace_back("Cache-Control", "no-store");
   return r;
 }
 

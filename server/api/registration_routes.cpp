@@ -18,6 +18,7 @@ namespace reg = registration;
 using core::errc;
 using net::request;
 using net::response;
+using net::no_store;
 
 namespace {
 
@@ -33,11 +34,6 @@ response field_errors(const std::vector<reg::field_problem>& problems) {
   std::string message = problems.size() == 1 ? problems.front().message : "Some fields are not valid; see \"fields\".";
   json::object err{{"code", core::code_name(errc::invalid_input)}, {"message", message}, {"fields", std::move(fields)}};
   return net::json_response(json::serialize(json::object{{"error", std::move(err)}}), core::http_status(errc::invalid_input));
-}
-
-response no_store(response r) {
-  r.headers.emplace_back("Cache-Control", "no-store");  // personal data: never in a shared cache
-  return r;
 }
 
 std::optional<json::object> parse_object(const std::string& body) {

@@ -21,6 +21,7 @@ namespace json = boost::json;
 using core::errc;
 using net::request;
 using net::response;
+using net::no_store;
 
 namespace {
 
@@ -30,31 +31,12 @@ std::int64_t now_of(const room_export_context* ctx) {
       .count();
 }
 
-response no_store(response r) {
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 response csv_download(std::string body, const std::string& filename) {
   response r;
   r.content_type = "text/csv; charset=utf-8";
   r.body = std::move(body);
   r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
   return no_store(std::move(r));
-}
-
-// The value of parameter `name` in a query string ("" when absent). Ids and "csv" only: no
-// percent-decoding needed.
-std::string query_value(std::string_view query, std::string_view name) {
-  while (!query.empty()) {
-    auto amp = query.find('&');
-    auto part = query.substr(0, amp);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
-      return std::string(part.substr(name.size() + 1));
-    if (amp == std::string_view::npos) break;
-    query.remove_prefix(amp + 1);
-  }
-  return {};
 }
 
 // Everything a room's export shows, read in one job on the store's thread (which also runs
@@ -152,7 +134,7 @@ asio::awaitable<std::variant<room_record, response>> staff_read(const room_expor
                                                                 const std::string& event, const std::string& room) {
   auto who = co_await ctx->auth->require(r, event, rooms::action::export_room, "Only the event's moderators and organizers may export a room.");
   if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
-  const std::string session = query_value(r.query, "session");
+  const std::string session = net::query_param(r.query, "session");
   auto read = [ctx, event, room, session] { return read_room(ctx, event, room, session); };  // named: GCC 12
   auto rec = co_await core::run_blocking(*ctx->db_pool, std::move(read));
   if (auto refusal = record_refusal(rec, event, room)) co_return std::move(*refusal);
@@ -233,7 +215,7 @@ asio::awaitable<response> moderation_log(const room_export_context* ctx, request
   };  // named: GCC 12
   auto got = co_await core::run_blocking(*ctx->db_pool, std::move(read));
   if (!got.zone) co_return net::json_error(errc::no_such_event, "No event \"" + event + "\".");
-  if (query_value(r.query, "format") == "csv") {
+  if (net::query_param(r.query, "format") == "csv") {
     std::vector<std::vector<std::string>> rows{
         {"id", "time", "room", "actor_id", "actor_name", "actor_role", "action", "target", "reason"}};
     for (auto& l : got.entries)

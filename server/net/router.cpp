@@ -60,6 +60,11 @@ response json_response(std::string body, unsigned status) {
   return r;
 }
 
+response no_store(response r) {
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 void router::add(std::string method, std::string pattern, std::string name, handler h,
                  immediate_handler now) {
   route r{std::move(method), {}, std::move(name), std::move(h), std::move(now)};
@@ -153,6 +158,18 @@ std::shared_ptr<const open_file> open_file::open(const std::string& path) {
   f->size = static_cast<std::uint64_t>(st.st_size);
   f->mtime_ns = static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
   return f;
+}
+
+std::string query_param(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    auto part = query.substr(0, amp);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=')
+      return std::string(part.substr(name.size() + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return {};
 }
 
 }  // namespace samling::net

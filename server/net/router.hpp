@@ -75,11 +75,18 @@ struct response {
 response json_error(core::errc e, std::string_view message = {});
 // A JSON body with status 200.
 response json_response(std::string body, unsigned status = 200);
+// `r` with "Cache-Control: no-store": personal or moderation data, never kept by a cache.
+response no_store(response r);
 
 using handler = std::function<boost::asio::awaitable<response>(request)>;
 // A route's optional fast path: answers at once, without suspending, when it can (say, from a
 // cache); nullopt hands the request to the route's handler.
 using immediate_handler = std::function<std::optional<response>(const request&)>;
+
+// The value of the first `name=value` parameter of a raw query string, as sent (no
+// percent-decoding: ids, tokens and keywords need none); "" when there is none. A bare `name`
+// without `=` is not a value.
+std::string query_param(std::string_view query, std::string_view name);
 
 // The request target for logs: the value of a `token` query parameter (download links carry
 // the bearer token there) replaced by "REDACTED".
