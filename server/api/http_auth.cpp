@@ -11,17 +11,18 @@ using core::errc;
 
 namespace {
 
-// More rights first: organizer, moderator, press, speaker, attendee, guest.
+// More rights first: organizer, moderator, press officer, press, speaker, attendee, guest.
 int rank(auth::role r) {
   switch (r) {
     case auth::role::organizer: return 0;
     case auth::role::moderator: return 1;
-    case auth::role::press: return 2;
-    case auth::role::speaker: return 3;
-    case auth::role::attendee: return 4;
-    case auth::role::guest: return 5;
+    case auth::role::press_officer: return 2;
+    case auth::role::press: return 3;
+    case auth::role::speaker: return 4;
+    case auth::role::attendee: return 5;
+    case auth::role::guest: return 6;
   }
-  return 6;
+  return 7;
 }
 
 }  // namespace

@@ -18,7 +18,8 @@ std::string_view role_word(auth::role r, std::string_view lang) {
   if (lang == "sv") {
     switch (r) {
       case role::moderator: return "moderator";
-      case role::press: return "pressansvarig";
+      case role::press: return "journalist";
+      case role::press_officer: return "pressansvarig";
       case role::speaker: return "talare";
       case role::organizer: return "arrangör";
       default: return "deltagare";
@@ -27,7 +28,8 @@ std::string_view role_word(auth::role r, std::string_view lang) {
   if (lang == "fi") {
     switch (r) {
       case role::moderator: return "moderaattori";
-      case role::press: return "tiedottaja";
+      case role::press: return "toimittaja";
+      case role::press_officer: return "tiedottaja";
       case role::speaker: return "puhuja";
       case role::organizer: return "järjestäjä";
       default: return "osallistuja";
@@ -35,7 +37,8 @@ std::string_view role_word(auth::role r, std::string_view lang) {
   }
   switch (r) {
     case role::moderator: return "moderator";
-    case role::press: return "press officer";
+    case role::press: return "journalist";
+    case role::press_officer: return "press officer";
     case role::speaker: return "speaker";
     case role::organizer: return "organizer";
     default: return "attendee";

@@ -9,7 +9,8 @@ std::string_view invitation_state(const invitation& i, std::int64_t now) {
 }
 
 bool invitable(role r) {
-  return r == role::moderator || r == role::press || r == role::speaker || r == role::organizer;
+  return r == role::moderator || r == role::press || r == role::speaker || r == role::organizer ||
+         r == role::press_officer;
 }
 
 }  // namespace samling::auth

@@ -10,6 +10,7 @@ std::string_view to_string(role r) {
     case role::moderator: return "moderator";
     case role::organizer: return "organizer";
     case role::guest: return "guest";
+    case role::press_officer: return "press_officer";
   }
   return "attendee";  // unreachable: every enumerator is handled above
 }

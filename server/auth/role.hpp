@@ -8,11 +8,14 @@
 
 namespace samling::auth {
 
-enum class role { attendee, speaker, press, moderator, organizer, guest };
+enum class role { attendee, speaker, press, moderator, organizer, guest, press_officer };
 
 // Every role, in the order of docs/protocol.md's role table.
-inline constexpr std::array<role, 6> all_roles{role::attendee,  role::speaker,   role::press,
-                                               role::moderator, role::organizer, role::guest};
+// press_officer (issue 18) is a per-event staff role for accreditation and press grants; it
+// comes last so the stored and wire names of the others keep their order.
+inline constexpr std::array<role, 7> all_roles{role::attendee,  role::speaker,   role::press,
+                                               role::moderator, role::organizer, role::guest,
+                                               role::press_officer};
 
 // The role's name on the wire and in the store: "attendee", …, "guest".
 std::string_view to_string(role r);

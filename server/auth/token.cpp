@@ -32,66 +32,6 @@ constexpr std::size_t mac_bytes = 32;  // SHA-256
 constexpr std::string_view b64url_alphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string base64url_encode(const unsigned char* data, std::size_t size) {
-  std::string out;
-  out.reserve((size * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= size; i += 3) {
-    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
-                      std::uint32_t{data[i + 2]};
-    out += b64url_alphabet[(v >> 18) & 63];
-    out += b64url_alphabet[(v >> 12) & 63];
-    out += b64url_alphabet[(v >> 6) & 63];
-    out += b64url_alphabet[v & 63];
-  }
-  if (std::size_t rest = size - i; rest == 1) {
-    std::uint32_t v = std::uint32_t{data[i]} << 16;
-    out += b64url_alphabet[(v >> 18) & 63];
-    out += b64url_alphabet[(v >> 12) & 63];
-  } else if (rest == 2) {
-    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
-    out += b64url_alphabet[(v >> 18) & 63];
-    out += b64url_alphabet[(v >> 12) & 63];
-    out += b64url_alphabet[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::string base64url_encode(std::string_view s) {
-  return base64url_encode(reinterpret_cast<const unsigned char*>(s.data()), s.size());
-}
-
-int b64url_value(char ch) {
-  if (ch >= 'A' && ch <= 'Z') return ch - 'A';
-  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
-  if (ch >= '0' && ch <= '9') return ch - '0' + 52;
-  if (ch == '-') return 62;
-  if (ch == '_') return 63;
-  return -1;
-}
-
-// Strict: unpadded, only the URL-safe alphabet, and the unused low bits of the last character
-// must be zero, so each byte string has exactly one accepted encoding (no malleable tokens).
-std::optional<std::string> base64url_decode(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;  // cannot end a valid encoding
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char ch : in) {
-    int v = b64url_value(ch);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
-  return out;
-}
-
 bool valid_key_id(std::string_view id) {
   if (id.empty() || id.size() > max_key_id_chars) return false;
   for (char ch : id) {
@@ -113,21 +53,6 @@ std::string key_problem(const signing_key& k) {
   return {};
 }
 
-std::array<unsigned char, mac_bytes> hmac_sha256(std::string_view key, std::string_view data) {
-  std::array<unsigned char, mac_bytes> mac{};
-  unsigned int len = 0;
-  unsigned char* r = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                          reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                          mac.data(), &len);
-  // HMAC() fails only when OpenSSL itself is broken (no SHA-256, out of memory): an impossible
-  // state for a running server, so crash loudly rather than sign or accept garbage (and no
-  // exception on the data plane).
-  if (r == nullptr || len != mac_bytes) {
-    std::fputs("samling::auth: HMAC-SHA256 failed in OpenSSL\n", stderr);
-    std::abort();
-  }
-  return mac;
-}
 
 const json::string* string_claim(const json::object& o, std::string_view name) {
   const json::value* v = o.if_contains(name);
@@ -167,6 +92,82 @@ std::optional<claims> parse_claims(std::string_view payload_json) {
 
 }  // namespace
 
+std::string base64url_encode(const unsigned char* data, std::size_t size) {
+  std::string out;
+  out.reserve((size * 4 + 2) / 3);
+  std::size_t i = 0;
+  for (; i + 3 <= size; i += 3) {
+    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8) |
+                      std::uint32_t{data[i + 2]};
+    out += b64url_alphabet[(v >> 18) & 63];
+    out += b64url_alphabet[(v >> 12) & 63];
+    out += b64url_alphabet[(v >> 6) & 63];
+    out += b64url_alphabet[v & 63];
+  }
+  if (std::size_t rest = size - i; rest == 1) {
+    std::uint32_t v = std::uint32_t{data[i]} << 16;
+    out += b64url_alphabet[(v >> 18) & 63];
+    out += b64url_alphabet[(v >> 12) & 63];
+  } else if (rest == 2) {
+    std::uint32_t v = (std::uint32_t{data[i]} << 16) | (std::uint32_t{data[i + 1]} << 8);
+    out += b64url_alphabet[(v >> 18) & 63];
+    out += b64url_alphabet[(v >> 12) & 63];
+    out += b64url_alphabet[(v >> 6) & 63];
+  }
+  return out;
+}
+
+std::string base64url_encode(std::string_view s) {
+  return base64url_encode(reinterpret_cast<const unsigned char*>(s.data()), s.size());
+}
+
+static int b64url_value(char ch) {
+  if (ch >= 'A' && ch <= 'Z') return ch - 'A';
+  if (ch >= 'a' && ch <= 'z') return ch - 'a' + 26;
+  if (ch >= '0' && ch <= '9') return ch - '0' + 52;
+  if (ch == '-') return 62;
+  if (ch == '_') return 63;
+  return -1;
+}
+
+// Strict: unpadded, only the URL-safe alphabet, and the unused low bits of the last character
+// must be zero, so each byte string has exactly one accepted encoding (no malleable tokens).
+std::optional<std::string> base64url_decode(std::string_view in) {
+  if (in.size() % 4 == 1) return std::nullopt;  // cannot end a valid encoding
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  std::uint32_t acc = 0;
+  int bits = 0;
+  for (char ch : in) {
+    int v = b64url_value(ch);
+    if (v < 0) return std::nullopt;
+    acc = (acc << 6) | static_cast<std::uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>((acc >> bits) & 0xff);
+    }
+  }
+  if ((acc & ((1u << bits) - 1)) != 0) return std::nullopt;
+  return out;
+}
+
+std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, 32> mac{};
+  unsigned int len = 0;
+  unsigned char* r = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+                          reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+                          mac.data(), &len);
+  // HMAC() fails only when OpenSSL itself is broken (no SHA-256, out of memory): an impossible
+  // state for a running server, so crash loudly rather than sign or accept garbage (and no
+  // exception on the data plane).
+  if (r == nullptr || len != mac_bytes) {
+    std::fputs("samling::auth: HMAC-SHA256 failed in OpenSSL\n", stderr);
+    std::abort();
+  }
+  return mac;
+}
+
 std::string_view to_string(token_error e) {
   switch (e) {
     case token_error::invalid: return "token_invalid";
@@ -201,6 +202,15 @@ keyring::keyring(signing_key current, std::vector<signing_key> previous)
 }
 
 const std::string& keyring::current_key_id() const { return current_.id; }
+
+const signing_key& keyring::current() const { return current_; }
+
+const signing_key* keyring::find(std::string_view id) const {
+  if (id == current_.id) return &current_;
+  for (const signing_key& k : previous_)
+    if (k.id == id) return &k;
+  return nullptr;
+}
 
 std::string keyring::sign(const claims& c) const {
   json::object o;

@@ -3,6 +3,7 @@
 // PAYLOAD = base64url(JSON claims), SIGNATURE = base64url(HMAC-SHA256(key, "v1.KEY_ID.PAYLOAD")).
 // Verification is constant-time in the signature comparison; a keyring holds the current key
 // and previous keys during a rotation. No I/O; thread-safe (const after construction).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ class keyring {
   // `current` signs; `current` and `previous` verify.
   keyring(signing_key current, std::vector<signing_key> previous = {});
   const std::string& current_key_id() const;
+  const signing_key& current() const;
+  // The key with that id, the current one or a previous one; null when there is none. Other
+  // signed links (press grants, issue 18) derive their keys from these.
+  const signing_key* find(std::string_view id) const;
   std::string sign(const claims& c) const;
   std::variant<claims, token_error> verify(std::string_view token, std::int64_t now_seconds) const;
 
@@ -67,6 +72,14 @@ inline constexpr std::int64_t max_token_ttl_seconds = 2592000;
 // "id:secret,id2:secret2" -> keys; nullopt with `error` set when malformed: which item
 // ("item 2: ...") and what is wrong with it, naming the key id, never the secret.
 std::optional<std::vector<signing_key>> parse_key_list(std::string_view text, std::string& error);
+
+// The codecs and the MAC of the tokens, for other signed links (press grants): base64url
+// without padding; decoding is strict (only the URL-safe alphabet, unused low bits zero, so
+// each byte string has one encoding).
+std::string base64url_encode(const unsigned char* data, std::size_t size);
+std::string base64url_encode(std::string_view s);
+std::optional<std::string> base64url_decode(std::string_view in);
+std::array<unsigned char, 32> hmac_sha256(std::string_view key, std::string_view data);
 
 // 32 random bytes from OpenSSL's RAND_bytes, base64url-encoded (for a development secret).
 std::string random_secret();

@@ -122,6 +122,18 @@ struct qa_config {
   bool operator==(const qa_config&) const = default;
 };
 
+// Press accreditation and gated streams (issue 18; docs/configuration.md, [press]).
+struct press_config {
+  std::uint32_t device_cap = 2;               // 1..20: devices watching on one grant at once
+  std::uint32_t device_idle_seconds = 30;     // 10..600: a device not seen this long no longer counts
+  std::uint32_t segment_token_seconds = 120;  // 5..3600: a segment URL from a viewer's playlist works this long
+  std::uint32_t grace_before_minutes = 1440;  // 0..43200: a grant is valid from the first day's start minus this
+  std::uint32_t grace_after_minutes = 720;    // 0..43200: until the last day's end plus this
+  std::uint32_t audit_flush_seconds = 5;      // 1..300: viewing counts are written to the database this often
+
+  bool operator==(const press_config&) const = default;
+};
+
 // WebSocket connections: frame and send-queue bounds, timeouts.
 struct ws_config {
   std::uint32_t max_frame_bytes = 64 * 1024;       // beyond: close 1009
@@ -168,7 +180,12 @@ struct stage_config {
   std::map<std::string, std::string> name;  // language ("sv", "en", "fi") -> name; required
   std::string event;                        // program event id; empty = the first event
   std::string room;                         // program room id; optional
-  bool is_public = true;                    // TOML key: public
+  bool is_public = true;                    // TOML key: public (old form: false = visibility "press")
+  // Who may watch (issue 18, docs/configuration.md "Stages"): "public" | "registered" | "press"
+  // | "staff"; its room takes the same rule. With public_at (an embargo): this visibility until
+  // then, public from that second on, without a restart.
+  std::string visibility = "public";
+  std::int64_t public_at = 0;               // TOML: RFC 3339 with an offset; UTC seconds; 0 = none
   bool autostart = true;
   std::string mode = "passthrough";         // passthrough | produced
   std::string input = "test";               // srt | pull | file | test
@@ -205,6 +222,7 @@ struct config {
   ws_config ws;
   media_config media;
   mail_config mail;
+  press_config press;
   std::vector<stage_config> stages;  // [[stages]], in file order
 
   bool operator==(const config&) const = default;

@@ -102,6 +102,29 @@ constexpr entry table[] = {
     {errc::room_locked, "room_locked", 403, channel::ws, "The room is locked: only moderators can write."},
     {errc::kiosk_unknown, "kiosk_unknown", 404, channel::both, "No such projector link."},
     {errc::kiosk_revoked, "kiosk_revoked", 410, channel::both, "This projector link has been revoked."},
+    {errc::grant_missing, "grant_missing", 403, channel::both,
+     "This stream or room is for accredited press: open it with your personal press link."},
+    {errc::grant_invalid, "grant_invalid", 403, channel::both,
+     "This press link is damaged or altered: open the link from your e-mail again."},
+    {errc::grant_expired, "grant_expired", 410, channel::both, "This press link has expired."},
+    {errc::grant_not_yet_valid, "grant_not_yet_valid", 403, channel::both, "This press link is not valid yet."},
+    {errc::grant_revoked, "grant_revoked", 410, channel::both, "This press link has been revoked."},
+    {errc::grant_wrong_stage, "grant_wrong_stage", 403, channel::both,
+     "Your press link does not cover this stream or room."},
+    {errc::grant_unknown_key, "grant_unknown_key", 403, channel::both,
+     "This press link was signed with a key the server no longer has: ask for a new link."},
+    {errc::device_limit, "device_limit", 403, channel::http,
+     "Your press link is already in use on the most devices it allows: close it on another device."},
+    {errc::embargoed, "embargoed", 403, channel::http, "This stream is under embargo and not public yet."},
+    {errc::accreditation_closed, "accreditation_closed", 403, channel::http,
+     "This event does not take accreditation requests."},
+    {errc::no_such_accreditation, "no_such_accreditation", 404, channel::http, "No such accreditation request."},
+    {errc::accreditation_state, "accreditation_state", 409, channel::http,
+     "The accreditation request's state does not allow this."},
+    {errc::no_such_grant, "no_such_grant", 404, channel::http, "No such press grant."},
+    {errc::no_such_interview, "no_such_interview", 404, channel::http, "No such interview request."},
+    {errc::interview_state, "interview_state", 409, channel::http,
+     "The interview request's state does not allow this."},
 };
 
 constexpr bool table_in_enum_order() {
@@ -148,7 +171,7 @@ std::vector<ws_close> all_close_codes() {
           ws_close::unsupported_data,
           ws_close::invalid_payload, ws_close::too_big,     ws_close::hello_timeout,
           ws_close::slow_consumer, ws_close::too_many_errors,
-          ws_close::banned,        ws_close::kiosk_revoked};
+          ws_close::banned,        ws_close::kiosk_revoked, ws_close::grant_revoked};
 }
 
 }  // namespace samling::core

@@ -101,6 +101,24 @@ enum class errc {
   room_locked,          // a post in a locked room
   kiosk_unknown,        // no such kiosk link
   kiosk_revoked,        // a kiosk link that was revoked
+  // HTTP and the real-time protocol: press accreditation and gated streams (issue 18;
+  // docs/api.md, "Press"). A gated stage's playlist or segment, a press page request, or a
+  // hello/join with a grant: each refusal its own code, so a viewer is told what to do.
+  grant_missing,          // a gated stage or room without a grant or other credential (403)
+  grant_invalid,          // a grant or viewer token that does not verify: tampered, malformed (403)
+  grant_expired,          // a grant (or a segment's viewer token) past its valid-until (410)
+  grant_not_yet_valid,    // a grant before its valid-from (403)
+  grant_revoked,          // a grant the press officer revoked (410)
+  grant_wrong_stage,      // a grant that does not cover this stage or room (403)
+  grant_unknown_key,      // a grant signed with a key the server no longer has (403)
+  device_limit,           // a further device while the grant's device cap is in use (403)
+  embargoed,              // an embargoed stage before its public time, to someone without press access (403)
+  accreditation_closed,   // the event takes no accreditation requests (403)
+  no_such_accreditation,  // no such accreditation (id or manage token) (404)
+  accreditation_state,    // an action its state does not allow (approve a rejected one, …) (409)
+  no_such_grant,          // no such grant (404)
+  no_such_interview,      // no such interview request (id or speaker link) (404)
+  interview_state,        // an answer the interview request's state does not allow (409)
 };
 
 const std::error_category& samling_category();
@@ -131,6 +149,8 @@ enum class ws_close : std::uint16_t {
   // issue 17, H-room
   banned = 4010,              // a moderator banned the user from the event
   kiosk_revoked = 4011,       // the projector's kiosk link was revoked
+  // issue 18
+  grant_revoked = 4012,       // the press grant the session said hello with was revoked
 };
 std::vector<ws_close> all_close_codes();
 

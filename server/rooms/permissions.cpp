@@ -13,24 +13,26 @@ constexpr std::size_t action_count = all_actions.size();
 // docs/protocol.md's role table is checked against it (tests/unit/api/protocol_doc_test.cpp).
 constexpr bool table[role_count][action_count] = {
     //              join   guest  press  post   members staff  control program regist staff  outbox
-    //              ask    vote   mod_qa polls  mod_chat export kiosk
+    //              ask    vote   mod_qa polls  mod_chat export kiosk press
     /* attendee  */ {true, true, false, true, false, false, false, false, false, false, false,
-                     true, true, false, false, false, false, false},
+                     true, true, false, false, false, false, false, false},
     /* speaker   */ {true, true, true, true, false, false, false, false, false, false, false,
-                     true, true, false, false, false, false, false},
+                     true, true, false, false, false, false, false, false},
     /* press     */ {true, true, true, true, false, false, false, false, false, false, false,
-                     true, true, false, false, false, false, false},
+                     true, true, false, false, false, false, false, false},
     /* moderator */ {true, true, true, true, true, true, false, false, false, false, false,
-                     true, true, true, true, true, true, true},
+                     true, true, true, true, true, true, true, false},
     /* organizer */ {true, true, true, true, true, true, true, true, true, true, true,
-                     true, true, true, true, true, true, true},
+                     true, true, true, true, true, true, true, true},
     /* guest     */ {false, true, false, true, false, false, false, false, false, false, false,
-                     true, true, false, false, false, false, false},
+                     true, true, false, false, false, false, false, false},
+    /* press_officer */ {true, true, true, true, false, false, false, false, false, false, false,
+                     true, true, false, false, false, false, false, true},
 };
 
-static_assert(static_cast<std::size_t>(auth::role::guest) + 1 == role_count,
+static_assert(static_cast<std::size_t>(auth::role::press_officer) + 1 == role_count,
               "a new role needs a row in the table");
-static_assert(static_cast<std::size_t>(action::manage_kiosk) + 1 == action_count,
+static_assert(static_cast<std::size_t>(action::manage_press) + 1 == action_count,
               "a new action needs a column in the table");
 
 }  // namespace
@@ -55,6 +57,7 @@ std::string_view to_string(action a) {
     case action::moderate_chat: return "moderate_chat";
     case action::export_room: return "export_room";
     case action::manage_kiosk: return "manage_kiosk";
+    case action::manage_press: return "manage_press";
   }
   return "join_room";  // unreachable: every enumerator is handled above
 }

@@ -37,14 +37,17 @@ enum class action {
                          // slow mode, lock, the word list; the moderation log
   export_room,           // a room's questions, chat and polls as JSON and CSV
   manage_kiosk,          // create, list and revoke projector (kiosk) links
+  // Press (issue 18): the accreditation queue, press grants (issue, revoke, live viewers),
+  // interview requests as the press officer, the press audit and its export, press contacts.
+  manage_press,
 };
 
-inline constexpr std::array<action, 18> all_actions{
+inline constexpr std::array<action, 19> all_actions{
     action::join_room,        action::join_guest_room,      action::join_press_room, action::post,
     action::see_member_lists, action::see_stage_staff_view, action::control_stages,  action::edit_program,
     action::manage_registrations, action::manage_staff, action::read_outbox, action::ask_question,
     action::vote,             action::moderate_qa,          action::manage_polls,    action::moderate_chat,
-    action::export_room,      action::manage_kiosk};
+    action::export_room,      action::manage_kiosk,         action::manage_press};
 
 // The action's name in code and tests ("join_room", …).
 std::string_view to_string(action a);

@@ -228,7 +228,7 @@ TEST(session_cookie, is_found_among_other_cookies) {
 
 TEST(invitation_mail, in_each_language_with_the_values_escaped_in_html) {
   auth::invitation inv{.id = "i-1", .token_hash = "", .event_id = "ev", .email = "m@example.org",
-                       .name = "Mona <b>", .r = auth::role::press, .language = "fi", .invited_by = "a-1",
+                       .name = "Mona <b>", .r = auth::role::press_officer, .language = "fi", .invited_by = "a-1",
                        .created_at = 0, .expires_at = 0, .accepted_at = 0};
   auto link = "https://samling.example.org/#invite=abc";
   auto fi = invitation_mail(inv, "Tukholma & yhdessä", "Ada", link, "2027-03-08 09:00 UTC");

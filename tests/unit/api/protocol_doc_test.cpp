@@ -121,6 +121,9 @@ const column columns[] = {
     {"projector links",
      {action::manage_kiosk},
      [](role r) { return own_event(can(r, action::manage_kiosk)); }},
+    {"press: accreditation, grants, interviews, press audit",
+     {action::manage_press},
+     [](role r) { return own_event(can(r, action::manage_press)); }},
 };
 
 // The events a room's log carries besides chat messages (rooms/room_log.hpp): the Q&A and

@@ -36,8 +36,11 @@ const row expected[] = {
       action::see_member_lists, action::see_stage_staff_view, action::control_stages, action::edit_program,
       action::manage_registrations, action::manage_staff, action::read_outbox, action::ask_question,
       action::vote, action::moderate_qa, action::manage_polls, action::moderate_chat, action::export_room,
-      action::manage_kiosk}},
+      action::manage_kiosk, action::manage_press}},
     {role::guest, {action::join_guest_room, action::post, action::ask_question, action::vote}},
+    {role::press_officer,
+     {action::join_room, action::join_guest_room, action::join_press_room, action::post, action::ask_question,
+      action::vote, action::manage_press}},
 };
 
 }  // namespace
