@@ -39,6 +39,7 @@ struct protocol_settings {
 class stage_board;
 class program_board;
 class staff_sessions;
+struct press_context;
 
 struct protocol_services {
   rooms::room_registry* rooms = nullptr;
@@ -58,6 +59,9 @@ struct protocol_services {
   rooms::chat_store* chat = nullptr;
   projector::kiosk_store* kiosks = nullptr;
   core::blocking_pool* db = nullptr;
+  // Press grants (a hello with `grant`) and the rooms' access rules (issue 18); null: a hello
+  // with a grant is refused, and rooms keep their program rules only.
+  const press_context* press = nullptr;
 };
 
 // The factory the HTTP server calls for each upgraded connection: one protocol session each.

@@ -13,6 +13,7 @@
 namespace samling::api {
 
 class http_auth;
+struct press_context;
 
 struct stages_context {
   media::engine* engine = nullptr;       // null: media is off (routes answer media_disabled)
@@ -24,6 +25,9 @@ struct stages_context {
   hls_viewers* viewers = nullptr;        // /live/ reports its clients here; null: not counted
   // Who calls (tokens and staff sessions); null: tokens only, verified with `keys`.
   const http_auth* auth = nullptr;
+  // Grants, viewer tokens and the stages' access rules for /live/ (issue 18, api/press_gate.*);
+  // null: every stage that is not public is refused.
+  const press_context* press = nullptr;
 };
 
 }  // namespace samling::api

@@ -67,12 +67,13 @@ class registry {
   // --- Revocation ---------------------------------------------------------------------------
   // At start: the revoked grants from the store (id → revoked at, UTC seconds).
   void load_revoked(const std::vector<std::pair<std::string, std::int64_t>>& revoked);
-  // Revokes at once (every later check fails) and calls the revocation listeners with the grant
-  // id, outside the lock. A second revoke of the same id changes nothing and calls nobody.
-  void revoke(const std::string& grant_id, std::int64_t at);
+  // Revokes at once (every later check fails) and calls the revocation listeners with the
+  // event and grant id, outside the lock. A second revoke of the same id changes nothing and
+  // calls nobody.
+  void revoke(const std::string& event, const std::string& grant_id, std::int64_t at);
   bool is_revoked(std::string_view grant_id) const;
-  // Called with the grant id after each revoke() (e.g. to close its room connections).
-  void on_revoke(std::function<void(const std::string& grant_id)> fn);
+  // Called after each revoke() (e.g. to close the grant's room connections with 4012).
+  void on_revoke(std::function<void(const std::string& event, const std::string& grant_id)> fn);
 
   // --- Devices ------------------------------------------------------------------------------
   // `device` fetches from `stage` on grant `grant_id` at `now_ms`: admitted (true), and then it
@@ -102,7 +103,7 @@ class registry {
   mutable std::shared_mutex revoked_mu_;
   std::map<std::string, std::int64_t, std::less<>> revoked_;
   std::mutex listeners_mu_;
-  std::vector<std::function<void(const std::string&)>> listeners_;
+  std::vector<std::function<void(const std::string&, const std::string&)>> listeners_;
   mutable std::mutex devices_mu_;
   std::map<std::string, std::map<std::string, device_state>, std::less<>> devices_;  // grant → device →
   std::map<std::string, std::vector<device_refusal>, std::less<>> refusals_;           // grant → newest last

@@ -133,6 +133,7 @@ const std::map<action, std::string> elsewhere = {
     {action::manage_registrations, "tests/integration/registration_test.cpp"},
     {action::manage_staff, "tests/integration/accounts_test.cpp"},
     {action::read_outbox, "tests/integration/mail_test.cpp"},
+    {action::manage_press, "tests/integration/press_api_test.cpp (every role)"},
 };
 
 std::string name(verdict v) {
