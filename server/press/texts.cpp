@@ -74,6 +74,7 @@ struct words {
   const char* link_intro;      // your personal link
   const char* link_personal;   // do not share: it is personal, checked on every request, device cap
   const char* rejected;        // "Your request for press accreditation to … was not approved."
+  const char* request_intro;   // "Your request:"
   const char* reason;          // "Reason:"
   const char* revoked;         // "Your press link to … no longer works."
   const char* iv_requested;    // "%s asks to meet you for an interview at"
@@ -113,6 +114,7 @@ constexpr words sv{
     "Din personliga presslänk (sändningarna, pressrummet, programmet och intervjuförfrågningar):",
     "Länken är personlig: dela den inte. Den kontrolleras vid varje anrop och fungerar på ett begränsat antal enheter samtidigt.",
     "Din ansökan om pressackreditering till",
+    "Din ansökan:",
     "Skäl:",
     "Din presslänk till",
     "%s vill träffa dig för en intervju under",
@@ -152,6 +154,7 @@ constexpr words en{
     "Your personal press link (the streams, the press room, the program and interview requests):",
     "The link is personal: do not share it. It is checked on every request and works on a limited number of devices at once.",
     "Your request for press accreditation to",
+    "Your request:",
     "Reason:",
     "Your press link to",
     "%s would like to meet you for an interview during",
@@ -191,6 +194,7 @@ constexpr words fi{
     "Henkilökohtainen medialinkkisi (lähetykset, mediahuone, ohjelma ja haastattelupyynnöt):",
     "Linkki on henkilökohtainen: älä jaa sitä. Se tarkistetaan jokaisella pyynnöllä ja toimii rajatulla määrällä laitteita kerrallaan.",
     "Media-akkreditointihakemustasi tapahtumaan",
+    "Hakemuksesi:",
     "Perustelu:",
     "Medialinkkisi tapahtumaan",
     "%s haluaisi tavata sinut haastattelua varten tapahtumassa",
@@ -417,8 +421,10 @@ mail::message build_mail(mail_kind k, const mail_context& c) {
       m.subject = w.subject_rejected + title;
       blocks.push_back({std::string(w.rejected) + " " + event + " " + e.rejected, "", false});
       if (!c.reason.empty()) blocks.push_back({std::string(w.reason) + "\n" + c.reason, "", false});
+      if (!c.link.empty()) blocks.push_back({w.request_intro, c.link, false});
       break;
     case mail_kind::grant_revoked:
+      // No link: the one it had no longer opens anything.
       m.subject = w.subject_revoked + title;
       blocks.push_back({std::string(w.revoked) + " " + event + " " + e.revoked, "", false});
       if (!c.reason.empty()) blocks.push_back({std::string(w.reason) + "\n" + c.reason, "", false});
