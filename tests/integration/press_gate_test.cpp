@@ -51,8 +51,8 @@ press::grant grant_for(const std::string& name = "Eva Ek", std::vector<std::stri
   g.name = name;
   g.outlet = "Dagens Nyheter";
   g.stages = std::move(stages);
-  g.valid_from = ws::unix_seconds() - 60;
-  g.valid_until = ws::unix_seconds() + 3600;
+  g.valid_from = unix_seconds() - 60;
+  g.valid_until = unix_seconds() + 3600;
   g.device_cap = 2;
   return g;
 }
@@ -143,13 +143,13 @@ TEST(PressGate, EachBadGrantHasItsOwnAnswer) {
   expect_refusal(http_get(port, playlist_target("press", "g1.nonsense", device)), 403, "grant_invalid");
 
   auto expired = grant_for();
-  expired.valid_from = ws::unix_seconds() - 7200;
-  expired.valid_until = ws::unix_seconds() - 10;
+  expired.valid_from = unix_seconds() - 7200;
+  expired.valid_until = unix_seconds() - 10;
   expect_refusal(http_get(port, playlist_target("press", sign(expired), device)), 410, "grant_expired");
 
   auto early = grant_for();
-  early.valid_from = ws::unix_seconds() + 3600;
-  early.valid_until = ws::unix_seconds() + 7200;
+  early.valid_from = unix_seconds() + 3600;
+  early.valid_until = unix_seconds() + 7200;
   expect_refusal(http_get(port, playlist_target("press", sign(early), device)), 403, "grant_not_yet_valid");
 
   // Signed with a key id the server does not have.
@@ -304,14 +304,14 @@ TEST(PressGate, JoinTokensOpenWhatTheirRoleReaches) {
 }
 
 TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
-  auto opens_at = ws::unix_seconds() + 6;
+  auto opens_at = unix_seconds() + 6;
   server_process server(
       gate_server(stage_toml("embargo", "visibility = \"press\"\npublic_at = \"" + rfc3339(opens_at) + "\"\n")));
   auto port = server.port();
   auto pid = server.pid();
   // Before: refused to the public, with its own code; not in the public list.
   auto before = http_get(port, "/live/embargo/index.m3u8");
-  ASSERT_LT(ws::unix_seconds(), opens_at) << "the server took too long to start for this test";
+  ASSERT_LT(unix_seconds(), opens_at) << "the server took too long to start for this test";
   expect_refusal(before, 403, "embargoed");
   auto list = http_get(port, "/api/v1/stages").body;
   EXPECT_EQ(list.find("\"id\":\"embargo\""), std::string::npos) << list;
@@ -327,7 +327,7 @@ TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
       },
       20s))
       << describe(after);
-  EXPECT_GE(ws::unix_seconds(), opens_at);
+  EXPECT_GE(unix_seconds(), opens_at);
   EXPECT_EQ(after.header("cache-control"), "no-cache") << "served as a public stage";
   EXPECT_EQ(after.body.find("?v="), std::string::npos) << after.body;
   auto seg = http_get(port, "/live/embargo/" + segment_uris(after.body).back());
@@ -346,7 +346,7 @@ TEST(PressGate, ARefusalStormGivesBackWhatItTook) {
   ASSERT_TRUE(wait_gated_playlist(port, playlist_target("press", good, "device-aaaaaaaa"))) << log_excerpt(server);
   auto before = usage_of(server.pid());
   auto expired = grant_for();
-  expired.valid_until = ws::unix_seconds() - 1;
+  expired.valid_until = unix_seconds() - 1;
   const std::vector<std::string> targets = {
       "/live/press/index.m3u8",
       playlist_target("press", "g1.garbage.garbage.garbage", "device-bbbbbbbb"),
