@@ -671,19 +671,20 @@ TEST(press_api, the_audit_lists_the_views_flushed_on_time_and_at_shutdown) {
 
     // The export lists the view with its bytes, as JSON and as CSV.
     auto audit = parse(http_get(s.port(), events_path + "/press/audit.json", officer()));
-    bool listed = false;
+    int listed = 0;  // one row per viewer, stage, device and address: the playlist and the segment add up
     auto views = at(audit, "views");
     for (auto& v : views.as_array()) {
       auto& o = v.as_object();
       if (o.at("viewer").as_string() != first_id) continue;
-      listed = true;
+      ++listed;
+      EXPECT_EQ(o.at("address").as_string(), "127.0.0.1");
       EXPECT_EQ(o.at("stage").as_string(), "pressroom");
       EXPECT_EQ(o.at("device").as_string(), "device-first-1");
       EXPECT_EQ(o.at("name").as_string().find("Sara Svensson"), 0u);
       EXPECT_GE(o.at("bytes").to_number<std::int64_t>(), static_cast<std::int64_t>(bytes));
       EXPECT_GE(o.at("requests").to_number<std::int64_t>(), 2);
     }
-    EXPECT_TRUE(listed) << json::serialize(audit);
+    EXPECT_EQ(listed, 1) << json::serialize(audit);
     auto csv = http_get(s.port(), events_path + "/press/audit.csv", officer());
     EXPECT_NE(csv.body.find("view," + first_id + ","), std::string::npos) << csv.body;
   }
