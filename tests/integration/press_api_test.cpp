@@ -271,6 +271,8 @@ TEST(press_api, accreditation_to_press_page_to_interview_with_every_mail) {
   EXPECT_TRUE(subject(received).starts_with("We have received your request: ")) << subject(received);
   EXPECT_EQ(link_token(received, "#accreditation="), manage);
   EXPECT_NE(std::string(received.at("text").as_string()).find("Pia Press"), std::string::npos);
+  EXPECT_NE(std::string(received.at("text").as_string()).find("9 February 2027"), std::string::npos)
+      << received.at("text").as_string();
 
   // The same address again while it is open: the same request, 200.
   auto again = post(port, events_path + "/accreditations", journalist("Eva Ek", eva, "en"), json_only());
