@@ -17,7 +17,6 @@
 #include "core/log.hpp"
 #include "moderation/guests.hpp"
 #include "moderation/ops.hpp"
-#include "press/access.hpp"
 #include "press/grant.hpp"
 #include "press/registry.hpp"
 #include "projector/kiosk_store.hpp"
@@ -25,6 +24,7 @@
 #include "protocol/requests.hpp"
 #include "rooms/permissions.hpp"
 #include "rooms/text_rules.hpp"
+#include "rooms/visibility.hpp"
 
 namespace samling::api {
 
@@ -348,46 +348,13 @@ class protocol_session final : public net::ws_handler,
     found.found->join(member_, id_json, req.since);
   }
 
-  struct access_refusal {
-    errc code = errc::ok;
-    std::string message;  // empty: the code's default
-  };
-
-  // Who may join `info` by its visibility, and a press grant's session by its grant (issue 18,
-  // docs/protocol.md, join): in memory, no database. Checked before the roles table
-  // (rooms::can_join), which must admit the session too.
-  access_refusal room_access(const rooms::room_info& info) const {
+  // The room's visibility and a press grant's session's grant (issue 18; rooms/visibility.hpp).
+  rooms::join_refusal room_access(const rooms::room_info& info) const {
     if (!services_.press || !services_.press->access) return {};
-    auto now = services_.press->now_seconds();
-    if (grant_) {
-      // Revoked and closed: a join racing the close. Expired or not yet valid: the grant's
-      // times hold for each join, not only at hello.
-      if (services_.press->registry->is_revoked(grant_->id)) return {errc::grant_revoked, {}};
-      auto checked = press::verify_grant(grant_token_, *services_.press->keys, now);
-      if (auto* why = std::get_if<press::refusal>(&checked)) return {press::to_errc(*why), {}};
-    }
-    // A room no stage is shown in keeps its program rule, which the roles table already is
-    // (a speaker joins the press room as before); a stage's room follows the stage's
-    // visibility, embargo included.
-    bool staged = false;
-    for (auto& stage : services_.press->access->stages_of(info.event_id))
-      if (stage.room == info.room_id) {
-        staged = true;
-        break;
-      }
-    if (staged) {
-      program::room r;
-      r.id = info.room_id;
-      r.kind = info.kind;
-      r.guests = info.guests;
-      auto need = services_.press->access->room_rule(info.event_id, r, now).at(now);
-      if (!press::admits(need, press::level_of(member_->user().role))) {
-        if (press::admits(need, press::visibility::press)) return {errc::grant_missing, {}};
-        return {errc::forbidden, "Only staff may join " + info.key + "."};
-      }
-    }
-    if (grant_ && !grant_->covers_room(info.room_id)) return {errc::grant_wrong_stage, {}};
-    return {};
+    rooms::grant_session g;
+    if (grant_) g = {&*grant_, grant_token_, services_.press->registry, services_.press->keys};
+    return rooms::check_join(*services_.press->access, info, member_->user().role, g,
+                             services_.press->now_seconds());
   }
 
   asio::awaitable<void> leave(std::string id_json, protocol::leave_request req) {
