@@ -825,10 +825,9 @@ asio::awaitable<response> decide(const env* en, request r, bool reject) {
   auto& a = *d.accreditation;
   auto mc = mail_base(ctx, *d.event, d.settings, a.email, a.name, a.language);
   if (reject) mc.reason = *text;
-  else {
-    mc.question = *text;
-    mc.link = manage_link(*ctx, accreditation_manage_token(*ctx->keys, a.id));
-  }
+  else mc.question = *text;
+  // The journalist's own request: to answer the question, or to see what was rejected.
+  mc.link = manage_link(*ctx, accreditation_manage_token(*ctx->keys, a.id));
   auto audit = audit_of(ctx, actor, r, event, reject ? "press.accreditation.rejected" : "press.accreditation.info_requested",
                         a.id, *text);
   auto decider = actor_name(actor);
@@ -1254,7 +1253,8 @@ answer_result apply_answer(const press_context* ctx, const std::function<std::op
       auto settings = settings_or_default(ctx, i->event_id);
       auto mc = mail_base(ctx, *out.event, settings, g->email, g->grant.name, g->language);
       mc.interview = &*out.value;
-      mc.link = "";
+      // The press page, where the journalist takes a proposed time: the same grant signs the same link.
+      mc.link = press_link(*ctx, press::sign_grant(g->grant, *ctx->keys));
       send(ctx, press::mail_kind::interview_answered, mc);
     }
     if (audit) {

@@ -199,6 +199,8 @@ std::vector<press::access_map::stage_entry> press_stage_entries(const config::co
     e.event = st.event.empty() ? first_event : st.event;
     e.room = st.room;
     e.rule.level = press::visibility_from_string(st.visibility).value_or(press::visibility::public_);
+    // The old form `public = false` (before visibility existed) meant press only.
+    if (!st.is_public && e.rule.level == press::visibility::public_) e.rule.level = press::visibility::press;
     e.rule.public_at = st.public_at;
     out.push_back(std::move(e));
   }

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <regex>
+#include <thread>
 #include <set>
 
 namespace samling::press {
@@ -466,6 +468,48 @@ TEST(PressDevice, DerivedFromAddressAndAgent) {
   EXPECT_NE(device_of("1", "2"), device_of("12", ""));
   // SHA-256("192.0.2.1\nFirefox"), the first 8 bytes.
   EXPECT_EQ(device_of("", ""), "h-01ba4719c80b6fe9");  // SHA-256("\n") = 01ba4719c80b6fe911b091a7c05124b6…
+}
+
+}  // namespace
+}  // namespace samling::press
+
+namespace samling::press {
+namespace {
+
+TEST(PressGrantKeys, ManyKeyringsAndThreads) {
+  // More keys than the per-thread cache holds, verified from several threads at once: each
+  // answer is the right one (a cache mix-up would accept a token under the wrong secret).
+  std::vector<auth::keyring> rings;
+  for (int i = 0; i < 40; ++i) rings.emplace_back(auth::signing_key{"k" + std::to_string(i), std::string(32, static_cast<char>('A' + i))});
+  grant g = sample();
+  std::vector<std::string> grants, viewers;
+  for (auto& r : rings) {
+    grants.push_back(sign_grant(g, r));
+    viewers.push_back(sign_viewer(ticket(), r));
+  }
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < 4; ++t) {
+    pool.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        for (std::size_t i = 0; i < rings.size(); ++i) {
+          std::size_t j = (i + static_cast<std::size_t>(t + round)) % rings.size();
+          if (!std::holds_alternative<grant>(verify_grant(grants[j], rings[j], 2000))) ++wrong;
+          if (!std::holds_alternative<viewer_ticket>(verify_viewer(viewers[j], rings[j], 0))) ++wrong;
+          // Same key id "k<j>" is in ring j only; ring (j+1) has another id: unknown key.
+          std::size_t other = (j + 1) % rings.size();
+          auto r = verify_grant(grants[j], rings[other], 2000);
+          if (!std::holds_alternative<refusal>(r) || std::get<refusal>(r) != refusal::unknown_key) ++wrong;
+        }
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  EXPECT_EQ(wrong.load(), 0);
+  // A keyring with the same id and another secret is not fooled by what another cached.
+  auth::keyring same_id({"k0", std::string(32, 'Z')});
+  EXPECT_EQ(why(verify_grant(grants[0], same_id, 2000)), refusal::tampered);
+  EXPECT_EQ(why(verify_viewer(viewers[0], same_id, 0)), refusal::tampered);
 }
 
 }  // namespace
