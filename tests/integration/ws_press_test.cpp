@@ -11,6 +11,7 @@
 #include <gtest/gtest.h>
 
 #include <ctime>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -302,8 +303,11 @@ TEST(ws_press, an_embargoed_stages_room_opens_to_attendees_at_its_public_time_wi
 }
 
 TEST(ws_press, revoking_a_grant_closes_its_connections_with_4012_and_refuses_it_after) {
-  server_process server(options());
-  const auto port = server.port();
+  temp_dir dir;
+  auto o = options();
+  o.dir = &dir;
+  auto server = std::make_unique<server_process>(o);
+  const auto port = server->port();
   const std::vector<std::pair<std::string, std::string>> officer = {
       {"Authorization", "Bearer " + ws::token("u-po", "Petra Press", "press_officer")},
       {"Content-Type", "application/json"}};
@@ -346,4 +350,14 @@ TEST(ws_press, revoking_a_grant_closes_its_connections_with_4012_and_refuses_it_
   ws_client again;
   ASSERT_TRUE(again.connect(port));
   EXPECT_EQ(outcome(hello_grant(again, grant)), "grant_revoked");
+
+  // After a restart on the same database: still revoked (the registry starts from the store).
+  server.reset();
+  server = std::make_unique<server_process>(o);
+  ws_client restarted;
+  ASSERT_TRUE(restarted.connect(server->port()));
+  EXPECT_EQ(outcome(hello_grant(restarted, grant)), "grant_revoked");
+  ws_client colleague;
+  ASSERT_TRUE(colleague.connect(server->port()));
+  EXPECT_TRUE(is_ack(hello_grant(colleague, sign(grant_for("Kalle Kula")))));
 }
