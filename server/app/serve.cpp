@@ -28,6 +28,7 @@
 #include "api/program_routes.hpp"
 #include "api/outbox_routes.hpp"
 #include "api/press_context.hpp"
+#include "api/press_gate.hpp"
 #include "api/press_routes.hpp"
 #include "api/staff_sessions.hpp"
 #include "api/registration_routes.hpp"
@@ -481,6 +482,14 @@ int serve(const config::config& cfg) {
     std::cerr << "samling: cannot read the revoked press grants: " << e.what() << "\n";
     return 1;
   }
+  // The gate's refusal pages name each event and its press contacts without a database read;
+  // the settings route keeps the contacts current (api/press_gate.hpp).
+  on_pool(db_pool, [&] {
+    for (auto& e : program_store->list_events()) {
+      api::set_press_event_title(e.id, e.title);
+      if (auto s = press_store->find_settings(e.id)) api::set_press_contacts(e.id, s->contacts);
+    }
+  });
   api::press_context press_ctx;
   press_ctx.registry = &press_registry;
   press_ctx.access = &press_access;

@@ -4,11 +4,15 @@
 // approval → the mailed link opens the press page → interview request → speaker link → the
 // speaker proposes → the journalist accepts); rejection, direct grants, revocation (the press
 // page answers grant_revoked at once; a second revoke changes nothing); the audit export; and
-// every bad input answered 422 with its field.
+// every bad input answered 422 with its field; the views of a gated stage in the audit, written
+// by the flush timer and by the shutdown.
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
 
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "auth/role.hpp"
 #include "harness.hpp"
@@ -580,6 +584,127 @@ TEST(press_api, closed_accreditation_and_grant_refusals_have_their_codes) {
   auto join = http_get(port, "/api/v1/press/me", with_grant(ws::token("u-x", "X", "press")));
   EXPECT_EQ(join.status, 403);
   EXPECT_EQ(code_of(join), "grant_invalid");
+}
+
+// --- The viewing audit (needs the gate on /live/, api/press_gate.*) ------------------------------
+
+// A press-only test-picture stage at the cheapest settings.
+std::string gated_stage_toml() {
+  return "\n[[stages]]\nid = \"pressroom\"\nname = \"Press room\"\nroom = \"press\"\nvisibility = \"press\"\n"
+         "mode = \"produced\"\ninput = \"test\"\nwidth = 160\nheight = 90\nfps = 10\nvideo_kbps = 150\n"
+         "preset = \"ultrafast\"\nkeyframe_seconds = 1\nhls_segment_seconds = 1\nhls_window_seconds = 20\n";
+}
+
+server_process::options gated_options(const temp_dir& dir, int flush_seconds) {
+  server_process::options o;
+  o.dir = &dir;
+  o.env = ws::auth_env();
+  o.extra_toml = "[media]\ndir = \"{DIR}/media\"\n[press]\naudit_flush_seconds = " + std::to_string(flush_seconds) +
+                 "\n" + gated_stage_toml();
+  return o;
+}
+
+// A grant valid now, issued through the API; its token.
+std::string grant_now(std::uint16_t port, const std::string& name) {
+  auto r = post(port, events_path + "/grants",
+                json::object{{"name", name}, {"outlet", "SVT"}, {"valid_from", "2020-01-01T00:00:00Z"},
+                             {"valid_until", "2099-01-01T00:00:00Z"}},
+                officer());
+  EXPECT_EQ(r.status, 201) << r.body;
+  return token_after(sget(parse(r), "link"), "#press=");
+}
+
+// Fetches the gated playlist (until the stage has one) and its first segment; the bytes served.
+std::size_t watch(std::uint16_t port, const std::string& grant, const std::string& device) {
+  http_response playlist;
+  bool served = eventually(
+      [&] {
+        playlist = http_get(port, "/live/pressroom/index.m3u8?grant=" + grant + "&device=" + device);
+        return playlist.status == 200 && playlist.body.find("?v=") != std::string::npos;
+      },
+      30s);
+  EXPECT_TRUE(served) << playlist.status << " " << playlist.body;
+  std::string segment;
+  std::istringstream lines(playlist.body);
+  for (std::string line; std::getline(lines, line);)
+    if (!line.empty() && line[0] != '#') segment = line;
+  if (segment.empty()) return 0;
+  auto seg = http_get(port, "/live/pressroom/" + segment);
+  EXPECT_EQ(seg.status, 200) << seg.body;
+  return playlist.body.size() + seg.body.size();
+}
+
+// press_views rows of `viewer`, read from the database file itself (what the flush wrote).
+int stored_views(const temp_dir& dir, const std::string& viewer) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(dir.file("samling.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return -1;
+  }
+  sqlite3_busy_timeout(db, 2000);
+  sqlite3_stmt* st = nullptr;
+  int n = -1;
+  if (sqlite3_prepare_v2(db, "SELECT count(*) FROM press_views WHERE viewer = ?", -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_text(st, 1, viewer.c_str(), -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) n = sqlite3_column_int(st, 0);
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  return n;
+}
+
+std::string grant_id_of(std::uint16_t port, const std::string& token) {
+  return sget(parse(http_get(port, "/api/v1/press/me", with_grant(token))), "grant.id");
+}
+
+TEST(press_api, the_audit_lists_the_views_flushed_on_time_and_at_shutdown) {
+  temp_dir dir;
+  std::string first_id, first_token;
+  {
+    server_process s(gated_options(dir, 1));
+    first_token = grant_now(s.port(), "Sara Svensson");
+    first_id = grant_id_of(s.port(), first_token);
+    auto bytes = watch(s.port(), first_token, "device-first-1");
+    EXPECT_GT(bytes, 0u);
+    // The timer writes the counts within a second or so, with no export asking for it.
+    EXPECT_TRUE(eventually([&] { return stored_views(dir, first_id) > 0; }, 10s)) << stored_views(dir, first_id);
+
+    // The export lists the view with its bytes, as JSON and as CSV.
+    auto audit = parse(http_get(s.port(), events_path + "/press/audit.json", officer()));
+    int listed = 0;  // one row per viewer, stage, device and address: the playlist and the segment add up
+    auto views = at(audit, "views");
+    for (auto& v : views.as_array()) {
+      auto& o = v.as_object();
+      if (o.at("viewer").as_string() != first_id) continue;
+      ++listed;
+      EXPECT_EQ(o.at("address").as_string(), "127.0.0.1");
+      EXPECT_EQ(o.at("stage").as_string(), "pressroom");
+      EXPECT_EQ(o.at("device").as_string(), "device-first-1");
+      EXPECT_EQ(o.at("name").as_string().find("Sara Svensson"), 0u);
+      EXPECT_GE(o.at("bytes").to_number<std::int64_t>(), static_cast<std::int64_t>(bytes));
+      EXPECT_GE(o.at("requests").to_number<std::int64_t>(), 2);
+    }
+    EXPECT_EQ(listed, 1) << json::serialize(audit);
+    auto csv = http_get(s.port(), events_path + "/press/audit.csv", officer());
+    EXPECT_NE(csv.body.find("view," + first_id + ","), std::string::npos) << csv.body;
+  }
+  // A view counted just before a stop is written by the shutdown's flush (the timer's period is
+  // five minutes here), and the next start lists it.
+  std::string second_id;
+  {
+    server_process s(gated_options(dir, 300));
+    auto token = grant_now(s.port(), "Olof Larsson");
+    second_id = grant_id_of(s.port(), token);
+    EXPECT_GT(watch(s.port(), token, "device-second-1"), 0u);
+    EXPECT_EQ(stored_views(dir, second_id), 0);
+    s.signal(SIGTERM);
+    ASSERT_EQ(s.wait_exit(20s), std::optional<int>(0));
+  }
+  EXPECT_GT(stored_views(dir, second_id), 0);
+  server_process s(gated_options(dir, 300));
+  auto audit = http_get(s.port(), events_path + "/press/audit.json", officer());
+  EXPECT_NE(audit.body.find(second_id), std::string::npos) << audit.body;
+  EXPECT_NE(audit.body.find(first_id), std::string::npos) << audit.body;
 }
 
 }  // namespace
