@@ -316,6 +316,37 @@ TEST(PressGate, JoinTokensOpenWhatTheirRoleReaches) {
   EXPECT_EQ(string_field(one, "visibility"), "registered");
 }
 
+// A signed-in organizer (the staff session cookie, looked up in the session store: the one
+// credential that suspends) watches a staff stage; the playlist's viewer tokens carry on.
+TEST(PressGate, AStaffSessionCookieOpensAStaffStage) {
+  server_process server(gate_server(stage_toml("staff", "visibility = \"staff\"\n")));
+  auto port = server.port();
+  const std::string email = "ada@example.org", password = "a long enough password 123";
+  auto add = run_samling_with_input({"account", "add", "--config", server.dir().file("samling.toml"), "--email", email,
+                                     "--name", "Ada Arrangör", "--role", "organizer", "--event", ws::event_id,
+                                     "--password-stdin"},
+                                    password + "\n");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const std::string ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+  auto signed_in = http_request(port, "POST", "/api/v1/auth/sign-in",
+                                json::serialize(json::object{{"email", email}, {"password", password}}),
+                                {{"User-Agent", ua}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(signed_in.status, 200) << describe(signed_in);
+  auto line = signed_in.header("set-cookie");
+  auto cookie = line.substr(0, line.find(';'));
+  ASSERT_EQ(cookie.rfind("samling_session=", 0), 0u) << line;
+
+  auto list = wait_gated_playlist(port, "/live/staff/index.m3u8", {{"Cookie", cookie}, {"User-Agent", ua}});
+  ASSERT_TRUE(list) << log_excerpt(server);
+  EXPECT_EQ(list->header("cache-control"), "private, no-store");
+  auto seg = http_get(port, "/live/staff/" + segment_uris(list->body).back(), {{"User-Agent", ua}});
+  EXPECT_EQ(seg.status, 200) << describe(seg);
+  // A cookie that does not hold is nobody; nobody is below staff.
+  auto forged = http_get(port, "/live/staff/index.m3u8", {{"Cookie", "samling_session=forged"}, {"User-Agent", ua}});
+  EXPECT_EQ(forged.status, 403) << describe(forged);
+  EXPECT_EQ(error_code(forged), "forbidden") << describe(forged);
+}
+
 TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
   auto opens_at = unix_seconds() + 6;
   server_process server(
