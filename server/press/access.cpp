@@ -36,8 +36,10 @@ bool access_rule::embargoed(std::int64_t now) const {
 visibility level_of(auth::role r) {
   switch (r) {
     case auth::role::guest: return visibility::public_;
-    case auth::role::attendee:
-    case auth::role::speaker: return visibility::registered;
+    case auth::role::attendee: return visibility::registered;
+    // Speakers take part in the press meeting: the roles table lets them into the press room,
+    // and a press stage shown there must not shut them out.
+    case auth::role::speaker:
     case auth::role::press: return visibility::press;
     case auth::role::moderator:
     case auth::role::organizer:

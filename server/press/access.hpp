@@ -34,7 +34,7 @@ struct access_rule {
   bool operator==(const access_rule&) const = default;
 };
 
-// The level a role reaches: guest → public; attendee, speaker → registered; press → press;
+// The level a role reaches: guest → public; attendee → registered; speaker, press → press;
 // moderator, organizer, press_officer → staff.
 visibility level_of(auth::role r);
 // Whether someone at `have` may watch or join something at `need`.

@@ -276,7 +276,7 @@ sqlite_press_store::sqlite_press_store(sqlite_db& db)
       add_view_(db, "INSERT INTO press_views (" + std::string(view_columns) +
                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
                         " ON CONFLICT (event_id, viewer, stage, device, address) DO UPDATE SET"
-                        " name = CASE WHEN excluded.last_at >= last_at THEN excluded.name ELSE name END,"
+                        " name = CASE WHEN excluded.last_at >= last_at AND excluded.name <> '' THEN excluded.name ELSE name END,"
                         " user_agent = CASE WHEN excluded.last_at >= last_at THEN excluded.user_agent ELSE user_agent END,"
                         " first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at),"
                         " bytes = bytes + excluded.bytes, requests = requests + excluded.requests"),

@@ -55,7 +55,7 @@ TEST(PressAccessRule, PublicIgnoresPublicAt) {
 TEST(PressLevels, EveryRole) {
   EXPECT_EQ(level_of(auth::role::guest), visibility::public_);
   EXPECT_EQ(level_of(auth::role::attendee), visibility::registered);
-  EXPECT_EQ(level_of(auth::role::speaker), visibility::registered);
+  EXPECT_EQ(level_of(auth::role::speaker), visibility::press);
   EXPECT_EQ(level_of(auth::role::press), visibility::press);
   EXPECT_EQ(level_of(auth::role::moderator), visibility::staff);
   EXPECT_EQ(level_of(auth::role::organizer), visibility::staff);
