@@ -43,9 +43,9 @@ export interface RoomRequest {
   n: number;
 }
 
-const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer'];
+const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'press_officer'];
 /** Roles shown beside a name; a guest is marked as one. Badge texts come from i18n (t.roles). */
-const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'guest'];
+const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'guest', 'press_officer'];
 
 /** Whether `role` may join the room (docs/protocol.md, Roles). */
 export function roomAllowed(room: Room, role: Role): boolean {
@@ -62,7 +62,13 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
       new ChatClient({
         url: defaultSocketUrl(),
         event: event.id,
-        credentials: identity.token ? { token: identity.token } : identity.session ? { session: true } : { guest: { name: identity.name } },
+        credentials: identity.grant
+          ? { grant: identity.grant }
+          : identity.token
+            ? { token: identity.token }
+            : identity.session
+              ? { session: true }
+              : { guest: { name: identity.name } },
         rooms: initialRooms,
         pending: loadPending(event.id).filter((p) => initialRooms.includes(p.room)),
       }),
