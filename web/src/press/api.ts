@@ -27,6 +27,8 @@ async function call(caller: Caller, method: string, path: string, body?: unknown
       method,
       headers,
       credentials: caller.kind === 'session' ? 'same-origin' : 'omit',
+      // A 410 is cacheable by default: a refusal for one grant must not answer for the next.
+      cache: 'no-store',
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
@@ -396,7 +398,7 @@ export function pressPlaylist(stage: PressStage, device: string): string {
  */
 export async function playlistRefusal(url: string): Promise<string | null> {
   try {
-    const r = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'omit', signal: AbortSignal.timeout(timeoutMs) });
+    const r = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'omit', cache: 'no-store', signal: AbortSignal.timeout(timeoutMs) });
     if (r.status !== 403 && r.status !== 410) return null;
     const b = (await r.json()) as { error?: { code?: unknown } };
     return typeof b?.error?.code === 'string' ? b.error.code : `http_${r.status}`;
