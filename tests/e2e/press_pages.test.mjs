@@ -18,7 +18,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { check, checkA11y, expect, getJson, launchBrowser, main, setUp, startServer, TestFailure } from './harness.mjs';
+import { check, checkA11y, checkFocusRings, expect, getJson, launchBrowser, main, setUp, startServer, TestFailure } from './harness.mjs';
 import { MOCK_OFFICER } from './mock-press.mjs';
 
 const WAIT = 10_000;
@@ -72,7 +72,6 @@ await main('press_pages', async (ctx) => {
   await expect('the event page links to the form', J.page.getByTestId('press-accredit-link').waitFor({ timeout: WAIT }));
   await J.page.getByTestId('press-accredit-link').click();
   await expect('the form', J.page.getByTestId('accredit-form').waitFor({ timeout: WAIT }));
-  await shot(J.page, 'i18-form-sv-390.png');
   await checkA11y(J.page, 'form, sv, phone', log);
   await J.page.getByTestId('acc-submit').click();
   await expect('the name is required', J.page.getByTestId('acc-name-error').waitFor({ timeout: WAIT }));
@@ -112,7 +111,6 @@ await main('press_pages', async (ctx) => {
   const eva = O.page.getByTestId('request-card').filter({ hasText: 'Eva Ek' });
   await expect('Eva in the queue', eva.waitFor({ timeout: WAIT }));
   check((await eva.textContent()).includes('SE-1234'), 'the details show the press card');
-  await shot(O.page, 'i18-console-queue-sv-1440.png');
   await checkA11y(O.page, 'console queue', log);
   await eva.getByTestId('request-ask').click();
   await eva.getByTestId('request-ask-text').fill('Vilken avdelning skriver du för?');
@@ -163,7 +161,6 @@ await main('press_pages', async (ctx) => {
   await until('the playlist asked with grant and device', async () => playlists.some((u) => /grant=g1\./.test(u) && /device=[A-Za-z0-9_-]{16,}/.test(u)));
   await expect('the chat connected with the grant', P.page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: WAIT }));
   await expect('in the press room', P.page.locator('[data-testid="room-tab"][data-room-id="press"][data-joined="joined"]').waitFor({ timeout: WAIT }));
-  await shot(P.page, 'i18-press-fi-1440.png');
   await checkA11y(P.page, 'press page, fi, desktop', log);
   // An interview request.
   const speaker = await P.page.getByTestId('interview-speaker').locator('option').nth(1).getAttribute('value');
@@ -194,7 +191,6 @@ await main('press_pages', async (ctx) => {
   await expect('the grant card', card.waitFor({ timeout: WAIT }));
   await until('two live devices and a refusal (auto-refresh)', async () => (await card.getByTestId('grant-viewer').count()) >= 2 && (await card.getByTestId('grant-refusal').count()) >= 1, 12_000);
   check((await card.getByTestId('grant-refusal').first().textContent()).includes('127.0.0.1'), 'the refusal names the address');
-  await shot(O.page, 'i18-console-grants-sv-1440.png');
   await checkA11y(O.page, 'console grants', log);
   // The officer makes the speaker's link; the speaker proposes another time.
   await O.page.getByTestId('office-tab-interviews').click();
@@ -248,29 +244,59 @@ await main('press_pages', async (ctx) => {
   check(/voimassa .* alkaen/.test(await P.page.getByTestId('press-validity').textContent()), 'it says when the link starts (fi)');
   await checkA11y(P.page, 'press page not yet valid', log);
 
-  // --- screenshots of the rest: Swedish desktop press page, Finnish phone console and form -----------------
-  const grant2 = (await state()).grants.find((g) => g.state === 'active' && g.name !== 'Eva Ek');
-  if (grant2) {
-    const P2 = await open('sv', DESKTOP);
-    await P2.page.goto(`${base}/#press=${grant2.token}`);
-    await P2.page.getByTestId('press-page').waitFor({ timeout: WAIT });
-    await shot(P2.page, 'i18-press-sv-1440.png');
-    await P2.page.setViewportSize(PHONE);
-    await shot(P2.page, 'i18-press-sv-390.png');
+  // --- screenshots: the form, the console and the press page, sv and fi, 1440×900 and 390×844 ------------
+  const api = (method, path, body) =>
+    fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${MOCK_OFFICER}`, 'content-type': 'application/json', accept: 'application/json' },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    }).then((r) => r.json());
+  await fetch(`${base}/api/v1/events/${E}/accreditations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'Mikael Virtanen', outlet: 'Helsingin Sanomat', email: 'mikael@hs.example', phone: '+358 40 123 4567', press_card: 'FI-778', days: events[0].days, attendance: 'hall', note: 'Kuvaaja mukana.', language: 'fi' }),
+  });
+  const { link: shotLink } = await api('POST', `/api/v1/events/${E}/grants`, { name: 'Sara Svensson', outlet: 'Sveriges Radio', email: 'sara@sr.example', language: 'sv' });
+  const shotGrant = (await state()).grants.find((g) => g.name === 'Sara Svensson');
+  await fetch(`${base}/__mock/press/grants/${shotGrant.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ device_cap: 20, live: [{ device: 'Jf3k2LmQp9xY7wZa1bC4dE', stage: 'press', address: '192.0.2.14', user_agent: 'Firefox', first_at: Date.now() - 600_000, last_at: Date.now(), bytes: 48_000_000 }], refusals: [{ stage: 'press', device: 'Zz9y8x7w6v5u4t3s2r1q0p', address: '198.51.100.7', user_agent: 'Chrome', at: Date.now() - 120_000 }] }),
+  });
+  for (const lang of ['sv', 'fi']) {
+    for (const [size, viewport] of [['1440', DESKTOP], ['390', PHONE]]) {
+      const X = await open(lang, viewport);
+      await X.page.goto(`${base}/#accredit/${E}`);
+      await X.page.getByTestId('accredit-form').waitFor({ timeout: WAIT });
+      await shot(X.page, `i18-form-${lang}-${size}.png`);
+      await checkA11y(X.page, `form, ${lang}, ${size}`, log);
+      await X.page.goto(`${base}/#press-office/${E}&token=${MOCK_OFFICER}`);
+      await X.page.getByTestId('request-card').first().waitFor({ timeout: WAIT });
+      await shot(X.page, `i18-console-${lang}-${size}.png`);
+      await checkA11y(X.page, `console queue, ${lang}, ${size}`, log);
+      await X.page.getByTestId('office-tab-grants').click();
+      await X.page.locator(`[data-testid="grant-card"][data-id="${shotGrant.id}"]`).waitFor({ timeout: WAIT });
+      await shot(X.page, `i18-console-grants-${lang}-${size}.png`);
+      await checkA11y(X.page, `console grants, ${lang}, ${size}`, log);
+      await X.page.goto(shotLink.replace(/^https?:\/\/[^/]+/, base));
+      await X.page.getByTestId('press-page').waitFor({ timeout: WAIT });
+      await X.page.locator('[data-testid="connection-state"][data-state="connected"]').waitFor({ timeout: WAIT });
+      await shot(X.page, `i18-press-${lang}-${size}.png`);
+      await checkA11y(X.page, `press page, ${lang}, ${size}`, log);
+      await X.context.close();
+    }
   }
-  const F = await open('fi', PHONE);
-  await F.page.goto(`${base}/#accredit/${E}`);
-  await F.page.getByTestId('accredit-form').waitFor({ timeout: WAIT });
-  await shot(F.page, 'i18-form-fi-390.png');
-  await checkA11y(F.page, 'form, fi, phone', log);
-  await F.page.setViewportSize(DESKTOP);
-  await shot(F.page, 'i18-form-fi-1440.png');
-  await F.page.goto(`${base}/#press-office/${E}&token=${MOCK_OFFICER}`);
-  await F.page.getByTestId('press-office').waitFor({ timeout: WAIT });
-  await F.page.setViewportSize(PHONE);
-  await F.page.getByTestId('office-tab-grants').click();
-  await F.page.getByTestId('grant-card').first().waitFor({ timeout: WAIT });
-  await shot(F.page, 'i18-console-grants-fi-390.png');
-  await checkA11y(F.page, 'console grants, fi, phone', log);
+  // Dark mode and the keyboard's focus rings on the console and the press page.
+  const D = await ctx.browser.newContext({ viewport: DESKTOP, locale: 'sv-SE', colorScheme: 'dark' });
+  const dp = await D.newPage();
+  await dp.goto(`${base}/#press-office/${E}&token=${MOCK_OFFICER}`);
+  await dp.getByTestId('request-card').first().waitFor({ timeout: WAIT });
+  await checkA11y(dp, 'console, dark', log);
+  await checkFocusRings(dp, 'console, dark', log);
+  await dp.goto(shotLink.replace(/^https?:\/\/[^/]+/, base));
+  await dp.getByTestId('press-page').waitFor({ timeout: WAIT });
+  await checkA11y(dp, 'press page, dark', log);
+  await checkFocusRings(dp, 'press page, dark', log, 20);
+  await D.close();
   check(problems.length === 0, `page errors:\n${problems.join('\n')}`);
 }, log);

@@ -36,6 +36,8 @@ interface Props {
   request: RoomRequest | null;
   /** The room the viewer chose in the chat (a room id of the event); `initial`: the one shown at sign-in. */
   onRoom: (room: string, initial: boolean) => void;
+  /** No "sign out" / "leave the chat" (the press page: the grant is the page's own). */
+  noSignOut?: boolean;
 }
 
 export interface RoomRequest {
@@ -88,7 +90,7 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
 }
 
 export function ChatSession(props: Props) {
-  const { heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient, request, onRoom } = props;
+  const { heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient, request, onRoom, noSignOut = false } = props;
   const rooms = useMemo(() => [...event.rooms].sort((a, b) => a.position - b.position), [event.rooms]);
   const role: Role = identity.role;
   const allowed = useMemo(() => rooms.filter((r) => roomAllowed(r, role)), [rooms, role]);
@@ -177,9 +179,11 @@ export function ChatSession(props: Props) {
         <p class="chat-identity" data-testid="chat-identity">
           <span data-testid="chat-identity-name">{t.signedInAs(user?.name ?? identity.name)}</span>
           <RoleBadge role={user?.role ?? role} t={t} />
-          <button type="button" class="link-button" onClick={() => onSignOut(null)} data-testid="chat-sign-out">
-            {identity.token || identity.link ? t.signOut : t.leaveChat}
-          </button>
+          {!noSignOut && (
+            <button type="button" class="link-button" onClick={() => onSignOut(null)} data-testid="chat-sign-out">
+              {identity.token || identity.link ? t.signOut : t.leaveChat}
+            </button>
+          )}
         </p>
       </div>
       <RoomTabs rooms={allowed} event={event} client={client} active={active} lang={lang} t={t} onChoose={choose} />

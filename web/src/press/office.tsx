@@ -435,7 +435,8 @@ function GrantCard({ g, locale, p, onRevoke }: { g: Grant; locale: string; p: Pr
       </dl>
       {g.state === 'revoked' && g.revoked_at ? <p class="press-dim">{p.revokedInfo(when(g.revoked_at, locale), g.revoke_reason ?? '')}</p> : null}
       {live.length > 0 ? (
-        <div class="table-wrap">
+        // Focusable and named: on a phone the table scrolls sideways by keyboard too.
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${p.liveNow}: ${g.name}`}>
           <table class="console-table press-table" data-testid="grant-live">
             <caption class="visually-hidden">{p.liveNow}: {g.name}</caption>
             <thead>

@@ -255,6 +255,7 @@ function PressChat({ me, grant, notYet, lang, locale, t, p }: { me: PressMe; gra
           onClient={noop}
           request={rooms[0] ? { room: rooms[0].id, n: 0 } : null}
           onRoom={noop}
+          noSignOut
         />
       )}
     </section>
