@@ -16,6 +16,7 @@ export const orgEn: OrgMessages = {
   signOutEverywhere: 'Sign out everywhere',
   console: 'Console',
   toEventPage: 'Event page',
+  toPressOffice: 'Press office (accreditation)',
   signInNeeded: 'Sign in to open the console.',
   notOrganizer: 'Your account is not an organizer of any event.',
   sessionExpired: 'Your session has ended. Sign in again.',

@@ -16,6 +16,7 @@ export const orgFi: OrgMessages = {
   signOutEverywhere: 'Kirjaudu ulos kaikkialta',
   console: 'Hallinta',
   toEventPage: 'Tapahtuman sivu',
+  toPressOffice: 'Mediapalvelu (akkreditointi)',
   signInNeeded: 'Kirjaudu sisään avataksesi hallinnan.',
   notOrganizer: 'Tililläsi ei ole järjestäjän oikeuksia yhteenkään tapahtumaan.',
   sessionExpired: 'Istuntosi on päättynyt. Kirjaudu uudelleen.',

@@ -16,6 +16,7 @@ export const orgSv: OrgMessages = {
   signOutEverywhere: 'Logga ut överallt',
   console: 'Konsol',
   toEventPage: 'Evenemangssidan',
+  toPressOffice: 'Pressrummet (ackreditering)',
   signInNeeded: 'Logga in för att öppna konsolen.',
   notOrganizer: 'Ditt konto är inte arrangör för något evenemang.',
   sessionExpired: 'Din inloggning har gått ut. Logga in igen.',
