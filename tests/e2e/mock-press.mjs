@@ -9,19 +9,23 @@
 // Tests act behind the page's back with
 //   POST /__mock/press/grants/{id}  {"live":[…],"refusals":[…],"device_cap":n}  (merged into the grant)
 //   GET  /__mock/press/state        → {accreditations, grants, interviews, links:{manage, grant, speaker}}
-// Fixed tokens for the refusal pages: g1.mock.expired, g1.mock.revoked, g1.mock.tampered,
-// g1.mock.unknownkey (each refused with its code), g1.mock.notyet (valid from tomorrow).
+// Fixed tokens for the refusal pages: g1.mock.PAYLOAD.{expired|revoked|tampered|unknownkey} (each
+// refused with its code, without contacts, as the real server's /press/me), g1.mock.notyet (valid
+// from tomorrow).
 import { randomBytes } from 'node:crypto';
 
 export const MOCK_OFFICER = 'mock-press-officer';
 const hex = (n = 8) => randomBytes(n).toString('hex');
 const now = () => Math.floor(Date.now() / 1000);
+// Tokens "g1.mock.PAYLOAD.<kind>" are refused with the kind's code (PAYLOAD as a real token's:
+// base64url JSON with "ev", which the refusal page reads to find the event's contacts).
 const REFUSED = {
-  'g1.mock.expired': [410, 'grant_expired'],
-  'g1.mock.revoked': [410, 'grant_revoked'],
-  'g1.mock.tampered': [403, 'grant_invalid'],
-  'g1.mock.unknownkey': [403, 'grant_unknown_key'],
+  expired: [410, 'grant_expired'],
+  revoked: [410, 'grant_revoked'],
+  tampered: [403, 'grant_invalid'],
+  unknownkey: [403, 'grant_unknown_key'],
 };
+const refusedOf = (token) => (token.startsWith('g1.mock.') ? REFUSED[token.split('.').pop()] : undefined);
 
 export function createPress({ event, json, readBody, staffOf, closeUser, base }) {
   const settings = {
@@ -68,7 +72,7 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
 
   /** The grant a token names, or [status, code] of its refusal. */
   function grantOf(token) {
-    if (REFUSED[token]) return { refused: REFUSED[token] };
+    if (refusedOf(token)) return { refused: refusedOf(token) };
     const g = grants.find((x) => x.token === token);
     if (!g) return { refused: [403, 'grant_invalid'] };
     if (g.revoked_at) return { refused: [410, 'grant_revoked'] };
@@ -186,7 +190,7 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
       const token = bearer(req, url);
       if (token === 'g1.mock.notyet') return json(res, 200, me(notYet));
       const { grant, refused } = grantOf(token);
-      if (refused) return fail(res, refused[0], refused[1], refused[1], { contact: settings.contacts[0] });
+      if (refused) return fail(res, refused[0], refused[1], refused[1]);
       return json(res, 200, me(grant));
     }
     if (path === '/api/v1/press/interviews' && m === 'POST') {

@@ -230,11 +230,14 @@ await main('press_pages', async (ctx) => {
   await until('revoked in the console', async () => (await card2.getAttribute('data-state')) === 'revoked');
   await expect('the chat says revoked (4012)', P.page.locator('[data-testid="press-chat-ended"][data-code="grant_revoked"]').waitFor({ timeout: WAIT }));
   await checkA11y(P.page, 'press page, revoked chat', log);
-  for (const [token, code] of [['g1.mock.expired', 'grant_expired'], ['g1.mock.revoked', 'grant_revoked'], ['g1.mock.tampered', 'grant_invalid'], ['g1.mock.unknownkey', 'grant_unknown_key']]) {
+  const payload = Buffer.from(JSON.stringify({ id: 'pr-0000000000000000', ev: E, nm: 'Eva Ek' })).toString('base64url');
+  for (const [kind, code] of [['expired', 'grant_expired'], ['revoked', 'grant_revoked'], ['tampered', 'grant_invalid'], ['unknownkey', 'grant_unknown_key']]) {
+    const token = `g1.mock.${payload}.${kind}`;
     for (const who of [P, J]) {
       await who.page.goto(`${base}/#press=${token}`);
       await expect(`the ${code} page`, who.page.locator(`[data-testid="press-refused"][data-code="${code}"]`).waitFor({ timeout: WAIT }));
-      check((await who.page.getByTestId('press-contact').count()) > 0, `${code}: the contacts are shown`);
+      // The contacts: /press/me names none; the page finds the event's from the token's payload.
+      await expect(`${code}: the contacts are shown`, who.page.getByTestId('press-contact').first().waitFor({ timeout: WAIT }));
     }
     await checkA11y(J.page, `refusal page ${code}, sv phone`, log);
   }
@@ -243,6 +246,26 @@ await main('press_pages', async (ctx) => {
   await expect('the not-yet-valid page', P.page.locator('[data-testid="press-page"][data-grant-state="not_yet_valid"]').waitFor({ timeout: WAIT }));
   check(/voimassa .* alkaen/.test(await P.page.getByTestId('press-validity').textContent()), 'it says when the link starts (fi)');
   await checkA11y(P.page, 'press page not yet valid', log);
+
+  // --- accreditation closed while a form is open (403 accreditation_closed), by the Settings tab --------------
+  await J.page.goto(`${base}/?closed=1#accredit/${E}`);
+  await J.page.getByTestId('acc-name').waitFor({ timeout: WAIT });
+  await O.page.getByTestId('office-tab-settings').click();
+  await O.page.getByTestId('settings-open').waitFor({ timeout: WAIT });
+  await checkA11y(O.page, 'console settings', log);
+  await O.page.getByTestId('settings-open').uncheck();
+  await O.page.getByTestId('settings-save').click();
+  await until('settings saved', async () => ((await O.page.getByTestId('settings-status').textContent().catch(() => '')) ?? '').length > 0);
+  check((await state()).accreditations.length >= 2 && (await getJson(`${base}/api/v1/events/${E}/accreditation`)).open === false, 'accreditation closed by the Settings tab');
+  await J.page.getByTestId('acc-name').fill('Sen Ankomst');
+  await J.page.getByTestId('acc-outlet').fill('Kvällsposten');
+  await J.page.getByTestId('acc-email').fill('sen@kp.example');
+  await J.page.getByTestId('acc-submit').click();
+  await expect('the closed message (403 accreditation_closed)', J.page.getByTestId('accredit-closed').waitFor({ timeout: WAIT }));
+  await checkA11y(J.page, 'form closed', log);
+  await O.page.getByTestId('settings-open').check();
+  await O.page.getByTestId('settings-save').click();
+  await until('reopened', async () => (await getJson(`${base}/api/v1/events/${E}/accreditation`)).open === true);
 
   // --- screenshots: the form, the console and the press page, sv and fi, 1440×900 and 390×844 ------------
   const api = (method, path, body) =>

@@ -349,6 +349,24 @@ export async function respondInterview(grant: string, id: string, answer: 'accep
   return (await json<{ interview: Interview }>({ kind: 'bearer', token: grant }, 'POST', `/api/v1/press/interviews/${enc(id)}/respond`, { answer })).body.interview;
 }
 
+/**
+ * The event a grant token names, read from its payload without checking the signature (only to
+ * find whom to contact on a refusal page): "g1.KID.PAYLOAD.SIG", PAYLOAD base64url JSON with "ev".
+ */
+export function eventOfGrant(token: string): string | null {
+  const part = token.split('.')[2];
+  if (!part) return null;
+  try {
+    const b64 = part.replace(/-/g, '+').replace(/_/g, '/');
+    const bytes = Uint8Array.from(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+    const p = JSON.parse(new TextDecoder().decode(bytes)) as { ev?: unknown; event?: unknown };
+    const ev = typeof p.ev === 'string' ? p.ev : typeof p.event === 'string' ? p.event : null;
+    return ev && /^[A-Za-z0-9._-]{1,100}$/.test(ev) ? ev : null;
+  } catch {
+    return null;
+  }
+}
+
 // --- the speaker -----------------------------------------------------------------------------------------
 
 export async function getSpeakerInterview(token: string, signal?: AbortSignal): Promise<{ interview: Interview; event: PressEvent }> {

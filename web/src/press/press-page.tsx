@@ -15,6 +15,8 @@ import type { ChatError } from '../ws';
 import {
   deviceId,
   errorContacts,
+  eventOfGrant,
+  getAccreditationInfo,
   getPressMe,
   playlistRefusal,
   pressPlaylist,
@@ -31,6 +33,9 @@ import { InterviewFacts } from './office';
 import './press.css';
 
 const REFRESH_MS = 15_000;
+
+/** The stage's state for the player; one the page does not know ("unknown": no status board) is tried as standby. */
+const shownState = (s: PressStage): Stage['state'] => (s.state === 'live' || s.state === 'offline' || s.state === 'standby' ? s.state : 'standby');
 
 type Load =
   | { status: 'loading' }
@@ -88,6 +93,22 @@ export function PressPage({ grant, lang, locale, t }: Props) {
   useEffect(() => {
     document.title = p.pressTitle;
   }, [p]);
+  // A refusal without contacts: the event's press contacts, when the token names its event.
+  const refusedCode = load.status === 'refused' ? load.code : '';
+  const refusedContacts = load.status === 'refused' ? load.contacts.length : -1;
+  useEffect(() => {
+    if (!refusedCode || refusedContacts !== 0) return;
+    const event = eventOfGrant(grant);
+    if (!event) return;
+    const c = new AbortController();
+    getAccreditationInfo(event, c.signal).then(
+      (info) => {
+        if (info.contacts.length) setLoad((l) => (l.status === 'refused' && l.contacts.length === 0 ? { ...l, contacts: info.contacts } : l));
+      },
+      () => undefined,
+    );
+    return () => c.abort();
+  }, [refusedCode, refusedContacts, grant]);
 
   if (load.status === 'loading') return <Loading p={p} />;
   if (load.status === 'refused') {
@@ -168,7 +189,7 @@ function Streams({ stages, notYet, lang, locale, zone, t, p }: { stages: PressSt
             return (
               <li key={s.id}>
                 <button type="button" class="button button--secondary button--small" aria-pressed={s.id === stage?.id} onClick={() => setChosen(s.id)} data-testid="press-stage" data-stage-id={s.id} data-state={s.state}>
-                  <span lang={langIf(name.lang, lang)}>{name.text || s.id}</span> · {t.stageState[s.state]}
+                  <span lang={langIf(name.lang, lang)}>{name.text || s.id}</span> · {t.stageState[shownState(s)]}
                 </button>
               </li>
             );
@@ -179,7 +200,7 @@ function Streams({ stages, notYet, lang, locale, zone, t, p }: { stages: PressSt
         <>
           <StagePlayer
             key={stage.id}
-            stage={{ id: stage.id, name: stage.name, room: stage.room, state: stage.state, hls: stage.hls } as Stage}
+            stage={{ id: stage.id, name: stage.name, room: stage.room, state: shownState(stage), hls: stage.hls } as Stage}
             lang={lang}
             t={t}
             gate={{ url: pressPlaylist(stage, device), check, text, again: p.playAgain }}
