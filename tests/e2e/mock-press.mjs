@@ -237,7 +237,13 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
       a.updated_at = now();
       const { manage, ...officerView } = a;
       if (act[2] === 'approve') {
-        const g = issue({ name: a.name, outlet: a.outlet, email: a.email, language: a.language, accreditation_id: a.id });
+        const at = (v) => (typeof v === 'string' && Number.isFinite(Date.parse(v)) ? Math.floor(Date.parse(v) / 1000) : undefined);
+        const g = issue({
+          name: a.name, outlet: a.outlet, email: a.email, language: a.language, accreditation_id: a.id,
+          ...(Number.isInteger(b.device_cap) ? { device_cap: b.device_cap } : {}),
+          ...(at(b.valid_from) ? { valid_from: at(b.valid_from) } : {}),
+          ...(at(b.valid_until) ? { valid_until: at(b.valid_until) } : {}),
+        });
         a.state = 'approved';
         a.grant_id = g.id;
         return json(res, 200, { accreditation: { ...officerView, state: 'approved', grant_id: g.id }, grant: grantView(g), link: link(`press=${g.token}`) });

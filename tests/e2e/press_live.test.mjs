@@ -4,7 +4,8 @@
 // account (`samling account add --role press_officer`).
 //   1. J (sv-SE) fills the form on #accredit/E → "we have your request"; the received-mail
 //      (accreditation_received) arrives at the sink.
-//   2. O signs in as the press officer, opens #press-office/E and approves J's request.
+//   2. O signs in as the press officer, opens #press-office/E and approves J's request, valid from
+//      an hour ago until tomorrow (the demo event's own day is in 2027).
 //   3. The approval e-mail's link (#press=G) opens the press page in a fresh context: the gated
 //      stream plays (video.currentTime advances, as stage_playback.test.mjs checks).
 //   4. J asks for an interview with a speaker; O creates the speaker's link with an e-mail; the
@@ -73,7 +74,9 @@ await main('press_live', async (ctx) => {
   ]);
   log(`mail to ${mailDir}`);
   const { events } = await (async () => {
-    await addAccount(bin, configPath, { ...OFFICER, role: 'press_officer', event: 'stockholm-tillsammans-2027' });
+    // On every event ("*"): the demo is seeded when the server starts, after this command, and
+    // a role on the demo event made before that does not survive the seeding.
+    await addAccount(bin, configPath, { ...OFFICER, role: 'press_officer', event: '*' });
     ctx.server = startServer(bin, configPath);
     const base = await ctx.server.url;
     ctx.base = base;
@@ -118,9 +121,23 @@ await main('press_live', async (ctx) => {
   await expect('signed in', O.page.getByTestId('account-name').waitFor({ timeout: WAIT }));
   await O.page.goto(`${base}/#press-office/${E}`);
   const card = O.page.getByTestId('request-card').filter({ hasText: JOURNALIST.name });
-  await expect('the request in the queue', card.waitFor({ timeout: WAIT }));
+  await card.waitFor({ timeout: WAIT }).catch(async (e) => {
+    log(`me: ${await O.page.evaluate(() => fetch('/api/v1/auth/me').then((r) => r.text())).catch(() => '?')}`);
+    throw new TestFailure(`the request in the queue: ${e.message.split('\n')[0]}; the page says: ${(await O.page.locator('main').innerText().catch(() => '?')).slice(0, 600)}`);
+  });
   await checkA11y(O.page, 'console queue (real server)', log);
-  await card.getByTestId('request-approve').click();
+  // The demo's day is in 2027: the default validity (the event's days) would not be valid now,
+  // so the officer approves with other dates: from an hour ago until tomorrow (local time).
+  await card.getByTestId('request-approve-options').click();
+  const local = (ms) => O.page.evaluate((t) => {
+    const d = new Date(t);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, ms);
+  await card.getByTestId('approve-from').fill(await local(Date.now() - 3_600_000));
+  await card.getByTestId('approve-until').fill(await local(Date.now() + 86_400_000));
+  await checkA11y(O.page, 'console approve with dates (real server)', log);
+  await card.getByTestId('request-approve-confirm').click();
   await expect('the link to copy', O.page.getByTestId('approved-link').waitFor({ timeout: WAIT }));
 
   // 3. The approval mail's link opens the press page; the gated stream plays.
@@ -130,7 +147,11 @@ await main('press_live', async (ctx) => {
   const P = await open('sv-SE');
   await P.page.goto(pressLink.replace(/^https?:\/\/[^/#]+/, base));
   await expect('the press page', P.page.getByTestId('press-page').waitFor({ timeout: WAIT }));
-  await expect('the player live', P.page.locator('[data-testid="stage-player"][data-stage-id="press"]').waitFor({ timeout: WAIT }));
+  await P.page.locator('[data-testid="stage-player"][data-stage-id="press"]').waitFor({ timeout: WAIT }).catch(async (e) => {
+    const token = decodeURIComponent(pressLink.split('#press=')[1] ?? '');
+    const me = await fetch(`${base}/api/v1/press/me`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.text()).catch((x) => String(x));
+    throw new TestFailure(`the press stage's player: ${e.message.split('\n')[0]}; /press/me: ${me.slice(0, 1500)}`);
+  });
   await until('the player plays', async () => (await P.page.getByTestId('stage-player').getAttribute('data-player')) === 'playing', PLAY_WAIT);
   await expectVideoAdvancing(P.page, 'the gated press stream', { advance: 2, wait: 15_000 });
   await checkA11y(P.page, 'press page playing (real server)', log);

@@ -238,8 +238,8 @@ function Queue({ event, caller, locale, p }: { event: string; caller: Caller; lo
                     a={a}
                     locale={locale}
                     p={p}
-                    onApprove={async () => {
-                      const r = await approve(caller, event, a.id);
+                    onApprove={async (opts) => {
+                      const r = await approve(caller, event, a.id, opts);
                       replace(r.accreditation);
                       setStatus({ text: '', ok: true, link: r.link, name: a.name });
                       heading.current?.focus();
@@ -280,13 +280,17 @@ interface CardProps {
   a: Accreditation;
   locale: string;
   p: PressMessages;
-  onApprove?: () => Promise<void>;
+  /** `opts`: valid_from / valid_until (RFC 3339) and device_cap when the officer changed them. */
+  onApprove?: (opts: Record<string, unknown>) => Promise<void>;
   onReject?: (reason: string) => Promise<void>;
   onAsk?: (question: string) => Promise<void>;
 }
 
 function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
-  const [mode, setMode] = useState<'none' | 'reject' | 'ask'>('none');
+  const [mode, setMode] = useState<'none' | 'reject' | 'ask' | 'approve'>('none');
+  const [from, setFrom] = useState('');
+  const [until, setUntil] = useState('');
+  const [cap, setCap] = useState('');
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -313,6 +317,20 @@ function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
     }
     void run(() => (mode === 'reject' ? onReject!(text.trim()) : onAsk!(text.trim())));
   };
+  // Approve with other dates than the event's days (the default) or another device cap. The
+  // fields are in the browser's own time; sent as UTC instants.
+  const submitApprove = (e: Event) => {
+    e.preventDefault();
+    const opts: Record<string, unknown> = {};
+    const instant = (v: string) => (v ? new Date(v).toISOString().replace(/\.\d{3}Z$/, 'Z') : null);
+    const f = instant(from);
+    const u = instant(until);
+    if (f) opts['valid_from'] = f;
+    if (u) opts['valid_until'] = u;
+    const n = Number(cap);
+    if (cap.trim() && Number.isInteger(n) && n > 0) opts['device_cap'] = n;
+    void run(() => onApprove!(opts));
+  };
   const headingId = `req-${a.id}-name`;
   return (
     <article class="press-card" aria-labelledby={headingId} data-testid="request-card" data-id={a.id} data-state={a.state}>
@@ -336,14 +354,36 @@ function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
       {a.reason && <p><strong>{p.reasonLabel}:</strong> {a.reason}</p>}
       {onApprove && mode === 'none' && (
         <div class="press-actions">
-          <button type="button" class="button button--small" disabled={busy} onClick={() => void run(onApprove)} data-testid="request-approve">{p.approve}</button>
+          <button type="button" class="button button--small" disabled={busy} onClick={() => void run(() => onApprove({}))} data-testid="request-approve">{p.approve}</button>
+          <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => setMode('approve')} data-testid="request-approve-options">{p.approveWithOptions}</button>
           <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => setMode('reject')} data-testid="request-reject">{p.rejectButton}</button>
           {a.state === 'pending' && (
             <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => setMode('ask')} data-testid="request-ask">{p.askButton}</button>
           )}
         </div>
       )}
-      {mode !== 'none' && (
+      {mode === 'approve' && (
+        <form class="form press-inline-form" onSubmit={submitApprove} noValidate data-testid="request-approve-form">
+          <p class="field-hint" id={`req-${a.id}-validity-hint`}>{p.validityHint}</p>
+          <div class="field">
+            <label for={`req-${a.id}-from`}>{p.validFrom}</label>
+            <input id={`req-${a.id}-from`} type="datetime-local" value={from} onInput={(e) => setFrom(e.currentTarget.value)} aria-describedby={`req-${a.id}-validity-hint`} data-testid="approve-from" />
+          </div>
+          <div class="field">
+            <label for={`req-${a.id}-until`}>{p.validUntilLabel}</label>
+            <input id={`req-${a.id}-until`} type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} aria-describedby={`req-${a.id}-validity-hint`} data-testid="approve-until" />
+          </div>
+          <div class="field">
+            <label for={`req-${a.id}-cap`}>{p.deviceCap}</label>
+            <input id={`req-${a.id}-cap`} type="number" min={1} value={cap} onInput={(e) => setCap(e.currentTarget.value)} data-testid="approve-cap" />
+          </div>
+          <div class="press-actions">
+            <button type="submit" class="button button--small" disabled={busy} data-testid="request-approve-confirm">{p.approve}</button>
+            <button type="button" class="button button--secondary button--small" onClick={() => setMode('none')}>{p.cancel}</button>
+          </div>
+        </form>
+      )}
+      {(mode === 'reject' || mode === 'ask') && (
         <form class="form press-inline-form" onSubmit={submitText} noValidate data-testid={`request-${mode}-form`}>
           <div class="field">
             <label for={fieldId}>{mode === 'reject' ? p.reasonPrompt : p.questionPrompt}</label>
