@@ -11,6 +11,10 @@
 //   4. J asks for an interview with a speaker; O creates the speaker's link with an e-mail; the
 //      speaker opens the link from that e-mail and accepts; J's page shows "accepted" (refresh
 //      within 15 s).
+//   5. A second browser plays too; a third is refused (device_limit) with its message; the console
+//      shows the two live devices and the refusal.
+//   6. The officer revokes: the chat closes with 4012 ("revoked") and the player stops with its
+//      message.
 // axe-core on each page state. Run as `node tests/e2e/press_live.test.mjs` with SAMLING_BIN and
 // SAMLING_SOURCE_DIR (web/ installed and built). Prints `1 passed, 0 failed` last; exits 0 or 1.
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -179,5 +183,31 @@ await main('press_live', async (ctx) => {
   await expect('the speaker accepted', S.page.locator('[data-testid="speaker-result"][data-state="accepted"]').waitFor({ timeout: WAIT }));
   await expect('the journalist sees "accepted"', P.page.locator('[data-testid="interview"][data-state="accepted"]').waitFor({ timeout: 25_000 }));
   await checkA11y(P.page, 'press page, interview accepted (real server)', log);
+
+  // 5. The device cap (2): a second browser plays, a third is refused with its message, and the
+  //    console shows both live devices and the refusal.
+  const P2 = await open('en-GB');
+  await P2.page.goto(pressLink.replace(/^https?:\/\/[^/#]+/, base));
+  await until('the second device plays', async () => (await P2.page.getByTestId('stage-player').getAttribute('data-player').catch(() => null)) === 'playing', PLAY_WAIT);
+  const P3 = await open('fi-FI');
+  await P3.page.goto(pressLink.replace(/^https?:\/\/[^/#]+/, base));
+  await expect('the third device is refused', P3.page.locator('[data-testid="stage-refused"][data-code="device_limit"]').waitFor({ timeout: 30_000 }));
+  await checkA11y(P3.page, 'press page, device_limit (real server)', log);
+  await O.page.getByTestId('office-tab-grants').click();
+  const grantCard = O.page.getByTestId('grant-card').filter({ hasText: JOURNALIST.name });
+  await until('two live devices and a refusal in the console', async () => (await grantCard.getByTestId('grant-viewer').count()) >= 2 && (await grantCard.getByTestId('grant-refusal').count()) >= 1, 15_000);
+  await checkA11y(O.page, 'console grants (real server)', log);
+
+  // 6. Revoked while playing: the player stops with "revoked" and the chat closes (4012).
+  await grantCard.getByTestId('grant-revoke').click();
+  await grantCard.getByTestId('grant-revoke-reason').fill('Test');
+  await grantCard.getByTestId('grant-revoke-confirm').click();
+  const revokedAt = Date.now();
+  await until('revoked in the console', async () => (await grantCard.getAttribute('data-state')) === 'revoked');
+  await expect('the chat closed (4012)', P.page.locator('[data-testid="press-chat-ended"][data-code="grant_revoked"]').waitFor({ timeout: WAIT }));
+  await until('the player says revoked', async () =>
+    (await P.page.locator('[data-testid="stage-refused"][data-code="grant_revoked"]').count()) > 0 ||
+    (await P.page.locator('[data-testid="press-refused"][data-code="grant_revoked"]').count()) > 0, 40_000);
+  log(`revoked → the page says so after ${((Date.now() - revokedAt) / 1000).toFixed(1)} s`);
   check(problems.length === 0, `page errors:\n${problems.join('\n')}`);
 }, log);
