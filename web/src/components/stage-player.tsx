@@ -146,7 +146,15 @@ export function StagePlayer({ stage, lang, t, gate }: Props) {
           hls = h;
           h.on(Hls.Events.MANIFEST_PARSED, play);
           h.on(Hls.Events.ERROR, (_e, data) => {
-            if (!data.fatal || h !== hls) return;
+            if (h !== hls) return;
+            // A gated stream's segment or playlist refused (403/410: revoked, device cap, a token
+            // out of date): no use in hls.js's own retries; ask why at once.
+            const status = (data as { response?: { code?: number } }).response?.code;
+            if (gate && (status === 403 || status === 410)) {
+              retry();
+              return;
+            }
+            if (!data.fatal) return;
             if (data.type === Hls.ErrorTypes.MEDIA_ERROR && attempt < 3) {
               attempt++;
               h.recoverMediaError();
