@@ -78,8 +78,8 @@ await main('press_live', async (ctx) => {
   ]);
   log(`mail to ${mailDir}`);
   const { events } = await (async () => {
-    // On every event ("*"): the demo is seeded when the server starts, after this command, and
-    // a role on the demo event made before that does not survive the seeding.
+    // On every event ("*"), as the other live tests make their staff (the demo event is seeded
+    // only when the server starts).
     await addAccount(bin, configPath, { ...OFFICER, role: 'press_officer', event: '*' });
     ctx.server = startServer(bin, configPath);
     const base = await ctx.server.url;

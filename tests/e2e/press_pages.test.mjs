@@ -137,8 +137,19 @@ await main('press_pages', async (ctx) => {
   await until('Rolf rejected', async () => (await O.page.getByTestId('queue-status').textContent().catch(() => '')).includes('Rolf'));
   const eva2 = O.page.getByTestId('request-card').filter({ hasText: 'Eva Ek' });
   check((await eva2.getByTestId('request-card-note').textContent()).includes('Kultur.'), 'the answer is in the note');
-  await eva2.getByTestId('request-approve').click();
+  // Approved with other dates and a device cap of 3 (local times in the form, UTC to the server).
+  await eva2.getByTestId('request-approve-options').click();
+  await eva2.getByTestId('approve-from').fill('2026-01-01T08:00');
+  await eva2.getByTestId('approve-until').fill('2030-06-30T18:00');
+  await eva2.getByTestId('approve-cap').fill('3');
+  await checkA11y(O.page, 'console approve with dates', log);
+  await eva2.getByTestId('request-approve-confirm').click();
   await expect('the approved link to copy', O.page.getByTestId('approved-link').waitFor({ timeout: WAIT }));
+  {
+    const g = (await state()).grants.find((x) => x.name === 'Eva Ek');
+    const want = await O.page.evaluate(() => [Date.parse('2026-01-01T08:00') / 1000, Date.parse('2030-06-30T18:00') / 1000]);
+    check(g.device_cap === 3 && g.valid_from === want[0] && g.valid_until === want[1], `approved with the chosen dates and cap: ${JSON.stringify(g)}`);
+  }
   const pressLink = await O.page.getByTestId('approved-link-value').inputValue();
   check(pressLink.includes('#press=g1.'), `the link is a press link: ${pressLink}`);
   await checkA11y(O.page, 'console approved', log);
