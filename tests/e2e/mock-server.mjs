@@ -26,6 +26,9 @@
 // outbox, audit log) lives in mock-org.mjs; `[mock] org = false` switches it off. The staff
 // session's cookie also signs a WebSocket hello without a token in.
 //
+// Issue 18's press accreditation, grants, /press/me, interviews and the gated playlist live in
+// mock-press.mjs (a WebSocket hello with {"grant"} too; a revoked grant's sessions close with 4012).
+//
 // Issue 17's Q&A, polls and chat moderation (requests, log entries, join's events/qa, post gates,
 // and POST /__mock/qa for a moderator's request behind the page's back) live in mock-qa.mjs.
 //
@@ -37,6 +40,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { createOrg } from './mock-org.mjs';
 import { createQa } from './mock-qa.mjs';
+import { createPress } from './mock-press.mjs';
 
 function parseToml(text) {
   const config = {};
@@ -215,7 +219,7 @@ function json(res, status, body) {
 const server = createServer((req, res) => {
   const url = new URL(req.url, 'http://localhost');
   const path = decodeURIComponent(url.pathname);
-  (async () => (await org.mineRoute(req, res, url, path)) || (await org.route(req, res, url, path)))().then(
+  (async () => (await press.route(req, res, url, path)) || (await org.mineRoute(req, res, url, path)) || (await org.route(req, res, url, path)))().then(
     (handled) => {
       if (!handled) serve(req, res, url, path);
     },
@@ -312,6 +316,15 @@ const rooms = new Map(
   event.rooms.map((r) => [`${event.id}/${r.id}`, { info: r, seq: 0, messages: [], members: new Set(), byClientId: new Map() }]),
 );
 
+const press = createPress({
+  event, json, readBody: (req) => readBody(req),
+  staffOf: (req, ev) => org.cookieUser(req, ev),
+  closeUser: (userId, code) => {
+    for (const c of helloConns) if (c.user?.id === userId) c.close(code);
+  },
+  base: () => `http://127.0.0.1:${server.address()?.port}`,
+});
+
 const qaMock = createQa({
   rooms, json, readBody: (req) => readBody(req),
   // A ban closes every connection of the user in the event at once (4010).
@@ -368,6 +381,10 @@ function handle(conn, msg) {
         const user = tokens.get(msg.token);
         if (!user) return err('token_invalid', 'unknown token');
         conn.user = user;
+      } else if (typeof msg.grant === 'string') {
+        const r = press.helloGrant(msg.grant);
+        if (r.error) return err(r.error, r.error);
+        conn.user = r.user;
       } else if (msg.guest && typeof msg.guest.name === 'string') {
         const name = msg.guest.name.trim();
         if (!name || [...name].length > 60) return err('name_invalid', 'bad name');

@@ -18,6 +18,12 @@ const ManageRegistration = lazyPage(() => import('./components/registration-mana
 // Issue 17: the moderator console and the projector (moderate/, projector/).
 const ModeratorConsole = lazyPage(() => import('./moderate/console').then((m) => m.ModeratorConsole));
 const Projector = lazyPage(() => import('./projector/projector').then((m) => m.Projector));
+// Issue 18: the press pages (press/), one chunk each.
+const AccreditForm = lazyPage(() => import('./press/accredit-form').then((m) => m.AccreditForm));
+const RequestPage = lazyPage(() => import('./press/request-page').then((m) => m.RequestPage));
+const PressOffice = lazyPage(() => import('./press/office').then((m) => m.PressOffice));
+const PressPage = lazyPage(() => import('./press/press-page').then((m) => m.PressPage));
+const InterviewPage = lazyPage(() => import('./press/interview-page').then((m) => m.InterviewPage));
 
 type LoadState =
   | { status: 'loading' }
@@ -78,7 +84,11 @@ export function App() {
   // The page the address names (route.ts): the event page, or a staff or registration page.
   const [route, setRoute] = useState<Route>(currentRoute);
   // The moderator console asks for the staff session unless a moderator token is kept for the event.
-  const staff = useStaffSession(route.page === 'console' || (route.page === 'moderate' && !initialIdentity(route.event)?.token));
+  const staff = useStaffSession(
+    route.page === 'console' ||
+      (route.page === 'moderate' && !initialIdentity(route.event)?.token) ||
+      (route.page === 'press-office' && !route.token),
+  );
   const t = catalogs[lang];
 
   const chooseLang = useCallback((l: Lang) => {
@@ -119,7 +129,8 @@ export function App() {
     : route.page === 'invite' ? t.org.inviteTitle
     : state.status === 'ready' ? pick(state.event.title, lang).text : '';
   useEffect(() => {
-    if (route.page === 'moderate' || route.page === 'projector') return; // they name themselves
+    // These pages name themselves.
+    if (['moderate', 'projector', 'accredit', 'accreditation', 'press-office', 'press', 'interview'].includes(route.page)) return;
     document.title = title ? t.documentTitle(title) : t.appName;
   }, [title, t, route.page]);
   const locale = localeFor(lang);
@@ -158,6 +169,15 @@ export function App() {
           <ModeratorConsole key={`${route.event}/${route.room}`} event={route.event} room={route.room} lang={lang} locale={locale} t={t} />
         </main>
       )}
+      {route.page === 'accredit' && <main id="main" class="page"><AccreditForm key={route.event} event={route.event} lang={lang} locale={locale} t={t} /></main>}
+      {route.page === 'accreditation' && <main id="main" class="page"><RequestPage key={route.token} token={route.token} lang={lang} locale={locale} t={t} /></main>}
+      {route.page === 'press-office' && (
+        <main id="main" class="page page--console">
+          <PressOffice key={route.event} event={route.event} token={route.token} lang={lang} locale={locale} t={t} />
+        </main>
+      )}
+      {route.page === 'press' && <main id="main" class="page page--console"><PressPage key={route.grant} grant={route.grant} lang={lang} locale={locale} t={t} /></main>}
+      {route.page === 'interview' && <main id="main" class="page"><InterviewPage key={route.token} token={route.token} lang={lang} locale={locale} t={t} /></main>}
       {route.page === 'manage' && <main id="main" class="page"><ManageRegistration key={route.token} event={route.event} token={route.token} t={t} /></main>}
       {route.page === 'event' && <main id="main" class="page" aria-busy={state.status === 'loading'}>
         {state.status === 'loading' && (

@@ -12,6 +12,8 @@ export interface Identity {
   link?: boolean;
   /** The signed-in staff account (hello without a token: the server reads the session cookie). */
   session?: boolean;
+  /** A press grant (the press page, issue 18): hello with {"grant"}. Never stored. */
+  grant?: string;
 }
 
 const identityKey = (event: string) => `samling.chat.identity.${event}`;
@@ -91,7 +93,7 @@ const taken = new Map<string, JoinToken>();
 /** Events whose link in the address bar could not be used (expired, damaged): told once. */
 const unusable = new Set<string>();
 
-const ROLES: readonly Role[] = ['attendee', 'speaker', 'press', 'moderator', 'organizer', 'guest'];
+const ROLES: readonly Role[] = ['attendee', 'speaker', 'press', 'moderator', 'organizer', 'guest', 'press_officer'];
 
 /** What a token says about its holder (server/auth/token.cpp: v1.<key id>.<payload>.<signature>). */
 export interface JoinToken {

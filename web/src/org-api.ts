@@ -166,7 +166,7 @@ export function isOrganizer(account: Account | null, event?: string): boolean {
 
 // --- invitations and staff --------------------------------------------------------------------------
 
-export const STAFF_ROLES = ['organizer', 'moderator', 'press', 'speaker'] as const;
+export const STAFF_ROLES = ['organizer', 'moderator', 'press_officer', 'press', 'speaker'] as const;
 
 export interface InvitationInfo {
   email: string;

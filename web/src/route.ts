@@ -1,6 +1,7 @@
 // Which page the address names. The app keeps its parameters in the fragment, as the join
 // links do (#event=E&join=TOKEN): #sign-in, #invite=TOKEN, #console[/EVENT[/TAB]],
-// #console/series/ID and #event=E&registration=TOKEN; anything else is the event page.
+// #console/series/ID and #event=E&registration=TOKEN, the moderator's and press pages (below);
+// anything else is the event page.
 export type ConsoleTab = 'program' | 'import' | 'registration' | 'staff' | 'email' | 'audit' | 'stages';
 export const CONSOLE_TABS: ConsoleTab[] = ['program', 'import', 'registration', 'staff', 'email', 'audit', 'stages'];
 
@@ -11,7 +12,13 @@ export type Route =
   | { page: 'console'; event: string | null; tab: ConsoleTab; series: string | null }
   | { page: 'manage'; event: string; token: string }
   | { page: 'moderate'; event: string; room: string }
-  | { page: 'projector'; kiosk: string };
+  | { page: 'projector'; kiosk: string }
+  // Issue 18: the press pages (press/).
+  | { page: 'accredit'; event: string }
+  | { page: 'accreditation'; token: string }
+  | { page: 'press-office'; event: string; token: string | null }
+  | { page: 'press'; grant: string }
+  | { page: 'interview'; token: string };
 
 export function currentRoute(hash = location.hash): Route {
   const h = hash.replace(/^#/, '');
@@ -26,6 +33,23 @@ export function currentRoute(hash = location.hash): Route {
   if (h.startsWith('moderate/')) {
     const [, e, r] = h.split('/').map((p) => decodeURIComponent(p));
     if (e && r) return { page: 'moderate', event: e, room: r };
+  }
+  // Issue 18: #accredit/E (the form), #press-office/E[&token=T] (the press officer),
+  // #accreditation=T (the journalist's request), #press=G (the press page), #interview=T (a speaker).
+  if (h.startsWith('accredit/')) {
+    const e = decodeURIComponent(h.slice('accredit/'.length).split(/[/&]/)[0] ?? '');
+    if (e) return { page: 'accredit', event: e };
+  }
+  if (h.startsWith('press-office/')) {
+    const [path, ...rest] = h.split('&');
+    const e = decodeURIComponent((path ?? '').slice('press-office/'.length).split('/')[0] ?? '');
+    if (e) return { page: 'press-office', event: e, token: new URLSearchParams(rest.join('&')).get('token') };
+  }
+  for (const [key, page] of [['accreditation', 'accreditation'], ['press', 'press'], ['interview', 'interview']] as const) {
+    if (h.startsWith(`${key}=`)) {
+      const v = new URLSearchParams(h).get(key);
+      if (v) return page === 'press' ? { page, grant: v } : { page, token: v };
+    }
   }
   const kiosk = h.startsWith('projector=') ? new URLSearchParams(h).get('projector') : null;
   if (kiosk) return { page: 'projector', kiosk };
@@ -54,3 +78,5 @@ export function qaTarget(hash = location.hash): { event: string; room: string } 
   const room = params.get('room');
   return event && room && params.get('qa') === '1' ? { event, room } : null;
 }
+export const accreditHref = (event: string) => `#accredit/${encodeURIComponent(event)}`;
+export const pressOfficeHref = (event: string) => `#press-office/${encodeURIComponent(event)}`;

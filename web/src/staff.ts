@@ -74,9 +74,9 @@ export function useStaffSession(ask: boolean): StaffSession {
 }
 
 /** The strongest staff role an account has for an event, if any. */
-export function staffRole(account: Account | null, event: string): 'organizer' | 'moderator' | 'press' | 'speaker' | null {
+export function staffRole(account: Account | null, event: string): 'organizer' | 'moderator' | 'press_officer' | 'press' | 'speaker' | null {
   if (!account) return null;
   const roles = new Set(account.roles.filter((r) => r.event === event || r.event === '*').map((r) => r.role));
-  for (const r of ['organizer', 'moderator', 'press', 'speaker'] as const) if (roles.has(r)) return r;
+  for (const r of ['organizer', 'moderator', 'press_officer', 'press', 'speaker'] as const) if (roles.has(r)) return r;
   return null;
 }

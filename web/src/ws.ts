@@ -23,7 +23,8 @@ import {
   type QaState,
 } from './qa/state';
 
-export type Role = 'attendee' | 'speaker' | 'press' | 'moderator' | 'organizer' | 'guest';
+// press_officer (issue 18): a per-event staff role for accreditation, grants and interviews.
+export type Role = 'attendee' | 'speaker' | 'press' | 'moderator' | 'organizer' | 'guest' | 'press_officer';
 
 export interface ChatUser {
   id: string;
@@ -94,7 +95,7 @@ export interface RoomState {
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
 /** A token, a guest's name, or the staff session's cookie (sent by the browser with the upgrade). */
-export type Credentials = { token: string } | { guest: { name: string } } | { session: true } | { kiosk: string };
+export type Credentials = { token: string } | { guest: { name: string } } | { session: true } | { kiosk: string } | { grant: string };
 
 /**
  * The stage feed over this connection (`stages` request, then `stage` events):
@@ -180,8 +181,8 @@ function asMessage(v: unknown): ChatMessage | null {
   return m;
 }
 
-/** Close codes after which reconnecting cannot help (docs/protocol.md): banned, kiosk link revoked. */
-const FATAL_CLOSES: Record<number, string> = { 4010: 'banned', 4011: 'kiosk_revoked' };
+/** Close codes after which reconnecting cannot help (docs/protocol.md): banned, kiosk link revoked, press grant revoked. */
+const FATAL_CLOSES: Record<number, string> = { 4010: 'banned', 4011: 'kiosk_revoked', 4012: 'grant_revoked' };
 
 function asUsers(v: unknown): ChatUser[] | null {
   if (!Array.isArray(v)) return null;
@@ -414,8 +415,14 @@ export class ChatClient {
     if (ws.protocol !== SUBPROTOCOL) console.warn(`samling: server selected subprotocol "${ws.protocol}"`);
     this.armIdle();
     const c = this.opts.credentials;
-    // A projector's kiosk link (#projector=ID) says hello with its id: read-only, one room.
-    const auth = 'token' in c ? { token: c.token } : 'guest' in c ? { guest: c.guest } : 'kiosk' in c ? { kiosk: c.kiosk } : {};
+    // A projector's kiosk link (#projector=ID) says hello with its id: read-only, one room. A
+    // press grant (the press page, issue 18) says hello with the grant token.
+    const auth =
+      'token' in c ? { token: c.token }
+      : 'guest' in c ? { guest: c.guest }
+      : 'kiosk' in c ? { kiosk: c.kiosk }
+      : 'grant' in c ? { grant: c.grant }
+      : {};
     this.request({ type: 'hello', event: this.opts.event, ...auth }).then(
       (result) => this.onHello(ws, result),
       (e: RequestError) => {

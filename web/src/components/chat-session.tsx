@@ -36,6 +36,8 @@ interface Props {
   request: RoomRequest | null;
   /** The room the viewer chose in the chat (a room id of the event); `initial`: the one shown at sign-in. */
   onRoom: (room: string, initial: boolean) => void;
+  /** No "sign out" / "leave the chat" (the press page: the grant is the page's own). */
+  noSignOut?: boolean;
 }
 
 export interface RoomRequest {
@@ -43,9 +45,9 @@ export interface RoomRequest {
   n: number;
 }
 
-const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer'];
+const PRESS_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'press_officer'];
 /** Roles shown beside a name; a guest is marked as one. Badge texts come from i18n (t.roles). */
-const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'guest'];
+const BADGED_ROLES: readonly Role[] = ['speaker', 'press', 'moderator', 'organizer', 'guest', 'press_officer'];
 
 /** Whether `role` may join the room (docs/protocol.md, Roles). */
 export function roomAllowed(room: Room, role: Role): boolean {
@@ -62,7 +64,13 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
       new ChatClient({
         url: defaultSocketUrl(),
         event: event.id,
-        credentials: identity.token ? { token: identity.token } : identity.session ? { session: true } : { guest: { name: identity.name } },
+        credentials: identity.grant
+          ? { grant: identity.grant }
+          : identity.token
+            ? { token: identity.token }
+            : identity.session
+              ? { session: true }
+              : { guest: { name: identity.name } },
         rooms: initialRooms,
         pending: loadPending(event.id).filter((p) => initialRooms.includes(p.room)),
       }),
@@ -82,7 +90,7 @@ function useClient(event: ConferenceEvent, identity: Identity, initialRooms: str
 }
 
 export function ChatSession(props: Props) {
-  const { heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient, request, onRoom } = props;
+  const { heading, event, identity, lang, locale, t, visible, onUnread, onSignOut, onClient, request, onRoom, noSignOut = false } = props;
   const rooms = useMemo(() => [...event.rooms].sort((a, b) => a.position - b.position), [event.rooms]);
   const role: Role = identity.role;
   const allowed = useMemo(() => rooms.filter((r) => roomAllowed(r, role)), [rooms, role]);
@@ -171,9 +179,11 @@ export function ChatSession(props: Props) {
         <p class="chat-identity" data-testid="chat-identity">
           <span data-testid="chat-identity-name">{t.signedInAs(user?.name ?? identity.name)}</span>
           <RoleBadge role={user?.role ?? role} t={t} />
-          <button type="button" class="link-button" onClick={() => onSignOut(null)} data-testid="chat-sign-out">
-            {identity.token || identity.link ? t.signOut : t.leaveChat}
-          </button>
+          {!noSignOut && (
+            <button type="button" class="link-button" onClick={() => onSignOut(null)} data-testid="chat-sign-out">
+              {identity.token || identity.link ? t.signOut : t.leaveChat}
+            </button>
+          )}
         </p>
       </div>
       <RoomTabs rooms={allowed} event={event} client={client} active={active} lang={lang} t={t} onChoose={choose} />

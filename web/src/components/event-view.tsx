@@ -15,6 +15,7 @@ import { RegistrationPanel } from './registration-form';
 import { StaffContext, staffRole } from '../staff';
 import type { Account } from '../org-api';
 import { ModerateLinks } from '../moderate/moderate-links';
+import { PressLinks } from '../press/press-links';
 import { QaArea } from '../qa/qa-area';
 import { NewPollsBadge } from '../qa/new-polls';
 import type { ComponentChild } from 'preact';
@@ -312,6 +313,7 @@ export function EventView({ event: loaded, events, lang, t }: Props) {
           )}
         </dl>
         {staffToken !== undefined && <ModerateLinks event={event} lang={lang} />}
+        <PressLinks event={event.id} lang={lang} officer={role === 'organizer' || role === 'press_officer' || ['organizer', 'press_officer'].includes(staffRole(staff.account, event.id) ?? '')} />
       </header>
       <div
         class={wide ? 'event-body event-body--wide' : 'event-body'}

@@ -4,12 +4,17 @@
 import { useContext, useEffect, useRef, useState } from 'preact/hooks';
 import type { Messages } from '../i18n';
 import { isOrganizer, RequestError, signIn, type Account } from '../org-api';
-import { consoleHref, eventHref } from '../route';
+import { consoleHref, eventHref, pressOfficeHref } from '../route';
 import { StaffContext } from '../staff';
 
-/** Where an account goes after signing in: the console for an organizer, else its first event. */
+/**
+ * Where an account goes after signing in: the console for an organizer, the press office for a
+ * press officer (issue 18) of one event, else its first event.
+ */
 export function landingFor(account: Account, event?: string): string {
   if (isOrganizer(account, event)) return consoleHref(event && event !== '*' ? event : undefined);
+  const officer = account.roles.find((r) => r.role === 'press_officer' && r.event !== '*' && (event === undefined || r.event === event));
+  if (officer && !account.roles.some((r) => r.role === 'moderator')) return pressOfficeHref(officer.event);
   const first = event ?? account.roles.find((r) => r.event !== '*')?.event;
   return first ? eventHref(first) : '#';
 }

@@ -17,6 +17,12 @@ interface Props {
   stage: Stage;
   lang: Lang;
   t: Messages;
+  /**
+   * A gated stream (issue 18, the press page): the playlist to play instead of the stage's own
+   * (it carries the grant and the device), and how to learn why it fails: a refusal (403/410 with
+   * a JSON code: device_limit, grant_revoked, …) stops the retries and shows `text(code)`.
+   */
+  gate?: { url: string; check: (url: string) => Promise<string | null>; text: (code: string) => string; again: string };
 }
 
 export function StageBadge({ state, t }: { state: Stage['state']; t: Messages }) {
@@ -28,13 +34,16 @@ export function StageBadge({ state, t }: { state: Stage['state']; t: Messages })
   );
 }
 
-export function StagePlayer({ stage, lang, t }: Props) {
+export function StagePlayer({ stage, lang, t, gate }: Props) {
   const video = useRef<HTMLVideoElement>(null);
   const [player, setPlayer] = useState<PlayerState>('off');
   const [engine, setEngine] = useState<'native' | 'hls.js' | ''>('');
   const [muted, setMuted] = useState(true);
-  const url = stageHls(stage);
-  const active = stage.state !== 'offline';
+  // A gated stream's refusal (its code); `again` counts "try again" presses.
+  const [refused, setRefused] = useState<string | null>(null);
+  const [again, setAgain] = useState(0);
+  const url = gate?.url ?? stageHls(stage);
+  const active = stage.state !== 'offline' && refused === null;
   const name = pick(stage.name, lang);
   // Distinct HLS clients of the last 30 s (contract of issue 15; absent from older servers).
   // The figure may be a few seconds old: while this page plays, it is at least this page.
@@ -52,6 +61,7 @@ export function StagePlayer({ stage, lang, t }: Props) {
     let timer: ReturnType<typeof setTimeout> | undefined;
     let hls: { destroy(): void } | null = null;
     let native = false; // the browser's own HLS is playing `url` (not hls.js through a blob)
+    let checking = false;
     const cleanups: (() => void)[] = [];
 
     const on = (type: string, fn: () => void) => {
@@ -77,6 +87,25 @@ export function StagePlayer({ stage, lang, t }: Props) {
     };
 
     const retry = () => {
+      if (stopped) return;
+      // A gated stream: ask why before trying again; a refusal is final until the viewer acts.
+      if (gate && !checking) {
+        checking = true;
+        gate.check(url).then((code) => {
+          checking = false;
+          if (stopped) return;
+          if (code) {
+            hls?.destroy();
+            hls = null;
+            setRefused(code);
+          } else reallyRetry();
+        });
+        return;
+      }
+      reallyRetry();
+    };
+
+    const reallyRetry = () => {
       if (stopped) return;
       if (hls) {
         // Detach first: hls.js revokes its blob URL, and the element would report that as an
@@ -117,7 +146,15 @@ export function StagePlayer({ stage, lang, t }: Props) {
           hls = h;
           h.on(Hls.Events.MANIFEST_PARSED, play);
           h.on(Hls.Events.ERROR, (_e, data) => {
-            if (!data.fatal || h !== hls) return;
+            if (h !== hls) return;
+            // A gated stream's segment or playlist refused (403/410: revoked, device cap, a token
+            // out of date): no use in hls.js's own retries; ask why at once.
+            const status = (data as { response?: { code?: number } }).response?.code;
+            if (gate && (status === 403 || status === 410)) {
+              retry();
+              return;
+            }
+            if (!data.fatal) return;
             if (data.type === Hls.ErrorTypes.MEDIA_ERROR && attempt < 3) {
               attempt++;
               h.recoverMediaError();
@@ -152,7 +189,8 @@ export function StagePlayer({ stage, lang, t }: Props) {
       v.load();
     };
     // `muted` is read when playback starts; changing it does not reload.
-  }, [url, active]);
+  }, [url, active, again]);
+  useEffect(() => setRefused(null), [url]);
 
   const unmute = () => {
     const v = video.current;
@@ -171,8 +209,9 @@ export function StagePlayer({ stage, lang, t }: Props) {
       data-testid="stage-player"
       data-stage-id={stage.id}
       data-state={stage.state}
-      data-player={player}
+      data-player={refused ? 'refused' : player}
       data-engine={engine}
+      data-refused={refused ?? undefined}
     >
       <div class="stage-video">
         {/* Before the video: the unmute button comes before the player's own controls in tab order. */}
@@ -186,9 +225,25 @@ export function StagePlayer({ stage, lang, t }: Props) {
           </button>
         )}
         <video ref={video} muted autoplay playsInline controls={active} preload="none" data-testid="stage-video" />
-        {!active && (
+        {!active && refused === null && (
           <div class="stage-overlay" data-testid="stage-offline">
             <p>{t.stageOfflineNote}</p>
+          </div>
+        )}
+        {refused !== null && gate && (
+          <div class="stage-overlay stage-overlay--refused" role="alert" data-testid="stage-refused" data-code={refused}>
+            <p>{gate.text(refused)}</p>
+            <button
+              type="button"
+              class="button button--small"
+              onClick={() => {
+                setRefused(null);
+                setAgain((n) => n + 1);
+              }}
+              data-testid="stage-try-again"
+            >
+              {gate.again}
+            </button>
           </div>
         )}
         {active && (player === 'loading' || player === 'retrying') && (

@@ -16,6 +16,7 @@ export const orgEn: OrgMessages = {
   signOutEverywhere: 'Sign out everywhere',
   console: 'Console',
   toEventPage: 'Event page',
+  toPressOffice: 'Press office (accreditation)',
   signInNeeded: 'Sign in to open the console.',
   notOrganizer: 'Your account is not an organizer of any event.',
   sessionExpired: 'Your session has ended. Sign in again.',
@@ -36,7 +37,7 @@ export const orgEn: OrgMessages = {
   existingAccountNote: 'You already have an account: confirm with your password to add the role.',
   acceptButton: 'Accept the invitation',
   inviteInvalid: 'This invitation no longer works (used, withdrawn or expired). Ask the organizer for a new one.',
-  roleNames: { organizer: 'organizer', moderator: 'moderator', press: 'press officer', speaker: 'speaker', attendee: 'attendee' },
+  roleNames: { press_officer: 'press officer', organizer: 'organizer', moderator: 'moderator', press: 'press (journalist)', speaker: 'speaker', attendee: 'attendee' },
 
   consoleTitle: 'Organizer console',
   yourEvents: 'Your events',

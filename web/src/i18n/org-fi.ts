@@ -16,6 +16,7 @@ export const orgFi: OrgMessages = {
   signOutEverywhere: 'Kirjaudu ulos kaikkialta',
   console: 'Hallinta',
   toEventPage: 'Tapahtuman sivu',
+  toPressOffice: 'Mediapalvelu (akkreditointi)',
   signInNeeded: 'Kirjaudu sisään avataksesi hallinnan.',
   notOrganizer: 'Tililläsi ei ole järjestäjän oikeuksia yhteenkään tapahtumaan.',
   sessionExpired: 'Istuntosi on päättynyt. Kirjaudu uudelleen.',
@@ -36,7 +37,7 @@ export const orgFi: OrgMessages = {
   existingAccountNote: 'Sinulla on jo tili: vahvista salasanallasi, niin rooli lisätään.',
   acceptButton: 'Hyväksy kutsu',
   inviteInvalid: 'Kutsu ei ole enää voimassa (käytetty, peruttu tai vanhentunut). Pyydä järjestäjältä uusi.',
-  roleNames: { organizer: 'järjestäjä', moderator: 'moderaattori', press: 'mediayhteyshenkilö', speaker: 'puhuja', attendee: 'osallistuja' },
+  roleNames: { press_officer: 'mediayhteyshenkilö', organizer: 'järjestäjä', moderator: 'moderaattori', press: 'media (toimittaja)', speaker: 'puhuja', attendee: 'osallistuja' },
 
   consoleTitle: 'Järjestäjän hallinta',
   yourEvents: 'Tapahtumasi',

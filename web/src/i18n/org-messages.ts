@@ -23,6 +23,8 @@ export interface OrgMessages {
   signOutEverywhere: string;
   console: string;
   toEventPage: string;
+  /** The press officer's console of the event (issue 18). */
+  toPressOffice: string;
   /** Shown when a console page needs a signed-in organizer. */
   signInNeeded: string;
   notOrganizer: string;

@@ -16,6 +16,7 @@ export const orgSv: OrgMessages = {
   signOutEverywhere: 'Logga ut överallt',
   console: 'Konsol',
   toEventPage: 'Evenemangssidan',
+  toPressOffice: 'Pressrummet (ackreditering)',
   signInNeeded: 'Logga in för att öppna konsolen.',
   notOrganizer: 'Ditt konto är inte arrangör för något evenemang.',
   sessionExpired: 'Din inloggning har gått ut. Logga in igen.',
@@ -36,7 +37,7 @@ export const orgSv: OrgMessages = {
   existingAccountNote: 'Du har redan ett konto: bekräfta med ditt lösenord så läggs rollen till.',
   acceptButton: 'Tacka ja till inbjudan',
   inviteInvalid: 'Inbjudan fungerar inte längre (använd, återkallad eller för gammal). Be arrangören om en ny.',
-  roleNames: { organizer: 'arrangör', moderator: 'moderator', press: 'presskontakt', speaker: 'talare', attendee: 'deltagare' },
+  roleNames: { press_officer: 'presskontakt', organizer: 'arrangör', moderator: 'moderator', press: 'press (journalist)', speaker: 'talare', attendee: 'deltagare' },
 
   consoleTitle: 'Arrangörskonsol',
   yourEvents: 'Dina evenemang',

@@ -6,7 +6,7 @@ import { useContext, useState } from 'preact/hooks';
 import { getEvent, listEvents, type ConferenceEvent, type EventSummary } from '../../api';
 import { langIf, pick, type Lang, type Messages } from '../../i18n';
 import { createEvent, isOrganizer, listSeries } from '../../org-api';
-import { consoleHref, eventHref, seriesHref, type ConsoleTab } from '../../route';
+import { consoleHref, eventHref, pressOfficeHref, seriesHref, type ConsoleTab } from '../../route';
 import { StaffContext } from '../../staff';
 import { useStages } from '../../stages';
 import { StagesAdmin } from '../stages-admin';
@@ -212,6 +212,7 @@ function EventConsole({ id, tab, lang, locale, t }: { id: string; tab: ConsoleTa
                   {title.text}
                 </h1>
                 <a class="console-head-link" href={eventHref(ev.id)}>{o.toEventPage}</a>
+                <a class="console-head-link" href={pressOfficeHref(ev.id)} data-testid="console-press-office">{o.toPressOffice}</a>
               </div>
               <nav class="console-tabs" aria-label={o.consoleTabsLabel} data-testid="console-tabs">
                 <ul>
