@@ -284,7 +284,7 @@ nginx_run() {
   workers="$(nginx_workers "$NGINX_PID")"
   local one tampered expired_uri
   one="$(head -1 "$dir/urls.txt")"
-  tampered="$(echo "$one" | sed 's/md5=./md5=A/; s/md5=AA/md5=BA/')"
+  tampered="${one/md5=/md5=x}"
   expired_uri="/live/$STAGE/$(echo "$SEGMENT_NAMES" | head -1)"
   expired_uri="$expired_uri?md5=$(nginx_md5 $((now - 10)) "$expired_uri")&expires=$((now - 10))"
   gated="\"no_token_status\": $(http_status "http://$HOST:$port${one%%\?*}"), \"tampered_status\": $(http_status "http://$HOST:$port$tampered"), \"expired_status\": $(http_status "http://$HOST:$port$expired_uri"), \"token_status\": $(http_status "http://$HOST:$port$one")"
