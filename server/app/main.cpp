@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "app/account_command.hpp"
+#include "app/press_command.hpp"
 #include "app/serve.hpp"
 #include "app/token_command.hpp"
 #include "config/config.hpp"
@@ -25,6 +26,9 @@ constexpr const char* usage =
     "  samling account add --email E --name N [--role ROLE] [--event ID|*] [--password-stdin]\n"
     "                      [--config PATH]\n"
     "                                  create a staff account (samling account --help)\n"
+    "  samling press grant --event ID --name NAME [--email E] [--stages a,b|*] [--config PATH]\n"
+    "                                  accredit someone and print their press link\n"
+    "                                  (samling press --help)\n"
     "  samling --version               print the version\n"
     "  samling --help                  print this help\n"
     "\n"
@@ -63,6 +67,9 @@ int main(int argc, char** argv) {
   }
   if (command == "account") {
     return samling::app::run_account_command(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
+  if (command == "press") {
+    return samling::app::run_press_command(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (command != "serve" && command != "check-config")
     return usage_error("unknown command \"" + command + "\"");

@@ -27,6 +27,8 @@
 #include "api/program_board.hpp"
 #include "api/program_routes.hpp"
 #include "api/outbox_routes.hpp"
+#include "api/press_context.hpp"
+#include "api/press_routes.hpp"
 #include "api/staff_sessions.hpp"
 #include "api/registration_routes.hpp"
 #include "api/routes.hpp"
@@ -56,6 +58,9 @@
 #include "program/demo_series.hpp"
 #include "store/sqlite_program_versions.hpp"
 #include "store/sqlite_outbox_store.hpp"
+#include "store/sqlite_press_store.hpp"
+#include "press/access.hpp"
+#include "press/registry.hpp"
 #include "mail/outbox_worker.hpp"
 #include "mail/smtp_sender.hpp"
 #include "store/sqlite_registration_store.hpp"
@@ -165,6 +170,41 @@ asio::awaitable<void> publish_viewers(api::hls_viewers& viewers, api::stage_boar
   }
 }
 
+// Press (issue 18): every `every`, what the press registry counted (views, device refusals) goes
+// to the store on its thread, so the audit survives a crash with at most that much lost. The
+// last flush is serve()'s, at shutdown. Runs until the io_context stops.
+asio::awaitable<void> flush_press_audit_every(const api::press_context& press, std::chrono::seconds every) {
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  for (;;) {
+    timer.expires_after(every);
+    auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;
+    auto flush = [&press] { api::flush_press_audit(press); };  // named: GCC 12; `press` outlives the loop
+    try {
+      co_await core::run_blocking(*press.db_pool, std::move(flush));
+    } catch (const std::exception& e) {
+      log(log_level::warn, "press_audit_flush_failed", {{"error", e.what()}});
+    }
+  }
+}
+
+// The press access rules of the configured stages: each stage's event (the configured one, else
+// the program's first, as the media engine resolves it), room, and visibility with its embargo.
+std::vector<press::access_map::stage_entry> press_stage_entries(const config::config& cfg,
+                                                                const std::string& first_event) {
+  std::vector<press::access_map::stage_entry> out;
+  for (auto& st : cfg.stages) {
+    press::access_map::stage_entry e;
+    e.id = st.id;
+    e.event = st.event.empty() ? first_event : st.event;
+    e.room = st.room;
+    e.rule.level = press::visibility_from_string(st.visibility).value_or(press::visibility::public_);
+    e.rule.public_at = st.public_at;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 // Each connection is a file descriptor: raise the soft limit towards max_connections (plus a
 // reserve for the store, logs and the acceptor) so the cap answers 503 before accept() fails
 // with EMFILE; warn when the hard limit does not allow it.
@@ -230,6 +270,7 @@ int serve(const config::config& cfg) {
   std::unique_ptr<store::sqlite_series_store> series_store;  // program-io
   std::unique_ptr<store::sqlite_program_versions> program_versions;
   std::unique_ptr<store::sqlite_registration_store> registration_store;
+  std::unique_ptr<store::sqlite_press_store> press_store;  // issue 18
   try {
     on_pool(db_pool, [&] {
       db = std::make_unique<store::sqlite_db>(cfg.store.path);
@@ -238,6 +279,7 @@ int serve(const config::config& cfg) {
       destination_store = std::make_unique<store::sqlite_destination_store>(*db);
       program_versions = std::make_unique<store::sqlite_program_versions>(*db, *program_store);
       registration_store = std::make_unique<store::sqlite_registration_store>(*db);
+      press_store = std::make_unique<store::sqlite_press_store>(*db);
       if (cfg.demo.seed && program::seed_demo_if_empty(*program_store, cfg.demo.file)) {
         log(log_level::info, "demo_seeded", {{"file", cfg.demo.file}});
         // The demo's registration is open (registration slice): until 14:00 the day before.
@@ -419,12 +461,48 @@ int serve(const config::config& cfg) {
   api::register_program_io_routes(routes, program_io_ctx);
   api::register_program_routes(routes, program_ctx);
 
+  // Press accreditation and gated streams (issue 18; docs/api.md "Press"): the registry of
+  // revocations, live devices and uncounted views in memory; the stages' access rules from
+  // [[stages]]; grants signed with keys derived from the auth keyring.
+  press::registry press_registry(static_cast<std::int64_t>(cfg.press.device_idle_seconds) * 1000);
+  press::access_map press_access;
+  {
+    auto first_event = on_pool(db_pool, [&] {
+      auto all = program_store->list_events();
+      return all.empty() ? std::string() : all.front().id;
+    });
+    press_access.set_stages(press_stage_entries(cfg, first_event));
+  }
+  try {
+    press_registry.load_revoked(on_pool(db_pool, [&] { return press_store->revoked_grants(); }));
+  } catch (const std::exception& e) {
+    std::cerr << "samling: cannot read the revoked press grants: " << e.what() << "\n";
+    return 1;
+  }
+  api::press_context press_ctx;
+  press_ctx.registry = &press_registry;
+  press_ctx.access = &press_access;
+  press_ctx.keys = &keys;
+  press_ctx.store = press_store.get();
+  press_ctx.program = program_store.get();
+  press_ctx.outbox = outbox_store.get();
+  press_ctx.audit = audit_log.get();
+  press_ctx.db_pool = &db_pool;
+  press_ctx.auth = &callers;
+  press_ctx.options.device_cap = cfg.press.device_cap;
+  press_ctx.options.segment_token_seconds = cfg.press.segment_token_seconds;
+  press_ctx.options.grace_before_seconds = static_cast<std::int64_t>(cfg.press.grace_before_minutes) * 60;
+  press_ctx.options.grace_after_seconds = static_cast<std::int64_t>(cfg.press.grace_after_minutes) * 60;
+  press_ctx.public_url = cfg.server.public_url;  // else the listening URL, below
+  press_ctx.dev_links = cfg.auth.dev_tokens;
+  api::register_press_routes(routes, press_ctx, &stage_board);  // the board: stage names and states
   api::stages_context stages_ctx;
   stages_ctx.engine = engine.get();
   stages_ctx.board = &stage_board;
   stages_ctx.keys = &keys;
   stages_ctx.auth = &callers;  // tokens and staff sessions, as every organizer route
   stages_ctx.files = &file_pool;
+  stages_ctx.press = &press_ctx;  // /live/'s gate on the stages that are not public (api/press_gate.*)
   stages_ctx.layout = media::layout(cfg.media.dir);
   // Viewers per stage: /live/ reports its clients, the board shows their number (below).
   std::vector<std::string> stage_ids;
@@ -568,6 +646,11 @@ int serve(const config::config& cfg) {
   projector_ctx.close_kiosk = [&room_registry](const std::string& event, const std::string& user) {
     room_registry.close_user(event, user, core::ws_close::kiosk_revoked);
   };
+  // A revoked press grant closes its sessions in that event (their user id is the grant id) with
+  // 4012. The registry calls this outside its lock, from whichever thread revoked.
+  press_registry.on_revoke([&room_registry](const std::string& event, const std::string& grant_id) {
+    room_registry.close_user(event, grant_id, core::ws_close::grant_revoked);
+  });
   api::protocol_settings ws_settings;
   ws_settings.max_rooms_per_session = cfg.rooms.max_rooms_per_session;
   ws_settings.text_max_chars = cfg.rooms.text_max_chars;
@@ -603,7 +686,8 @@ int serve(const config::config& cfg) {
   opt.ws_factory = api::make_protocol_session_factory(
       ws_settings, {.rooms = &room_registry, .keys = &keys, .stages = &stage_board, .programs = &program_board,
                     .staff = &staff, .qa = qa_store.get(), .moderation = moderation_store.get(),
-                    .chat = chat_store.get(), .kiosks = kiosk_store.get(), .db = &db_pool});
+                    .chat = chat_store.get(), .kiosks = kiosk_store.get(), .db = &db_pool,
+                    .press = &press_ctx});
   net::http_server server(ioc, connection_threads, opt, routes, files, metrics, tls);
 
   std::uint16_t port = 0;
@@ -623,12 +707,15 @@ int serve(const config::config& cfg) {
                  asio::detached);
   std::signal(SIGPIPE, SIG_IGN);
   if (!stage_ids.empty()) asio::co_spawn(ioc, publish_viewers(viewers, stage_board, stage_ids), asio::detached);
+  asio::co_spawn(ioc, flush_press_audit_every(press_ctx, std::chrono::seconds(std::max(1u, cfg.press.audit_flush_seconds))),
+                 asio::detached);
 
   auto host = cfg.server.listen.find(':') != std::string::npos ? "[" + cfg.server.listen + "]"
                                                                 : cfg.server.listen;
   std::string url = std::string(tls ? "https" : "http") + "://" + host + ":" + std::to_string(port) + "/";
   account_ctx.public_url = cfg.server.public_url.empty() ? url : cfg.server.public_url;  // before any request
   if (registration_ctx.public_url.empty()) registration_ctx.public_url = url;  // before any request runs
+  if (press_ctx.public_url.empty()) press_ctx.public_url = url;                // before any request runs
   log(log_level::info, "listening", {{"url", url}, {"threads", threads}});
   // Scripts and tests read this line to learn the port (it may be 0 in the config).
   std::cout << "samling: listening on " << url << std::endl;
@@ -657,6 +744,15 @@ int serve(const config::config& cfg) {
     on_pool(db_pool, [&] { outbox_store->on_enqueue({}); });
   }
 
+  // The press audit's last counts (the flush timer stopped with the io_context), before the
+  // stores close.
+  on_pool(db_pool, [&] {
+    try {
+      api::flush_press_audit(press_ctx);
+    } catch (const std::exception& e) {
+      log(log_level::warn, "press_audit_flush_failed", {{"error", e.what()}});
+    }
+  });
   on_pool(db_pool, [&] {
     try {
       db->checkpoint();
@@ -671,6 +767,7 @@ int serve(const config::config& cfg) {
     series_store.reset();
     program_versions.reset();
     registration_store.reset();
+    press_store.reset();
     chat_store.reset();
     program_store.reset();
     db.reset();

@@ -11,7 +11,10 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <limits>
 #include <stdexcept>
 
@@ -50,24 +53,79 @@ bool valid_key_id(std::string_view id) {
 
 using mac32 = std::array<unsigned char, 32>;
 
-// The derived key of `secret` for `label`, cached per thread: the keyring is const after
-// construction, so an entry never goes stale; a thread-local cache needs no lock on the
-// per-segment path. Bounded: a test making many keyrings cannot grow it without end.
-const mac32& derived_key(std::string_view label, const std::string& secret) {
-  struct entry {
-    std::string_view label;
-    std::string secret;
-    mac32 key;
-  };
-  thread_local std::vector<entry> cache;
-  for (const entry& e : cache)
-    if (e.label.data() == label.data() && e.secret == secret) return e.key;
-  if (cache.size() >= 16) cache.clear();
-  cache.push_back({label, secret, auth::hmac_sha256(secret, label)});
-  return cache.back().key;
+// HMAC-SHA256 with the key derived from `secret` for `label`, computed from cached states.
+// OpenSSL 3's one-shot HMAC() looks the digest up in its provider tables on every call (a few
+// microseconds), which per segment is most of a check; here each thread keeps, per derived
+// key, the SHA-256 states after the key's inner and outer pad blocks (RFC 2104), so a MAC is
+// two state copies and two short hashes. The keyring is const after construction, so an entry
+// never goes stale; being thread-local, the cache needs no lock. Bounded: a test making many
+// keyrings cannot grow it without end.
+struct md_ctx_free {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+using md_ctx = std::unique_ptr<EVP_MD_CTX, md_ctx_free>;
+
+[[noreturn]] void crypto_failed() {
+  // As auth::hmac_sha256: only a broken OpenSSL gets here; never sign or accept garbage.
+  std::fputs("samling::press: SHA-256 failed in OpenSSL\n", stderr);
+  std::abort();
 }
 
-std::string_view as_view(const mac32& k) { return {reinterpret_cast<const char*>(k.data()), k.size()}; }
+const EVP_MD* sha256() {
+  // Fetched once: the implicit fetch of EVP_sha256() is what makes the one-shot calls slow.
+  static EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!md) crypto_failed();
+  return md;
+}
+
+struct mac_key {
+  std::string_view label;
+  std::string secret;
+  md_ctx inner, outer;
+};
+
+mac_key make_mac_key(std::string_view label, const std::string& secret) {
+  mac32 derived = auth::hmac_sha256(secret, label);
+  std::array<unsigned char, 64> ipad{}, opad{};
+  for (std::size_t i = 0; i < 64; ++i) {
+    unsigned char k = i < derived.size() ? derived[i] : 0;
+    ipad[i] = k ^ 0x36;
+    opad[i] = k ^ 0x5c;
+  }
+  mac_key m{label, secret, md_ctx(EVP_MD_CTX_new()), md_ctx(EVP_MD_CTX_new())};
+  if (!m.inner || !m.outer || EVP_DigestInit_ex(m.inner.get(), sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(m.inner.get(), ipad.data(), ipad.size()) != 1 ||
+      EVP_DigestInit_ex(m.outer.get(), sha256(), nullptr) != 1 ||
+      EVP_DigestUpdate(m.outer.get(), opad.data(), opad.size()) != 1)
+    crypto_failed();
+  OPENSSL_cleanse(ipad.data(), ipad.size());
+  OPENSSL_cleanse(opad.data(), opad.size());
+  OPENSSL_cleanse(derived.data(), derived.size());
+  return m;
+}
+
+mac32 press_mac(std::string_view label, const std::string& secret, std::string_view data) {
+  thread_local std::vector<mac_key> cache;
+  thread_local md_ctx scratch(EVP_MD_CTX_new());
+  const mac_key* key = nullptr;
+  for (const mac_key& k : cache)
+    if (k.label.data() == label.data() && k.secret == secret) key = &k;
+  if (!key) {
+    if (cache.size() >= 16) cache.clear();
+    cache.push_back(make_mac_key(label, secret));
+    key = &cache.back();
+  }
+  mac32 inner{}, out{};
+  unsigned int len = 0;
+  if (!scratch || EVP_MD_CTX_copy_ex(scratch.get(), key->inner.get()) != 1 ||
+      EVP_DigestUpdate(scratch.get(), data.data(), data.size()) != 1 ||
+      EVP_DigestFinal_ex(scratch.get(), inner.data(), &len) != 1 || len != inner.size() ||
+      EVP_MD_CTX_copy_ex(scratch.get(), key->outer.get()) != 1 ||
+      EVP_DigestUpdate(scratch.get(), inner.data(), inner.size()) != 1 ||
+      EVP_DigestFinal_ex(scratch.get(), out.data(), &len) != 1 || len != out.size())
+    crypto_failed();
+  return out;
+}
 
 // The four dot-separated parts of a token; nullopt unless there are exactly four.
 struct parts {
@@ -99,7 +157,7 @@ std::optional<refusal> check_signed(std::string_view token, std::string_view pre
   if (sp->signature.size() != (mac_bytes * 4 + 2) / 3) return refusal::tampered;
   std::optional<std::string> given = auth::base64url_decode(sp->signature);
   if (!given || given->size() != mac_bytes) return refusal::tampered;
-  mac32 expected = auth::hmac_sha256(as_view(derived_key(label, key->secret)), sp->signed_part);
+  mac32 expected = press_mac(label, key->secret, sp->signed_part);
   // Constant time: an early exit would let an attacker find a valid MAC byte by byte by timing.
   if (CRYPTO_memcmp(expected.data(), given->data(), mac_bytes) != 0) return refusal::tampered;
   p = *sp;
@@ -112,7 +170,7 @@ std::string sign_part(std::string_view prefix, std::string_view payload_b64, std
   std::string out;
   out.reserve(prefix.size() + key.id.size() + payload_b64.size() + 48);
   out.append(prefix).append(".").append(key.id).append(".").append(payload_b64);
-  mac32 mac = auth::hmac_sha256(as_view(derived_key(label, key.secret)), out);
+  mac32 mac = press_mac(label, key.secret, out);
   out += '.';
   out += auth::base64url_encode(mac.data(), mac_bytes);
   return out;
@@ -152,8 +210,12 @@ std::optional<std::vector<std::string>> strings_field(const json::object& o, std
 }
 
 std::optional<grant> parse_grant(std::string_view payload_json) {
+  // Parsed into a buffer on the stack (a grant is well under it; a larger one spills to the
+  // heap): a playlist request parses one grant, and needs no allocation for it.
+  unsigned char buffer[4096];
+  json::monotonic_resource arena(buffer, sizeof buffer);
   boost::system::error_code ec;
-  json::value v = json::parse(payload_json, ec);
+  json::value v = json::parse(payload_json, ec, &arena);
   if (ec) return std::nullopt;
   const json::object* o = v.if_object();
   if (!o) return std::nullopt;

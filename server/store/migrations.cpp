@@ -574,6 +574,125 @@ CREATE TABLE kiosk_links (
 CREATE INDEX kiosk_links_by_event ON kiosk_links(event_id, created_ms);
 )sql";
 
+// Press accreditation, grants and interview requests (issue 18, press::press_store). No foreign
+// keys to events (as kiosk_links): save_event replaces an event by DELETE and re-insert. `seq`
+// is the order of arrival, which breaks ties of the same second in the lists. Lists of strings
+// (days, stages, rooms) and the contacts are JSON arrays, read and written whole; enums are
+// their press::to_string names. Secret tokens are never stored, only their SHA-256
+// (manage_hash, speaker_hash; NULL: none). A grant's revoked_at is 0 until it is revoked; the
+// partial index is what the registry reads at start (every revoked id). press_views holds one
+// row per (event, viewer, stage, device, address), the sums of what the registry counted
+// (press_store::add_views); press_refusals one row per device the cap turned away.
+static constexpr std::string_view migration_15_sql = R"sql(
+CREATE TABLE press_accreditations (
+  seq         INTEGER PRIMARY KEY,           -- order of arrival
+  id          TEXT NOT NULL UNIQUE,          -- "acc-<16 hex digits>"
+  event_id    TEXT NOT NULL,
+  manage_hash TEXT UNIQUE,                   -- SHA-256 hex of the journalist's manage token
+  name        TEXT NOT NULL,
+  outlet      TEXT NOT NULL,
+  email       TEXT NOT NULL,                 -- normalized
+  phone       TEXT NOT NULL DEFAULT '',
+  press_card  TEXT NOT NULL DEFAULT '',
+  days        TEXT NOT NULL DEFAULT '[]',    -- JSON array of YYYY-MM-DD
+  attendance  TEXT NOT NULL CHECK (attendance IN ('hall', 'remote')),
+  note        TEXT NOT NULL DEFAULT '',
+  language    TEXT NOT NULL,
+  state       TEXT NOT NULL CHECK (state IN ('pending', 'info_requested', 'approved', 'rejected', 'revoked')),
+  question    TEXT NOT NULL DEFAULT '',
+  reason      TEXT NOT NULL DEFAULT '',
+  grant_id    TEXT NOT NULL DEFAULT '',
+  decided_by  TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,              -- UTC seconds
+  updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX press_accreditations_by_event ON press_accreditations (event_id, created_at, seq);
+CREATE INDEX press_accreditations_by_email ON press_accreditations (event_id, email);
+CREATE INDEX press_accreditations_by_grant ON press_accreditations (grant_id) WHERE grant_id <> '';
+
+CREATE TABLE press_grants (
+  seq              INTEGER PRIMARY KEY,
+  id               TEXT NOT NULL UNIQUE,     -- "pr-<16 hex digits>"
+  event_id         TEXT NOT NULL,
+  name             TEXT NOT NULL,
+  outlet           TEXT NOT NULL DEFAULT '',
+  stages           TEXT NOT NULL,            -- JSON array of stage ids, ["*"]: all
+  rooms            TEXT NOT NULL,            -- JSON array of room ids, ["*"]: all
+  valid_from       INTEGER NOT NULL,         -- UTC seconds
+  valid_until      INTEGER NOT NULL,
+  device_cap       INTEGER NOT NULL CHECK (device_cap >= 0),
+  email            TEXT NOT NULL DEFAULT '',
+  language         TEXT NOT NULL,
+  accreditation_id TEXT NOT NULL DEFAULT '',
+  created_by       TEXT NOT NULL,
+  created_at       INTEGER NOT NULL,
+  revoked_at       INTEGER NOT NULL DEFAULT 0,  -- 0: not revoked
+  revoked_by       TEXT NOT NULL DEFAULT '',
+  revoke_reason    TEXT NOT NULL DEFAULT ''
+) STRICT;
+CREATE INDEX press_grants_by_event ON press_grants (event_id, created_at, seq);
+CREATE INDEX press_grants_revoked ON press_grants (id, revoked_at) WHERE revoked_at <> 0;
+
+CREATE TABLE press_interviews (
+  seq           INTEGER PRIMARY KEY,
+  id            TEXT NOT NULL UNIQUE,        -- "iv-<16 hex digits>"
+  event_id      TEXT NOT NULL,
+  grant_id      TEXT NOT NULL,
+  journalist    TEXT NOT NULL,
+  speaker       TEXT NOT NULL,
+  session_id    TEXT NOT NULL DEFAULT '',
+  wanted        TEXT NOT NULL DEFAULT '',
+  note          TEXT NOT NULL DEFAULT '',
+  state         TEXT NOT NULL CHECK (state IN ('requested', 'accepted', 'proposed', 'declined', 'cancelled')),
+  proposed      TEXT NOT NULL DEFAULT '',
+  answer_note   TEXT NOT NULL DEFAULT '',
+  answered_by   TEXT NOT NULL DEFAULT '',
+  speaker_email TEXT NOT NULL DEFAULT '',
+  speaker_hash  TEXT UNIQUE,                 -- SHA-256 hex of the speaker's answer token; NULL: none
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL
+) STRICT;
+CREATE INDEX press_interviews_by_event ON press_interviews (event_id, created_at, seq);
+CREATE INDEX press_interviews_by_grant ON press_interviews (grant_id, created_at, seq);
+
+CREATE TABLE press_views (
+  event_id   TEXT NOT NULL,
+  viewer     TEXT NOT NULL,                  -- a grant id, user id or account id
+  stage      TEXT NOT NULL,
+  device     TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  name       TEXT NOT NULL DEFAULT '',       -- as of the latest request
+  user_agent TEXT NOT NULL DEFAULT '',       -- as of the latest request
+  first_at   INTEGER NOT NULL,               -- UTC ms
+  last_at    INTEGER NOT NULL,               -- UTC ms
+  bytes      INTEGER NOT NULL DEFAULT 0 CHECK (bytes >= 0),
+  requests   INTEGER NOT NULL DEFAULT 0 CHECK (requests >= 0),
+  PRIMARY KEY (event_id, viewer, stage, device, address)
+) STRICT;
+CREATE INDEX press_views_by_event ON press_views (event_id, first_at);
+CREATE INDEX press_views_by_viewer ON press_views (viewer, first_at);
+
+CREATE TABLE press_refusals (
+  seq        INTEGER PRIMARY KEY,
+  event_id   TEXT NOT NULL,
+  grant_id   TEXT NOT NULL,
+  stage      TEXT NOT NULL,
+  device     TEXT NOT NULL,
+  address    TEXT NOT NULL,
+  user_agent TEXT NOT NULL DEFAULT '',
+  at         INTEGER NOT NULL                -- UTC ms
+) STRICT;
+CREATE INDEX press_refusals_by_event ON press_refusals (event_id, at, seq);
+CREATE INDEX press_refusals_by_grant ON press_refusals (grant_id, at, seq);
+
+CREATE TABLE press_settings (
+  event_id           TEXT PRIMARY KEY,
+  accreditation_open INTEGER NOT NULL CHECK (accreditation_open IN (0, 1)),
+  contacts           TEXT NOT NULL DEFAULT '[]',  -- JSON array of {name, role, email, phone}
+  updated_at         INTEGER NOT NULL
+) STRICT;
+)sql";
+
 const std::vector<migration>& migrations() {
   static const std::vector<migration> all = {
       {1, "program: events, days, rooms, sessions, speakers", migration_1_sql},
@@ -592,6 +711,8 @@ const std::vector<migration>& migrations() {
        migration_12_sql},
       {13, "mutes, bans, chat_room_settings, word_lists, moderation_log", migration_13_sql},
       {14, "kiosk_links", migration_14_sql},
+      {15, "press_accreditations, press_grants, press_interviews, press_views, press_refusals, press_settings",
+       migration_15_sql},
   };
   return all;
 }
