@@ -36,8 +36,10 @@ if build/bin/samling press --help >/dev/null 2>&1; then
     SAMLING_AUTH_SECRET=$(cat var/demo-auth-secret)
     export SAMLING_AUTH_SECRET
   fi
+  # Valid from now for a week (by default a link covers the event's days, which are in 2027).
   press_link=$(build/bin/samling press grant --config config/samling.toml --event "$demo_event" \
-    --name "Demo-journalist" --outlet "Demotidningen" 2>/dev/null | grep -m1 -o 'http[^ ]*#press=[^ ]*' || true)
+    --name "Demo-journalist" --outlet "Demotidningen" --valid-from "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
+    --valid-until "$(date -u -d '+7 days' +%Y-%m-%dT%H:%M:%SZ)" 2>/dev/null | grep -m1 -o 'http[^ ]*#press=[^ ]*' || true)
   if [[ -n "$press_link" ]]; then
     echo "run: press: a demo journalist's personal link (new each start; revoke it in the press office): $press_link"
   fi
