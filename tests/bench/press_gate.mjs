@@ -51,6 +51,9 @@ async function oneRevocation(o, run) {
     name: `Bench journalist ${run}`,
     outlet: 'Bench',
     stages: [o.stage],
+    // Valid now (by default a grant covers the event's days, which are not today).
+    valid_from: new Date(Date.now() - 60000).toISOString().replace(/\.\d+Z$/, 'Z'),
+    valid_until: new Date(Date.now() + 3600000).toISOString().replace(/\.\d+Z$/, 'Z'),
   });
   if (issued.status !== 201 || !issued.json?.link) {
     row.error = `issuing a grant: HTTP ${issued.status} ${issued.text.slice(0, 200)}`;
