@@ -250,6 +250,8 @@ stage_status stage::status() const {
   s.room = spec_.room;
   s.event = spec_.event;
   s.is_public = spec_.is_public;
+  s.visibility = spec_.visibility;
+  s.public_at = spec_.public_at;
   s.mode = spec_.mode;
   s.running = running_;
   s.started_ms = running_ ? started_ms_ : 0;

@@ -53,6 +53,11 @@ struct stage_spec {
   std::string event;                          // program event id
   std::string room;                           // program room key (for the recording's sessions)
   bool is_public = true;                      // HLS needs no grant
+  // Who may watch (issue 18; config's stage visibility): "public" | "registered" | "press" |
+  // "staff", and an embargo's end (UTC seconds, 0: none). Carried to the status for the stage
+  // JSON and the board; the media engine itself does not use them.
+  std::string visibility = "public";
+  std::int64_t public_at = 0;
   bool autostart = true;
   stage_mode mode = stage_mode::passthrough;
   input_spec input;

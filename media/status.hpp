@@ -66,6 +66,8 @@ struct stage_status {
   std::string room;
   std::string event;
   bool is_public = true;
+  std::string visibility = "public";  // stage_spec's: who may watch
+  std::int64_t public_at = 0;         // stage_spec's: public from then (UTC seconds), 0: no embargo
   stage_mode mode = stage_mode::passthrough;
   bool running = false;
   stage_state state = stage_state::offline;

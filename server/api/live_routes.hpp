@@ -1,7 +1,8 @@
 #pragma once
 // /live/<stage>/<file>: the stages' HLS (playlist and segments) for players, from the folders
-// media writes (media/layout.hpp), through the context's live_cache. Public stages: everyone;
-// others are refused until press accreditation grants exist.
+// media writes (media/layout.hpp), through the context's live_cache. A stage public at this
+// moment: everyone, as is; any other stage through the gate of api/press_gate.hpp (grants,
+// tokens, staff sessions on the playlist; viewer tokens on the segments).
 #include <string>
 
 #include "api/stages_context.hpp"

@@ -1,5 +1,6 @@
 #include "api/stage_board.hpp"
 
+#include <chrono>
 #include <cstdio>
 
 #include <boost/json.hpp>
@@ -11,6 +12,13 @@
 namespace samling::api {
 
 namespace json = boost::json;
+
+void stage_board::set_clock(std::function<std::int64_t()> now_seconds) { clock_ = std::move(now_seconds); }
+
+std::int64_t stage_board::now() const {
+  if (clock_) return clock_();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
 
 void stage_board::update(const media::stage_status& s) {
   // Writers one at a time (the media thread's status, the viewers' tick): each keeps the
@@ -50,17 +58,20 @@ void stage_board::publish(const media::stage_status& s, std::size_t viewers) {
   auto pub_frame = protocol::event(protocol::stage_event{*pub_json});
   auto full_frame = protocol::event(protocol::stage_event{*full_json});
   std::vector<watcher> targets;
+  auto rule = rule_of(s);
   {
     std::lock_guard lock(m_);
     if (!stages_.count(s.id)) order_.push_back(s.id);
-    stages_[s.id] = {std::move(pub_json), std::move(full_json), s.event, s.is_public, s, viewers};
+    stages_[s.id] = {std::move(pub_json), std::move(full_json), s.event, rule, s, viewers};
     std::erase_if(watchers_, [](const watcher& w) { return w.sink.expired(); });
     targets = watchers_;
   }
   std::string key = "stage:" + s.id;
+  // Everyone else gets the stages public at this moment (an embargoed one from its public_at on).
+  bool is_public = rule.at(now()) == press::visibility::public_;
   for (auto& w : targets) {
     bool staff = w.staff && w.event == s.event;
-    if (!staff && !s.is_public) continue;
+    if (!staff && !is_public) continue;
     if (auto sink = w.sink.lock()) sink->send(staff ? full_frame : pub_frame, key);
   }
 }
@@ -70,14 +81,22 @@ std::string stage_board::list(bool staff, const std::string& event) const {
 }
 
 std::string stage_board::list(const std::function<bool(const std::string& event)>& staff_of) const {
+  auto t = now();
+  return list_with([&staff_of, t](const stage_ref& s) {
+    if (staff_of(s.event)) return stage_view::staff_view;
+    return s.rule.at(t) == press::visibility::public_ ? stage_view::public_view : stage_view::none;
+  });
+}
+
+std::string stage_board::list_with(const std::function<stage_view(const stage_ref&)>& view_of) const {
   std::vector<std::shared_ptr<const std::string>> chosen;  // kept alive outside the lock
   {
     std::lock_guard lock(m_);
     for (auto& id : order_) {
       auto& e = stages_.at(id);
-      bool full = staff_of(e.event);
-      if (!full && !e.is_public) continue;
-      chosen.push_back(full ? e.full_json : e.public_json);
+      auto view = view_of(stage_ref{id, e.event, e.rule});
+      if (view == stage_view::none) continue;
+      chosen.push_back(view == stage_view::staff_view ? e.full_json : e.public_json);
     }
   }
   std::vector<std::string_view> views(chosen.size());
@@ -86,12 +105,24 @@ std::string stage_board::list(const std::function<bool(const std::string& event)
 }
 
 std::optional<std::string> stage_board::one(const std::string& id, bool staff) const {
+  auto t = now();
+  return one_with(id, [staff, t](const stage_ref& s) {
+    if (staff) return stage_view::staff_view;
+    return s.rule.at(t) == press::visibility::public_ ? stage_view::public_view : stage_view::none;
+  });
+}
+
+std::optional<std::string> stage_board::one_with(const std::string& id,
+                                                 const std::function<stage_view(const stage_ref&)>& view_of) const {
   std::lock_guard lock(m_);
   auto it = stages_.find(id);
   if (it == stages_.end()) return std::nullopt;
-  if (staff) return *it->second.full_json;
-  if (!it->second.is_public) return std::nullopt;
-  return *it->second.public_json;
+  switch (view_of(stage_ref{it->first, it->second.event, it->second.rule})) {
+    case stage_view::staff_view: return *it->second.full_json;
+    case stage_view::public_view: return *it->second.public_json;
+    case stage_view::none: break;
+  }
+  return std::nullopt;
 }
 
 bool stage_board::exists(const std::string& id) const {
@@ -100,9 +131,15 @@ bool stage_board::exists(const std::string& id) const {
 }
 
 bool stage_board::is_public(const std::string& id) const {
+  auto r = rule(id);
+  return r && r->at(now()) == press::visibility::public_;
+}
+
+std::optional<press::access_rule> stage_board::rule(const std::string& id) const {
   std::lock_guard lock(m_);
   auto it = stages_.find(id);
-  return it != stages_.end() && it->second.is_public;
+  if (it == stages_.end()) return std::nullopt;
+  return it->second.rule;
 }
 
 std::string stage_board::event_of(const std::string& id) const {

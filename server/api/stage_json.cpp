@@ -51,6 +51,14 @@ json::object output_object(const media::output_status& o) {
 
 }  // namespace
 
+press::access_rule rule_of(const media::stage_status& s) {
+  press::access_rule r;
+  r.level = press::visibility_from_string(s.visibility).value_or(press::visibility::press);
+  if (r.level == press::visibility::public_ && !s.is_public) r.level = press::visibility::press;
+  r.public_at = r.level == press::visibility::public_ ? 0 : s.public_at;
+  return r;
+}
+
 std::string output_json(const media::output_status& o) { return json::serialize(output_object(o)); }
 
 std::string stage_json(const media::stage_status& s, bool full, std::size_t viewers) {
@@ -58,10 +66,13 @@ std::string stage_json(const media::stage_status& s, bool full, std::size_t view
 }
 
 json::object stage_object(const media::stage_status& s, bool full, std::size_t viewers) {
+  auto rule = rule_of(s);
   json::object j{{"id", s.id},
                  {"name", names_json(s.name)},
                  {"room", s.room.empty() ? json::value(nullptr) : json::value(s.room)},
                  {"public", s.is_public},
+                 {"visibility", press::to_string(rule.level)},
+                 {"public_at", rule.public_at > 0 ? json::value(rule.public_at) : json::value(nullptr)},
                  {"state", media::to_string(s.state)},
                  {"state_since_ms", s.state_since_ms},
                  {"hls", s.hls_url},

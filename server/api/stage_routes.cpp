@@ -4,6 +4,9 @@
 
 #include "api/bind.hpp"
 #include "api/live_routes.hpp"
+#include "api/press_context.hpp"
+#include "api/press_gate.hpp"
+#include "press/grant.hpp"
 #include "api/recording_routes.hpp"
 #include "api/stage_access.hpp"
 #include "api/stage_json.hpp"
@@ -18,17 +21,69 @@ using net::response;
 
 namespace {
 
+// Who may see which stage (issue 18): staff of its event the staff view; anyone whose level
+// (no credential: public; a join token's or staff session's role; a press grant: press, for
+// the stages it covers) reaches the stage's rule at this moment the public view. The rules
+// are the press context's (its access map) when there is one, else each stage's own.
+struct lister {
+  const stages_context* ctx;
+  caller who;
+  std::optional<press::grant> grant;  // a caller with a press grant (Authorization: Bearer g1.…)
+  std::int64_t now_s;
+
+  press::access_rule rule(const stage_ref& s) const {
+    if (ctx->press && ctx->press->access)
+      if (auto e = ctx->press->access->stage(s.id)) return e->rule;
+    return s.rule;
+  }
+
+  press::visibility level(const stage_ref& s) const {
+    auto level = press::visibility::public_;
+    if (who.who)
+      for (auto role : who.who->roles_in(s.event))
+        if (static_cast<int>(press::level_of(role)) > static_cast<int>(level)) level = press::level_of(role);
+    if (grant && grant->event == s.event && grant->covers_stage(s.id) &&
+        !press::admits(press::visibility::press, level))
+      level = press::visibility::press;
+    return level;
+  }
+
+  stage_view operator()(const stage_ref& s) const {
+    if (who.staff_of(s.event)) return stage_view::staff_view;
+    return press::admits(rule(s).at(now_s), level(s)) ? stage_view::public_view : stage_view::none;
+  }
+};
+
+// The caller of a stage route, or the error to answer. A bearer token that is a press grant
+// ("g1.…") is checked as one: valid now and not revoked.
+asio::awaitable<std::variant<lister, response>> lister_for(stages_context* ctx, const request& r) {
+  lister l{ctx, {}, std::nullopt, gate_now_seconds(*ctx)};
+  auto token = bearer_token(r);
+  if (token.substr(0, 3) == "g1." && ctx->press && ctx->press->keys) {
+    auto verified = press::verify_grant(token, *ctx->press->keys, l.now_s);
+    if (auto* why = std::get_if<press::refusal>(&verified)) co_return refusal_response(r, *why, "");
+    auto& g = std::get<press::grant>(verified);
+    if (ctx->press->registry && ctx->press->registry->is_revoked(g.id))
+      co_return refusal_response(r, press::refusal::revoked, g.event);
+    l.grant = std::move(g);
+    co_return l;
+  }
+  l.who = co_await identify(*ctx, r);
+  if (l.who.error != errc::ok) co_return net::json_error(l.who.error, l.who.message);
+  co_return l;
+}
+
 asio::awaitable<response> list_stages(stages_context* ctx, request r) {
-  auto c = co_await identify(*ctx, r);
-  if (c.error != errc::ok) co_return net::json_error(c.error, c.message);
-  co_return net::json_response(ctx->board->list([&c](const std::string& event) { return c.staff_of(event); }));
+  auto l = co_await lister_for(ctx, r);
+  if (auto* e = std::get_if<response>(&l)) co_return std::move(*e);
+  co_return net::json_response(ctx->board->list_with(std::get<lister>(l)));
 }
 
 asio::awaitable<response> get_stage(stages_context* ctx, request r) {
   auto id = r.params["id"];
-  auto c = co_await identify(*ctx, r);
-  if (c.error != errc::ok) co_return net::json_error(c.error, c.message);
-  auto j = ctx->board->one(id, c.staff_of(ctx->board->event_of(id)));
+  auto l = co_await lister_for(ctx, r);
+  if (auto* e = std::get_if<response>(&l)) co_return std::move(*e);
+  auto j = ctx->board->one_with(id, std::get<lister>(l));
   if (!j) co_return net::json_error(errc::no_such_stage, "No stage \"" + id + "\".");
   co_return net::json_response(*j);
 }

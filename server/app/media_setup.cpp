@@ -23,6 +23,8 @@ std::vector<media::stage_spec> stage_specs(const config::config& cfg, const std:
       if (e.id == s.event) s.slate_title = program::localized(e.title, e.languages.empty() ? "sv" : e.languages.front());
     s.room = c.room;
     s.is_public = c.is_public;
+    s.visibility = c.visibility;
+    s.public_at = c.public_at;
     s.autostart = c.autostart;
     s.mode = media::stage_mode_from(c.mode).value_or(media::stage_mode::passthrough);
     s.input.kind = media::input_kind_from(c.input).value_or(media::input_kind::test);

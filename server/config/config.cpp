@@ -537,6 +537,51 @@ const std::vector<key_spec>& specs() {
          .description = "Time to connect to the SMTP server, and to send one message, 1..600. "
                         "30 s; a slower server is treated as down and retried.",
          .range = {1, 600}},
+        {.key = "press.device_cap",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.device_cap; },
+         .description = "Devices that may watch on one press grant at once, 1..20: a new grant's "
+                        "cap (the press officer may set another per grant). 2 lets a journalist "
+                        "watch on a laptop and a phone; a link passed round a newsroom meets the "
+                        "third device with device_limit.",
+         .range = {1, 20}},
+        {.key = "press.device_idle_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.device_idle_seconds; },
+         .description = "A device that fetched nothing of a gated stream for this long no longer "
+                        "counts toward its grant's cap, 10..600. 30 s is many segments: a player "
+                        "that is still playing never reaches it, a closed tab frees its place soon.",
+         .range = {10, 600}},
+        {.key = "press.segment_token_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.segment_token_seconds; },
+         .description = "Lifetime of the viewer token on each segment URL of a gated stream's "
+                        "playlist, 5..3600. Players fetch a new playlist every segment or two, so "
+                        "120 s is ample; a segment URL copied out of a playlist stops working "
+                        "after it (grant_expired).",
+         .range = {5, 3600}},
+        {.key = "press.grace_before_minutes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.grace_before_minutes; },
+         .description = "A grant made from an event's days is valid from the first day's start "
+                        "minus this, 0..43200 (30 days). 1440 (a day) lets a journalist open "
+                        "the link and test it the day before.",
+         .range = {0, 43200}},
+        {.key = "press.grace_after_minutes",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.grace_after_minutes; },
+         .description = "A grant made from an event's days is valid until the last day's end plus "
+                        "this, 0..43200. 720 (12 h) covers an evening program and the next "
+                        "morning's follow-up.",
+         .range = {0, 43200}},
+        {.key = "press.audit_flush_seconds",
+         .type = value_type::integer,
+         .field = [](config& c) -> field_ref { return &c.press.audit_flush_seconds; },
+         .description = "How often the viewing counts of gated streams (who, what, when, from "
+                        "where, bytes) are written from memory to the database, 1..300. 5 s "
+                        "costs one small transaction per interval however many viewers; a "
+                        "crash loses at most that much of the audit.",
+         .range = {1, 300}},
     };
     check_table(t);
     return t;

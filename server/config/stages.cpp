@@ -4,6 +4,8 @@
 // (field_spec.hpp), which also drive stage_keys() and so the docs. config.cpp reads the rest
 // of the file and calls in here (config_internal.hpp).
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <iterator>
 #include <map>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "config/field_spec.hpp"
 #include "media/stage_spec.hpp"
 #include "program/model.hpp"
+#include "program/timezone.hpp"
 
 namespace samling::config {
 using namespace internal;
@@ -65,6 +68,46 @@ std::optional<std::string> stream_key_problem(const std::string& key) {
   return media::stream_key_problem(key);
 }
 
+// The levels of press::visibility (press/access.hpp), listed here so the configuration does
+// not link the press module; tests/unit/config/stages_test.cpp checks the two agree.
+constexpr std::string_view stage_visibilities[] = {"public", "registered", "press", "staff"};
+
+constexpr std::string_view public_at_example = "\"2027-02-09T13:00:00+01:00\"";
+
+// public_at as UTC seconds: RFC 3339 with "Z" or a numeric offset, as a TOML string or a TOML
+// offset date-time. "" is none (0). A time without an offset is refused: a server's local
+// zone is not the event's, and guessing would open an embargo an hour early or late.
+std::variant<std::int64_t, std::string> public_at_from(const toml::node& node) {
+  std::string text;
+  if (const auto* v = node.as_string()) {
+    text = v->get();
+    if (text.empty()) return std::int64_t{0};
+  } else if (const auto* dt = node.as_date_time()) {
+    const toml::date_time& d = dt->get();
+    if (!d.offset) {
+      return "needs an offset (Z or +01:00): a time without one could be any zone's, e.g. " +
+             std::string(public_at_example);
+    }
+    char buf[40];
+    int minutes = d.offset->minutes;
+    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", static_cast<int>(d.date.year),
+                  static_cast<int>(d.date.month), static_cast<int>(d.date.day), static_cast<int>(d.time.hour),
+                  static_cast<int>(d.time.minute), static_cast<int>(d.time.second), minutes < 0 ? '-' : '+',
+                  std::abs(minutes) / 60, std::abs(minutes) % 60);
+    text = buf;
+  } else {
+    return "expected an RFC 3339 time with an offset (a string or a TOML date-time), got " +
+           std::string(toml_type_name(node.type()));
+  }
+  std::optional<std::int64_t> at = program::parse_utc_iso(text);
+  if (!at) {
+    return "expected an RFC 3339 time with an offset, e.g. " + std::string(public_at_example) + ", got " +
+           in_quotes(text);
+  }
+  if (*at <= 0) return "must be after 1970-01-01T00:00:00Z, got " + in_quotes(text);
+  return *at;
+}
+
 const std::vector<field_spec<stage_config>>& stage_fields() {
   using S = stage_config;
   static const std::vector<field_spec<S>> t = {
@@ -93,7 +136,16 @@ const std::vector<field_spec<stage_config>>& stage_fields() {
       {.key = "public",
        .type = value_type::boolean,
        .field = [](S& s) -> field_ref { return &s.is_public; },
-       .description = "Anyone may watch the HLS; false = only with a join token."},
+       .description = "The old form of visibility: true = \"public\", false = \"press\". "
+                      "Not needed with visibility (and must agree with it when given)."},
+      {.key = "visibility",
+       .type = value_type::string,
+       .field = [](S& s) -> field_ref { return &s.visibility; },
+       .description = "Who may watch the HLS (and join the stage's room): public (anyone), "
+                      "registered (a join token: attendees, speakers and up), press (a press "
+                      "grant or a press token, and staff) or staff (moderators, organizers, "
+                      "press officers).",
+       .one_of = stage_visibilities},
       {.key = "autostart",
        .type = value_type::boolean,
        .field = [](S& s) -> field_ref { return &s.autostart; },
@@ -418,15 +470,28 @@ struct stage_parse {
         }
       } else if (k.str() == "name") {
         parse_name(node, s, key);
+      } else if (k.str() == "public_at") {
+        auto at = public_at_from(node);
+        if (auto* message = std::get_if<std::string>(&at)) {
+          fail(key, *message, node.source());
+        } else {
+          s.public_at = std::get<std::int64_t>(at);
+        }
       } else if (const field_spec<stage_config>* f = find_field(stage_fields(), k.str())) {
         assign(*f, node, s, key);
       } else {
         std::vector<std::string> candidates = field_names(stage_fields());
         candidates.emplace_back("outputs");
+        candidates.emplace_back("public_at");
         fail(key, "unknown key" + suggestion(k.str(), candidates), k.source());
       }
     }
     resolve_secret(t, stage_fields(), "passphrase", "passphrase_env", s, prefix);
+    // `public` is the old form of `visibility`: either one alone decides both; given together
+    // they must agree (validate_stages()).
+    bool has_public = t.get("public") != nullptr, has_visibility = t.get("visibility") != nullptr;
+    if (has_visibility && !has_public) s.is_public = s.visibility == "public";
+    if (has_public && !has_visibility) s.visibility = s.is_public ? "public" : "press";
   }
 
   void parse_stages(const toml::node& node, config& out) {
@@ -492,6 +557,18 @@ void validate_stages(const config& c, std::vector<config_error>& errors) {
     }
     if (std::optional<std::string> problem = media::window_problem(s.hls_window_seconds, s.hls_segment_seconds)) {
       error("hls_window_seconds", *problem);
+    }
+    // Who may watch: `public` (the old form) agrees with `visibility`; an embargo needs a
+    // level to lift.
+    if (s.is_public != (s.visibility == "public")) {
+      error("public", "is " + std::string(s.is_public ? "true" : "false") + " but visibility is " +
+                          in_quotes(s.visibility) + "; leave out public (the old form of visibility)");
+    }
+    if (s.public_at < 0) {
+      error("public_at", "must be after 1970-01-01T00:00:00Z");
+    } else if (s.public_at > 0 && s.visibility == "public") {
+      error("public_at", "a public stage has nothing to embargo: set visibility (\"registered\", "
+                         "\"press\" or \"staff\") for the time before public_at");
     }
     // Across stages.
     for (std::size_t j = 0; j < i; ++j) {
@@ -565,6 +642,13 @@ const std::vector<key_info>& stage_keys() {
       for (const auto& f : fields) k.push_back(describe(f, defaults, prefix + std::string(f.key), ""));
     };
     add(stage_fields(), stage_config{}, "");
+    // public_at is read by parse_stage() (a time, not a field type of the table): after visibility.
+    auto after = std::find_if(k.begin(), k.end(), [](const key_info& i) { return i.key == "visibility"; });
+    k.insert(after + 1, {"public_at", "", "string", "",
+                         "An embargo: RFC 3339 with an offset (" + std::string(public_at_example) +
+                             "; a TOML date-time with an offset too). Until then the stage has its "
+                             "visibility; from that second on it is public, without a restart. "
+                             "Empty = no embargo; not with visibility \"public\"."});
     k.push_back({"outputs", "", "array of tables", "[]",
                  "The stage's RTMP(S) destinations, [[stages.outputs]] tables with the keys "
                  "below. More can be added at run time through the API (media.dir/outputs/)."});

@@ -138,6 +138,10 @@ std::string redact_target(std::string_view target) {
     if (!first) out += '&';
     first = false;
     if (part.substr(0, 6) == "token=") out += "token=REDACTED";
+    // A press grant is a personal link (/live/…?grant=); a segment's viewer token lives
+    // minutes, but is a credential all the same (issue 18).
+    else if (part.substr(0, 6) == "grant=") out += "grant=REDACTED";
+    else if (part.substr(0, 2) == "v=") out += "v=REDACTED";
     else out += part;
     if (amp == std::string_view::npos) break;
     query = query.substr(amp + 1);

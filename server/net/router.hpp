@@ -89,7 +89,8 @@ using immediate_handler = std::function<std::optional<response>(const request&)>
 std::string query_param(std::string_view query, std::string_view name);
 
 // The request target for logs: the value of a `token` query parameter (download links carry
-// the bearer token there) replaced by "REDACTED".
+// the bearer token there), of `grant` (a press link) and of `v` (a segment's viewer token)
+// replaced by "REDACTED".
 std::string redact_target(std::string_view target);
 
 class router {

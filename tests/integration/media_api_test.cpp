@@ -460,7 +460,8 @@ TEST(MediaApi, PublicAndStaffViews) {
       15s))
       << str(staff);
 
-  const std::set<std::string> public_fields = {"id", "name", "room", "public", "state", "state_since_ms", "hls", "viewers"};
+  const std::set<std::string> public_fields = {"id",    "name",           "room", "public", "visibility", "public_at",
+                                               "state", "state_since_ms", "hls",  "viewers"};
   auto keys_of = [](const json::object& o) {
     std::set<std::string> k;
     for (auto& kv : o) k.insert(std::string(kv.key()));

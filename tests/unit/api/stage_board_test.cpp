@@ -1,4 +1,5 @@
 #include "api/stage_board.hpp"
+#include "api/stage_json.hpp"
 #include "protocol/frames.hpp"
 
 #include <boost/json.hpp>
@@ -194,6 +195,97 @@ TEST(stage_board, viewers_are_in_every_view_and_a_change_is_sent) {
   pub = parse(*board.one("main", false));
   EXPECT_EQ(pub.at("viewers").to_number<std::uint64_t>(), 1u);
   EXPECT_EQ(pub.at("state").as_string(), "standby");
+}
+
+// Issue 18: a stage's rule (visibility, public_at) from its status decides who sees it now.
+media::stage_status ruled(const std::string& id, const std::string& visibility, std::int64_t public_at = 0) {
+  auto s = status(id, ev, visibility == "public");
+  s.visibility = visibility;
+  s.public_at = public_at;
+  return s;
+}
+
+TEST(stage_board, the_rule_of_a_status) {
+  EXPECT_EQ(rule_of(ruled("a", "public")), (press::access_rule{press::visibility::public_, 0}));
+  EXPECT_EQ(rule_of(ruled("a", "registered")), (press::access_rule{press::visibility::registered, 0}));
+  EXPECT_EQ(rule_of(ruled("a", "press", 1000)), (press::access_rule{press::visibility::press, 1000}));
+  EXPECT_EQ(rule_of(ruled("a", "staff")), (press::access_rule{press::visibility::staff, 0}));
+  // The old flag alone (a status built with is_public = false) is press; an unknown level
+  // fails closed; a public stage has no embargo.
+  EXPECT_EQ(rule_of(status("a", ev, false)).level, press::visibility::press);
+  EXPECT_EQ(rule_of(ruled("a", "nonsense")).level, press::visibility::press);
+  auto odd = ruled("a", "public");
+  odd.public_at = 1000;
+  EXPECT_EQ(rule_of(odd).public_at, 0);
+}
+
+TEST(stage_board, the_stage_json_carries_visibility_and_public_at) {
+  stage_board board;
+  board.update(ruled("main", "public"));
+  board.update(ruled("embargo", "press", 1802174400));
+  auto main = parse(*board.one("main", false));
+  EXPECT_EQ(main.at("visibility").as_string(), "public");
+  EXPECT_TRUE(main.at("public_at").is_null());
+  EXPECT_EQ(main.at("public").as_bool(), true);
+  auto embargo = parse(*board.one("embargo", true));
+  EXPECT_EQ(embargo.at("visibility").as_string(), "press");
+  EXPECT_EQ(embargo.at("public_at").to_number<std::int64_t>(), 1802174400);
+  EXPECT_EQ(embargo.at("public").as_bool(), false);
+  // Field order: public, visibility, public_at together after room.
+  std::vector<std::string> keys;
+  for (auto& kv : main) keys.emplace_back(kv.key());
+  EXPECT_EQ(keys, (std::vector<std::string>{"id", "name", "room", "public", "visibility", "public_at", "state",
+                                            "state_since_ms", "hls", "viewers"}));
+}
+
+TEST(stage_board, an_embargoed_stage_is_listed_for_everyone_from_its_public_at_without_a_new_status) {
+  stage_board board;
+  std::int64_t now = 1000;
+  board.set_clock([&now] { return now; });
+  auto guest = std::make_shared<recording_sink>();
+  board.watch(guest, false, "");
+  board.update(ruled("main", "public"));
+  board.update(ruled("embargo", "press", 1010));
+  board.update(ruled("closed", "registered"));
+  EXPECT_EQ(ids(board.list(false, "")), std::vector<std::string>{"main"});
+  EXPECT_FALSE(board.one("embargo", false));
+  EXPECT_FALSE(board.is_public("embargo"));
+  EXPECT_EQ(board.rule("embargo"), (press::access_rule{press::visibility::press, 1010}));
+  EXPECT_FALSE(board.rule("nosuch"));
+  ASSERT_EQ(guest->sent.size(), 1u) << "only the public stage's event went to a guest";
+
+  now = 1010;  // the embargo ends: no status change needed
+  EXPECT_EQ(ids(board.list(false, "")), (std::vector<std::string>{"main", "embargo"}));
+  EXPECT_TRUE(board.one("embargo", false));
+  EXPECT_TRUE(board.is_public("embargo"));
+  EXPECT_FALSE(board.is_public("closed"));
+  board.update(ruled("embargo", "press", 1010));
+  EXPECT_EQ(guest->sent.size(), 2u) << "its next event goes to everyone";
+}
+
+TEST(stage_board, a_chooser_decides_the_view_of_each_stage) {
+  stage_board board;
+  board.update(ruled("main", "public"));
+  board.update(ruled("reg", "registered"));
+  board.update(ruled("press", "press"));
+  board.update(ruled("staff", "staff"));
+  // A chooser as stage_routes makes one: a level, admitted by each stage's rule.
+  auto at_level = [](press::visibility have) {
+    return [have](const stage_ref& s) {
+      return press::admits(s.rule.at(0), have) ? stage_view::public_view : stage_view::none;
+    };
+  };
+  EXPECT_EQ(ids(board.list_with(at_level(press::visibility::public_))), std::vector<std::string>{"main"});
+  EXPECT_EQ(ids(board.list_with(at_level(press::visibility::registered))), (std::vector<std::string>{"main", "reg"}));
+  EXPECT_EQ(ids(board.list_with(at_level(press::visibility::press))), (std::vector<std::string>{"main", "reg", "press"}));
+  EXPECT_EQ(ids(board.list_with(at_level(press::visibility::staff))),
+            (std::vector<std::string>{"main", "reg", "press", "staff"}));
+  auto pub = parse(board.list_with(at_level(press::visibility::staff))).at("stages").as_array()[3].as_object();
+  EXPECT_FALSE(pub.contains("outputs")) << "the public view";
+  auto staff = [](const stage_ref& s) { return s.id == "staff" ? stage_view::staff_view : stage_view::none; };
+  EXPECT_TRUE(parse(*board.one_with("staff", staff)).contains("outputs"));
+  EXPECT_FALSE(board.one_with("press", staff));
+  EXPECT_FALSE(board.one_with("nosuch", staff));
 }
 
 }  // namespace

@@ -769,6 +769,13 @@ TEST(config_env, every_key_is_overridden_by_its_variable) {
       {"SAMLING_MAIL_BACKOFF_MAX_SECONDS", "7200",
        [](const config& c) { return c.mail.backoff_max_seconds == 7200; }},
       {"SAMLING_MAIL_TIMEOUT_SECONDS", "9", [](const config& c) { return c.mail.timeout_seconds == 9; }},
+      {"SAMLING_PRESS_DEVICE_CAP", "3", [](const config& c) { return c.press.device_cap == 3; }},
+      {"SAMLING_PRESS_DEVICE_IDLE_SECONDS", "45", [](const config& c) { return c.press.device_idle_seconds == 45; }},
+      {"SAMLING_PRESS_SEGMENT_TOKEN_SECONDS", "5", [](const config& c) { return c.press.segment_token_seconds == 5; }},
+      {"SAMLING_PRESS_GRACE_BEFORE_MINUTES", "0", [](const config& c) { return c.press.grace_before_minutes == 0; }},
+      {"SAMLING_PRESS_GRACE_AFTER_MINUTES", "43200",
+       [](const config& c) { return c.press.grace_after_minutes == 43200; }},
+      {"SAMLING_PRESS_AUDIT_FLUSH_SECONDS", "1", [](const config& c) { return c.press.audit_flush_seconds == 1; }},
   };
   for (const row& r : rows) {
     SCOPED_TRACE(r.env + "=" + r.value);
@@ -1115,6 +1122,12 @@ TEST(config_keys_table, lists_every_field_in_file_order_with_its_default) {
       "mail.backoff_initial_seconds",
       "mail.backoff_max_seconds",
       "mail.timeout_seconds",
+      "press.device_cap",
+      "press.device_idle_seconds",
+      "press.segment_token_seconds",
+      "press.grace_before_minutes",
+      "press.grace_after_minutes",
+      "press.audit_flush_seconds",
   };
   std::vector<std::string> keys;
   for (const key_info& k : config_keys()) {
@@ -1194,6 +1207,71 @@ TEST(config_mail, ca_file_must_exist) {
   c.mail.ca_file = "/nonexistent/ca.pem";
   auto errors = validate(c);
   expect_one_error(errors, "mail.ca_file", "file not found: /nonexistent/ca.pem");
+}
+
+}  // namespace
+}  // namespace samling::config
+
+namespace samling::config {
+namespace {
+
+// [press] (issue 18): defaults, ranges (config.hpp), the file and the environment.
+TEST(config_press, defaults_and_ranges) {
+  config c;
+  auto errors = load("", {}, c);
+  ASSERT_TRUE(errors.empty());
+  EXPECT_EQ(c.press, press_config{});
+  EXPECT_EQ(c.press.device_cap, 2u);
+  EXPECT_EQ(c.press.device_idle_seconds, 30u);
+  EXPECT_EQ(c.press.segment_token_seconds, 120u);
+  EXPECT_EQ(c.press.grace_before_minutes, 1440u);
+  EXPECT_EQ(c.press.grace_after_minutes, 720u);
+  EXPECT_EQ(c.press.audit_flush_seconds, 5u);
+
+  struct bound {
+    std::string key;
+    std::uint64_t min, max;
+  };
+  const std::vector<bound> bounds = {{"device_cap", 1, 20},          {"device_idle_seconds", 10, 600},
+                                     {"segment_token_seconds", 5, 3600}, {"grace_before_minutes", 0, 43200},
+                                     {"grace_after_minutes", 0, 43200},  {"audit_flush_seconds", 1, 300}};
+  for (const bound& b : bounds) {
+    SCOPED_TRACE(b.key);
+    for (std::uint64_t ok : {b.min, b.max}) {
+      config in;
+      auto e = load_from_string("[press]\n" + b.key + " = " + std::to_string(ok) + "\n", {}, in);
+      EXPECT_TRUE(e.empty()) << ok;
+    }
+    std::vector<std::uint64_t> outside = {b.max + 1};
+    if (b.min > 0) outside.push_back(b.min - 1);
+    for (std::uint64_t bad : outside) {
+      config in;
+      auto e = load_from_string("[press]\n" + b.key + " = " + std::to_string(bad) + "\n", {}, in, "t.toml");
+      ASSERT_EQ(e.size(), 1u) << bad;
+      EXPECT_EQ(e[0].key, "press." + b.key);
+      EXPECT_EQ(e[0].message.rfind("must be between " + std::to_string(b.min) + " and " + std::to_string(b.max), 0), 0u)
+          << e[0].message;
+      // The environment gets the same rule.
+      config env_in;
+      auto from_env = load("", {{env_name("press." + b.key), std::to_string(bad)}}, env_in);
+      ASSERT_EQ(from_env.size(), 1u) << bad;
+      EXPECT_EQ(from_env[0].key, "press." + b.key);
+      EXPECT_NE(from_env[0].message.find("(from SAMLING_PRESS_"), std::string::npos) << from_env[0].message;
+    }
+  }
+  // From the file; the environment wins over it.
+  config file;
+  auto e = load_from_string("[press]\ndevice_cap = 4\nsegment_token_seconds = 30\n",
+                            {{"SAMLING_PRESS_SEGMENT_TOKEN_SECONDS", "60"}}, file);
+  ASSERT_TRUE(e.empty());
+  EXPECT_EQ(file.press.device_cap, 4u);
+  EXPECT_EQ(file.press.segment_token_seconds, 60u);
+  // A misspelt key in [press] is reported with a suggestion.
+  config typo;
+  e = load_from_string("[press]\ndevice_caps = 4\n", {}, typo);
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].key, "press.device_caps");
+  EXPECT_NE(e[0].message.find("did you mean \"press.device_cap\"?"), std::string::npos) << e[0].message;
 }
 
 }  // namespace

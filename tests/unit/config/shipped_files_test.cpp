@@ -290,6 +290,29 @@ TEST(configuration_docs, the_stages_example_is_valid) {
   EXPECT_EQ(c.stages[0].outputs[0].key, "xxxx-xxxx-xxxx-xxxx");
 }
 
+// The example of the press section (issue 18) is valid: an embargoed press stage and [press].
+TEST(configuration_docs, the_press_example_is_valid) {
+  std::string toml;
+  bool in = false, found = false;
+  for (const std::string& line : docs_section("## Press and gated stages")) {
+    if (!found && line == "```toml") {
+      in = found = true;
+      continue;
+    }
+    if (in && line == "```") in = false;
+    if (in) toml += line + "\n";
+  }
+  ASSERT_TRUE(found) << "no ```toml example under ## Press and gated stages";
+  config c;
+  auto errors = load_from_string(toml, {}, c, "docs");
+  EXPECT_TRUE(errors.empty()) << joined(errors) << "\n" << toml;
+  ASSERT_EQ(c.stages.size(), 1u);
+  EXPECT_EQ(c.stages[0].visibility, "press");
+  EXPECT_EQ(c.stages[0].public_at, 1802174400);  // 2027-02-09T12:00:00Z
+  EXPECT_FALSE(c.stages[0].is_public);
+  EXPECT_EQ(c.press.device_cap, 2u);
+}
+
 TEST(configuration_docs, document_the_reserved_variables) {
   std::ifstream in(docs);
   std::stringstream text;

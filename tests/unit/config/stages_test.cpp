@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "press/access.hpp"
 
 namespace samling::config {
 namespace {
@@ -138,6 +139,7 @@ url = "rtmp://encoder.local/live/a"
   expected.event = "conf-2027";
   expected.room = "main";
   expected.is_public = false;
+  expected.visibility = "press";  // the old `public = false`
   expected.autostart = false;
   expected.mode = "produced";
   expected.input = "srt";
@@ -698,13 +700,144 @@ prot = 80
   EXPECT_EQ(keys, expected) << joined(errors);
 }
 
+// --- visibility and public_at (issue 18) ----------------------------------------------------------
+
+TEST(stages, visibility_is_public_by_default_and_takes_the_four_levels) {
+  config c;
+  ASSERT_TRUE(load_from_string(minimal, {}, c).empty());
+  EXPECT_EQ(c.stages[0].visibility, "public");
+  EXPECT_TRUE(c.stages[0].is_public);
+  EXPECT_EQ(c.stages[0].public_at, 0);
+  for (std::string level : {"public", "registered", "press", "staff"}) {
+    SCOPED_TRACE(level);
+    auto errors = load_from_string(minimal_with("visibility = \"" + level + "\""), {}, c);
+    ASSERT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_EQ(c.stages[0].visibility, level);
+    // is_public follows: public means anyone, now and always.
+    EXPECT_EQ(c.stages[0].is_public, level == "public");
+  }
+  expect_one_error(load_text(minimal_with("visibility = \"secret\"")), "stages[0].visibility",
+                   "expected one of \"public\", \"registered\", \"press\", \"staff\"");
+  expect_one_error(load_text(minimal_with("visibility = true")), "stages[0].visibility",
+                   "expected a string, got boolean");
+}
+
+// The configuration lists the levels itself (it does not link the press module): the same four
+// as press::visibility, in the same order.
+TEST(stages, the_visibility_levels_are_the_press_modules) {
+  const std::vector<press::visibility> levels = {press::visibility::public_, press::visibility::registered,
+                                                 press::visibility::press, press::visibility::staff};
+  for (auto level : levels) {
+    std::string name(press::to_string(level));
+    SCOPED_TRACE(name);
+    config c;
+    auto errors = load_from_string(minimal_with("visibility = \"" + name + "\""), {}, c);
+    EXPECT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_EQ(press::visibility_from_string(c.stages[0].visibility), level);
+  }
+  auto errors = load_text(minimal_with("visibility = \"attendee\""));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("\"public\", \"registered\", \"press\", \"staff\""), std::string::npos)
+      << errors[0].message;
+  EXPECT_FALSE(press::visibility_from_string("attendee"));
+}
+
+TEST(stages, the_old_public_false_means_press) {
+  config c;
+  auto errors = load_from_string(minimal_with("public = false"), {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.stages[0].visibility, "press");
+  EXPECT_FALSE(c.stages[0].is_public);
+  errors = load_from_string(minimal_with("public = true"), {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.stages[0].visibility, "public");
+  EXPECT_TRUE(c.stages[0].is_public);
+  // Both, agreeing: fine; disagreeing: an error on the old key.
+  errors = load_from_string(minimal_with("public = false\nvisibility = \"staff\""), {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.stages[0].visibility, "staff");
+  expect_one_error(load_text(minimal_with("public = true\nvisibility = \"press\"")), "stages[0].public",
+                   "is true but visibility is \"press\"");
+  expect_one_error(load_text(minimal_with("public = false\nvisibility = \"public\"")), "stages[0].public",
+                   "is false but visibility is \"public\"");
+}
+
+TEST(stages, public_at_is_rfc_3339_with_an_offset_in_utc_seconds) {
+  config c;
+  // 2027-02-09T12:00:00Z = 1802174400.
+  for (std::string v : {"\"2027-02-09T13:00:00+01:00\"", "\"2027-02-09T12:00:00Z\"", "\"2027-02-09T07:00:00-05:00\"",
+                        "2027-02-09T13:00:00+01:00", "2027-02-09T12:00:00Z"}) {
+    SCOPED_TRACE(v);
+    auto errors = load_from_string(minimal_with("visibility = \"press\"\npublic_at = " + v), {}, c);
+    ASSERT_TRUE(errors.empty()) << joined(errors);
+    EXPECT_EQ(c.stages[0].public_at, 1802174400);
+    EXPECT_EQ(c.stages[0].visibility, "press");
+    EXPECT_FALSE(c.stages[0].is_public) << "embargoed: not public at start";
+  }
+  // Empty: no embargo.
+  auto errors = load_from_string(minimal_with("visibility = \"press\"\npublic_at = \"\""), {}, c);
+  ASSERT_TRUE(errors.empty()) << joined(errors);
+  EXPECT_EQ(c.stages[0].public_at, 0);
+}
+
+TEST(stages, public_at_errors_name_the_key) {
+  const std::string press = "visibility = \"press\"\n";
+  expect_one_error(load_text(minimal_with(press + "public_at = \"2027-02-09T13:00:00\"")), "stages[0].public_at",
+                   "expected an RFC 3339 time with an offset, e.g. \"2027-02-09T13:00:00+01:00\", got "
+                   "\"2027-02-09T13:00:00\"");
+  expect_one_error(load_text(minimal_with(press + "public_at = \"tomorrow\"")), "stages[0].public_at",
+                   "expected an RFC 3339 time with an offset");
+  expect_one_error(load_text(minimal_with(press + "public_at = \"2027-02-30T13:00:00+01:00\"")),
+                   "stages[0].public_at", "expected an RFC 3339 time with an offset");
+  // A TOML local date-time has no offset.
+  expect_one_error(load_text(minimal_with(press + "public_at = 2027-02-09T13:00:00")), "stages[0].public_at",
+                   "needs an offset (Z or +01:00)");
+  expect_one_error(load_text(minimal_with(press + "public_at = 1802174400")), "stages[0].public_at",
+                   "expected an RFC 3339 time with an offset (a string or a TOML date-time), got integer");
+  expect_one_error(load_text(minimal_with(press + "public_at = \"1969-12-31T23:00:00Z\"")), "stages[0].public_at",
+                   "must be after 1970-01-01T00:00:00Z");
+  // With the location of the value.
+  auto errors = load_text(minimal_with(press + "public_at = \"soon\""));
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_NE(errors[0].message.find("(test.toml:"), std::string::npos) << joined(errors);
+  // A misspelt key gets the suggestion.
+  expect_one_error(load_text(minimal_with(press + "public_a = \"2027-02-09T13:00:00Z\"")), "stages[0].public_a",
+                   "unknown key, did you mean \"public_at\"?");
+}
+
+TEST(stages, public_at_on_a_public_stage_is_an_error) {
+  expect_one_error(load_text(minimal_with("public_at = \"2027-02-09T13:00:00+01:00\"")), "stages[0].public_at",
+                   "a public stage has nothing to embargo");
+  expect_one_error(load_text(minimal_with("visibility = \"public\"\npublic_at = \"2027-02-09T13:00:00+01:00\"")),
+                   "stages[0].public_at", "a public stage has nothing to embargo");
+  // The same for a config built in code.
+  config c;
+  ASSERT_TRUE(load_from_string(minimal, {}, c).empty());
+  c.stages[0].public_at = 1802174400;
+  auto errors = validate(c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "stages[0].public_at");
+  c.stages[0].visibility = "registered";
+  c.stages[0].is_public = false;
+  EXPECT_TRUE(validate(c).empty()) << joined(validate(c));
+  c.stages[0].is_public = true;  // disagrees with visibility
+  errors = validate(c);
+  ASSERT_EQ(errors.size(), 1u) << joined(errors);
+  EXPECT_EQ(errors[0].key, "stages[0].public");
+  c.stages[0].is_public = false;
+  c.stages[0].visibility = "nobody";
+  errors = validate(c);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].key, "stages[0].visibility") << joined(errors);
+}
+
 // --- stage_keys() --------------------------------------------------------------------------------
 
 TEST(stages, stage_keys_lists_the_stage_then_the_output_keys) {
   std::vector<std::string> keys;
   for (const key_info& k : stage_keys()) keys.push_back(k.key);
   const std::vector<std::string> expected = {
-      "id", "name", "event", "room", "public", "autostart", "mode", "input", "listen", "port",
+      "id", "name", "event", "room", "public", "visibility", "public_at", "autostart", "mode", "input", "listen", "port",
       "passphrase", "passphrase_env", "stream_id", "latency_ms", "url", "file", "width", "height", "fps",
       "video_kbps", "audio_kbps", "keyframe_seconds", "preset", "hls_segment_seconds",
       "hls_window_seconds", "record", "input_timeout_ms", "outputs", "outputs.id",
@@ -717,6 +850,15 @@ TEST(stages, stage_keys_lists_the_stage_then_the_output_keys) {
     }
     if (k.key == "public") {
       EXPECT_EQ(k.default_value, "true");
+    }
+    if (k.key == "visibility") {
+      EXPECT_EQ(k.type, "string");
+      EXPECT_EQ(k.default_value, "public");
+    }
+    if (k.key == "public_at") {
+      EXPECT_EQ(k.type, "string");
+      EXPECT_EQ(k.default_value, "");
+      EXPECT_FALSE(k.description.empty());
     }
     if (k.key == "port") {
       EXPECT_EQ(k.default_value, "9000");

@@ -53,3 +53,11 @@ TEST(redact_target, an_invitation_token_in_the_path_is_replaced) {
   EXPECT_EQ(redact_target("/api/v1/invitations/abc?token=x"), "/api/v1/invitations/REDACTED?token=REDACTED");
   EXPECT_EQ(redact_target("/api/v1/events/e/invitations"), "/api/v1/events/e/invitations");
 }
+
+// Press grants and segments' viewer tokens (issue 18) are credentials too.
+TEST(redact_target, press_grants_and_viewer_tokens_are_redacted) {
+  EXPECT_EQ(redact_target("/live/p/index.m3u8?grant=g1.k1.payload.sig&device=abcdefgh"),
+            "/live/p/index.m3u8?grant=REDACTED&device=abcdefgh");
+  EXPECT_EQ(redact_target("/live/p/x-00001.ts?v=v1.k1.AAAA.BBBB"), "/live/p/x-00001.ts?v=REDACTED");
+  EXPECT_EQ(redact_target("/x?view=1&grants=2"), "/x?view=1&grants=2");
+}
