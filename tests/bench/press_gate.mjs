@@ -223,9 +223,12 @@ function report(o) {
     p(`${m.warmup_s} s warm-up then ${m.duration_s} s measured, on the same machine (it competes for the CPUs: requests/s is`);
     p(`bounded by the machine). ${m.rounds} rounds, a fresh server per run, the order alternating (odd rounds Samling`);
     p('first). Before each run: no token and a tampered token are refused by both (statuses below).');
+    p('For reading the figures, each round also runs Samling with the same stage public (no gate, the');
+    p('same URLs; not part of the ratio): the difference is what the gate costs per segment.');
     p();
-    p('| round | order | Samling req/s | nginx req/s | Samling ÷ nginx | Samling CPU µs/req | nginx CPU µs/req | Samling p99 ms | nginx p99 ms | refused (no token / tampered): Samling · nginx | errors |');
-    p('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |');
+    p('| round | order | Samling req/s | nginx req/s | Samling ÷ nginx | Samling CPU µs/req | nginx CPU µs/req | Samling p99 ms | nginx p99 ms | refused (no token / tampered): Samling · nginx | Samling, stage public (no gate): req/s, CPU µs/req | errors |');
+    p('| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |');
+    const gateCost = [];
     const ratios = [];
     const cpuRatios = [];
     const rounds = [...new Set(serve.map((r) => r.round))].sort((a, b) => a - b);
@@ -233,6 +236,8 @@ function report(o) {
     const nAll = [];
     for (const round of rounds) {
       const s = serve.find((r) => r.round === round && r.target === 'samling') ?? {};
+      const pub = serve.find((r) => r.round === round && r.target === 'samling-public');
+      const pl = pub?.load ?? {};
       const n = serve.find((r) => r.round === round && r.target === 'nginx') ?? {};
       const sl = s.load ?? {};
       const nl = n.load ?? {};
@@ -246,11 +251,14 @@ function report(o) {
         if (sl.server_cpu_us_per_request > 0 && nl.server_cpu_us_per_request > 0)
           cpuRatios.push(nl.server_cpu_us_per_request / sl.server_cpu_us_per_request);
       }
+      if (ok && pub && !pub.error && pl.server_cpu_us_per_request > 0 && sl.server_cpu_us_per_request > 0)
+        gateCost.push(sl.server_cpu_us_per_request - pl.server_cpu_us_per_request);
+      const pubCell = pub ? (pub.error ? pub.error : `${fmt(pl.requests_per_s)}, ${fmt(pl.server_cpu_us_per_request, 1)}`) : '–';
       const errs = [s.error, n.error, sl.non_200 ? `Samling non-200: ${sl.non_200}` : '', nl.non_200 ? `nginx non-200: ${nl.non_200}` : '']
         .filter(Boolean)
         .join('; ');
       p(
-        `| ${round} | ${round % 2 ? 'Samling, nginx' : 'nginx, Samling'} | ${fmt(sl.requests_per_s)} | ${fmt(nl.requests_per_s)} | ${fmt(ratio, 2)}× | ${fmt(sl.server_cpu_us_per_request, 1)} | ${fmt(nl.server_cpu_us_per_request, 1)} | ${fmt(sl.p99_ms, 2)} | ${fmt(nl.p99_ms, 2)} | ${s.no_token_status ?? '–'} / ${s.tampered_status ?? '–'} · ${n.no_token_status ?? '–'} / ${n.tampered_status ?? '–'} | ${errs || '0'} |`,
+        `| ${round} | ${round % 2 ? 'Samling, nginx' : 'nginx, Samling'} | ${fmt(sl.requests_per_s)} | ${fmt(nl.requests_per_s)} | ${fmt(ratio, 2)}× | ${fmt(sl.server_cpu_us_per_request, 1)} | ${fmt(nl.server_cpu_us_per_request, 1)} | ${fmt(sl.p99_ms, 2)} | ${fmt(nl.p99_ms, 2)} | ${s.no_token_status ?? '–'} / ${s.tampered_status ?? '–'} · ${n.no_token_status ?? '–'} / ${n.tampered_status ?? '–'} | ${pubCell} | ${errs || '0'} |`,
       );
     }
     const med = median(ratios);
@@ -261,6 +269,8 @@ function report(o) {
     p(`| segment requests/s, nginx secure_link (median of rounds) | ${spread(nAll)} | | |`);
     p(`| **Samling ÷ nginx, median of the rounds' ratios** | **${fmt(med, 2)}×** (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) | ≥ 1.0× | ${Number.isFinite(med) ? (med >= 1 ? 'yes' : 'no') : '–'} |`);
     p(`| requests per server CPU-s, Samling ÷ nginx (median) | ${cpuRatios.length ? fmt(median(cpuRatios), 2) + '×' : '–'} | | |`);
+    if (gateCost.length)
+      p(`| the gate's CPU per segment: gated − public µs/req (median, min–max; noisy) | ${spread(gateCost, 1)} | | |`);
     p(`| rounds with a valid pair | ${ratios.length} of ${rounds.length} | | |`);
   }
 

@@ -40,6 +40,8 @@
 #        PRESS_SEGMENTS=8 PRESS_SEGMENT_KBPS=1200 PRESS_TOKEN_SECONDS=120 (Samling's
 #        press.segment_token_seconds and nginx's expiry) PRESS_REVOKE_RUNS=5
 #        PRESS_NGINX_WORKERS=auto PRESS_SAMLING_THREADS=0 (one per CPU, as nginx's auto)
+#        PRESS_PUBLIC_TOO=1 (each round also Samling with the same stage public, the same URLs:
+#        no gate, so the gate's own cost shows; not part of the ratio)
 #        PRESS_OUT= (empty: print only) BENCH_QUICK=1 (2 rounds of 3 s, 3 revocations)
 #        BENCH_BUILD_DIR=build-bench BENCH_SKIP_BUILD=1 BENCH_PORT_BASE=18700
 set -euo pipefail
@@ -69,6 +71,7 @@ SEGMENTS="${PRESS_SEGMENTS:-8}"
 SEGMENT_KBPS="${PRESS_SEGMENT_KBPS:-1200}"
 TOKEN_SECONDS="${PRESS_TOKEN_SECONDS:-120}"
 NGINX_WORKERS="${PRESS_NGINX_WORKERS:-auto}"
+PUBLIC_TOO="${PRESS_PUBLIC_TOO:-1}"
 SAMLING_THREADS="${PRESS_SAMLING_THREADS:-0}"
 OUT="${PRESS_OUT:-}"
 PORT_BASE="${BENCH_PORT_BASE:-18700}"
@@ -157,7 +160,7 @@ done
 # samling_config DIR PORT: the bench event, one press-only stage that never starts (its files are
 # the fixture's), the bench key.
 samling_config() {
-  local dir="$1" port="$2"
+  local dir="$1" port="$2" visibility="${3:-press}"
   mkdir -p "$dir"
   cat >"$dir/samling.toml" <<EOF
 [server]
@@ -187,7 +190,7 @@ segment_token_seconds = $TOKEN_SECONDS
 id = "$STAGE"
 name = { sv = "Pressbänk", en = "Press bench" }
 event = "$EVENT"
-visibility = "press"
+visibility = "$visibility"
 autostart = false   # nothing encodes: the fixture's files are served as they are
 mode = "produced"
 input = "test"
@@ -195,15 +198,17 @@ EOF
 }
 http_status() { curl -s -o /dev/null -w '%{http_code}' --max-time 5 "$1" || true; }
 
-# samling_run ROUND: one measured run against a fresh Samling.
+# samling_run ROUND [public]: one measured run against a fresh Samling; with "public" the same
+# stage public (no gate: what the gate costs, for reading the figures), the same URLs.
 samling_run() {
-  local round="$1" dir port base k g status list rc alive e="" gated=""
+  local round="$1" public="${2:-}" dir port base k g status list rc alive e="" gated="" target=samling
+  [[ -z "$public" ]] || target=samling-public
   next_port
   port=$PORT
-  dir="$WORK/samling-$round"
-  base="\"part\": \"serve\", \"round\": $round, \"target\": \"samling\", \"segment_files\": $SEGMENT_COUNT, \"segment_bytes_avg\": $SEGMENT_BYTES, \"viewers\": $VIEWERS"
-  samling_config "$dir" "$port"
-  log "serve round $round/$ROUNDS: samling on port $port"
+  dir="$WORK/$target-$round"
+  base="\"part\": \"serve\", \"round\": $round, \"target\": \"$target\", \"segment_files\": $SEGMENT_COUNT, \"segment_bytes_avg\": $SEGMENT_BYTES, \"viewers\": $VIEWERS"
+  samling_config "$dir" "$port" "$([[ -z "$public" ]] && echo press || echo public)"
+  log "serve round $round/$ROUNDS: $target on port $port"
   if ! bench_start_samling "$dir" "$port"; then
     row "{$base, \"error\": \"samling did not start\"}"
     return 0
@@ -222,7 +227,7 @@ samling_run() {
       e="a playlist with a grant: HTTP $status ($(head -c 200 "$list" 2>/dev/null | tr -d '"\n'))"
       break
     fi
-    grep -v '^#' "$list" | grep -q '?v=' || { e="the playlist's segment URIs carry no ?v= token"; break; }
+    [[ -n "$public" ]] || grep -v '^#' "$list" | grep -q '?v=' || { e="the playlist's segment URIs carry no ?v= token"; break; }
     grep -v '^#' "$list" | grep '\.ts' | sed "s|^|/live/$STAGE/|" >"$dir/urls-$k.txt"
   done <"$dir/grants.txt"
   if [[ -z "$e" ]]; then
@@ -231,7 +236,7 @@ samling_run() {
     local one tampered
     one="$(head -1 "$dir/urls.txt")"
     tampered="${one%?}$([[ "${one: -1}" == A ]] && echo B || echo A)"
-    gated="\"no_token_status\": $(http_status "http://$HOST:$port${one%%\?*}"), \"tampered_status\": $(http_status "http://$HOST:$port$tampered"), \"token_status\": $(http_status "http://$HOST:$port$one")"
+    [[ -n "$public" ]] || gated="\"no_token_status\": $(http_status "http://$HOST:$port${one%%\?*}"), \"tampered_status\": $(http_status "http://$HOST:$port$tampered"), \"token_status\": $(http_status "http://$HOST:$port$one")"
     set +e
     timeout --kill-after=10 $((WARMUP + DURATION + 60)) "$LOAD_BIN" --host "$HOST" --port "$port" \
       --urls "$dir/urls.txt" --connections "$CONNECTIONS" --threads "$LOAD_THREADS" \
@@ -341,6 +346,7 @@ for part in $PARTS; do
   serve)
     for round in $(seq 1 "$ROUNDS"); do
       if ((round % 2)); then samling_run "$round"; nginx_run "$round"; else nginx_run "$round"; samling_run "$round"; fi
+      [[ "$PUBLIC_TOO" != 1 ]] || samling_run "$round" public
     done
     ;;
   revoke) revoke_part ;;
