@@ -110,12 +110,19 @@ press::refusal refusal_of(auth::token_error e) {
   return press::refusal::tampered;
 }
 
+// The client's address without the port ("203.0.113.7:51234" → "203.0.113.7"): one browser
+// opens several connections, each from another port.
+std::string_view address_of(std::string_view remote) {
+  auto colon = remote.rfind(':');
+  return colon == std::string_view::npos ? remote : remote.substr(0, colon);
+}
+
 // The device the client names (the press page sends a random id per browser), else one made
 // from its address and User-Agent.
 std::string device_of(const request& r) {
   auto d = net::query_param(r.query, "device");
   if (press::is_device_id(d)) return d;
-  return press::device_of(r.remote, r.header("user-agent"));
+  return press::device_of(address_of(r.remote), r.header("user-agent"));
 }
 
 // The highest level any of `who`'s roles for `event` reaches.
@@ -130,6 +137,38 @@ press::visibility level_in(const principal& who, std::string_view event) {
 
 bool is_grant_id(std::string_view viewer) { return viewer.substr(0, 3) == "pr-"; }
 
+// The name each viewer's playlist was served under, for the audit rows of its segments (a
+// viewer token carries no name). Bounded: past the limit it starts over, and a segment's row
+// then has no name until the viewer's next playlist, a few seconds later.
+class viewer_names {
+ public:
+  void put(const std::string& viewer, const std::string& name) {
+    {
+      std::shared_lock lock(mu_);
+      auto it = names_.find(viewer);
+      if (it != names_.end() && it->second == name) return;
+    }
+    std::unique_lock lock(mu_);
+    if (names_.size() >= max_names) names_.clear();
+    names_[viewer] = name;
+  }
+  std::string get(std::string_view viewer) const {
+    std::shared_lock lock(mu_);
+    auto it = names_.find(viewer);
+    return it == names_.end() ? std::string() : it->second;
+  }
+
+ private:
+  static constexpr std::size_t max_names = 100000;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, std::string, std::less<>> names_;
+};
+
+viewer_names& names() {
+  static viewer_names all;
+  return all;
+}
+
 gate_decision check_grant(const stages_context& ctx, const request& r, const std::string& stage,
                           const std::string& event, const press::access_rule& rule, std::string_view token,
                           std::int64_t now_s) {
@@ -142,7 +181,7 @@ gate_decision check_grant(const stages_context& ctx, const request& r, const std
   if (g.event != event || !g.covers_stage(stage) || !press::admits(rule.at(now_s), press::visibility::press))
     return refusal_response(r, press::refusal::other_stage, event);
   auto device = device_of(r);
-  if (!press.registry->admit_device(event, g.id, stage, device, g.device_cap, r.remote, r.header("user-agent"),
+  if (!press.registry->admit_device(event, g.id, stage, device, g.device_cap, address_of(r.remote), r.header("user-agent"),
                                     now_ms_of(press)))
     return refusal_response(r, press::refusal::device_limit, event);
   auto name = g.outlet.empty() ? g.name : g.name + ", " + g.outlet;
@@ -173,11 +212,12 @@ gate_decision check_segment(const stages_context& ctx, const request& r, const s
     if (press.registry->is_revoked(t.viewer)) return refusal_response(r, press::refusal::revoked, event);
     // The device must still hold its place on the grant (its playlist admitted it, and it has
     // fetched within press.device_idle_seconds): cap 0 admits no newcomer.
-    if (!press.registry->admit_device(event, t.viewer, stage, t.device, 0, r.remote, r.header("user-agent"),
+    if (!press.registry->admit_device(event, t.viewer, stage, t.device, 0, address_of(r.remote), r.header("user-agent"),
                                       now_ms_of(press)))
       return refusal_response(r, press::refusal::device_limit, event);
   }
-  return gate_pass{event, std::move(t.viewer), {}, std::move(t.device)};
+  auto name = names().get(t.viewer);
+  return gate_pass{event, std::move(t.viewer), std::move(name), std::move(t.device)};
 }
 
 void count(const stages_context& ctx, const request& r, const std::string& stage, const gate_pass& pass,
@@ -189,7 +229,7 @@ void count(const stages_context& ctx, const request& r, const std::string& stage
   v.name = pass.name;
   v.stage = stage;
   v.device = pass.device;
-  v.address = r.remote;
+  v.address = std::string(address_of(r.remote));
   v.user_agent = std::string(r.header("user-agent").substr(0, 200));
   v.first_at = v.last_at = now;
   v.bytes = bytes;
@@ -263,6 +303,7 @@ response gated_playlist(const stages_context& ctx, const request& r, const std::
   out.content_type = "application/vnd.apple.mpegurl";
   // Personal (it carries the viewer's token): never kept by a shared cache, never reused.
   out.headers.emplace_back("Cache-Control", no_store_private);
+  names().put(pass.viewer, pass.name);
   count(ctx, r, stage, pass, out.body.size());
   return out;
 }

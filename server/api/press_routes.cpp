@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "api/http_auth.hpp"
+#include "api/press_gate.hpp"
 #include "api/room_export.hpp"
 #include "api/stage_board.hpp"
 #include "api/staff_sessions.hpp"
@@ -388,9 +389,6 @@ std::string grant_token_of(const request& r) {
   return {};
 }
 
-response refusal_response(press::refusal why, std::string_view language) {
-  return net::json_error(press::to_errc(why), press::refusal_text(why, language));
-}
 
 // The grant a request carries, checked at now: signature, key, validity and revocation. A grant
 // not yet valid is the grant too when `allow_early` (the press page says when streams start).
@@ -428,11 +426,6 @@ std::variant<press::grant, press::refusal> holder_grant(const press_context* ctx
   return g;
 }
 
-std::string request_language(const request& r) {
-  auto lang = net::query_param(r.query, "lang");
-  if (lang == "sv" || lang == "en" || lang == "fi") return lang;
-  return press::language_from_accept(r.header("accept-language"), "en");
-}
 
 // --- Validation shared by approve and direct grants ---------------------------------------------
 
@@ -825,10 +818,9 @@ asio::awaitable<response> decide(const env* en, request r, bool reject) {
   auto& a = *d.accreditation;
   auto mc = mail_base(ctx, *d.event, d.settings, a.email, a.name, a.language);
   if (reject) mc.reason = *text;
-  else {
-    mc.question = *text;
-    mc.link = manage_link(*ctx, accreditation_manage_token(*ctx->keys, a.id));
-  }
+  else mc.question = *text;
+  // The journalist's own request: to answer the question, or to see what was rejected.
+  mc.link = manage_link(*ctx, accreditation_manage_token(*ctx->keys, a.id));
   auto audit = audit_of(ctx, actor, r, event, reject ? "press.accreditation.rejected" : "press.accreditation.info_requested",
                         a.id, *text);
   auto decider = actor_name(actor);
@@ -1166,6 +1158,9 @@ asio::awaitable<response> put_settings(const env* en, request r) {
     });
   };  // named: GCC 12
   co_await core::run_blocking(*ctx->db_pool, std::move(write));
+  // The gate's refusal pages name the contacts without a database read (api/press_gate.hpp).
+  set_press_contacts(event, s.contacts);
+  set_press_event_title(event, d.event->title);
   co_return no_store(net::json_response(json::serialize(settings_json(s))));
 }
 
@@ -1254,7 +1249,8 @@ answer_result apply_answer(const press_context* ctx, const std::function<std::op
       auto settings = settings_or_default(ctx, i->event_id);
       auto mc = mail_base(ctx, *out.event, settings, g->email, g->grant.name, g->language);
       mc.interview = &*out.value;
-      mc.link = "";
+      // The press page, where the journalist takes a proposed time: the same grant signs the same link.
+      mc.link = press_link(*ctx, press::sign_grant(g->grant, *ctx->keys));
       send(ctx, press::mail_kind::interview_answered, mc);
     }
     if (audit) {
@@ -1391,7 +1387,7 @@ asio::awaitable<response> speaker_answer(const env* en, request r) {
 asio::awaitable<response> press_me(const env* en, request r) {
   auto ctx = en->ctx;
   auto checked = holder_grant(ctx, r, true);
-  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(*why, request_language(r));
+  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(r, *why, "");
   auto g = std::get<press::grant>(std::move(checked));
   struct found {
     std::optional<program::event> e;
@@ -1408,7 +1404,7 @@ asio::awaitable<response> press_me(const env* en, request r) {
     return out;
   };  // named: GCC 12
   auto f = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
-  if (!f.e) co_return refusal_response(press::refusal::other_stage, request_language(r));
+  if (!f.e) co_return refusal_response(r, press::refusal::other_stage, "");
   // The token is the grant; the stored record adds who issued it (a grant issued where this
   // store cannot see it still opens its page).
   press::grant_record rec = f.record.value_or(press::grant_record{});
@@ -1491,7 +1487,7 @@ asio::awaitable<response> press_me(const env* en, request r) {
 asio::awaitable<response> press_interview(const env* en, request r) {
   auto ctx = en->ctx;
   auto checked = holder_grant(ctx, r, true);
-  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(*why, request_language(r));
+  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(r, *why, "");
   auto g = std::get<press::grant>(std::move(checked));
   auto body = parse_object(r.body);
   if (!body) co_return net::json_error(errc::bad_request, "Send {\"speaker\", \"session_id\", \"wanted\", \"note\"}.");
@@ -1503,7 +1499,7 @@ asio::awaitable<response> press_interview(const env* en, request r) {
   auto note = rd.text("note", press::max_interview_note_chars, false, true).value_or("");
   auto fetch = [ctx, event = g.event] { return ctx->program->find_event(event); };  // named: GCC 12
   auto e = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
-  if (!e) co_return refusal_response(press::refusal::other_stage, request_language(r));
+  if (!e) co_return refusal_response(r, press::refusal::other_stage, "");
   if (speaker) {
     bool in_program = false, in_session = session_id.empty();
     bool session_exists = session_id.empty();
@@ -1539,7 +1535,7 @@ asio::awaitable<response> press_interview(const env* en, request r) {
 asio::awaitable<response> press_respond(const env* en, request r) {
   auto ctx = en->ctx;
   auto checked = holder_grant(ctx, r, true);
-  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(*why, request_language(r));
+  if (auto* why = std::get_if<press::refusal>(&checked)) co_return refusal_response(r, *why, "");
   auto g = std::get<press::grant>(std::move(checked));
   auto id = r.params["id"];
   auto body = parse_object(r.body);

@@ -28,6 +28,7 @@
 #include "api/program_routes.hpp"
 #include "api/outbox_routes.hpp"
 #include "api/press_context.hpp"
+#include "api/press_gate.hpp"
 #include "api/press_routes.hpp"
 #include "api/staff_sessions.hpp"
 #include "api/registration_routes.hpp"
@@ -199,6 +200,8 @@ std::vector<press::access_map::stage_entry> press_stage_entries(const config::co
     e.event = st.event.empty() ? first_event : st.event;
     e.room = st.room;
     e.rule.level = press::visibility_from_string(st.visibility).value_or(press::visibility::public_);
+    // The old form `public = false` (before visibility existed) meant press only.
+    if (!st.is_public && e.rule.level == press::visibility::public_) e.rule.level = press::visibility::press;
     e.rule.public_at = st.public_at;
     out.push_back(std::move(e));
   }
@@ -479,6 +482,14 @@ int serve(const config::config& cfg) {
     std::cerr << "samling: cannot read the revoked press grants: " << e.what() << "\n";
     return 1;
   }
+  // The gate's refusal pages name each event and its press contacts without a database read;
+  // the settings route keeps the contacts current (api/press_gate.hpp).
+  on_pool(db_pool, [&] {
+    for (auto& e : program_store->list_events()) {
+      api::set_press_event_title(e.id, e.title);
+      if (auto s = press_store->find_settings(e.id)) api::set_press_contacts(e.id, s->contacts);
+    }
+  });
   api::press_context press_ctx;
   press_ctx.registry = &press_registry;
   press_ctx.access = &press_access;

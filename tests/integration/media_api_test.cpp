@@ -387,9 +387,10 @@ TEST(MediaHls, NonPublicStageIsForbidden) {
       },
       15s))
       << str(staff_stage(server.port(), "closed"));
+  // `public = false` is visibility "press" (issue 18): no credential, grant_missing.
   auto r = http_get(server.port(), "/live/closed/index.m3u8");
   EXPECT_EQ(r.status, 403) << describe(r);
-  EXPECT_EQ(error_code(r), "forbidden") << describe(r);
+  EXPECT_EQ(error_code(r), "grant_missing") << describe(r);
   auto seg = http_get(server.port(), "/live/closed/x-00000.ts");
   EXPECT_EQ(seg.status, 403) << describe(seg);
   auto with_token = http_get(server.port(), "/live/closed/index.m3u8", bearer(attendee_token()));

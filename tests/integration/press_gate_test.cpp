@@ -6,7 +6,11 @@
 // opens at its time without a restart; the refusals give back what they took.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <ctime>
+#include <iostream>
+#include <mutex>
+#include <thread>
 #include <regex>
 #include <set>
 
@@ -51,8 +55,8 @@ press::grant grant_for(const std::string& name = "Eva Ek", std::vector<std::stri
   g.name = name;
   g.outlet = "Dagens Nyheter";
   g.stages = std::move(stages);
-  g.valid_from = ws::unix_seconds() - 60;
-  g.valid_until = ws::unix_seconds() + 3600;
+  g.valid_from = unix_seconds() - 60;
+  g.valid_until = unix_seconds() + 3600;
   g.device_cap = 2;
   return g;
 }
@@ -143,13 +147,13 @@ TEST(PressGate, EachBadGrantHasItsOwnAnswer) {
   expect_refusal(http_get(port, playlist_target("press", "g1.nonsense", device)), 403, "grant_invalid");
 
   auto expired = grant_for();
-  expired.valid_from = ws::unix_seconds() - 7200;
-  expired.valid_until = ws::unix_seconds() - 10;
+  expired.valid_from = unix_seconds() - 7200;
+  expired.valid_until = unix_seconds() - 10;
   expect_refusal(http_get(port, playlist_target("press", sign(expired), device)), 410, "grant_expired");
 
   auto early = grant_for();
-  early.valid_from = ws::unix_seconds() + 3600;
-  early.valid_until = ws::unix_seconds() + 7200;
+  early.valid_from = unix_seconds() + 3600;
+  early.valid_until = unix_seconds() + 7200;
   expect_refusal(http_get(port, playlist_target("press", sign(early), device)), 403, "grant_not_yet_valid");
 
   // Signed with a key id the server does not have.
@@ -196,6 +200,15 @@ TEST(PressGate, AThirdDeviceIsRefusedUntilAnotherGoesIdle) {
   EXPECT_NE(page.body.find("<html"), std::string::npos) << page.body;
   // Without a device id, the address and User-Agent make one: a third device too.
   expect_refusal(http_get(port, "/live/press/index.m3u8?grant=" + g, {{"User-Agent", "Another browser"}}), 403,
+                 "device_limit");
+  // … and the same one on every connection (each from another port): one device of two.
+  auto g2 = sign(grant_for("Olle Olsson"));
+  for (int i = 0; i < 4; ++i) {
+    auto r = http_get(port, "/live/press/index.m3u8?grant=" + g2, {{"User-Agent", "Browser X"}});
+    EXPECT_EQ(r.status, 200) << "connection " << i << ": " << describe(r);
+  }
+  EXPECT_EQ(http_get(port, "/live/press/index.m3u8?grant=" + g2, {{"User-Agent", "Browser Y"}}).status, 200);
+  expect_refusal(http_get(port, "/live/press/index.m3u8?grant=" + g2, {{"User-Agent", "Browser Z"}}), 403,
                  "device_limit");
 
   // Once the two have fetched nothing for press.device_idle_seconds (10 s), the third gets in.
@@ -303,15 +316,46 @@ TEST(PressGate, JoinTokensOpenWhatTheirRoleReaches) {
   EXPECT_EQ(string_field(one, "visibility"), "registered");
 }
 
+// A signed-in organizer (the staff session cookie, looked up in the session store: the one
+// credential that suspends) watches a staff stage; the playlist's viewer tokens carry on.
+TEST(PressGate, AStaffSessionCookieOpensAStaffStage) {
+  server_process server(gate_server(stage_toml("staff", "visibility = \"staff\"\n")));
+  auto port = server.port();
+  const std::string email = "ada@example.org", password = "a long enough password 123";
+  auto add = run_samling_with_input({"account", "add", "--config", server.dir().file("samling.toml"), "--email", email,
+                                     "--name", "Ada Arrangör", "--role", "organizer", "--event", ws::event_id,
+                                     "--password-stdin"},
+                                    password + "\n");
+  ASSERT_EQ(add.exit_code, 0) << add.err;
+  const std::string ua = "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0";
+  auto signed_in = http_request(port, "POST", "/api/v1/auth/sign-in",
+                                json::serialize(json::object{{"email", email}, {"password", password}}),
+                                {{"User-Agent", ua}, {"Content-Type", "application/json"}});
+  ASSERT_EQ(signed_in.status, 200) << describe(signed_in);
+  auto line = signed_in.header("set-cookie");
+  auto cookie = line.substr(0, line.find(';'));
+  ASSERT_EQ(cookie.rfind("samling_session=", 0), 0u) << line;
+
+  auto list = wait_gated_playlist(port, "/live/staff/index.m3u8", {{"Cookie", cookie}, {"User-Agent", ua}});
+  ASSERT_TRUE(list) << log_excerpt(server);
+  EXPECT_EQ(list->header("cache-control"), "private, no-store");
+  auto seg = http_get(port, "/live/staff/" + segment_uris(list->body).back(), {{"User-Agent", ua}});
+  EXPECT_EQ(seg.status, 200) << describe(seg);
+  // A cookie that does not hold is nobody; nobody is below staff.
+  auto forged = http_get(port, "/live/staff/index.m3u8", {{"Cookie", "samling_session=forged"}, {"User-Agent", ua}});
+  EXPECT_EQ(forged.status, 403) << describe(forged);
+  EXPECT_EQ(error_code(forged), "forbidden") << describe(forged);
+}
+
 TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
-  auto opens_at = ws::unix_seconds() + 6;
+  auto opens_at = unix_seconds() + 6;
   server_process server(
       gate_server(stage_toml("embargo", "visibility = \"press\"\npublic_at = \"" + rfc3339(opens_at) + "\"\n")));
   auto port = server.port();
   auto pid = server.pid();
   // Before: refused to the public, with its own code; not in the public list.
   auto before = http_get(port, "/live/embargo/index.m3u8");
-  ASSERT_LT(ws::unix_seconds(), opens_at) << "the server took too long to start for this test";
+  ASSERT_LT(unix_seconds(), opens_at) << "the server took too long to start for this test";
   expect_refusal(before, 403, "embargoed");
   auto list = http_get(port, "/api/v1/stages").body;
   EXPECT_EQ(list.find("\"id\":\"embargo\""), std::string::npos) << list;
@@ -327,7 +371,7 @@ TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
       },
       20s))
       << describe(after);
-  EXPECT_GE(ws::unix_seconds(), opens_at);
+  EXPECT_GE(unix_seconds(), opens_at);
   EXPECT_EQ(after.header("cache-control"), "no-cache") << "served as a public stage";
   EXPECT_EQ(after.body.find("?v="), std::string::npos) << after.body;
   auto seg = http_get(port, "/live/embargo/" + segment_uris(after.body).back());
@@ -335,6 +379,103 @@ TEST(PressGate, AnEmbargoedStageOpensAtItsTimeWithoutARestart) {
   list = http_get(port, "/api/v1/stages").body;
   EXPECT_NE(list.find("\"id\":\"embargo\""), std::string::npos) << list;
   EXPECT_EQ(server.pid(), pid) << "the same process throughout";
+}
+
+// --- Revocation while playing, and the audit ---------------------------------------------------------
+
+// A grant issued by the press officer through the API (the server's store knows it, so it can be
+// revoked): its id and its token (from the link).
+std::pair<std::string, std::string> issue_grant(std::uint16_t port, const std::string& name) {
+  json::object body{{"name", name},
+                    {"outlet", "Svenska Dagbladet"},
+                    {"valid_from", "2020-01-01T00:00:00Z"},
+                    {"valid_until", "2099-01-01T00:00:00Z"}};
+  auto r = organizer_request(port, "POST", "/api/v1/events/" + ws::event_id + "/grants", json::serialize(body));
+  if (r.status != 201) return {};
+  auto o = parse_object(r.body);
+  auto link = string_field(o, "link");
+  auto at = link.find("#press=");
+  if (at == std::string::npos) return {};
+  return {string_field(o, "grant.id"), link.substr(at + 7)};
+}
+
+TEST(PressGate, ARevokedGrantStopsAPlayingViewerWithinTenSecondsAndTheAuditHasTheViews) {
+  server_process server(gate_server(stage_toml("press", "visibility = \"press\"\n")));
+  auto port = server.port();
+  auto [grant_id, token] = issue_grant(port, "Sara Svensson");
+  ASSERT_FALSE(token.empty()) << "no grant issued\n" << log_excerpt(server);
+  const auto target = playlist_target("press", token, "device-player-1");
+  ASSERT_TRUE(wait_gated_playlist(port, target)) << log_excerpt(server);
+
+  // A player: reloads the playlist and fetches its newest segment, as hls.js does, until told
+  // to stop; it notes when a segment is first refused and why.
+  std::atomic<bool> stop{false};
+  std::atomic<int> served{0};
+  std::atomic<std::int64_t> refused_at_ms{0};
+  std::string refusal_code, playlist_code;
+  std::mutex m;
+  std::thread player([&] {
+    std::string uri;
+    while (!stop) {
+      auto list = http_get(port, target);
+      if (list.status == 200) {
+        auto uris = segment_uris(list.body);
+        if (!uris.empty()) uri = uris.back();
+      } else {
+        std::lock_guard lock(m);
+        if (playlist_code.empty()) playlist_code = error_code(list);
+      }
+      if (!uri.empty()) {
+        auto seg = http_get(port, "/live/press/" + uri);
+        if (seg.status == 200) {
+          ++served;
+        } else if (refused_at_ms == 0) {
+          std::lock_guard lock(m);
+          refusal_code = error_code(seg) + " " + std::to_string(seg.status);
+          refused_at_ms = unix_ms();
+        }
+      }
+      std::this_thread::sleep_for(300ms);  // the player's pace, not a wait for a condition
+    }
+  });
+  EXPECT_TRUE(eventually([&] { return served >= 3; }, 20s)) << log_excerpt(server);
+
+  auto revoke = organizer_request(port, "POST", "/api/v1/events/" + ws::event_id + "/grants/" + grant_id + "/revoke",
+                                  R"({"reason":"Left the paper"})");
+  auto revoked_at = unix_ms();
+  EXPECT_EQ(revoke.status, 200) << describe(revoke);
+  bool stopped = eventually([&] { return refused_at_ms != 0; }, 15s);
+  stop = true;
+  player.join();
+  ASSERT_TRUE(stopped) << "segments still served 15 s after the revocation";
+  auto took_ms = refused_at_ms - revoked_at;
+  EXPECT_LT(took_ms, 10'000) << "the revocation took " << took_ms << " ms to stop the segments";
+  std::cout << "revocation stopped the segments after " << took_ms << " ms\n";
+  {
+    std::lock_guard lock(m);
+    EXPECT_EQ(refusal_code, "grant_revoked 410");
+    EXPECT_EQ(playlist_code, "grant_revoked");
+  }
+  // The playlist too, as JSON and as a page.
+  expect_refusal(http_get(port, target), 410, "grant_revoked");
+
+  // The audit: the grant watched the stage from its device, with bytes, and the segments counted.
+  auto audit = parse_object(
+      organizer_request(port, "GET", "/api/v1/events/" + ws::event_id + "/press/audit.json").body);
+  bool found = false;
+  if (auto* views = audit.if_contains("views"); views && views->is_array())
+    for (auto& v : views->as_array()) {
+      auto& o = v.as_object();
+      if (str(o, "viewer") != grant_id) continue;
+      found = true;
+      EXPECT_EQ(str(o, "stage"), "press");
+      EXPECT_EQ(str(o, "device"), "device-player-1");
+      EXPECT_EQ(str(o, "address"), "127.0.0.1") << "the address without the connection's port";
+      EXPECT_EQ(str(o, "name"), "Sara Svensson, Svenska Dagbladet");
+      EXPECT_GT(num(o, "bytes"), 188 * 10) << json::serialize(o);
+      EXPECT_GE(num(o, "requests"), 6) << json::serialize(o);
+    }
+  EXPECT_TRUE(found) << json::serialize(audit);
 }
 
 // --- Resources ---------------------------------------------------------------------------------------------
@@ -346,7 +487,7 @@ TEST(PressGate, ARefusalStormGivesBackWhatItTook) {
   ASSERT_TRUE(wait_gated_playlist(port, playlist_target("press", good, "device-aaaaaaaa"))) << log_excerpt(server);
   auto before = usage_of(server.pid());
   auto expired = grant_for();
-  expired.valid_until = ws::unix_seconds() - 1;
+  expired.valid_until = unix_seconds() - 1;
   const std::vector<std::string> targets = {
       "/live/press/index.m3u8",
       playlist_target("press", "g1.garbage.garbage.garbage", "device-bbbbbbbb"),
