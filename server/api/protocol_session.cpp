@@ -9,6 +9,7 @@
 
 #include "api/http_auth.hpp"
 #include "api/ids.hpp"
+#include "api/press_context.hpp"
 #include "api/program_board.hpp"
 #include "api/room_ops.hpp"
 #include "api/staff_sessions.hpp"
@@ -16,11 +17,14 @@
 #include "core/log.hpp"
 #include "moderation/guests.hpp"
 #include "moderation/ops.hpp"
+#include "press/grant.hpp"
+#include "press/registry.hpp"
 #include "projector/kiosk_store.hpp"
 #include "protocol/frames.hpp"
 #include "protocol/requests.hpp"
 #include "rooms/permissions.hpp"
 #include "rooms/text_rules.hpp"
+#include "rooms/visibility.hpp"
 
 namespace samling::api {
 
@@ -129,6 +133,7 @@ class protocol_session final : public net::ws_handler,
     }
     rooms::chat_user user;
     std::string guest_token;
+    std::optional<press::grant> grant;  // a press grant's hello: kept on the session once admitted
     if (auto* token = std::get_if<protocol::hello_request::token_credential>(&req.credential)) {
       auto now = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch()).count();
@@ -184,6 +189,32 @@ class protocol_session final : public net::ws_handler,
       }
       user = {"kiosk-" + kiosk->id.substr(0, 8), "Projector", auth::role::guest};
       kiosk_room_ = req.event + "/" + link->room_id;
+    } else if (auto* link = std::get_if<protocol::hello_request::grant_credential>(&req.credential)) {
+      // A press grant (docs/protocol.md, Press grant hello): the signature and the times, then
+      // the event, then the revocations; all in memory (no database on a grant check).
+      if (!services_.press || !services_.press->keys || !services_.press->registry) {
+        // The server was started without the press module (no press context): it cannot tell a
+        // good link from a bad one, so it does not say the link is bad.
+        reply_error(id_json, errc::unavailable, "This server does not take press links.");
+        co_return;
+      }
+      auto checked = press::verify_grant(link->token, *services_.press->keys, services_.press->now_seconds());
+      if (auto* why = std::get_if<press::refusal>(&checked)) {
+        reply_error(id_json, press::to_errc(*why));
+        co_return;
+      }
+      auto& g = std::get<press::grant>(checked);
+      if (g.event != req.event) {
+        reply_error(id_json, errc::grant_wrong_stage, "This press link is for another event.");
+        co_return;
+      }
+      if (services_.press->registry->is_revoked(g.id)) {
+        reply_error(id_json, errc::grant_revoked);
+        co_return;
+      }
+      // The grant id is the user id: revocation closes the sessions of that user (4012).
+      user = {g.id, g.outlet.empty() ? g.name : g.name + " (" + g.outlet + ")", auth::role::press};
+      grant = std::move(g);
     } else {
       auto& guest = std::get<protocol::hello_request::guest_credential>(req.credential);
       if (auto* bad = std::get_if<protocol::decode_error>(&guest.name)) {
@@ -232,6 +263,21 @@ class protocol_session final : public net::ws_handler,
         },
         [sink](core::ws_close code) { sink->close(code); }, !kiosk_room_.empty(), kiosk_room_);
     services_.rooms->connected(member_, event_id_);
+    // Undoes the sign-in above when a check after it refuses the hello.
+    auto refuse = [this, &id_json](errc e) {
+      services_.rooms->signed_out(event_id_, member_->user());
+      services_.rooms->disconnected(member_, event_id_);
+      member_.reset();
+      event_id_.clear();
+      reply_error(id_json, e);
+    };
+    // A grant revoked while the checks above ran: registry::revoke marks it before it calls the
+    // listener that closes the grant's sessions, so a revocation either shows here or finds
+    // this session through close_user.
+    if (grant && services_.press->registry->is_revoked(grant->id)) {
+      refuse(errc::grant_revoked);
+      co_return;
+    }
     // A banned user (docs/protocol.md, moderate: ban) is refused whatever its credential; a
     // guest also by its name, since a guest gets a new id with each new hello. Staff are not
     // moderated (a ban recorded while they were offline does not lock them out). Checked after
@@ -247,13 +293,13 @@ class protocol_session final : public net::ws_handler,
       bool banned = co_await core::run_blocking(*services_.db, std::move(check));
       if (closed_) co_return;  // the connection ended meanwhile: on_closed undid the sign-in
       if (banned) {
-        services_.rooms->signed_out(event_id_, member_->user());
-        services_.rooms->disconnected(member_, event_id_);
-        member_.reset();
-        event_id_.clear();
-        reply_error(id_json, errc::banned);
+        refuse(errc::banned);
         co_return;
       }
+    }
+    if (grant) {
+      grant_token_ = std::get<protocol::hello_request::grant_credential>(req.credential).token;
+      grant_ = std::move(grant);
     }
     hello_timer_.cancel();
     error_streak_ = 0;
@@ -287,6 +333,10 @@ class protocol_session final : public net::ws_handler,
       reply_error(id_json, errc::forbidden, "The projector view shows only its own room.");
       co_return;
     }
+    if (auto refusal = room_access(info); refusal.code != errc::ok) {
+      reply_error(id_json, refusal.code, refusal.message);
+      co_return;
+    }
     if (!rooms::can_join(member_->user().role, info.kind, info.guests)) {
       reply_error(id_json, errc::forbidden, "Your role may not join " + info.key + ".");
       co_return;
@@ -296,6 +346,15 @@ class protocol_session final : public net::ws_handler,
       co_return;
     }
     found.found->join(member_, id_json, req.since);
+  }
+
+  // The room's visibility and a press grant's session's grant (issue 18; rooms/visibility.hpp).
+  rooms::join_refusal room_access(const rooms::room_info& info) const {
+    if (!services_.press || !services_.press->access) return {};
+    rooms::grant_session g;
+    if (grant_) g = {&*grant_, grant_token_, services_.press->registry, services_.press->keys};
+    return rooms::check_join(*services_.press->access, info, member_->user().role, g,
+                             services_.press->now_seconds());
   }
 
   asio::awaitable<void> leave(std::string id_json, protocol::leave_request req) {
@@ -476,6 +535,9 @@ class protocol_session final : public net::ws_handler,
   bool closed_ = false;                    // on_closed() has run
   std::string event_id_;
   std::string kiosk_room_;  // a projector's one room ("EVENT_ID/ROOM_ID"); empty: not a kiosk
+  // A press grant's session (issue 18): the grant and its token, checked again at each join.
+  std::optional<press::grant> grant_;
+  std::string grant_token_;
   int error_streak_ = 0;
 };
 

@@ -92,14 +92,21 @@ std::variant<request_body, decode_error> decode_hello(const json::object& o) {
   auto* token = o.if_contains("token");
   auto* guest = o.if_contains("guest");
   auto* kiosk = o.if_contains("kiosk");
-  if ((token != nullptr) + (guest != nullptr) + (kiosk != nullptr) > 1 || (token && !token->is_string()) ||
-      (guest && !guest->is_object()) || (kiosk && (!kiosk->is_string() || kiosk->as_string().empty())))
+  auto* grant = o.if_contains("grant");
+  // At most one credential; a kiosk link and a press grant are opaque and never empty.
+  auto nonempty_string = [](const json::value* v) { return v->is_string() && !v->as_string().empty(); };
+  if ((token != nullptr) + (guest != nullptr) + (kiosk != nullptr) + (grant != nullptr) > 1 ||
+      (token && !token->is_string()) || (guest && !guest->is_object()) || (kiosk && !nonempty_string(kiosk)) ||
+      (grant && !nonempty_string(grant)))
     return decode_error{errc::bad_message,
-                        "hello needs either \"token\" (a string), \"guest\" (an object) or \"kiosk\" (a string)."};
-  if (!token && !guest && !kiosk) {
+                        "hello needs either \"token\" (a string), \"guest\" (an object), \"kiosk\" (a string) "
+                        "or \"grant\" (a string)."};
+  if (!token && !guest && !kiosk && !grant) {
     r.credential = hello_request::session_credential{};
   } else if (kiosk) {
     r.credential = hello_request::kiosk_credential{std::string(kiosk->as_string())};
+  } else if (grant) {
+    r.credential = hello_request::grant_credential{std::string(grant->as_string())};
   } else if (token) {
     r.credential = hello_request::token_credential{std::string(token->as_string())};
   } else {

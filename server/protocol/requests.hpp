@@ -48,8 +48,14 @@ struct hello_request {
   struct kiosk_credential {
     std::string id;
   };
+  // A press grant (docs/protocol.md, Press grant hello; issue 18): the personal press link's
+  // token ("g1.…"), checked by the session against the press keys and the revocations.
+  struct grant_credential {
+    std::string token;
+  };
   std::string event;
-  std::variant<token_credential, guest_credential, session_credential, kiosk_credential> credential;
+  std::variant<token_credential, guest_credential, session_credential, kiosk_credential, grant_credential>
+      credential;
 };
 struct join_request {
   std::string room;

@@ -213,7 +213,8 @@ TEST(decode_hello, with_neither_token_nor_guest_is_the_staff_session) {
 
 TEST(decode_hello, refusals) {
   const std::string credential =
-      "hello needs either \"token\" (a string), \"guest\" (an object) or \"kiosk\" (a string).";
+      "hello needs either \"token\" (a string), \"guest\" (an object), \"kiosk\" (a string) or \"grant\" (a "
+      "string).";
   expect_field_error(R"({"id":1,"type":"hello","token":"t"})", "hello", "1", "\"event\" must be a string.");
   expect_field_error(R"({"id":1,"type":"hello","event":7,"token":"t"})", "hello", "1",
                      "\"event\" must be a string.");
@@ -226,6 +227,20 @@ TEST(decode_hello, refusals) {
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":"k","token":"t"})", "hello", "1", credential);
   expect_field_error(R"({"id":1,"type":"hello","event":"ev","kiosk":"k","guest":{"name":"A"}})", "hello", "1",
                      credential);
+  // A press grant: a non-empty string, and the only credential.
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":7})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":""})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":null})", "hello", "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":{"token":"g1.k.p.s"}})", "hello", "1",
+                     credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":"g1.k.p.s","token":"t"})", "hello", "1",
+                     credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":"g1.k.p.s","guest":{"name":"A"}})", "hello",
+                     "1", credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":"g1.k.p.s","kiosk":"k"})", "hello", "1",
+                     credential);
+  expect_field_error(R"({"id":1,"type":"hello","event":"ev","grant":"g1.k.p.s","token":"t","kiosk":"k"})", "hello",
+                     "1", credential);
   // The event is checked first.
   expect_field_error(R"({"id":1,"type":"hello"})", "hello", "1", "\"event\" must be a string.");
 }
@@ -314,6 +329,25 @@ TEST(decode_hello, with_a_kiosk_link) {
   auto* k = std::get_if<hello_request::kiosk_credential>(&h.credential);
   ASSERT_NE(k, nullptr);
   EXPECT_EQ(k->id, "0123abcd");
+}
+
+// --- hello with a press grant (issue 18) ----------------------------------------------------------
+
+TEST(decode_hello, with_a_press_grant) {
+  auto h = body<hello_request>(R"({"id":1,"type":"hello","event":"ev","grant":"g1.k1.eyJpZCI6InByLTEifQ.c2ln"})");
+  EXPECT_EQ(h.event, "ev");
+  auto* g = std::get_if<hello_request::grant_credential>(&h.credential);
+  ASSERT_NE(g, nullptr);
+  // Kept as sent: the session verifies it (a tampered one is grant_invalid there, not here).
+  EXPECT_EQ(g->token, "g1.k1.eyJpZCI6InByLTEifQ.c2ln");
+  auto other = body<hello_request>(R"({"id":1,"type":"hello","event":"ev","grant":"not a grant"})");
+  g = std::get_if<hello_request::grant_credential>(&other.credential);
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->token, "not a grant");
+}
+
+TEST(decode_hello, a_press_grant_without_an_event_is_the_event_error) {
+  expect_field_error(R"({"id":1,"type":"hello","grant":"g1.k.p.s"})", "hello", "1", "\"event\" must be a string.");
 }
 
 // --- ask, vote ------------------------------------------------------------------------------------
