@@ -76,7 +76,7 @@ async function oneRevocation(o, run) {
 
   // The WebSocket session on the grant.
   const wsUrl = o.base.replace(/^http/, 'ws') + '/ws';
-  const ws = new WebSocket(wsUrl);
+  const ws = new WebSocket(wsUrl, 'samling.v1'); // the protocol's subprotocol (docs/protocol.md)
   let closed = null;
   let helloAnswer = null;
   ws.addEventListener('message', (ev) => {
