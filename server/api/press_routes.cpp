@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <memory>
 
 #include <boost/json.hpp>
@@ -1603,9 +1604,24 @@ std::string accreditation_manage_token(const auth::keyring& keys, std::string_vi
   return auth::base64url_encode(mac.data(), mac.size());
 }
 
-std::string press_days_text(const std::vector<std::string>& days, std::string_view) {
+std::string press_days_text(const std::vector<std::string>& days, std::string_view language) {
+  static const char* const sv[] = {"januari", "februari", "mars",      "april",   "maj",      "juni",
+                                   "juli",    "augusti",  "september", "oktober", "november", "december"};
+  static const char* const en[] = {"January", "February", "March",     "April",   "May",      "June",
+                                   "July",    "August",   "September", "October", "November", "December"};
   std::string out;
-  for (auto& d : days) out += (out.empty() ? "" : ", ") + d;
+  for (auto& d : days) {
+    std::string one = d;  // anything but YYYY-MM-DD stays as it is
+    if (d.size() == 10 && d[4] == '-' && d[7] == '-') {
+      int month = std::atoi(d.substr(5, 2).c_str()), day = std::atoi(d.substr(8, 2).c_str());
+      if (month >= 1 && month <= 12 && day >= 1) {
+        auto year = d.substr(0, 4);
+        if (language == "fi") one = std::to_string(day) + "." + std::to_string(month) + "." + year;
+        else one = std::to_string(day) + " " + (language == "en" ? en : sv)[month - 1] + " " + year;
+      }
+    }
+    out += (out.empty() ? "" : ", ") + one;
+  }
   return out;
 }
 

@@ -34,7 +34,8 @@ void flush_press_audit(const press_context& ctx);
 // key), so the mails of later steps can carry the same link though the store keeps only its hash.
 std::string accreditation_manage_token(const auth::keyring& keys, std::string_view accreditation_id);
 
-// "2027-02-09, 2027-02-10" → the days as the mails show them.
+// The days as the mails show them: "9 februari 2027, 10 februari 2027" (sv), "9 February 2027" (en),
+// "9.2.2027" (fi).
 std::string press_days_text(const std::vector<std::string>& days, std::string_view language);
 // "from 2027-02-08 00:00 until 2027-02-10 12:00 (Europe/Stockholm)" in `language`.
 std::string press_valid_text(std::int64_t from, std::int64_t until, std::string_view zone, std::string_view language);

@@ -691,6 +691,38 @@ CREATE TABLE press_settings (
   contacts           TEXT NOT NULL DEFAULT '[]',  -- JSON array of {name, role, email, phone}
   updated_at         INTEGER NOT NULL
 ) STRICT;
+
+-- The press_officer role (issue 18) for staff accounts and invitations: the CHECKs of migrations
+-- 4 and 5 did not know it, and INSERT OR IGNORE (grant_role) silently dropped such a role.
+-- SQLite cannot alter a CHECK: each table is rebuilt with its rows (nothing references them).
+CREATE TABLE account_roles_15 (
+  account_id TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  event_id   TEXT NOT NULL,                -- an event id, or '*'
+  role       TEXT NOT NULL CHECK (role IN ('attendee', 'speaker', 'press', 'moderator', 'organizer', 'press_officer')),
+  PRIMARY KEY (account_id, event_id, role)
+) STRICT, WITHOUT ROWID;
+INSERT INTO account_roles_15 (account_id, event_id, role) SELECT account_id, event_id, role FROM account_roles;
+DROP TABLE account_roles;
+ALTER TABLE account_roles_15 RENAME TO account_roles;
+
+CREATE TABLE invitations_15 (
+  id          TEXT PRIMARY KEY,            -- "i-<16 hex digits>"
+  token_hash  TEXT NOT NULL UNIQUE,        -- hex SHA-256 of the link's token
+  event_id    TEXT NOT NULL,
+  email       TEXT NOT NULL,               -- normalized
+  name        TEXT NOT NULL,
+  role        TEXT NOT NULL CHECK (role IN ('speaker', 'press', 'moderator', 'organizer', 'press_officer')),
+  language    TEXT NOT NULL,
+  invited_by  TEXT NOT NULL,               -- account id
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  accepted_at INTEGER                      -- NULL until used
+) STRICT;
+INSERT INTO invitations_15 SELECT id, token_hash, event_id, email, name, role, language, invited_by, created_at,
+                                  expires_at, accepted_at FROM invitations;
+DROP TABLE invitations;
+ALTER TABLE invitations_15 RENAME TO invitations;
+CREATE INDEX invitations_by_event ON invitations(event_id, created_at);
 )sql";
 
 const std::vector<migration>& migrations() {

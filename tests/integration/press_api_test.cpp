@@ -195,6 +195,47 @@ TEST(press_api, manage_press_follows_the_permission_table_for_every_role) {
   EXPECT_EQ(http_get(s.port(), events_path + "/accreditations").status, 401);
 }
 
+// --- The press officer's console: a staff session ----------------------------------------------
+
+// A staff account with the press_officer role for the event (samling account add), signed in
+// with its cookie: it reads the queue, and changes need the session's CSRF token.
+TEST(press_api, a_signed_in_press_officer_works_with_the_session_cookie_and_csrf) {
+  temp_dir dir;
+  server_process::options o = press_options();
+  o.dir = &dir;
+  std::optional<server_process> s(std::in_place, o);  // writes the config the command reads
+  const std::string password = "ett långt lösenord för pressen";
+  auto added = run_samling_with_input({"account", "add", "--config", dir.file("samling.toml"), "--email",
+                                       "pia@example.org", "--name", "Pia Press", "--role", "press_officer",
+                                       "--event", event, "--password-stdin"},
+                                      password + "\n", ws::auth_env());
+  ASSERT_EQ(added.exit_code, 0) << added.err;
+  auto in = http_request(s->port(), "POST", "/api/v1/auth/sign-in",
+                         json::serialize(json::object{{"email", "pia@example.org"}, {"password", password}}),
+                         json_only());
+  ASSERT_EQ(in.status, 200) << in.body;
+  auto cookie_line = in.header("set-cookie");
+  const std::string cookie = cookie_line.substr(0, cookie_line.find(';'));
+  const std::string csrf = sget(parse(in), "csrf");
+  EXPECT_EQ(sget(parse(in), "account.roles[0].role"), "press_officer") << in.body;
+
+  auto created = post(s->port(), events_path + "/accreditations", journalist("Eva Ek", "eva@example.org", "sv"),
+                      json_only());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string id = sget(parse(created), "accreditation.id");
+  auto queue = http_get(s->port(), events_path + "/accreditations", {{"Cookie", cookie}});
+  EXPECT_EQ(queue.status, 200) << queue.body;
+  auto no_csrf = post(s->port(), events_path + "/accreditations/" + id + "/approve", json::object{},
+                      {{"Cookie", cookie}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(no_csrf.status, 403);
+  EXPECT_EQ(code_of(no_csrf), "csrf_failed");
+  auto approved = post(s->port(), events_path + "/accreditations/" + id + "/approve", json::object{},
+                       {{"Cookie", cookie}, {"X-CSRF-Token", csrf}, {"Content-Type", "application/json"}});
+  EXPECT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(sget(parse(approved), "accreditation.decided_by"), "Pia Press");
+  EXPECT_EQ(sget(parse(approved), "grant.created_by"), "Pia Press");
+}
+
 // --- The whole flow ----------------------------------------------------------------------------
 
 TEST(press_api, accreditation_to_press_page_to_interview_with_every_mail) {
@@ -230,6 +271,8 @@ TEST(press_api, accreditation_to_press_page_to_interview_with_every_mail) {
   EXPECT_TRUE(subject(received).starts_with("We have received your request: ")) << subject(received);
   EXPECT_EQ(link_token(received, "#accreditation="), manage);
   EXPECT_NE(std::string(received.at("text").as_string()).find("Pia Press"), std::string::npos);
+  EXPECT_NE(std::string(received.at("text").as_string()).find("9 February 2027"), std::string::npos)
+      << received.at("text").as_string();
 
   // The same address again while it is open: the same request, 200.
   auto again = post(port, events_path + "/accreditations", journalist("Eva Ek", eva, "en"), json_only());
