@@ -31,14 +31,6 @@ namespace {
 
 const std::string event = ws::event_id;
 
-// The rooms of the demo event this file's configuration gives a stage (see options()):
-//   press           "press-meeting", visibility press (the lunchtime press meeting)
-//   seminar-health  "embargoed", visibility press until public_at, then public
-//   seminar-work    "backstage", visibility staff
-//   main            "main", public
-// seminar-housing shows no stage: its program rule (the roles table) alone.
-std::string stages_toml(std::int64_t public_at);
-
 std::string rfc3339(std::int64_t t) {
   std::time_t tt = static_cast<std::time_t>(t);
   std::tm tm{};
@@ -57,6 +49,12 @@ std::string stage_toml(const std::string& id, const std::string& room, const std
   return t;
 }
 
+// The rooms of the demo event this file's configuration gives a stage:
+//   press           "press-meeting", visibility press (the lunchtime press meeting)
+//   seminar-health  "embargoed", visibility press until public_at, then public
+//   seminar-work    "backstage", visibility staff
+//   main            "main", public
+// seminar-housing shows no stage: its program rule (the roles table) alone.
 std::string stages_toml(std::int64_t public_at) {
   return stage_toml("main", "main", "public") + stage_toml("press-meeting", "press", "press") +
          stage_toml("embargoed", "seminar-health", "press", public_at) +
