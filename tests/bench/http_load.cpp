@@ -28,6 +28,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -426,7 +427,9 @@ int main(int argc, char** argv) {
     while (std::getline(in, line)) {
       while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
       if (line.empty() || line[0] == '#') continue;
-      g_is_segment.push_back(line.size() > 3 && line.compare(line.size() - 3, 3, ".ts") == 0);
+      // A segment: the path (before any query, e.g. a press viewer token ?v=) ends with .ts.
+      auto path = std::string_view(line).substr(0, line.find('?'));
+      g_is_segment.push_back(path.size() > 3 && path.ends_with(".ts"));
       g_paths.push_back(std::move(line));
     }
   }

@@ -1,5 +1,5 @@
-# Shared by run.sh, media.sh and relay_soak.sh (sourced; they define log, die, WORK, BUILD_DIR
-# and CMAKE_BENCH_FLAGS first).
+# Shared by run.sh, media.sh, relay_soak.sh, vote_storm.sh and press_gate.sh (sourced; they define
+# log, die, WORK, BUILD_DIR and CMAKE_BENCH_FLAGS first).
 
 # bench_stop_pid PID: SIGTERM, up to 5 s to exit, then SIGKILL; reaps it. STOP_RC is its exit
 # status (128+signal when killed).
@@ -57,4 +57,67 @@ bench_build() {
   timeout "$limit" ninja -C "$BUILD_DIR" "$t" >"$WORK/build-$t.log" 2>&1 && return 0
   tail -30 "$WORK/build-$t.log" >&2
   return 1
+}
+
+# --- Shared by media.sh and press_gate.sh (they set HOST, SAMLING_BIN first) ------------------------
+machine_ticks() { # "total steal"
+  local _ u n s i w q sq st
+  read -r _ u n s i w q sq st _ </proc/stat
+  echo "$((u + n + s + i + w + q + sq + st)) $st"
+}
+# steal % between two machine_ticks outputs
+steal_between() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { printf "%.2f", (c - a > 0 ? 100 * (d - b) / (c - a) : 0) }'; }
+now_s() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.3f", b - a }'; }
+json_str() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
+
+# bench_start_samling DIR PORT: `samling serve --config DIR/samling.toml`, output in DIR/stdout and
+# DIR/stderr; sets SAMLING_PID once it listens (returns non-zero, the process stopped, otherwise).
+bench_start_samling() {
+  local dir="$1" port="$2"
+  "$SAMLING_BIN" serve --config "$dir/samling.toml" >"$dir/stdout" 2>"$dir/stderr" &
+  SAMLING_PID=$!
+  PIDS+=("$SAMLING_PID")
+  for _ in $(seq 1 150); do
+    grep -q "listening on" "$dir/stdout" 2>/dev/null && return 0
+    kill -0 "$SAMLING_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "samling did not start on port $port:"
+  tail -5 "$dir/stdout" "$dir/stderr" >&2 || true
+  stop_pid "$SAMLING_PID"
+  return 1
+}
+# start_nginx DIR CONF PORT [PORT2] [-g extra]: sets NGINX_PID (the master) once the ports accept.
+start_nginx() {
+  local d="$1" conf="$2" port="$3" port2="${4:-}" extra="${5:-}"
+  nginx -p "$d/" -c "$conf" -g "daemon off;$extra" >"$d/logs/nginx.out" 2>&1 &
+  NGINX_PID=$!
+  PIDS+=("$NGINX_PID")
+  for _ in $(seq 1 100); do
+    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$HOST:${port2:-$port}/" 2>/dev/null)" != 000 ]] && return 0
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  log "nginx did not start:"
+  tail -5 "$d/logs/nginx.out" "$d/logs/error.log" >&2 2>/dev/null || true
+  stop_pid "$NGINX_PID"
+  return 1
+}
+nginx_workers() { pgrep -P "$1" 2>/dev/null | paste -sd, -; }
+
+# bench_replace_section FILE HEADING SECTION: replaces FILE's "## HEADING" section (to the next
+# "## " heading) with the file SECTION, which starts with that heading; appends it when FILE has
+# none. The rest of FILE stays as it is (vote_storm.sh, press_gate.sh).
+bench_replace_section() {
+  local out="$1" heading="$2" section="$3" tmp
+  [[ -f "$out" ]] || touch "$out"
+  tmp="$(mktemp "${TMPDIR:-/tmp}/bench-section.XXXXXX")"
+  awk -v section="$section" -v heading="## $heading" '
+    /^## / { if (skip) skip = 0 }
+    $0 == heading { while ((getline line < section) > 0) print line; done = 1; skip = 1; next }
+    !skip { print }
+    END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$out" >"$tmp"
+  cp "$tmp" "$out"
+  rm -f "$tmp"
 }

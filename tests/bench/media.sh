@@ -176,17 +176,8 @@ rss_kb() {
   echo "$sum"
 }
 thread_count() { find "/proc/$1/task" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
-machine_ticks() { # "total steal"
-  local _ u n s i w q sq st
-  read -r _ u n s i w q sq st _ </proc/stat
-  echo "$((u + n + s + i + w + q + sq + st)) $st"
-}
-# steal % between two machine_ticks outputs
-steal_between() { awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" 'BEGIN { printf "%.2f", (c - a > 0 ? 100 * (d - b) / (c - a) : 0) }'; }
 # percent of one core from ticks over seconds
 pct() { awk -v t="$1" -v s="$2" -v hz="$CLK_TCK" 'BEGIN { printf "%.3f", (s > 0 ? 100 * t / hz / s : 0) }'; }
-now_s() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.3f", b - a }'; }
 
 # --- Samling --------------------------------------------------------------------------------------
 # samling_config DIR PORT OUTPUTS: a stage looping $SOURCE in passthrough, OUTPUTS RTMP destinations
@@ -231,22 +222,12 @@ key_env = "BENCH_RELAY_KEY_$i"
 EOF
   done
 }
-# start_samling DIR PORT: sets SAMLING_PID once it listens.
+# start_samling DIR PORT: sets SAMLING_PID once it listens (tests/bench/lib.sh), with the relay
+# destinations' stream keys in its environment.
 start_samling() {
-  local dir="$1" port="$2" i
+  local i
   for ((i = 1; i <= DESTINATIONS; i++)); do export "BENCH_RELAY_KEY_$i=sd$i"; done
-  "$SAMLING_BIN" serve --config "$dir/samling.toml" >"$dir/stdout" 2>"$dir/stderr" &
-  SAMLING_PID=$!
-  PIDS+=("$SAMLING_PID")
-  for _ in $(seq 1 150); do
-    grep -q "listening on" "$dir/stdout" 2>/dev/null && return 0
-    kill -0 "$SAMLING_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  log "samling did not start on port $port:"
-  tail -5 "$dir/stdout" "$dir/stderr" >&2 || true
-  stop_pid "$SAMLING_PID"
-  return 1
+  bench_start_samling "$1" "$2"
 }
 # Segment names listed in a playlist.
 playlist_segments() { grep -v '^#' "$1" 2>/dev/null | grep '\.ts$' || true; }
@@ -281,23 +262,6 @@ nginx_temp_paths() {
   scgi_temp_path $d/tmp/scgi;
 EOF
 }
-# start_nginx DIR CONF PORT [PORT2] [-g extra]: sets NGINX_PID (the master) once the ports accept.
-start_nginx() {
-  local d="$1" conf="$2" port="$3" port2="${4:-}" extra="${5:-}"
-  nginx -p "$d/" -c "$conf" -g "daemon off;$extra" >"$d/logs/nginx.out" 2>&1 &
-  NGINX_PID=$!
-  PIDS+=("$NGINX_PID")
-  for _ in $(seq 1 100); do
-    [[ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://$HOST:${port2:-$port}/" 2>/dev/null)" != 000 ]] && return 0
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.1
-  done
-  log "nginx did not start:"
-  tail -5 "$d/logs/nginx.out" "$d/logs/error.log" >&2 2>/dev/null || true
-  stop_pid "$NGINX_PID"
-  return 1
-}
-nginx_workers() { pgrep -P "$1" 2>/dev/null | paste -sd, -; }
 
 # --- Rows -------------------------------------------------------------------------------------------
 # row JSON-FIELDS [LOADGEN-JSON]: one line into $RESULTS (the load generator's object merged in).
@@ -310,7 +274,6 @@ row() {
   fi
   tail -1 "$RESULTS" >&2
 }
-json_str() { node -e 'process.stdout.write(JSON.stringify(process.argv[1]))' "$1"; }
 
 run_no=0
 next_port() { run_no=$((run_no + 1)); PORT=$((PORT_BASE + 3 * run_no)); }

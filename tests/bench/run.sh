@@ -67,6 +67,8 @@
 #   BENCH_OUT=docs/benchmarks.md   where the report goes ("-" = only the results directory)
 #   BENCH_VOTE_STORM=1        at the end, tests/bench/vote_storm.sh (issue 17) with the same build,
 #                             writing its own section of BENCH_OUT; 0 skips it
+#   BENCH_PRESS_GATE=1        then tests/bench/press_gate.sh (issue 18: the grant check per gated
+#                             segment against nginx's secure_link, revocation), its own section; 0 skips it
 #   BENCH_PORT_BASE=18400     servers listen on BENCH_PORT_BASE + run number (ports in use skipped)
 #   BENCH_LOADGEN_ARGS=""     extra load generator flags for every run (e.g. --source-addresses 1);
 #                             they come after the scenario's, so they override them (dev checks)
@@ -541,5 +543,12 @@ if [[ "${BENCH_VOTE_STORM:-1}" == 1 ]]; then
   log "vote storm (tests/bench/vote_storm.sh; BENCH_VOTE_STORM=0 skips it)"
   STORM_OUT="$([[ "$OUT" != "-" ]] && echo "$OUT" || true)" BENCH_BUILD_DIR="$BUILD_DIR" BENCH_BUILD_TYPE=Release \
     bash "$ROOT/tests/bench/vote_storm.sh" || log "warning: the vote storm failed a check (its section says which)"
+fi
+
+# --- (g) the press gate (issue 18): its own script, which replaces its own section of $OUT --------
+if [[ "${BENCH_PRESS_GATE:-1}" == 1 ]]; then
+  log "press gate (tests/bench/press_gate.sh; BENCH_PRESS_GATE=0 skips it)"
+  PRESS_OUT="$([[ "$OUT" != "-" ]] && echo "$OUT" || true)" BENCH_BUILD_DIR="$BUILD_DIR" \
+    bash "$ROOT/tests/bench/press_gate.sh" || log "warning: the press gate benchmark failed (its output says where)"
 fi
 log "results in $RESULTS_DIR"

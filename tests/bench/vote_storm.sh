@@ -209,13 +209,7 @@ cat "$SECTION"
 
 # STORM_OUT: replace (or append) this section in the report, leaving the rest as it is.
 if [[ -n "$OUT" ]]; then
-  [[ -f "$OUT" ]] || touch "$OUT"
-  awk -v section="$SECTION" '
-    /^## / { if (skip) skip = 0 }
-    /^## Vote storm \(issue 17\)/ { while ((getline line < section) > 0) print line; done = 1; skip = 1; next }
-    !skip { print }
-    END { if (!done) { print ""; while ((getline line < section) > 0) print line } }' "$OUT" >"$OUT_DIR/out.md"
-  cp "$OUT_DIR/out.md" "$OUT"
+  bench_replace_section "$OUT" "Vote storm (issue 17)" "$SECTION"
   log "wrote the section into $OUT"
 fi
 log "results in $OUT_DIR"

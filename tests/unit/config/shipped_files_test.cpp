@@ -1,5 +1,5 @@
 // The files shipped with the configuration stay true to config_keys() and stage_keys():
-// config/samling.toml holds every key at its default (plus the demo stage), and
+// config/samling.toml holds every key at its default (plus the demo stages), and
 // docs/configuration.md documents every key, variable and stage key.
 #include <gtest/gtest.h>
 #include <toml++/toml.h>
@@ -33,8 +33,9 @@ config shipped_scalars() {
   return c;
 }
 
-// The whole of config/samling.toml: the scalars and the two demo stages, generated test
-// pictures in the demo program's main hall and in its seminar room A, each named as its room.
+// The whole of config/samling.toml: the scalars and the four demo stages, generated test
+// pictures in the demo program's main hall, its seminar rooms A and C and its press room, each
+// named as its room.
 config shipped_expected() {
   config c = shipped_scalars();
   stage_config s;
@@ -63,6 +64,21 @@ config shipped_expected() {
   seminar.preset = "veryfast";
   seminar.record = false;
   c.stages.push_back(seminar);
+  // Issue 18: the press room's stage, press-only, and seminar C under an embargo (press-only
+  // until 13:00 Stockholm time on the demo day, 2027-02-09T12:00:00Z, then public).
+  stage_config press = seminar;
+  press.id = "press";
+  press.name = {{"sv", "Pressrum"}, {"en", "Press room"}, {"fi", "Mediahuone"}};
+  press.room = "press";
+  press.visibility = "press";
+  press.is_public = false;
+  c.stages.push_back(press);
+  stage_config embargoed = press;
+  embargoed.id = "seminar-work";
+  embargoed.name = {{"sv", "Sal C – Arbetsmarknad"}, {"en", "Room C – Labour market"}, {"fi", "Sali C – Työmarkkinat"}};
+  embargoed.room = "seminar-work";
+  embargoed.public_at = 1802174400;
+  c.stages.push_back(embargoed);
   return c;
 }
 
@@ -151,11 +167,12 @@ TEST(default_config_file, the_commented_stage_example_is_valid) {
                                         {"YOUTUBE_STREAM_KEY", "abcd-efgh-ijkl-mnop"}},
                                  c);
   EXPECT_TRUE(errors.empty()) << joined(errors);
-  ASSERT_EQ(c.stages.size(), 3u);
-  EXPECT_EQ(c.stages[2].input, "srt");
-  EXPECT_EQ(c.stages[2].passphrase, "a long passphrase");
-  ASSERT_EQ(c.stages[2].outputs.size(), 1u);
-  EXPECT_EQ(c.stages[2].outputs[0].key, "abcd-efgh-ijkl-mnop");
+  ASSERT_EQ(c.stages.size(), shipped_expected().stages.size() + 1);
+  const stage_config& example = c.stages.back();
+  EXPECT_EQ(example.input, "srt");
+  EXPECT_EQ(example.passphrase, "a long passphrase");
+  ASSERT_EQ(example.outputs.size(), 1u);
+  EXPECT_EQ(example.outputs[0].key, "abcd-efgh-ijkl-mnop");
 }
 
 TEST(default_config_file, holds_every_key_with_its_default) {
