@@ -137,38 +137,6 @@ press::visibility level_in(const principal& who, std::string_view event) {
 
 bool is_grant_id(std::string_view viewer) { return viewer.substr(0, 3) == "pr-"; }
 
-// The name each viewer's playlist was served under, for the audit rows of its segments (a
-// viewer token carries no name). Bounded: past the limit it starts over, and a segment's row
-// then has no name until the viewer's next playlist, a few seconds later.
-class viewer_names {
- public:
-  void put(const std::string& viewer, const std::string& name) {
-    {
-      std::shared_lock lock(mu_);
-      auto it = names_.find(viewer);
-      if (it != names_.end() && it->second == name) return;
-    }
-    std::unique_lock lock(mu_);
-    if (names_.size() >= max_names) names_.clear();
-    names_[viewer] = name;
-  }
-  std::string get(std::string_view viewer) const {
-    std::shared_lock lock(mu_);
-    auto it = names_.find(viewer);
-    return it == names_.end() ? std::string() : it->second;
-  }
-
- private:
-  static constexpr std::size_t max_names = 100000;
-  mutable std::shared_mutex mu_;
-  std::map<std::string, std::string, std::less<>> names_;
-};
-
-viewer_names& names() {
-  static viewer_names all;
-  return all;
-}
-
 gate_decision check_grant(const stages_context& ctx, const request& r, const std::string& stage,
                           const std::string& event, const press::access_rule& rule, std::string_view token,
                           std::int64_t now_s) {
@@ -208,33 +176,29 @@ gate_decision check_segment(const stages_context& ctx, const request& r, const s
   if (auto* why = std::get_if<press::refusal>(&verified)) return refusal_response(r, *why, event);
   auto& t = std::get<press::viewer_ticket>(verified);
   if (t.stage != stage) return refusal_response(r, press::refusal::other_stage, event);
-  if (is_grant_id(t.viewer)) {
-    if (press.registry->is_revoked(t.viewer)) return refusal_response(r, press::refusal::revoked, event);
-    // The device must still hold its place on the grant (its playlist admitted it, and it has
-    // fetched within press.device_idle_seconds): cap 0 admits no newcomer.
-    if (!press.registry->admit_device(event, t.viewer, stage, t.device, 0, address_of(r.remote), r.header("user-agent"),
-                                      now_ms_of(press)))
-      return refusal_response(r, press::refusal::device_limit, event);
+  // Revoked: refused at once. Whether the device still holds its place on the grant is
+  // decided with the count, under one lock, when the segment is served (gated_segment).
+  if (is_grant_id(t.viewer) && press.registry->is_revoked(t.viewer))
+    return refusal_response(r, press::refusal::revoked, event);
+  // The row's name comes from the viewer's playlist (the same row, or the stored one).
+  return gate_pass{event, std::move(t.viewer), std::string(), std::move(t.device)};
+}
+
+// "private, max-age=N", made once per thread for the configured N (every segment sends it).
+const std::string& segment_cache_control(std::int64_t seconds) {
+  thread_local std::int64_t made_for = -1;
+  thread_local std::string value;
+  if (made_for != seconds) {
+    value = "private, max-age=" + std::to_string(seconds);
+    made_for = seconds;
   }
-  auto name = names().get(t.viewer);
-  return gate_pass{event, std::move(t.viewer), std::move(name), std::move(t.device)};
+  return value;
 }
 
 void count(const stages_context& ctx, const request& r, const std::string& stage, const gate_pass& pass,
            std::uint64_t bytes) {
-  auto now = now_ms_of(*ctx.press);
-  press::view_record v;
-  v.event = pass.event;
-  v.viewer = pass.viewer;
-  v.name = pass.name;
-  v.stage = stage;
-  v.device = pass.device;
-  v.address = std::string(address_of(r.remote));
-  v.user_agent = std::string(r.header("user-agent").substr(0, 200));
-  v.first_at = v.last_at = now;
-  v.bytes = bytes;
-  v.requests = 1;
-  ctx.press->registry->count(v);
+  ctx.press->registry->count(pass.event, pass.viewer, pass.name, stage, pass.device, address_of(r.remote),
+                             r.header("user-agent"), bytes, now_ms_of(*ctx.press));
 }
 
 }  // namespace
@@ -303,21 +267,27 @@ response gated_playlist(const stages_context& ctx, const request& r, const std::
   out.content_type = "application/vnd.apple.mpegurl";
   // Personal (it carries the viewer's token): never kept by a shared cache, never reused.
   out.headers.emplace_back("Cache-Control", no_store_private);
-  names().put(pass.viewer, pass.name);
   count(ctx, r, stage, pass, out.body.size());
   return out;
 }
 
 response gated_segment(const stages_context& ctx, const request& r, const std::string& stage, const gate_pass& pass,
                        std::shared_ptr<const net::open_file> file) {
-  response out;
   auto bytes = file->size;
+  if (is_grant_id(pass.viewer)) {
+    // The device must still hold its place on the grant (its playlist admitted it, and it has
+    // fetched within press.device_idle_seconds); touched and counted under one lock.
+    if (!ctx.press->registry->segment(pass.event, pass.viewer, stage, pass.device, address_of(r.remote),
+                                      r.header("user-agent"), bytes, now_ms_of(*ctx.press)))
+      return refusal_response(r, press::refusal::device_limit, pass.event);
+  } else {
+    count(ctx, r, stage, pass, bytes);
+  }
+  response out;
   out.file_body = std::move(file);
   out.content_type = "video/mp2t";
   // The browser may keep it while its URL's token lives; a shared cache must not.
-  out.headers.emplace_back("Cache-Control",
-                           "private, max-age=" + std::to_string(ctx.press->options.segment_token_seconds));
-  count(ctx, r, stage, pass, bytes);
+  out.headers.emplace_back("Cache-Control", segment_cache_control(ctx.press->options.segment_token_seconds));
   return out;
 }
 

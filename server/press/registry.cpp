@@ -47,49 +47,79 @@ void registry::on_revoke(std::function<void(const std::string& event, const std:
   listeners_.push_back(std::move(fn));
 }
 
-bool registry::admit_device(std::string_view event, std::string_view grant_id, std::string_view stage,
-                            std::string_view device, std::uint32_t cap, std::string_view address,
-                            std::string_view user_agent, std::int64_t now_ms) {
-  std::lock_guard lock(devices_mu_);
-  auto g = devices_.find(grant_id);
-  if (g == devices_.end()) g = devices_.emplace(std::string(grant_id), std::map<std::string, device_state>{}).first;
+registry::shard& registry::shard_of(std::string_view viewer) const {
+  return shards_[std::hash<std::string_view>{}(viewer) % shard_count];
+}
+
+namespace {
+
+// Assigns only when the value differs, reusing the string's capacity: no allocation on the
+// path every segment takes.
+void set(std::string& to, std::string_view from) {
+  if (to != from) to.assign(from.data(), from.size());
+}
+
+std::string_view agent(std::string_view user_agent) { return user_agent.substr(0, 200); }
+
+}  // namespace
+
+bool registry::touch_locked(shard& sh, std::string_view grant_id, std::string_view stage, std::string_view device,
+                            std::string_view address, std::string_view user_agent, std::uint32_t cap,
+                            std::int64_t now_ms, std::string_view event) {
+  auto g = sh.devices.find(grant_id);
+  if (g == sh.devices.end()) {
+    if (cap == 0) return false;  // no device is live on it: a segment's device has lost its place
+    g = sh.devices.emplace(std::string(grant_id), std::map<std::string, live_device, std::less<>>{}).first;
+  }
   auto& devices = g->second;
   // A device that fetched nothing for idle_ms_ has stopped watching: its place is free.
-  std::erase_if(devices, [&](const auto& d) { return d.second.info.last_at + idle_ms_ <= now_ms; });
+  std::erase_if(devices, [&](const auto& d) { return d.second.last_at + idle_ms_ <= now_ms; });
 
-  auto it = devices.find(std::string(device));
+  auto it = devices.find(device);
   if (it != devices.end()) {
-    live_device& info = it->second.info;
-    info.stage = std::string(stage);
-    info.address = std::string(address);
-    info.user_agent = std::string(user_agent.substr(0, 200));
+    live_device& info = it->second;
+    set(info.stage, stage);
+    set(info.address, address);
+    set(info.user_agent, agent(user_agent));
     info.last_at = std::max(info.last_at, now_ms);
     return true;
   }
   if (devices.size() < cap) {
     live_device info{std::string(device), std::string(stage), std::string(address),
-                     std::string(user_agent.substr(0, 200)), now_ms, now_ms, 0};
-    devices.emplace(std::string(device), device_state{std::move(info)});
+                     std::string(agent(user_agent)), now_ms, now_ms, 0};
+    devices.emplace(std::string(device), std::move(info));
     return true;
   }
-  device_refusal r{std::string(event), std::string(grant_id), std::string(stage), std::string(device),
-                   std::string(address), std::string(user_agent.substr(0, 200)), now_ms};
-  auto& kept = refusals_[std::string(grant_id)];
+  if (cap == 0) return false;  // a segment, not a newcomer: not a refusal of a new device
+  device_refusal r{std::string(event),   std::string(grant_id), std::string(stage), std::string(device),
+                   std::string(address), std::string(agent(user_agent)), now_ms};
+  auto& kept = sh.refusals[std::string(grant_id)];
   kept.push_back(r);
   if (kept.size() > refusals_kept_per_grant) kept.erase(kept.begin());
-  untaken_refusals_.push_back(std::move(r));
-  if (untaken_refusals_.size() > max_untaken_refusals) untaken_refusals_.erase(untaken_refusals_.begin());
+  if (untaken_refusals_.load(std::memory_order_relaxed) < max_untaken_refusals) {
+    sh.untaken_refusals.push_back(std::move(r));
+    untaken_refusals_.fetch_add(1, std::memory_order_relaxed);
+  }
   return false;
+}
+
+bool registry::admit_device(std::string_view event, std::string_view grant_id, std::string_view stage,
+                            std::string_view device, std::uint32_t cap, std::string_view address,
+                            std::string_view user_agent, std::int64_t now_ms) {
+  auto& sh = shard_of(grant_id);
+  std::lock_guard lock(sh.mu);
+  return touch_locked(sh, grant_id, stage, device, address, user_agent, cap, now_ms, event);
 }
 
 std::vector<live_device> registry::live(std::string_view grant_id, std::int64_t now_ms) const {
   std::vector<live_device> out;
   {
-    std::lock_guard lock(devices_mu_);
-    auto g = devices_.find(grant_id);
-    if (g == devices_.end()) return out;
+    auto& sh = shard_of(grant_id);
+    std::lock_guard lock(sh.mu);
+    auto g = sh.devices.find(grant_id);
+    if (g == sh.devices.end()) return out;
     for (const auto& [id, d] : g->second)
-      if (d.info.last_at + idle_ms_ > now_ms) out.push_back(d.info);
+      if (d.last_at + idle_ms_ > now_ms) out.push_back(d);
   }
   std::stable_sort(out.begin(), out.end(), [](const live_device& a, const live_device& b) {
     return a.first_at != b.first_at ? a.first_at < b.first_at : a.device < b.device;
@@ -98,61 +128,94 @@ std::vector<live_device> registry::live(std::string_view grant_id, std::int64_t 
 }
 
 std::vector<device_refusal> registry::refusals(std::string_view grant_id) const {
-  std::lock_guard lock(devices_mu_);
-  auto it = refusals_.find(grant_id);
-  if (it == refusals_.end()) return {};
+  auto& sh = shard_of(grant_id);
+  std::lock_guard lock(sh.mu);
+  auto it = sh.refusals.find(grant_id);
+  if (it == sh.refusals.end()) return {};
   return {it->second.rbegin(), it->second.rend()};
 }
 
 std::vector<device_refusal> registry::take_refusals() {
   std::vector<device_refusal> out;
-  std::lock_guard lock(devices_mu_);
-  out.swap(untaken_refusals_);
+  for (auto& sh : shards_) {
+    std::lock_guard lock(sh.mu);
+    untaken_refusals_.fetch_sub(sh.untaken_refusals.size(), std::memory_order_relaxed);
+    for (auto& r : sh.untaken_refusals) out.push_back(std::move(r));
+    sh.untaken_refusals.clear();
+  }
+  std::stable_sort(out.begin(), out.end(), [](const device_refusal& a, const device_refusal& b) { return a.at < b.at; });
   return out;
 }
 
-void registry::count(const view_record& request) {
-  std::string key;
-  key.reserve(request.viewer.size() + request.stage.size() + request.device.size() + request.address.size() + 3);
-  key.append(request.viewer).append("\n").append(request.stage).append("\n").append(request.device).append("\n")
-      .append(request.address);
-  {
-    std::lock_guard lock(views_mu_);
-    auto it = views_.find(key);
-    if (it != views_.end()) {
-      view_record& v = it->second;
-      v.first_at = std::min(v.first_at, request.first_at);
-      v.last_at = std::max(v.last_at, request.last_at);
-      v.bytes += request.bytes;
-      v.requests += 1;
-      if (!request.name.empty()) v.name = request.name;
-      if (!request.user_agent.empty() && v.user_agent.empty()) v.user_agent = request.user_agent.substr(0, 200);
-    } else if (views_.size() < max_untaken_views) {
-      view_record v = request;
-      v.user_agent = v.user_agent.substr(0, 200);
-      v.requests = 1;
-      views_.emplace(std::move(key), std::move(v));
-    }
+void registry::count_locked(shard& sh, std::string_view event, std::string_view viewer, std::string_view name,
+                            std::string_view stage, std::string_view device, std::string_view address,
+                            std::string_view user_agent, std::uint64_t bytes, std::int64_t first_at,
+                            std::int64_t last_at, std::uint64_t requests) {
+  // The row's key, built in a buffer each thread keeps: no allocation once it has grown.
+  thread_local std::string key;
+  key.clear();
+  key.append(viewer).append("\n").append(stage).append("\n").append(device).append("\n").append(address);
+  auto it = sh.views.find(std::string_view(key));
+  if (it != sh.views.end()) {
+    view_record& v = it->second;
+    v.first_at = std::min(v.first_at, first_at);
+    v.last_at = std::max(v.last_at, last_at);
+    v.bytes += bytes;
+    v.requests += requests;
+    if (!name.empty()) set(v.name, name);
+    if (v.user_agent.empty()) set(v.user_agent, agent(user_agent));
+  } else if (untaken_views_.load(std::memory_order_relaxed) < max_untaken_views) {
+    view_record v{std::string(event),   std::string(viewer),  std::string(name),
+                  std::string(stage),   std::string(device),  std::string(address),
+                  std::string(agent(user_agent)), first_at, last_at, bytes, requests};
+    sh.views.emplace(key, std::move(v));
+    untaken_views_.fetch_add(1, std::memory_order_relaxed);
   }
   // A grant's live devices show the bytes they fetched (the press officer's console).
-  if (is_grant_id(request.viewer) && request.bytes > 0) {
-    std::lock_guard lock(devices_mu_);
-    auto g = devices_.find(request.viewer);
-    if (g == devices_.end()) return;
-    auto d = g->second.find(request.device);
-    if (d != g->second.end()) d->second.info.bytes += request.bytes;
+  if (is_grant_id(viewer) && bytes > 0) {
+    auto g = sh.devices.find(viewer);
+    if (g == sh.devices.end()) return;
+    auto d = g->second.find(device);
+    if (d != g->second.end()) d->second.bytes += bytes;
   }
 }
 
+void registry::count(const view_record& request) {
+  auto& sh = shard_of(request.viewer);
+  std::lock_guard lock(sh.mu);
+  count_locked(sh, request.event, request.viewer, request.name, request.stage, request.device, request.address,
+               request.user_agent, request.bytes, request.first_at, request.last_at, 1);
+}
+
+void registry::count(std::string_view event, std::string_view viewer, std::string_view name, std::string_view stage,
+                     std::string_view device, std::string_view address, std::string_view user_agent,
+                     std::uint64_t bytes, std::int64_t now_ms) {
+  auto& sh = shard_of(viewer);
+  std::lock_guard lock(sh.mu);
+  count_locked(sh, event, viewer, name, stage, device, address, user_agent, bytes, now_ms, now_ms, 1);
+}
+
+bool registry::segment(std::string_view event, std::string_view grant_id, std::string_view stage,
+                       std::string_view device, std::string_view address, std::string_view user_agent,
+                       std::uint64_t bytes, std::int64_t now_ms) {
+  auto& sh = shard_of(grant_id);
+  std::lock_guard lock(sh.mu);
+  if (!touch_locked(sh, grant_id, stage, device, address, user_agent, 0, now_ms, event)) return false;
+  count_locked(sh, event, grant_id, {}, stage, device, address, user_agent, bytes, now_ms, now_ms, 1);
+  return true;
+}
+
 std::vector<view_record> registry::take_views() {
-  std::map<std::string, view_record> taken;
-  {
-    std::lock_guard lock(views_mu_);
-    taken.swap(views_);
-  }
   std::vector<view_record> out;
-  out.reserve(taken.size());
-  for (auto& [key, v] : taken) out.push_back(std::move(v));
+  for (auto& sh : shards_) {
+    std::map<std::string, view_record, std::less<>> taken;
+    {
+      std::lock_guard lock(sh.mu);
+      taken.swap(sh.views);
+    }
+    untaken_views_.fetch_sub(taken.size(), std::memory_order_relaxed);
+    for (auto& [key, v] : taken) out.push_back(std::move(v));
+  }
   return out;
 }
 

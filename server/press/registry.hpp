@@ -5,6 +5,8 @@
 // officer sees them), and the viewing counts not yet written to the database (the audit).
 // Thread-safe: any network thread calls it; short critical sections, no I/O, no callbacks
 // under the lock.
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -92,24 +94,48 @@ class registry {
   // --- Viewing audit --------------------------------------------------------------------------
   // Counts one request served to `viewer` (a grant id or a user id): `bytes` of `stage`'s HLS.
   void count(const view_record& request);  // request.first_at == request.last_at == now_ms
+  // The same from views of the request (the gate's per-segment path): no allocation once the
+  // (viewer, stage, device, address) row exists. An empty `name` keeps the row's name.
+  void count(std::string_view event, std::string_view viewer, std::string_view name, std::string_view stage,
+             std::string_view device, std::string_view address, std::string_view user_agent, std::uint64_t bytes,
+             std::int64_t now_ms);
+  // A gated segment on grant `grant_id` from `device` (its playlist admitted it): whether the
+  // device still holds its place (fetched within device_idle_ms; no newcomer is admitted), and
+  // if so it is touched and the request counted, under one lock. The per-segment path.
+  bool segment(std::string_view event, std::string_view grant_id, std::string_view stage, std::string_view device,
+               std::string_view address, std::string_view user_agent, std::uint64_t bytes, std::int64_t now_ms);
   // What was counted since the last call, one record per (viewer, stage, device, address).
   std::vector<view_record> take_views();
 
  private:
-  struct device_state {
-    live_device info;
+  // Devices, refusals and counts live in shards chosen by the viewer (a grant id or a user id),
+  // so the network threads serving different viewers do not wait on one another's lock.
+  static constexpr std::size_t shard_count = 16;
+  struct shard {
+    mutable std::mutex mu;
+    std::map<std::string, std::map<std::string, live_device, std::less<>>, std::less<>> devices;  // grant → device →
+    std::map<std::string, std::vector<device_refusal>, std::less<>> refusals;  // grant → newest last
+    std::vector<device_refusal> untaken_refusals;
+    std::map<std::string, view_record, std::less<>> views;  // key: viewer \n stage \n device \n address
   };
+  shard& shard_of(std::string_view viewer) const;
+  // Under the shard's lock: drops idle devices of `grant`, touches `device` if it is live.
+  bool touch_locked(shard& sh, std::string_view grant_id, std::string_view stage, std::string_view device,
+                    std::string_view address, std::string_view user_agent, std::uint32_t cap, std::int64_t now_ms,
+                    std::string_view event);
+  void count_locked(shard& sh, std::string_view event, std::string_view viewer, std::string_view name,
+                    std::string_view stage, std::string_view device, std::string_view address,
+                    std::string_view user_agent, std::uint64_t bytes, std::int64_t first_at, std::int64_t last_at,
+                    std::uint64_t requests);
+
   std::int64_t idle_ms_;
   mutable std::shared_mutex revoked_mu_;
   std::map<std::string, std::int64_t, std::less<>> revoked_;
   std::mutex listeners_mu_;
   std::vector<std::function<void(const std::string&, const std::string&)>> listeners_;
-  mutable std::mutex devices_mu_;
-  std::map<std::string, std::map<std::string, device_state>, std::less<>> devices_;  // grant → device →
-  std::map<std::string, std::vector<device_refusal>, std::less<>> refusals_;           // grant → newest last
-  std::vector<device_refusal> untaken_refusals_;
-  std::mutex views_mu_;
-  std::map<std::string, view_record> views_;  // key: viewer \n stage \n device \n address
+  mutable std::array<shard, shard_count> shards_;
+  std::atomic<std::size_t> untaken_views_{0};      // rows in every shard's views, for the bound
+  std::atomic<std::size_t> untaken_refusals_{0};
 };
 
 }  // namespace samling::press

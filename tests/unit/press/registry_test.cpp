@@ -195,6 +195,27 @@ TEST(PressRegistry, CountedBytesShowOnTheLiveDevice) {
   EXPECT_EQ(live[0].bytes, 123u);
 }
 
+// The per-segment path: a device its playlist admitted is touched and counted under one lock;
+// a device that lost its place (idle, or never admitted) is refused, without counting and
+// without a refusal of a new device on record (that is the playlist's).
+TEST(PressRegistry, SegmentTouchesAndCountsOnlyALiveDevice) {
+  registry reg(30000);
+  EXPECT_FALSE(reg.segment("e", "pr-1", "main", "dev-a", "10.0.0.1", "UA", 100, 1000));  // never admitted
+  ASSERT_TRUE(reg.admit_device("e", "pr-1", "main", "dev-a", 2, "10.0.0.1", "UA", 1000));
+  reg.count("e", "pr-1", "Eva Ek, DN", "main", "dev-a", "10.0.0.1", "UA", 50, 1000);  // its playlist, named
+  EXPECT_TRUE(reg.segment("e", "pr-1", "main", "dev-a", "10.0.0.1", "UA", 100, 20000));
+  EXPECT_TRUE(reg.segment("e", "pr-1", "main", "dev-a", "10.0.0.1", "UA", 100, 49000));  // kept live by the last
+  EXPECT_FALSE(reg.segment("e", "pr-1", "main", "dev-a", "10.0.0.1", "UA", 100, 79000));  // idle 30 s: gone
+  EXPECT_TRUE(reg.take_refusals().empty());
+  auto views = reg.take_views();
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].name, "Eva Ek, DN");  // a segment's empty name keeps the playlist's
+  EXPECT_EQ(views[0].bytes, 250u);
+  EXPECT_EQ(views[0].requests, 3u);
+  EXPECT_EQ(views[0].first_at, 1000);
+  EXPECT_EQ(views[0].last_at, 49000);
+}
+
 TEST(PressRegistry, ConcurrentUse) {
   registry reg(60000);
   constexpr int threads = 6;
