@@ -48,4 +48,28 @@ bool has_control(std::string_view s) {
   return false;
 }
 
+std::string trim_space(std::string_view s) {
+  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!s.empty() && space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && space(s.back())) s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool has_control_except_lines(std::string_view s) {
+  for (char c : s) {
+    auto b = static_cast<unsigned char>(c);
+    if ((b < 0x20 && c != '\n' && c != '\r' && c != '\t') || b == 0x7f) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> text_field_problem(std::string_view s, std::size_t min, std::size_t max, bool multiline) {
+  auto n = utf8_length(s);
+  if (!n) return "must be UTF-8 text";
+  if (multiline ? has_control_except_lines(s) : has_control(s)) return "must not contain control characters";
+  if (*n < min) return min == 1 ? "is required" : "is too short";
+  if (*n > max) return "is " + std::to_string(*n) + " characters; at most " + std::to_string(max) + " are allowed";
+  return std::nullopt;
+}
+
 }  // namespace samling::core

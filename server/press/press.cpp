@@ -85,34 +85,6 @@ std::optional<interview_state> after_answer(interview_state from, answer a) {
 
 namespace {
 
-// Trims ASCII white space at both ends (what a form's field picks up by accident).
-std::string trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-// Control characters other than line breaks and tabs (the note may have several lines).
-bool has_control_except_lines(std::string_view s) {
-  for (char c : s) {
-    auto b = static_cast<unsigned char>(c);
-    if ((b < 0x20 && c != '\n' && c != '\r' && c != '\t') || b == 0x7f) return true;
-  }
-  return false;
-}
-
-// A text field: UTF-8, no control characters (lines allowed if `multiline`), `min` to `max`
-// code points. The problem, said after the field's name, or nothing.
-std::optional<std::string> text_problem(std::string_view s, std::size_t min, std::size_t max, bool multiline) {
-  auto n = core::utf8_length(s);
-  if (!n) return "must be UTF-8 text";
-  if (multiline ? has_control_except_lines(s) : core::has_control(s)) return "must not contain control characters";
-  if (*n < min) return "is required";
-  if (*n > max) return "is " + std::to_string(*n) + " characters; at most " + std::to_string(max) + " are allowed";
-  return std::nullopt;
-}
-
 bool is_language(std::string_view l) { return l == "sv" || l == "en" || l == "fi"; }
 
 bool phone_char(char c) { return (c >= '0' && c <= '9') || c == ' ' || c == '+' || c == '(' || c == ')' || c == '-'; }
@@ -140,25 +112,25 @@ checked_request check_request(const request_fields& in, const std::vector<std::s
     out.problems.push_back({std::move(field), std::move(message)});
   };
 
-  r.name = trim(in.name.value_or(""));
-  if (auto p = text_problem(r.name, 1, max_name_chars, false)) add("name", "The name " + *p + ".");
+  r.name = core::trim_space(in.name.value_or(""));
+  if (auto p = core::text_field_problem(r.name, 1, max_name_chars, false)) add("name", "The name " + *p + ".");
 
-  r.outlet = trim(in.outlet.value_or(""));
-  if (auto p = text_problem(r.outlet, 1, max_outlet_chars, false))
+  r.outlet = core::trim_space(in.outlet.value_or(""));
+  if (auto p = core::text_field_problem(r.outlet, 1, max_outlet_chars, false))
     add("outlet", "The publication or broadcaster " + *p + ".");
 
   r.email = auth::normalize_email(in.email.value_or(""));
   if (auto p = auth::email_problem(r.email)) add("email", "Check the e-mail address: " + *p + ".");
 
-  r.phone = trim(in.phone.value_or(""));
-  if (auto p = text_problem(r.phone, 0, max_phone_chars, false)) {
+  r.phone = core::trim_space(in.phone.value_or(""));
+  if (auto p = core::text_field_problem(r.phone, 0, max_phone_chars, false)) {
     add("phone", "The phone number " + *p + ".");
   } else if (!std::all_of(r.phone.begin(), r.phone.end(), phone_char)) {
     add("phone", "The phone number may hold only digits, spaces and + ( ) -.");
   }
 
-  r.press_card = trim(in.press_card.value_or(""));
-  if (auto p = text_problem(r.press_card, 0, max_press_card_chars, false))
+  r.press_card = core::trim_space(in.press_card.value_or(""));
+  if (auto p = core::text_field_problem(r.press_card, 0, max_press_card_chars, false))
     add("press_card", "The press card number " + *p + ".");
 
   if (!in.days || in.days->empty()) {
@@ -183,8 +155,8 @@ checked_request check_request(const request_fields& in, const std::vector<std::s
     else add("attendance", "The attendance must be \"hall\" or \"remote\".");
   }
 
-  r.note = trim(in.note.value_or(""));
-  if (auto p = text_problem(r.note, 0, max_note_chars, true)) add("note", "The note " + *p + ".");
+  r.note = core::trim_space(in.note.value_or(""));
+  if (auto p = core::text_field_problem(r.note, 0, max_note_chars, true)) add("note", "The note " + *p + ".");
 
   r.language = in.language.value_or("sv");
   if (r.language.empty()) r.language = "sv";

@@ -63,34 +63,6 @@ window window_at(const settings& s, std::int64_t now) {
 
 namespace {
 
-// Trims ASCII white space at both ends (what a form's field picks up by accident).
-std::string trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return std::string(s);
-}
-
-// Control characters other than line breaks and tabs (free text may have several lines).
-bool has_control_except_lines(std::string_view s) {
-  for (char c : s) {
-    auto b = static_cast<unsigned char>(c);
-    if ((b < 0x20 && c != '\n' && c != '\r' && c != '\t') || b == 0x7f) return true;
-  }
-  return false;
-}
-
-// Checks a text field: UTF-8, no control characters (lines allowed if `multiline`), at most
-// `max` code points, at least `min`. Returns the problem, or nothing.
-std::optional<std::string> text_problem(std::string_view s, std::size_t min, std::size_t max, bool multiline) {
-  auto n = core::utf8_length(s);
-  if (!n) return "must be UTF-8 text";
-  if (multiline ? has_control_except_lines(s) : core::has_control(s)) return "must not contain control characters";
-  if (*n < min) return min == 1 ? "is required" : "is too short";
-  if (*n > max) return "is " + std::to_string(*n) + " characters; at most " + std::to_string(max) + " are allowed";
-  return std::nullopt;
-}
-
 bool is_language(std::string_view l) { return l == "sv" || l == "en" || l == "fi"; }
 
 }  // namespace
@@ -100,18 +72,18 @@ checked_request check_request(const request_fields& in, const settings& s) {
   auto& r = out.value;
   auto add = [&](std::string field, std::string message) { out.problems.push_back({std::move(field), std::move(message)}); };
 
-  r.name = trim(in.name.value_or(""));
-  if (auto p = text_problem(r.name, 1, max_name_chars, false)) add("name", "The name " + *p + ".");
+  r.name = core::trim_space(in.name.value_or(""));
+  if (auto p = core::text_field_problem(r.name, 1, max_name_chars, false)) add("name", "The name " + *p + ".");
 
   r.email = auth::normalize_email(in.email.value_or(""));
   if (auto p = auth::email_problem(r.email)) add("email", "Check the e-mail address: " + *p + ".");
 
-  r.organization = trim(in.organization.value_or(""));
-  if (auto p = text_problem(r.organization, 0, max_organization_chars, false))
+  r.organization = core::trim_space(in.organization.value_or(""));
+  if (auto p = core::text_field_problem(r.organization, 0, max_organization_chars, false))
     add("organization", "The organization " + *p + ".");
 
-  r.accessibility_needs = trim(in.accessibility_needs.value_or(""));
-  if (auto p = text_problem(r.accessibility_needs, 0, max_needs_chars, true))
+  r.accessibility_needs = core::trim_space(in.accessibility_needs.value_or(""));
+  if (auto p = core::text_field_problem(r.accessibility_needs, 0, max_needs_chars, true))
     add("accessibility_needs", "The accessibility needs " + *p + ".");
 
   if (in.mode) {
