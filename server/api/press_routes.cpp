@@ -995,6 +995,42 @@ asio::awaitable<response> revoke_grant(const env* en, request r) {
   co_return no_store(net::json_response(json::serialize(out)));
 }
 
+// The link of a grant issued earlier: only the grant is stored, never its link, but the same
+// grant signs to a link that works the same (same id, stages, rooms, validity and cap), so the
+// officer can copy it again. A revoked grant has no link (410): it would only be refused.
+asio::awaitable<response> grant_link(const env* en, request r) {
+  auto ctx = en->ctx;
+  auto event = r.params["event"];
+  auto id = r.params["id"];
+  auto who = co_await officer(ctx, r, event);
+  if (auto* refusal = std::get_if<response>(&who)) co_return std::move(*refusal);
+  auto actor = std::get<principal>(std::move(who));
+  auto audit = audit_of(ctx, actor, r, event, "press.grant.link", id, "");
+  struct result {
+    bool event = false;
+    std::optional<press::grant_record> value;
+  };
+  auto fetch = [ctx, event, id, audit] {
+    result out;
+    out.event = ctx->program->find_event(event).has_value();
+    if (!out.event) return out;
+    auto g = ctx->store->find_grant(id);
+    if (!g || g->grant.event != event) return out;
+    out.value = g;
+    // Recorded only when a link goes out: who copied which journalist's link, and when.
+    bool revoked = g->revoked_at || (ctx->registry && ctx->registry->is_revoked(id));
+    if (!revoked) record(ctx, audit);
+    return out;
+  };  // named: GCC 12
+  auto res = co_await core::run_blocking(*ctx->db_pool, std::move(fetch));
+  if (!res.event) co_return no_event(event);
+  if (!res.value) co_return no_grant();
+  if (res.value->revoked_at || (ctx->registry && ctx->registry->is_revoked(id)))
+    co_return net::json_error(errc::grant_revoked, "This press grant has been revoked; it has no link.");
+  auto link = press_link(*ctx, press::sign_grant(res.value->grant, *ctx->keys));
+  co_return no_store(net::json_response(json::serialize(json::object{{"link", link}})));
+}
+
 // --- Press officer: audit ------------------------------------------------------------------------
 
 struct audit_data {
@@ -1674,6 +1710,7 @@ void register_press_routes(net::router& routes, const press_context& ctx, const 
   routes.add("POST", "/api/v1/events/{event}/grants", "api_press_grant", bind(e, create_grant));
   routes.add("GET", "/api/v1/events/{event}/grants", "api_press_grants", bind(e, list_grants));
   routes.add("POST", "/api/v1/events/{event}/grants/{id}/revoke", "api_press_revoke", bind(e, revoke_grant));
+  routes.add("POST", "/api/v1/events/{event}/grants/{id}/link", "api_press_grant_link", bind(e, grant_link));
   routes.add("GET", "/api/v1/events/{event}/press/audit.csv", "api_press_audit_csv", bind(e, audit_csv));
   routes.add("GET", "/api/v1/events/{event}/press/audit.json", "api_press_audit_json", bind(e, audit_json));
   routes.add("GET", "/api/v1/events/{event}/press/settings", "api_press_settings", bind(e, get_settings));

@@ -629,6 +629,67 @@ TEST(press_api, closed_accreditation_and_grant_refusals_have_their_codes) {
   EXPECT_EQ(code_of(join), "grant_invalid");
 }
 
+// --- Copying the link of a grant issued earlier --------------------------------------------------
+
+// Only the grant is stored: POST …/grants/{id}/link signs it again. The new link opens the press
+// page as the same grant (same id and stages); a revoked grant has no link; only manage_press
+// gets one, and each link given out is an action in the audit.
+TEST(press_api, the_link_of_an_earlier_grant_is_signed_again_and_opens_the_press_page) {
+  server_process s(press_options());
+  const auto port = s.port();
+  auto issued = post(port, events_path + "/grants",
+                     json::object{{"name", "Lina Link"}, {"outlet", "SVT"}, {"stages", json::array{"main"}},
+                                  {"valid_from", "2020-01-01T00:00:00Z"}, {"valid_until", "2099-01-01T00:00:00Z"}},
+                     officer());
+  ASSERT_EQ(issued.status, 201) << issued.body;
+  const std::string id = sget(parse(issued), "grant.id");
+
+  auto copied = post(port, events_path + "/grants/" + id + "/link", json::object{}, officer());
+  ASSERT_EQ(copied.status, 200) << copied.body;
+  const std::string link = sget(parse(copied), "link");
+  EXPECT_NE(link.find("/#press="), std::string::npos) << link;
+  const std::string token = token_after(link, "#press=");
+  auto me = http_get(port, "/api/v1/press/me", with_grant(token));
+  ASSERT_EQ(me.status, 200) << me.body;
+  EXPECT_EQ(sget(parse(me), "grant.id"), id);
+  EXPECT_EQ(sget(parse(me), "grant.name"), "Lina Link");
+  EXPECT_EQ(sget(parse(me), "grant.stages[0]"), "main");
+  EXPECT_TRUE(at(parse(me), "grant.stages[1]").is_null());
+
+  // Without manage_press: 403, and no link in the answer.
+  for (std::string role : {"attendee", "moderator", "speaker", "press"}) {
+    SCOPED_TRACE(role);
+    auto refused = post(port, events_path + "/grants/" + id + "/link", json::object{}, as_role(role));
+    EXPECT_EQ(refused.status, 403) << refused.body;
+    EXPECT_EQ(code_of(refused), "forbidden");
+    EXPECT_EQ(refused.body.find("#press="), std::string::npos);
+  }
+  EXPECT_EQ(post(port, events_path + "/grants/" + id + "/link", json::object{}, json_only()).status, 401);
+  auto unknown = post(port, events_path + "/grants/pr-0000000000000000/link", json::object{}, officer());
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(code_of(unknown), "no_such_grant");
+
+  // Revoked: 410 grant_revoked, and the link copied before is refused too.
+  ASSERT_EQ(post(port, events_path + "/grants/" + id + "/revoke", json::object{}, officer()).status, 200);
+  auto gone = post(port, events_path + "/grants/" + id + "/link", json::object{}, officer());
+  EXPECT_EQ(gone.status, 410) << gone.body;
+  EXPECT_EQ(code_of(gone), "grant_revoked");
+  EXPECT_EQ(gone.body.find("#press="), std::string::npos);
+  EXPECT_EQ(code_of(http_get(port, "/api/v1/press/me", with_grant(token))), "grant_revoked");
+
+  // The audit: one press.grant.link, for the link given out (not for the refusals).
+  auto audit = parse(http_get(port, events_path + "/press/audit.json", officer()));
+  int links = 0;
+  auto action_list = at(audit, "actions");
+  ASSERT_TRUE(action_list.is_array()) << json::serialize(audit);
+  for (auto& x : action_list.as_array())
+    if (x.as_object().at("action").as_string() == "press.grant.link") {
+      ++links;
+      EXPECT_EQ(x.as_object().at("target").as_string(), id);
+    }
+  EXPECT_EQ(links, 1);
+}
+
 // --- The viewing audit (needs the gate on /live/, api/press_gate.*) ------------------------------
 
 // A press-only test-picture stage at the cheapest settings.
