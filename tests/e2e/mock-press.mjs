@@ -8,7 +8,7 @@
 //
 // Tests act behind the page's back with
 //   POST /__mock/press/grants/{id}  {"live":[…],"refusals":[…],"device_cap":n}  (merged into the grant)
-//   GET  /__mock/press/state        → {accreditations, grants, interviews, links:{manage, grant, speaker}}
+//   GET  /__mock/press/state        → {accreditations, grants, interviews, linkRequests, links:{manage, grant, speaker}}
 // Fixed tokens for the refusal pages: g1.mock.PAYLOAD.{expired|revoked|tampered|unknownkey} (each
 // refused with its code, without contacts, as the real server's /press/me), g1.mock.notyet (valid
 // from tomorrow).
@@ -36,6 +36,12 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
   const grants = []; // grant views (+ token)
   const interviews = [];
   const speakerTokens = new Map(); // token -> interview id
+  const linkRequests = []; // grant ids whose link the console asked for again (POST …/grants/{id}/link)
+  // What the approve and POST grants bodies limit the grant to (absent: every stage, the press room).
+  const coversOf = (b) => ({
+    ...(Array.isArray(b.stages) ? { stages: b.stages } : {}),
+    ...(Array.isArray(b.rooms) ? { rooms: b.rooms } : {}),
+  });
   const pressRoom = event.rooms.find((r) => r.kind === 'press');
   const eventView = () => ({ id: event.id, title: event.title, days: event.days, timezone: event.timezone ?? 'Europe/Stockholm' });
   const link = (hash) => `${base()}/#${hash}`;
@@ -55,11 +61,11 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
     return { ...v, state: grantState(g) };
   };
 
-  function issue({ name, outlet = '', email = '', language = 'sv', device_cap = 2, accreditation_id = '', valid_from, valid_until }) {
+  function issue({ name, outlet = '', email = '', language = 'sv', device_cap = 2, accreditation_id = '', valid_from, valid_until, covers = {} }) {
     const id = `pr-${hex()}`;
     const token = `g1.mock.${id}.${hex(4)}`;
     const g = {
-      id, event: event.id, name, outlet, email, language, stages: stages.map((s) => s.id), rooms: pressRoom ? [pressRoom.id] : [],
+      id, event: event.id, name, outlet, email, language, stages: covers.stages ?? stages.map((s) => s.id), rooms: covers.rooms ?? (pressRoom ? [pressRoom.id] : []),
       valid_from: valid_from ?? now() - 3600, valid_until: valid_until ?? now() + 2 * 86400, device_cap, accreditation_id,
       created_by: 'Pia Pressdóttir', created_at: now(), revoked_at: null, revoked_by: null, revoke_reason: null, live: [], refusals: [], token,
     };
@@ -112,7 +118,7 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
     // --- test hooks ---
     if (path === '/__mock/press/state') {
       return json(res, 200, {
-        accreditations, grants: grants.map((g) => ({ ...grantView(g), token: g.token })), interviews,
+        accreditations, grants: grants.map((g) => ({ ...grantView(g), token: g.token })), interviews, linkRequests,
         links: {
           manage: accreditations.map((a) => link(`accreditation=${a.manage}`)),
           grant: grants.map((g) => link(`press=${g.token}`)),
@@ -219,6 +225,12 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
       iv.updated_at = now();
       return json(res, 200, { interview: iv });
     }
+    // --- the stages as the officer's console lists them (staff view: every stage, with its
+    // visibility and room; one public stage, which a grant need not cover) ---
+    if (path === '/api/v1/stages' && m === 'GET' && String(req.headers.authorization ?? '') === `Bearer ${MOCK_OFFICER}`) {
+      const open = { id: 'open', name: { sv: 'Öppen sändning', en: 'Open stream' }, room: 'main', state: 'live', visibility: 'public', public_at: null };
+      return json(res, 200, { stages: [...stages, open].map((s) => ({ ...s, event: event.id, hls: `/live/${s.id}/index.m3u8` })) });
+    }
     // --- the press officer ---
     if (!path.startsWith(`${E}/`)) return false;
     const rest = path.slice(E.length);
@@ -243,6 +255,7 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
           ...(Number.isInteger(b.device_cap) ? { device_cap: b.device_cap } : {}),
           ...(at(b.valid_from) ? { valid_from: at(b.valid_from) } : {}),
           ...(at(b.valid_until) ? { valid_until: at(b.valid_until) } : {}),
+          covers: coversOf(b),
         });
         a.state = 'approved';
         a.grant_id = g.id;
@@ -264,8 +277,16 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
     if (rest === '/grants' && m === 'POST') {
       const b = await readBody(req);
       if (!String(b.name ?? '').trim()) return fail(res, 422, 'invalid_input', 'name', { fields: [{ field: 'name', message: 'Obligatoriskt.' }] });
-      const g = issue({ name: b.name.trim(), outlet: b.outlet ?? '', email: b.email ?? '', language: b.language ?? 'sv', device_cap: b.device_cap ?? 2 });
+      const g = issue({ name: b.name.trim(), outlet: b.outlet ?? '', email: b.email ?? '', language: b.language ?? 'sv', device_cap: b.device_cap ?? 2, covers: coversOf(b) });
       return json(res, 201, { grant: grantView(g), link: link(`press=${g.token}`) });
+    }
+    const gl = rest.match(/^\/grants\/([^/]+)\/link$/);
+    if (gl && m === 'POST') {
+      const g = grants.find((x) => x.id === gl[1]);
+      if (!g) return fail(res, 404, 'no_such_grant', 'no such grant');
+      if (g.revoked_at) return fail(res, 410, 'grant_revoked', 'This press grant has been revoked; it has no link.');
+      linkRequests.push(g.id);
+      return json(res, 200, { link: link(`press=${g.token}`) });
     }
     const rv = rest.match(/^\/grants\/([^/]+)\/revoke$/);
     if (rv && m === 'POST') {

@@ -142,6 +142,17 @@ await main('press_pages', async (ctx) => {
   await eva2.getByTestId('approve-from').fill('2026-01-01T08:00');
   await eva2.getByTestId('approve-until').fill('2030-06-30T18:00');
   await eva2.getByTestId('approve-cap').fill('3');
+  // Limited to the press briefing and the press room: the gated stages and the rooms are offered
+  // ("all" checked at first), the public stage is not.
+  await expect('the stage choices', eva2.getByTestId('coverage-stages-option').first().waitFor({ timeout: WAIT }));
+  {
+    const offered = await eva2.getByTestId('coverage-stages-option').evaluateAll((els) => els.map((e) => e.dataset.id));
+    check(JSON.stringify(offered) === JSON.stringify(['press', 'embargo']), `the gated stages are offered, not the public one: ${offered}`);
+    check(await eva2.getByTestId('coverage-stages-all').isChecked(), '"all streams" is the default');
+  }
+  await eva2.locator('[data-testid="coverage-stages-option"][data-id="press"]').check();
+  await eva2.locator('[data-testid="coverage-rooms-option"][data-id="press"]').check();
+  check(!(await eva2.getByTestId('coverage-stages-all').isChecked()), '"all streams" is unchecked once one is chosen');
   await checkA11y(O.page, 'console approve with dates', log);
   await eva2.getByTestId('request-approve-confirm').click();
   await expect('the approved link to copy', O.page.getByTestId('approved-link').waitFor({ timeout: WAIT }));
@@ -149,6 +160,7 @@ await main('press_pages', async (ctx) => {
     const g = (await state()).grants.find((x) => x.name === 'Eva Ek');
     const want = await O.page.evaluate(() => [Date.parse('2026-01-01T08:00') / 1000, Date.parse('2030-06-30T18:00') / 1000]);
     check(g.device_cap === 3 && g.valid_from === want[0] && g.valid_until === want[1], `approved with the chosen dates and cap: ${JSON.stringify(g)}`);
+    check(JSON.stringify(g.stages) === '["press"]' && JSON.stringify(g.rooms) === '["press"]', `approved for the chosen stage and room only: ${JSON.stringify(g)}`);
   }
   const pressLink = await O.page.getByTestId('approved-link-value').inputValue();
   check(pressLink.includes('#press=g1.'), `the link is a press link: ${pressLink}`);
@@ -202,6 +214,14 @@ await main('press_pages', async (ctx) => {
   await expect('the grant card', card.waitFor({ timeout: WAIT }));
   await until('two live devices and a refusal (auto-refresh)', async () => (await card.getByTestId('grant-viewer').count()) >= 2 && (await card.getByTestId('grant-refusal').count()) >= 1, 12_000);
   check((await card.getByTestId('grant-refusal').first().textContent()).includes('127.0.0.1'), 'the refusal names the address');
+  // Copy link: the server signs the grant again; the link is shown to copy by hand too.
+  await card.getByTestId('grant-copy-link').click();
+  await expect('the copied link', card.getByTestId('grant-link-value').waitFor({ timeout: WAIT }));
+  {
+    const again = await card.getByTestId('grant-link-value').inputValue();
+    check(again === pressLink, `Copy link shows the grant's link: ${again} (approved: ${pressLink})`);
+    check((await state()).linkRequests.includes(grantId), 'the link was asked of the server (POST …/grants/{id}/link)');
+  }
   await checkA11y(O.page, 'console grants', log);
   // The officer makes the speaker's link; the speaker proposes another time.
   await O.page.getByTestId('office-tab-interviews').click();
@@ -239,6 +259,7 @@ await main('press_pages', async (ctx) => {
   await card2.getByTestId('grant-revoke-reason').fill('Länken delades vidare.');
   await card2.getByTestId('grant-revoke-confirm').click();
   await until('revoked in the console', async () => (await card2.getAttribute('data-state')) === 'revoked');
+  check((await card2.getByTestId('grant-copy-link').count()) === 0 && (await card2.getByTestId('grant-link').count()) === 0, 'a revoked grant has no Copy link and no link shown');
   await expect('the chat says revoked (4012)', P.page.locator('[data-testid="press-chat-ended"][data-code="grant_revoked"]').waitFor({ timeout: WAIT }));
   await checkA11y(P.page, 'press page, revoked chat', log);
   const payload = Buffer.from(JSON.stringify({ id: 'pr-0000000000000000', ev: E, nm: 'Eva Ek' })).toString('base64url');

@@ -283,6 +283,42 @@ export async function revokeGrant(c: Caller, event: string, id: string, reason: 
   return (await json<{ grant: Grant }>(c, 'POST', `${ev(event)}/grants/${enc(id)}/revoke`, reason ? { reason } : {})).body.grant;
 }
 
+/**
+ * The link of a grant issued earlier, signed again by the server (links are not stored, grants
+ * are); 410 grant_revoked for a revoked grant.
+ */
+export async function grantLink(c: Caller, event: string, id: string): Promise<string> {
+  return (await json<{ link: string }>(c, 'POST', `${ev(event)}/grants/${enc(id)}/link`, {})).body.link;
+}
+
+/** A stage or room a grant may be limited to. */
+export interface CoverageOption {
+  id: string;
+  name: LocalizedText | string;
+}
+
+/**
+ * What a grant can be limited to: the event's gated stages (GET /api/v1/stages: every stage with
+ * its visibility and room; a public one needs no grant) and the event's rooms (GET
+ * /api/v1/events/{e}; a grant session joins only the rooms it covers). Either list is empty when
+ * its request fails (media off: no stages): the form then offers "all" only.
+ */
+export async function coverageOptions(c: Caller, event: string, signal?: AbortSignal): Promise<{ stages: CoverageOption[]; rooms: CoverageOption[] }> {
+  const [evr, str] = await Promise.allSettled([
+    json<{ rooms?: { id: string; name: LocalizedText | string }[] }>(c, 'GET', ev(event), undefined, signal),
+    json<{ stages?: { id: string; name: LocalizedText | string; room?: string | null; visibility?: string; event?: string }[] }>(c, 'GET', '/api/v1/stages', undefined, signal),
+  ]);
+  const roomList = evr.status === 'fulfilled' && Array.isArray(evr.value.body.rooms) ? evr.value.body.rooms : [];
+  const roomIds = new Set(roomList.map((r) => r.id));
+  const stageList = str.status === 'fulfilled' && Array.isArray(str.value.body.stages) ? str.value.body.stages : [];
+  const stages = stageList
+    // The staff view names the stage's event; the public view does not, but its room does.
+    .filter((s) => (s.event ? s.event === event : !!s.room && roomIds.has(s.room)))
+    .filter((s) => s.visibility !== 'public')
+    .map((s) => ({ id: s.id, name: s.name }));
+  return { stages, rooms: roomList.map((r) => ({ id: r.id, name: r.name })) };
+}
+
 export async function getSettings(c: Caller, event: string, signal?: AbortSignal): Promise<PressSettings> {
   const { body } = await json<PressSettings>(c, 'GET', `${ev(event)}/press/settings`, undefined, signal);
   return { accreditation_open: body.accreditation_open === true, contacts: Array.isArray(body.contacts) ? body.contacts : [] };

@@ -66,9 +66,9 @@ export function Contacts({ contacts, p, heading = 'h2' }: { contacts: Contact[];
 }
 
 /** A link shown in a read-only field with a copy button (clipboard where the page may use it). */
-export function CopyLink({ link, label, p, testid = 'press-link' }: { link: string; label: string; p: PressMessages; testid?: string }) {
+export function CopyLink({ link, label, p, testid = 'press-link', inputId }: { link: string; label: string; p: PressMessages; testid?: string; inputId?: string }) {
   const [said, setSaid] = useState('');
-  const id = `copy-${testid}`;
+  const id = inputId ?? `copy-${testid}`;
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(link);

@@ -5,13 +5,15 @@
 // for the tab in sessionStorage and taken out of the address bar), as the moderator console does.
 import { useCallback, useContext, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { initialIdentity } from '../identity';
-import { type Lang } from '../i18n';
+import { pick, type Lang } from '../i18n';
 import { RequestError } from '../org-api';
 import { eventHref } from '../route';
 import { StaffContext, staffRole } from '../staff';
 import {
   answerInterview,
   approve,
+  coverageOptions,
+  grantLink,
   ask,
   downloadAudit,
   getSettings,
@@ -27,6 +29,7 @@ import {
   type Answer,
   type Caller,
   type Contact,
+  type CoverageOption,
   type Grant,
   type Interview,
 } from './api';
@@ -217,6 +220,7 @@ function Status({ text, ok, testid }: { text: string; ok: boolean; testid: strin
 
 function Queue({ event, caller, locale, p }: { event: string; caller: Caller; locale: string; p: PressMessages }) {
   const [state, reload, update] = usePolled((s) => listAccreditations(caller, event, s), 15_000);
+  const options = useCoverageOptions(caller, event);
   const [status, setStatus] = useState<{ text: string; ok: boolean; link?: string; name?: string } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
   const replace = (a: Accreditation) => update((list) => list.map((x) => (x.id === a.id ? { ...x, ...a } : x)));
@@ -238,6 +242,7 @@ function Queue({ event, caller, locale, p }: { event: string; caller: Caller; lo
                     a={a}
                     locale={locale}
                     p={p}
+                    options={options}
                     onApprove={async (opts) => {
                       const r = await approve(caller, event, a.id, opts);
                       replace(r.accreditation);
@@ -284,13 +289,16 @@ interface CardProps {
   onApprove?: (opts: Record<string, unknown>) => Promise<void>;
   onReject?: (reason: string) => Promise<void>;
   onAsk?: (question: string) => Promise<void>;
+  /** The stages and rooms the approval may limit the grant to. */
+  options?: Coverage | undefined;
 }
 
-function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
+function RequestCard({ a, locale, p, onApprove, onReject, onAsk, options }: CardProps) {
   const [mode, setMode] = useState<'none' | 'reject' | 'ask' | 'approve'>('none');
   const [from, setFrom] = useState('');
   const [until, setUntil] = useState('');
   const [cap, setCap] = useState('');
+  const [covered, setCovered] = useState<Chosen>(NONE_CHOSEN);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -329,6 +337,7 @@ function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
     if (u) opts['valid_until'] = u;
     const n = Number(cap);
     if (cap.trim() && Number.isInteger(n) && n > 0) opts['device_cap'] = n;
+    Object.assign(opts, coverageBody(covered));
     void run(() => onApprove!(opts));
   };
   const headingId = `req-${a.id}-name`;
@@ -377,6 +386,7 @@ function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
             <label for={`req-${a.id}-cap`}>{p.deviceCap}</label>
             <input id={`req-${a.id}-cap`} type="number" min={1} value={cap} onInput={(e) => setCap(e.currentTarget.value)} data-testid="approve-cap" />
           </div>
+          <CoverageFields idBase={`req-${a.id}`} options={options} chosen={covered} onChange={setCovered} p={p} />
           <div class="press-actions">
             <button type="submit" class="button button--small" disabled={busy} data-testid="request-approve-confirm">{p.approve}</button>
             <button type="button" class="button button--secondary button--small" onClick={() => setMode('none')}>{p.cancel}</button>
@@ -397,6 +407,70 @@ function RequestCard({ a, locale, p, onApprove, onReject, onAsk }: CardProps) {
       )}
       {error && <p class="form-error" role="alert" data-testid="request-error">{error}</p>}
     </article>
+  );
+}
+
+// --- What a grant covers -----------------------------------------------------------------------------------
+
+type Coverage = { stages: CoverageOption[]; rooms: CoverageOption[] };
+/** The chosen stage and room ids; an empty list is "all" (nothing sent: the server's "*"). */
+type Chosen = { stages: string[]; rooms: string[] };
+const NONE_CHOSEN: Chosen = { stages: [], rooms: [] };
+
+function coverageBody(c: Chosen): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (c.stages.length > 0) out['stages'] = c.stages;
+  if (c.rooms.length > 0) out['rooms'] = c.rooms;
+  return out;
+}
+
+/** The event's gated stages and its rooms, loaded once; undefined until then (or on failure). */
+function useCoverageOptions(caller: Caller, event: string): Coverage | undefined {
+  const [options, setOptions] = useState<Coverage | undefined>(undefined);
+  useEffect(() => {
+    const controller = new AbortController();
+    coverageOptions(caller, event, controller.signal).then(setOptions, () => undefined);
+    return () => controller.abort();
+  }, [caller, event]);
+  return options;
+}
+
+function CoverageFields({ idBase, options, chosen, onChange, p }: { idBase: string; options: Coverage | undefined; chosen: Chosen; onChange: (c: Chosen) => void; p: PressMessages }) {
+  const lang = (document.documentElement.lang || 'sv') as Lang;
+  if (!options || (options.stages.length === 0 && options.rooms.length === 0)) return null;
+  const group = (k: 'stages' | 'rooms', list: CoverageOption[], all: string) =>
+    list.length > 0 && (
+      <fieldset class="field fieldset" data-testid={`coverage-${k}`}>
+        <legend>{k === 'stages' ? p.stages : p.rooms}</legend>
+        <label class="check">
+          <input type="checkbox" checked={chosen[k].length === 0} onChange={() => onChange({ ...chosen, [k]: [] })} data-testid={`coverage-${k}-all`} />
+          {all}
+        </label>
+        {list.map((o) => (
+          <label class="check" key={o.id}>
+            <input
+              type="checkbox"
+              id={`${idBase}-${k}-${o.id}`}
+              checked={chosen[k].includes(o.id)}
+              onChange={(e) => {
+                const on = e.currentTarget.checked;
+                onChange({ ...chosen, [k]: on ? [...chosen[k], o.id] : chosen[k].filter((x) => x !== o.id) });
+              }}
+              data-testid={`coverage-${k}-option`}
+              data-id={o.id}
+            />
+            {typeof o.name === 'string' ? o.name : pick(o.name, lang).text || o.id}
+          </label>
+        ))}
+      </fieldset>
+    );
+  return (
+    <div class="press-coverage" role="group" aria-labelledby={`${idBase}-coverage`} aria-describedby={`${idBase}-coverage-hint`} data-testid="coverage">
+      <p id={`${idBase}-coverage`} class="press-h4">{p.coverageLegend}</p>
+      <p id={`${idBase}-coverage-hint`} class="field-hint">{p.coverageHint}</p>
+      {group('stages', options.stages, p.allStages)}
+      {group('rooms', options.rooms, p.allRooms)}
+    </div>
   );
 }
 
@@ -422,6 +496,7 @@ function Grants({ event, caller, locale, p }: { event: string; caller: Caller; l
                   g={g}
                   locale={locale}
                   p={p}
+                  onLink={() => grantLink(caller, event, g.id)}
                   onRevoke={async (reason) => {
                     const next = await revokeGrant(caller, event, g.id, reason);
                     update((list) => list.map((x) => (x.id === g.id ? { ...x, ...next } : x)));
@@ -437,8 +512,18 @@ function Grants({ event, caller, locale, p }: { event: string; caller: Caller; l
   );
 }
 
-function GrantCard({ g, locale, p, onRevoke }: { g: Grant; locale: string; p: PressMessages; onRevoke: (reason: string) => Promise<void> }) {
+interface GrantCardProps {
+  g: Grant;
+  locale: string;
+  p: PressMessages;
+  onRevoke: (reason: string) => Promise<void>;
+  onLink: () => Promise<string>;
+}
+
+function GrantCard({ g, locale, p, onRevoke, onLink }: GrantCardProps) {
   const [revoking, setRevoking] = useState(false);
+  const [link, setLink] = useState<string | null>(null);
+  const [copied, setCopied] = useState('');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -446,6 +531,27 @@ function GrantCard({ g, locale, p, onRevoke }: { g: Grant; locale: string; p: Pr
   const refusals = g.refusals ?? [];
   const devices = new Set(live.map((v) => v.device)).size;
   const headingId = `grant-${g.id}-name`;
+  // The link is not stored: the server signs the grant again. Copied at once when the browser
+  // lets it (after the request it may not); the field below holds it to copy by hand.
+  const copyLink = async () => {
+    setBusy(true);
+    setError(null);
+    setCopied('');
+    try {
+      const l = await onLink();
+      setLink(l);
+      try {
+        await navigator.clipboard.writeText(l);
+        setCopied(p.copied);
+      } catch {
+        setCopied(p.copyFailed);
+      }
+    } catch (err) {
+      setError(failure(p, err));
+    } finally {
+      setBusy(false);
+    }
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
@@ -518,8 +624,17 @@ function GrantCard({ g, locale, p, onRevoke }: { g: Grant; locale: string; p: Pr
       )}
       {g.state !== 'revoked' && !revoking && (
         <div class="press-actions">
+          {g.state === 'active' && (
+            <button type="button" class="button button--secondary button--small" disabled={busy} onClick={() => void copyLink()} data-testid="grant-copy-link">{p.copyGrantLink}</button>
+          )}
           <button type="button" class="button button--secondary button--small" onClick={() => setRevoking(true)} data-testid="grant-revoke">{p.revoke}</button>
         </div>
+      )}
+      {link && g.state !== 'revoked' && (
+        <>
+          <CopyLink link={link} label={p.grantLinkLabel(g.name)} p={p} testid="grant-link" inputId={`grant-link-${g.id}`} />
+          <p class="press-dim" role="status" data-testid="grant-link-copied">{copied}</p>
+        </>
       )}
       {revoking && (
         <form class="form press-inline-form" onSubmit={submit} noValidate data-testid="grant-revoke-form">
@@ -546,6 +661,8 @@ function Direct({ event, caller, lang, p }: { event: string; caller: Caller; lan
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [issued, setIssued] = useState<{ name: string; link: string } | null>(null);
+  const options = useCoverageOptions(caller, event);
+  const [covered, setCovered] = useState<Chosen>(NONE_CHOSEN);
   const submit = async (e: Event) => {
     e.preventDefault();
     if (!v.name.trim()) {
@@ -562,9 +679,11 @@ function Direct({ event, caller, lang, p }: { event: string; caller: Caller; lan
       if (v.email.trim()) body['email'] = v.email.trim();
       const cap = Number(v.device_cap);
       if (v.device_cap.trim() && Number.isInteger(cap) && cap > 0) body['device_cap'] = cap;
+      Object.assign(body, coverageBody(covered));
       const r = await issueGrant(caller, event, body);
       setIssued({ name: v.name.trim(), link: r.link });
       setV({ name: '', outlet: '', email: '', language: lang, device_cap: '' });
+      setCovered(NONE_CHOSEN);
     } catch (err) {
       const fields: Record<string, string> = {};
       if (err instanceof RequestError) for (const f of err.fields) fields[f.field] = f.message;
@@ -605,6 +724,9 @@ function Direct({ event, caller, lang, p }: { event: string; caller: Caller; lan
           </select>
         </div>
         {field('device_cap', p.deviceCap, 'number')}
+        <div class="form-wide">
+          <CoverageFields idBase="direct" options={options} chosen={covered} onChange={setCovered} p={p} />
+        </div>
         {error && <p class="form-error form-wide" role="alert">{error}</p>}
         <div class="form-actions form-wide">
           <button type="submit" class="button" disabled={busy} data-testid="direct-submit">{p.issue}</button>
