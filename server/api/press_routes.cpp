@@ -566,12 +566,18 @@ asio::awaitable<response> post_accreditation(const env* en, request r) {
   auto write = [ctx, a, token, mc] {
     result out;
     ctx->store->in_transaction([&] {
-      // The same address asking again while its request is open gets that one (a double click,
-      // a second try after a lost mail), not a second request.
+      // The same address asking again while its request is open: not a second request (a
+      // double click, a second try after a lost mail). Its link goes again to that address, and
+      // the answer says only "already": whoever typed the address may not be its owner, so
+      // nothing of the stored request is shown.
       for (auto& other : ctx->store->list_accreditations(a.event_id, std::nullopt))
         if (other.email == a.email && (other.state == press::accreditation_state::pending ||
                                        other.state == press::accreditation_state::info_requested)) {
-          out.value = other;
+          auto again = mc;
+          again.to_name = other.name;
+          again.language = other.language;
+          again.link = manage_link(*ctx, accreditation_manage_token(*ctx->keys, other.id));
+          send(ctx, press::mail_kind::accreditation_received, again);
           out.already = true;
           return;
         }
@@ -582,7 +588,8 @@ asio::awaitable<response> post_accreditation(const env* en, request r) {
     return out;
   };  // named: GCC 12
   auto res = co_await core::run_blocking(*ctx->db_pool, std::move(write));
-  json::object answer{{"accreditation", accreditation_json(res.value, false)}, {"already", res.already}};
+  json::object answer{{"already", res.already}};
+  if (!res.already) answer["accreditation"] = accreditation_json(res.value, false);
   if (ctx->dev_links && !res.already) {
     // Development only (auth.dev_tokens): what the e-mail carries.
     answer["manage_link"] = mc.link;

@@ -118,13 +118,15 @@ std::optional<std::string> decode_path(std::string_view raw) {
 }
 
 std::string redact_target(std::string_view target) {
-  // An invitation's token is a path segment (/api/v1/invitations/{token}[/accept]): the link
-  // from the e-mail must not end up readable in the access log either.
-  constexpr std::string_view invitations = "/api/v1/invitations/";
-  if (target.substr(0, invitations.size()) == invitations) {
-    auto rest = target.substr(invitations.size());
+  // Tokens that are a path segment: an invitation's (/api/v1/invitations/{token}[/accept]), a
+  // journalist's accreditation request's and a speaker's interview link's (issue 18). The links
+  // from the e-mails must not end up readable in the access log either.
+  for (std::string_view prefix : {std::string_view("/api/v1/invitations/"), std::string_view("/api/v1/accreditations/"),
+                                  std::string_view("/api/v1/interviews/")}) {
+    if (target.substr(0, prefix.size()) != prefix) continue;
+    auto rest = target.substr(prefix.size());
     auto end = rest.find_first_of("/?");
-    return std::string(invitations) + "REDACTED" +
+    return std::string(prefix) + "REDACTED" +
            (end == std::string_view::npos ? std::string() : redact_target(rest.substr(end)));
   }
   auto q = target.find('?');

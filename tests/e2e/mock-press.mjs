@@ -160,7 +160,7 @@ export function createPress({ event, json, readBody, staffOf, closeUser, base })
       const fields = checkRequest(b);
       if (fields.length) return fail(res, 422, 'invalid_input', 'Kontrollera fälten.', { fields });
       const existing = accreditations.find((a) => a.email === b.email.trim().toLowerCase() && (a.state === 'pending' || a.state === 'info_requested'));
-      if (existing) return json(res, 200, { accreditation: journalistView(existing), already: true });
+      if (existing) return json(res, 200, { already: true });
       const a = {
         id: `acc-${hex()}`, event_id: event.id, name: b.name.trim(), outlet: b.outlet.trim(), email: b.email.trim().toLowerCase(), phone: b.phone ?? '',
         press_card: b.press_card ?? '', days: b.days, attendance: b.attendance === 'hall' ? 'hall' : 'remote', note: b.note ?? '', language: b.language ?? 'sv',

@@ -61,3 +61,10 @@ TEST(redact_target, press_grants_and_viewer_tokens_are_redacted) {
   EXPECT_EQ(redact_target("/live/p/x-00001.ts?v=v1.k1.AAAA.BBBB"), "/live/p/x-00001.ts?v=REDACTED");
   EXPECT_EQ(redact_target("/x?view=1&grants=2"), "/x?view=1&grants=2");
 }
+
+TEST(redact_target, press_links_in_the_path_are_replaced) {
+  EXPECT_EQ(redact_target("/api/v1/accreditations/abcDEF123"), "/api/v1/accreditations/REDACTED");
+  EXPECT_EQ(redact_target("/api/v1/accreditations/abcDEF123/answer"), "/api/v1/accreditations/REDACTED/answer");
+  EXPECT_EQ(redact_target("/api/v1/interviews/xyz_-9/answer?lang=fi"), "/api/v1/interviews/REDACTED/answer?lang=fi");
+  EXPECT_EQ(redact_target("/live/press/index.m3u8?grant=g1.k.p.s&device=d"), "/live/press/index.m3u8?grant=REDACTED&device=d");
+}

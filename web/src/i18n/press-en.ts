@@ -55,7 +55,7 @@ export const pressEn: PressMessages = {
   checkFields: 'Please check the marked fields.',
   doneTitle: 'Thank you, we have your request',
   doneText: (email) => `You will get e-mail at ${email} when the press officer has reviewed it. The e-mail has a link where you can follow your request.`,
-  doneAlready: 'You had already sent a request for this event; it still stands.',
+  doneAlready: 'This address already has an open request for this event; we have sent its link to it again.',
   backToEvent: 'To the event',
   manageDev: 'Your request (the link from the e-mail)',
 

@@ -55,7 +55,7 @@ export const pressFi: PressMessages = {
   checkFields: 'Tarkista merkityt kentät.',
   doneTitle: 'Kiitos, olemme saaneet hakemuksesi',
   doneText: (email) => `Saat sähköpostia osoitteeseen ${email}, kun mediayhteyshenkilö on käsitellyt hakemuksen. Viestissä on linkki, josta voit seurata hakemustasi.`,
-  doneAlready: 'Olit jo lähettänyt hakemuksen tähän tapahtumaan; se on edelleen voimassa.',
+  doneAlready: 'Tällä osoitteella on jo avoin hakemus tähän tapahtumaan; lähetimme sen linkin siihen uudelleen.',
   backToEvent: 'Tapahtumaan',
   manageDev: 'Hakemuksesi (linkki sähköpostista)',
 

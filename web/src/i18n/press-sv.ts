@@ -58,7 +58,7 @@ export const pressSv = {
   checkFields: 'Kontrollera fälten som är markerade.',
   doneTitle: 'Tack, vi har fått din ansökan',
   doneText: (email: string) => `Du får e-post till ${email} när presskontakten har gått igenom den. I mejlet finns en länk där du kan följa din ansökan.`,
-  doneAlready: 'Du hade redan en ansökan för det här evenemanget; den gäller fortfarande.',
+  doneAlready: 'Den här adressen har redan en öppen ansökan för evenemanget; vi har skickat länken till den igen.',
   backToEvent: 'Till evenemanget',
   manageDev: 'Din ansökan (länken från mejlet)',
 

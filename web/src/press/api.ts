@@ -233,9 +233,10 @@ export async function getAccreditationInfo(event: string, signal?: AbortSignal):
   return { ...body, contacts: Array.isArray(body.contacts) ? body.contacts : [] };
 }
 
-export async function requestAccreditation(event: string, input: AccreditationInput): Promise<{ accreditation: Accreditation; already: boolean }> {
-  const { body } = await json<{ accreditation: Accreditation; already?: boolean }>(PUBLIC, 'POST', `${ev(event)}/accreditations`, input);
-  return { accreditation: body.accreditation, already: body.already === true };
+// "already": the address has an open request for the event; the answer then carries nothing of it.
+export async function requestAccreditation(event: string, input: AccreditationInput): Promise<{ accreditation?: Accreditation; already: boolean }> {
+  const { body } = await json<{ accreditation?: Accreditation; already?: boolean }>(PUBLIC, 'POST', `${ev(event)}/accreditations`, input);
+  return { ...(body.accreditation ? { accreditation: body.accreditation } : {}), already: body.already === true };
 }
 
 export async function getOwnAccreditation(token: string, signal?: AbortSignal): Promise<{ accreditation: Accreditation; event: PressEvent }> {
