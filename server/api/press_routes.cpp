@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "api/http_auth.hpp"
+#include "api/json_fields.hpp"
 #include "api/press_gate.hpp"
 #include "api/room_export.hpp"
 #include "api/stage_board.hpp"
@@ -43,23 +44,6 @@ net::handler bind(std::shared_ptr<const env> e, F f) {
 
 // --- Request bodies ---------------------------------------------------------------------------
 
-// 422 invalid_input with one entry per field (the contract's field-error form, as registration's).
-response field_errors(const std::vector<press::field_problem>& problems) {
-  json::array fields;
-  for (auto& p : problems) fields.push_back(json::object{{"field", p.field}, {"message", p.message}});
-  std::string message = problems.size() == 1 ? problems.front().message : "Some fields are not valid; see \"fields\".";
-  json::object err{{"code", core::code_name(errc::invalid_input)}, {"message", message}, {"fields", std::move(fields)}};
-  return net::json_response(json::serialize(json::object{{"error", std::move(err)}}),
-                            core::http_status(errc::invalid_input));
-}
-
-std::optional<json::object> parse_object(const std::string& body) {
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
 // An empty body is an empty object (the officer's approve, revoke and speaker-link take only
 // optional fields).
 std::optional<json::object> parse_optional_object(const std::string& body) {
@@ -67,59 +51,8 @@ std::optional<json::object> parse_optional_object(const std::string& body) {
   return parse_object(body);
 }
 
-// Reads optional fields of a type; a value of another type is a field problem.
-struct reader {
-  const json::object& o;
-  std::vector<press::field_problem>& problems;
-
-  void problem(const char* k, std::string message) { problems.push_back({k, std::move(message)}); }
-  bool has(const char* k) const {
-    auto* v = o.if_contains(k);
-    return v && !v->is_null();
-  }
-  std::optional<std::string> string(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_string()) {
-      problem(k, std::string("\"") + k + "\" must be a string.");
-      return std::nullopt;
-    }
-    return std::string(v->as_string());
-  }
-  std::optional<bool> boolean(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_bool()) {
-      problem(k, std::string("\"") + k + "\" must be true or false.");
-      return std::nullopt;
-    }
-    return v->as_bool();
-  }
-  std::optional<std::int64_t> integer(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (v->is_int64()) return v->as_int64();
-    if (v->is_uint64() && v->as_uint64() <= 1000000000u) return static_cast<std::int64_t>(v->as_uint64());
-    problem(k, std::string("\"") + k + "\" must be a whole number.");
-    return std::nullopt;
-  }
-  std::optional<std::vector<std::string>> strings(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    std::vector<std::string> out;
-    if (v->is_array()) {
-      for (auto& e : v->as_array()) {
-        if (!e.is_string()) {
-          problem(k, std::string("\"") + k + "\" must be a list of strings.");
-          return std::nullopt;
-        }
-        out.emplace_back(e.as_string());
-      }
-      return out;
-    }
-    problem(k, std::string("\"") + k + "\" must be a list of strings.");
-    return std::nullopt;
-  }
+// api/json_fields.hpp's reader, and the accreditation's texts.
+struct reader : field_reader<press::field_problem> {
   // A text: trimmed; required or not; UTF-8 without control characters (line breaks allowed
   // when `multiline`); at most `max` characters.
   std::optional<std::string> text(const char* k, std::size_t max, bool required, bool multiline = false) {
@@ -128,17 +61,13 @@ struct reader {
       if (required && !has(k)) problem(k, std::string("\"") + k + "\" is required.");
       return std::nullopt;
     }
-    auto b = s->find_first_not_of(" \t\r\n");
-    auto e = s->find_last_not_of(" \t\r\n");
-    std::string t = b == std::string::npos ? std::string() : s->substr(b, e - b + 1);
+    std::string t = core::trim_space(*s);
     if (t.empty()) {
       if (required) problem(k, std::string("\"") + k + "\" is required.");
       return t;
     }
     auto len = core::utf8_length(t);
-    bool control = false;
-    for (unsigned char c : t)
-      if ((c < 0x20 && !(multiline && (c == '\n' || c == '\r' || c == '\t'))) || c == 0x7F) control = true;
+    bool control = multiline ? core::has_control_except_lines(t) : core::has_control(t);
     if (!len || control) {
       problem(k, std::string("\"") + k + "\" must be text without control characters.");
       return std::nullopt;
@@ -682,7 +611,7 @@ asio::awaitable<response> list_accreditations(const env* en, request r) {
   if (auto s = net::query_param(r.query, "state"); !s.empty()) {
     state = press::accreditation_state_from_string(s);
     if (!state)
-      co_return field_errors({{"state", "\"state\" must be pending, info_requested, approved, rejected or revoked."}});
+      co_return field_errors<press::field_problem>({{"state", "\"state\" must be pending, info_requested, approved, rejected or revoked."}});
   }
   struct all {
     bool event = false;

@@ -6,6 +6,7 @@
 
 #include "api/bind.hpp"
 #include "api/ids.hpp"
+#include "api/json_fields.hpp"
 #include "api/staff_sessions.hpp"
 #include "program/timezone.hpp"
 #include "registration/mail_texts.hpp"
@@ -27,71 +28,7 @@ std::int64_t now_of(const registration_context* ctx) {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-// 422 invalid_input with one entry per field (the contract's field-error form).
-response field_errors(const std::vector<reg::field_problem>& problems) {
-  json::array fields;
-  for (auto& p : problems) fields.push_back(json::object{{"field", p.field}, {"message", p.message}});
-  std::string message = problems.size() == 1 ? problems.front().message : "Some fields are not valid; see \"fields\".";
-  json::object err{{"code", core::code_name(errc::invalid_input)}, {"message", message}, {"fields", std::move(fields)}};
-  return net::json_response(json::serialize(json::object{{"error", std::move(err)}}), core::http_status(errc::invalid_input));
-}
-
-std::optional<json::object> parse_object(const std::string& body) {
-  boost::system::error_code ec;
-  auto v = json::parse(body, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.as_object());
-}
-
-// Reads an optional field of a type; a value of another type is a field problem.
-struct reader {
-  const json::object& o;
-  std::vector<reg::field_problem>& problems;
-
-  std::optional<std::string> string(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_string()) {
-      problems.push_back({k, std::string("\"") + k + "\" must be a string."});
-      return std::nullopt;
-    }
-    return std::string(v->as_string());
-  }
-  std::optional<bool> boolean(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (!v->is_bool()) {
-      problems.push_back({k, std::string("\"") + k + "\" must be true or false."});
-      return std::nullopt;
-    }
-    return v->as_bool();
-  }
-  std::optional<std::int64_t> integer(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    if (v->is_int64()) return v->as_int64();
-    if (v->is_uint64() && v->as_uint64() <= 1000000000u) return static_cast<std::int64_t>(v->as_uint64());
-    problems.push_back({k, std::string("\"") + k + "\" must be a whole number."});
-    return std::nullopt;
-  }
-  std::optional<std::vector<std::string>> strings(const char* k) {
-    auto* v = o.if_contains(k);
-    if (!v || v->is_null()) return std::nullopt;
-    std::vector<std::string> out;
-    if (v->is_array()) {
-      for (auto& e : v->as_array()) {
-        if (!e.is_string()) {
-          problems.push_back({k, std::string("\"") + k + "\" must be a list of strings."});
-          return std::nullopt;
-        }
-        out.emplace_back(e.as_string());
-      }
-      return out;
-    }
-    problems.push_back({k, std::string("\"") + k + "\" must be a list of strings."});
-    return std::nullopt;
-  }
-};
+using reader = field_reader<reg::field_problem>;
 
 std::string local_iso_minute(std::int64_t utc_s, std::string_view zone) {
   auto l = program::to_local(utc_s, zone);
